@@ -1,0 +1,60 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-zero-trust',
+  description: 'Write zero-trust network intent once in cdk8s; synthesize exact Kubernetes, Cilium, Calico or Istio policies, and prove what they allow.',
+  author: 'cdk8s-zero-trust maintainers',
+  authorAddress: 'maintainers@cdk8s-zero-trust.dev',
+  repositoryUrl: 'https://github.com/cdk8s-zero-trust/cdk8s-zero-trust.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+
+  // jsii and TypeScript pinned to the same minor.
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.3.0',
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+
+  // Runtime dependencies of a jsii library must be bundled.
+  bundledDeps: ['ipaddr.js@^2.2.0'],
+  devDeps: ['ajv@^8.17.0', 'ajv-formats@^3.0.1', 'yaml@^2.8.0', 'fast-check@^4.0.0', 'cdk8s-cli@^2.200.0'],
+
+  keywords: ['cdk8s', 'kubernetes', 'networkpolicy', 'zero-trust', 'cilium', 'calico', 'istio'],
+
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+
+  jestOptions: {
+    // A changed policy must fail the build, never refresh its own expectation.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/dist/', '/lib/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/test/'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'scripts'],
+    ignorePatterns: ['src/imports/**', '*.js', '*.d.ts', 'node_modules/', 'lib/', 'dist/'],
+  },
+  tsconfigDev: {
+    include: ['examples/**/*.ts', 'scripts/**/*.ts'],
+    compilerOptions: {},
+  },
+});
+
+// The main job: synthesize every example app for every engine it declares.
+project.addTask('examples', {
+  description: 'Synthesize every app in examples/ into dist/examples/<example>/<engine>/*.k8s.yaml',
+  exec: 'ts-node --project tsconfig.dev.json examples/synth-all.ts',
+});
+
+project.synth();
