@@ -21,8 +21,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
 
   // Runtime dependencies of a jsii library must be bundled.
-  bundledDeps: ['ipaddr.js@^2.2.0'],
-  devDeps: ['ajv@^8.17.0', 'ajv-formats@^3.0.1', 'yaml@^2.8.0', 'fast-check@^4.0.0', 'cdk8s-cli@^2.200.0'],
+  bundledDeps: ['ipaddr.js@^2.2.0', 'yaml@^2.8.0', 'commander@^12.1.0'],
+  devDeps: ['ajv@^8.17.0', 'ajv-formats@^3.0.1', 'fast-check@^4.0.0', 'cdk8s-cli@^2.200.0'],
 
   keywords: ['cdk8s', 'kubernetes', 'networkpolicy', 'zero-trust', 'cilium', 'calico', 'istio'],
 
