@@ -1,0 +1,44 @@
+import { CapabilityTable } from './capability';
+import { OriginModel, PodSetModel, Statement, DirectionModel } from '../model';
+
+/** An object a dialect renders; the compiler turns it into a cdk8s ApiObject. */
+export interface RenderedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** metadata.name: a DNS label derived from the origin, never random. */
+  readonly name: string;
+  /** metadata.namespace, for namespaced kinds. */
+  readonly namespace?: string;
+  /** Everything but apiVersion, kind and metadata (usually `{ spec }`). */
+  readonly body: Record<string, unknown>;
+  /** The construct-path-scoped id of the object (unique per origin). */
+  readonly id: string;
+  readonly origin: OriginModel;
+}
+
+/** What the compiler knows about the whole app when a statement is rendered. */
+export interface RenderContext {
+  /**
+   * The pod sets isolated in a direction in a namespace, by every intent of
+   * the app (explicit default deny and isolating allowances). A non-isolating
+   * statement renders only for pods inside these sets.
+   */
+  isolatedSets(namespace: string, direction: DirectionModel): readonly PodSetModel[];
+  /** Makes an object name from the origin and a purpose suffix (DNS label, at most 63 characters). */
+  objectName(origin: OriginModel, suffix?: string): string;
+}
+
+/**
+ * The renderer contract. A dialect MUST render each statement to objects that
+ * allow exactly what the statement allows (given the context), and MUST
+ * declare every feature in its capability table; the compiler never calls
+ * `render` for a statement that uses an unsupported feature, or an approximate
+ * one whose opt-in is not enabled. A dialect MUST be deterministic: the same
+ * statements give the same objects in the same order.
+ */
+export interface Dialect {
+  /** The engine name, as used in output folders and messages (e.g. `kubernetes`). */
+  readonly name: string;
+  readonly capabilities: CapabilityTable;
+  render(statement: Statement, context: RenderContext): RenderedObject[];
+}

@@ -1,0 +1,92 @@
+import { PeerModel, PortModel, Statement } from '../model';
+
+/**
+ * A model feature whose support a dialect declares. Every statement is
+ * reduced to the features it uses before rendering, so an engine that cannot
+ * express one fails synthesis instead of dropping or widening intent.
+ */
+export type Feature =
+  | 'isolate.ingress'
+  | 'isolate.egress'
+  | 'allow.ingress'
+  | 'allow.egress'
+  | 'allow.source-half'
+  | 'subject.service-account'
+  | 'peer.pods-same-namespace'
+  | 'peer.pods-other-namespace'
+  | 'peer.namespace-labels'
+  | 'peer.all-namespaces'
+  | 'peer.service-account'
+  | 'peer.cidr'
+  | 'peer.anyone'
+  | 'port.number'
+  | 'port.range'
+  | 'port.named'
+  | 'port.all-of-protocol'
+  | 'port.all-traffic'
+  | 'protocol.sctp';
+
+/** Human-readable names of features, for error messages. */
+export const FEATURE_DESCRIPTIONS: Readonly<Record<Feature, string>> = {
+  'isolate.ingress': 'default deny of ingress',
+  'isolate.egress': 'default deny of egress',
+  'allow.ingress': 'ingress allowances',
+  'allow.egress': 'egress allowances',
+  'allow.source-half': 'the source-side egress allowance of AllowFrom',
+  'subject.service-account': 'selecting the protected pods by service account',
+  'peer.pods-same-namespace': 'peers selected by pod labels in the same namespace',
+  'peer.pods-other-namespace': 'peers selected by pod labels in another namespace',
+  'peer.namespace-labels': 'peers selected by namespace labels',
+  'peer.all-namespaces': 'peers in every namespace',
+  'peer.service-account': 'service-account (identity) peers',
+  'peer.cidr': 'CIDR peers',
+  'peer.anyone': 'the "anyone" peer',
+  'port.number': 'single ports',
+  'port.range': 'port ranges',
+  'port.named': 'named ports',
+  'port.all-of-protocol': 'every port of a protocol',
+  'port.all-traffic': 'all traffic (every protocol)',
+  'protocol.sctp': 'SCTP',
+};
+
+/** The features a statement uses. */
+export function featuresOf(s: Statement): Feature[] {
+  const out = new Set<Feature>();
+  if (s.kind === 'isolate') {
+    s.directions.forEach(d => out.add(d === 'ingress' ? 'isolate.ingress' : 'isolate.egress'));
+    if (s.subject.serviceAccount) out.add('subject.service-account');
+    return [...out];
+  }
+  out.add(s.direction === 'ingress' ? 'allow.ingress' : 'allow.egress');
+  if (!s.isolating) out.add('allow.source-half');
+  if (s.subject.serviceAccount) out.add('subject.service-account');
+  s.peers.forEach(p => peerFeatures(p, s.subject.namespace).forEach(f => out.add(f)));
+  s.ports.forEach(p => portFeatures(p).forEach(f => out.add(f)));
+  return [...out];
+}
+
+function peerFeatures(p: PeerModel, policyNamespace: string): Feature[] {
+  switch (p.kind) {
+    case 'anyone': return ['peer.anyone'];
+    case 'cidr': return ['peer.cidr'];
+    case 'pods': {
+      const f: Feature[] = [];
+      if (p.namespaces.kind === 'name') f.push(p.namespaces.name === policyNamespace ? 'peer.pods-same-namespace' : 'peer.pods-other-namespace');
+      else if (p.namespaces.kind === 'labels') f.push('peer.namespace-labels');
+      else f.push('peer.all-namespaces');
+      if (p.serviceAccount) f.push('peer.service-account');
+      return f;
+    }
+  }
+}
+
+function portFeatures(p: PortModel): Feature[] {
+  if (p.protocol === 'ANY') return ['port.all-traffic'];
+  const f: Feature[] = [];
+  if (p.protocol === 'SCTP') f.push('protocol.sctp');
+  if (p.port === undefined) f.push('port.all-of-protocol');
+  else if (typeof p.port === 'string') f.push('port.named');
+  else if (p.endPort !== undefined) f.push('port.range');
+  else f.push('port.number');
+  return f;
+}

@@ -1,0 +1,41 @@
+import { CapabilityTable, exact } from '../capability';
+
+/** Options of the Kubernetes NetworkPolicy dialect. */
+export interface KubernetesDialectOptions {
+  /** Label key that carries each pod's service-account name, when the user opted into that approximation. */
+  readonly serviceAccountLabel?: string;
+}
+
+/** The capability table of networking.k8s.io/v1 NetworkPolicy. */
+export function kubernetesCapabilities(options: KubernetesDialectOptions): CapabilityTable {
+  const sa = {
+    level: 'approximate' as const,
+    reason: 'NetworkPolicy selects pods by labels only; a service account is an identity, not a label',
+    optIn: {
+      option: 'Engine.kubernetes({ serviceAccountLabel })',
+      enabled: options.serviceAccountLabel !== undefined,
+      widening: 'any pod that carries the label with the service account\'s name matches, whatever account it really runs as',
+    },
+  };
+  return {
+    'isolate.ingress': exact('podSelector + policyTypes [Ingress] with no rules'),
+    'isolate.egress': exact('podSelector + policyTypes [Egress] with no rules'),
+    'allow.ingress': exact('ingress rule'),
+    'allow.egress': exact('egress rule'),
+    'allow.source-half': exact('egress rule on the intersection of the source pods with each isolated pod set'),
+    'subject.service-account': sa,
+    'peer.pods-same-namespace': exact('podSelector'),
+    'peer.pods-other-namespace': exact('namespaceSelector on kubernetes.io/metadata.name AND podSelector in one peer'),
+    'peer.namespace-labels': exact('namespaceSelector (AND podSelector in one peer)'),
+    'peer.all-namespaces': exact('namespaceSelector: {}'),
+    'peer.service-account': sa,
+    'peer.cidr': exact('ipBlock with except; whether it also matches pod IPs depends on the CNI'),
+    'peer.anyone': exact('namespaceSelector: {} plus ipBlock 0.0.0.0/0 and ::/0, spelled out'),
+    'port.number': exact('port'),
+    'port.range': exact('port + endPort (Kubernetes >= 1.25; the CNI must support endPort)'),
+    'port.named': exact('named port'),
+    'port.all-of-protocol': exact('protocol without port'),
+    'port.all-traffic': exact('rule without ports'),
+    'protocol.sctp': exact('protocol: SCTP'),
+  };
+}

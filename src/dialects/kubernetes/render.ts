@@ -1,0 +1,122 @@
+import { Dialect, RenderContext, RenderedObject } from '../dialect';
+import { KubernetesDialectOptions, kubernetesCapabilities } from './capabilities';
+import {
+  AllowStatement, DirectionModel, intersectPodSets, isEverything, IsolateStatement, LabelSelectorModel, PeerModel,
+  PodSetModel, PortModel, Statement, podSetToString, intersectSelectors, labelSelector,
+} from '../../model';
+
+/** The namespace label every namespace carries with its own name (immutable, set by the API server). */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+const DIRECTION_TYPE: Record<DirectionModel, string> = { ingress: 'Ingress', egress: 'Egress' };
+
+/**
+ * Renders the model to networking.k8s.io/v1 NetworkPolicy objects.
+ * `policyTypes` is always explicit; peer lists are never empty (allow-all is
+ * spelled out), so no rule means "everyone" by accident.
+ */
+export class KubernetesDialect implements Dialect {
+  public readonly name = 'kubernetes';
+  public readonly capabilities;
+
+  constructor(private readonly options: KubernetesDialectOptions = {}) {
+    this.capabilities = kubernetesCapabilities(options);
+  }
+
+  public render(s: Statement, ctx: RenderContext): RenderedObject[] {
+    return s.kind === 'isolate' ? [this.renderIsolate(s, ctx)] : this.renderAllow(s, ctx);
+  }
+
+  private renderIsolate(s: IsolateStatement, ctx: RenderContext): RenderedObject {
+    const types = (['ingress', 'egress'] as const).filter(d => s.directions.includes(d)).map(d => DIRECTION_TYPE[d]);
+    return this.object(s, ctx.objectName(s.origin), 'NetworkPolicy', s.subject.namespace, {
+      podSelector: this.subjectSelector(s.subject),
+      policyTypes: types,
+    });
+  }
+
+  private renderAllow(s: AllowStatement, ctx: RenderContext): RenderedObject[] {
+    const subjects = s.isolating ? [s.subject] : this.isolatedParts(s.subject, s.direction, ctx);
+    const peersKey = s.direction === 'ingress' ? 'from' : 'to';
+    const rule: Record<string, unknown> = { [peersKey]: s.peers.flatMap(p => this.peer(p, s.subject.namespace)) };
+    const ports = this.ports(s.ports);
+    if (ports) rule.ports = ports;
+    const suffix = s.purpose === 'dns' ? undefined : s.isolating ? s.direction : `${s.direction}-${s.subject.namespace}`;
+    return subjects.map((subject, i) => this.object(s,
+      ctx.objectName(s.origin, [suffix, subjects.length > 1 ? String(i + 1) : undefined].filter(Boolean).join('-') || undefined),
+      'NetworkPolicy', subject.namespace, {
+        podSelector: this.subjectSelector(subject),
+        policyTypes: [DIRECTION_TYPE[s.direction]],
+        [s.direction]: [rule],
+      }));
+  }
+
+  /**
+   * For a source-side allowance: the parts of the subject that something else
+   * already isolates. A NetworkPolicy selecting other pods would isolate them,
+   * which the intent does not say.
+   */
+  private isolatedParts(subject: PodSetModel, direction: DirectionModel, ctx: RenderContext): PodSetModel[] {
+    const sets = ctx.isolatedSets(subject.namespace, direction);
+    if (sets.some(x => isEverything(x.pods) && !x.serviceAccount)) return [subject];
+    const out = new Map<string, PodSetModel>();
+    for (const set of sets) {
+      const part = intersectPodSets(subject, set);
+      if (part) out.set(podSetToString(part), part);
+    }
+    return [...out.values()];
+  }
+
+  private subjectSelector(p: PodSetModel): Record<string, unknown> {
+    return kubeSelector(this.withServiceAccount(p.pods, p.serviceAccount));
+  }
+
+  private withServiceAccount(sel: LabelSelectorModel, sa: string | undefined): LabelSelectorModel {
+    if (!sa) return sel;
+    // Only reachable when the user opted into the label approximation (capability table).
+    return intersectSelectors(sel, labelSelector({ [this.options.serviceAccountLabel!]: sa }));
+  }
+
+  private peer(p: PeerModel, policyNamespace: string): Record<string, unknown>[] {
+    switch (p.kind) {
+      case 'anyone':
+        return [{ namespaceSelector: {} }, { ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }];
+      case 'cidr':
+        return [{ ipBlock: p.except.length ? { cidr: p.cidr, except: [...p.except] } : { cidr: p.cidr } }];
+      case 'pods': {
+        const pods = this.withServiceAccount(p.pods, p.serviceAccount);
+        if (p.namespaces.kind === 'name' && p.namespaces.name === policyNamespace) {
+          return [{ podSelector: kubeSelector(pods) }];
+        }
+        const nsSel = p.namespaces.kind === 'name' ? { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespaces.name } }
+          : p.namespaces.kind === 'all' ? {} : kubeSelector(p.namespaces.selector);
+        return [isEverything(pods) ? { namespaceSelector: nsSel } : { namespaceSelector: nsSel, podSelector: kubeSelector(pods) }];
+      }
+    }
+  }
+
+  private ports(ports: readonly PortModel[]): Record<string, unknown>[] | undefined {
+    if (ports.some(p => p.protocol === 'ANY')) return undefined; // every port of every protocol
+    return ports.map(p => {
+      if (p.protocol === 'ANY') throw new Error('unreachable');
+      const out: Record<string, unknown> = { protocol: p.protocol };
+      if (p.port !== undefined) out.port = p.port;
+      if (p.endPort !== undefined) out.endPort = p.endPort;
+      return out;
+    });
+  }
+
+  private object(s: Statement, name: string, kind: string, namespace: string, spec: Record<string, unknown>): RenderedObject {
+    return { apiVersion: 'networking.k8s.io/v1', kind, name, namespace, body: { spec }, id: name, origin: s.origin };
+  }
+}
+
+/** A model selector as a Kubernetes LabelSelector (empty fields omitted; `{}` selects everything). */
+export function kubeSelector(s: LabelSelectorModel): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (Object.keys(s.matchLabels).length) out.matchLabels = { ...s.matchLabels };
+  if (s.matchExpressions.length) {
+    out.matchExpressions = s.matchExpressions.map(e => (e.values.length ? { key: e.key, operator: e.operator, values: [...e.values] } : { key: e.key, operator: e.operator }));
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+import { Construct } from 'constructs';
+import { Peer } from './peer';
+import { Port } from './port';
+import { InputProblem, throwIfProblems } from './private/input-error';
+import { resolveNamespace } from './private/intent-scope';
+import { checkLabels, checkPortNumber } from './private/validators';
+import { Workload } from './workload';
+import { PolicyCompiler } from '../engine/compiler';
+import { AllowStatement, allPodsIn, labelSelector, NamespaceScopeModel, PeerModel } from '../model';
+
+/** Properties of `AllowDns`. */
+export interface AllowDnsProps {
+  /**
+   * The namespace whose pods may resolve names.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Only these pods of the namespace.
+   * @default - every pod of the namespace
+   */
+  readonly pods?: Workload;
+  /**
+   * Labels of the namespace the cluster DNS runs in.
+   * @default { 'kubernetes.io/metadata.name': 'kube-system' }
+   */
+  readonly dnsNamespaceLabels?: { [key: string]: string };
+  /**
+   * Labels of the cluster DNS pods (kube-dns / CoreDNS).
+   * @default { 'k8s-app': 'kube-dns' }
+   */
+  readonly dnsPodLabels?: { [key: string]: string };
+  /**
+   * The DNS pods' container port (policies match the pod port, not the Service port; 5353 on OpenShift).
+   * @default 53
+   */
+  readonly dnsPort?: number;
+  /**
+   * Also allow the NodeLocal DNSCache address, which runs on the host network
+   * and is not matched by pod selectors.
+   * @default false
+   */
+  readonly nodeLocalDns?: boolean;
+  /**
+   * The NodeLocal DNSCache link-local address (kubespray uses 169.254.25.10).
+   * @default '169.254.20.10'
+   */
+  readonly nodeLocalDnsAddress?: string;
+}
+
+/**
+ * Allows DNS lookups — UDP and TCP, to the cluster DNS pods (and optionally
+ * NodeLocal DNSCache) — from a namespace's pods. Needed with any egress
+ * default deny: without it, every Service-name lookup fails.
+ */
+export class AllowDns extends Construct {
+  /** The namespace the policy applies to. */
+  public readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: AllowDnsProps = {}) {
+    super(scope, id);
+    const problems: InputProblem[] = [];
+    this.namespace = resolveNamespace(this, props.namespace, problems);
+    const nsLabels = props.dnsNamespaceLabels ?? { 'kubernetes.io/metadata.name': 'kube-system' };
+    const podLabels = props.dnsPodLabels ?? { 'k8s-app': 'kube-dns' };
+    problems.push(...checkLabels('dnsNamespaceLabels', nsLabels), ...checkLabels('dnsPodLabels', podLabels));
+    if (Object.keys(nsLabels).length === 0) {
+      problems.push({ what: 'dnsNamespaceLabels', value: nsLabels, expected: 'at least one label of the DNS namespace', fix: 'leave it out to use kube-system' });
+    }
+    if (Object.keys(podLabels).length === 0) {
+      problems.push({ what: 'dnsPodLabels', value: podLabels, expected: 'at least one label of the DNS pods', fix: 'leave it out to use k8s-app=kube-dns' });
+    }
+    const port = props.dnsPort ?? 53;
+    problems.push(...checkPortNumber('dnsPort', port));
+    let nodeLocal: Peer | undefined;
+    if (props.nodeLocalDns) {
+      const addr = props.nodeLocalDnsAddress ?? '169.254.20.10';
+      nodeLocal = Peer.cidr(addr.includes('/') ? addr : `${addr}/${addr.includes(':') ? 128 : 32}`);
+      problems.push(...nodeLocal._problems);
+    } else if (props.nodeLocalDnsAddress !== undefined) {
+      problems.push({ what: 'nodeLocalDnsAddress', value: props.nodeLocalDnsAddress, expected: 'nodeLocalDns: true alongside it', fix: 'set nodeLocalDns: true, or drop nodeLocalDnsAddress' });
+    }
+    if (props.pods) problems.push(...props.pods._problems);
+    throwIfProblems(this.node.path, problems);
+
+    const nsKeys = Object.keys(nsLabels);
+    const namespaces: NamespaceScopeModel = nsKeys.length === 1 && nsKeys[0] === 'kubernetes.io/metadata.name'
+      ? { kind: 'name', name: nsLabels[nsKeys[0]] }
+      : { kind: 'labels', selector: labelSelector(nsLabels) };
+    const peers: PeerModel[] = [{ kind: 'pods', namespaces, pods: labelSelector(podLabels) }];
+    if (nodeLocal) peers.push(nodeLocal._resolve(this.namespace));
+    const statement: AllowStatement = {
+      kind: 'allow',
+      origin: PolicyCompiler.origin(this, 'AllowDns'),
+      direction: 'egress',
+      subject: props.pods ? props.pods._toPodSet(this.namespace) : allPodsIn(this.namespace),
+      peers,
+      ports: [Port.udp(port)._model, Port.tcp(port)._model],
+      isolating: true,
+      purpose: 'dns',
+    };
+    PolicyCompiler.of(this).register(this, [statement]);
+  }
+}

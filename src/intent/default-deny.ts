@@ -1,0 +1,71 @@
+import { Construct } from 'constructs';
+import { PolicyDirection } from './policy-direction';
+import { InputProblem, throwIfProblems } from './private/input-error';
+import { resolveNamespace } from './private/intent-scope';
+import { Workload } from './workload';
+import { PolicyCompiler } from '../engine/compiler';
+import { allPodsIn, DirectionModel, IsolateStatement } from '../model';
+
+/** Properties of `DefaultDeny`. */
+export interface DefaultDenyProps {
+  /**
+   * The namespace to lock down.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * The directions to deny.
+   * @default - both ingress and egress
+   */
+  readonly directions?: PolicyDirection[];
+  /**
+   * Only these pods of the namespace.
+   * @default - every pod of the namespace
+   */
+  readonly pods?: Workload;
+  /**
+   * Acknowledge that denying egress without an `AllowDns` is intended, so
+   * DNS lookups from these pods fail. Without it, synthesis fails when no
+   * `AllowDns` covers the pods.
+   * @default false
+   */
+  readonly acknowledgeDnsBlocked?: boolean;
+}
+
+/**
+ * Denies all traffic of a namespace (or some of its pods) in the chosen
+ * directions, so that only what other intents allow gets through.
+ *
+ * With egress denied, DNS is denied too: add `AllowDns`, or synthesis fails.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies
+ */
+export class DefaultDeny extends Construct {
+  /** The namespace the policy applies to. */
+  public readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: DefaultDenyProps = {}) {
+    super(scope, id);
+    const problems: InputProblem[] = [];
+    this.namespace = resolveNamespace(this, props.namespace, problems);
+    const directions = props.directions ?? [PolicyDirection.INGRESS, PolicyDirection.EGRESS];
+    if (!Array.isArray(directions) || directions.length === 0) {
+      problems.push({ what: 'directions', value: directions, expected: 'at least one of PolicyDirection.INGRESS, PolicyDirection.EGRESS', fix: 'leave `directions` out to deny both' });
+    }
+    for (const d of directions ?? []) {
+      if (d !== PolicyDirection.INGRESS && d !== PolicyDirection.EGRESS) {
+        problems.push({ what: 'direction', value: d, expected: 'PolicyDirection.INGRESS or PolicyDirection.EGRESS', fix: 'use the PolicyDirection enum' });
+      }
+    }
+    if (props.pods) problems.push(...props.pods._problems);
+    throwIfProblems(this.node.path, problems);
+
+    const statement: IsolateStatement = {
+      kind: 'isolate',
+      origin: PolicyCompiler.origin(this, 'DefaultDeny'),
+      subject: props.pods ? props.pods._toPodSet(this.namespace) : allPodsIn(this.namespace),
+      directions: [...new Set(directions as string[] as DirectionModel[])].sort(),
+    };
+    PolicyCompiler.of(this).register(this, [statement], { dnsBlockedAcknowledged: props.acknowledgeDnsBlocked === true });
+  }
+}

@@ -1,0 +1,244 @@
+import type * as kplus from 'cdk8s-plus-28';
+import { LabelExpression } from './label-expression';
+import { InputProblem } from './private/input-error';
+import { fromKubeSelector, KubeLabelSelector } from './private/kube-selector';
+import { checkLabels, checkNamespaceName, checkSubdomainName, cidrStrictlyInside, parseCidr, ParsedCidr } from './private/validators';
+import { Workload } from './workload';
+import { EVERYTHING, labelSelector, LabelSelectorModel, NamespaceScopeModel, PeerModel, peerToString } from '../model';
+
+/** Options for `Peer.pods()`: pods AND namespaces, as one peer. */
+export interface PodsPeerOptions {
+  /**
+   * Labels the pods must carry.
+   * @default - any labels (combine with a namespace and/or service account)
+   */
+  readonly podLabels?: { [key: string]: string };
+  /**
+   * Set-based requirements on the pods' labels.
+   * @default - none
+   */
+  readonly podExpressions?: LabelExpression[];
+  /**
+   * The one namespace the pods must be in (by name).
+   * Mutually exclusive with `namespaceLabels`/`namespaceExpressions`/`allNamespaces`.
+   * @default - the policy's own namespace, unless namespace labels or `allNamespaces` are given
+   */
+  readonly namespace?: string;
+  /**
+   * Labels the pods' namespace must carry.
+   * @default - no namespace label requirement
+   */
+  readonly namespaceLabels?: { [key: string]: string };
+  /**
+   * Set-based requirements on the pods' namespace labels.
+   * @default - none
+   */
+  readonly namespaceExpressions?: LabelExpression[];
+  /**
+   * Match the pods in every namespace. Must be set explicitly: leaving out
+   * every namespace option means the policy's own namespace.
+   * @default false
+   */
+  readonly allNamespaces?: boolean;
+  /**
+   * The service account the pods run as (identity).
+   * @default - any service account
+   */
+  readonly serviceAccount?: string;
+}
+
+type Unresolved = (policyNamespace: string) => PeerModel;
+
+/**
+ * The other end of an allowed connection: pods, namespaces, identities,
+ * CIDR blocks, or — spelled out — anyone. Validated when the intent that
+ * receives it is constructed, so that errors carry the construct path.
+ *
+ * There is no "empty peer list means everyone": use `Peer.anyone()`.
+ */
+export class Peer {
+  /** The pods of a workload (in its namespace, or the policy's namespace when it has none). */
+  public static workload(workload: Workload): Peer {
+    return new Peer('workload', ns => {
+      const set = workload._toPodSet(ns);
+      return { kind: 'pods', namespaces: { kind: 'name', name: set.namespace }, pods: set.pods, ...(set.serviceAccount ? { serviceAccount: set.serviceAccount } : {}) };
+    }, [...workload._problems]);
+  }
+
+  /** Every pod of the namespace with this name. */
+  public static namespace(name: string): Peer {
+    return new Peer('namespace', () => ({ kind: 'pods', namespaces: { kind: 'name', name }, pods: EVERYTHING }), checkNamespaceName('namespace of Peer.namespace()', name));
+  }
+
+  /** Every pod of every namespace whose labels match. */
+  public static namespacesWithLabels(labels: { [key: string]: string }, expressions: LabelExpression[] = []): Peer {
+    const problems = [...checkLabels('Peer.namespacesWithLabels()', labels)];
+    expressions.forEach(e => problems.push(...e._problems));
+    if (problems.length === 0 && Object.keys(labels).length === 0 && expressions.length === 0) {
+      problems.push({ what: 'labels of Peer.namespacesWithLabels()', value: labels, expected: 'at least one label or expression', fix: 'use Peer.pods({ allNamespaces: true }) to mean every namespace, so that it is spelled out' });
+    }
+    const selector = labelSelector(labels, expressions.map(e => e._model));
+    return new Peer('namespaces', () => ({ kind: 'pods', namespaces: { kind: 'labels', selector }, pods: EVERYTHING }), problems);
+  }
+
+  /**
+   * Pods matching the pod criteria INSIDE namespaces matching the namespace
+   * criteria: one peer, AND semantics (Kubernetes: namespaceSelector and
+   * podSelector in the same `from` entry).
+   */
+  public static pods(options: PodsPeerOptions): Peer {
+    const problems: InputProblem[] = [...checkLabels('podLabels of Peer.pods()', options.podLabels ?? {})];
+    (options.podExpressions ?? []).forEach(e => problems.push(...e._problems));
+    (options.namespaceExpressions ?? []).forEach(e => problems.push(...e._problems));
+    problems.push(...checkLabels('namespaceLabels of Peer.pods()', options.namespaceLabels ?? {}));
+    if (options.namespace !== undefined) problems.push(...checkNamespaceName('namespace of Peer.pods()', options.namespace));
+    if (options.serviceAccount !== undefined) problems.push(...checkSubdomainName('serviceAccount of Peer.pods()', options.serviceAccount));
+    const byLabels = Object.keys(options.namespaceLabels ?? {}).length > 0 || (options.namespaceExpressions ?? []).length > 0;
+    const scopes = [options.namespace !== undefined, byLabels, options.allNamespaces === true].filter(Boolean).length;
+    if (scopes > 1) {
+      problems.push({ what: 'namespace options of Peer.pods()', value: { namespace: options.namespace, namespaceLabels: options.namespaceLabels, allNamespaces: options.allNamespaces }, expected: 'at most one of namespace, namespaceLabels/namespaceExpressions, allNamespaces', fix: 'choose one way to say which namespaces the pods are in' });
+    }
+    const pods = labelSelector(options.podLabels ?? {}, (options.podExpressions ?? []).map(e => e._model));
+    if (scopes === 0 && options.serviceAccount === undefined && Object.keys(pods.matchLabels).length === 0 && pods.matchExpressions.length === 0) {
+      problems.push({ what: 'options of Peer.pods()', value: options, expected: 'at least one pod, namespace or service account criterion', fix: 'say which pods; use Peer.namespace(name) for a whole namespace or Peer.anyone() for everyone' });
+    }
+    const nsSelector = labelSelector(options.namespaceLabels ?? {}, (options.namespaceExpressions ?? []).map(e => e._model));
+    return new Peer('pods', policyNs => {
+      const namespaces: NamespaceScopeModel = options.allNamespaces ? { kind: 'all' }
+        : byLabels ? { kind: 'labels', selector: nsSelector }
+          : { kind: 'name', name: options.namespace ?? policyNs };
+      return { kind: 'pods', namespaces, pods, ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}) };
+    }, problems);
+  }
+
+  /**
+   * The pods running as a service account (an identity).
+   * @param name the service account's name
+   * @param namespace the service account's namespace; default: the policy's namespace
+   */
+  public static serviceAccount(name: string, namespace?: string): Peer {
+    const problems = [...checkSubdomainName('name of Peer.serviceAccount()', name)];
+    if (namespace !== undefined) problems.push(...checkNamespaceName('namespace of Peer.serviceAccount()', namespace));
+    return new Peer('serviceAccount', ns => ({ kind: 'pods', namespaces: { kind: 'name', name: namespace ?? ns }, pods: EVERYTHING, serviceAccount: name }), problems);
+  }
+
+  /**
+   * Addresses in a CIDR block (IPv4 or IPv6), minus the `exceptCidrs` blocks,
+   * which must lie strictly inside it and be of the same IP family.
+   * Meant for addresses outside the cluster: whether a CIDR also matches pod
+   * IPs differs between engines.
+   */
+  public static cidr(cidr: string, exceptCidrs: string[] = []): Peer {
+    const problems: InputProblem[] = [];
+    const { canonical, excepts } = checkCidrBlock('Peer.cidr()', cidr, exceptCidrs, problems, undefined);
+    return new Peer('cidr', () => ({ kind: 'cidr', cidr: canonical, except: excepts }), problems);
+  }
+
+  /** An IPv4 CIDR block minus excepts. */
+  public static ipv4(cidr: string, exceptCidrs: string[] = []): Peer {
+    const problems: InputProblem[] = [];
+    const { canonical, excepts } = checkCidrBlock('Peer.ipv4()', cidr, exceptCidrs, problems, 'ipv4');
+    return new Peer('cidr', () => ({ kind: 'cidr', cidr: canonical, except: excepts }), problems);
+  }
+
+  /** An IPv6 CIDR block minus excepts. */
+  public static ipv6(cidr: string, exceptCidrs: string[] = []): Peer {
+    const problems: InputProblem[] = [];
+    const { canonical, excepts } = checkCidrBlock('Peer.ipv6()', cidr, exceptCidrs, problems, 'ipv6');
+    return new Peer('cidr', () => ({ kind: 'cidr', cidr: canonical, except: excepts }), problems);
+  }
+
+  /**
+   * Everyone: every pod of every namespace and every address outside the
+   * cluster. Allow-all must be spelled out; nothing else means it.
+   */
+  public static anyone(): Peer {
+    return new Peer('anyone', () => ({ kind: 'anyone' }), []);
+  }
+
+  /** The pods of a cdk8s-plus pod selector (workload, Pod, `Pods.select()`, `Pods.all()`). */
+  public static fromPodSelector(selector: kplus.IPodSelector): Peer {
+    const config = selector.toPodSelectorConfig();
+    const problems: InputProblem[] = [];
+    const pods = fromKubeSelector((config.labelSelector as any)._toKube() as KubeLabelSelector, `cdk8s-plus selector ${selector.node.path}`, problems);
+    const scope = toNamespaceScope(config.namespaces, `cdk8s-plus selector ${selector.node.path}`, problems);
+    const ownNs: string | undefined = (selector as any).metadata?.namespace;
+    const serviceAccount: string | undefined = (selector as any).serviceAccount?.name;
+    return new Peer('pods', policyNs => ({
+      kind: 'pods', namespaces: scope ?? { kind: 'name', name: ownNs ?? policyNs }, pods,
+      ...(serviceAccount ? { serviceAccount } : {}),
+    }), problems);
+  }
+
+  /** Every pod of the namespaces of a cdk8s-plus namespace selector (`Namespace`, `Namespaces.select()`). */
+  public static fromNamespaceSelector(selector: kplus.INamespaceSelector): Peer {
+    const problems: InputProblem[] = [];
+    const scope = toNamespaceScope(selector.toNamespaceSelectorConfig(), `cdk8s-plus namespace selector ${selector.node.path}`, problems);
+    return new Peer('namespaces', () => ({ kind: 'pods', namespaces: scope ?? { kind: 'all' }, pods: EVERYTHING }), problems);
+  }
+
+  /** @internal */
+  public readonly _problems: readonly InputProblem[];
+  private readonly resolver: Unresolved;
+  private readonly label: string;
+
+  private constructor(label: string, resolver: Unresolved, problems: InputProblem[]) {
+    this.label = label;
+    this.resolver = resolver;
+    this._problems = problems;
+  }
+
+  /** @internal */
+  public _resolve(policyNamespace: string): PeerModel {
+    return Object.freeze(this.resolver(policyNamespace));
+  }
+
+  /** Readable form, relative to the policy's namespace (`<policy namespace>` when unresolved). */
+  public toString(): string {
+    return this._problems.length ? `invalid ${this.label} peer` : peerToString(this._resolve('<policy namespace>'));
+  }
+}
+
+function toNamespaceScope(config: kplus.NamespaceSelectorConfig | undefined, what: string, problems: InputProblem[]): NamespaceScopeModel | undefined {
+  if (!config) return undefined;
+  const names = config.names ?? [];
+  const hasLabels = config.labelSelector !== undefined && !config.labelSelector.isEmpty();
+  if (names.length > 1 || (names.length === 1 && hasLabels)) {
+    problems.push({ what: `namespaces of ${what}`, value: names, expected: 'one namespace name, or a namespace label selector', fix: 'create one peer per namespace' });
+    return undefined;
+  }
+  if (names.length === 1) {
+    problems.push(...checkNamespaceName(`namespace of ${what}`, names[0]));
+    return { kind: 'name', name: names[0] };
+  }
+  if (config.labelSelector) {
+    const selector: LabelSelectorModel = fromKubeSelector((config.labelSelector as any)._toKube(), what, problems);
+    return Object.keys(selector.matchLabels).length === 0 && selector.matchExpressions.length === 0 ? { kind: 'all' } : { kind: 'labels', selector };
+  }
+  return { kind: 'all' };
+}
+
+/** Validates a CIDR block and its excepts; returns canonical forms. */
+export function checkCidrBlock(factory: string, cidr: string, exceptCidrs: string[], problems: InputProblem[], family: 'ipv4' | 'ipv6' | undefined): { canonical: string; excepts: string[] } {
+  const outer = parseCidr(`CIDR of ${factory}`, cidr, problems);
+  if (outer && family && outer.family !== family) {
+    problems.push({ what: `CIDR of ${factory}`, value: cidr, expected: `an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} block`, fix: `use Peer.${outer.family}() or Peer.cidr()` });
+  }
+  const excepts: string[] = [];
+  if (!Array.isArray(exceptCidrs)) {
+    problems.push({ what: `exceptCidrs of ${factory}`, value: exceptCidrs, expected: 'a list of CIDR blocks', fix: 'pass an array, e.g. ["10.0.0.0/8"]' });
+    return { canonical: outer?.canonical ?? String(cidr), excepts };
+  }
+  for (const e of exceptCidrs) {
+    const inner: ParsedCidr | undefined = parseCidr(`except CIDR of ${factory}`, e, problems);
+    if (!inner || !outer) continue;
+    if (inner.family !== outer.family) {
+      problems.push({ what: `except CIDR of ${factory}`, value: e, expected: `an ${outer.family === 'ipv4' ? 'IPv4' : 'IPv6'} block like ${cidr}: one block cannot mix IPv4 and IPv6`, fix: `use a separate Peer.${inner.family}() for the other family` });
+    } else if (!cidrStrictlyInside(inner, outer)) {
+      problems.push({ what: `except CIDR of ${factory}`, value: e, expected: `a block strictly inside ${outer.canonical}`, fix: `drop it, or widen the CIDR so that it contains ${e}` });
+    } else {
+      excepts.push(inner.canonical);
+    }
+  }
+  return { canonical: outer?.canonical ?? String(cidr), excepts: [...new Set(excepts)].sort() };
+}

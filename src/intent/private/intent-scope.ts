@@ -1,0 +1,27 @@
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { InputProblem } from './input-error';
+import { checkNamespaceName } from './validators';
+
+/**
+ * The namespace an intent's policies live in: the explicit prop, else the
+ * chart's namespace. There is no silent "default" namespace.
+ */
+export function resolveNamespace(scope: IConstruct, given: string | undefined, problems: InputProblem[]): string {
+  if (given !== undefined) {
+    problems.push(...checkNamespaceName('namespace', given));
+    return given;
+  }
+  let chartNs: string | undefined;
+  try {
+    chartNs = Chart.of(scope).namespace;
+  } catch {
+    chartNs = undefined;
+  }
+  if (chartNs === undefined) {
+    problems.push({ what: 'namespace', value: undefined, expected: 'a namespace for the policies', fix: 'pass `namespace` to this construct, or create its Chart with { namespace }' });
+    return 'invalid-namespace';
+  }
+  problems.push(...checkNamespaceName('namespace of the chart', chartNs));
+  return chartNs;
+}

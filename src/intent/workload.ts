@@ -1,0 +1,108 @@
+import type * as kplus from 'cdk8s-plus-28';
+import { LabelExpression } from './label-expression';
+import { InputProblem } from './private/input-error';
+import { fromKubeSelector, KubeLabelSelector } from './private/kube-selector';
+import { checkLabels, checkNamespaceName, checkSubdomainName } from './private/validators';
+import { labelSelector, LabelSelectorModel, PodSetModel } from '../model';
+
+/** Options for `Workload.select()` and `Workload.allPods()`. */
+export interface WorkloadOptions {
+  /**
+   * The namespace the pods run in.
+   * @default - the namespace of the policy that uses the workload (the chart's namespace)
+   */
+  readonly namespace?: string;
+  /**
+   * The service account the pods run as. Engines with identity (Cilium,
+   * Calico, Istio) use it to select the pods exactly; in the Kubernetes
+   * dialect it is an approximation that needs an explicit opt-in.
+   * @default - any service account
+   */
+  readonly serviceAccount?: string;
+  /**
+   * Set-based requirements the pods must also satisfy.
+   * @default - none
+   */
+  readonly expressions?: LabelExpression[];
+}
+
+/**
+ * A set of pods in one namespace, selected by labels (and optionally a
+ * service account): what a policy protects, or a peer it talks to.
+ *
+ * @example
+ * const backend = Workload.select({ app: 'backend-api' }, { serviceAccount: 'backend' });
+ */
+export class Workload {
+  /** Pods carrying all of these labels. */
+  public static select(labels: { [key: string]: string }, options: WorkloadOptions = {}): Workload {
+    const problems = checkLabels('Workload.select()', labels);
+    if (problems.length === 0 && Object.keys(labels).length === 0 && (options.expressions ?? []).length === 0) {
+      problems.push({
+        what: 'labels of Workload.select()', value: labels, expected: 'at least one label or expression',
+        fix: 'use Workload.allPods() to mean every pod of the namespace, so that "all pods" is spelled out',
+      });
+    }
+    return new Workload(labels, options, problems);
+  }
+
+  /** Every pod of the namespace. */
+  public static allPods(options: WorkloadOptions = {}): Workload {
+    return new Workload({}, options, []);
+  }
+
+  /**
+   * The pods of a cdk8s-plus workload, pod or pod selector (Deployment,
+   * StatefulSet, Pod, Pods.select(...)...): its label selector, its namespace
+   * and, for workloads, its service account.
+   */
+  public static fromPodSelector(selector: kplus.IPodSelector, options: WorkloadOptions = {}): Workload {
+    const config = selector.toPodSelectorConfig();
+    const kube: KubeLabelSelector = (config.labelSelector as any)._toKube();
+    const problems: InputProblem[] = [];
+    const sel = fromKubeSelector(kube, 'the cdk8s-plus selector', problems);
+    let namespace = options.namespace ?? (selector as any).metadata?.namespace;
+    const ns = config.namespaces;
+    if (ns?.labelSelector || (ns?.names && ns.names.length !== 1)) {
+      problems.push({
+        what: `namespaces of the cdk8s-plus selector ${selector.node.path}`, value: ns.names ?? 'a namespace label selector',
+        expected: 'pods of exactly one namespace', fix: 'use Peer.fromPodSelector() for pods across namespaces, or select one namespace',
+      });
+    } else if (ns?.names?.length === 1) {
+      namespace = namespace ?? ns.names[0];
+    }
+    const serviceAccount = options.serviceAccount ?? (selector as any).serviceAccount?.name;
+    return new Workload(sel.matchLabels as Record<string, string>, { ...options, namespace, serviceAccount }, problems, sel);
+  }
+
+  /** @internal */
+  public readonly _namespace?: string;
+  /** @internal */
+  public readonly _serviceAccount?: string;
+  /** @internal */
+  public readonly _selector: LabelSelectorModel;
+  /** @internal */
+  public readonly _problems: readonly InputProblem[];
+
+  private constructor(labels: Record<string, string>, options: WorkloadOptions, problems: InputProblem[], selector?: LabelSelectorModel) {
+    const exprs = options.expressions ?? [];
+    const all = [...problems];
+    exprs.forEach(e => all.push(...e._problems));
+    if (options.namespace !== undefined) all.push(...checkNamespaceName('namespace of the workload', options.namespace));
+    if (options.serviceAccount !== undefined) all.push(...checkSubdomainName('service account of the workload', options.serviceAccount));
+    this._namespace = options.namespace;
+    this._serviceAccount = options.serviceAccount;
+    const base = selector ?? labelSelector(labels, []);
+    this._selector = labelSelector({ ...base.matchLabels }, [...base.matchExpressions, ...exprs.map(e => e._model)]);
+    this._problems = all;
+  }
+
+  /** @internal */
+  public _toPodSet(defaultNamespace: string): PodSetModel {
+    return Object.freeze({
+      namespace: this._namespace ?? defaultNamespace,
+      pods: this._selector,
+      ...(this._serviceAccount ? { serviceAccount: this._serviceAccount } : {}),
+    });
+  }
+}

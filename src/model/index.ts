@@ -1,0 +1,5 @@
+export * from './label-selector';
+export * from './pod-set';
+export * from './peer';
+export * from './port';
+export * from './statement';

@@ -1,0 +1,29 @@
+import { intersectSelectors, LabelSelectorModel, selectorToString, EVERYTHING } from './label-selector';
+
+/**
+ * A set of pods in ONE namespace: the subject a rule protects or restricts.
+ * Pods must match `pods` and, when set, run as `serviceAccount`.
+ */
+export interface PodSetModel {
+  readonly namespace: string;
+  readonly pods: LabelSelectorModel;
+  readonly serviceAccount?: string;
+}
+
+/** All pods of a namespace. */
+export function allPodsIn(namespace: string): PodSetModel {
+  return Object.freeze({ namespace, pods: EVERYTHING });
+}
+
+/** The pods in both sets, or undefined when the sets cannot overlap. */
+export function intersectPodSets(a: PodSetModel, b: PodSetModel): PodSetModel | undefined {
+  if (a.namespace !== b.namespace) return undefined;
+  if (a.serviceAccount && b.serviceAccount && a.serviceAccount !== b.serviceAccount) return undefined;
+  const serviceAccount = a.serviceAccount ?? b.serviceAccount;
+  return Object.freeze({ namespace: a.namespace, pods: intersectSelectors(a.pods, b.pods), ...(serviceAccount ? { serviceAccount } : {}) });
+}
+
+/** Readable form, e.g. `production/app=frontend (sa frontend)`. */
+export function podSetToString(p: PodSetModel): string {
+  return `${p.namespace}/${selectorToString(p.pods)}${p.serviceAccount ? ` (sa ${p.serviceAccount})` : ''}`;
+}
