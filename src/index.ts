@@ -10,3 +10,5 @@ export { AllowDns, AllowDnsProps } from './intent/allow-dns';
 export { AllowFrom, AllowFromProps } from './intent/allow-from';
 export { EgressToCidr, EgressToCidrProps } from './intent/egress-to-cidr';
 export { Engine, KubernetesEngineOptions } from './engine/engine';
+export { HttpRule } from './intent/http-rule';
+export { PolicyStage } from './intent/policy-stage';

@@ -24,7 +24,13 @@ export type Feature =
   | 'port.named'
   | 'port.all-of-protocol'
   | 'port.all-traffic'
-  | 'protocol.sctp';
+  | 'protocol.sctp'
+  | 'allow.http'
+  | 'peer.fqdn'
+  | 'peer.kube-apiserver'
+  | 'peer.kube-apiserver-cidrs'
+  | 'peer.node-local-dns'
+  | 'stage.audit';
 
 /** Human-readable names of features, for error messages. */
 export const FEATURE_DESCRIPTIONS: Readonly<Record<Feature, string>> = {
@@ -47,6 +53,12 @@ export const FEATURE_DESCRIPTIONS: Readonly<Record<Feature, string>> = {
   'port.all-of-protocol': 'every port of a protocol',
   'port.all-traffic': 'all traffic (every protocol)',
   'protocol.sctp': 'SCTP',
+  'allow.http': 'L7 HTTP method and path rules',
+  'peer.fqdn': 'DNS-name (FQDN) egress',
+  'peer.kube-apiserver': 'the Kubernetes API server as a peer without its addresses',
+  'peer.kube-apiserver-cidrs': 'the Kubernetes API server as a peer, by the addresses you gave',
+  'peer.node-local-dns': 'NodeLocal DNSCache on the host network',
+  'stage.audit': 'audit-only (staged / dry-run) policies',
 };
 
 /** The features a statement uses. */
@@ -55,10 +67,13 @@ export function featuresOf(s: Statement): Feature[] {
   if (s.kind === 'isolate') {
     s.directions.forEach(d => out.add(d === 'ingress' ? 'isolate.ingress' : 'isolate.egress'));
     if (s.subject.serviceAccount) out.add('subject.service-account');
+    if (s.stage === 'audit') out.add('stage.audit');
     return [...out];
   }
   out.add(s.direction === 'ingress' ? 'allow.ingress' : 'allow.egress');
   if (!s.isolating) out.add('allow.source-half');
+  if (s.stage === 'audit') out.add('stage.audit');
+  if (s.http) out.add('allow.http');
   if (s.subject.serviceAccount) out.add('subject.service-account');
   s.peers.forEach(p => peerFeatures(p, s.subject.namespace).forEach(f => out.add(f)));
   s.ports.forEach(p => portFeatures(p).forEach(f => out.add(f)));
@@ -69,6 +84,9 @@ function peerFeatures(p: PeerModel, policyNamespace: string): Feature[] {
   switch (p.kind) {
     case 'anyone': return ['peer.anyone'];
     case 'cidr': return ['peer.cidr'];
+    case 'fqdn': return ['peer.fqdn'];
+    case 'kube-apiserver': return [p.cidrs.length ? 'peer.kube-apiserver-cidrs' : 'peer.kube-apiserver'];
+    case 'node-local-dns': return ['peer.node-local-dns'];
     case 'pods': {
       const f: Feature[] = [];
       if (p.namespaces.kind === 'name') f.push(p.namespaces.name === policyNamespace ? 'peer.pods-same-namespace' : 'peer.pods-other-namespace');

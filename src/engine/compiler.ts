@@ -147,6 +147,7 @@ function isolationIndex(all: readonly Statement[]): Map<string, PodSetModel[]> {
     index.set(key, list);
   };
   for (const s of all) {
+    if (s.stage === 'audit') continue; // observed only: isolates nothing
     if (s.kind === 'isolate') s.directions.forEach(d => add(s.subject.namespace, d, s.subject));
     else if (s.isolating) add(s.subject.namespace, s.direction, s.subject);
   }
@@ -163,9 +164,10 @@ function dnsGuardrail(reg: Registration, all: readonly Statement[]): string[] {
   if (reg.options.dnsBlockedAcknowledged) return [];
   const errors: string[] = [];
   for (const s of reg.statements) {
+    if (s.stage === 'audit') continue;
     const isolatesEgress = s.kind === 'isolate' ? s.directions.includes('egress') : s.direction === 'egress' && s.isolating && s.purpose !== 'dns';
     if (!isolatesEgress) continue;
-    const covered = all.some(d => d.kind === 'allow' && d.purpose === 'dns' && d.subject.namespace === s.subject.namespace
+    const covered = all.some(d => d.kind === 'allow' && d.purpose === 'dns' && d.stage === 'enforce' && d.subject.namespace === s.subject.namespace
       && ((isEverything(d.subject.pods) && !d.subject.serviceAccount) || podSetToString(d.subject) === podSetToString(s.subject)));
     if (!covered) {
       errors.push(`egress of ${podSetToString(s.subject)} is default-deny (${statementToString(s)}) but no AllowDns covers these pods, so every DNS lookup would fail and services stop reaching each other by name. `

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { Peer } from './peer';
+import { PolicyStage } from './policy-stage';
 import { Port } from './port';
 import { InputProblem, throwIfProblems } from './private/input-error';
-import { resolveNamespace } from './private/intent-scope';
+import { resolveNamespace, resolveStage } from './private/intent-scope';
 import { checkLabels, checkPortNumber } from './private/validators';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
@@ -46,6 +47,11 @@ export interface AllowDnsProps {
    * @default '169.254.20.10'
    */
   readonly nodeLocalDnsAddress?: string;
+  /**
+   * Enforce the policy, or only observe it (engines that cannot observe fail synthesis).
+   * @default PolicyStage.ENFORCE
+   */
+  readonly stage?: PolicyStage;
 }
 
 /**
@@ -81,6 +87,7 @@ export class AllowDns extends Construct {
       problems.push({ what: 'nodeLocalDnsAddress', value: props.nodeLocalDnsAddress, expected: 'nodeLocalDns: true alongside it', fix: 'set nodeLocalDns: true, or drop nodeLocalDnsAddress' });
     }
     if (props.pods) problems.push(...props.pods._problems);
+    const stage = resolveStage(props.stage, problems);
     throwIfProblems(this.node.path, problems);
 
     const nsKeys = Object.keys(nsLabels);
@@ -88,10 +95,14 @@ export class AllowDns extends Construct {
       ? { kind: 'name', name: nsLabels[nsKeys[0]] }
       : { kind: 'labels', selector: labelSelector(nsLabels) };
     const peers: PeerModel[] = [{ kind: 'pods', namespaces, pods: labelSelector(podLabels) }];
-    if (nodeLocal) peers.push(nodeLocal._resolve(this.namespace));
+    if (nodeLocal) {
+      const cidr = nodeLocal._resolve(this.namespace);
+      if (cidr.kind === 'cidr') peers.push({ kind: 'node-local-dns', cidr: cidr.cidr });
+    }
     const statement: AllowStatement = {
       kind: 'allow',
       origin: PolicyCompiler.origin(this, 'AllowDns'),
+      stage,
       direction: 'egress',
       subject: props.pods ? props.pods._toPodSet(this.namespace) : allPodsIn(this.namespace),
       peers,

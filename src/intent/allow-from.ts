@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
+import { HttpRule } from './http-rule';
 import { Peer } from './peer';
+import { PolicyStage } from './policy-stage';
 import { Port } from './port';
 import { InputProblem, throwIfProblems } from './private/input-error';
-import { resolveNamespace } from './private/intent-scope';
+import { resolveNamespace, resolveStage } from './private/intent-scope';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
-import { AllowStatement, PeerModel, peerToString, portToString, Statement } from '../model';
+import { AllowStatement, httpRuleToString, PeerModel, peerToString, portToString, Statement } from '../model';
 
 /** Properties of `AllowFrom`. */
 export interface AllowFromProps {
@@ -25,6 +27,18 @@ export interface AllowFromProps {
    * @default - the chart's namespace
    */
   readonly namespace?: string;
+  /**
+   * L7: allow only these HTTP requests (any of them) on the ports. Only
+   * engines with an L7 proxy can enforce it; the others fail synthesis
+   * rather than fall back to L4, which would allow more.
+   * @default - no L7 restriction: any traffic on the ports
+   */
+  readonly http?: HttpRule[];
+  /**
+   * Enforce the policy, or only observe it (engines that cannot observe fail synthesis).
+   * @default PolicyStage.ENFORCE
+   */
+  readonly stage?: PolicyStage;
 }
 
 /**
@@ -57,19 +71,25 @@ export class AllowFrom extends Construct {
     problems.push(...checkNonEmpty('ports', props.ports, 'a list with at least one Port', 'say [Port.allTcp()] or [Port.allTraffic()] to allow every port'));
     (props.peers ?? []).forEach(p => problems.push(...p._problems));
     (props.ports ?? []).forEach(p => problems.push(...p._problems));
+    if (props.http !== undefined) {
+      problems.push(...checkNonEmpty('http', props.http, 'a list with at least one HttpRule, or no `http` at all', 'leave `http` out to allow any request on the ports'));
+      (props.http ?? []).forEach(h => problems.push(...h._problems));
+    }
+    const stage = resolveStage(props.stage, problems);
     throwIfProblems(this.node.path, problems);
 
     const origin = PolicyCompiler.origin(this, 'AllowFrom');
     const subject = props.to._toPodSet(this.namespace);
     const peers = uniqueBy(props.peers.map(p => p._resolve(this.namespace)), peerToString);
     const ports = uniqueBy(props.ports.map(p => p._model), portToString);
-    const statements: Statement[] = [{ kind: 'allow', origin, direction: 'ingress', subject, peers, ports, isolating: true, purpose: 'traffic' }];
+    const http = props.http ? uniqueBy(props.http.map(h => h._model), httpRuleToString) : undefined;
+    const statements: Statement[] = [{ kind: 'allow', origin, stage, direction: 'ingress', subject, peers, ports, isolating: true, purpose: 'traffic', ...(http ? { http } : {}) }];
     // The source half: egress of peer pods in a named namespace, towards the workload.
     const target: PeerModel = { kind: 'pods', namespaces: { kind: 'name', name: subject.namespace }, pods: subject.pods, ...(subject.serviceAccount ? { serviceAccount: subject.serviceAccount } : {}) };
     for (const p of peers) {
       if (p.kind !== 'pods' || p.namespaces.kind !== 'name') continue;
       const half: AllowStatement = {
-        kind: 'allow', origin, direction: 'egress',
+        kind: 'allow', origin, stage, direction: 'egress',
         subject: { namespace: p.namespaces.name, pods: p.pods, ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}) },
         peers: [target], ports, isolating: false, purpose: 'traffic',
       };

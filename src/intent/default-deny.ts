@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { PolicyDirection } from './policy-direction';
+import { PolicyStage } from './policy-stage';
 import { InputProblem, throwIfProblems } from './private/input-error';
-import { resolveNamespace } from './private/intent-scope';
+import { resolveNamespace, resolveStage } from './private/intent-scope';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
 import { allPodsIn, DirectionModel, IsolateStatement } from '../model';
@@ -30,6 +31,11 @@ export interface DefaultDenyProps {
    * @default false
    */
   readonly acknowledgeDnsBlocked?: boolean;
+  /**
+   * Enforce the policy, or only observe it (engines that cannot observe fail synthesis).
+   * @default PolicyStage.ENFORCE
+   */
+  readonly stage?: PolicyStage;
 }
 
 /**
@@ -58,11 +64,13 @@ export class DefaultDeny extends Construct {
       }
     }
     if (props.pods) problems.push(...props.pods._problems);
+    const stage = resolveStage(props.stage, problems);
     throwIfProblems(this.node.path, problems);
 
     const statement: IsolateStatement = {
       kind: 'isolate',
       origin: PolicyCompiler.origin(this, 'DefaultDeny'),
+      stage,
       subject: props.pods ? props.pods._toPodSet(this.namespace) : allPodsIn(this.namespace),
       directions: [...new Set(directions as string[] as DirectionModel[])].sort(),
     };

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import { checkNonEmpty } from './allow-from';
 import { checkCidrBlock } from './peer';
+import { PolicyStage } from './policy-stage';
 import { Port } from './port';
 import { InputProblem, throwIfProblems } from './private/input-error';
-import { resolveNamespace } from './private/intent-scope';
+import { resolveNamespace, resolveStage } from './private/intent-scope';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
 import { AllowStatement, portToString } from '../model';
@@ -32,6 +33,11 @@ export interface EgressToCidrProps {
    * @default false
    */
   readonly acknowledgeDnsBlocked?: boolean;
+  /**
+   * Enforce the policy, or only observe it (engines that cannot observe fail synthesis).
+   * @default PolicyStage.ENFORCE
+   */
+  readonly stage?: PolicyStage;
 }
 
 /**
@@ -56,12 +62,14 @@ export class EgressToCidr extends Construct {
     const { canonical, excepts } = checkCidrBlock('EgressToCidr', props.cidr, props.exceptCidrs ?? [], problems, undefined);
     problems.push(...checkNonEmpty('ports', props.ports, 'a list with at least one Port', 'say [Port.allTcp()] to allow every TCP port'));
     (props.ports ?? []).forEach(p => problems.push(...p._problems));
+    const stage = resolveStage(props.stage, problems);
     throwIfProblems(this.node.path, problems);
 
     const ports = [...new Map(props.ports.map(p => [portToString(p._model), p._model])).values()];
     const statement: AllowStatement = {
       kind: 'allow',
       origin: PolicyCompiler.origin(this, 'EgressToCidr'),
+      stage,
       direction: 'egress',
       subject: props.workload._toPodSet(this.namespace),
       peers: [{ kind: 'cidr', cidr: canonical, except: excepts }],

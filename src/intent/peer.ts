@@ -156,6 +156,24 @@ export class Peer {
     return new Peer('anyone', () => ({ kind: 'anyone' }), []);
   }
 
+  /**
+   * The Kubernetes API server. Cilium selects it by identity (the
+   * `kube-apiserver` entity); engines without that identity need its
+   * endpoint addresses, given here as CIDRs (e.g. from
+   * `kubectl get endpoints kubernetes -n default`), or synthesis fails.
+   * @param cidrs the API server endpoints' addresses as CIDR blocks
+   */
+  public static kubeApiServer(cidrs: string[] = []): Peer {
+    const problems: InputProblem[] = [];
+    const canon: string[] = [];
+    if (!Array.isArray(cidrs)) {
+      problems.push({ what: 'cidrs of Peer.kubeApiServer()', value: cidrs, expected: 'a list of CIDR blocks', fix: 'pass e.g. ["172.20.0.1/32"]' });
+    } else {
+      cidrs.forEach(c => canon.push(checkCidrBlock('Peer.kubeApiServer()', c, [], problems, undefined).canonical));
+    }
+    return new Peer('kubeApiServer', () => ({ kind: 'kube-apiserver', cidrs: [...new Set(canon)].sort() }), problems);
+  }
+
   /** The pods of a cdk8s-plus pod selector (workload, Pod, `Pods.select()`, `Pods.all()`). */
   public static fromPodSelector(selector: kplus.IPodSelector): Peer {
     const config = selector.toPodSelectorConfig();

@@ -2,4 +2,5 @@ export * from './label-selector';
 export * from './pod-set';
 export * from './peer';
 export * from './port';
+export * from './http-rule';
 export * from './statement';

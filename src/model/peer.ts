@@ -26,14 +26,47 @@ export interface AnyonePeerModel {
   readonly kind: 'anyone';
 }
 
+/**
+ * DNS names outside the cluster: `pattern` is an exact name (`api.example.com`)
+ * or a wildcard whose leading `*.` stands for exactly one label (`*.example.com`).
+ * Only engines with a DNS proxy (Cilium) can enforce it.
+ */
+export interface FqdnPeerModel {
+  readonly kind: 'fqdn';
+  readonly pattern: string;
+}
+
+/**
+ * The Kubernetes API server. Engines with an identity for it (Cilium's
+ * `kube-apiserver` entity) use that; others need the CIDRs the user supplies.
+ */
+export interface KubeApiServerPeerModel {
+  readonly kind: 'kube-apiserver';
+  /** The API server's endpoint addresses as CIDRs, when the user gave them (canonical). */
+  readonly cidrs: readonly string[];
+}
+
+/**
+ * The NodeLocal DNSCache on the pod's own node: a host-network service at a
+ * link-local address (169.254.20.10 by default), which pod selectors never match.
+ */
+export interface NodeLocalDnsPeerModel {
+  readonly kind: 'node-local-dns';
+  /** The link-local address as a /32 or /128 CIDR. */
+  readonly cidr: string;
+}
+
 /** The other end of an allowed connection. */
-export type PeerModel = PodsPeerModel | CidrPeerModel | AnyonePeerModel;
+export type PeerModel = PodsPeerModel | CidrPeerModel | AnyonePeerModel | FqdnPeerModel | KubeApiServerPeerModel | NodeLocalDnsPeerModel;
 
 /** A stable, readable string form, used for de-duplication and in messages. */
 export function peerToString(p: PeerModel): string {
   switch (p.kind) {
     case 'anyone': return 'anyone';
     case 'cidr': return p.except.length ? `${p.cidr} except ${p.except.join(',')}` : p.cidr;
+    case 'fqdn': return `DNS name ${p.pattern}`;
+    case 'kube-apiserver': return p.cidrs.length ? `the Kubernetes API server (${p.cidrs.join(',')})` : 'the Kubernetes API server';
+    case 'node-local-dns': return `NodeLocal DNSCache ${p.cidr}`;
     case 'pods': {
       const ns = p.namespaces.kind === 'name' ? `namespace ${p.namespaces.name}`
         : p.namespaces.kind === 'all' ? 'any namespace' : `namespaces ${selectorToString(p.namespaces.selector)}`;

@@ -1,5 +1,6 @@
 import { PeerModel, peerToString } from './peer';
 import { PodSetModel, podSetToString } from './pod-set';
+import { HttpRuleModel, httpRuleToString } from './http-rule';
 import { PortModel, portToString } from './port';
 
 /** Traffic direction, seen from the subject pods. */
@@ -15,16 +16,23 @@ export interface OriginModel {
   readonly intent: string;
 }
 
+/**
+ * Whether a statement is enforced, or only observed (Calico staged policies,
+ * Istio dry-run): an `audit` statement allows and denies nothing.
+ */
+export type StageModel = 'enforce' | 'audit';
+
 /** Makes the subject pods default-deny in the given directions. */
 export interface IsolateStatement {
   readonly kind: 'isolate';
   readonly origin: OriginModel;
+  readonly stage: StageModel;
   readonly subject: PodSetModel;
   readonly directions: readonly DirectionModel[];
 }
 
 /** What an allow statement is for; dialects may render some purposes specially (e.g. DNS). */
-export type AllowPurpose = 'traffic' | 'dns' | 'cidr';
+export type AllowPurpose = 'traffic' | 'dns' | 'cidr' | 'fqdn';
 
 /**
  * Allows connections between the subject pods and the peers on the ports.
@@ -38,12 +46,18 @@ export type AllowPurpose = 'traffic' | 'dns' | 'cidr';
 export interface AllowStatement {
   readonly kind: 'allow';
   readonly origin: OriginModel;
+  readonly stage: StageModel;
   readonly direction: DirectionModel;
   readonly subject: PodSetModel;
   readonly peers: readonly PeerModel[];
   readonly ports: readonly PortModel[];
   readonly isolating: boolean;
   readonly purpose: AllowPurpose;
+  /**
+   * L7: only these HTTP requests (OR across rules) on the allowed ports.
+   * Undefined = no L7 restriction. Only on ingress statements.
+   */
+  readonly http?: readonly HttpRuleModel[];
 }
 
 /** One unit of intent in the neutral model. */
@@ -51,7 +65,9 @@ export type Statement = IsolateStatement | AllowStatement;
 
 /** Readable one-line description of a statement. */
 export function statementToString(s: Statement): string {
-  if (s.kind === 'isolate') return `deny all ${s.directions.join('+')} of ${podSetToString(s.subject)}`;
+  if (s.kind === 'isolate') return `deny all ${s.directions.join('+')} of ${podSetToString(s.subject)}${s.stage === 'audit' ? ' (audit only)' : ''}`;
   const arrow = s.direction === 'ingress' ? 'from' : 'to';
-  return `allow ${s.direction} of ${podSetToString(s.subject)} ${arrow} [${s.peers.map(peerToString).join('; ')}] on [${s.ports.map(portToString).join(', ')}]`;
+  const http = s.http ? ` for HTTP [${s.http.map(httpRuleToString).join(', ')}]` : '';
+  const stage = s.stage === 'audit' ? ' (audit only)' : '';
+  return `allow ${s.direction} of ${podSetToString(s.subject)} ${arrow} [${s.peers.map(peerToString).join('; ')}] on [${s.ports.map(portToString).join(', ')}]${http}${stage}`;
 }

@@ -83,6 +83,13 @@ export class KubernetesDialect implements Dialect {
         return [{ namespaceSelector: {} }, { ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }];
       case 'cidr':
         return [{ ipBlock: p.except.length ? { cidr: p.cidr, except: [...p.except] } : { cidr: p.cidr } }];
+      case 'node-local-dns':
+        return [{ ipBlock: { cidr: p.cidr } }];
+      case 'kube-apiserver':
+        return p.cidrs.map(cidr => ({ ipBlock: { cidr } }));
+      case 'fqdn':
+        // Never reached: the capability table marks FQDN peers unsupported.
+        throw new Error(`unsupported peer ${p.kind}`);
       case 'pods': {
         const pods = this.withServiceAccount(p.pods, p.serviceAccount);
         if (p.namespaces.kind === 'name' && p.namespaces.name === policyNamespace) {

@@ -2,6 +2,8 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { InputProblem } from './input-error';
 import { checkNamespaceName } from './validators';
+import { StageModel } from '../../model';
+import { PolicyStage } from '../policy-stage';
 
 /**
  * The namespace an intent's policies live in: the explicit prop, else the
@@ -24,4 +26,12 @@ export function resolveNamespace(scope: IConstruct, given: string | undefined, p
   }
   problems.push(...checkNamespaceName('namespace of the chart', chartNs));
   return chartNs;
+}
+
+/** The model stage of an intent's `stage` prop (default: enforce). */
+export function resolveStage(given: PolicyStage | undefined, problems: InputProblem[]): StageModel {
+  if (given === undefined || given === PolicyStage.ENFORCE) return 'enforce';
+  if (given === PolicyStage.AUDIT) return 'audit';
+  problems.push({ what: 'stage', value: given, expected: 'PolicyStage.ENFORCE or PolicyStage.AUDIT', fix: 'use the PolicyStage enum' });
+  return 'enforce';
 }

@@ -1,0 +1,170 @@
+import { Cidr } from '../ip/cidr';
+import { PolicyRef, SourceLocation } from './policy-ref';
+import { SelectorExpr } from './selector';
+
+/**
+ * The engine-neutral analysis IR. Every dialect (Kubernetes NetworkPolicy now; Cilium, Calico and
+ * Istio later) and the library's own policy model translate into a list of `AnalysisPolicy`.
+ *
+ * Evaluation model, for one endpoint (pod) and one direction:
+ *
+ * 1. Policies are grouped by `layer`. A flow must be allowed by every layer (`network` = the CNI,
+ *    `mesh` = Istio authorization layered on top of it).
+ * 2. Inside a layer, the policies that select the endpoint run tier by tier (ascending `tier.order`),
+ *    inside a tier by ascending `order` (unordered policies last, then by reference), rules in list order.
+ * 3. The first matching rule whose action is `allow` or `deny` decides. `pass` skips the rest of the
+ *    tier, `log` only records. Within the deciding tier, every other matching rule is still reported.
+ * 4. If no rule decided in a tier and some policy of that tier selecting the endpoint `isolates` it for
+ *    the direction, the tier's `defaultAction` applies (`deny`, or `pass` to the next tier).
+ * 5. If nothing decided, the layer allows.
+ *
+ * Kubernetes NetworkPolicy is the simplest instance: one tier whose policies all isolate, `allow`
+ * rules only, default action `deny` — so the union of allows, per pod and direction.
+ * How the other dialects map (sketch, for the translators to come):
+ * - Cilium: a `deny` tier (denies, default `pass`, `isolates` false) before an `allow` tier holding
+ *   CNP allows together with K8s NetworkPolicies (default `deny`); a deny-only CNP contributes an empty,
+ *   isolating part to the allow tier; `enableDefaultDeny: false` = `isolates: false`.
+ * - Calico: tiers with their order and default action; policies with `order`; `pass`/`log` actions;
+ *   staged policies have `enforced: false`; K8s NetworkPolicies go to tier `default` with order 1000.
+ * - Istio: layer `mesh`, ingress only; tiers CUSTOM → DENY → ALLOW; an ALLOW policy isolates (default
+ *   `deny`), so ALLOW-with-no-match denies; principals are `pods` peers with `requiresMtls`.
+ */
+export interface AnalysisPolicy {
+  /** The object this policy was translated from; used in every explanation. */
+  readonly ref: PolicyRef;
+  /** Where the object was read from, when it was parsed from YAML. */
+  readonly source?: SourceLocation;
+  readonly layer: EnforcementLayer;
+  readonly tier: PolicyTier;
+  /** Order inside the tier (ascending); undefined sorts after every ordered policy. */
+  readonly order?: number;
+  /** False for policies that are present but not enforced (Calico staged policies, audit modes). */
+  readonly enforced: boolean;
+  /** The pods the policy applies to. */
+  readonly subject: PodSelection;
+  /** Rules for traffic entering the subject; undefined = the policy does not apply to ingress. */
+  readonly ingress?: DirectionalRules;
+  /** Rules for traffic leaving the subject; undefined = the policy does not apply to egress. */
+  readonly egress?: DirectionalRules;
+}
+
+/** A policy's rules for one direction. */
+export interface DirectionalRules {
+  /** True if selecting a pod makes the tier's default action apply to it (Kubernetes isolation). */
+  readonly isolates: boolean;
+  readonly rules: readonly PolicyRule[];
+}
+
+/** Traffic direction, seen from the pod a policy selects. */
+export type Direction = 'ingress' | 'egress';
+
+/** Transport protocols a flow can use. */
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+/** The protocols, in a stable order. */
+export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+
+/** Independent enforcement layers; a flow needs every layer's allow. */
+export type EnforcementLayer = 'network' | 'mesh';
+
+/** What a matching rule does. */
+export type RuleAction = 'allow' | 'deny' | 'pass' | 'log';
+
+/** An ordered group of policies with a default for endpoints its policies isolate. */
+export interface PolicyTier {
+  readonly name: string;
+  readonly order: number;
+  /** Applied to an isolated endpoint when no rule of the tier decided. */
+  readonly defaultAction: 'deny' | 'pass';
+}
+
+/** The single tier plain Kubernetes NetworkPolicies live in. */
+export const KUBERNETES_TIER: PolicyTier = { name: 'kubernetes', order: 0, defaultAction: 'deny' };
+
+/** One rule. All present conditions must match (peer AND port AND HTTP). */
+export interface PolicyRule {
+  /** Path of the rule inside its object, e.g. `ingress[0]`; becomes part of the rule reference. */
+  readonly label: string;
+  readonly action: RuleAction;
+  /** The other end of the flow must match one of these; undefined = any peer, including external IPs. */
+  readonly peers?: readonly PeerMatch[];
+  /** The flow's destination port must match one of these; undefined = every port of every protocol. */
+  readonly ports?: readonly PortMatch[];
+  /** L7 condition (reserved for Cilium/Calico/Istio): the request must match one; undefined = no L7 condition. */
+  readonly http?: readonly HttpMatch[];
+  /**
+   * How a rule with `http` treats a flow that carries no HTTP request (plain L4 analysis):
+   * `match` (Istio DENY: the missing attribute counts as a match) or `noMatch` (Istio ALLOW).
+   * @default 'noMatch'
+   */
+  readonly nonHttpFlows?: 'match' | 'noMatch';
+}
+
+/** Pods chosen by namespace, labels and optionally service account. */
+export interface PodSelection {
+  readonly namespaces: NamespaceScope;
+  readonly pods: SelectorExpr;
+  /** Service account names (in the pod's own namespace); undefined = any. */
+  readonly serviceAccounts?: readonly string[];
+}
+
+/** Which namespaces a selection looks in: an explicit list, or a selector over namespace labels. */
+export type NamespaceScope =
+  | { readonly kind: 'names'; readonly names: readonly string[] }
+  | { readonly kind: 'selector'; readonly selector: SelectorExpr };
+
+/** The other end of a flow, as a rule names it. */
+export type PeerMatch = PodsPeer | IpBlockPeer | EntityPeer;
+
+/** Pods of the cluster model, never external addresses. Host-network pods are never matched (node traffic). */
+export interface PodsPeer {
+  readonly kind: 'pods';
+  readonly selection: PodSelection;
+  /** True for cryptographic identities (Istio principals): only matches flows with mTLS. */
+  readonly requiresMtls?: boolean;
+}
+
+/** An address range with exceptions. */
+export interface IpBlockPeer {
+  readonly kind: 'ipBlock';
+  readonly cidr: Cidr;
+  readonly except: readonly Cidr[];
+  /**
+   * Whether the block can match addresses of pods in the cluster model:
+   * `option` = Kubernetes ipBlock, implementation-defined, decided by `EvaluatorOptions.ipBlockMatchesPods`;
+   * `always` = Calico nets; `never` = Cilium CIDR rules.
+   */
+  readonly podAddresses: 'option' | 'always' | 'never';
+}
+
+/** A named class of endpoints (Cilium entities). Only the ones the cluster model can decide are listed. */
+export interface EntityPeer {
+  readonly kind: 'entity';
+  /** `all` = anything; `cluster` = every pod of the cluster model; `world` = any address outside it. */
+  readonly entity: 'all' | 'cluster' | 'world';
+}
+
+/**
+ * A destination port condition. `port` is a number, a container-port name (resolved against the
+ * flow's destination pod; never matches an external destination), or undefined for every port.
+ */
+export interface PortMatch {
+  readonly protocol: Protocol | 'ANY';
+  readonly port?: number | string;
+  /** Inclusive end of a numeric range starting at `port`. */
+  readonly endPort?: number;
+}
+
+/** An HTTP request condition (reserved for L7 dialects): every present field must match. */
+export interface HttpMatch {
+  /** Upper-case methods; undefined = any. */
+  readonly methods?: readonly string[];
+  readonly path?: StringMatch;
+  readonly host?: StringMatch;
+}
+
+/** How an L7 string is compared. `regex` is a whole-string match (Envoy/RE2 semantics). */
+export interface StringMatch {
+  readonly kind: 'exact' | 'prefix' | 'regex';
+  readonly value: string;
+}
