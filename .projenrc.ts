@@ -46,10 +46,33 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     ignorePatterns: ['src/imports/**', '*.js', '*.d.ts', 'node_modules/', 'lib/', 'dist/'],
   },
   tsconfigDev: {
-    include: ['examples/**/*.ts', 'scripts/**/*.ts'],
+    include: ['../examples/**/*.ts', '../scripts/**/*.ts'],
     compilerOptions: {},
   },
 });
+
+// Typed bindings generated from the vendors' own schemas in ../shared/crds
+// (never hand-edited; jsii's source root is src/, so they live in src/imports/).
+const crds: Array<[string, string]> = [
+  ['cilium-cnp', 'cilium/ciliumnetworkpolicies.yaml'],
+  ['cilium-ccnp', 'cilium/ciliumclusterwidenetworkpolicies.yaml'],
+  ['calico-np', 'calico/projectcalico.org_networkpolicies.yaml'],
+  ['calico-gnp', 'calico/projectcalico.org_globalnetworkpolicies.yaml'],
+  ['calico-ns', 'calico/projectcalico.org_networksets.yaml'],
+  ['calico-gns', 'calico/projectcalico.org_globalnetworksets.yaml'],
+  ['calico-snp', 'calico/projectcalico.org_stagednetworkpolicies.yaml'],
+  ['calico-sgnp', 'calico/projectcalico.org_stagedglobalnetworkpolicies.yaml'],
+  ['istio-ap', 'istio/authorizationpolicies.security.istio.io.yaml'],
+  ['istio-pa', 'istio/peerauthentications.security.istio.io.yaml'],
+  ['gateway', 'gateway-api/gateway.networking.k8s.io_gateways.yaml'],
+];
+const importTask = project.addTask('import', {
+  description: 'Regenerate src/imports/ from ../shared/crds with cdk8s import (offline)',
+});
+importTask.exec('rm -rf src/imports');
+for (const [alias, file] of crds) {
+  importTask.exec(`cdk8s import --no-check-upgrade -l typescript -o src/imports ${alias}:=../shared/crds/${file}`);
+}
 
 // The main job: synthesize every example app for every engine it declares.
 project.addTask('examples', {
