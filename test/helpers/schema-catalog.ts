@@ -1,0 +1,102 @@
+/**
+ * Which schema file validates which Kubernetes kind.
+ *
+ * The schema files are the unmodified upstream copies in `shared/crds` (see
+ * `shared/crds/SOURCES.md` for provenance). The folder sits beside the
+ * repository checkout, both on developer machines and in CI; set
+ * `CDK8S_ZT_CRDS_DIR` to point somewhere else.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Where the shared, read-only schema files live. */
+export const CRDS_DIR: string = process.env.CDK8S_ZT_CRDS_DIR
+  ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'crds');
+
+/** A kind whose schema is a definition inside a Kubernetes OpenAPI v3 document. */
+export interface OpenApiSchemaSource {
+  readonly format: 'openapi';
+  /** Path relative to {@link CRDS_DIR}. */
+  readonly file: string;
+  /** The API versions this document describes. */
+  readonly versions: readonly string[];
+  /** Key under `#/components/schemas`. */
+  readonly component: string;
+  readonly scope: 'Namespaced' | 'Cluster';
+}
+
+/** A kind described by a CustomResourceDefinition file (served versions and scope come from the file). */
+export interface CrdSchemaSource {
+  readonly format: 'crd';
+  /** Path relative to {@link CRDS_DIR}. */
+  readonly file: string;
+}
+
+export type SchemaSource = OpenApiSchemaSource | CrdSchemaSource;
+
+/** `group` → `kind` → schema source. The core group would be the empty string. */
+export const SCHEMA_CATALOG: Readonly<Record<string, Readonly<Record<string, SchemaSource>>>> = {
+  'networking.k8s.io': {
+    NetworkPolicy: {
+      format: 'openapi',
+      file: 'kubernetes/apis__networking.k8s.io__v1_openapi.json',
+      versions: ['v1'],
+      component: 'io.k8s.api.networking.v1.NetworkPolicy',
+      scope: 'Namespaced',
+    },
+  },
+  'cilium.io': {
+    CiliumNetworkPolicy: { format: 'crd', file: 'cilium/ciliumnetworkpolicies.yaml' },
+    CiliumClusterwideNetworkPolicy: { format: 'crd', file: 'cilium/ciliumclusterwidenetworkpolicies.yaml' },
+  },
+  'projectcalico.org': {
+    NetworkPolicy: { format: 'crd', file: 'calico/projectcalico.org_networkpolicies.yaml' },
+    GlobalNetworkPolicy: { format: 'crd', file: 'calico/projectcalico.org_globalnetworkpolicies.yaml' },
+    NetworkSet: { format: 'crd', file: 'calico/projectcalico.org_networksets.yaml' },
+    GlobalNetworkSet: { format: 'crd', file: 'calico/projectcalico.org_globalnetworksets.yaml' },
+    Tier: { format: 'crd', file: 'calico/projectcalico.org_tiers.yaml' },
+    StagedNetworkPolicy: { format: 'crd', file: 'calico/projectcalico.org_stagednetworkpolicies.yaml' },
+    StagedGlobalNetworkPolicy: { format: 'crd', file: 'calico/projectcalico.org_stagedglobalnetworkpolicies.yaml' },
+    StagedKubernetesNetworkPolicy: { format: 'crd', file: 'calico/projectcalico.org_stagedkubernetesnetworkpolicies.yaml' },
+  },
+  'security.istio.io': {
+    AuthorizationPolicy: { format: 'crd', file: 'istio/authorizationpolicies.security.istio.io.yaml' },
+    PeerAuthentication: { format: 'crd', file: 'istio/peerauthentications.security.istio.io.yaml' },
+  },
+  'gateway.networking.k8s.io': {
+    Gateway: { format: 'crd', file: 'gateway-api/gateway.networking.k8s.io_gateways.yaml' },
+  },
+};
+
+/** The Kubernetes OpenAPI document that also provides `ObjectMeta` for custom resources. */
+export const K8S_NETWORKING_OPENAPI = 'kubernetes/apis__networking.k8s.io__v1_openapi.json';
+export const OBJECT_META_COMPONENT = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+/** Splits `group/version` (or a core `v1`) into its parts. */
+export function parseApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/** The catalog entry for a group and kind, or undefined when the kind is not supported. */
+export function findSchemaSource(group: string, kind: string): SchemaSource | undefined {
+  const kinds = Object.prototype.hasOwnProperty.call(SCHEMA_CATALOG, group) ? SCHEMA_CATALOG[group] : undefined;
+  return kinds && Object.prototype.hasOwnProperty.call(kinds, kind) ? kinds[kind] : undefined;
+}
+
+/** Every supported `apiVersion`-independent key, as `group/Kind`, for error messages. */
+export function supportedKinds(): string[] {
+  return Object.entries(SCHEMA_CATALOG).flatMap(([group, kinds]) => Object.keys(kinds).map(k => `${group}/${k}`));
+}
+
+/** Reads a schema file, failing with a message that says where the shared folder was expected. */
+export function readSchemaFile(file: string): string {
+  const full = path.join(CRDS_DIR, file);
+  if (!fs.existsSync(full)) {
+    throw new Error(`schema file ${full} not found; the shared schema folder is expected beside the repository `
+      + '(or set CDK8S_ZT_CRDS_DIR)');
+  }
+  return fs.readFileSync(full, 'utf8');
+}
