@@ -77,7 +77,7 @@ for (const [alias, file] of crds) {
 // The main job: synthesize every example app for every engine it declares.
 project.addTask('examples', {
   description: 'Synthesize every app in examples/ into dist/examples/<example>/<engine>/*.k8s.yaml',
-  exec: 'ts-node --project tsconfig.dev.json examples/synth-all.ts',
+  exec: 'ts-node --project test/tsconfig.json examples/synth-all.ts',
 });
 
 project.synth();

@@ -1,14 +1,21 @@
-// The reviewed public surface of cdk8s-zero-trust.
+// The reviewed public surface of cdk8s-zero-trust: every export is named here.
 export { Protocol } from './intent/protocol';
 export { Port } from './intent/port';
 export { LabelExpression } from './intent/label-expression';
-export { Workload, WorkloadOptions } from './intent/workload';
-export { Peer, PodsPeerOptions } from './intent/peer';
-export { PolicyDirection } from './intent/policy-direction';
-export { DefaultDeny, DefaultDenyProps } from './intent/default-deny';
-export { AllowDns, AllowDnsProps } from './intent/allow-dns';
-export { AllowFrom, AllowFromProps } from './intent/allow-from';
-export { EgressToCidr, EgressToCidrProps } from './intent/egress-to-cidr';
-export { Engine, KubernetesEngineOptions } from './engine/engine';
+export { Workload } from './intent/workload';
+export type { WorkloadOptions } from './intent/workload';
+export { Peer } from './intent/peer';
+export type { PodsPeerOptions } from './intent/peer';
 export { HttpRule } from './intent/http-rule';
+export { PolicyDirection } from './intent/policy-direction';
 export { PolicyStage } from './intent/policy-stage';
+export { DefaultDeny } from './intent/default-deny';
+export type { DefaultDenyProps } from './intent/default-deny';
+export { AllowDns } from './intent/allow-dns';
+export type { AllowDnsProps } from './intent/allow-dns';
+export { AllowFrom } from './intent/allow-from';
+export type { AllowFromProps } from './intent/allow-from';
+export { EgressToCidr } from './intent/egress-to-cidr';
+export type { EgressToCidrProps } from './intent/egress-to-cidr';
+export { Engine } from './engine/engine';
+export type { KubernetesEngineOptions } from './engine/engine';
