@@ -118,6 +118,11 @@ export function parseCidr(what: string, v: unknown, problems: InputProblem[]): P
     return undefined;
   }
   const [addr, prefix] = parsed;
+  const addrText = v.slice(0, v.lastIndexOf('/'));
+  if (addr.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(addrText)) {
+    problems.push({ what, value: v, expected: 'an IPv4 address in four-part decimal form (a.b.c.d)', fix: 'write all four octets in decimal, without leading zeros' });
+    return undefined;
+  }
   if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {
     problems.push({ what, value: v, expected: 'a plain IPv4 or IPv6 CIDR', fix: 'write IPv4-mapped IPv6 ranges as IPv4 CIDRs' });
     return undefined;
@@ -126,6 +131,10 @@ export function parseCidr(what: string, v: unknown, problems: InputProblem[]): P
   const network = family === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(v) : ipaddr.IPv6.networkAddressFromCIDR(v);
   const canonical = `${network.toString()}/${prefix}`;
   const given = `${addr.toString()}/${prefix}`;
+  if (canonical === given && v !== canonical) {
+    problems.push({ what, value: v, expected: 'the canonical form of the block', fix: `write ${JSON.stringify(canonical)}` });
+    return undefined;
+  }
   if (canonical !== given) {
     problems.push({
       what, value: v, expected: 'the network address of the block (host bits zero)',
