@@ -1,0 +1,194 @@
+import { Protocol, PROTOCOLS } from '../ir/analysis-policy';
+import { Labels } from '../ir/selector';
+import { IpAddress, IpFamily, tryParseIpAddress } from '../ip/ip-address';
+
+/** The label the API server puts on every namespace (immutable, equal to its name). */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** A namespace of the cluster model. `labels` always include `kubernetes.io/metadata.name`. */
+export interface ClusterNamespace {
+  readonly name: string;
+  readonly labels: Labels;
+  /** True if no Namespace object was given and the namespace was inferred from a pod. */
+  readonly implicit: boolean;
+}
+
+/** A container port a named port can resolve to. */
+export interface ContainerPort {
+  readonly name?: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+
+/** A pod of the cluster model. */
+export interface ClusterPod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly serviceAccountName: string;
+  /** Pod IPs (status.podIPs, or status.podIP), canonical, in the order given. */
+  readonly ips: readonly IpAddress[];
+  readonly ports: readonly ContainerPort[];
+  /** Host-network pods share their node's network namespace; policies treat them as node traffic. */
+  readonly hostNetwork: boolean;
+  readonly nodeName?: string;
+}
+
+/** Input for `ClusterModel.create`: a namespace. */
+export interface NamespaceInput {
+  readonly name: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Input for `ClusterModel.create`: a pod. Omitted fields take the Kubernetes defaults. */
+export interface PodInput {
+  /** @default 'default' */
+  readonly namespace?: string;
+  readonly name: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** @default 'default' */
+  readonly serviceAccountName?: string;
+  /** @default - no IP (a pending pod); ipBlocks then never match it */
+  readonly ips?: readonly string[];
+  readonly ports?: readonly { readonly name?: string; readonly port: number; readonly protocol?: Protocol }[];
+  /** @default false */
+  readonly hostNetwork?: boolean;
+  readonly nodeName?: string;
+}
+
+/**
+ * Namespaces and pods: the world the evaluator decides reachability in. Pods are kept sorted by
+ * namespace then name, which fixes the order of every matrix and report.
+ */
+export class ClusterModel {
+  /**
+   * Builds a cluster model, validating every field. A pod whose namespace is not listed gets an
+   * implicit namespace carrying only the `kubernetes.io/metadata.name` label (see `implicitNamespaces`).
+   * Throws an `Error` naming the pod or namespace and the field on invalid input.
+   */
+  public static create(input: { readonly namespaces?: readonly NamespaceInput[]; readonly pods?: readonly PodInput[] }): ClusterModel {
+    const namespaces = new Map<string, ClusterNamespace>();
+    for (const ns of input.namespaces ?? []) {
+      if (namespaces.has(ns.name)) {
+        throw new Error(`Namespace ${ns.name} is listed twice; every namespace must appear once`);
+      }
+      namespaces.set(ns.name, { name: ns.name, labels: namespaceLabels(ns.name, ns.labels), implicit: false });
+    }
+    const pods: ClusterPod[] = [];
+    const seen = new Set<string>();
+    for (const podInput of input.pods ?? []) {
+      const pod = buildPod(podInput);
+      const id = `${pod.namespace}/${pod.name}`;
+      if (seen.has(id)) {
+        throw new Error(`Pod ${id} is listed twice; every pod must appear once`);
+      }
+      seen.add(id);
+      if (!namespaces.has(pod.namespace)) {
+        namespaces.set(pod.namespace, { name: pod.namespace, labels: namespaceLabels(pod.namespace, {}), implicit: true });
+      }
+      pods.push(pod);
+    }
+    return new ClusterModel(namespaces, pods);
+  }
+
+  /** Namespaces by name, sorted by name. */
+  public readonly namespaces: ReadonlyMap<string, ClusterNamespace>;
+  /** Pods sorted by namespace, then name. */
+  public readonly pods: readonly ClusterPod[];
+  private readonly byId: Map<string, ClusterPod>;
+  private readonly byNamespace: Map<string, ClusterPod[]>;
+  private readonly byIp: Map<string, ClusterPod[]>;
+
+  private constructor(namespaces: Map<string, ClusterNamespace>, pods: ClusterPod[]) {
+    this.namespaces = new Map([...namespaces.entries()].sort(([a], [b]) => compareStrings(a, b)));
+    this.pods = [...pods].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name));
+    this.byId = new Map(this.pods.map((pod) => [podId(pod), pod]));
+    this.byNamespace = new Map();
+    this.byIp = new Map();
+    for (const pod of this.pods) {
+      const list = this.byNamespace.get(pod.namespace) ?? [];
+      list.push(pod);
+      this.byNamespace.set(pod.namespace, list);
+      for (const ip of pod.ips) {
+        const owners = this.byIp.get(ip.text) ?? [];
+        owners.push(pod);
+        this.byIp.set(ip.text, owners);
+      }
+    }
+  }
+
+  /** Namespaces inferred from pods because no Namespace object was given (their labels may be incomplete). */
+  public get implicitNamespaces(): string[] {
+    return [...this.namespaces.values()].filter((ns) => ns.implicit).map((ns) => ns.name);
+  }
+
+  /** The pod, or undefined. */
+  public findPod(namespace: string, name: string): ClusterPod | undefined {
+    return this.byId.get(`${namespace}/${name}`);
+  }
+
+  /** The pods of a namespace, sorted by name (empty for an unknown namespace). */
+  public podsIn(namespace: string): readonly ClusterPod[] {
+    return this.byNamespace.get(namespace) ?? [];
+  }
+
+  /** The pods that own this canonical IP: several for host-network pods of one node. */
+  public podsWithIp(ip: IpAddress): readonly ClusterPod[] {
+    return this.byIp.get(ip.text) ?? [];
+  }
+}
+
+/** `namespace/name`. */
+export function podId(pod: { readonly namespace: string; readonly name: string }): string {
+  return `${pod.namespace}/${pod.name}`;
+}
+
+/** The pod's first IP of a family, or undefined. */
+export function podIp(pod: ClusterPod, family: IpFamily): IpAddress | undefined {
+  return pod.ips.find((ip) => ip.family === family);
+}
+
+/** Ordinal string comparison, independent of locale, so output is identical on every machine. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function namespaceLabels(name: string, labels: Readonly<Record<string, string>> | undefined): Labels {
+  // The API server overwrites the label with the namespace name, whatever the manifest says.
+  return { ...(labels ?? {}), [NAMESPACE_NAME_LABEL]: name };
+}
+
+function buildPod(input: PodInput): ClusterPod {
+  const namespace = input.namespace ?? 'default';
+  const where = `Pod ${namespace}/${input.name}`;
+  const ips: IpAddress[] = [];
+  for (const text of input.ips ?? []) {
+    const ip = tryParseIpAddress(text);
+    if (typeof ip === 'string') {
+      throw new Error(`${where}: ips: ${ip}`);
+    }
+    if (!ips.some((known) => known.text === ip.text)) {
+      ips.push(ip);
+    }
+  }
+  const ports = (input.ports ?? []).map((port, i) => {
+    if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) {
+      throw new Error(`${where}: ports[${i}].port: expected an integer from 1 to 65535, got ${JSON.stringify(port.port)}`);
+    }
+    const protocol = port.protocol ?? 'TCP';
+    if (!PROTOCOLS.includes(protocol)) {
+      throw new Error(`${where}: ports[${i}].protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`);
+    }
+    return port.name === undefined ? { port: port.port, protocol } : { name: port.name, port: port.port, protocol };
+  });
+  return {
+    namespace,
+    name: input.name,
+    labels: { ...(input.labels ?? {}) },
+    serviceAccountName: input.serviceAccountName ?? 'default',
+    ips,
+    ports,
+    hostNetwork: input.hostNetwork ?? false,
+    ...(input.nodeName === undefined ? {} : { nodeName: input.nodeName }),
+  };
+}
