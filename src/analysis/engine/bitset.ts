@@ -1,0 +1,76 @@
+/* eslint-disable no-bitwise -- a bit set is bit manipulation; this file is the one place that does it. */
+
+/** A fixed-size set of small integers (group indices), 32 per word. */
+export class Bitset {
+  /** A set containing 0..size-1. */
+  public static full(size: number): Bitset {
+    const set = new Bitset(size);
+    set.words.fill(0xffffffff);
+    set.clearTail();
+    return set;
+  }
+
+  public readonly words: Uint32Array;
+
+  constructor(public readonly size: number) {
+    this.words = new Uint32Array(Math.ceil(size / 32));
+  }
+
+  public has(index: number): boolean {
+    return (this.words[index >>> 5] & (1 << (index & 31))) !== 0;
+  }
+
+  public add(index: number): void {
+    this.words[index >>> 5] |= 1 << (index & 31);
+  }
+
+  /** this ∪= other */
+  public or(other: Bitset): void {
+    const words = this.words;
+    const source = other.words;
+    for (let i = 0; i < words.length; i++) {
+      words[i] |= source[i];
+    }
+  }
+
+  /** this ∪= (a ∩ b) */
+  public orAnd(a: Bitset, b: Bitset): void {
+    const words = this.words;
+    for (let i = 0; i < words.length; i++) {
+      words[i] |= a.words[i] & b.words[i];
+    }
+  }
+
+  /** this \= other */
+  public andNot(other: Bitset): void {
+    const words = this.words;
+    for (let i = 0; i < words.length; i++) {
+      words[i] &= ~other.words[i];
+    }
+  }
+
+  /** this ∩= other */
+  public and(other: Bitset): void {
+    const words = this.words;
+    for (let i = 0; i < words.length; i++) {
+      words[i] &= other.words[i];
+    }
+  }
+
+  public isEmpty(): boolean {
+    return this.words.every((word) => word === 0);
+  }
+
+  public clone(): Bitset {
+    const copy = new Bitset(this.size);
+    copy.words.set(this.words);
+    return copy;
+  }
+
+  private clearTail(): void {
+    const extra = this.words.length * 32 - this.size;
+    if (extra > 0) {
+      this.words[this.words.length - 1] >>>= extra;
+    }
+  }
+}

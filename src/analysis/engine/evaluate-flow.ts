@@ -1,0 +1,285 @@
+import { ClusterModel, podIp } from '../cluster/cluster-model';
+import { Direction, EnforcementLayer, PolicyTier, PROTOCOLS, RuleAction } from '../ir/analysis-policy';
+import { Flow, FlowEndpoint } from '../ir/flow';
+import { IpFamily, tryParseIpAddress } from '../ip/ip-address';
+import { ResolvedEvaluatorOptions } from './evaluator-options';
+import { PolicyIndex, PolicyPart } from './policy-index';
+import { matchRule, MatchContext, ResolvedEndpoint } from './rule-matching';
+import { DirectionVerdict, formatVerdict, RuleTrace, Verdict } from './verdict';
+
+/** What a flow is evaluated against. */
+export interface EvaluationContext {
+  readonly cluster: ClusterModel;
+  readonly index: PolicyIndex;
+  readonly options: ResolvedEvaluatorOptions;
+}
+
+const FAMILIES: readonly IpFamily[] = ['IPv4', 'IPv6'];
+
+/**
+ * Decides one flow: egress at the source and ingress at the destination, in every layer that has
+ * policies; allowed only if all of them allow (or an exemption applies). For a pod-to-pod flow without
+ * `ipFamily`, each family both pods have is tried and the first that allows wins.
+ *
+ * @throws Error for an unknown pod, an invalid IP, port or protocol
+ */
+export function evaluateFlow(context: EvaluationContext, flow: Flow): Verdict {
+  if (!Number.isInteger(flow.port) || flow.port < 1 || flow.port > 65535) {
+    throw new Error(`port: expected an integer from 1 to 65535, got ${JSON.stringify(flow.port)}`);
+  }
+  if (!PROTOCOLS.includes(flow.protocol)) {
+    throw new Error(`protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(flow.protocol)}`);
+  }
+  const source = resolveEndpoint(context.cluster, flow.source, 'source');
+  const destination = resolveEndpoint(context.cluster, flow.destination, 'destination');
+  let chosen: Omit<Verdict, 'explanation'> | undefined;
+  for (const family of candidateFamilies(source, destination, flow.ipFamily)) {
+    const verdict = evaluateWithFamily(context, flow, source, destination, family);
+    if (chosen === undefined || verdict.allowed) {
+      chosen = verdict;
+    }
+    if (verdict.allowed) {
+      break;
+    }
+  }
+  const result = chosen as Omit<Verdict, 'explanation'>;
+  return { ...result, explanation: formatVerdict(result) };
+}
+
+/** Resolves a flow endpoint; an IP that belongs to a pod of the model becomes that pod. */
+export function resolveEndpoint(cluster: ClusterModel, endpoint: FlowEndpoint, role: 'source' | 'destination'): ResolvedEndpoint {
+  if (endpoint.kind === 'pod') {
+    const pod = cluster.findPod(endpoint.namespace, endpoint.name);
+    if (!pod) {
+      const known = cluster.podsIn(endpoint.namespace).map((candidate) => candidate.name);
+      const hint = known.length === 0
+        ? `the cluster model has no pods in namespace ${endpoint.namespace}`
+        : `pods in ${endpoint.namespace}: ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', …' : ''}`;
+      throw new Error(`${role}: unknown pod ${endpoint.namespace}/${endpoint.name} (${hint})`);
+    }
+    return { kind: 'pod', pod, label: `pod ${pod.namespace}/${pod.name}` };
+  }
+  const ip = tryParseIpAddress(endpoint.ip);
+  if (typeof ip === 'string') {
+    throw new Error(`${role}: ${ip}`);
+  }
+  const owners = cluster.podsWithIp(ip);
+  const owner = owners.find((pod) => !pod.hostNetwork) ?? owners[0];
+  if (owner) {
+    return { kind: 'pod', pod: owner, label: `pod ${owner.namespace}/${owner.name}` };
+  }
+  return { kind: 'external', ip, label: ip.text };
+}
+
+function candidateFamilies(source: ResolvedEndpoint, destination: ResolvedEndpoint, requested: IpFamily | undefined): (IpFamily | undefined)[] {
+  for (const end of [source, destination]) {
+    if (end.kind === 'external') {
+      if (requested !== undefined && requested !== end.ip.family) {
+        throw new Error(`ipFamily: ${requested} was requested, but ${end.label} is an ${end.ip.family} address`);
+      }
+      return [end.ip.family];
+    }
+  }
+  if (requested !== undefined) {
+    return [requested];
+  }
+  const common = FAMILIES.filter((family) => [source, destination].every((end) => end.kind === 'pod' && podIp(end.pod, family) !== undefined));
+  return common.length > 0 ? common : [undefined];
+}
+
+function evaluateWithFamily(
+  context: EvaluationContext,
+  flow: Flow,
+  source: ResolvedEndpoint,
+  destination: ResolvedEndpoint,
+  family: IpFamily | undefined,
+): Omit<Verdict, 'explanation'> {
+  const match: MatchContext = {
+    cluster: context.cluster,
+    options: context.options,
+    family,
+    port: flow.port,
+    protocol: flow.protocol,
+    destination,
+    ...(flow.http ? { http: flow.http } : {}),
+    mtls: flow.mesh?.mtls ?? false,
+  };
+  const layers: EnforcementLayer[] = context.index.layers.includes('mesh') ? ['network', 'mesh'] : ['network'];
+  const steps: DirectionVerdict[] = [];
+  for (const layer of layers) {
+    steps.push(evaluateDirection(context, match, layer, 'egress', source, destination));
+    steps.push(evaluateDirection(context, match, layer, 'ingress', destination, source));
+  }
+  const exemption = exemptionFor(context.options, source, destination);
+  return {
+    allowed: exemption !== undefined || steps.every((step) => step.allowed),
+    source: source.label,
+    destination: destination.label,
+    port: flow.port,
+    protocol: flow.protocol,
+    ...(family ? { ipFamily: family } : {}),
+    ...(exemption ? { exemption } : {}),
+    steps,
+  };
+}
+
+/** Flows allowed whatever the policies say (see `EvaluatorOptions`). */
+export function exemptionFor(options: ResolvedEvaluatorOptions, source: ResolvedEndpoint, destination: ResolvedEndpoint): 'self' | 'node-local' | undefined {
+  if (source.kind !== 'pod' || destination.kind !== 'pod') {
+    return undefined;
+  }
+  if (source.pod === destination.pod) {
+    return options.selfTraffic === 'allow' ? 'self' : undefined;
+  }
+  const nodeLocal = (source.pod.hostNetwork || destination.pod.hostNetwork)
+    && source.pod.nodeName !== undefined && source.pod.nodeName === destination.pod.nodeName;
+  return nodeLocal && options.nodeLocalTraffic === 'allow' ? 'node-local' : undefined;
+}
+
+interface TierRun {
+  readonly tier: PolicyTier;
+  readonly parts: PolicyPart[];
+}
+
+function evaluateDirection(
+  context: EvaluationContext,
+  match: MatchContext,
+  layer: EnforcementLayer,
+  direction: Direction,
+  endpoint: ResolvedEndpoint,
+  peer: ResolvedEndpoint,
+): DirectionVerdict {
+  if (endpoint.kind === 'external') {
+    return notApplicable(layer, direction, endpoint.label, `${endpoint.label} is outside the cluster model; no ${direction} policy applies there`);
+  }
+  if (endpoint.pod.hostNetwork) {
+    return notApplicable(layer, direction, endpoint.label, `${endpoint.label} uses the host network; policies treat its traffic as node traffic`);
+  }
+  const parts = context.index.partsSelecting(context.cluster, endpoint.pod, layer, direction);
+  const selectedBy = unique(parts.map((part) => part.policyRef));
+  const isolatedBy = unique(parts.filter((part) => part.isolates).map((part) => part.policyRef));
+  const traces: RuleTrace[] = [];
+  let decision: { action: 'allow' | 'deny'; rule?: string; matches: { rule: string; action: RuleAction }[] } | undefined;
+
+  for (const run of tierRuns(parts)) {
+    const matches: { rule: string; action: RuleAction }[] = [];
+    let decided: { action: 'allow' | 'deny'; rule: string } | undefined;
+    let passed = false;
+    for (const part of run.parts) {
+      for (let i = 0; i < part.rules.length && !passed; i++) {
+        const rule = part.rules[i];
+        const outcome = matchRule(rule, peer, match);
+        const matched = outcome.peer && outcome.port && outcome.http;
+        traces.push({
+          rule: part.ruleRefs[i],
+          action: rule.action,
+          peerMatched: outcome.peer,
+          portMatched: outcome.port,
+          httpMatched: outcome.http,
+          matched,
+        });
+        if (!matched) {
+          continue;
+        }
+        matches.push({ rule: part.ruleRefs[i], action: rule.action });
+        if (decided || rule.action === 'log') {
+          continue; // after the decision, further matches are only reported
+        }
+        if (rule.action === 'pass') {
+          passed = true;
+        } else {
+          decided = { action: rule.action, rule: part.ruleRefs[i] };
+        }
+      }
+      if (passed) {
+        break;
+      }
+    }
+    if (decided) {
+      decision = { ...decided, matches };
+      break;
+    }
+    if (!passed && run.tier.defaultAction === 'deny' && run.parts.some((part) => part.isolates)) {
+      decision = { action: 'deny', matches };
+      break;
+    }
+  }
+
+  const allowed = decision?.action !== 'deny';
+  const allowedBy = allowed && decision?.rule ? decision.matches.filter((m) => m.action === 'allow').map((m) => m.rule) : [];
+  const deniedBy = !allowed && decision?.rule ? decision.matches.filter((m) => m.action === 'deny').map((m) => m.rule) : [];
+  const isolated = isolatedBy.length > 0;
+  const flowText = `${match.port}/${match.protocol} ${direction === 'ingress' ? 'from' : 'to'} ${peer.label}`;
+
+  let reason: string;
+  if (parts.length === 0) {
+    reason = `not isolated: no policy selects ${endpoint.label} for ${direction}`;
+  } else if (allowedBy.length > 0) {
+    reason = `allowed by ${allowedBy.join(', ')}`;
+  } else if (deniedBy.length > 0) {
+    reason = `denied by ${deniedBy.join(', ')}`;
+  } else if (!allowed) {
+    reason = `isolated by ${isolatedBy.join(', ')}; no rule allowed ${flowText}${nearMisses(traces, peer.label, match)}`;
+  } else if (!isolated) {
+    reason = `not isolated: selected by ${selectedBy.join(', ')}, none of which isolates it for ${direction}; no rule denied ${flowText}`;
+  } else {
+    reason = `allowed: the tiers isolating it (${isolatedBy.join(', ')}) passed ${flowText} on and no later rule denied it`;
+  }
+
+  return {
+    layer,
+    direction,
+    endpoint: endpoint.label,
+    applies: true,
+    selectedBy,
+    isolatedBy,
+    isolated,
+    allowed,
+    ...(decision?.rule ? { decidedBy: decision.rule } : {}),
+    allowedBy,
+    deniedBy,
+    rules: traces,
+    reason,
+  };
+}
+
+/** Consecutive parts of the same tier (parts arrive sorted by tier). */
+function tierRuns(parts: readonly PolicyPart[]): TierRun[] {
+  const runs: TierRun[] = [];
+  for (const part of parts) {
+    const last = runs[runs.length - 1];
+    if (last && last.tier.name === part.tier.name) {
+      last.parts.push(part);
+    } else {
+      runs.push({ tier: part.tier, parts: [part] });
+    }
+  }
+  return runs;
+}
+
+/** "(X ingress[0] allows pod a but not 80/TCP)" hints for allow rules that matched half the flow. */
+function nearMisses(traces: readonly RuleTrace[], peerLabel: string, match: MatchContext): string {
+  const hints = traces
+    .filter((trace) => trace.action === 'allow' && !trace.matched && (trace.peerMatched || trace.portMatched))
+    .slice(0, 3)
+    .map((trace) => {
+      if (trace.peerMatched && trace.portMatched) {
+        return `${trace.rule} matches ${peerLabel} on ${match.port}/${match.protocol} but not its HTTP condition`;
+      }
+      return trace.peerMatched
+        ? `${trace.rule} allows ${peerLabel} but not ${match.port}/${match.protocol}`
+        : `${trace.rule} allows ${match.port}/${match.protocol} but not ${peerLabel}`;
+    });
+  return hints.length > 0 ? ` (${hints.join('; ')})` : '';
+}
+
+function notApplicable(layer: EnforcementLayer, direction: Direction, endpoint: string, reason: string): DirectionVerdict {
+  return {
+    layer, direction, endpoint, applies: false, selectedBy: [], isolatedBy: [], isolated: false, allowed: true,
+    allowedBy: [], deniedBy: [], rules: [], reason,
+  };
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,379 @@
+import { ClusterModel, ClusterPod, podId } from '../cluster/cluster-model';
+import { Direction, EnforcementLayer, PolicyRule, PolicyTier, Protocol, PROTOCOLS } from '../ir/analysis-policy';
+import { IpFamily } from '../ip/ip-address';
+import { Bitset } from './bitset';
+import { ResolvedEvaluatorOptions } from './evaluator-options';
+import {
+  familyKey, HOST_NETWORK_KEY, ipBlockKey, namedPortKey, PodGroup, PodGrouping, selectionFeatureKey,
+} from './pod-grouping';
+import { PolicyIndex, PolicyPart } from './policy-index';
+import { httpMatches } from './rule-matching';
+
+/**
+ * Which pods can open a connection to which, on one port and protocol. Computed per group of
+ * indistinguishable pods (see `PodGrouping`), so its cost grows with the number of groups, not pods.
+ */
+export class ReachabilityMatrix {
+  /** Every pod, sorted by namespace then name: the order of `allowedPairs`. */
+  public readonly pods: readonly ClusterPod[];
+  public readonly groups: readonly PodGroup[];
+  private readonly groupOf: Int32Array;
+  private readonly position: Map<string, number>;
+
+  constructor(
+    public readonly port: number,
+    public readonly protocol: Protocol,
+    grouping: PodGrouping,
+    pods: readonly ClusterPod[],
+    private readonly allowedGroups: readonly Bitset[],
+    private readonly selfAllowed: boolean,
+  ) {
+    this.pods = pods;
+    this.groups = grouping.groups;
+    this.groupOf = grouping.groupOf;
+    this.position = new Map(pods.map((pod, i) => [podId(pod), i]));
+  }
+
+  /** True if the source pod can connect to the destination pod (`ns/name` or the pod itself). */
+  public isAllowed(source: ClusterPod | string, destination: ClusterPod | string): boolean {
+    return this.allowedByPosition(this.positionOf(source), this.positionOf(destination));
+  }
+
+  /** Calls `visit` for every allowed (source, destination) pair, self pairs included, in pod order. */
+  public forEachAllowedPair(visit: (source: ClusterPod, destination: ClusterPod) => void): void {
+    const pods = this.pods;
+    for (let s = 0; s < pods.length; s++) {
+      const row = this.allowedGroups[this.groupOf[s]];
+      for (let d = 0; d < pods.length; d++) {
+        if ((s === d && this.selfAllowed) || row.has(this.groupOf[d])) {
+          visit(pods[s], pods[d]);
+        }
+      }
+    }
+  }
+
+  /** Every allowed pair as `["<ns>/<pod>", "<ns>/<pod>"]`, sources then destinations in pod order. */
+  public allowedPairs(): [string, string][] {
+    const pairs: [string, string][] = [];
+    this.forEachAllowedPair((source, destination) => pairs.push([podId(source), podId(destination)]));
+    return pairs;
+  }
+
+  /** Number of allowed pairs, computed from group sizes without listing them. */
+  public allowedPairCount(): number {
+    let count = 0;
+    for (const source of this.groups) {
+      const row = this.allowedGroups[source.index];
+      for (const destination of this.groups) {
+        if (row.has(destination.index)) {
+          count += source.pods.length * destination.pods.length;
+        } else if (source === destination && this.selfAllowed) {
+          count += source.pods.length;
+        }
+      }
+    }
+    return count;
+  }
+
+  private allowedByPosition(source: number, destination: number): boolean {
+    if (source === destination && this.selfAllowed) {
+      return true;
+    }
+    return this.allowedGroups[this.groupOf[source]].has(this.groupOf[destination]);
+  }
+
+  private positionOf(pod: ClusterPod | string): number {
+    const id = typeof pod === 'string' ? pod : podId(pod);
+    const position = this.position.get(id);
+    if (position === undefined) {
+      throw new Error(`unknown pod ${id}; the matrix covers the pods of its cluster model`);
+    }
+    return position;
+  }
+}
+
+/** A family setting for pod addresses: a family, or `none` (the pair shares no family). */
+type Mode = IpFamily | 'none';
+
+/**
+ * Computes the matrix group by group. Per group and direction, the tiered first-match evaluation of
+ * `evaluateFlow` runs once over bit sets of peer groups instead of once per peer pod.
+ */
+export function computeMatrix(
+  cluster: ClusterModel,
+  index: PolicyIndex,
+  options: ResolvedEvaluatorOptions,
+  port: number,
+  protocol: Protocol,
+): ReachabilityMatrix {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`port: expected an integer from 1 to 65535, got ${JSON.stringify(port)}`);
+  }
+  if (!PROTOCOLS.includes(protocol)) {
+    throw new Error(`protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`);
+  }
+  const grouping = new PodGrouping(cluster, index, options, port, protocol);
+  const groups = grouping.groups;
+  const size = groups.length;
+  const all = Bitset.full(size);
+  const empty = new Bitset(size);
+
+  // Groups having each feature.
+  const withFeature: Bitset[] = grouping.featureKeys.map(() => new Bitset(size));
+  for (const group of groups) {
+    for (const feature of group.features) {
+      withFeature[feature].add(group.index);
+    }
+  }
+  const groupsWith = (key: string): Bitset => {
+    const id = grouping.featureId(key);
+    return id === undefined ? empty : withFeature[id];
+  };
+  const hasFeature = (group: PodGroup, key: string): boolean => {
+    const id = grouping.featureId(key);
+    return id !== undefined && group.features.includes(id);
+  };
+
+  // Parts selecting each group, by layer and direction.
+  const partsBySubject = new Map<number, PolicyPart[]>();
+  for (const part of index.parts) {
+    const id = grouping.featureId(selectionFeatureKey('S', part.policy.subject));
+    if (id !== undefined) {
+      const list = partsBySubject.get(id) ?? [];
+      list.push(part);
+      partsBySubject.set(id, list);
+    }
+  }
+  const partsOf = (group: PodGroup, layer: EnforcementLayer, direction: Direction): PolicyPart[] => group.features
+    .flatMap((feature) => partsBySubject.get(feature) ?? [])
+    .filter((part) => part.layer === layer && part.direction === direction)
+    .sort((a, b) => a.rank - b.rank);
+
+  const layers = index.layers;
+  const modes: Mode[] = grouping.familySensitive ? ['IPv4', 'IPv6', 'none'] : ['none'];
+  const rows = new Map<Mode, { egress: Bitset[]; ingress: Bitset[] }>();
+  for (const mode of modes) {
+    const peerSets = new Map<PolicyRule, Bitset>();
+    const peersOf = (rule: PolicyRule): Bitset => {
+      let set = peerSets.get(rule);
+      if (!set) {
+        set = peerSet(rule, mode, size, all, groupsWith);
+        peerSets.set(rule, set);
+      }
+      return set;
+    };
+    const destinationsOf = new Map<PolicyRule, Bitset>();
+    const egressMatch = (rule: PolicyRule): Bitset => {
+      let set = destinationsOf.get(rule);
+      if (!set) {
+        set = !httpMatches(rule, {}) ? empty : intersect(peersOf(rule), portDestinations(rule, port, protocol, all, empty, groupsWith));
+        destinationsOf.set(rule, set);
+      }
+      return set;
+    };
+    const egressCache = new Map<string, Bitset>();
+    const ingressCache = new Map<string, Bitset>();
+    const egress: Bitset[] = [];
+    const ingress: Bitset[] = [];
+    for (const group of groups) {
+      let egressRow = all;
+      let ingressRow = all;
+      for (const layer of layers) {
+        const egressParts = partsOf(group, layer, 'egress');
+        if (egressParts.length > 0) {
+          const key = `${layer}|${egressParts.map((part) => part.rank).join(',')}`;
+          let row = egressCache.get(key);
+          if (!row) {
+            row = runTiers(egressParts, size, egressMatch);
+            egressCache.set(key, row);
+          }
+          egressRow = egressRow === all ? row : intersect(egressRow, row);
+        }
+        const ingressParts = partsOf(group, layer, 'ingress');
+        if (ingressParts.length > 0) {
+          const named = namedPortsAt(ingressParts, protocol).filter((name) => hasFeature(group, namedPortKey(name)));
+          const key = `${layer}|${ingressParts.map((part) => part.rank).join(',')}|${named.join(',')}`;
+          let row = ingressCache.get(key);
+          if (!row) {
+            const ingressMatch = (rule: PolicyRule): Bitset => (httpMatches(rule, {}) && portMatchesAtDestination(rule, port, protocol, named) ? peersOf(rule) : empty);
+            row = runTiers(ingressParts, size, ingressMatch);
+            ingressCache.set(key, row);
+          }
+          ingressRow = ingressRow === all ? row : intersect(ingressRow, row);
+        }
+      }
+      egress.push(egressRow);
+      ingress.push(ingressRow);
+    }
+    rows.set(mode, { egress, ingress });
+  }
+
+  const nodeOf = groups.map((group) => {
+    const feature = group.features.find((id) => grouping.featureKeys[id].startsWith('node:'));
+    return feature === undefined ? undefined : grouping.featureKeys[feature];
+  });
+  const hostNetwork = groups.map((group) => hasFeature(group, HOST_NETWORK_KEY));
+  const familiesOf = groups.map((group) => (['IPv4', 'IPv6'] as IpFamily[]).filter((family) => hasFeature(group, familyKey(family))));
+  const allowedGroups = groups.map((source) => {
+    const row = new Bitset(size);
+    for (const destination of groups) {
+      const nodeLocal = (hostNetwork[source.index] || hostNetwork[destination.index])
+        && nodeOf[source.index] !== undefined && nodeOf[source.index] === nodeOf[destination.index];
+      if (nodeLocal || pairAllowed(source.index, destination.index, modesFor(source.index, destination.index), rows)) {
+        row.add(destination.index);
+      }
+    }
+    return row;
+  });
+
+  function modesFor(source: number, destination: number): Mode[] {
+    if (!grouping.familySensitive) {
+      return ['none'];
+    }
+    const common = familiesOf[source].filter((family) => familiesOf[destination].includes(family));
+    return common.length > 0 ? common : ['none'];
+  }
+
+  return new ReachabilityMatrix(port, protocol, grouping, cluster.pods, allowedGroups, options.selfTraffic === 'allow');
+}
+
+function pairAllowed(source: number, destination: number, modes: readonly Mode[], rows: Map<Mode, { egress: Bitset[]; ingress: Bitset[] }>): boolean {
+  return modes.some((mode) => {
+    const row = rows.get(mode) as { egress: Bitset[]; ingress: Bitset[] };
+    return row.egress[source].has(destination) && row.ingress[destination].has(source);
+  });
+}
+
+/** Groups a rule's peers match, for one address-family mode. */
+function peerSet(rule: PolicyRule, mode: Mode, size: number, all: Bitset, groupsWith: (key: string) => Bitset): Bitset {
+  if (rule.peers === undefined) {
+    return all;
+  }
+  const set = new Bitset(size);
+  for (const peer of rule.peers) {
+    switch (peer.kind) {
+      case 'pods':
+        // Matrix flows carry no mTLS, so identity peers match no pod.
+        if (!peer.requiresMtls) {
+          set.or(groupsWith(selectionFeatureKey('P', peer.selection)));
+        }
+        break;
+      case 'ipBlock':
+        if (mode !== 'none') {
+          set.or(groupsWith(`${ipBlockKey(peer)}:${mode}`));
+        }
+        break;
+      case 'entity':
+        if (peer.entity !== 'world') {
+          set.or(all);
+        }
+        break;
+    }
+  }
+  return set;
+}
+
+/** Destination groups a rule's ports match (egress: named ports resolve on the destination). */
+function portDestinations(rule: PolicyRule, port: number, protocol: Protocol, all: Bitset, empty: Bitset, groupsWith: (key: string) => Bitset): Bitset {
+  if (rule.ports === undefined) {
+    return all;
+  }
+  let set: Bitset | undefined;
+  for (const portMatch of rule.ports) {
+    if (portMatch.protocol !== 'ANY' && portMatch.protocol !== protocol) {
+      continue;
+    }
+    if (typeof portMatch.port === 'string') {
+      set = set ?? new Bitset(all.size);
+      set.or(groupsWith(namedPortKey(portMatch.port)));
+    } else if (numericPortMatches(portMatch.port, portMatch.endPort, port)) {
+      return all;
+    }
+  }
+  return set ?? empty;
+}
+
+/** Whether a rule's ports match at a destination group whose resolving named ports are `named`. */
+function portMatchesAtDestination(rule: PolicyRule, port: number, protocol: Protocol, named: readonly string[]): boolean {
+  return rule.ports === undefined || rule.ports.some((portMatch) => {
+    if (portMatch.protocol !== 'ANY' && portMatch.protocol !== protocol) {
+      return false;
+    }
+    return typeof portMatch.port === 'string' ? named.includes(portMatch.port) : numericPortMatches(portMatch.port, portMatch.endPort, port);
+  });
+}
+
+function numericPortMatches(start: number | undefined, end: number | undefined, port: number): boolean {
+  if (start === undefined) {
+    return true;
+  }
+  return end === undefined ? port === start : port >= start && port <= end;
+}
+
+/** Named ports (of the matrix protocol) that the parts' rules mention. */
+function namedPortsAt(parts: readonly PolicyPart[], protocol: Protocol): string[] {
+  const names = new Set<string>();
+  for (const part of parts) {
+    for (const rule of part.rules) {
+      for (const portMatch of rule.ports ?? []) {
+        if (typeof portMatch.port === 'string' && (portMatch.protocol === 'ANY' || portMatch.protocol === protocol)) {
+          names.add(portMatch.port);
+        }
+      }
+    }
+  }
+  return [...names].sort();
+}
+
+/**
+ * The tiered first-match evaluation of `evaluateFlow`, over sets of peer groups: returns the peer
+ * groups the parts allow. Mirrors it step by step (allow/deny decide, pass skips the tier, log records,
+ * isolating tiers apply their default, the layer allows what is left).
+ */
+function runTiers(parts: readonly PolicyPart[], size: number, matchOf: (rule: PolicyRule) => Bitset): Bitset {
+  const allowed = new Bitset(size);
+  let undecided = Bitset.full(size);
+  let start = 0;
+  while (start < parts.length) {
+    const tier: PolicyTier = parts[start].tier;
+    let end = start;
+    while (end < parts.length && parts[end].tier.name === tier.name) {
+      end++;
+    }
+    const passed = new Bitset(size);
+    let isolates = false;
+    for (let p = start; p < end; p++) {
+      const part = parts[p];
+      isolates = isolates || part.isolates;
+      for (const rule of part.rules) {
+        if (rule.action === 'log') {
+          continue;
+        }
+        const hit = intersect(matchOf(rule), undecided);
+        if (hit.isEmpty()) {
+          continue;
+        }
+        undecided.andNot(hit);
+        if (rule.action === 'allow') {
+          allowed.or(hit);
+        } else if (rule.action === 'pass') {
+          passed.or(hit);
+        }
+      }
+    }
+    if (isolates && tier.defaultAction === 'deny') {
+      undecided = passed;
+    } else {
+      undecided.or(passed);
+    }
+    start = end;
+  }
+  allowed.or(undecided);
+  return allowed;
+}
+
+function intersect(a: Bitset, b: Bitset): Bitset {
+  const result = a.clone();
+  result.and(b);
+  return result;
+}

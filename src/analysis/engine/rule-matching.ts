@@ -1,0 +1,131 @@
+import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
+import { HttpMatch, PeerMatch, PolicyRule, PortMatch, Protocol, StringMatch } from '../ir/analysis-policy';
+import { HttpRequest } from '../ir/flow';
+import { cidrContains } from '../ip/cidr';
+import { IpAddress, IpFamily } from '../ip/ip-address';
+import { ResolvedEvaluatorOptions } from './evaluator-options';
+import { selectionMatchesPod } from './policy-index';
+
+/** A flow endpoint resolved against the cluster model. */
+export type ResolvedEndpoint =
+  | { readonly kind: 'pod'; readonly pod: ClusterPod; readonly label: string }
+  | { readonly kind: 'external'; readonly ip: IpAddress; readonly label: string };
+
+/** Everything a rule is matched against, for one flow and one address family. */
+export interface MatchContext {
+  readonly cluster: ClusterModel;
+  readonly options: ResolvedEvaluatorOptions;
+  /** Family of the pod addresses in use; undefined when the pods share none (ipBlocks then never match pods). */
+  readonly family: IpFamily | undefined;
+  readonly port: number;
+  readonly protocol: Protocol;
+  /** Where the connection goes: named ports resolve against this pod. */
+  readonly destination: ResolvedEndpoint;
+  readonly http?: HttpRequest;
+  readonly mtls: boolean;
+}
+
+/** How one rule fared against a flow, for explanations. */
+export interface RuleOutcome {
+  readonly peer: boolean;
+  readonly port: boolean;
+  readonly http: boolean;
+}
+
+/** Matches each condition of a rule separately (so an explanation can say which one failed). */
+export function matchRule(rule: PolicyRule, peer: ResolvedEndpoint, context: MatchContext): RuleOutcome {
+  return {
+    peer: rule.peers === undefined || rule.peers.some((candidate) => peerMatches(candidate, peer, context)),
+    port: rule.ports === undefined || rule.ports.some((candidate) => portMatches(candidate, context)),
+    http: httpMatches(rule, context),
+  };
+}
+
+/** True if the endpoint is one of the peers the condition names. */
+export function peerMatches(peer: PeerMatch, endpoint: ResolvedEndpoint, context: MatchContext): boolean {
+  switch (peer.kind) {
+    case 'pods':
+      if (peer.requiresMtls && !context.mtls) {
+        return false;
+      }
+      return endpoint.kind === 'pod' && selectionMatchesPod(context.cluster, peer.selection, endpoint.pod);
+    case 'ipBlock': {
+      const address = endpointAddress(peer.podAddresses, endpoint, context);
+      return address !== undefined && cidrContains(peer.cidr, address) && !peer.except.some((except) => cidrContains(except, address));
+    }
+    case 'entity':
+      return peer.entity === 'all' || (peer.entity === 'cluster') === (endpoint.kind === 'pod');
+  }
+}
+
+/** The address an ipBlock sees for the endpoint, or undefined when it cannot match it. */
+function endpointAddress(podAddresses: 'option' | 'always' | 'never', endpoint: ResolvedEndpoint, context: MatchContext): IpAddress | undefined {
+  if (endpoint.kind === 'external') {
+    return endpoint.ip;
+  }
+  const matchesPods = podAddresses === 'always' || (podAddresses === 'option' && context.options.ipBlockMatchesPods);
+  if (!matchesPods || context.family === undefined) {
+    return undefined;
+  }
+  return podIp(endpoint.pod, context.family);
+}
+
+/**
+ * True if the flow's destination port and protocol match. A named port resolves against the
+ * destination pod's container ports (same name, same protocol, and that number); an external
+ * destination has no container ports, so a named port never matches it.
+ */
+export function portMatches(port: PortMatch, context: MatchContext): boolean {
+  if (port.protocol !== 'ANY' && port.protocol !== context.protocol) {
+    return false;
+  }
+  if (port.port === undefined) {
+    return true;
+  }
+  if (typeof port.port === 'number') {
+    return port.endPort === undefined ? context.port === port.port : context.port >= port.port && context.port <= port.endPort;
+  }
+  return namedPortResolvesTo(context.destination, port.port, context.protocol, context.port);
+}
+
+/** True if the endpoint is a pod with a container port of that name, protocol and number. */
+export function namedPortResolvesTo(endpoint: ResolvedEndpoint, name: string, protocol: Protocol, port: number): boolean {
+  return endpoint.kind === 'pod'
+    && endpoint.pod.ports.some((candidate) => candidate.name === name && candidate.protocol === protocol && candidate.port === port);
+}
+
+/** True if the rule has no L7 condition, or the request satisfies one of its HTTP matches. */
+export function httpMatches(rule: PolicyRule, context: { readonly http?: HttpRequest }): boolean {
+  if (rule.http === undefined) {
+    return true;
+  }
+  if (context.http === undefined) {
+    return rule.nonHttpFlows === 'match';
+  }
+  const request = context.http;
+  return rule.http.some((match) => httpMatchMatches(match, request));
+}
+
+function httpMatchMatches(match: HttpMatch, request: HttpRequest): boolean {
+  if (match.methods && !match.methods.includes(request.method.toUpperCase())) {
+    return false;
+  }
+  if (match.path && !stringMatches(match.path, request.path)) {
+    return false;
+  }
+  if (match.host && (request.host === undefined || !stringMatches(match.host, request.host))) {
+    return false;
+  }
+  return true;
+}
+
+function stringMatches(match: StringMatch, value: string): boolean {
+  switch (match.kind) {
+    case 'exact':
+      return value === match.value;
+    case 'prefix':
+      return value.startsWith(match.value);
+    case 'regex':
+      return new RegExp(`^(?:${match.value})$`, 'u').test(value);
+  }
+}
