@@ -321,6 +321,87 @@ describe('validateManifest, for Kubernetes schema conventions', () => {
   });
 });
 
+describe('validateManifest, for the NetworkPolicy checks kube-apiserver runs in Go', () => {
+  const np = (spec: any) => manifest('networking.k8s.io/v1', 'NetworkPolicy', { podSelector: {}, ...spec });
+  const ingressPorts = (...ports: any[]) => np({ ingress: [{ ports }] });
+  const ingressFrom = (...from: any[]) => np({ ingress: [{ from }] });
+
+  test('accepts port ranges, named ports, ipBlock exceptions and set-based selectors', () => {
+    expect(validateManifest(np({
+      podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['api', 'web'] }, { key: 'canary', operator: 'DoesNotExist' }] },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ ports: [{ port: 8000, endPort: 8100 }, { port: 'http-alt', protocol: 'SCTP' }] }],
+      egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.96.0.0/12', '10.0.0.1/32'] } }, { ipBlock: { cidr: 'fd00::/8', except: ['fd00:1::/32'] } }] }],
+    }))).toEqual([]);
+  });
+
+  test('rejects port numbers outside 1-65535', () => {
+    expect(validateManifest(ingressPorts({ port: 0 }, { port: 65536 }))).toEqual([
+      '/spec/ingress/0/ports/0/port: must be between 1 and 65535, inclusive',
+      '/spec/ingress/0/ports/1/port: must be between 1 and 65535, inclusive',
+    ]);
+  });
+
+  test('rejects a named port that is not an IANA service name', () => {
+    expect(validateManifest(ingressPorts({ port: 'HTTP' }, { port: 'metrics-endpoint1' }, { port: '8080' }))).toEqual([
+      '/spec/ingress/0/ports/0/port: port name "HTTP" must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
+      '/spec/ingress/0/ports/1/port: port name "metrics-endpoint1" must be no more than 15 characters',
+      '/spec/ingress/0/ports/2/port: port name "8080" must contain at least one letter (a-z)',
+    ]);
+  });
+
+  test('rejects an endPort below port, after a named port, or without a port', () => {
+    expect(validateManifest(ingressPorts({ port: 9000, endPort: 8000 }, { port: 'http', endPort: 90 }, { endPort: 90 }))).toEqual([
+      '/spec/ingress/0/ports/0/endPort: must be greater than or equal to `port`',
+      '/spec/ingress/0/ports/1/endPort: may not be specified when `port` is non-numeric',
+      '/spec/ingress/0/ports/2/endPort: may not be specified when `port` is not specified',
+    ]);
+  });
+
+  test('rejects a protocol other than TCP, UDP or SCTP', () => {
+    expect(validateManifest(ingressPorts({ protocol: 'ICMP' })))
+      .toEqual(['/spec/ingress/0/ports/0/protocol: Unsupported value "ICMP": supported values: "TCP", "UDP", "SCTP"']);
+  });
+
+  test('rejects an empty peer and an ipBlock combined with a selector', () => {
+    expect(validateManifest(ingressFrom({}, { ipBlock: { cidr: '10.0.0.0/8' }, namespaceSelector: {} }))).toEqual([
+      '/spec/ingress/0/from/0: must specify a peer',
+      '/spec/ingress/0/from/1: may not specify both ipBlock and another peer',
+    ]);
+  });
+
+  test('rejects an invalid ipBlock CIDR', () => {
+    expect(validateManifest(ingressFrom({ ipBlock: { cidr: '10.0.0.0' } })))
+      .toEqual([expect.stringMatching(/^\/spec\/ingress\/0\/from\/0\/ipBlock\/cidr: "10.0.0.0" must be a valid CIDR value/)]);
+  });
+
+  test('rejects an except entry that is not a strict subset of the cidr', () => {
+    const errors = validateManifest(ingressFrom({ ipBlock: { cidr: '10.0.0.0/16', except: ['10.0.0.0/16', '192.168.0.0/24', '10.0.0.0/8', 'fd00::/64'] } }));
+    expect(errors).toEqual([0, 1, 2, 3].map(i => expect.stringMatching(new RegExp(`^/spec/ingress/0/from/0/ipBlock/except/${i}: ".*" must be a strict subset of \`cidr\`$`))));
+  });
+
+  test('rejects unknown or too many policyTypes', () => {
+    expect(validateManifest(np({ policyTypes: ['Ingres'] })))
+      .toEqual(['/spec/policyTypes/0: Unsupported value "Ingres": supported values: "Ingress", "Egress"']);
+    expect(validateManifest(np({ policyTypes: ['Ingress', 'Egress', 'Ingress'] })))
+      .toEqual(['/spec/policyTypes: may not specify more than two policyTypes']);
+  });
+
+  test('rejects label selectors with a bad operator, missing values or unexpected values', () => {
+    expect(validateManifest(ingressFrom({
+      podSelector: {
+        matchLabels: { 'app/': 'web' },
+        matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }, { key: 'b', operator: 'In' }, { key: 'c', operator: 'Exists', values: ['y'] }],
+      },
+    }))).toEqual([
+      expect.stringMatching(/^\/spec\/ingress\/0\/from\/0\/podSelector\/matchLabels\/app~1: label key "app\/"/),
+      '/spec/ingress/0/from/0/podSelector/matchExpressions/0/operator: "Equals" is not a valid label selector operator (In, NotIn, Exists, DoesNotExist)',
+      "/spec/ingress/0/from/0/podSelector/matchExpressions/1/values: must be specified when `operator` is 'In' or 'NotIn'",
+      "/spec/ingress/0/from/0/podSelector/matchExpressions/2/values: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+    ]);
+  });
+});
+
 describe('goPatternToJs and isCidr', () => {
   test('translates one-letter Unicode classes and leaves escaped backslashes alone', () => {
     expect(goPatternToJs('^\\PC*$')).toBe('^\\P{C}*$');

@@ -2,7 +2,8 @@
  * Validates generated Kubernetes manifests against the upstream schemas in
  * shared/crds, the way an API server with strict field validation would:
  * OpenAPI/CRD structural schema with unknown fields rejected, ObjectMeta
- * syntax, and the CEL rules listed in ./cel-rules.
+ * syntax, the CEL rules listed in ./cel-rules, and the Go-side NetworkPolicy
+ * checks in ./networkpolicy-validation.
  *
  *   expectValidManifests(Testing.synth(chart));
  *
@@ -12,6 +13,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { checkCelRules } from './cel-rules';
 import { addKubernetesVocabulary, goRegExp } from './k8s-ajv-vocabulary';
+import { validateNetworkPolicySpec } from './networkpolicy-validation';
 import { Issue, pointerSegment, validateObjectMeta } from './object-meta';
 import {
   findSchemaSource, K8S_NETWORKING_OPENAPI, OBJECT_META_COMPONENT, parseApiVersion, readSchemaFile, SchemaSource,
@@ -182,6 +184,7 @@ export function validateManifest(obj: any): string[] {
   const issues: Issue[] = [...validateObjectMeta(obj, validator.scope)];
   if (!validator.validate(copy)) issues.push(...ajvIssues(validator.validate.errors ?? []));
   issues.push(...checkCelRules(group, obj.kind, copy));
+  if (group === 'networking.k8s.io' && obj.kind === 'NetworkPolicy') issues.push(...validateNetworkPolicySpec(obj));
   return [...new Set(issues.map(format))];
 }
 
