@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, javascript, JsonFile } from 'projen';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-zero-trust',
@@ -74,10 +74,16 @@ for (const [alias, file] of crds) {
   importTask.exec(`cdk8s import --no-check-upgrade -l typescript -o src/imports ${alias}:=../shared/crds/${file}`);
 }
 
+// Examples are type-checked and linted like tests (eslint's project service
+// needs a tsconfig next to them).
+new JsonFile(project, 'examples/tsconfig.json', {
+  obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'] },
+});
+
 // The main job: synthesize every example app for every engine it declares.
 project.addTask('examples', {
   description: 'Synthesize every app in examples/ into dist/examples/<example>/<engine>/*.k8s.yaml',
-  exec: 'ts-node --project test/tsconfig.json examples/synth-all.ts',
+  exec: 'ts-node --project examples/tsconfig.json examples/synth-all.ts',
 });
 
 project.synth();

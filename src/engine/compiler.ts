@@ -2,8 +2,8 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Engine } from './engine';
 import { objectName } from './object-name';
-import { FEATURE_DESCRIPTIONS, featuresOf } from '../dialects/feature';
 import { RenderContext, RenderedObject } from '../dialects/dialect';
+import { FEATURE_DESCRIPTIONS, featuresOf } from '../dialects/feature';
 import { DirectionModel, isEverything, OriginModel, PodSetModel, podSetToString, Statement, statementToString } from '../model';
 
 /** How an intent construct registered its statements. */

@@ -89,9 +89,15 @@ export class AllowFrom extends Construct {
     for (const p of peers) {
       if (p.kind !== 'pods' || p.namespaces.kind !== 'name') continue;
       const half: AllowStatement = {
-        kind: 'allow', origin, stage, direction: 'egress',
+        kind: 'allow',
+        origin,
+        stage,
+        direction: 'egress',
         subject: { namespace: p.namespaces.name, pods: p.pods, ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}) },
-        peers: [target], ports, isolating: false, purpose: 'traffic',
+        peers: [target],
+        ports,
+        isolating: false,
+        purpose: 'traffic',
       };
       statements.push(half);
     }

@@ -1,6 +1,6 @@
+import { LabelRequirementModel } from '../model';
 import { InputProblem } from './private/input-error';
 import { checkLabelKey, checkLabelValue } from './private/validators';
-import { LabelRequirementModel } from '../model';
 
 /**
  * A set-based label requirement (`matchExpressions` entry).

@@ -183,7 +183,9 @@ export class Peer {
     const ownNs: string | undefined = (selector as any).metadata?.namespace;
     const serviceAccount: string | undefined = (selector as any).serviceAccount?.name;
     return new Peer('pods', policyNs => ({
-      kind: 'pods', namespaces: scope ?? { kind: 'name', name: ownNs ?? policyNs }, pods,
+      kind: 'pods',
+      namespaces: scope ?? { kind: 'name', name: ownNs ?? policyNs },
+      pods,
       ...(serviceAccount ? { serviceAccount } : {}),
     }), problems);
   }
@@ -217,7 +219,9 @@ export class Peer {
   }
 }
 
-function toNamespaceScope(config: kplus.NamespaceSelectorConfig | undefined, what: string, problems: InputProblem[]): NamespaceScopeModel | undefined {
+function toNamespaceScope(
+  config: kplus.NamespaceSelectorConfig | undefined, what: string, problems: InputProblem[],
+): NamespaceScopeModel | undefined {
   if (!config) return undefined;
   const names = config.names ?? [];
   const hasLabels = config.labelSelector !== undefined && !config.labelSelector.isEmpty();

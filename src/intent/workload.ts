@@ -1,9 +1,9 @@
 import type * as kplus from 'cdk8s-plus-28';
 import { LabelExpression } from './label-expression';
+import { labelSelector, LabelSelectorModel, PodSetModel } from '../model';
 import { InputProblem } from './private/input-error';
 import { fromKubeSelector, KubeLabelSelector } from './private/kube-selector';
 import { checkLabels, checkNamespaceName, checkSubdomainName } from './private/validators';
-import { labelSelector, LabelSelectorModel, PodSetModel } from '../model';
 
 /** Options for `Workload.select()` and `Workload.allPods()`. */
 export interface WorkloadOptions {
@@ -39,7 +39,9 @@ export class Workload {
     const problems = checkLabels('Workload.select()', labels);
     if (problems.length === 0 && Object.keys(labels).length === 0 && (options.expressions ?? []).length === 0) {
       problems.push({
-        what: 'labels of Workload.select()', value: labels, expected: 'at least one label or expression',
+        what: 'labels of Workload.select()',
+        value: labels,
+        expected: 'at least one label or expression',
         fix: 'use Workload.allPods() to mean every pod of the namespace, so that "all pods" is spelled out',
       });
     }
@@ -65,8 +67,10 @@ export class Workload {
     const ns = config.namespaces;
     if (ns?.labelSelector || (ns?.names && ns.names.length !== 1)) {
       problems.push({
-        what: `namespaces of the cdk8s-plus selector ${selector.node.path}`, value: ns.names ?? 'a namespace label selector',
-        expected: 'pods of exactly one namespace', fix: 'use Peer.fromPodSelector() for pods across namespaces, or select one namespace',
+        what: `namespaces of the cdk8s-plus selector ${selector.node.path}`,
+        value: ns.names ?? 'a namespace label selector',
+        expected: 'pods of exactly one namespace',
+        fix: 'use Peer.fromPodSelector() for pods across namespaces, or select one namespace',
       });
     } else if (ns?.names?.length === 1) {
       namespace = namespace ?? ns.names[0];

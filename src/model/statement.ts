@@ -1,6 +1,6 @@
+import { HttpRuleModel, httpRuleToString } from './http-rule';
 import { PeerModel, peerToString } from './peer';
 import { PodSetModel, podSetToString } from './pod-set';
-import { HttpRuleModel, httpRuleToString } from './http-rule';
 import { PortModel, portToString } from './port';
 
 /** Traffic direction, seen from the subject pods. */

@@ -1,5 +1,5 @@
-import * as kplus from 'cdk8s-plus-28';
 import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { LabelExpression, Peer, Workload } from '../../src';
 
 const resolve = (p: Peer) => p._resolve('production');

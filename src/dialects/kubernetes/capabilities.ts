@@ -38,21 +38,25 @@ export function kubernetesCapabilities(options: KubernetesDialectOptions): Capab
     'port.all-traffic': exact('rule without ports'),
     'protocol.sctp': exact('protocol: SCTP'),
     'allow.http': {
-      level: 'unsupported', reason: 'NetworkPolicy is L3/L4 only; an L4-only fallback would allow every request on the port',
+      level: 'unsupported',
+      reason: 'NetworkPolicy is L3/L4 only; an L4-only fallback would allow every request on the port',
       fix: 'use Engine.cilium() or an Istio engine for HTTP rules, or drop `http` to allow the whole port',
     },
     'peer.fqdn': {
-      level: 'unsupported', reason: 'NetworkPolicy has no DNS-name peers',
+      level: 'unsupported',
+      reason: 'NetworkPolicy has no DNS-name peers',
       fix: 'use Engine.cilium() (toFQDNs), or EgressToCidr with the service\'s address ranges',
     },
     'peer.kube-apiserver': {
-      level: 'unsupported', reason: 'NetworkPolicy has no identity for the API server, and its addresses differ per cluster',
+      level: 'unsupported',
+      reason: 'NetworkPolicy has no identity for the API server, and its addresses differ per cluster',
       fix: 'pass the API server endpoint addresses: Peer.kubeApiServer(["<address>/32"]) (see `kubectl get endpoints kubernetes -n default`), or use Engine.cilium()',
     },
     'peer.kube-apiserver-cidrs': exact('ipBlock for each API server address you gave'),
     'peer.node-local-dns': exact('ipBlock for the link-local address (the cache runs on the host network)'),
     'stage.audit': {
-      level: 'unsupported', reason: 'NetworkPolicy has no audit or staged mode: it is always enforced',
+      level: 'unsupported',
+      reason: 'NetworkPolicy has no audit or staged mode: it is always enforced',
       fix: 'use Engine.calico() (staged policies) or an Istio engine (dry-run), or set stage: PolicyStage.ENFORCE',
     },
   };

@@ -123,7 +123,9 @@ export function kubeSelector(s: LabelSelectorModel): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (Object.keys(s.matchLabels).length) out.matchLabels = { ...s.matchLabels };
   if (s.matchExpressions.length) {
-    out.matchExpressions = s.matchExpressions.map(e => (e.values.length ? { key: e.key, operator: e.operator, values: [...e.values] } : { key: e.key, operator: e.operator }));
+    out.matchExpressions = s.matchExpressions.map(e => (e.values.length
+      ? { key: e.key, operator: e.operator, values: [...e.values] }
+      : { key: e.key, operator: e.operator }));
   }
   return out;
 }

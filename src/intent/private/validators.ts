@@ -12,7 +12,8 @@ const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 export function checkNamespaceName(what: string, v: unknown): InputProblem[] {
   if (typeof v !== 'string' || v.length === 0 || v.length > 63 || !DNS1123_LABEL.test(v)) {
     return [{
-      what, value: v,
+      what,
+      value: v,
       expected: 'a namespace name: at most 63 lower-case letters, digits or "-", starting and ending with a letter or digit',
       fix: `use the namespace's real name${typeof v === 'string' ? `, e.g. ${JSON.stringify(suggestLabel(v))}` : ''}`,
     }];
@@ -24,7 +25,8 @@ export function checkNamespaceName(what: string, v: unknown): InputProblem[] {
 export function checkSubdomainName(what: string, v: unknown): InputProblem[] {
   if (typeof v !== 'string' || v.length === 0 || v.length > 253 || !DNS1123_SUBDOMAIN.test(v)) {
     return [{
-      what, value: v,
+      what,
+      value: v,
       expected: 'an object name: at most 253 lower-case letters, digits, "-" or ".", starting and ending with a letter or digit',
       fix: 'use the object\'s real Kubernetes name',
     }];
@@ -52,7 +54,8 @@ export function checkLabelKey(what: string, k: unknown): InputProblem[] {
 export function checkLabelValue(what: string, v: unknown): InputProblem[] {
   if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
     return [{
-      what, value: v,
+      what,
+      value: v,
       expected: 'a label value: at most 63 characters, letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
       fix: 'use the value the pods really carry; label values cannot contain spaces, "/" or quotes',
     }];
@@ -85,7 +88,8 @@ export function checkPortNumber(what: string, v: unknown): InputProblem[] {
 export function checkPortName(what: string, v: unknown): InputProblem[] {
   if (typeof v !== 'string' || v.length === 0 || v.length > 15 || !IANA_SVC_NAME.test(v) || v.includes('--') || !/[a-z]/.test(v)) {
     return [{
-      what, value: v,
+      what,
+      value: v,
       expected: 'an IANA service name: at most 15 characters of a-z, 0-9 and "-", at least one letter, no "--", not starting or ending with "-"',
       fix: 'use the `name` of the container port as declared in the pod spec, or the port number',
     }];
@@ -105,7 +109,9 @@ export interface ParsedCidr {
 export function parseCidr(what: string, v: unknown, problems: InputProblem[]): ParsedCidr | undefined {
   if (typeof v !== 'string' || !v.includes('/')) {
     problems.push({
-      what, value: v, expected: 'a CIDR block such as "10.0.0.0/16" or "2001:db8::/32"',
+      what,
+      value: v,
+      expected: 'a CIDR block such as "10.0.0.0/16" or "2001:db8::/32"',
       fix: typeof v === 'string' && ipaddr.isValid(v) ? `add the prefix length, e.g. ${JSON.stringify(`${v}/${ipaddr.parse(v).kind() === 'ipv4' ? 32 : 128}`)} for a single address` : 'write the network address and the prefix length',
     });
     return undefined;
@@ -137,7 +143,9 @@ export function parseCidr(what: string, v: unknown, problems: InputProblem[]): P
   }
   if (canonical !== given) {
     problems.push({
-      what, value: v, expected: 'the network address of the block (host bits zero)',
+      what,
+      value: v,
+      expected: 'the network address of the block (host bits zero)',
       fix: `write ${JSON.stringify(canonical)}; the API server would accept ${JSON.stringify(v)} but engines disagree on what it means`,
     });
     return undefined;
