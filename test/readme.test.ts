@@ -27,6 +27,7 @@ describe('README quick start', () => {
       const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-'));
       process.env.CDK8S_OUTDIR = outdir;
       try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         jest.isolateModules(() => require(file));
       } finally {
         delete process.env.CDK8S_OUTDIR;
