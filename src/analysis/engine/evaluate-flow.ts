@@ -42,7 +42,8 @@ export function evaluateFlow(context: EvaluationContext, flow: Flow): Verdict {
       break;
     }
   }
-  const result = chosen as Omit<Verdict, 'explanation'>;
+  const notes = [source, destination].flatMap((end) => (end.kind === 'pod' && end.resolvedFrom ? [`${end.resolvedFrom} is the IP of ${end.label}`] : []));
+  const result: Omit<Verdict, 'explanation'> = { ...(chosen as Omit<Verdict, 'explanation'>), notes };
   return { ...result, explanation: formatVerdict(result) };
 }
 
@@ -66,7 +67,7 @@ export function resolveEndpoint(cluster: ClusterModel, endpoint: FlowEndpoint, r
   const owners = cluster.podsWithIp(ip);
   const owner = owners.find((pod) => !pod.hostNetwork) ?? owners[0];
   if (owner) {
-    return { kind: 'pod', pod: owner, label: `pod ${owner.namespace}/${owner.name}` };
+    return { kind: 'pod', pod: owner, label: `pod ${owner.namespace}/${owner.name}`, resolvedFrom: ip.text };
   }
   return { kind: 'external', ip, label: ip.text };
 }
@@ -120,6 +121,7 @@ function evaluateWithFamily(
     ...(family ? { ipFamily: family } : {}),
     ...(exemption ? { exemption } : {}),
     steps,
+    notes: [],
   };
 }
 
@@ -209,7 +211,7 @@ function evaluateDirection(
   const allowedBy = allowed && decision?.rule ? decision.matches.filter((m) => m.action === 'allow').map((m) => m.rule) : [];
   const deniedBy = !allowed && decision?.rule ? decision.matches.filter((m) => m.action === 'deny').map((m) => m.rule) : [];
   const isolated = isolatedBy.length > 0;
-  const flowText = `${match.port}/${match.protocol} ${direction === 'ingress' ? 'from' : 'to'} ${peer.label}`;
+  const flowText = `port ${match.port}/${match.protocol} ${direction === 'ingress' ? 'from' : 'to'} ${peer.label}`;
 
   let reason: string;
   if (parts.length === 0) {

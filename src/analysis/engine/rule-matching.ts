@@ -8,7 +8,7 @@ import { selectionMatchesPod } from './policy-index';
 
 /** A flow endpoint resolved against the cluster model. */
 export type ResolvedEndpoint =
-  | { readonly kind: 'pod'; readonly pod: ClusterPod; readonly label: string }
+  | { readonly kind: 'pod'; readonly pod: ClusterPod; readonly label: string; readonly resolvedFrom?: string }
   | { readonly kind: 'external'; readonly ip: IpAddress; readonly label: string };
 
 /** Everything a rule is matched against, for one flow and one address family. */

@@ -15,6 +15,8 @@ export interface Verdict {
   readonly exemption?: 'self' | 'node-local';
   /** Egress at the source, then ingress at the destination, for each layer that has policies. */
   readonly steps: readonly DirectionVerdict[];
+  /** Facts about how the flow was read, e.g. an IP that belongs to a pod of the model. */
+  readonly notes: readonly string[];
   /** Multi-line, human-readable account of the verdict. */
   readonly explanation: string;
 }
@@ -62,6 +64,9 @@ export function formatVerdict(verdict: Omit<Verdict, 'explanation'>): string {
   const lines = [
     `${verdict.allowed ? 'ALLOWED' : 'DENIED'}: ${verdict.source} -> ${verdict.destination} on ${verdict.port}/${verdict.protocol}${family}`,
   ];
+  for (const note of verdict.notes) {
+    lines.push(`  note: ${note}`);
+  }
   if (verdict.exemption === 'self') {
     lines.push('  always allowed: a pod can always reach itself');
   } else if (verdict.exemption === 'node-local') {

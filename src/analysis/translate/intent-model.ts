@@ -1,0 +1,90 @@
+import { Statement, PeerModel, PortModel, HttpRuleModel, LabelSelectorModel, PodSetModel, NamespaceScopeModel } from '../../model';
+import { parseCidr } from '../ip/cidr';
+import {
+  AnalysisPolicy, DirectionalRules, HttpMatch, KUBERNETES_TIER, PeerMatch, PodSelection, PolicyRule, PortMatch,
+} from '../ir/analysis-policy';
+import { SELECT_ALL, selectorFromLabelSelector, SelectorExpr } from '../ir/selector';
+
+/**
+ * What the intent itself means, as analysis policies: the reference every
+ * dialect's rendered manifests are compared with. It follows the model's
+ * semantics (docs/ARCHITECTURE.md): enforced statements isolate their subject
+ * (IsolateStatement, isolating allows), allows are a union, non-isolating
+ * allows only apply to pods isolated by something else, audit statements are
+ * not enforced, HTTP rules match method AND path with the query string ignored.
+ *
+ * Peers the cluster model cannot decide match nothing: DNS names (FQDN), and
+ * the API server when no addresses were given.
+ */
+export function translateIntent(statements: readonly Statement[]): AnalysisPolicy[] {
+  return statements.map((s, i) => {
+    const clusterWide = s.kind === 'isolate-cluster' || s.kind === 'allow-cluster';
+    const ref = clusterWide ? { kind: s.origin.intent, name: `${s.origin.path}#${i}` } : { kind: s.origin.intent, namespace: s.subject.namespace, name: `${s.origin.path}#${i}` };
+    const subject: PodSelection = clusterWide ? everyNamespaceExcept(s.exceptNamespaces) : subjectSelection(s.subject);
+    const base = { ref, layer: 'network' as const, tier: KUBERNETES_TIER, enforced: s.stage === 'enforce', subject };
+    if (s.kind === 'isolate' || s.kind === 'isolate-cluster') {
+      const none: DirectionalRules = { isolates: true, rules: [] };
+      return { ...base, ...(s.directions.includes('ingress') ? { ingress: none } : {}), ...(s.directions.includes('egress') ? { egress: none } : {}) };
+    }
+    const rule: PolicyRule = {
+      label: `${s.direction}[0]`,
+      action: 'allow',
+      peers: s.peers.flatMap(peerMatches),
+      ...(s.ports.some(p => p.protocol === 'ANY') ? {} : { ports: s.ports.map(portMatch) }),
+      ...(s.kind === 'allow' && s.http ? { http: s.http.map(httpMatch), nonHttpFlows: 'noMatch' as const } : {}),
+    };
+    const rules: DirectionalRules = { isolates: s.kind === 'allow-cluster' || s.isolating, rules: [rule] };
+    return { ...base, [s.direction]: rules };
+  });
+}
+
+/** Every pod of every namespace whose name is not in the list (present or future namespaces). */
+function everyNamespaceExcept(names: readonly string[]): PodSelection {
+  return { namespaces: { kind: 'selector', selector: { op: 'notIn', key: 'kubernetes.io/metadata.name', values: [...names] } }, pods: SELECT_ALL };
+}
+
+function subjectSelection(p: PodSetModel): PodSelection {
+  return { namespaces: { kind: 'names', names: [p.namespace] }, pods: selector(p.pods), ...(p.serviceAccount ? { serviceAccounts: [p.serviceAccount] } : {}) };
+}
+
+function selector(s: LabelSelectorModel): SelectorExpr {
+  return selectorFromLabelSelector(s.matchLabels, s.matchExpressions.map(e => ({ key: e.key, operator: e.operator, values: e.values })));
+}
+
+function namespaces(scope: NamespaceScopeModel): PodSelection['namespaces'] {
+  switch (scope.kind) {
+    case 'name': return { kind: 'names', names: [scope.name] };
+    case 'labels': return { kind: 'selector', selector: selector(scope.selector) };
+    case 'all': return { kind: 'selector', selector: SELECT_ALL };
+  }
+}
+
+function peerMatches(p: PeerModel): PeerMatch[] {
+  switch (p.kind) {
+    case 'anyone': return [{ kind: 'entity', entity: 'all' }];
+    case 'pods': return [{
+      kind: 'pods',
+      selection: { namespaces: namespaces(p.namespaces), pods: selector(p.pods), ...(p.serviceAccount ? { serviceAccounts: [p.serviceAccount] } : {}) },
+    }];
+    case 'cidr': return [{ kind: 'ipBlock', cidr: parseCidr(p.cidr), except: p.except.map(parseCidr), podAddresses: 'option' }];
+    case 'node-local-dns': return [{ kind: 'ipBlock', cidr: parseCidr(p.cidr), except: [], podAddresses: 'option' }];
+    case 'kube-apiserver': return p.cidrs.map(c => ({ kind: 'ipBlock' as const, cidr: parseCidr(c), except: [], podAddresses: 'option' as const }));
+    case 'fqdn': return [];
+  }
+}
+
+function portMatch(p: PortModel): PortMatch {
+  if (p.protocol === 'ANY') return { protocol: 'ANY' };
+  return { protocol: p.protocol, ...(p.port !== undefined ? { port: p.port } : {}), ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) };
+}
+
+/** The model's path semantics as whole-string regexes over `:path` (which carries the query string). */
+function httpMatch(h: HttpRuleModel): HttpMatch {
+  const path = h.path === undefined ? undefined
+    : h.path.kind === 'exact' ? `${escapeRegex(h.path.value)}(\\?.*)?` : `${escapeRegex(h.path.value)}.*`;
+  return { ...(h.method ? { methods: [h.method] } : {}), ...(path !== undefined ? { path: { kind: 'regex', value: path } } : {}) };
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
