@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { SourceLocation } from '../ir/policy-ref';
 import { ManifestError } from './manifest-error';
 
@@ -17,14 +17,16 @@ const LIST_KINDS = /^(List|[A-Z][A-Za-z0-9]*List)$/;
  * Throws a `ManifestError` for YAML syntax errors (with line and column) and malformed lists.
  */
 export function readManifestObjects(text: string, file: string): ManifestObject[] {
-  const documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const docs = Array.isArray(documents) ? documents : [documents];
   const objects: ManifestObject[] = [];
   docs.forEach((doc, i) => {
     const location: SourceLocation = { file, document: i + 1 };
     const error = doc.errors[0];
     if (error) {
-      const at = error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
+      const position = lineCounter.linePos(error.pos[0]);
+      const at = ` at line ${position.line}, column ${position.col}`;
       throw new ManifestError(location, '', `invalid YAML${at}: ${firstLine(error.message)}`);
     }
     const value: unknown = doc.toJS({ maxAliasCount: 1000 });

@@ -1,0 +1,230 @@
+import { ManifestError, parsePolicies } from '../../../src/analysis';
+
+function parse(text: string, file = 'policies.yaml') {
+  return parsePolicies({ file, text });
+}
+
+function errorOf(text: string): ManifestError {
+  try {
+    parse(text);
+  } catch (error) {
+    if (error instanceof ManifestError) {
+      return error;
+    }
+    throw error;
+  }
+  throw new Error('expected a ManifestError');
+}
+
+const header = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: web, namespace: prod }
+`;
+
+describe('reading NetworkPolicies', () => {
+  test('reads every document of a multi-document file and every item of a List', () => {
+    const policies = parse(`
+${header}spec: { podSelector: {} }
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: { name: a, namespace: x }
+  spec: { podSelector: {} }
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: { name: b }
+  spec: { podSelector: {} }
+---
+`);
+    expect(policies.map((policy) => [policy.ref.namespace, policy.ref.name, policy.source])).toEqual([
+      ['prod', 'web', { file: 'policies.yaml', document: 1 }],
+      ['x', 'a', { file: 'policies.yaml', document: 2, path: 'items[0]' }],
+      ['default', 'b', { file: 'policies.yaml', document: 2, path: 'items[1]' }],
+    ]);
+  });
+
+  test('reads what kubectl get networkpolicies -o yaml prints, status and managed fields included', () => {
+    const [policy] = parse(`
+apiVersion: v1
+kind: List
+metadata: { resourceVersion: "" }
+items:
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata:
+    annotations: { kubectl.kubernetes.io/last-applied-configuration: "{}" }
+    creationTimestamp: "2024-01-01T00:00:00Z"
+    generation: 1
+    name: allow-dns
+    namespace: prod
+    resourceVersion: "123"
+    uid: 0b0c
+  spec:
+    egress:
+    - ports:
+      - { port: 53, protocol: UDP }
+      - { port: 53, protocol: TCP }
+      to:
+      - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: kube-system } }
+        podSelector: { matchLabels: { k8s-app: kube-dns } }
+    podSelector: {}
+    policyTypes: [Egress]
+  status: {}
+`);
+    expect(policy.ingress).toBeUndefined();
+    expect(policy.egress?.rules).toHaveLength(1);
+    expect(policy.egress?.rules[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+  });
+
+  test.each([
+    ['a peer combining ipBlock with a selector',
+      'spec:\n  podSelector: {}\n  ingress:\n  - from:\n    - ipBlock: { cidr: 10.0.0.0/8 }\n      podSelector: {}',
+      'spec.ingress[0].from[0]', 'may not combine ipBlock with podSelector or namespaceSelector in one peer; write them as separate list items'],
+    ['an empty peer',
+      'spec:\n  podSelector: {}\n  egress:\n  - to: [{}]',
+      'spec.egress[0].to[0]', 'must specify a peer: podSelector, namespaceSelector or ipBlock (to allow every peer, omit the whole from/to list)'],
+    ['an except outside the cidr',
+      'spec:\n  podSelector: {}\n  egress:\n  - to: [{ ipBlock: { cidr: 10.0.0.0/16, except: [10.1.0.0/24] } }]',
+      'spec.egress[0].to[0].ipBlock.except[0]', 'must be a strict subset of cidr 10.0.0.0/16, got 10.1.0.0/24'],
+    ['an except equal to the cidr',
+      'spec:\n  podSelector: {}\n  egress:\n  - to: [{ ipBlock: { cidr: 10.0.0.0/16, except: [10.0.0.0/16] } }]',
+      'spec.egress[0].to[0].ipBlock.except[0]', 'must be a strict subset of cidr 10.0.0.0/16, got 10.0.0.0/16'],
+    ['a cidr without prefix length',
+      'spec:\n  podSelector: {}\n  egress:\n  - to: [{ ipBlock: { cidr: 10.0.0.1 } }]',
+      'spec.egress[0].to[0].ipBlock.cidr', 'expected a CIDR such as 10.0.0.0/16 or fd00::/64, got "10.0.0.1" (the prefix length is missing; did you mean 10.0.0.1/32?)'],
+    ['a prefix length too long for the family',
+      'spec:\n  podSelector: {}\n  egress:\n  - to: [{ ipBlock: { cidr: 10.0.0.0/33 } }]',
+      'spec.egress[0].to[0].ipBlock.cidr', 'expected a prefix length from 0 to 32 after "/", got "10.0.0.0/33"'],
+    ['an endPort without port',
+      'spec:\n  podSelector: {}\n  ingress:\n  - ports: [{ endPort: 90 }]',
+      'spec.ingress[0].ports[0].endPort', 'may only be set together with a numeric port (the start of the range)'],
+    ['an endPort below port',
+      'spec:\n  podSelector: {}\n  ingress:\n  - ports: [{ port: 90, endPort: 80 }]',
+      'spec.ingress[0].ports[0].endPort', 'must be greater than or equal to port 90, got 80'],
+    ['an endPort with a named port',
+      'spec:\n  podSelector: {}\n  ingress:\n  - ports: [{ port: http, endPort: 80 }]',
+      'spec.ingress[0].ports[0].endPort', 'may not be used with the named port "http"; give the range as numbers'],
+    ['a quoted port number',
+      'spec:\n  podSelector: {}\n  ingress:\n  - ports: [{ port: "8080" }]',
+      'spec.ingress[0].ports[0].port', 'expected a port number or a port name, got the string "8080"; write 8080 without quotes'],
+    ['a port out of range',
+      'spec:\n  podSelector: {}\n  ingress:\n  - ports: [{ port: 70000 }]',
+      'spec.ingress[0].ports[0].port', 'expected an integer from 1 to 65535, got number 70000'],
+    ['an invalid port name',
+      'spec:\n  podSelector: {}\n  ingress:\n  - ports: [{ port: Web_Port }]',
+      'spec.ingress[0].ports[0].port', 'expected a port name of at most 15 lower-case letters, digits and single dashes, with at least one letter, got "Web_Port"'],
+    ['a lower-case protocol',
+      'spec:\n  podSelector: {}\n  ingress:\n  - ports: [{ port: 53, protocol: udp }]',
+      'spec.ingress[0].ports[0].protocol', 'expected one of TCP, UDP, SCTP, got "udp" (protocols are upper case: UDP)'],
+    ['an ICMP protocol',
+      'spec:\n  podSelector: {}\n  ingress:\n  - ports: [{ protocol: ICMP }]',
+      'spec.ingress[0].ports[0].protocol', 'expected one of TCP, UDP, SCTP, got "ICMP"'],
+    ['an unknown selector operator',
+      'spec:\n  podSelector: { matchExpressions: [{ key: app, operator: Equals, values: [web] }] }',
+      'spec.podSelector.matchExpressions[0].operator', 'expected one of In, NotIn, Exists, DoesNotExist, got "Equals"'],
+    ['In without values',
+      'spec:\n  podSelector: { matchExpressions: [{ key: app, operator: In }] }',
+      'spec.podSelector.matchExpressions[0].values', 'operator In needs at least one value'],
+    ['Exists with values',
+      'spec:\n  podSelector: { matchExpressions: [{ key: app, operator: Exists, values: [web] }] }',
+      'spec.podSelector.matchExpressions[0].values', 'operator Exists takes no values; remove them or use In/NotIn'],
+    ['an unquoted numeric label value',
+      'spec:\n  podSelector: { matchLabels: { version: 2 } }',
+      'spec.podSelector.matchLabels.version', 'expected a string value, got number 2 (quote it: "2")'],
+    ['an invalid label key',
+      'spec:\n  podSelector: { matchLabels: { "-app": web } }',
+      'spec.podSelector.matchLabels["-app"]', 'expected a label key such as "app" or "example.com/tier" (name of at most 63 letters, digits, "-", "_", "."), got "-app"'],
+    ['a misspelled spec field',
+      'spec:\n  podSelector: {}\n  ingres:\n  - {}',
+      'spec.ingres', 'unknown field "ingres"; did you mean "ingress"?'],
+    ['a misspelled peer field',
+      'spec:\n  podSelector: {}\n  ingress:\n  - from: [{ namespaceSelectors: {} }]',
+      'spec.ingress[0].from[0].namespaceSelectors', 'unknown field "namespaceSelectors"; did you mean "namespaceSelector"?'],
+    ['a from list written as an object',
+      'spec:\n  podSelector: {}\n  ingress:\n  - from: { podSelector: {} }',
+      'spec.ingress[0].from', 'expected a list, got an object'],
+    ['a policy type in lower case',
+      'spec:\n  podSelector: {}\n  policyTypes: [ingress]',
+      'spec.policyTypes[0]', 'expected "Ingress" or "Egress", got "ingress"'],
+    ['a repeated policy type',
+      'spec:\n  podSelector: {}\n  policyTypes: [Ingress, Ingress]',
+      'spec.policyTypes', 'lists a type twice; give each of Ingress and Egress at most once'],
+  ])('rejects %s, naming file, document, object and field', (_title, spec, fieldPath, problem) => {
+    const error = errorOf(`${header}${spec}\n`);
+    expect(error.fieldPath).toBe(fieldPath);
+    expect(error.problem).toBe(problem);
+    expect(error.message).toBe(`policies.yaml, document 1 (NetworkPolicy prod/web): ${fieldPath}: ${problem}`);
+  });
+
+  test('rejects a bad item of a List with the item path and document index', () => {
+    const error = errorOf(`
+${header}spec: { podSelector: {} }
+---
+kind: List
+apiVersion: v1
+items:
+- ${header.replace('name: web', 'name: fine').trim().split('\n').join('\n  ')}
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: { name: broken, namespace: x }
+  spec:
+    podSelector: {}
+    egress:
+    - to: [{ ipBlock: { cidr: not-a-cidr } }]
+`);
+    expect(error.message).toBe(
+      'policies.yaml, document 2 (NetworkPolicy x/broken): items[1].spec.egress[0].to[0].ipBlock.cidr: '
+      + 'expected a CIDR such as 10.0.0.0/16 or fd00::/64, got "not-a-cidr" (the prefix length is missing)',
+    );
+  });
+
+  test('rejects invalid YAML with its line and column', () => {
+    const error = errorOf(`${header}spec:\n  podSelector: {\n`);
+    expect(error.message).toMatch(/^policies\.yaml, document 1: invalid YAML at line \d+, column \d+: /);
+  });
+
+  test('rejects duplicate keys, which YAML parsers would otherwise silently merge', () => {
+    expect(errorOf(`${header}spec:\n  podSelector: {}\n  podSelector: { matchLabels: { a: b } }\n`).message).toMatch(/invalid YAML at line 6, column 3: Map keys must be unique/);
+  });
+
+  test('rejects a kind that is not a policy, and a policy kind the analyzer does not support yet', () => {
+    expect(errorOf('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\n').message)
+      .toBe('policies.yaml, document 1: kind: expected a policy such as NetworkPolicy (networking.k8s.io/v1), got kind Deployment (apps/v1)');
+    expect(errorOf('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: web }\n').message)
+      .toBe('policies.yaml, document 1: kind: CiliumNetworkPolicy (cilium.io/v2) is not supported by the analyzer yet; supported: NetworkPolicy (networking.k8s.io/v1)');
+    expect(errorOf('just a string\n').message).toBe('policies.yaml, document 1: expected an object, got string "just a string"');
+  });
+
+  test('skips other kinds when asked to, but never unsupported policy kinds', () => {
+    const text = `apiVersion: v1\nkind: Service\nmetadata: { name: web }\n---\n${header}spec: { podSelector: {} }\n`;
+    expect(parsePolicies({ file: 'app.yaml', text }, { ignoreOtherKinds: true }).map((policy) => policy.ref.name)).toEqual(['web']);
+    expect(() => parsePolicies({ file: 'app.yaml', text: 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: a }\n' }, { ignoreOtherKinds: true }))
+      .toThrow('AuthorizationPolicy (security.istio.io/v1) is not supported by the analyzer yet');
+  });
+
+  test('rejects an older NetworkPolicy apiVersion', () => {
+    expect(errorOf('apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: { name: old }\n').message)
+      .toBe('policies.yaml, document 1: kind: expected a policy such as NetworkPolicy (networking.k8s.io/v1), got kind NetworkPolicy (extensions/v1beta1)');
+  });
+
+  test('rejects the same policy defined in two files', () => {
+    const text = `${header}spec: { podSelector: {} }\n`;
+    expect(() => parsePolicies([{ file: 'a.yaml', text }, { file: 'b.yaml', text }]))
+      .toThrow('b.yaml, document 1 (NetworkPolicy prod/web): metadata.name: NetworkPolicy prod/web is defined twice (first in a.yaml, document 1); names must be unique per namespace');
+  });
+
+  test('accepts a missing podSelector and spec as the API server does: every pod of the namespace', () => {
+    const [policy] = parse('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: bare, namespace: x }\n');
+    expect(policy.subject).toEqual({ namespaces: { kind: 'names', names: ['x'] }, pods: { op: 'all' } });
+    expect(policy.ingress).toEqual({ isolates: true, rules: [] });
+    expect(policy.egress).toBeUndefined();
+  });
+
+  test('uses the given default namespace for policies without one', () => {
+    const [policy] = parsePolicies({ file: 'p.yaml', text: 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: n }\nspec: { podSelector: {} }\n' }, { defaultNamespace: 'team-a' });
+    expect(policy.ref).toEqual({ kind: 'NetworkPolicy', namespace: 'team-a', name: 'n' });
+  });
+});
