@@ -17,5 +17,8 @@ export { AllowFrom } from './intent/allow-from';
 export type { AllowFromProps } from './intent/allow-from';
 export { EgressToCidr } from './intent/egress-to-cidr';
 export type { EgressToCidrProps } from './intent/egress-to-cidr';
+export { EgressToFqdn } from './intent/egress-to-fqdn';
+export type { EgressToFqdnProps } from './intent/egress-to-fqdn';
 export { Engine } from './engine/engine';
 export type { KubernetesEngineOptions } from './engine/engine';
+export type { CiliumEngineOptions } from './engine/engine';

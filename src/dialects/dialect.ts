@@ -16,8 +16,21 @@ export interface RenderedObject {
   readonly origin: OriginModel;
 }
 
+/** A statement of the app with the engine that renders it. */
+export interface AppStatement {
+  readonly statement: Statement;
+  /** The name of the engine chosen for the statement's intent; undefined when none is attached. */
+  readonly engine?: string;
+}
+
 /** What the compiler knows about the whole app when a statement is rendered. */
 export interface RenderContext {
+  /**
+   * Every statement of the app with its engine, in construction order: for
+   * renderings that depend on other statements (e.g. Cilium's DNS proxy rule
+   * on the DNS allowance of pods that have FQDN egress).
+   */
+  statements(): readonly AppStatement[];
   /**
    * The pod sets isolated in a direction in a namespace, by every intent of
    * the app (explicit default deny and isolating allowances). A non-isolating
@@ -41,4 +54,10 @@ export interface Dialect {
   readonly name: string;
   readonly capabilities: CapabilityTable;
   render(statement: Statement, context: RenderContext): RenderedObject[];
+  /**
+   * Engine-specific guardrails, run after the capability check and before
+   * `render`: each returned string is a synthesis error (a full sentence
+   * that names the problem and a fix). Optional.
+   */
+  check?(statement: Statement, context: RenderContext): string[];
 }

@@ -22,6 +22,7 @@ export type Feature =
   | 'port.number'
   | 'port.range'
   | 'port.named'
+  | 'port.named-egress'
   | 'port.all-of-protocol'
   | 'port.all-traffic'
   | 'protocol.sctp'
@@ -50,6 +51,7 @@ export const FEATURE_DESCRIPTIONS: Readonly<Record<Feature, string>> = {
   'port.number': 'single ports',
   'port.range': 'port ranges',
   'port.named': 'named ports',
+  'port.named-egress': 'named ports on egress (resolved against the destination pods)',
   'port.all-of-protocol': 'every port of a protocol',
   'port.all-traffic': 'all traffic (every protocol)',
   'protocol.sctp': 'SCTP',
@@ -76,7 +78,7 @@ export function featuresOf(s: Statement): Feature[] {
   if (s.http) out.add('allow.http');
   if (s.subject.serviceAccount) out.add('subject.service-account');
   s.peers.forEach(p => peerFeatures(p, s.subject.namespace).forEach(f => out.add(f)));
-  s.ports.forEach(p => portFeatures(p).forEach(f => out.add(f)));
+  s.ports.forEach(p => portFeatures(p, s.direction).forEach(f => out.add(f)));
   return [...out];
 }
 
@@ -98,12 +100,12 @@ function peerFeatures(p: PeerModel, policyNamespace: string): Feature[] {
   }
 }
 
-function portFeatures(p: PortModel): Feature[] {
+function portFeatures(p: PortModel, direction: 'ingress' | 'egress'): Feature[] {
   if (p.protocol === 'ANY') return ['port.all-traffic'];
   const f: Feature[] = [];
   if (p.protocol === 'SCTP') f.push('protocol.sctp');
   if (p.port === undefined) f.push('port.all-of-protocol');
-  else if (typeof p.port === 'string') f.push('port.named');
+  else if (typeof p.port === 'string') f.push(direction === 'ingress' ? 'port.named' : 'port.named-egress');
   else if (p.endPort !== undefined) f.push('port.range');
   else f.push('port.number');
   return f;

@@ -1,10 +1,10 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Engine } from './engine';
 import { objectName } from './object-name';
 import { RenderContext, RenderedObject } from '../dialects/dialect';
 import { FEATURE_DESCRIPTIONS, featuresOf } from '../dialects/feature';
-import { DirectionModel, isEverything, OriginModel, PodSetModel, podSetToString, Statement, statementToString } from '../model';
+import { DirectionModel, intersectPodSets, isEverything, OriginModel, PodSetModel, podSetToString, Statement, statementToString } from '../model';
 
 /** How an intent construct registered its statements. */
 export interface RegistrationOptions {
@@ -87,7 +87,9 @@ export class PolicyCompiler {
     const results = new Map<IConstruct, Compiled>();
     const all = this.statements();
     const isolated = isolationIndex(all);
+    const withEngines = this.statementsWithEngines();
     const context: RenderContext = {
+      statements: () => withEngines,
       isolatedSets: (ns, dir) => isolated.get(`${ns}|${dir}`) ?? [],
       objectName: (origin, suffix) => objectName(origin.baseName, suffix),
     };
@@ -101,7 +103,10 @@ export class PolicyCompiler {
         errors.push('no policy engine is chosen for this intent. Fix: call Engine.attach(chart, Engine.kubernetes()) (or another engine) on its chart.');
       } else {
         for (const s of reg.statements) {
+          // A source half whose pods nothing isolates renders nothing in any engine: its features do not matter.
+          if (s.kind === 'allow' && !s.isolating && !context.isolatedSets(s.subject.namespace, s.direction).some(x => intersectPodSets(s.subject, x))) continue;
           const problems = capabilityProblems(engine, s);
+          if (!problems.length) problems.push(...(engine._dialect.check?.(s, context) ?? []));
           if (problems.length) {
             errors.push(...problems);
             continue;
@@ -125,12 +130,14 @@ export class PolicyCompiler {
     if (!failed) {
       for (const reg of this.registrations) {
         for (const o of results.get(reg.construct)!.objects) {
-          new ApiObject(reg.construct as any, o.id, {
+          const obj = new ApiObject(reg.construct as any, o.id, {
             apiVersion: o.apiVersion,
             kind: o.kind,
             metadata: { name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) },
             ...o.body,
           });
+          // A cluster-scoped kind has no namespace, even in a chart that sets one.
+          if (!o.namespace && obj.metadata.namespace !== undefined) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
         }
       }
     }

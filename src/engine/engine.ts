@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { Dialect } from '../dialects/dialect';
+import { CiliumDialect } from '../dialects/cilium';
 import { KubernetesDialect } from '../dialects/kubernetes';
 
 /** Options of the Kubernetes NetworkPolicy engine. */
@@ -14,6 +15,19 @@ export interface KubernetesEngineOptions {
   readonly serviceAccountLabel?: string;
 }
 
+/** Options of the Cilium engine. */
+export interface CiliumEngineOptions {
+  /**
+   * Opt into allowing NodeLocal DNSCache (`AllowDns({ nodeLocalDns: true })`)
+   * through Cilium's `host` entity. Cilium labels the cache's link-local
+   * address `host` or not depending on start order, so the address alone is
+   * not reliable; the `host` entity WIDENS the allowance to the DNS ports of
+   * every address of the pod's own node.
+   * @default - NodeLocal DNSCache peers fail synthesis
+   */
+  readonly nodeLocalDnsViaHost?: boolean;
+}
+
 const ATTACHED = new WeakMap<IConstruct, Engine>();
 
 /**
@@ -25,6 +39,16 @@ export class Engine {
   /** Plain Kubernetes NetworkPolicy (networking.k8s.io/v1), enforced by the cluster's CNI. */
   public static kubernetes(options: KubernetesEngineOptions = {}): Engine {
     return new Engine('kubernetes', new KubernetesDialect({ serviceAccountLabel: options.serviceAccountLabel }));
+  }
+
+  /**
+   * Cilium (cilium.io/v2 CiliumNetworkPolicy, and CiliumClusterwideNetworkPolicy
+   * for peers selected by namespace labels), for Cilium 1.16 and later:
+   * identity-based peers, L7 HTTP rules and DNS-name (FQDN) egress.
+   * @see https://docs.cilium.io/en/stable/security/policy/
+   */
+  public static cilium(options: CiliumEngineOptions = {}): Engine {
+    return new Engine('cilium', new CiliumDialect({ nodeLocalDnsViaHost: options.nodeLocalDnsViaHost === true }));
   }
 
   /**

@@ -34,6 +34,7 @@ export function kubernetesCapabilities(options: KubernetesDialectOptions): Capab
     'port.number': exact('port'),
     'port.range': exact('port + endPort (Kubernetes >= 1.25; the CNI must support endPort)'),
     'port.named': exact('named port'),
+    'port.named-egress': exact('named port, resolved by the CNI against the destination pods'),
     'port.all-of-protocol': exact('protocol without port'),
     'port.all-traffic': exact('rule without ports'),
     'protocol.sctp': exact('protocol: SCTP'),
@@ -45,7 +46,7 @@ export function kubernetesCapabilities(options: KubernetesDialectOptions): Capab
     'peer.fqdn': {
       level: 'unsupported',
       reason: 'NetworkPolicy has no DNS-name peers',
-      fix: 'use Engine.cilium() (toFQDNs), or EgressToCidr with the service\'s address ranges',
+      fix: 'use an engine that can enforce DNS names: Engine.cilium() (toFQDNs through its DNS proxy) or Calico Enterprise (domains); or use EgressToCidr with the service\'s address ranges',
     },
     'peer.kube-apiserver': {
       level: 'unsupported',
