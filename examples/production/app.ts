@@ -11,6 +11,9 @@ export const example: Example = {
   description: 'seed production scenario: default deny, DNS, frontend → backend-api → redis/RDS/HTTPS, Prometheus scraping',
   engines: {
     kubernetes: () => Engine.kubernetes(),
+    // Exact on Cilium too: its CIDR rules match only addresses outside the cluster, which is what the
+    // internet-HTTPS allowance means (docs/dialects/cilium.md, "CIDRs and cluster addresses").
+    cilium: () => Engine.cilium(),
   },
   build(app: App, engine: Engine) {
     const chart = new Chart(app, 'production', { namespace: 'production' });
