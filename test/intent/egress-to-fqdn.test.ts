@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { AllowDns, EgressToFqdn, Engine, Port, Workload } from '../../src';
-import { checkFqdnPattern } from '../../src/intent/egress-to-fqdn';
 import { PolicyCompiler } from '../../src/engine/compiler';
+import { checkFqdnPattern } from '../../src/intent/egress-to-fqdn';
 import { byName, chartWith, errorOf, synthValid } from '../helpers/synth';
 
 const backend = Workload.select({ app: 'backend-api' });
@@ -13,7 +13,11 @@ describe('EgressToFqdn', () => {
     new EgressToFqdn(chart, 'apis', { workload: backend, names: ['b.example.com', '*.example.org', 'b.example.com'], ports: [Port.tcp(443), Port.tcp(443)] });
     const s = PolicyCompiler.of(chart).statements().find(x => x.origin.intent === 'EgressToFqdn')!;
     expect(s).toMatchObject({
-      kind: 'allow', direction: 'egress', isolating: true, purpose: 'fqdn', stage: 'enforce',
+      kind: 'allow',
+      direction: 'egress',
+      isolating: true,
+      purpose: 'fqdn',
+      stage: 'enforce',
       subject: { namespace: 'production' },
       peers: [{ kind: 'fqdn', pattern: '*.example.org' }, { kind: 'fqdn', pattern: 'b.example.com' }],
       ports: [{ protocol: 'TCP', port: 443 }],

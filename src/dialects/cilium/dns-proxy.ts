@@ -1,7 +1,7 @@
-import { AppStatement } from '../dialect';
 import {
   AllowStatement, ClusterAllowStatement, coversNamespace, intersectPodSets, isEverything, PodSetModel, podSetToString, Statement,
 } from '../../model';
+import { AppStatement } from '../dialect';
 
 /**
  * Cilium's `toFQDNs` only ever allows addresses that its DNS proxy saw in a

@@ -33,7 +33,9 @@ function build(parts: SelectorPart[]): CiliumSelector {
       if (k in labels && labels[k] !== v) exprs.push({ key: k, operator: 'In', values: [v] });
       else labels[k] = v;
     }
-    for (const e of p.exprs) exprs.push(e.values.length ? { key: e.key, operator: e.operator, values: [...e.values] } : { key: e.key, operator: e.operator });
+    for (const e of p.exprs) {
+      exprs.push(e.values.length ? { key: e.key, operator: e.operator, values: [...e.values] } : { key: e.key, operator: e.operator });
+    }
   }
   const sortedLabels: Record<string, string> = {};
   for (const k of Object.keys(labels).sort()) sortedLabels[k] = labels[k];

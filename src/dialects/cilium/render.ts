@@ -10,7 +10,8 @@ import {
   CiliumNetworkPolicySpecIngressToPorts, CiliumNetworkPolicySpecIngressToPortsPortsProtocol, toJson_CiliumNetworkPolicySpec,
 } from '../../imports/cilium-cnp-cilium.io';
 import {
-  AllowStatement, ClusterAllowStatement, ClusterIsolateStatement, DirectionModel, intersectPodSets, isEverything, IsolateStatement, PeerModel, PodSetModel, podSetToString,
+  AllowStatement, ClusterAllowStatement, ClusterIsolateStatement, DirectionModel, intersectPodSets, isEverything, IsolateStatement, PeerModel,
+  PodSetModel, podSetToString,
   portToString, PortModel, Statement, statementToString,
 } from '../../model';
 import { Dialect, RenderContext, RenderedObject } from '../dialect';
@@ -251,10 +252,19 @@ function member<E extends string>(e: Record<string, E>, value: string): E {
 }
 
 function endpointSelector(s: CiliumSelector): CiliumNetworkPolicySpecEndpointSelector {
+  const op = CiliumNetworkPolicySpecEndpointSelectorMatchExpressionsOperator;
   return {
     ...(s.matchLabels ? { matchLabels: s.matchLabels } : {}),
-    ...(s.matchExpressions ? { matchExpressions: s.matchExpressions.map(e => ({ ...e, operator: member(CiliumNetworkPolicySpecEndpointSelectorMatchExpressionsOperator, e.operator) })) } : {}),
+    ...(s.matchExpressions ? { matchExpressions: s.matchExpressions.map(e => ({ ...e, operator: member(op, e.operator) })) } : {}),
   };
+}
+
+const INGRESS_OP = CiliumNetworkPolicySpecIngressFromEndpointsMatchExpressionsOperator;
+const EGRESS_OP = CiliumNetworkPolicySpecEgressToEndpointsMatchExpressionsOperator;
+
+/** Peer selectors with each operator as the generated enum member of the rule's direction. */
+function withOperators<E extends string>(selectors: CiliumSelector[], ops: Record<string, E>) {
+  return selectors.map(s => ({ ...s, matchExpressions: s.matchExpressions?.map(e => ({ ...e, operator: member(ops, e.operator) })) }));
 }
 
 function ingressRule(part: L3Part, ports: PortRule[] | undefined): CiliumNetworkPolicySpecIngress {
@@ -263,7 +273,7 @@ function ingressRule(part: L3Part, ports: PortRule[] | undefined): CiliumNetwork
     ...(r.rules ? { rules: r.rules } : {}),
   }));
   const l3: CiliumNetworkPolicySpecIngress = part.kind === 'endpoints'
-    ? { fromEndpoints: part.selectors.map(s => ({ ...s, matchExpressions: s.matchExpressions?.map(e => ({ ...e, operator: member(CiliumNetworkPolicySpecIngressFromEndpointsMatchExpressionsOperator, e.operator) })) })) }
+    ? { fromEndpoints: withOperators(part.selectors, INGRESS_OP) }
     : part.kind === 'entities' ? { fromEntities: part.entities.map(e => member(CiliumNetworkPolicySpecIngressFromEntities, e)) }
       : part.kind === 'cidrs' ? { fromCidrSet: part.cidrs }
         : unreachable('DNS-name peers on ingress');
@@ -276,7 +286,7 @@ function egressRule(part: L3Part, ports: PortRule[] | undefined): CiliumNetworkP
     ...(r.rules ? { rules: r.rules } : {}),
   }));
   const l3: CiliumNetworkPolicySpecEgress = part.kind === 'endpoints'
-    ? { toEndpoints: part.selectors.map(s => ({ ...s, matchExpressions: s.matchExpressions?.map(e => ({ ...e, operator: member(CiliumNetworkPolicySpecEgressToEndpointsMatchExpressionsOperator, e.operator) })) })) }
+    ? { toEndpoints: withOperators(part.selectors, EGRESS_OP) }
     : part.kind === 'entities' ? { toEntities: part.entities.map(e => member(CiliumNetworkPolicySpecEgressToEntities, e)) }
       : part.kind === 'cidrs' ? { toCidrSet: part.cidrs }
         : { toFqdNs: part.names };

@@ -99,7 +99,9 @@ describe('capability rows, Kubernetes and Cilium side by side', () => {
     // Cluster-wide and mutual-TLS features come from other intents; their rows are checked below by level only.
     const features = Object.keys(FEATURE_DESCRIPTIONS).filter(f => f !== 'subject.all-namespaces' && !f.startsWith('mtls.')).sort();
     expect(ROWS.map(r => r.feature).sort()).toEqual(features);
-    for (const engine of Object.values(PLAIN)) expect(Object.keys(engine()._dialect.capabilities).sort()).toEqual(Object.keys(FEATURE_DESCRIPTIONS).sort());
+    for (const engine of Object.values(PLAIN)) {
+      expect(Object.keys(engine()._dialect.capabilities).sort()).toEqual(Object.keys(FEATURE_DESCRIPTIONS).sort());
+    }
   });
 
   describe.each(ROWS)('$feature', row => {
