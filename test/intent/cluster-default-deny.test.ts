@@ -103,7 +103,9 @@ describe('ClusterAllowDns', () => {
     const dns = new ClusterAllowDns(chart, 'dns', { dnsPort: 5353 });
     expect(dns.exceptNamespaces).toEqual(['calico-system', 'kube-system']);
     expect(PolicyCompiler.of(chart).statements()).toEqual([expect.objectContaining({
-      kind: 'allow-cluster', direction: 'egress', purpose: 'dns',
+      kind: 'allow-cluster',
+      direction: 'egress',
+      purpose: 'dns',
       ports: [{ protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }],
       peers: [{ kind: 'pods', namespaces: { kind: 'name', name: 'kube-system' }, pods: expect.objectContaining({ matchLabels: { 'k8s-app': 'kube-dns' } }) }],
     })]);

@@ -46,11 +46,13 @@ const ROWS: Row[] = [
   { feature: 'port.all-traffic', levels: lv(E, E, E), build: c => from(c, [Peer.workload(b)], [Port.allTraffic()]) },
   { feature: 'protocol.sctp', levels: lv(E, E, E), build: c => from(c, [Peer.workload(b)], [Port.sctp(3868)]) },
   {
-    feature: 'allow.http', levels: lv('unsupported', E, 'unsupported'),
+    feature: 'allow.http',
+    levels: lv('unsupported', E, 'unsupported'),
     build: c => new AllowFrom(c, 'allow', { to: a, peers: [Peer.workload(b)], ports: [Port.tcp(8080)], http: [HttpRule.get('/api/*')] }),
   },
   {
-    feature: 'peer.fqdn', levels: lv('unsupported', E, 'unsupported'),
+    feature: 'peer.fqdn',
+    levels: lv('unsupported', E, 'unsupported'),
     build: c => { new AllowDns(c, 'dns'); new EgressToFqdn(c, 'out', { workload: a, names: ['api.example.com'], ports: [Port.tcp(443)] }); },
   },
   { feature: 'peer.kube-apiserver', levels: lv('unsupported', E, 'unsupported'), build: c => from(c, [Peer.kubeApiServer()]) },
@@ -58,13 +60,18 @@ const ROWS: Row[] = [
   { feature: 'peer.node-local-dns', levels: lv(E, 'approximate', E), build: c => new AllowDns(c, 'dns', { nodeLocalDns: true }) },
   { feature: 'stage.audit', levels: lv('unsupported', 'unsupported', E), build: c => new DefaultDeny(c, 'deny', { directions: [PolicyDirection.INGRESS], stage: PolicyStage.AUDIT }) },
   {
-    feature: 'subject.all-namespaces', levels: lv('unsupported', E, E),
+    feature: 'subject.all-namespaces',
+    levels: lv('unsupported', E, E),
     build: c => { new ClusterDefaultDeny(c, 'baseline', { exceptNamespaces: ['monitoring'] }); new ClusterAllowDns(c, 'baseline-dns'); },
   },
 ];
 
 /** Each engine as declared by default, and with every opt-in it offers. */
-const PLAIN: Record<EngineName, () => Engine> = { kubernetes: () => Engine.kubernetes(), cilium: () => Engine.cilium(), calico: () => Engine.calico() };
+const PLAIN: Record<EngineName, () => Engine> = {
+  kubernetes: () => Engine.kubernetes(),
+  cilium: () => Engine.cilium(),
+  calico: () => Engine.calico(),
+};
 const OPTED_IN: Record<EngineName, () => Engine> = {
   kubernetes: () => Engine.kubernetes({ serviceAccountLabel: 'sa' }),
   cilium: () => Engine.cilium({ nodeLocalDnsViaHost: true }),
@@ -117,7 +124,9 @@ describe('capability rows: Kubernetes, Cilium and Calico side by side', () => {
   test('every model feature but mutual TLS has a row here, and every table has every feature', () => {
     const features = Object.keys(FEATURE_DESCRIPTIONS).filter(f => !f.startsWith('mtls.')).sort();
     expect(ROWS.map(r => r.feature).sort()).toEqual(features);
-    for (const engine of Object.values(PLAIN)) expect(Object.keys(engine()._dialect.capabilities).sort()).toEqual(Object.keys(FEATURE_DESCRIPTIONS).sort());
+    for (const engine of Object.values(PLAIN)) {
+      expect(Object.keys(engine()._dialect.capabilities).sort()).toEqual(Object.keys(FEATURE_DESCRIPTIONS).sort());
+    }
   });
 
   test('Calico refuses mutual TLS with a fix, like every CNI engine', () => {
