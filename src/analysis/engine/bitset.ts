@@ -41,6 +41,27 @@ export class Bitset {
     }
   }
 
+  /** this ∪= (a ∩ b ∩ c) */
+  public orAnd3(a: Bitset, b: Bitset, c: Bitset): void {
+    const words = this.words;
+    for (let i = 0; i < words.length; i++) {
+      words[i] |= a.words[i] & b.words[i] & c.words[i];
+    }
+  }
+
+  /** Calls `visit` with every member, ascending; skips empty words, so sparse sets are cheap. */
+  public forEach(visit: (index: number) => void): void {
+    const words = this.words;
+    for (let i = 0; i < words.length; i++) {
+      let word = words[i];
+      while (word !== 0) {
+        const bit = 31 - Math.clz32(word & -word);
+        visit(i * 32 + bit);
+        word &= word - 1;
+      }
+    }
+  }
+
   /** this \= other */
   public andNot(other: Bitset): void {
     const words = this.words;

@@ -95,6 +95,10 @@ export class ReachabilityMatrix {
 /** A family setting for pod addresses: a family, or `none` (the pair shares no family). */
 type Mode = IpFamily | 'none';
 
+const FAMILIES: readonly IpFamily[] = ['IPv4', 'IPv6'];
+/** Every combination of families a group can have, joined with `+`. */
+const FAMILY_CODES: readonly string[] = ['', 'IPv4', 'IPv6', 'IPv4+IPv6'];
+
 /**
  * Computes the matrix group by group. Per group and direction, the tiered first-match evaluation of
  * `evaluateFlow` runs once over bit sets of peer groups instead of once per peer pod.
@@ -150,7 +154,16 @@ export function computeMatrix(
     .sort((a, b) => a.rank - b.rank);
 
   const layers = index.layers;
-  const modes: Mode[] = grouping.familySensitive ? ['IPv4', 'IPv6', 'none'] : ['none'];
+  // Address families each group has (only tracked when some ipBlock matches some pod).
+  const familiesOf = groups.map((group) => FAMILIES.filter((family) => hasFeature(group, familyKey(family))));
+  const familyCode = familiesOf.map((families) => FAMILY_CODES.indexOf(families.join('+')));
+  // The families a pair is evaluated with, by the two groups' family codes: the shared ones, or none.
+  const pairModes: Mode[][][] = FAMILY_CODES.map((source) => FAMILY_CODES.map((destination) => {
+    const common = FAMILIES.filter((family) => source.includes(family) && destination.includes(family));
+    return grouping.familySensitive && common.length > 0 ? common : ['none'];
+  }));
+  const codes = [...new Set(familyCode)];
+  const modes = [...new Set(codes.flatMap((source) => codes.flatMap((destination) => pairModes[source][destination])))];
   const rows = new Map<Mode, { egress: Bitset[]; ingress: Bitset[] }>();
   for (const mode of modes) {
     const peerSets = new Map<PolicyRule, Bitset>();
@@ -208,40 +221,86 @@ export function computeMatrix(
     rows.set(mode, { egress, ingress });
   }
 
+  // allowed(s, d) = egress[s] has d AND ingress[d] has s, for some family mode of the pair. Ingress is
+  // transposed once (open rows are kept aside), so each source row is a few word-wide operations.
+  const byCode = FAMILY_CODES.map((_, code) => {
+    const set = new Bitset(size);
+    familyCode.forEach((groupCode, group) => {
+      if (groupCode === code) {
+        set.add(group);
+      }
+    });
+    return set;
+  });
+  const transposed = new Map<Mode, { openIngress: Bitset; admittedBy: Bitset[] }>();
+  for (const [mode, row] of rows) {
+    const openIngress = new Bitset(size);
+    const admittedBy = groups.map(() => new Bitset(size));
+    row.ingress.forEach((ingressRow, destination) => {
+      if (ingressRow === all) {
+        openIngress.add(destination);
+      } else {
+        ingressRow.forEach((source) => admittedBy[source].add(destination));
+      }
+    });
+    transposed.set(mode, { openIngress, admittedBy });
+  }
+  const nodeLocal = nodeLocalSets(groups, grouping, hasFeature, size);
+  const allowedGroups = groups.map((source) => {
+    const s = source.index;
+    const result = new Bitset(size);
+    for (const code of codes) {
+      for (const mode of pairModes[familyCode[s]][code]) {
+        const egressRow = (rows.get(mode) as { egress: Bitset[] }).egress[s];
+        const { openIngress, admittedBy } = transposed.get(mode) as { openIngress: Bitset; admittedBy: Bitset[] };
+        result.orAnd3(egressRow, openIngress, byCode[code]);
+        result.orAnd3(egressRow, admittedBy[s], byCode[code]);
+      }
+    }
+    const local = nodeLocal(source);
+    if (local) {
+      result.or(local);
+    }
+    return result;
+  });
+
+  return new ReachabilityMatrix(port, protocol, grouping, cluster.pods, allowedGroups, options.selfTraffic === 'allow');
+}
+
+/**
+ * For each group, the groups it may always talk to because one side uses the host network on the
+ * node the other runs on (undefined when none); node features exist only when that exemption applies.
+ */
+function nodeLocalSets(
+  groups: readonly PodGroup[],
+  grouping: PodGrouping,
+  hasFeature: (group: PodGroup, key: string) => boolean,
+  size: number,
+): (group: PodGroup) => Bitset | undefined {
+  const onNode = new Map<string, { all: Bitset; host: Bitset }>();
   const nodeOf = groups.map((group) => {
     const feature = group.features.find((id) => grouping.featureKeys[id].startsWith('node:'));
     return feature === undefined ? undefined : grouping.featureKeys[feature];
   });
   const hostNetwork = groups.map((group) => hasFeature(group, HOST_NETWORK_KEY));
-  const familiesOf = groups.map((group) => (['IPv4', 'IPv6'] as IpFamily[]).filter((family) => hasFeature(group, familyKey(family))));
-  const allowedGroups = groups.map((source) => {
-    const row = new Bitset(size);
-    for (const destination of groups) {
-      const nodeLocal = (hostNetwork[source.index] || hostNetwork[destination.index])
-        && nodeOf[source.index] !== undefined && nodeOf[source.index] === nodeOf[destination.index];
-      if (nodeLocal || pairAllowed(source.index, destination.index, modesFor(source.index, destination.index), rows)) {
-        row.add(destination.index);
+  nodeOf.forEach((node, i) => {
+    if (node !== undefined) {
+      const sets = onNode.get(node) ?? { all: new Bitset(size), host: new Bitset(size) };
+      sets.all.add(i);
+      if (hostNetwork[i]) {
+        sets.host.add(i);
       }
+      onNode.set(node, sets);
     }
-    return row;
   });
-
-  function modesFor(source: number, destination: number): Mode[] {
-    if (!grouping.familySensitive) {
-      return ['none'];
+  return (group) => {
+    const node = nodeOf[group.index];
+    const sets = node === undefined ? undefined : onNode.get(node);
+    if (!sets) {
+      return undefined;
     }
-    const common = familiesOf[source].filter((family) => familiesOf[destination].includes(family));
-    return common.length > 0 ? common : ['none'];
-  }
-
-  return new ReachabilityMatrix(port, protocol, grouping, cluster.pods, allowedGroups, options.selfTraffic === 'allow');
-}
-
-function pairAllowed(source: number, destination: number, modes: readonly Mode[], rows: Map<Mode, { egress: Bitset[]; ingress: Bitset[] }>): boolean {
-  return modes.some((mode) => {
-    const row = rows.get(mode) as { egress: Bitset[]; ingress: Bitset[] };
-    return row.egress[source].has(destination) && row.ingress[destination].has(source);
-  });
+    return hostNetwork[group.index] ? sets.all : sets.host;
+  };
 }
 
 /** Groups a rule's peers match, for one address-family mode. */

@@ -1,4 +1,4 @@
-import { Statement, PeerModel, PortModel, HttpRuleModel, LabelSelectorModel, PodSetModel, NamespaceScopeModel } from '../../model';
+import { MtlsStatement, Statement, PeerModel, PortModel, HttpRuleModel, LabelSelectorModel, PodSetModel, NamespaceScopeModel } from '../../model';
 import { parseCidr } from '../ip/cidr';
 import {
   AnalysisPolicy, DirectionalRules, HttpMatch, KUBERNETES_TIER, PeerMatch, PodSelection, PolicyRule, PortMatch,
@@ -17,7 +17,8 @@ import { SELECT_ALL, selectorFromLabelSelector, SelectorExpr } from '../ir/selec
  * the API server when no addresses were given.
  */
 export function translateIntent(statements: readonly Statement[]): AnalysisPolicy[] {
-  return statements.map((s, i) => {
+  // mTLS statements change no reachability between the pods the intent names (model/mtls.ts).
+  return statements.map((s, i) => ({ s, i })).filter((x): x is { s: Exclude<Statement, MtlsStatement>; i: number } => x.s.kind !== 'mtls').map(({ s, i }) => {
     const clusterWide = s.kind === 'isolate-cluster' || s.kind === 'allow-cluster';
     const ref = clusterWide ? { kind: s.origin.intent, name: `${s.origin.path}#${i}` } : { kind: s.origin.intent, namespace: s.subject.namespace, name: `${s.origin.path}#${i}` };
     const subject: PodSelection = clusterWide ? everyNamespaceExcept(s.exceptNamespaces) : subjectSelection(s.subject);

@@ -21,11 +21,11 @@ describe('grouped matrix equals the pair-by-pair matrix', () => {
     fc.assert(fc.property(clusterInputArb, k8sManifestsArb, queryArb, optionsArb, (cluster, manifests, query, options) => {
       groupedEqualsNaive(cluster, manifests.map((manifest) => translateNetworkPolicy(manifest)), query, options);
     }), { numRuns: 1000 });
-  });
+  }, 120_000);
 
   test('for random clusters and random tiered IR policies (deny, pass, log, layers, HTTP, entities, mTLS peers)', () => {
     fc.assert(fc.property(clusterInputArb, irPoliciesArb, queryArb, optionsArb, groupedEqualsNaive), { numRuns: 1000 });
-  });
+  }, 120_000);
 
   test('fails loudly when the grouped matrix is compared with a different policy set', () => {
     // Guards the property itself: a policy set that isolates something must change the result.

@@ -1,0 +1,31 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { stringify } from 'yaml';
+import { PolicyCompiler } from '../../engine/compiler';
+import { AnalysisPolicy } from '../ir/analysis-policy';
+import { parsePolicies } from '../parse/parse-policies';
+import { translateIntent } from '../translate/intent-model';
+
+/** The charts of an app, or the one chart given. */
+function chartsOf(scope: App | Chart): Chart[] {
+  return scope instanceof App ? scope.charts : [scope];
+}
+
+/**
+ * Synthesizes the charts (running every guardrail) and reads the objects back
+ * through the same parsers as manifests from anywhere: what the cluster would
+ * enforce. Objects that are not policies (Gateways, Deployments…) are skipped.
+ */
+export function synthesizedPolicies(scope: App | Chart): AnalysisPolicy[] {
+  const objects = chartsOf(scope).flatMap(c => Testing.synth(c));
+  const text = objects.map(o => stringify(o)).join('---\n');
+  return parsePolicies({ file: `synthesized ${scope.node.path || 'app'}`, text }, { ignoreOtherKinds: true });
+}
+
+/**
+ * What the intents of the app containing `scope` mean, engine-independently:
+ * the reference that every engine's synthesized policies must equal.
+ */
+export function intentPolicies(scope: IConstruct): AnalysisPolicy[] {
+  return translateIntent(PolicyCompiler.of(scope).statements());
+}
