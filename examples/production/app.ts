@@ -14,6 +14,8 @@ export const example: Example = {
     // Exact on Cilium too: its CIDR rules match only addresses outside the cluster, which is what the
     // internet-HTTPS allowance means (docs/dialects/cilium.md, "CIDRs and cluster addresses").
     cilium: () => Engine.cilium(),
+    // Tier default, order 1000: the same place Calico gives Kubernetes NetworkPolicies (docs/dialects/calico.md).
+    calico: () => Engine.calico(),
   },
   build(app: App, engine: Engine) {
     const chart = new Chart(app, 'production', { namespace: 'production' });
