@@ -1,6 +1,6 @@
+import { IpAddress, IpFamily, tryParseIpAddress } from '../ip/ip-address';
 import { Protocol, PROTOCOLS } from '../ir/analysis-policy';
 import { Labels } from '../ir/selector';
-import { IpAddress, IpFamily, tryParseIpAddress } from '../ip/ip-address';
 
 /** The label the API server puts on every namespace (immutable, equal to its name). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

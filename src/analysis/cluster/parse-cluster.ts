@@ -1,9 +1,9 @@
+import { ClusterModel, NamespaceInput, PodInput } from './cluster-model';
+import { tryParseIpAddress } from '../ip/ip-address';
 import { Protocol, PROTOCOLS } from '../ir/analysis-policy';
 import { formatSourceLocation, SourceLocation } from '../ir/policy-ref';
-import { tryParseIpAddress } from '../ip/ip-address';
 import { childPath, FieldReader, indexPath } from '../parse/field-reader';
 import { readManifestObjects } from '../parse/yaml-documents';
-import { ClusterModel, NamespaceInput, PodInput } from './cluster-model';
 
 /** A YAML text and the file name used in error messages. */
 export interface YamlSource {

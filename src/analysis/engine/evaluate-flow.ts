@@ -1,11 +1,11 @@
-import { ClusterModel, podIp } from '../cluster/cluster-model';
-import { Direction, EnforcementLayer, PolicyTier, PROTOCOLS, RuleAction } from '../ir/analysis-policy';
-import { Flow, FlowEndpoint } from '../ir/flow';
-import { IpFamily, tryParseIpAddress } from '../ip/ip-address';
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { PolicyIndex, PolicyPart } from './policy-index';
 import { matchRule, MatchContext, ResolvedEndpoint } from './rule-matching';
 import { DirectionVerdict, formatVerdict, RuleTrace, Verdict } from './verdict';
+import { ClusterModel, podIp } from '../cluster/cluster-model';
+import { IpFamily, tryParseIpAddress } from '../ip/ip-address';
+import { Direction, EnforcementLayer, PolicyTier, PROTOCOLS, RuleAction } from '../ir/analysis-policy';
+import { Flow, FlowEndpoint } from '../ir/flow';
 
 /** What a flow is evaluated against. */
 export interface EvaluationContext {
@@ -277,8 +277,18 @@ function nearMisses(traces: readonly RuleTrace[], peerLabel: string, match: Matc
 
 function notApplicable(layer: EnforcementLayer, direction: Direction, endpoint: string, reason: string): DirectionVerdict {
   return {
-    layer, direction, endpoint, applies: false, selectedBy: [], isolatedBy: [], isolated: false, allowed: true,
-    allowedBy: [], deniedBy: [], rules: [], reason,
+    layer,
+    direction,
+    endpoint,
+    applies: false,
+    selectedBy: [],
+    isolatedBy: [],
+    isolated: false,
+    allowed: true,
+    allowedBy: [],
+    deniedBy: [],
+    rules: [],
+    reason,
   };
 }
 

@@ -1,10 +1,10 @@
-import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
-import { PodSelection, Protocol } from '../ir/analysis-policy';
-import { matchesSelector, selectorKey } from '../ir/selector';
-import { cidrContains } from '../ip/cidr';
-import { IpFamily } from '../ip/ip-address';
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { PolicyIndex, selectionKey } from './policy-index';
+import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
+import { cidrContains } from '../ip/cidr';
+import { IpFamily } from '../ip/ip-address';
+import { IpBlockPeer, PodSelection, Protocol } from '../ir/analysis-policy';
+import { matchesSelector, selectorKey } from '../ir/selector';
 
 /** Pods that no policy can tell apart for one port and protocol: every flow treats them alike. */
 export interface PodGroup {
@@ -182,7 +182,7 @@ export function selectionFeatureKey(prefix: 'S' | 'P', selection: PodSelection):
 }
 
 /** Feature key prefix of an ipBlock (append `:<family>`). */
-export function ipBlockKey(peer: { readonly cidr: { readonly text: string }; readonly except: readonly { readonly text: string }[]; readonly podAddresses: string }): string {
+export function ipBlockKey(peer: IpBlockPeer): string {
   return `C:${peer.cidr.text}|${[...peer.except.map((except) => except.text)].sort().join(',')}|${peer.podAddresses}`;
 }
 

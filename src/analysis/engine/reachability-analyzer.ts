@@ -1,11 +1,11 @@
-import { ClusterModel } from '../cluster/cluster-model';
-import { AnalysisPolicy, Protocol } from '../ir/analysis-policy';
-import { Flow } from '../ir/flow';
 import { evaluateFlow } from './evaluate-flow';
 import { EvaluatorOptions, resolveEvaluatorOptions, ResolvedEvaluatorOptions } from './evaluator-options';
 import { PolicyIndex } from './policy-index';
 import { computeMatrix, ReachabilityMatrix } from './reachability-matrix';
 import { Verdict } from './verdict';
+import { ClusterModel } from '../cluster/cluster-model';
+import { AnalysisPolicy, Protocol } from '../ir/analysis-policy';
+import { Flow } from '../ir/flow';
 
 /**
  * Answers reachability questions about one cluster model and one set of policies. Indexes the

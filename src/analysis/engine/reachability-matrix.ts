@@ -1,6 +1,3 @@
-import { ClusterModel, ClusterPod, podId } from '../cluster/cluster-model';
-import { Direction, EnforcementLayer, PolicyRule, PolicyTier, Protocol, PROTOCOLS } from '../ir/analysis-policy';
-import { IpFamily } from '../ip/ip-address';
 import { Bitset } from './bitset';
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import {
@@ -8,6 +5,9 @@ import {
 } from './pod-grouping';
 import { PolicyIndex, PolicyPart } from './policy-index';
 import { httpMatches } from './rule-matching';
+import { ClusterModel, ClusterPod, podId } from '../cluster/cluster-model';
+import { IpFamily } from '../ip/ip-address';
+import { Direction, EnforcementLayer, PolicyRule, PolicyTier, Protocol, PROTOCOLS } from '../ir/analysis-policy';
 
 /**
  * Which pods can open a connection to which, on one port and protocol. Computed per group of
@@ -208,7 +208,8 @@ export function computeMatrix(
           const key = `${layer}|${ingressParts.map((part) => part.rank).join(',')}|${named.join(',')}`;
           let row = ingressCache.get(key);
           if (!row) {
-            const ingressMatch = (rule: PolicyRule): Bitset => (httpMatches(rule, {}) && portMatchesAtDestination(rule, port, protocol, named) ? peersOf(rule) : empty);
+            const ingressMatch = (rule: PolicyRule): Bitset =>
+              (httpMatches(rule, {}) && portMatchesAtDestination(rule, port, protocol, named) ? peersOf(rule) : empty);
             row = runTiers(ingressParts, size, ingressMatch);
             ingressCache.set(key, row);
           }
@@ -333,7 +334,9 @@ function peerSet(rule: PolicyRule, mode: Mode, size: number, all: Bitset, groups
 }
 
 /** Destination groups a rule's ports match (egress: named ports resolve on the destination). */
-function portDestinations(rule: PolicyRule, port: number, protocol: Protocol, all: Bitset, empty: Bitset, groupsWith: (key: string) => Bitset): Bitset {
+function portDestinations(
+  rule: PolicyRule, port: number, protocol: Protocol, all: Bitset, empty: Bitset, groupsWith: (key: string) => Bitset,
+): Bitset {
   if (rule.ports === undefined) {
     return all;
   }

@@ -1,10 +1,10 @@
-import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
-import { HttpMatch, PeerMatch, PolicyRule, PortMatch, Protocol, StringMatch } from '../ir/analysis-policy';
-import { HttpRequest } from '../ir/flow';
-import { cidrContains } from '../ip/cidr';
-import { IpAddress, IpFamily } from '../ip/ip-address';
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { selectionMatchesPod } from './policy-index';
+import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
+import { cidrContains } from '../ip/cidr';
+import { IpAddress, IpFamily } from '../ip/ip-address';
+import { HttpMatch, PeerMatch, PolicyRule, PortMatch, Protocol, StringMatch } from '../ir/analysis-policy';
+import { HttpRequest } from '../ir/flow';
 
 /** A flow endpoint resolved against the cluster model. */
 export type ResolvedEndpoint =

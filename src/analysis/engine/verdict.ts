@@ -1,5 +1,5 @@
-import { Direction, EnforcementLayer, Protocol, RuleAction } from '../ir/analysis-policy';
 import { IpFamily } from '../ip/ip-address';
+import { Direction, EnforcementLayer, Protocol, RuleAction } from '../ir/analysis-policy';
 
 /** The decision on a flow, with the reasons for it. */
 export interface Verdict {

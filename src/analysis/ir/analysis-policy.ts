@@ -1,6 +1,6 @@
-import { Cidr } from '../ip/cidr';
 import { PolicyRef, SourceLocation } from './policy-ref';
 import { SelectorExpr } from './selector';
+import { Cidr } from '../ip/cidr';
 
 /**
  * The engine-neutral analysis IR. Every dialect (Kubernetes NetworkPolicy now; Cilium, Calico and

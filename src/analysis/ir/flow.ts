@@ -1,5 +1,5 @@
-import { IpFamily } from '../ip/ip-address';
 import { Protocol } from './analysis-policy';
+import { IpFamily } from '../ip/ip-address';
 
 /** One end of a flow: a pod of the cluster model, or an IP address. */
 export type FlowEndpoint =

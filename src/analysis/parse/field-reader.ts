@@ -1,6 +1,6 @@
-import { SourceLocation } from '../ir/policy-ref';
 import { ManifestError } from './manifest-error';
 import { describeValue, isRecord } from './yaml-documents';
+import { SourceLocation } from '../ir/policy-ref';
 
 /**
  * Typed access to one object read from YAML. Every accessor takes the field path it reads, and every

@@ -1,8 +1,8 @@
+import { childPath, FieldReader, indexPath } from './field-reader';
+import { cidrContainsCidr, tryParseCidr } from '../ip/cidr';
 import { Protocol, PROTOCOLS } from '../ir/analysis-policy';
 import { SourceLocation } from '../ir/policy-ref';
 import { LabelSelectorRequirement } from '../ir/selector';
-import { cidrContainsCidr, tryParseCidr } from '../ip/cidr';
-import { childPath, FieldReader, indexPath } from './field-reader';
 
 /** A `networking.k8s.io/v1` NetworkPolicy, validated as the API server would. */
 export interface NetworkPolicyManifest {

@@ -1,9 +1,10 @@
-import { AnalysisPolicy } from '../ir/analysis-policy';
-import { formatPolicyRef, formatSourceLocation } from '../ir/policy-ref';
-import { translateNetworkPolicy } from '../translate/kubernetes-network-policy';
+import { CALICO_POLICY_KEYS, CALICO_TIER_KEY, CalicoTiers, readCalicoPolicies } from './calico-readers';
 import { FieldReader } from './field-reader';
 import { readNetworkPolicy } from './kubernetes-network-policy';
 import { readManifestObjects } from './yaml-documents';
+import { AnalysisPolicy } from '../ir/analysis-policy';
+import { formatPolicyRef, formatSourceLocation } from '../ir/policy-ref';
+import { translateNetworkPolicy } from '../translate/kubernetes-network-policy';
 
 /** A YAML text and the file name used in error messages. */
 export interface PolicySource {
@@ -32,6 +33,7 @@ type PolicyReader = (reader: FieldReader, value: unknown, options: ParsePolicies
 /** Supported kinds by `apiVersion` group and kind. Later dialects add their readers here. */
 const READERS: ReadonlyMap<string, PolicyReader> = new Map<string, PolicyReader>([
   ['networking.k8s.io/NetworkPolicy', (reader, value, options) => [translateNetworkPolicy(readNetworkPolicy(reader, value, options))]],
+  ...CALICO_POLICY_KEYS.map((key): [string, PolicyReader] => [key, (reader, value, options) => readCalicoPolicies(reader, value, options.defaultNamespace)]),
 ]);
 
 /** Policy kinds of the other dialects, recognised so the error can say they are not supported yet. */
@@ -59,6 +61,7 @@ const PLANNED_KINDS = new Set([
 export function parsePolicies(sources: PolicySource | readonly PolicySource[], options: ParsePoliciesOptions = {}): AnalysisPolicy[] {
   const policies: AnalysisPolicy[] = [];
   const seen = new Map<string, AnalysisPolicy>();
+  const calicoTiers = new CalicoTiers();
   for (const source of Array.isArray(sources) ? sources : [sources as PolicySource]) {
     for (const object of readManifestObjects(source.text, source.file)) {
       const reader: FieldReader = new FieldReader(object.location);
@@ -66,6 +69,10 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
       const apiVersion = typeof root.apiVersion === 'string' ? root.apiVersion : '';
       const kind = typeof root.kind === 'string' ? root.kind : '';
       const key = `${apiVersion.split('/')[0]}/${kind}`;
+      if (key === CALICO_TIER_KEY) {
+        calicoTiers.read(reader, root);
+        continue;
+      }
       const read = READERS.get(key);
       if (!read) {
         if (PLANNED_KINDS.has(key)) {
@@ -88,5 +95,5 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
       }
     }
   }
-  return policies;
+  return calicoTiers.finish(policies);
 }

@@ -1,7 +1,7 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { SourceLocation } from '../ir/policy-ref';
 import { fastParseYaml } from './fast-yaml';
 import { ManifestError } from './manifest-error';
+import { SourceLocation } from '../ir/policy-ref';
 
 /** One Kubernetes object read from YAML, with where it came from. */
 export interface ManifestObject {

@@ -1,8 +1,8 @@
+import { parseCidr } from '../ip/cidr';
 import {
   AnalysisPolicy, DirectionalRules, KUBERNETES_TIER, PeerMatch, PolicyRule, PolicyTier, PortMatch,
 } from '../ir/analysis-policy';
 import { SELECT_ALL, selectorFromLabelSelector, SelectorExpr } from '../ir/selector';
-import { parseCidr } from '../ip/cidr';
 import {
   LabelSelectorManifest, NetworkPolicyManifest, NetworkPolicyPeerManifest, NetworkPolicyPortManifest,
 } from '../parse/kubernetes-network-policy';

@@ -8,7 +8,9 @@ import { naiveMatrix } from '../support/naive-matrix';
 
 type ClusterInput = Parameters<typeof ClusterModel.create>[0];
 
-function groupedEqualsNaive(clusterInput: ClusterInput, policies: AnalysisPolicy[], query: { port: number; protocol: Protocol }, options: EvaluatorOptions): void {
+function groupedEqualsNaive(
+  clusterInput: ClusterInput, policies: AnalysisPolicy[], query: { port: number; protocol: Protocol }, options: EvaluatorOptions,
+): void {
   const cluster = ClusterModel.create(clusterInput);
   const grouped = matrix(cluster, policies, query.port, query.protocol, options);
   const expected = naiveMatrix(cluster, policies, query.port, query.protocol, options);
@@ -31,9 +33,12 @@ describe('grouped matrix equals the pair-by-pair matrix', () => {
     // Guards the property itself: a policy set that isolates something must change the result.
     const cluster = ClusterModel.create({ pods: [{ name: 'a', labels: { app: 'web' } }, { name: 'b' }] });
     const denyAll: AnalysisPolicy[] = [{
-      ref: { kind: 'NetworkPolicy', namespace: 'default', name: 'deny' }, layer: 'network',
-      tier: { name: 'kubernetes', order: 0, defaultAction: 'deny' }, enforced: true,
-      subject: { namespaces: { kind: 'names', names: ['default'] }, pods: { op: 'all' } }, ingress: { isolates: true, rules: [] },
+      ref: { kind: 'NetworkPolicy', namespace: 'default', name: 'deny' },
+      layer: 'network',
+      tier: { name: 'kubernetes', order: 0, defaultAction: 'deny' },
+      enforced: true,
+      subject: { namespaces: { kind: 'names', names: ['default'] }, pods: { op: 'all' } },
+      ingress: { isolates: true, rules: [] },
     }];
     expect(matrix(cluster, denyAll, 80, 'TCP').allowedPairs()).not.toEqual(naiveMatrix(cluster, [], 80, 'TCP'));
   });

@@ -101,8 +101,15 @@ describe('tiers, actions and layers', () => {
 
   test('a mesh layer can deny what the network layer allows, and the flow needs both', () => {
     const policies = [
-      irPolicy({ name: 'allow-good', namespace: 'x', kind: 'AuthorizationPolicy', layer: 'mesh', tier: { name: 'istio-allow', order: 2, defaultAction: 'deny' }, subject: server,
-        ingress: rules([rule('allow', { peers: [fromApp('good')] })]) }),
+      irPolicy({
+        name: 'allow-good',
+        namespace: 'x',
+        kind: 'AuthorizationPolicy',
+        layer: 'mesh',
+        tier: { name: 'istio-allow', order: 2, defaultAction: 'deny' },
+        subject: server,
+        ingress: rules([rule('allow', { peers: [fromApp('good')] })]),
+      }),
     ];
     expect(sourcesReachingServer(policies)).toEqual(['good']);
     const verdict = evaluate(cluster, policies, { source: podEndpoint('x', 'bad'), destination: podEndpoint('x', 'server'), port: 80, protocol: 'TCP' });

@@ -33,7 +33,8 @@ const IP_BLOCKS: readonly [string, string[]][] = [
 ];
 
 function labelsArb(pool: Record<string, string[]>): fc.Arbitrary<Record<string, string>> {
-  return fc.record(Object.fromEntries(Object.entries(pool).map(([key, values]) => [key, fc.constantFrom(...values)])), { requiredKeys: [] }) as fc.Arbitrary<Record<string, string>>;
+  const fields = Object.fromEntries(Object.entries(pool).map(([key, values]) => [key, fc.constantFrom(...values)]));
+  return fc.record(fields, { requiredKeys: [] }) as fc.Arbitrary<Record<string, string>>;
 }
 
 /** Input of a random cluster (readable when fast-check prints a counterexample): up to 3 namespaces, 1-7 pods. */
@@ -81,7 +82,8 @@ const k8sPeerArb: fc.Arbitrary<NetworkPolicyPeerManifest> = fc.oneof(
   fc.record({ podSelector: selectorArb(POD_LABELS) }),
   fc.record({ namespaceSelector: selectorArb(NS_LABELS) }),
   fc.record({ podSelector: selectorArb(POD_LABELS), namespaceSelector: selectorArb(NS_LABELS) }),
-  fc.constantFrom(...IP_BLOCKS).chain(([cidr, excepts]) => fc.subarray(excepts).map((except) => ({ ipBlock: { cidr, ...(except.length ? { except } : {}) } }))),
+  fc.constantFrom(...IP_BLOCKS).chain(([cidr, excepts]) => fc.subarray(excepts)
+    .map((except) => ({ ipBlock: { cidr, ...(except.length ? { except } : {}) } }))),
 );
 
 const k8sPortArb: fc.Arbitrary<NetworkPolicyPortManifest> = fc.record({
@@ -96,8 +98,14 @@ const k8sPortArb: fc.Arbitrary<NetworkPolicyPortManifest> = fc.record({
 
 const peersArb = fc.option(fc.array(k8sPeerArb, { maxLength: 2 }), { nil: undefined });
 const portsArb = fc.option(fc.array(k8sPortArb, { maxLength: 2 }), { nil: undefined });
-const ingressRulesArb = fc.option(fc.array(fc.record({ from: peersArb, ports: portsArb }, { requiredKeys: [] }), { maxLength: 2 }), { nil: undefined });
-const egressRulesArb = fc.option(fc.array(fc.record({ to: peersArb, ports: portsArb }, { requiredKeys: [] }), { maxLength: 2 }), { nil: undefined });
+const ingressRulesArb = fc.option(
+  fc.array(fc.record({ from: peersArb, ports: portsArb }, { requiredKeys: [] }), { maxLength: 2 }),
+  { nil: undefined },
+);
+const egressRulesArb = fc.option(
+  fc.array(fc.record({ to: peersArb, ports: portsArb }, { requiredKeys: [] }), { maxLength: 2 }),
+  { nil: undefined },
+);
 
 /** Random Kubernetes NetworkPolicy manifests, valid by construction. */
 export const k8sManifestsArb: fc.Arbitrary<NetworkPolicyManifest[]> = fc.array(fc.record({
@@ -121,7 +129,8 @@ export const k8sManifestsArb: fc.Arbitrary<NetworkPolicyManifest[]> = fc.array(f
 }));
 
 /** Random Kubernetes NetworkPolicies translated into the IR. */
-export const k8sPoliciesArb: fc.Arbitrary<AnalysisPolicy[]> = k8sManifestsArb.map((manifests) => manifests.map((manifest) => translateNetworkPolicy(manifest)));
+export const k8sPoliciesArb: fc.Arbitrary<AnalysisPolicy[]> = k8sManifestsArb
+  .map((manifests) => manifests.map((manifest) => translateNetworkPolicy(manifest)));
 
 // Generic IR: tiers, actions, layers and peers the later dialects use.
 

@@ -1,7 +1,7 @@
+import { naiveMatrix } from './naive-matrix';
 import {
   AnalysisPolicy, ClusterModel, EvaluatorOptions, matrix, parseCluster, parsePolicies, PodInput, Protocol,
 } from '../../../src/analysis';
-import { naiveMatrix } from './naive-matrix';
 
 /** Policies from YAML, as the CLI would read them. */
 export function policiesFromYaml(text: string, file = 'policies.yaml'): AnalysisPolicy[] {
@@ -21,7 +21,10 @@ export const SERVED_PORTS: readonly { port: number; protocol: Protocol }[] = [80
  * `pod=<name>`, serving 80 and 81 on TCP, UDP and SCTP under port names `serve-<port>-<protocol>`.
  * Pod IPs are 10.<ns>.0.<n> (x=1, y=2, z=3) so ipBlock tests can address them.
  */
-export function threeNamespaceCluster(podIds: readonly string[], extra: { namespaceLabels?: Record<string, Record<string, string>>; podLabels?: Record<string, Record<string, string>> } = {}): ClusterModel {
+export function threeNamespaceCluster(
+  podIds: readonly string[],
+  extra: { namespaceLabels?: Record<string, Record<string, string>>; podLabels?: Record<string, Record<string, string>> } = {},
+): ClusterModel {
   const namespaceNumber: Record<string, number> = { x: 1, y: 2, z: 3 };
   const pods: PodInput[] = podIds.map((id, i) => {
     const [namespace, name] = id.split('/');
