@@ -183,3 +183,35 @@ describe('reading a cluster model', () => {
     expect(() => ClusterModel.create(input)).toThrow(message);
   });
 });
+
+describe('reading JSON and hostile YAML', () => {
+  test('reads kubectl get -o json output', () => {
+    const model = parseCluster({
+      file: 'cluster.json',
+      text: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'a' } } },
+          { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop' }, status: { podIP: '10.0.0.1' } },
+        ],
+      }, null, 2),
+    });
+    expect(model.findPod('shop', 'web')?.ips.map((ip) => ip.text)).toEqual(['10.0.0.1']);
+    expect(model.namespaces.get('shop')?.labels.team).toBe('a');
+  });
+
+  test('reads an empty List and an empty file as no objects', () => {
+    expect(parseCluster({ file: 'empty.yaml', text: 'apiVersion: v1\nkind: List\nitems: null\n' }).pods).toEqual([]);
+    expect(parseCluster({ file: 'empty.yaml', text: '# nothing here\n' }).pods).toEqual([]);
+  });
+
+  test('rejects a YAML alias bomb instead of expanding it', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const name of 'bcdefgh') {
+      const previous = String.fromCharCode(name.charCodeAt(0) - 1);
+      bomb.push(`${name}: &${name} [*${previous},*${previous},*${previous},*${previous},*${previous},*${previous},*${previous},*${previous},*${previous}]`);
+    }
+    expect(() => parseCluster({ file: 'bomb.yaml', text: bomb.join('\n') })).toThrow(/^bomb\.yaml, document 1: invalid YAML: Excessive alias count/);
+  });
+});
