@@ -4,6 +4,7 @@ export * from './cluster/cluster-model';
 export * from './cluster/parse-cluster';
 export * from './ip/ip-address';
 export * from './ip/cidr';
+export * from './ir/analysis-input-error';
 export * from './ir/analysis-policy';
 export * from './ir/flow';
 export * from './ir/policy-ref';

@@ -1,4 +1,5 @@
 import { IpAddress, IpFamily, tryParseIpAddress } from '../ip/ip-address';
+import { AnalysisInputError } from '../ir/analysis-input-error';
 import { Protocol, PROTOCOLS } from '../ir/analysis-policy';
 import { Labels } from '../ir/selector';
 
@@ -64,13 +65,13 @@ export class ClusterModel {
   /**
    * Builds a cluster model, validating every field. A pod whose namespace is not listed gets an
    * implicit namespace carrying only the `kubernetes.io/metadata.name` label (see `implicitNamespaces`).
-   * Throws an `Error` naming the pod or namespace and the field on invalid input.
+   * Throws an `AnalysisInputError` naming the pod or namespace and the field on invalid input.
    */
   public static create(input: { readonly namespaces?: readonly NamespaceInput[]; readonly pods?: readonly PodInput[] }): ClusterModel {
     const namespaces = new Map<string, ClusterNamespace>();
     for (const ns of input.namespaces ?? []) {
       if (namespaces.has(ns.name)) {
-        throw new Error(`Namespace ${ns.name} is listed twice; every namespace must appear once`);
+        throw new AnalysisInputError(`Namespace ${ns.name} is listed twice; every namespace must appear once`);
       }
       namespaces.set(ns.name, { name: ns.name, labels: namespaceLabels(ns.name, ns.labels), implicit: false });
     }
@@ -80,7 +81,7 @@ export class ClusterModel {
       const pod = buildPod(podInput);
       const id = `${pod.namespace}/${pod.name}`;
       if (seen.has(id)) {
-        throw new Error(`Pod ${id} is listed twice; every pod must appear once`);
+        throw new AnalysisInputError(`Pod ${id} is listed twice; every pod must appear once`);
       }
       seen.add(id);
       if (!namespaces.has(pod.namespace)) {
@@ -165,7 +166,7 @@ function buildPod(input: PodInput): ClusterPod {
   for (const text of input.ips ?? []) {
     const ip = tryParseIpAddress(text);
     if (typeof ip === 'string') {
-      throw new Error(`${where}: ips: ${ip}`);
+      throw new AnalysisInputError(`${where}: ips: ${ip}`);
     }
     if (!ips.some((known) => known.text === ip.text)) {
       ips.push(ip);
@@ -173,11 +174,11 @@ function buildPod(input: PodInput): ClusterPod {
   }
   const ports = (input.ports ?? []).map((port, i) => {
     if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) {
-      throw new Error(`${where}: ports[${i}].port: expected an integer from 1 to 65535, got ${JSON.stringify(port.port)}`);
+      throw new AnalysisInputError(`${where}: ports[${i}].port: expected an integer from 1 to 65535, got ${JSON.stringify(port.port)}`);
     }
     const protocol = port.protocol ?? 'TCP';
     if (!PROTOCOLS.includes(protocol)) {
-      throw new Error(`${where}: ports[${i}].protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`);
+      throw new AnalysisInputError(`${where}: ports[${i}].protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`);
     }
     return port.name === undefined ? { port: port.port, protocol } : { name: port.name, port: port.port, protocol };
   });

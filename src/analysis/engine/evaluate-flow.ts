@@ -4,6 +4,7 @@ import { matchRule, MatchContext, ResolvedEndpoint } from './rule-matching';
 import { DirectionVerdict, formatVerdict, RuleTrace, Verdict } from './verdict';
 import { ClusterModel, podIp } from '../cluster/cluster-model';
 import { IpFamily, tryParseIpAddress } from '../ip/ip-address';
+import { AnalysisInputError } from '../ir/analysis-input-error';
 import { Direction, EnforcementLayer, PolicyTier, PROTOCOLS, RuleAction } from '../ir/analysis-policy';
 import { Flow, FlowEndpoint } from '../ir/flow';
 
@@ -21,14 +22,14 @@ const FAMILIES: readonly IpFamily[] = ['IPv4', 'IPv6'];
  * policies; allowed only if all of them allow (or an exemption applies). For a pod-to-pod flow without
  * `ipFamily`, each family both pods have is tried and the first that allows wins.
  *
- * @throws Error for an unknown pod, an invalid IP, port or protocol
+ * @throws AnalysisInputError for an unknown pod, an invalid IP, port or protocol
  */
 export function evaluateFlow(context: EvaluationContext, flow: Flow): Verdict {
   if (!Number.isInteger(flow.port) || flow.port < 1 || flow.port > 65535) {
-    throw new Error(`port: expected an integer from 1 to 65535, got ${JSON.stringify(flow.port)}`);
+    throw new AnalysisInputError(`port: expected an integer from 1 to 65535, got ${JSON.stringify(flow.port)}`);
   }
   if (!PROTOCOLS.includes(flow.protocol)) {
-    throw new Error(`protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(flow.protocol)}`);
+    throw new AnalysisInputError(`protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(flow.protocol)}`);
   }
   const source = resolveEndpoint(context.cluster, flow.source, 'source');
   const destination = resolveEndpoint(context.cluster, flow.destination, 'destination');
@@ -56,13 +57,13 @@ export function resolveEndpoint(cluster: ClusterModel, endpoint: FlowEndpoint, r
       const hint = known.length === 0
         ? `the cluster model has no pods in namespace ${endpoint.namespace}`
         : `pods in ${endpoint.namespace}: ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', …' : ''}`;
-      throw new Error(`${role}: unknown pod ${endpoint.namespace}/${endpoint.name} (${hint})`);
+      throw new AnalysisInputError(`${role}: unknown pod ${endpoint.namespace}/${endpoint.name} (${hint})`);
     }
     return { kind: 'pod', pod, label: `pod ${pod.namespace}/${pod.name}` };
   }
   const ip = tryParseIpAddress(endpoint.ip);
   if (typeof ip === 'string') {
-    throw new Error(`${role}: ${ip}`);
+    throw new AnalysisInputError(`${role}: ${ip}`);
   }
   const owners = cluster.podsWithIp(ip);
   const owner = owners.find((pod) => !pod.hostNetwork) ?? owners[0];
@@ -76,7 +77,7 @@ function candidateFamilies(source: ResolvedEndpoint, destination: ResolvedEndpoi
   for (const end of [source, destination]) {
     if (end.kind === 'external') {
       if (requested !== undefined && requested !== end.ip.family) {
-        throw new Error(`ipFamily: ${requested} was requested, but ${end.label} is an ${end.ip.family} address`);
+        throw new AnalysisInputError(`ipFamily: ${requested} was requested, but ${end.label} is an ${end.ip.family} address`);
       }
       return [end.ip.family];
     }

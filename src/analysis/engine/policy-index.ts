@@ -1,4 +1,5 @@
 import { ClusterModel, ClusterPod } from '../cluster/cluster-model';
+import { AnalysisInputError } from '../ir/analysis-input-error';
 import {
   AnalysisPolicy, Direction, EnforcementLayer, NamespaceScope, PodSelection, PolicyRule, PolicyTier,
 } from '../ir/analysis-policy';
@@ -159,7 +160,7 @@ function checkTiers(policies: readonly AnalysisPolicy[]): void {
     if (!known) {
       tiers.set(key, { tier: policy.tier, ref: formatPolicyRef(policy.ref) });
     } else if (known.tier.order !== policy.tier.order || known.tier.defaultAction !== policy.tier.defaultAction) {
-      throw new Error(
+      throw new AnalysisInputError(
         `${formatPolicyRef(policy.ref)} places tier "${policy.tier.name}" at order ${policy.tier.order} with default ${policy.tier.defaultAction}, `
         + `but ${known.ref} uses order ${known.tier.order} with default ${known.tier.defaultAction}; a tier must be defined once`,
       );

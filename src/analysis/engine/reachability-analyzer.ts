@@ -19,7 +19,7 @@ export class ReachabilityAnalyzer {
    * @param cluster the namespaces and pods
    * @param policies policies of any dialect, translated into the analysis IR (unenforced ones are ignored)
    * @param options implementation-defined behaviour; see `EvaluatorOptions` for the defaults
-   * @throws Error if two policies define the same tier differently
+   * @throws AnalysisInputError if two policies define the same tier differently
    */
   constructor(public readonly cluster: ClusterModel, policies: readonly AnalysisPolicy[], options: EvaluatorOptions = {}) {
     this.options = resolveEvaluatorOptions(options);
@@ -30,7 +30,7 @@ export class ReachabilityAnalyzer {
    * Decides a flow and explains why: per direction (egress at the source, ingress at the
    * destination), whether the pod is isolated, which policies select it, which rules allowed it
    * (all of them) or why it was denied.
-   * @throws Error for an unknown pod, an invalid IP, port or protocol
+   * @throws AnalysisInputError for an unknown pod, an invalid IP, port or protocol
    */
   public evaluate(flow: Flow): Verdict {
     return evaluateFlow({ cluster: this.cluster, index: this.index, options: this.options }, flow);

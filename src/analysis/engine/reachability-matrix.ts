@@ -7,6 +7,7 @@ import { PolicyIndex, PolicyPart } from './policy-index';
 import { httpMatches } from './rule-matching';
 import { ClusterModel, ClusterPod, podId } from '../cluster/cluster-model';
 import { IpFamily } from '../ip/ip-address';
+import { AnalysisInputError } from '../ir/analysis-input-error';
 import { Direction, EnforcementLayer, PolicyRule, PolicyTier, Protocol, PROTOCOLS } from '../ir/analysis-policy';
 
 /**
@@ -86,7 +87,7 @@ export class ReachabilityMatrix {
     const id = typeof pod === 'string' ? pod : podId(pod);
     const position = this.position.get(id);
     if (position === undefined) {
-      throw new Error(`unknown pod ${id}; the matrix covers the pods of its cluster model`);
+      throw new AnalysisInputError(`unknown pod ${id}; the matrix covers the pods of its cluster model`);
     }
     return position;
   }
@@ -111,10 +112,10 @@ export function computeMatrix(
   protocol: Protocol,
 ): ReachabilityMatrix {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`port: expected an integer from 1 to 65535, got ${JSON.stringify(port)}`);
+    throw new AnalysisInputError(`port: expected an integer from 1 to 65535, got ${JSON.stringify(port)}`);
   }
   if (!PROTOCOLS.includes(protocol)) {
-    throw new Error(`protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`);
+    throw new AnalysisInputError(`protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`);
   }
   const grouping = new PodGrouping(cluster, index, options, port, protocol);
   const groups = grouping.groups;

@@ -1,4 +1,5 @@
 import { FAMILY_BITS, IpAddress, IpFamily, ipFromValue, tryParseIpAddress } from './ip-address';
+import { AnalysisInputError } from '../ir/analysis-input-error';
 
 /**
  * A parsed CIDR. `network` has the host bits cleared: the API server accepts "10.0.0.5/24" and every
@@ -49,11 +50,11 @@ export function tryParseCidr(text: string): Cidr | string {
   };
 }
 
-/** Parses a CIDR; throws an `Error` whose message says what was expected. */
+/** Parses a CIDR; throws an `AnalysisInputError` whose message says what was expected. */
 export function parseCidr(text: string): Cidr {
   const result = tryParseCidr(text);
   if (typeof result === 'string') {
-    throw new Error(result);
+    throw new AnalysisInputError(result);
   }
   return result;
 }

@@ -1,4 +1,5 @@
 import * as ipaddr from 'ipaddr.js';
+import { AnalysisInputError } from '../ir/analysis-input-error';
 
 /** The two IP address families a Kubernetes cluster can run (alone or dual-stack). */
 export type IpFamily = 'IPv4' | 'IPv6';
@@ -51,13 +52,13 @@ export function tryParseIpAddress(text: string): IpAddress | string {
 }
 
 /**
- * Parses an IP address; throws an `Error` whose message says what was expected.
+ * Parses an IP address; throws an `AnalysisInputError` whose message says what was expected.
  * @see tryParseIpAddress for the accepted spellings
  */
 export function parseIpAddress(text: string): IpAddress {
   const result = tryParseIpAddress(text);
   if (typeof result === 'string') {
-    throw new Error(result);
+    throw new AnalysisInputError(result);
   }
   return result;
 }

@@ -1,4 +1,4 @@
-import { evaluate, ipEndpoint, podEndpoint, ReachabilityAnalyzer } from '../../../src/analysis';
+import { AnalysisInputError, evaluate, ipEndpoint, podEndpoint, ReachabilityAnalyzer } from '../../../src/analysis';
 import { policiesFromYaml, threeNamespaceCluster } from '../support/fixtures';
 
 const cluster = threeNamespaceCluster(['x/a', 'x/b', 'y/a']);
@@ -102,7 +102,9 @@ describe('explanations', () => {
     ['a pod in an unknown namespace', { source: podEndpoint('x', 'a'), destination: podEndpoint('q', 'a') }, 'destination: unknown pod q/a (the cluster model has no pods in namespace q)'],
     ['an invalid IP', { source: ipEndpoint('10.0.0.300'), destination: podEndpoint('x', 'a') }, 'source: expected an IPv4 address with four parts from 0 to 255, got "10.0.0.300"'],
   ])('rejects a flow with %s', (_title, ends, message) => {
-    expect(() => evaluate(cluster, policies, { ...ends, port: 80, protocol: 'TCP' })).toThrow(message);
+    const attempt = () => evaluate(cluster, policies, { ...ends, port: 80, protocol: 'TCP' });
+    expect(attempt).toThrow(AnalysisInputError);
+    expect(attempt).toThrow(message);
   });
 
   test('rejects a port outside 1-65535 and a lower-case protocol', () => {
