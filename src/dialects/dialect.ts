@@ -9,6 +9,10 @@ export interface RenderedObject {
   readonly name: string;
   /** metadata.namespace, for namespaced kinds. */
   readonly namespace?: string;
+  /** metadata.labels, when the kind needs some (e.g. Istio's `istio.io/waypoint-for`). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** metadata.annotations, when the kind needs some (e.g. Istio's `istio.io/dry-run`). */
+  readonly annotations?: Readonly<Record<string, string>>;
   /** Everything but apiVersion, kind and metadata (usually `{ spec }`). */
   readonly body: Record<string, unknown>;
   /** The construct-path-scoped id of the object (unique per origin). */
@@ -37,6 +41,12 @@ export interface RenderContext {
    * statement renders only for pods inside these sets.
    */
   isolatedSets(namespace: string, direction: DirectionModel): readonly PodSetModel[];
+  /**
+   * Like `isolatedSets`, but as if every audit-stage statement were enforced
+   * too: what a staged (preview) rendering of a non-isolating statement must
+   * cover, so that the preview shows what enforcing the audit intents would do.
+   */
+  isolatedSetsWithAudit(namespace: string, direction: DirectionModel): readonly PodSetModel[];
   /** Makes an object name from the origin and a purpose suffix (DNS label, at most 63 characters). */
   objectName(origin: OriginModel, suffix?: string): string;
 }

@@ -31,7 +31,11 @@ export type Feature =
   | 'peer.kube-apiserver'
   | 'peer.kube-apiserver-cidrs'
   | 'peer.node-local-dns'
-  | 'stage.audit';
+  | 'stage.audit'
+  | 'subject.all-namespaces'
+  | 'mtls.strict'
+  | 'mtls.permissive'
+  | 'mtls.port-exception';
 
 /** Human-readable names of features, for error messages. */
 export const FEATURE_DESCRIPTIONS: Readonly<Record<Feature, string>> = {
@@ -61,6 +65,10 @@ export const FEATURE_DESCRIPTIONS: Readonly<Record<Feature, string>> = {
   'peer.kube-apiserver-cidrs': 'the Kubernetes API server as a peer, by the addresses you gave',
   'peer.node-local-dns': 'NodeLocal DNSCache on the host network',
   'stage.audit': 'audit-only (staged / dry-run) policies',
+  'mtls.strict': 'STRICT mutual TLS (only mesh connections accepted)',
+  'mtls.permissive': 'PERMISSIVE mutual TLS (mesh and plaintext connections accepted)',
+  'mtls.port-exception': 'a per-port mutual-TLS mode that differs from the workload\'s',
+  'subject.all-namespaces': 'one policy for every namespace except a list (cluster-wide, including namespaces created later)',
 };
 
 /** The features a statement uses. */
@@ -72,12 +80,29 @@ export function featuresOf(s: Statement): Feature[] {
     if (s.stage === 'audit') out.add('stage.audit');
     return [...out];
   }
+  if (s.kind === 'mtls') {
+    out.add(s.mode === 'STRICT' ? 'mtls.strict' : 'mtls.permissive');
+    if (s.portExceptions.length) out.add('mtls.port-exception');
+    if (s.subject.serviceAccount) out.add('subject.service-account');
+    return [...out];
+  }
+  if (s.kind === 'isolate-cluster') {
+    out.add('subject.all-namespaces');
+    s.directions.forEach(d => out.add(d === 'ingress' ? 'isolate.ingress' : 'isolate.egress'));
+    if (s.stage === 'audit') out.add('stage.audit');
+    return [...out];
+  }
   out.add(s.direction === 'ingress' ? 'allow.ingress' : 'allow.egress');
-  if (!s.isolating) out.add('allow.source-half');
   if (s.stage === 'audit') out.add('stage.audit');
-  if (s.http) out.add('allow.http');
-  if (s.subject.serviceAccount) out.add('subject.service-account');
-  s.peers.forEach(p => peerFeatures(p, s.subject.namespace).forEach(f => out.add(f)));
+  if (s.kind === 'allow-cluster') {
+    out.add('subject.all-namespaces');
+  } else {
+    if (!s.isolating) out.add('allow.source-half');
+    if (s.http) out.add('allow.http');
+    if (s.subject.serviceAccount) out.add('subject.service-account');
+  }
+  // A cluster-wide statement has no namespace of its own: every named namespace is "another" one.
+  s.peers.forEach(p => peerFeatures(p, s.kind === 'allow' ? s.subject.namespace : '').forEach(f => out.add(f)));
   s.ports.forEach(p => portFeatures(p, s.direction).forEach(f => out.add(f)));
   return [...out];
 }

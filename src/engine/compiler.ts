@@ -4,7 +4,10 @@ import { Engine } from './engine';
 import { objectName } from './object-name';
 import { RenderContext, RenderedObject } from '../dialects/dialect';
 import { FEATURE_DESCRIPTIONS, featuresOf } from '../dialects/feature';
-import { DirectionModel, intersectPodSets, isEverything, OriginModel, PodSetModel, podSetToString, Statement, statementToString } from '../model';
+import {
+  allPodsIn, ClusterAllowStatement, intersectPodSets, ClusterIsolateStatement, coversNamespace, DirectionModel, isEverything, OriginModel,
+  PodSetModel, podSetToString, Statement, statementToString,
+} from '../model';
 
 /** How an intent construct registered its statements. */
 export interface RegistrationOptions {
@@ -25,6 +28,7 @@ interface Compiled {
 }
 
 const COMPILERS = new WeakMap<IConstruct, PolicyCompiler>();
+const SEPARATE_ROOTS = new WeakSet<IConstruct>();
 
 /**
  * Compiles every intent of an app at synthesis, once: resolves each intent's
@@ -36,13 +40,24 @@ const COMPILERS = new WeakMap<IConstruct, PolicyCompiler>();
 export class PolicyCompiler {
   /** The compiler of the app that contains `scope`. */
   public static of(scope: IConstruct): PolicyCompiler {
-    const app = scope.node.root;
-    let c = COMPILERS.get(app);
+    const root = scope.node.scopes.slice().reverse().find(s => SEPARATE_ROOTS.has(s)) ?? scope.node.root;
+    let c = COMPILERS.get(root);
     if (!c) {
       c = new PolicyCompiler();
-      COMPILERS.set(app, c);
+      COMPILERS.set(root, c);
     }
     return c;
+  }
+
+  /**
+   * Compiles the intents at or below `scope` on their own, as if they were a
+   * separate app: their own isolation, guardrails and object names. For
+   * alternative states of the same policies that are applied one at a time
+   * (MeshMigration phases); must be called before any intent is added below.
+   */
+  public static compileSeparately(scope: IConstruct): void {
+    if (COMPILERS.has(scope) || SEPARATE_ROOTS.has(scope)) return;
+    SEPARATE_ROOTS.add(scope);
   }
 
   /** Builds the origin of a statement made by an intent construct. */
@@ -86,11 +101,13 @@ export class PolicyCompiler {
     if (this.results) return this.results;
     const results = new Map<IConstruct, Compiled>();
     const all = this.statements();
-    const isolated = isolationIndex(all);
+    const isolated = isolationIndex(all, false);
+    const isolatedWithAudit = isolationIndex(all, true);
     const withEngines = this.statementsWithEngines();
     const context: RenderContext = {
       statements: () => withEngines,
-      isolatedSets: (ns, dir) => isolated.get(`${ns}|${dir}`) ?? [],
+      isolatedSets: isolated,
+      isolatedSetsWithAudit: isolatedWithAudit,
       objectName: (origin, suffix) => objectName(origin.baseName, suffix),
     };
     const seenNames = new Map<string, string>();
@@ -104,15 +121,24 @@ export class PolicyCompiler {
       } else {
         for (const s of reg.statements) {
           // A source half whose pods nothing isolates renders nothing in any engine: its features do not matter.
-          if (s.kind === 'allow' && !s.isolating && !context.isolatedSets(s.subject.namespace, s.direction).some(x => intersectPodSets(s.subject, x))) continue;
+          // (For an audit half: isolated once the audit statements are enforced, as a staged preview shows.)
+          const isolatedSets = s.stage === 'audit' ? context.isolatedSetsWithAudit : context.isolatedSets;
+          if (s.kind === 'allow' && !s.isolating && !isolatedSets(s.subject.namespace, s.direction).some(x => intersectPodSets(s.subject, x))) continue;
           const problems = capabilityProblems(engine, s);
           if (!problems.length) problems.push(...(engine._dialect.check?.(s, context) ?? []));
           if (problems.length) {
             errors.push(...problems);
             continue;
           }
-          for (const o of engine._dialect.render(s, context)) {
-            const key = `${o.apiVersion}|${o.kind}|${o.namespace ?? ''}|${o.name}`;
+          for (const rendered of engine._dialect.render(s, context)) {
+            // Several statements of one intent may render the same name (e.g. two source halves in
+            // one namespace): number them, deterministically, in rendering order.
+            let o = rendered;
+            for (let n = 2; seenNames.get(objectKey(o)) === reg.construct.node.path; n++) {
+              const name = objectName(rendered.name, String(n));
+              o = { ...rendered, name, id: `${rendered.id}-${n}` };
+            }
+            const key = objectKey(o);
             const other = seenNames.get(key);
             if (other !== undefined) {
               errors.push(`${o.kind} ${o.namespace ?? ''}/${o.name} would also be rendered by ${other}. Fix: give one of the two constructs another id.`);
@@ -133,7 +159,12 @@ export class PolicyCompiler {
           const obj = new ApiObject(reg.construct as any, o.id, {
             apiVersion: o.apiVersion,
             kind: o.kind,
-            metadata: { name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) },
+            metadata: {
+              name: o.name,
+              ...(o.namespace ? { namespace: o.namespace } : {}),
+              ...(o.labels ? { labels: { ...o.labels } } : {}),
+              ...(o.annotations ? { annotations: { ...o.annotations } } : {}),
+            },
             ...o.body,
           });
           // A cluster-scoped kind has no namespace, even in a chart that sets one.
@@ -145,8 +176,19 @@ export class PolicyCompiler {
   }
 }
 
-function isolationIndex(all: readonly Statement[]): Map<string, PodSetModel[]> {
+/**
+ * The pod sets isolated per namespace and direction: by namespaced statements,
+ * and by cluster-wide ones (all pods of every namespace they cover, including
+ * namespaces no intent names). Audit statements isolate nothing, unless
+ * `withAudit` asks what a staged preview (every audit statement enforced) sees.
+ */
+function objectKey(o: RenderedObject): string {
+  return `${o.apiVersion}|${o.kind}|${o.namespace ?? ''}|${o.name}`;
+}
+
+function isolationIndex(all: readonly Statement[], withAudit: boolean): (ns: string, dir: DirectionModel) => readonly PodSetModel[] {
   const index = new Map<string, PodSetModel[]>();
+  const cluster: { statement: ClusterIsolateStatement | ClusterAllowStatement; direction: DirectionModel }[] = [];
   const add = (ns: string, dir: DirectionModel, set: PodSetModel) => {
     const key = `${ns}|${dir}`;
     const list = index.get(key) ?? [];
@@ -154,11 +196,21 @@ function isolationIndex(all: readonly Statement[]): Map<string, PodSetModel[]> {
     index.set(key, list);
   };
   for (const s of all) {
-    if (s.stage === 'audit') continue; // observed only: isolates nothing
-    if (s.kind === 'isolate') s.directions.forEach(d => add(s.subject.namespace, d, s.subject));
-    else if (s.isolating) add(s.subject.namespace, s.direction, s.subject);
+    if (s.stage === 'audit' && !withAudit) continue; // observed only: isolates nothing
+    switch (s.kind) {
+      case 'isolate': s.directions.forEach(d => add(s.subject.namespace, d, s.subject)); break;
+      case 'allow': if (s.isolating) add(s.subject.namespace, s.direction, s.subject); break;
+      case 'isolate-cluster': s.directions.forEach(direction => cluster.push({ statement: s, direction })); break;
+      case 'allow-cluster': cluster.push({ statement: s, direction: s.direction }); break;
+      case 'mtls': break; // isolates nothing (it only says how connections must be secured)
+    }
   }
-  return index;
+  return (ns, dir) => {
+    const list = index.get(`${ns}|${dir}`) ?? [];
+    const everything = allPodsIn(ns);
+    const byCluster = cluster.some(c => c.direction === dir && coversNamespace(c.statement, ns));
+    return byCluster && !list.some(x => podSetToString(x) === podSetToString(everything)) ? [everything, ...list] : list;
+  };
 }
 
 /**
@@ -170,11 +222,22 @@ function isolationIndex(all: readonly Statement[]): Map<string, PodSetModel[]> {
 function dnsGuardrail(reg: Registration, all: readonly Statement[]): string[] {
   if (reg.options.dnsBlockedAcknowledged) return [];
   const errors: string[] = [];
+  const clusterDns = all.filter((d): d is ClusterAllowStatement => d.kind === 'allow-cluster' && d.purpose === 'dns' && d.stage === 'enforce');
   for (const s of reg.statements) {
     if (s.stage === 'audit') continue;
+    if (s.kind === 'isolate-cluster' || s.kind === 'allow-cluster') {
+      const isolatesEgress = s.kind === 'isolate-cluster' ? s.directions.includes('egress') : s.direction === 'egress' && s.purpose !== 'dns';
+      // Only a cluster-wide DNS allowance covers namespaces created later.
+      if (!isolatesEgress || clusterDns.some(d => d.exceptNamespaces.every(n => s.exceptNamespaces.includes(n)))) continue;
+      errors.push(`egress of every namespace except ${s.exceptNamespaces.join(', ')} is default-deny (${statementToString(s)}) but no ClusterAllowDns covers all of those namespaces, so every DNS lookup would fail and services stop reaching each other by name. `
+        + `Fix: add new ClusterAllowDns(scope, 'cluster-allow-dns', { exceptNamespaces: ${JSON.stringify(s.exceptNamespaces)} }) (with at most these exceptions), or set acknowledgeDnsBlocked: true on this construct if blocking DNS is intended.`);
+      continue;
+    }
+    if (s.kind === 'mtls') continue;
     const isolatesEgress = s.kind === 'isolate' ? s.directions.includes('egress') : s.direction === 'egress' && s.isolating && s.purpose !== 'dns';
     if (!isolatesEgress) continue;
-    const covered = all.some(d => d.kind === 'allow' && d.purpose === 'dns' && d.stage === 'enforce' && d.subject.namespace === s.subject.namespace
+    const covered = clusterDns.some(d => coversNamespace(d, s.subject.namespace))
+      || all.some(d => d.kind === 'allow' && d.purpose === 'dns' && d.stage === 'enforce' && d.subject.namespace === s.subject.namespace
       && ((isEverything(d.subject.pods) && !d.subject.serviceAccount) || podSetToString(d.subject) === podSetToString(s.subject)));
     if (!covered) {
       errors.push(`egress of ${podSetToString(s.subject)} is default-deny (${statementToString(s)}) but no AllowDns covers these pods, so every DNS lookup would fail and services stop reaching each other by name. `

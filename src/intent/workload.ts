@@ -3,6 +3,7 @@ import { LabelExpression } from './label-expression';
 import { labelSelector, LabelSelectorModel, PodSetModel } from '../model';
 import { InputProblem } from './private/input-error';
 import { fromKubeSelector, KubeLabelSelector } from './private/kube-selector';
+import { checkServiceName } from './private/service-name';
 import { checkLabels, checkNamespaceName, checkSubdomainName } from './private/validators';
 
 /** Options for `Workload.select()` and `Workload.allPods()`. */
@@ -24,6 +25,14 @@ export interface WorkloadOptions {
    * @default - none
    */
   readonly expressions?: LabelExpression[];
+  /**
+   * The name of the Kubernetes Service that fronts exactly these pods. It does
+   * not change which pods are selected; engines that enforce HTTP rules in a
+   * per-Service proxy need it: Istio ambient binds the workload's policies to
+   * the Service's waypoint. Other engines ignore it.
+   * @default - no Service is known (HTTP rules fail synthesis on Istio ambient)
+   */
+  readonly service?: string;
 }
 
 /**
@@ -84,6 +93,8 @@ export class Workload {
   /** @internal */
   public readonly _serviceAccount?: string;
   /** @internal */
+  public readonly _service?: string;
+  /** @internal */
   public readonly _selector: LabelSelectorModel;
   /** @internal */
   public readonly _problems: readonly InputProblem[];
@@ -94,8 +105,10 @@ export class Workload {
     exprs.forEach(e => all.push(...e._problems));
     if (options.namespace !== undefined) all.push(...checkNamespaceName('namespace of the workload', options.namespace));
     if (options.serviceAccount !== undefined) all.push(...checkSubdomainName('service account of the workload', options.serviceAccount));
+    if (options.service !== undefined) all.push(...checkServiceName('service of the workload', options.service));
     this._namespace = options.namespace;
     this._serviceAccount = options.serviceAccount;
+    this._service = options.service;
     const base = selector ?? labelSelector(labels, []);
     this._selector = labelSelector({ ...base.matchLabels }, [...base.matchExpressions, ...exprs.map(e => e._model)]);
     this._problems = all;
@@ -107,6 +120,7 @@ export class Workload {
       namespace: this._namespace ?? defaultNamespace,
       pods: this._selector,
       ...(this._serviceAccount ? { serviceAccount: this._serviceAccount } : {}),
+      ...(this._service ? { service: this._service } : {}),
     });
   }
 }

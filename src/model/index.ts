@@ -4,3 +4,4 @@ export * from './peer';
 export * from './port';
 export * from './http-rule';
 export * from './statement';
+export * from './mtls';

@@ -8,6 +8,13 @@ export interface PodSetModel {
   readonly namespace: string;
   readonly pods: LabelSelectorModel;
   readonly serviceAccount?: string;
+  /**
+   * The name of the Kubernetes Service (in `namespace`) that fronts exactly
+   * these pods, when the user named it. It does not change which pods the set
+   * holds; engines that enforce L7 rules in a per-Service proxy (Istio
+   * ambient waypoints) bind policies to it.
+   */
+  readonly service?: string;
 }
 
 /** All pods of a namespace. */
@@ -15,7 +22,7 @@ export function allPodsIn(namespace: string): PodSetModel {
   return Object.freeze({ namespace, pods: EVERYTHING });
 }
 
-/** The pods in both sets, or undefined when the sets cannot overlap. */
+/** The pods in both sets, or undefined when the sets cannot overlap. The result names no Service. */
 export function intersectPodSets(a: PodSetModel, b: PodSetModel): PodSetModel | undefined {
   if (a.namespace !== b.namespace) return undefined;
   if (a.serviceAccount && b.serviceAccount && a.serviceAccount !== b.serviceAccount) return undefined;

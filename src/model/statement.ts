@@ -1,4 +1,5 @@
 import { HttpRuleModel, httpRuleToString } from './http-rule';
+import { MtlsStatement, mtlsStatementToString } from './mtls';
 import { PeerModel, peerToString } from './peer';
 import { PodSetModel, podSetToString } from './pod-set';
 import { PortModel, portToString } from './port';
@@ -60,11 +61,53 @@ export interface AllowStatement {
   readonly http?: readonly HttpRuleModel[];
 }
 
+/**
+ * Makes every pod of every namespace except `exceptNamespaces` default-deny in
+ * the given directions, including namespaces created later. Only engines with
+ * cluster-scoped policies can express it; namespaced engines fail synthesis.
+ */
+export interface ClusterIsolateStatement {
+  readonly kind: 'isolate-cluster';
+  readonly origin: OriginModel;
+  readonly stage: StageModel;
+  /** Namespaces left alone: sorted, de-duplicated, always including the system namespaces. */
+  readonly exceptNamespaces: readonly string[];
+  readonly directions: readonly DirectionModel[];
+}
+
+/**
+ * Allows every pod of every namespace except `exceptNamespaces` (present or
+ * future) the connections to or from the peers on the ports. Isolating, like
+ * an isolating `AllowStatement` in each of those namespaces.
+ */
+export interface ClusterAllowStatement {
+  readonly kind: 'allow-cluster';
+  readonly origin: OriginModel;
+  readonly stage: StageModel;
+  /** Namespaces left alone: sorted, de-duplicated, always including the system namespaces. */
+  readonly exceptNamespaces: readonly string[];
+  readonly direction: DirectionModel;
+  readonly peers: readonly PeerModel[];
+  readonly ports: readonly PortModel[];
+  readonly purpose: AllowPurpose;
+}
+
 /** One unit of intent in the neutral model. */
-export type Statement = IsolateStatement | AllowStatement;
+export type Statement = IsolateStatement | AllowStatement | ClusterIsolateStatement | ClusterAllowStatement | MtlsStatement;
+
+/** Whether a cluster-wide statement covers a namespace. */
+export function coversNamespace(s: ClusterIsolateStatement | ClusterAllowStatement, namespace: string): boolean {
+  return !s.exceptNamespaces.includes(namespace);
+}
 
 /** Readable one-line description of a statement. */
 export function statementToString(s: Statement): string {
+  const everywhere = (except: readonly string[]) => `every namespace except ${except.join(', ')}`;
+  if (s.kind === 'isolate-cluster') return `deny all ${s.directions.join('+')} of ${everywhere(s.exceptNamespaces)}${s.stage === 'audit' ? ' (audit only)' : ''}`;
+  if (s.kind === 'allow-cluster') {
+    return `allow ${s.direction} of ${everywhere(s.exceptNamespaces)} ${s.direction === 'ingress' ? 'from' : 'to'} [${s.peers.map(peerToString).join('; ')}] on [${s.ports.map(portToString).join(', ')}]${s.stage === 'audit' ? ' (audit only)' : ''}`;
+  }
+  if (s.kind === 'mtls') return mtlsStatementToString(s);
   if (s.kind === 'isolate') return `deny all ${s.directions.join('+')} of ${podSetToString(s.subject)}${s.stage === 'audit' ? ' (audit only)' : ''}`;
   const arrow = s.direction === 'ingress' ? 'from' : 'to';
   const http = s.http ? ` for HTTP [${s.http.map(httpRuleToString).join(', ')}]` : '';

@@ -1,4 +1,5 @@
 import { CapabilityTable, exact } from '../capability';
+import { cniMtlsRows } from '../mtls-capabilities';
 
 /** Options of the Kubernetes NetworkPolicy dialect. */
 export interface KubernetesDialectOptions {
@@ -18,6 +19,7 @@ export function kubernetesCapabilities(options: KubernetesDialectOptions): Capab
     },
   };
   return {
+    ...cniMtlsRows('Engine.kubernetes()'),
     'isolate.ingress': exact('podSelector + policyTypes [Ingress] with no rules'),
     'isolate.egress': exact('podSelector + policyTypes [Egress] with no rules'),
     'allow.ingress': exact('ingress rule'),
@@ -59,6 +61,10 @@ export function kubernetesCapabilities(options: KubernetesDialectOptions): Capab
       level: 'unsupported',
       reason: 'NetworkPolicy has no audit or staged mode: it is always enforced',
       fix: 'use Engine.calico() (staged policies) or an Istio engine (dry-run), or set stage: PolicyStage.ENFORCE',
+    },
+    'subject.all-namespaces': {
+      level: 'unsupported', reason: 'NetworkPolicy is namespaced: no object covers every namespace, and namespaces created later would get nothing',
+      fix: 'add a DefaultDeny / AllowDns per namespace, or use Engine.calico() (GlobalNetworkPolicy)',
     },
   };
 }

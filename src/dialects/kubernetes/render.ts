@@ -24,6 +24,10 @@ export class KubernetesDialect implements Dialect {
   }
 
   public render(s: Statement, ctx: RenderContext): RenderedObject[] {
+    if (s.kind === 'isolate-cluster' || s.kind === 'allow-cluster' || s.kind === 'mtls') {
+      // Never reached: the capability table marks cluster-wide and mTLS statements unsupported.
+      throw new Error(`unsupported statement ${s.kind}`);
+    }
     return s.kind === 'isolate' ? [this.renderIsolate(s, ctx)] : this.renderAllow(s, ctx);
   }
 
