@@ -1,7 +1,12 @@
 import { IConstruct } from 'constructs';
+import { CalicoDialect } from '../dialects/calico';
 import { Dialect } from '../dialects/dialect';
 import { CiliumDialect } from '../dialects/cilium';
 import { KubernetesDialect } from '../dialects/kubernetes';
+import { istioDialect } from './istio-engine';
+import type { IstioEngineOptions } from './istio-engine-options';
+import { formatProblem } from '../intent/private/input-error';
+import { checkNamespaceName } from '../intent/private/validators';
 
 /** Options of the Kubernetes NetworkPolicy engine. */
 export interface KubernetesEngineOptions {
@@ -28,6 +33,43 @@ export interface CiliumEngineOptions {
   readonly nodeLocalDnsViaHost?: boolean;
 }
 
+/** Options of the Calico engine. */
+export interface CalicoEngineOptions {
+  /**
+   * The Calico tier every policy goes to. Calico rejects policies in a tier
+   * that does not exist, and the tier's `defaultAction` must be `Deny` (the
+   * Tier default): isolation IS the end-of-tier Deny, so with `Pass` nothing
+   * would be isolated. `kube-admin` and `kube-baseline` are fixed to `Pass`
+   * and refused.
+   * @default 'default'
+   */
+  readonly tier?: string;
+  /**
+   * The `order` of every policy inside its tier (lower runs first). All our
+   * rules are `Allow`, so the value does not change what our policies allow
+   * together with each other or with Kubernetes NetworkPolicies (order 1000);
+   * it only decides whether your own `Deny` / `Pass` policies in the same
+   * tier run before ours (lower order) or after (higher order).
+   * @default 1000 - the order Calico gives Kubernetes NetworkPolicies
+   */
+  readonly order?: number;
+  /**
+   * Declare that the cluster runs Calico application layer policy (Felix
+   * `policySyncPathPrefix`, Dikastes) and that every destination pod of an
+   * HTTP rule has an Istio sidecar: then L7 `http` rules render as ingress
+   * `http` matches. Without the sidecar, Calico enforces only the L4 part.
+   * @default false - HTTP rules fail synthesis
+   */
+  readonly applicationLayerPolicy?: boolean;
+  /**
+   * Declare that the cluster runs Calico Enterprise or Calico Cloud: DNS-name
+   * egress renders as `destination.domains`, which Calico Open Source does not
+   * have (its API server would prune the field and allow every destination).
+   * @default false - DNS-name peers fail synthesis
+   */
+  readonly enterprise?: boolean;
+}
+
 const ATTACHED = new WeakMap<IConstruct, Engine>();
 
 /**
@@ -49,6 +91,44 @@ export class Engine {
    */
   public static cilium(options: CiliumEngineOptions = {}): Engine {
     return new Engine('cilium', new CiliumDialect({ nodeLocalDnsViaHost: options.nodeLocalDnsViaHost === true }));
+  }
+
+  /**
+   * Calico (projectcalico.org/v3): NetworkPolicy per namespace,
+   * GlobalNetworkPolicy for cluster-wide intents, StagedNetworkPolicy /
+   * StagedGlobalNetworkPolicy for audit-stage intents; identity peers, and
+   * opt-in L7 HTTP rules (application layer policy) and DNS names (Enterprise).
+   * Throws on an invalid tier or order.
+   * @see https://docs.tigera.io/calico/latest/reference/resources/networkpolicy
+   */
+  public static calico(options: CalicoEngineOptions = {}): Engine {
+    const tier = options.tier ?? 'default';
+    const order = options.order ?? 1000;
+    const problems = [...checkNamespaceName('tier of Engine.calico()', tier)];
+    if (['kube-admin', 'kube-baseline'].includes(tier)) {
+      problems.push({ what: 'tier of Engine.calico()', value: tier, expected: 'a tier whose default action is Deny', fix: `"${tier}" always passes unmatched traffic on, so no pod would be isolated; use "default" or a tier of your own` });
+    }
+    if (typeof order !== 'number' || !Number.isFinite(order) || order < 0) {
+      problems.push({ what: 'order of Engine.calico()', value: order, expected: 'a finite number >= 0', fix: 'leave it out for 1000, the order of Kubernetes NetworkPolicies' });
+    }
+    if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
+    return new Engine('calico', new CalicoDialect({
+      tier, order, applicationLayerPolicy: options.applicationLayerPolicy === true, enterprise: options.enterprise === true,
+    }));
+  }
+
+  /**
+   * Istio layered on a CNI engine: Istio (security.istio.io/v1
+   * AuthorizationPolicy, PeerAuthentication; a Gateway API waypoint in ambient
+   * mode) enforces identities, mutual TLS and HTTP rules on connections into
+   * mesh pods; the CNI engine enforces L3/L4 (default deny in both directions,
+   * DNS, CIDR egress, UDP) and the mesh's own plumbing. Assumes every pod the
+   * intents name is in the mesh. Throws on invalid options.
+   * @see https://istio.io/latest/docs/reference/config/security/
+   */
+  public static istio(options: IstioEngineOptions): Engine {
+    const dialect = istioDialect(options);
+    return new Engine(dialect.name, dialect);
   }
 
   /**

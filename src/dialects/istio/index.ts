@@ -1,0 +1,4 @@
+export * from './options';
+export * from './capabilities';
+export * from './render';
+export * from './plumbing';

@@ -1,0 +1,91 @@
+import { AMBIENT_PROBE_SOURCE, GATEWAY_NAME_LABEL, HBONE_PORT, ISTIOD_XDS_PORT, IstioDialectOptions } from './options';
+import { AllowStatement, DirectionModel, EVERYTHING, labelSelector, OriginModel, PodSetModel, StageModel } from '../../model';
+
+/**
+ * The mesh's own traffic that a CNI default deny would otherwise break. Each
+ * allowance is rendered by the CNI layer, next to the isolation it serves and
+ * in the same stage, so it can never be missing (or applied later) when that
+ * isolation is enforced. Why each one exists:
+ *
+ * - `istiod` (sidecar mode, egress): every sidecar's pilot-agent fetches its
+ *   configuration (xDS) and its workload certificate (CA) from istiod on TCP
+ *   15012. Without it, a pod whose egress is denied never becomes ready and
+ *   its certificate expires. istiod's other ports are not needed by
+ *   workloads: 15017 is the injection/validation webhook (called by the API
+ *   server), 15014 the control plane's own metrics, 15010 plaintext xDS
+ *   (disabled by default).
+ * - `hbone` (ambient mode, ingress): ztunnel tunnels every mesh connection
+ *   into the destination pod on TCP 15008 (HBONE); the CNI sees that port,
+ *   not the application's. Allowed from pods of every namespace: which of
+ *   them may connect, on which application port, is decided by the
+ *   destination's ztunnel with the rendered AuthorizationPolicies.
+ * - `probes` (ambient mode, ingress): ambient SNATs the kubelet's health
+ *   probes to the link-local address 169.254.7.127, which many CNIs do not
+ *   exempt like node traffic; without it, probes of enrolled pods fail.
+ *   Only node-local traffic gets that address (it is not routable).
+ * - waypoint pods (ambient mode, egress): the waypoint proxy needs istiod
+ *   (TCP 15012, as a sidecar does) and forwards to destination pods over
+ *   HBONE (TCP 15008); the destinations' ztunnels only admit the waypoint
+ *   where a rendered policy says so.
+ */
+export interface PlumbingAllowance {
+  readonly statement: AllowStatement;
+  /** One line: why the mesh needs it. */
+  readonly reason: string;
+}
+
+/** The plumbing that isolating `subject` in `direction` needs. */
+export function subjectPlumbing(options: IstioDialectOptions, subject: PodSetModel, direction: DirectionModel, origin: OriginModel, stage: StageModel): PlumbingAllowance[] {
+  const base = { kind: 'allow' as const, stage, subject, isolating: true, purpose: 'traffic' as const };
+  if (options.mode === 'sidecar' && direction === 'egress') {
+    return [{
+      reason: `sidecars fetch configuration (xDS) and certificates from istiod on TCP ${ISTIOD_XDS_PORT}`,
+      statement: { ...base, origin: suffixed(origin, 'mesh-istiod'), direction: 'egress', peers: [istiodPeer(options)], ports: [{ protocol: 'TCP', port: ISTIOD_XDS_PORT }] },
+    }];
+  }
+  if (options.mode === 'ambient' && direction === 'ingress') {
+    return [
+      {
+        reason: `ztunnel delivers every mesh connection on the HBONE port TCP ${HBONE_PORT}; the destination's ztunnel authorizes it`,
+        statement: { ...base, origin: suffixed(origin, 'mesh-hbone'), direction: 'ingress', peers: [{ kind: 'pods', namespaces: { kind: 'all' }, pods: EVERYTHING }], ports: [{ protocol: 'TCP', port: HBONE_PORT }] },
+      },
+      {
+        reason: `ambient SNATs the kubelet's health probes to ${AMBIENT_PROBE_SOURCE}`,
+        statement: { ...base, origin: suffixed(origin, 'mesh-probes'), direction: 'ingress', peers: [{ kind: 'cidr', cidr: AMBIENT_PROBE_SOURCE, except: [] }], ports: [{ protocol: 'TCP' }] },
+      },
+    ];
+  }
+  return [];
+}
+
+/** The waypoint pods of a namespace. */
+export function waypointPods(options: IstioDialectOptions, namespace: string): PodSetModel {
+  return { namespace, pods: labelSelector({ [GATEWAY_NAME_LABEL]: options.waypointName }) };
+}
+
+/**
+ * The egress the waypoint of a namespace needs where something isolates it
+ * (non-isolating: the CNI renders it only for waypoint pods that are isolated).
+ */
+export function waypointPlumbing(options: IstioDialectOptions, namespace: string, origin: OriginModel, stage: StageModel): PlumbingAllowance[] {
+  const base = { kind: 'allow' as const, stage, subject: waypointPods(options, namespace), isolating: false, purpose: 'traffic' as const, direction: 'egress' as const };
+  return [
+    {
+      reason: `the waypoint proxy fetches configuration and certificates from istiod on TCP ${ISTIOD_XDS_PORT}`,
+      statement: { ...base, origin: suffixed(origin, 'waypoint-istiod'), peers: [istiodPeer(options)], ports: [{ protocol: 'TCP', port: ISTIOD_XDS_PORT }] },
+    },
+    {
+      reason: `the waypoint forwards to destination pods over HBONE (TCP ${HBONE_PORT}); their ztunnels decide`,
+      statement: { ...base, origin: suffixed(origin, 'waypoint-hbone'), peers: [{ kind: 'pods', namespaces: { kind: 'all' }, pods: EVERYTHING }], ports: [{ protocol: 'TCP', port: HBONE_PORT }] },
+    },
+  ];
+}
+
+function istiodPeer(options: IstioDialectOptions): AllowStatement['peers'][number] {
+  return { kind: 'pods', namespaces: { kind: 'name', name: options.istiodNamespace }, pods: labelSelector({ ...options.istiodLabels }) };
+}
+
+/** The same origin with a distinct object-name base. */
+export function suffixed(origin: OriginModel, suffix: string): OriginModel {
+  return { ...origin, baseName: `${origin.baseName}-${suffix}` };
+}

@@ -1,0 +1,368 @@
+import { istioCapabilities, usable } from './capabilities';
+import { egressWidening, EgressGuardContext, mtlsConflicts, mtlsDuplicates, isPlaintextPeer, statementsOf } from './guards';
+import { HBONE_PORT, IstioDialectOptions } from './options';
+import { subjectPlumbing, suffixed, waypointPlumbing, waypointPods } from './plumbing';
+import { istioOperations, istioPorts, istioRule, istioSeesTcp, istioSources, onlyTcp, principal, SourceProblem } from './sources';
+import { toJson_GatewaySpec } from '../../imports/gateway-gateway.networking.k8s.io';
+import { AuthorizationPolicySpec, AuthorizationPolicySpecAction, toJson_AuthorizationPolicySpec } from '../../imports/istio-ap-security.istio.io';
+import { PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode, toJson_PeerAuthenticationSpec } from '../../imports/istio-pa-security.istio.io';
+import { CapabilityTable } from '../capability';
+import { Dialect, RenderContext, RenderedObject } from '../dialect';
+import { FEATURE_DESCRIPTIONS, featuresOf } from '../feature';
+import {
+  AllowStatement, DirectionModel, isEverything, IsolateStatement, MtlsStatement, OriginModel, PeerModel, peerToString, PodSetModel, podSetToString,
+  PortModel, Statement, statementToString,
+} from '../../model';
+
+const DRY_RUN = { 'istio.io/dry-run': 'true' };
+
+/**
+ * A layered engine: Istio (security.istio.io/v1 AuthorizationPolicy and
+ * PeerAuthentication, plus a Gateway API waypoint in ambient mode) decides
+ * identity, mTLS and HTTP on ingress TCP; the CNI dialect it is layered on
+ * renders L3/L4 — default deny in both directions, DNS, CIDR egress and the
+ * L4 part of every allowance — and the mesh's own plumbing. A connection is
+ * allowed iff both layers allow it, and the renderer keeps that conjunction
+ * equal to the model:
+ *
+ * - Istio is exact for every TCP ingress allowance (same sources, ports and
+ *   HTTP rules), so the CNI may be wider there (no HTTP rules, which Istio
+ *   enforces and which the CNI could not see inside mTLS anyway; pods by
+ *   labels where it cannot select a service account).
+ * - UDP and SCTP never pass a mesh proxy: the CNI alone decides them, exactly.
+ * - Egress is the CNI's alone (Istio has no egress authorization); where the
+ *   CNI must be wider (ambient HBONE, accounts it cannot select), `check`
+ *   proves the destination's Istio policy makes the result exact, or fails.
+ * - Identity rules (principals, namespaces) only match mesh clients: the
+ *   engine assumes every pod the intent names is in the mesh. Plaintext
+ *   clients are denied by them whatever the mTLS mode (ALLOW rules fail
+ *   closed; this engine never renders DENY rules).
+ *
+ * @see docs/dialects/istio.md
+ */
+export class IstioDialect implements Dialect {
+  public readonly name: string;
+  public readonly capabilities: CapabilityTable;
+
+  constructor(private readonly options: IstioDialectOptions) {
+    this.name = `istio-${options.mode}-${options.cni.name}`;
+    this.capabilities = istioCapabilities(options);
+  }
+
+  /** Whether the CNI layer renders audit-stage policies (staged), so that egress intents can be observed before they are enforced. */
+  public get cniCanStage(): boolean {
+    return usable(this.options.cni.capabilities['stage.audit']);
+  }
+
+  public check(s: Statement, ctx: RenderContext): string[] {
+    const out: string[] = [];
+    for (const c of this.cniStatements(s, ctx)) {
+      out.push(...this.cniProblems(c), ...(this.options.cni.check?.(c, ctx) ?? []));
+    }
+    out.push(...this.istioProblems(s, ctx));
+    return [...new Set(out)];
+  }
+
+  public render(s: Statement, ctx: RenderContext): RenderedObject[] {
+    const cni = this.cniStatements(s, ctx).flatMap(c => this.options.cni.render(c, ctx));
+    return [...cni, ...this.istioObjects(s, ctx)];
+  }
+
+  // ---------------------------------------------------------------- CNI layer
+
+  /** What the CNI renders for a statement: its L3/L4 part and the mesh plumbing it needs. */
+  private cniStatements(s: Statement, ctx: RenderContext): Statement[] {
+    const canStage = usable(this.options.cni.capabilities['stage.audit']);
+    switch (s.kind) {
+      case 'mtls':
+        return [];
+      case 'isolate-cluster':
+      case 'allow-cluster':
+        return [s];
+      case 'isolate': {
+        if (s.stage === 'audit' && !canStage) {
+          // Observed by Istio's dry-run on ingress; egress cannot be observed without a staging CNI (the CNI check says so).
+          return s.directions.includes('egress') ? [s] : [];
+        }
+        return [s, ...s.directions.flatMap(d => this.plumbingFor(s, d, ctx))];
+      }
+      case 'allow': {
+        if (s.direction === 'ingress') {
+          // The waypoint's own egress, where something isolates it (non-isolating, so always enforced).
+          const waypoint = this.gatewayOwner(s, ctx) ? waypointPlumbing(this.options, s.subject.namespace, s.origin, 'enforce').map(p => p.statement) : [];
+          if (s.stage === 'audit' && !canStage) return waypoint;
+          return [this.cniIngress(s), ...(s.isolating ? this.plumbingFor(s, 'ingress', ctx) : []), ...waypoint];
+        }
+        // A source-side allowance in audit stage has nothing to observe where the CNI cannot observe the isolation it serves.
+        if (s.stage === 'audit' && !canStage && !s.isolating) return [];
+        return [...this.cniEgress(s, ctx), ...(s.isolating ? this.plumbingFor(s, 'egress', ctx) : [])];
+      }
+    }
+  }
+
+  /** The L4 part of an ingress allowance: no HTTP rules (Istio enforces them); accounts dropped where Istio checks them. */
+  private cniIngress(s: AllowStatement): AllowStatement {
+    const dropAccounts = !usable(this.options.cni.capabilities['peer.service-account']) && onlyTcp(s.ports);
+    const peers = dropAccounts ? s.peers.map(withoutAccount) : s.peers;
+    return withoutHttp({ ...s, peers });
+  }
+
+  private cniEgress(s: AllowStatement, ctx: RenderContext): Statement[] {
+    const sourceHalf = !s.isolating && s.purpose === 'traffic' && s.peers.every(p => p.kind === 'pods' && p.namespaces.kind === 'name');
+    if (!sourceHalf) return [s];
+    let subject = s.subject;
+    if (subject.serviceAccount && !usable(this.options.cni.capabilities['subject.service-account']) && onlyTcp(s.ports)) {
+      subject = { namespace: subject.namespace, pods: subject.pods }; // the destination's Istio policy checks the identity (guarded in check)
+    }
+    if (this.options.mode !== 'ambient') return [{ ...s, subject }];
+    // Ambient: the source's ztunnel tunnels the connection to the destination pod (or its waypoint) on HBONE.
+    const hbone: PortModel = { protocol: 'TCP', port: HBONE_PORT };
+    const ports = s.ports.some(p => p.protocol === 'ANY' || (p.protocol === 'TCP' && p.port === undefined)) ? s.ports : [...s.ports, hbone];
+    const out: Statement[] = [{ ...s, subject, ports }];
+    const own = this.appStatements(ctx).find((x): x is AllowStatement => x.kind === 'allow' && x.direction === 'ingress' && x.origin.path === s.origin.path);
+    if (own && this.isWaypointBound(own, ctx)) {
+      out.push({
+        ...s, subject, origin: suffixed(s.origin, 'to-waypoint'),
+        peers: [{ kind: 'pods', namespaces: { kind: 'name', name: own.subject.namespace }, pods: waypointPods(this.options, own.subject.namespace).pods }],
+        ports: [hbone],
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The plumbing an isolation needs, rendered once per pod set and stage: by
+   * the first statement that isolates the pods, or nothing when the whole
+   * namespace is isolated in that direction and stage (its plumbing covers them).
+   */
+  private plumbingFor(s: IsolateStatement | AllowStatement, direction: DirectionModel, ctx: RenderContext): Statement[] {
+    const isolators = this.appStatements(ctx).filter(x => isolates(x, direction)).filter(x => x.stage === s.stage && x.subject.namespace === s.subject.namespace);
+    const namespaceWide = isolators.find(x => isEverything(x.subject.pods) && !x.subject.serviceAccount);
+    const owner = namespaceWide ?? isolators.find(x => podSetToString(x.subject) === podSetToString(s.subject));
+    if (owner !== s) return [];
+    return subjectPlumbing(this.options, s.subject, direction, s.origin, s.stage).map(p => p.statement);
+  }
+
+  private cniProblems(c: Statement): string[] {
+    const cni = this.options.cni;
+    return featuresOf(c).flatMap(f => {
+      const cap = cni.capabilities[f];
+      if (usable(cap)) return [];
+      const what = `the ${cni.name} CNI layer of the ${this.name} engine cannot express ${FEATURE_DESCRIPTIONS[f]}`;
+      if (cap.level === 'approximate') {
+        return [`${what} exactly (${cap.reason}); in: ${statementToString(c)}. Fix: use a CNI that can, or opt into the approximation with ${cap.optIn?.option}, which widens the policy: ${cap.optIn?.widening}.`];
+      }
+      const fix = f === 'stage.audit'
+        ? `Istio observes ingress only: layer Istio on a CNI with staged policies (Engine.calico()), audit only the ingress side (DefaultDeny with directions: [PolicyDirection.INGRESS]), or set stage: PolicyStage.ENFORCE`
+        : cap.fix ?? 'use a CNI that supports it';
+      return [`${what} (${cap.reason}); in: ${statementToString(c)}. Fix: ${fix}.`];
+    });
+  }
+
+  // -------------------------------------------------------------- Istio layer
+
+  private istioProblems(s: Statement, ctx: RenderContext): string[] {
+    const where = `in: ${statementToString(s)}`;
+    const cannot = (what: string, reason: string, fix: string) => `the ${this.name} engine cannot express ${what} (${reason}); ${where}. Fix: ${fix}.`;
+    switch (s.kind) {
+      case 'isolate-cluster':
+        return [cannot('a cluster-wide default deny', 'the mesh plumbing (istiod, HBONE, probes) and the Istio baseline are rendered per namespace, and a cluster-wide isolation would break the mesh in namespaces no intent names', 'use DefaultDeny or ZeroTrustNamespace per namespace')];
+      case 'allow-cluster':
+        return s.direction === 'ingress'
+          ? [cannot('a cluster-wide ingress allowance', 'an Istio ALLOW policy in the root namespace applies to every workload of the mesh and would isolate the excepted namespaces too', 'use AllowFrom per namespace')]
+          : [];
+      case 'mtls':
+        return [...this.subjectProblems(s.subject, cannot), ...this.mtlsProblems(s, ctx, cannot)];
+      case 'isolate':
+        return s.directions.includes('ingress') ? this.subjectProblems(s.subject, cannot) : [];
+      case 'allow':
+        return s.direction === 'ingress' ? this.ingressProblems(s, ctx, cannot, where) : egressWidening(s, this.guardContext(ctx));
+    }
+  }
+
+  private ingressProblems(s: AllowStatement, ctx: RenderContext, cannot: (w: string, r: string, f: string) => string, where: string): string[] {
+    const out: string[] = [];
+    if (!s.isolating) {
+      return [cannot('an ingress allowance that does not isolate its pods', 'any AuthorizationPolicy ALLOW that applies to a workload isolates it', 'use AllowFrom')];
+    }
+    out.push(...this.subjectProblems(s.subject, cannot));
+    if (s.http && !onlyTcp(s.ports)) {
+      out.push(cannot('HTTP rules on non-TCP ports', 'HTTP runs over TCP, and UDP, SCTP or "all traffic" never pass the mesh proxy that checks the rules, so the CNI would allow them whole', 'list TCP ports only (e.g. Port.tcp(8080)) for an allowance with http, and allow other protocols in a separate AllowFrom'));
+    }
+    if (istioSeesTcp(s.ports)) {
+      const problems: SourceProblem[] = [...istioSources(this.options, s.peers).problems, ...istioPorts(s.ports).problems];
+      for (const p of problems) {
+        out.push(p.optIn
+          ? `the ${this.name} engine cannot express ${p.what} exactly (${p.reason}); ${where}. Fix: ${p.fix}, or opt into the approximation with ${p.optIn.option}, which widens the policy: ${p.optIn.widening}.`
+          : cannot(p.what, p.reason, p.fix));
+      }
+      if (this.options.mode === 'ambient' && s.http) {
+        if (!s.subject.service) {
+          out.push(cannot('HTTP rules for pods without a Service', 'in ambient mode only a waypoint enforces HTTP rules, and waypoint policies bind to a Service (targetRefs); a selector policy with HTTP rules would make ztunnel deny everything', `name the Service that fronts the pods: Workload.select({...}, { service: '<service name>' }), and label that Service istio.io/use-waypoint=${this.options.waypointName}`));
+        }
+        const plain = s.peers.filter(isPlaintextPeer);
+        if (plain.length) {
+          out.push(cannot(`HTTP rules for clients outside the mesh (${plain.map(peerToString).join('; ')})`, 'in ambient mode HTTP rules are enforced by the waypoint, and clients outside the mesh never pass through it, so they could only be denied', 'allow mesh identities (Peer.serviceAccount(), Peer.namespace()) for the HTTP rules, or use IstioMode.SIDECAR'));
+        }
+      }
+    }
+    out.push(...mtlsConflicts(s, this.appStatements(ctx).filter((x): x is MtlsStatement => x.kind === 'mtls')));
+    return out;
+  }
+
+  private subjectProblems(subject: PodSetModel, cannot: (w: string, r: string, f: string) => string): string[] {
+    const out: string[] = [];
+    if (subject.serviceAccount) {
+      out.push(cannot('selecting the protected pods by service account', 'Istio selects workloads by pod labels only (selector.matchLabels)', 'select the protected pods by their labels only'));
+    }
+    if (subject.pods.matchExpressions.length) {
+      out.push(cannot('set-based label requirements on the protected pods', 'Istio selectors have matchLabels only, no matchExpressions', 'select the protected pods with plain labels (Workload.select({ app: \'...\' }))'));
+    }
+    return out;
+  }
+
+  private mtlsProblems(s: MtlsStatement, ctx: RenderContext, cannot: (w: string, r: string, f: string) => string): string[] {
+    const out: string[] = [];
+    if (s.portExceptions.length && isEverything(s.subject.pods) && !s.subject.serviceAccount) {
+      out.push(cannot('per-port mTLS exceptions for a whole namespace', 'PeerAuthentication portLevelMtls only takes effect with a workload selector', 'name the pods the exception is for: new MutualTls(scope, \'id\', { workload: Workload.select({...}), ... })'));
+    }
+    out.push(...mtlsDuplicates(s, this.appStatements(ctx).filter((x): x is MtlsStatement => x.kind === 'mtls')));
+    return out;
+  }
+
+  private istioObjects(s: Statement, ctx: RenderContext): RenderedObject[] {
+    switch (s.kind) {
+      case 'mtls': return [this.peerAuthentication(s, ctx)];
+      case 'isolate': return s.directions.includes('ingress') ? [this.baseline(s, ctx)] : [];
+      case 'allow': return s.direction === 'ingress' ? this.authorization(s, ctx) : [];
+      default: return [];
+    }
+  }
+
+  /** The ALLOW-nothing baseline: `spec: {}` for a namespace, a selector and no rules for some pods. */
+  private baseline(s: IsolateStatement, ctx: RenderContext): RenderedObject {
+    const spec: AuthorizationPolicySpec = this.selectorOf(s.subject);
+    return this.ap(s.origin, ctx.objectName(s.origin), s.subject.namespace, spec, s.stage === 'audit');
+  }
+
+  private authorization(s: AllowStatement, ctx: RenderContext): RenderedObject[] {
+    if (!istioSeesTcp(s.ports)) return []; // UDP / SCTP: the CNI alone decides
+    const sources = istioSources(this.options, s.peers).sources;
+    const ports = istioPorts(s.ports).ports;
+    const rule = istioRule(sources, istioOperations(ports, s.http));
+    const audit = s.stage === 'audit';
+    const ns = s.subject.namespace;
+    const out: RenderedObject[] = [];
+    const direct = (): RenderedObject => this.ap(s.origin, ctx.objectName(s.origin, 'ingress'), ns, {
+      ...this.selectorOf(s.subject), action: AuthorizationPolicySpecAction.ALLOW, rules: [rule],
+    }, audit);
+    if (this.options.mode === 'sidecar') return [direct()];
+    if (!s.http) out.push(direct()); // ztunnel enforces L4 rules itself
+    if (this.isWaypointBound(s, ctx)) {
+      out.push(this.ap(s.origin, ctx.objectName(s.origin, 'waypoint'), ns, {
+        targetRefs: [{ kind: 'Service', group: '', name: s.subject.service! }], action: AuthorizationPolicySpecAction.ALLOW, rules: [rule],
+      }, audit));
+      // What reaches the pods through the waypoint carries the waypoint's identity: admit it on these ports only.
+      out.push(this.ap(s.origin, ctx.objectName(s.origin, 'via-waypoint'), ns, {
+        ...this.selectorOf(s.subject), action: AuthorizationPolicySpecAction.ALLOW,
+        rules: [istioRule([{ principals: [principal(this.options, ns, this.options.waypointServiceAccount)] }], istioOperations(ports, undefined))],
+      }, audit));
+    }
+    if (this.options.createWaypoint && this.gatewayOwner(s, ctx)) out.push(this.gateway(s.origin, ns));
+    return out;
+  }
+
+  private peerAuthentication(s: MtlsStatement, ctx: RenderContext): RenderedObject {
+    const spec: PeerAuthenticationSpec = {
+      ...this.selectorOf(s.subject),
+      mtls: { mode: s.mode === 'STRICT' ? PeerAuthenticationSpecMtlsMode.STRICT : PeerAuthenticationSpecMtlsMode.PERMISSIVE },
+      ...(s.portExceptions.length ? {
+        portLevelMtls: Object.fromEntries(s.portExceptions.map(e => [String(e.port), {
+          mode: e.mode === 'STRICT' ? PeerAuthenticationSpecPortLevelMtlsMode.STRICT : PeerAuthenticationSpecPortLevelMtlsMode.PERMISSIVE,
+        }])),
+      } : {}),
+    };
+    const name = ctx.objectName(s.origin);
+    return {
+      apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', name, namespace: s.subject.namespace,
+      body: { spec: toJson_PeerAuthenticationSpec(spec) }, id: `peer-authentication-${name}`, origin: s.origin,
+    };
+  }
+
+  private gateway(origin: OriginModel, namespace: string): RenderedObject {
+    const spec = toJson_GatewaySpec({
+      gatewayClassName: 'istio-waypoint',
+      listeners: [{ name: 'mesh', port: HBONE_PORT, protocol: 'HBONE' }],
+    });
+    return {
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: this.options.waypointName, namespace,
+      labels: { 'istio.io/waypoint-for': 'service' }, body: { spec }, id: `waypoint-${namespace}`, origin,
+    };
+  }
+
+  private ap(origin: OriginModel, name: string, namespace: string, spec: AuthorizationPolicySpec, audit: boolean): RenderedObject {
+    return {
+      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', name, namespace,
+      ...(audit ? { annotations: DRY_RUN } : {}),
+      body: { spec: toJson_AuthorizationPolicySpec(spec) }, id: `authorization-policy-${name}`, origin,
+    };
+  }
+
+  private selectorOf(subject: PodSetModel): { selector?: { matchLabels: Record<string, string> } } {
+    return isEverything(subject.pods) ? {} : { selector: { matchLabels: { ...subject.pods.matchLabels } } };
+  }
+
+  // ---------------------------------------------------------------- app view
+
+  private appStatements(ctx: RenderContext): Statement[] {
+    return statementsOf(ctx.statements(), this.name);
+  }
+
+  /** Services whose policies are enforced by the namespace's waypoint: those with HTTP rules. */
+  private waypointServices(ctx: RenderContext, namespace: string): ReadonlySet<string> {
+    const out = new Set<string>();
+    if (this.options.mode !== 'ambient') return out;
+    for (const x of this.appStatements(ctx)) {
+      if (x.kind === 'allow' && x.direction === 'ingress' && x.http && x.subject.namespace === namespace && x.subject.service) out.add(x.subject.service);
+    }
+    return out;
+  }
+
+  private isWaypointBound(s: AllowStatement, ctx: RenderContext): boolean {
+    return s.subject.service !== undefined && this.waypointServices(ctx, s.subject.namespace).has(s.subject.service);
+  }
+
+  /** Whether `s` is the statement that renders its namespace's waypoint (and its plumbing): the first waypoint-bound one. */
+  private gatewayOwner(s: Statement, ctx: RenderContext): boolean {
+    if (s.kind !== 'allow' || s.direction !== 'ingress' || !this.isWaypointBound(s, ctx)) return false;
+    const first = this.appStatements(ctx).find(x => x.kind === 'allow' && x.direction === 'ingress' && x.subject.namespace === s.subject.namespace && this.isWaypointBound(x, ctx));
+    return first === s;
+  }
+
+  private guardContext(ctx: RenderContext): EgressGuardContext {
+    return {
+      options: this.options,
+      engineName: this.name,
+      cniName: this.options.cni.name,
+      cniSelectsServiceAccounts: usable(this.options.cni.capabilities['subject.service-account']),
+      statements: this.appStatements(ctx),
+      waypointServices: ns => this.waypointServices(ctx, ns),
+    };
+  }
+}
+
+function isolates(x: Statement, direction: DirectionModel): x is IsolateStatement | AllowStatement {
+  return (x.kind === 'isolate' && x.directions.includes(direction)) || (x.kind === 'allow' && x.isolating && x.direction === direction);
+}
+
+function withoutAccount(p: PeerModel): PeerModel {
+  if (p.kind !== 'pods' || !p.serviceAccount) return p;
+  return { kind: 'pods', namespaces: p.namespaces, pods: p.pods };
+}
+
+function withoutHttp(s: AllowStatement): AllowStatement {
+  const out: { -readonly [K in keyof AllowStatement]?: AllowStatement[K] } = { ...s };
+  delete out.http;
+  return out as AllowStatement;
+}
+

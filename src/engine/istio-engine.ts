@@ -1,0 +1,57 @@
+import type { Engine } from './engine';
+import type { IstioEngineOptions } from './istio-engine-options';
+import { IstioMode } from './istio-mode';
+import { IstioDialect, IstioDialectOptions } from '../dialects/istio';
+import { formatProblem, InputProblem } from '../intent/private/input-error';
+import { checkLabels, checkNamespaceName, checkSubdomainName } from '../intent/private/validators';
+
+const TRUST_DOMAIN = /^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/;
+
+/** Validates `Engine.istio()` options and resolves their defaults; throws one error listing every problem. */
+export function istioDialect(options: IstioEngineOptions): IstioDialect {
+  const problems: InputProblem[] = [];
+  const what = (field: string) => `${field} of Engine.istio()`;
+  const mode = options?.mode;
+  if (mode !== IstioMode.SIDECAR && mode !== IstioMode.AMBIENT) {
+    problems.push({ what: what('mode'), value: mode, expected: 'IstioMode.SIDECAR or IstioMode.AMBIENT', fix: 'use the IstioMode enum' });
+  }
+  const cni: Engine | undefined = options?.cni;
+  const cniDialect = (cni as any)?._dialect;
+  if (!cniDialect || typeof cniDialect.render !== 'function') {
+    problems.push({ what: what('cni'), value: cni, expected: 'a CNI engine: Engine.kubernetes(), Engine.cilium() or Engine.calico()', fix: 'Istio does not enforce L3/L4 (egress, CIDRs, UDP): pass the engine of the cluster\'s CNI' });
+  } else if (cniDialect instanceof IstioDialect) {
+    problems.push({ what: what('cni'), value: cni!.name, expected: 'a CNI engine, not another Istio engine', fix: 'pass Engine.kubernetes(), Engine.cilium() or Engine.calico()' });
+  }
+  const trustDomain = options?.trustDomain ?? 'cluster.local';
+  if (typeof trustDomain !== 'string' || trustDomain.length > 255 || !TRUST_DOMAIN.test(trustDomain)) {
+    problems.push({ what: what('trustDomain'), value: trustDomain, expected: 'a SPIFFE trust domain: lower-case letters, digits, ".", "-" or "_"', fix: 'use the mesh\'s trust domain (meshConfig.trustDomain), or leave it out for cluster.local' });
+  }
+  const waypointName = options?.waypoint?.name ?? 'waypoint';
+  problems.push(...checkNamespaceName(what('waypoint.name'), waypointName).map(p => ({ ...p, expected: p.expected.replace('a namespace name', 'a Gateway name') })));
+  const waypointServiceAccount = options?.waypoint?.serviceAccount ?? waypointName;
+  problems.push(...checkSubdomainName(what('waypoint.serviceAccount'), waypointServiceAccount));
+  if (options?.waypoint !== undefined && mode === IstioMode.SIDECAR) {
+    problems.push({ what: what('waypoint'), value: options.waypoint, expected: 'no waypoint options in sidecar mode', fix: 'drop `waypoint`: sidecars enforce HTTP rules themselves' });
+  }
+  const istiodNamespace = options?.istiodNamespace ?? 'istio-system';
+  problems.push(...checkNamespaceName(what('istiodNamespace'), istiodNamespace));
+  const istiodLabels = options?.istiodLabels ?? { app: 'istiod' };
+  problems.push(...checkLabels(what('istiodLabels'), istiodLabels));
+  if (problems.length === 0 && Object.keys(istiodLabels).length === 0) {
+    problems.push({ what: what('istiodLabels'), value: istiodLabels, expected: 'at least one label of the istiod pods', fix: 'leave it out for { app: "istiod" }' });
+  }
+  if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
+  const resolved: IstioDialectOptions = {
+    mode: mode === IstioMode.AMBIENT ? 'ambient' : 'sidecar',
+    cni: cniDialect,
+    cniFactory: `Engine.${cni!.name}()`,
+    trustDomain,
+    waypointName,
+    waypointServiceAccount,
+    createWaypoint: options.waypoint?.create !== false,
+    istiodNamespace,
+    istiodLabels: { ...istiodLabels },
+    matchPeersByServiceAccount: options.matchPeersByServiceAccount === true,
+  };
+  return new IstioDialect(resolved);
+}

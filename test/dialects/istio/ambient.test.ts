@@ -1,0 +1,129 @@
+import { AllowDns, AllowFrom, DefaultDeny, Engine, HttpRule, IstioMode, Peer, PolicyDirection, PolicyStage, Port, Workload } from '../../../src';
+import { byName, synthValid } from '../../helpers/synth';
+import { hasHttpFields, istioChart, ofKind } from './support';
+
+const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
+const frontendSa = Peer.serviceAccount('frontend');
+
+/** The seed's namespace: default deny, DNS, frontend → backend-api GET/POST /api/v1/* on 8080. */
+function seed(mode = IstioMode.AMBIENT, cni: Engine = Engine.kubernetes()) {
+  const chart = istioChart(mode, cni);
+  new DefaultDeny(chart, 'default-deny');
+  new AllowDns(chart, 'allow-dns');
+  new AllowFrom(chart, 'frontend-to-backend', {
+    to: backend, peers: [frontendSa], ports: [Port.tcp(8080)], http: [HttpRule.get('/api/v1/*'), HttpRule.post('/api/v1/*')],
+  });
+  return chart;
+}
+
+describe('Istio (ambient) renders', () => {
+  test('HTTP rules only on the waypoint: a policy with targetRefs to the workload\'s Service, never a selector policy with HTTP fields', () => {
+    const objs = synthValid(seed());
+    const policies = ofKind(objs, 'AuthorizationPolicy');
+    for (const ap of policies.filter(hasHttpFields)) {
+      expect(ap.spec.selector).toBeUndefined();
+      expect(ap.spec.targetRefs).toEqual([{ kind: 'Service', group: '', name: 'backend-api' }]);
+    }
+    expect(byName(objs, 'frontend-to-backend-waypoint', 'AuthorizationPolicy').spec.rules).toEqual([{
+      from: [{ source: { principals: ['cluster.local/ns/production/sa/frontend'] } }],
+      to: [{ operation: { ports: ['8080'], methods: ['GET', 'POST'], paths: ['/api/v1/*'] } }],
+    }]);
+    expect(policies.filter(hasHttpFields)).toHaveLength(1);
+  });
+
+  test('the waypoint itself: a Gateway of class istio-waypoint with the HBONE listener on 15008, once per namespace', () => {
+    const chart = seed();
+    new AllowFrom(chart, 'metrics', { to: backend, peers: [Peer.serviceAccount('prometheus', 'monitoring')], ports: [Port.tcp(9090)], http: [HttpRule.get('/metrics')] });
+    const gateways = ofKind(synthValid(chart), 'Gateway');
+    expect(gateways).toEqual([{
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'waypoint', namespace: 'production', labels: { 'istio.io/waypoint-for': 'service' } },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+    }]);
+  });
+
+  test('the workload\'s ztunnel admits only the waypoint\'s identity on the HTTP ports, so clients cannot bypass the HTTP rules', () => {
+    const objs = synthValid(seed());
+    expect(byName(objs, 'frontend-to-backend-via-waypoint', 'AuthorizationPolicy').spec).toEqual({
+      action: 'ALLOW',
+      selector: { matchLabels: { app: 'backend-api' } },
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/production/sa/waypoint'] } }], to: [{ operation: { ports: ['8080'] } }] }],
+    });
+    // No direct client rule on ztunnel for an HTTP allowance.
+    expect(objs.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'frontend-to-backend-ingress')).toBeUndefined();
+  });
+
+  test('a custom waypoint name and identity, and no Gateway when the waypoint is managed elsewhere', () => {
+    const chart = istioChart(IstioMode.AMBIENT, Engine.kubernetes(), { waypoint: { name: 'backend-waypoint', serviceAccount: 'wp', create: false } });
+    new DefaultDeny(chart, 'deny');
+    new AllowDns(chart, 'dns');
+    new AllowFrom(chart, 'api', { to: backend, peers: [frontendSa], ports: [Port.tcp(8080)], http: [HttpRule.get('/')] });
+    const objs = synthValid(chart);
+    expect(ofKind(objs, 'Gateway')).toEqual([]);
+    expect(byName(objs, 'api-via-waypoint').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/production/sa/wp']);
+    expect(byName(objs, 'api-waypoint-hbone-egress-production', 'NetworkPolicy').spec.podSelector).toEqual({ matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'backend-waypoint' } });
+  });
+
+  test('L4 allowances of a waypoint-bound workload on ztunnel (direct) and on the waypoint (through the Service)', () => {
+    const chart = seed();
+    new AllowFrom(chart, 'grpc', { to: backend, peers: [Peer.serviceAccount('worker')], ports: [Port.tcp(9000)] });
+    const objs = synthValid(chart);
+    expect(byName(objs, 'grpc-ingress', 'AuthorizationPolicy').spec.selector).toEqual({ matchLabels: { app: 'backend-api' } });
+    expect(byName(objs, 'grpc-waypoint', 'AuthorizationPolicy').spec.targetRefs).toEqual([{ kind: 'Service', group: '', name: 'backend-api' }]);
+    expect(byName(objs, 'grpc-via-waypoint', 'AuthorizationPolicy').spec.rules[0].to).toEqual([{ operation: { ports: ['9000'] } }]);
+  });
+
+  test('L4-only allowances of workloads without HTTP rules stay on ztunnel, with no waypoint at all (and no egress side where nothing isolates egress)', () => {
+    const chart = istioChart(IstioMode.AMBIENT);
+    new AllowFrom(chart, 'db', { to: Workload.select({ app: 'redis' }, { service: 'redis' }), peers: [Peer.serviceAccount('backend')], ports: [Port.tcp(6379)] });
+    const objs = synthValid(chart);
+    expect(objs.map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'AuthorizationPolicy/db-ingress', 'NetworkPolicy/db-ingress',
+      'NetworkPolicy/db-mesh-hbone-ingress', 'NetworkPolicy/db-mesh-probes-ingress',
+    ]);
+  });
+
+  test('the CNI plumbing ambient needs: HBONE 15008 from every pod and the kubelet probe SNAT address into isolated pods', () => {
+    const objs = synthValid(seed());
+    expect(byName(objs, 'default-deny-mesh-hbone-ingress').spec).toEqual({
+      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: 15008 }] }],
+    });
+    expect(byName(objs, 'default-deny-mesh-probes-ingress').spec).toEqual({
+      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }], ports: [{ protocol: 'TCP' }] }],
+    });
+    // No istiod egress for ambient pods (ztunnel talks to istiod), only for the waypoint.
+    expect(objs.map(o => o.metadata.name).filter(n => n.includes('istiod'))).toEqual(['frontend-to-backend-waypoint-istiod-egress-production']);
+  });
+
+  test('the source side over HBONE: 15008 to the destination pods and to the waypoint of their Service', () => {
+    const objs = synthValid(seed());
+    expect(byName(objs, 'frontend-to-backend-egress-production').spec.egress).toEqual([{
+      to: [{ podSelector: { matchLabels: { app: 'backend-api' } } }],
+      ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 15008 }],
+    }]);
+    expect(byName(objs, 'frontend-to-backend-to-waypoint-egress-production').spec.egress).toEqual([{
+      to: [{ podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' } } }],
+      ports: [{ protocol: 'TCP', port: 15008 }],
+    }]);
+  });
+
+  test('dry-run waypoint and ztunnel policies for audit-stage intents', () => {
+    const chart = istioChart(IstioMode.AMBIENT);
+    new DefaultDeny(chart, 'deny', { directions: [PolicyDirection.INGRESS], stage: PolicyStage.AUDIT });
+    new AllowFrom(chart, 'api', { to: backend, peers: [frontendSa], ports: [Port.tcp(8080)], http: [HttpRule.get('/')], stage: PolicyStage.AUDIT });
+    const objs = synthValid(chart);
+    for (const ap of ofKind(objs, 'AuthorizationPolicy')) expect(ap.metadata.annotations).toEqual({ 'istio.io/dry-run': 'true' });
+    expect(ofKind(objs, 'Gateway')).toHaveLength(1);
+  });
+
+  test.each([
+    ['Kubernetes', () => Engine.kubernetes()],
+    ['Cilium', () => Engine.cilium()],
+    ['Calico', () => Engine.calico()],
+  ])('on %s, with every object valid against its schema', (_name, cni) => {
+    const objs = synthValid(seed(IstioMode.AMBIENT, cni()));
+    expect(ofKind(objs, 'Gateway')).toHaveLength(1);
+    expect(ofKind(objs, 'AuthorizationPolicy').map(o => o.metadata.name).sort()).toEqual(['default-deny', 'frontend-to-backend-via-waypoint', 'frontend-to-backend-waypoint']);
+  });
+});
