@@ -1,0 +1,233 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { MeshMigrationPhase } from './mesh-migration-phase';
+import { MonitoringAllowance } from './monitoring-allowance';
+import { ZeroTrustNamespace } from './zero-trust-namespace';
+import { covers } from '../dialects/istio/pod-sets';
+import { IstioDialect } from '../dialects/istio/render';
+import { PolicyCompiler } from '../engine/compiler';
+import { Engine } from '../engine/engine';
+import { AllowFromProps } from '../intent/allow-from';
+import { EgressToCidrProps } from '../intent/egress-to-cidr';
+import { MtlsMode } from '../intent/mtls-mode';
+import { PolicyStage } from '../intent/policy-stage';
+import { InputProblem, throwIfProblems } from '../intent/private/input-error';
+import { checkNamespaceName } from '../intent/private/validators';
+import { Workload } from '../intent/workload';
+import { EVERYTHING, PeerModel, peerToString, PodSetModel, podSetToString } from '../model';
+
+/** The label every object of a migration carries with the migration's id (for pruning and rollback). */
+export const MIGRATION_LABEL = 'zero-trust.cdk8s.io/migration';
+/** The label every object of a migration carries with the phase whose state it belongs to. */
+export const PHASE_LABEL = 'zero-trust.cdk8s.io/phase';
+
+/** Properties of `MeshMigration`. */
+export interface MeshMigrationProps {
+  /** The namespace that moves into the mesh. */
+  readonly namespace: string;
+  /** The Istio engine of the target state, e.g. `Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium() })`. */
+  readonly engine: Engine;
+  /**
+   * Namespaces whose every pod is enrolled in the mesh (labelled
+   * `istio.io/dataplane-mode=ambient`, or `istio-injection=enabled` and restarted).
+   * @default - none: declare enrollment before the strict phase
+   */
+  readonly enrolledNamespaces?: string[];
+  /**
+   * Workloads enrolled in the mesh one by one.
+   * @default - none
+   */
+  readonly enrolledWorkloads?: Workload[];
+  /**
+   * Let a monitoring system scrape metrics ports (see ZeroTrustNamespace).
+   * @default - no monitoring allowance
+   */
+  readonly monitoring?: MonitoringAllowance;
+  /**
+   * Also allow the NodeLocal DNSCache address.
+   * @default false
+   */
+  readonly nodeLocalDns?: boolean;
+  /**
+   * The last phase to synthesize. Stop at ENFORCE while workloads are still
+   * being enrolled: the strict phase fails synthesis until every workload the
+   * migration names is declared enrolled.
+   * @default MeshMigrationPhase.STRICT
+   */
+  readonly lastPhase?: MeshMigrationPhase;
+}
+
+const ORDER = [MeshMigrationPhase.PREPARE, MeshMigrationPhase.ENFORCE, MeshMigrationPhase.STRICT];
+
+interface PhaseState {
+  readonly chart: Chart;
+  readonly zeroTrust: ZeroTrustNamespace;
+  /** Whether egress intents are part of this state. */
+  readonly egress: boolean;
+}
+
+/**
+ * Moves a namespace into an Istio mesh without an outage (the seed's gradual
+ * adoption, and its failure case 2): the same zero-trust intent as a sequence
+ * of phases, each synthesized as its own chart so that a pipeline applies one
+ * at a time, and each with a rollback chart that returns to the phase before.
+ *
+ * 1. prepare — mesh plumbing, mTLS PERMISSIVE, policies in audit stage
+ *    (Istio dry-run; staged on a CNI that can observe, e.g. Calico).
+ * 2. enforce — policies enforced, mTLS still PERMISSIVE.
+ * 3. strict — mTLS STRICT. Fails synthesis unless every workload the
+ *    migration names (protected pods and peers) is declared enrolled.
+ *
+ * Chart ids are `<n>-<phase>` and `<n>-<phase>-rollback` below the migration,
+ * so the files (`<id>-<n>-<phase>-<hash>.k8s.yaml`) sort in apply order. Every object is labelled with the migration and
+ * the phase; apply each chart with pruning on the migration label so that
+ * objects of other phases are removed (see docs/MESH-MIGRATION.md).
+ */
+export class MeshMigration extends Construct {
+  /** The namespace that moves into the mesh. */
+  public readonly namespace: string;
+  /** The phase charts, in apply order. */
+  public readonly phaseCharts: Chart[];
+  /** The rollback charts, one per phase chart, in the same order. */
+  public readonly rollbackCharts: Chart[];
+  private readonly states = new Map<MeshMigrationPhase, PhaseState>();
+  private readonly rollbackStates: PhaseState[] = [];
+  private readonly enrolledNamespaces = new Set<string>();
+  private readonly enrolledWorkloads: PodSetModel[] = [];
+  /** Every workload the intent names: what the strict phase needs enrolled. */
+  private readonly named: { what: string; set?: PodSetModel; peer?: PeerModel }[] = [];
+  private readonly lastPhase: MeshMigrationPhase;
+
+  constructor(scope: Construct, id: string, props: MeshMigrationProps) {
+    super(scope, id);
+    const problems: InputProblem[] = [...checkNamespaceName('namespace', props?.namespace)];
+    const dialect = (props?.engine as any)?._dialect;
+    if (!(dialect instanceof IstioDialect)) {
+      problems.push({ what: 'engine', value: (props?.engine as any)?.name ?? props?.engine, expected: 'an Istio engine: Engine.istio({ mode, cni })', fix: 'a mesh migration moves a namespace into Istio; pass Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes() }) or similar' });
+    }
+    const last = props?.lastPhase ?? MeshMigrationPhase.STRICT;
+    if (!ORDER.includes(last)) problems.push({ what: 'lastPhase', value: last, expected: 'a MeshMigrationPhase', fix: 'use the MeshMigrationPhase enum' });
+    for (const n of props?.enrolledNamespaces ?? []) problems.push(...checkNamespaceName('enrolled namespace', n));
+    for (const w of props?.enrolledWorkloads ?? []) problems.push(...w._problems);
+    throwIfProblems(this.node.path, problems);
+    this.namespace = props.namespace;
+    this.lastPhase = last;
+    (props.enrolledNamespaces ?? []).forEach(n => this.enrolledNamespaces.add(n));
+    (props.enrolledWorkloads ?? []).forEach(w => this.enrolledWorkloads.push(w._toPodSet(this.namespace)));
+
+    const canStage = (dialect as IstioDialect).cniCanStage;
+    const phases = ORDER.slice(0, ORDER.indexOf(last) + 1);
+    const stateOf = (phase: MeshMigrationPhase, chart: Chart): PhaseState => {
+      const zeroTrust = new ZeroTrustNamespace(chart, id, {
+        namespace: this.namespace,
+        engine: props.engine,
+        mtlsMode: phase === MeshMigrationPhase.STRICT ? MtlsMode.STRICT : MtlsMode.PERMISSIVE,
+        stage: phase === MeshMigrationPhase.PREPARE ? PolicyStage.AUDIT : PolicyStage.ENFORCE,
+        // A CNI that cannot observe egress gets egress isolation only when it is enforced.
+        denyEgress: phase !== MeshMigrationPhase.PREPARE || canStage,
+        monitoring: props.monitoring,
+        nodeLocalDns: props.nodeLocalDns,
+      });
+      return { chart, zeroTrust, egress: phase !== MeshMigrationPhase.PREPARE || canStage };
+    };
+    this.phaseCharts = [];
+    this.rollbackCharts = [];
+    phases.forEach((phase, i) => {
+      const chart = this.chart(`${i + 1}-${phase}`, phase);
+      this.states.set(phase, stateOf(phase, chart));
+      this.phaseCharts.push(chart);
+      // The rollback of a phase is the state of the phase before it; before `prepare` the migration had no objects.
+      const rollback = this.chart(`${i + 1}-${phase}-rollback`, i === 0 ? 'none' : phases[i - 1]);
+      if (i > 0) this.rollbackStates.push(stateOf(phases[i - 1], rollback));
+      this.rollbackCharts.push(rollback);
+    });
+    if (props.monitoring) {
+      const m = props.monitoring;
+      if (m.pods) this.named.push({ what: `${podSetToString(m.pods._toPodSet(this.namespace))} (scraped by monitoring)`, set: m.pods._toPodSet(this.namespace) });
+      this.named.push({ what: `the monitoring scraper in namespace ${m.namespace}`, set: { namespace: m.namespace, pods: EVERYTHING, ...(m.serviceAccount ? { serviceAccount: m.serviceAccount } : {}) } });
+    }
+    if (last === MeshMigrationPhase.STRICT) this.node.addValidation({ validate: () => this.checkEnrollment() });
+  }
+
+
+  /** The chart of a phase. Throws for a phase after `lastPhase`. */
+  public chartOf(phase: MeshMigrationPhase): Chart {
+    const state = this.states.get(phase);
+    if (!state) throw new Error(`[${this.node.path}] phase ${phase} is not synthesized (lastPhase is ${this.lastPhase}). Fix: raise lastPhase.`);
+    return state.chart;
+  }
+
+  /**
+   * Allows connections into a workload of the namespace, in every phase
+   * (observed in prepare, enforced from enforce on). The migration decides
+   * the stage; do not pass one.
+   */
+  public allowFrom(id: string, props: AllowFromProps): void {
+    this.checkNoStage(id, props.stage);
+    for (const s of this.allStates()) s.zeroTrust.allowFrom(id, props);
+    const path = `${this.node.path}/${id}`;
+    this.named.push({ what: `${podSetToString(props.to._toPodSet(this.namespace))} (protected by ${path})`, set: props.to._toPodSet(this.namespace) });
+    for (const p of props.peers) {
+      const peer = p._resolve(this.namespace);
+      this.named.push({ what: `${peerToString(peer)} (peer in ${path})`, peer });
+    }
+  }
+
+  /**
+   * Allows a workload of the namespace to connect to a CIDR block: observed
+   * in prepare where the CNI can observe egress (else from enforce on),
+   * enforced from enforce on.
+   */
+  public egressToCidr(id: string, props: EgressToCidrProps): void {
+    this.checkNoStage(id, props.stage);
+    for (const s of this.allStates()) if (s.egress) s.zeroTrust.egressToCidr(id, props);
+  }
+
+  /** Declares a workload enrolled in the mesh (sidecar injected, or ambient). */
+  public enrollWorkload(workload: Workload): void {
+    throwIfProblems(this.node.path, workload._problems);
+    this.enrolledWorkloads.push(workload._toPodSet(this.namespace));
+  }
+
+  /** Declares every pod of a namespace enrolled in the mesh. */
+  public enrollNamespace(namespace: string): void {
+    throwIfProblems(this.node.path, checkNamespaceName('enrolled namespace', namespace));
+    this.enrolledNamespaces.add(namespace);
+  }
+
+  private allStates(): PhaseState[] {
+    return [...this.states.values(), ...this.rollbackStates];
+  }
+
+  private chart(id: string, phase: string): Chart {
+    const chart = new Chart(this, id, { namespace: this.namespace, labels: { [MIGRATION_LABEL]: this.node.id, [PHASE_LABEL]: phase } });
+    PolicyCompiler.compileSeparately(chart);
+    return chart;
+  }
+
+  private checkNoStage(id: string, stage: PolicyStage | undefined): void {
+    if (stage !== undefined) {
+      throwIfProblems(`${this.node.path}/${id}`, [{ what: 'stage', value: stage, expected: 'no stage: the migration observes policies in prepare and enforces them from enforce on', fix: 'drop `stage`' }]);
+    }
+  }
+
+  /** The strict phase's guardrail: every named workload must be declared enrolled. */
+  private checkEnrollment(): string[] {
+    const missing = this.named.filter(n => !this.enrolled(n));
+    if (!missing.length) return [];
+    return [`the strict phase (${this.chartOf(MeshMigrationPhase.STRICT).node.id}) requires STRICT mutual TLS, which rejects every client outside the mesh, but these workloads the migration names are not declared enrolled in the mesh: ${missing.map(m => m.what).join('; ')}. `
+      + 'Fix: enroll them (label the namespace istio.io/dataplane-mode=ambient, or istio-injection=enabled and restart the pods) and declare it with enrolledNamespaces / enrollNamespace() or enrolledWorkloads / enrollWorkload(); until then synthesize up to lastPhase: MeshMigrationPhase.ENFORCE.'];
+  }
+
+  private enrolled(n: { set?: PodSetModel; peer?: PeerModel }): boolean {
+    let set = n.set;
+    if (n.peer) {
+      const p = n.peer;
+      if (p.kind !== 'pods' || p.namespaces.kind !== 'name') return false; // addresses outside the mesh, or namespaces not named
+      set = { namespace: p.namespaces.name, pods: p.pods, ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}) };
+    }
+    if (!set) return false;
+    return this.enrolledNamespaces.has(set.namespace) || this.enrolledWorkloads.some(w => covers(w, set!));
+  }
+}
+

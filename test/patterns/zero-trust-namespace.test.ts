@@ -1,0 +1,111 @@
+import { App, Chart, Testing } from 'cdk8s';
+import {
+  Engine, HttpRule, IstioMode, MtlsMode, Peer, PolicyStage, Port, Workload, ZeroTrustNamespace, ZeroTrustNamespaceProps,
+} from '../../src';
+import { errorOf, synthValid } from '../helpers/synth';
+
+const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
+
+/** A bare chart (no engine attached) in namespace production. */
+function bare(app: App = Testing.app()): Chart {
+  return new Chart(app, 'test', { namespace: 'production' });
+}
+
+const ENGINES: [string, () => Engine, boolean][] = [
+  ['kubernetes', () => Engine.kubernetes(), false],
+  ['cilium', () => Engine.cilium(), false],
+  ['calico', () => Engine.calico(), false],
+  ['istio-sidecar-kubernetes', () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() }), true],
+  ['istio-ambient-cilium', () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium() }), true],
+  ['istio-ambient-calico', () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.calico() }), true],
+];
+
+describe('ZeroTrustNamespace', () => {
+  test.each(ENGINES)('renders the baseline on %s: default deny both ways, DNS, mTLS exactly where the engine has it', (name, engine, mesh) => {
+    const chart = bare();
+    const props: ZeroTrustNamespaceProps = mesh ? { engine: engine() } : { engine: engine(), acknowledgeNoEncryption: true };
+    const ztn = new ZeroTrustNamespace(chart, 'zero-trust', props);
+    ztn.allowFrom('frontend-to-backend', { to: backend, peers: [Peer.namespace('web')], ports: [Port.tcp(8080)] });
+    ztn.egressToCidr('rds', { workload: Workload.select({ app: 'backend-api' }), cidr: '10.100.0.0/16', ports: [Port.tcp(5432)] });
+    const objs = synthValid(chart);
+    const pa = objs.filter(o => o.kind === 'PeerAuthentication');
+    expect(Engine.of(ztn).name).toBe(name);
+    expect(pa.map(o => o.spec)).toEqual(mesh ? [{ mtls: { mode: 'STRICT' } }] : []);
+    const names = objs.map(o => o.metadata.name);
+    for (const part of ['zero-trust-default-deny', 'zero-trust-allow-dns', 'zero-trust-frontend-to-backend', 'zero-trust-rds']) {
+      expect([part, names.some(n => n.startsWith(part))]).toEqual([part, true]);
+    }
+    expect(ztn.mutualTls === undefined).toBe(!mesh);
+  });
+
+  test.each(ENGINES.filter(e => !e[2]))('fails on the CNI-only engine %s until the missing encryption is acknowledged', (name, engine) => {
+    const chart = bare();
+    new ZeroTrustNamespace(chart, 'zero-trust', { engine: engine() });
+    expect(errorOf(() => Testing.synth(chart))).toContain(`[test/zero-trust/mtls] the ${name} engine cannot express STRICT mutual TLS (only mesh connections accepted) `
+      + '(a CNI network policy filters connections but cannot require or verify mutual TLS; node-level encryption (WireGuard, IPsec) is a cluster setting and proves no workload identity); '
+      + `in: require STRICT mTLS into production/(all). Fix: layer Istio on this CNI, e.g. Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.${name}() }), for mutual TLS; with ZeroTrustNamespace you may instead set acknowledgeNoEncryption: true to accept that the policy layer does not encrypt traffic.`);
+  });
+
+  test('fails when encryption is acknowledged as absent on an engine that has mTLS', () => {
+    const chart = bare();
+    new ZeroTrustNamespace(chart, 'zero-trust', { engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() }), acknowledgeNoEncryption: true });
+    expect(errorOf(() => Testing.synth(chart))).toContain('[test/zero-trust] acknowledgeNoEncryption is set, but the istio-sidecar-kubernetes engine does require mutual TLS. '
+      + 'Fix: drop acknowledgeNoEncryption (the namespace then gets STRICT mTLS), or set mtlsMode: MtlsMode.PERMISSIVE to accept plaintext clients.');
+  });
+
+  test('inherits the chart\'s engine when none is passed', () => {
+    const chart = bare();
+    Engine.attach(chart, Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes() }));
+    const ztn = new ZeroTrustNamespace(chart, 'zt', { mtlsMode: MtlsMode.PERMISSIVE });
+    expect(Engine.of(ztn).name).toBe('istio-ambient-kubernetes');
+    expect(synthValid(chart).find(o => o.kind === 'PeerAuthentication').spec).toEqual({ mtls: { mode: 'PERMISSIVE' } });
+  });
+
+  test('the monitoring allowance: the scraper by service account (principal) on the metrics port of every pod', () => {
+    const chart = bare();
+    new ZeroTrustNamespace(chart, 'zt', {
+      engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.cilium() }),
+      monitoring: { namespace: 'monitoring', serviceAccount: 'prometheus', ports: [Port.tcp(9090)] },
+    });
+    const objs = synthValid(chart);
+    const ap = objs.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'zt-monitoring-ingress');
+    expect(ap.spec).toEqual({
+      action: 'ALLOW',
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/monitoring/sa/prometheus'] } }], to: [{ operation: { ports: ['9090'] } }] }],
+    });
+  });
+
+  test('helpers create the allowances inside it, in its stage, and return them', () => {
+    const chart = bare();
+    const ztn = new ZeroTrustNamespace(chart, 'zt', { engine: Engine.calico(), acknowledgeNoEncryption: true, stage: PolicyStage.AUDIT });
+    const allow = ztn.allowFrom('in', { to: Workload.select({ app: 'api' }), peers: [Peer.namespace('web')], ports: [Port.tcp(80)] });
+    expect(allow.node.path).toBe('test/zt/in');
+    const objs = synthValid(chart);
+    expect(objs.map(o => o.kind)).toEqual(objs.map(() => expect.stringMatching(/^Staged/)));
+  });
+
+  test('refuses an allowance for another namespace', () => {
+    const ztn = new ZeroTrustNamespace(bare(), 'zt', { engine: Engine.kubernetes(), acknowledgeNoEncryption: true });
+    expect(errorOf(() => ztn.allowFrom('in', { to: Workload.select({ app: 'x' }, { namespace: 'other' }), peers: [Peer.anyone()], ports: [Port.tcp(80)] })))
+      .toBe('[test/zt/in] invalid namespace given to allowFrom(): got "other"; expected the namespace of the ZeroTrustNamespace (production). Fix: create the allowance in the ZeroTrustNamespace of other, or use AllowFrom directly');
+  });
+
+  test('denyEgress: false isolates ingress only, without a DNS allowance', () => {
+    const chart = bare();
+    const ztn = new ZeroTrustNamespace(chart, 'zt', { engine: Engine.kubernetes(), acknowledgeNoEncryption: true, denyEgress: false });
+    expect(ztn.allowDns).toBeUndefined();
+    expect(synthValid(chart).map(o => o.spec.policyTypes)).toEqual([['Ingress']]);
+  });
+
+  test('validates its props with the construct path', () => {
+    expect(errorOf(() => new ZeroTrustNamespace(bare(), 'zt', { engine: Engine.kubernetes(), monitoring: { namespace: 'Mon', ports: [] } })))
+      .toContain('[test/zt] 2 problems:');
+  });
+
+  test('HTTP allowances work on ambient through the waypoint', () => {
+    const chart = bare();
+    const ztn = new ZeroTrustNamespace(chart, 'zt', { engine: Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.calico() }) });
+    ztn.allowFrom('api', { to: backend, peers: [Peer.serviceAccount('frontend')], ports: [Port.tcp(8080)], http: [HttpRule.get('/api/v1/*')] });
+    expect(synthValid(chart).filter(o => o.kind === 'Gateway')).toHaveLength(1);
+  });
+});
