@@ -33,7 +33,7 @@ type PolicyReader = (reader: FieldReader, value: unknown, options: ParsePolicies
 /** Supported kinds by `apiVersion` group and kind. Later dialects add their readers here. */
 const READERS: ReadonlyMap<string, PolicyReader> = new Map<string, PolicyReader>([
   ['networking.k8s.io/NetworkPolicy', (reader, value, options) => [translateNetworkPolicy(readNetworkPolicy(reader, value, options))]],
-  ...CALICO_POLICY_KEYS.map((key): [string, PolicyReader] => [key, (reader, value, options) => readCalicoPolicies(reader, value, options.defaultNamespace)]),
+  ...CALICO_POLICY_KEYS.map((key): [string, PolicyReader] => [key, (r, v, o) => readCalicoPolicies(r, v, o.defaultNamespace)]),
 ]);
 
 /** Policy kinds of the other dialects, recognised so the error can say they are not supported yet. */
