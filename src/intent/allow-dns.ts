@@ -1,13 +1,11 @@
 import { Construct } from 'constructs';
-import { Peer } from './peer';
 import { PolicyStage } from './policy-stage';
-import { Port } from './port';
+import { dnsAllowance } from './private/dns-allowance';
 import { InputProblem, throwIfProblems } from './private/input-error';
 import { resolveNamespace, resolveStage } from './private/intent-scope';
-import { checkLabels, checkPortNumber } from './private/validators';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
-import { AllowStatement, allPodsIn, labelSelector, NamespaceScopeModel, PeerModel } from '../model';
+import { AllowStatement, allPodsIn } from '../model';
 
 /** Properties of `AllowDns`. */
 export interface AllowDnsProps {
@@ -67,38 +65,11 @@ export class AllowDns extends Construct {
     super(scope, id);
     const problems: InputProblem[] = [];
     this.namespace = resolveNamespace(this, props.namespace, problems);
-    const nsLabels = props.dnsNamespaceLabels ?? { 'kubernetes.io/metadata.name': 'kube-system' };
-    const podLabels = props.dnsPodLabels ?? { 'k8s-app': 'kube-dns' };
-    problems.push(...checkLabels('dnsNamespaceLabels', nsLabels), ...checkLabels('dnsPodLabels', podLabels));
-    if (Object.keys(nsLabels).length === 0) {
-      problems.push({ what: 'dnsNamespaceLabels', value: nsLabels, expected: 'at least one label of the DNS namespace', fix: 'leave it out to use kube-system' });
-    }
-    if (Object.keys(podLabels).length === 0) {
-      problems.push({ what: 'dnsPodLabels', value: podLabels, expected: 'at least one label of the DNS pods', fix: 'leave it out to use k8s-app=kube-dns' });
-    }
-    const port = props.dnsPort ?? 53;
-    problems.push(...checkPortNumber('dnsPort', port));
-    let nodeLocal: Peer | undefined;
-    if (props.nodeLocalDns) {
-      const addr = props.nodeLocalDnsAddress ?? '169.254.20.10';
-      nodeLocal = Peer.cidr(addr.includes('/') ? addr : `${addr}/${addr.includes(':') ? 128 : 32}`);
-      problems.push(...nodeLocal._problems);
-    } else if (props.nodeLocalDnsAddress !== undefined) {
-      problems.push({ what: 'nodeLocalDnsAddress', value: props.nodeLocalDnsAddress, expected: 'nodeLocalDns: true alongside it', fix: 'set nodeLocalDns: true, or drop nodeLocalDnsAddress' });
-    }
+    const { peers, ports } = dnsAllowance(props, problems);
     if (props.pods) problems.push(...props.pods._problems);
     const stage = resolveStage(props.stage, problems);
     throwIfProblems(this.node.path, problems);
 
-    const nsKeys = Object.keys(nsLabels);
-    const namespaces: NamespaceScopeModel = nsKeys.length === 1 && nsKeys[0] === 'kubernetes.io/metadata.name'
-      ? { kind: 'name', name: nsLabels[nsKeys[0]] }
-      : { kind: 'labels', selector: labelSelector(nsLabels) };
-    const peers: PeerModel[] = [{ kind: 'pods', namespaces, pods: labelSelector(podLabels) }];
-    if (nodeLocal) {
-      const cidr = nodeLocal._resolve(this.namespace);
-      if (cidr.kind === 'cidr') peers.push({ kind: 'node-local-dns', cidr: cidr.cidr });
-    }
     const statement: AllowStatement = {
       kind: 'allow',
       origin: PolicyCompiler.origin(this, 'AllowDns'),
@@ -106,7 +77,7 @@ export class AllowDns extends Construct {
       direction: 'egress',
       subject: props.pods ? props.pods._toPodSet(this.namespace) : allPodsIn(this.namespace),
       peers,
-      ports: [Port.udp(port)._model, Port.tcp(port)._model],
+      ports,
       isolating: true,
       purpose: 'dns',
     };
