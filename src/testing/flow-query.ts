@@ -1,0 +1,24 @@
+/** A pod in a flow query: the labels it carries where it runs. */
+export interface PodSpec {
+  readonly namespace: string;
+  /** @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** @default 'default' */
+  readonly serviceAccount?: string;
+  /** Labels of the pod's namespace (its `kubernetes.io/metadata.name` label is always there). @default {} */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /** Container ports, for named ports. @default - none */
+  readonly containerPorts?: readonly { readonly name: string; readonly port: number; readonly protocol?: 'TCP' | 'UDP' | 'SCTP' }[];
+}
+
+/** One connection to check against a chart's synthesized policies. */
+export interface FlowQuery {
+  /** The client: a pod, or an IP address outside the cluster (e.g. `'203.0.113.9'`). */
+  readonly from: PodSpec | string;
+  /** The server: a pod, or an IP address outside the cluster. */
+  readonly to: PodSpec | string;
+  /** The destination (container) port. */
+  readonly port: number;
+  /** @default 'TCP' */
+  readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
+}

@@ -1,0 +1,77 @@
+import { App, Chart } from 'cdk8s';
+import { FlowQuery, PodSpec } from './flow-query';
+import { ClusterModel, PodInput } from '../analysis/cluster/cluster-model';
+import { ReachabilityAnalyzer } from '../analysis/engine/reachability-analyzer';
+import { Verdict } from '../analysis/engine/verdict';
+import { synthesizedPolicies } from '../analysis/intent/synthesized-policies';
+import { FlowEndpoint, ipEndpoint, podEndpoint } from '../analysis/ir/flow';
+
+/** What a jest matcher returns. */
+export interface MatcherResult {
+  readonly pass: boolean;
+  readonly message: () => string;
+}
+
+/**
+ * Decides a flow against what the chart (or every chart of the app) synthesizes,
+ * read back through the same parsers as manifests from anywhere, in a minimal
+ * cluster made of the two pods of the query (each on its own node, so no
+ * node-local exemption applies).
+ */
+export function checkFlow(scope: Chart | App, query: FlowQuery): Verdict {
+  const pods: PodInput[] = [];
+  const namespaces = new Map<string, Record<string, string>>();
+  const endpoint = (spec: PodSpec | string, name: string, ip: string): FlowEndpoint => {
+    if (typeof spec === 'string') return ipEndpoint(spec);
+    namespaces.set(spec.namespace, { ...(namespaces.get(spec.namespace) ?? {}), ...(spec.namespaceLabels ?? {}) });
+    pods.push({
+      namespace: spec.namespace,
+      name,
+      labels: spec.labels ?? {},
+      serviceAccountName: spec.serviceAccount ?? 'default',
+      ips: [ip],
+      ports: (spec.containerPorts ?? []).map(p => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' })),
+      nodeName: `${name}-node`,
+    });
+    return podEndpoint(spec.namespace, name);
+  };
+  const source = endpoint(query.from, 'client', '10.255.0.1');
+  const destination = endpoint(query.to, 'server', '10.255.0.2');
+  const cluster = ClusterModel.create({ namespaces: [...namespaces].map(([name, labels]) => ({ name, labels })), pods });
+  const analyzer = new ReachabilityAnalyzer(cluster, synthesizedPolicies(scope), { ipBlockMatchesPods: false });
+  return analyzer.evaluate({ source, destination, port: query.port, protocol: query.protocol ?? 'TCP' });
+}
+
+function describeQuery(q: FlowQuery): string {
+  const end = (s: PodSpec | string) => (typeof s === 'string' ? s : `${s.namespace}/{${Object.entries(s.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}}`);
+  return `${end(q.from)} → ${end(q.to)} on ${q.port}/${q.protocol ?? 'TCP'}`;
+}
+
+/** `expect(chart).toAllow(query)`: the synthesized policies allow the flow. */
+export function toAllow(scope: Chart | App, query: FlowQuery): MatcherResult {
+  const verdict = checkFlow(scope, query);
+  return {
+    pass: verdict.allowed,
+    message: () => `expected ${describeQuery(query)} to be ${verdict.allowed ? 'denied' : 'allowed'}, but it is ${verdict.allowed ? 'allowed' : 'denied'}:\n${verdict.explanation}`,
+  };
+}
+
+/** `expect(chart).toDeny(query)`: the synthesized policies deny the flow. */
+export function toDeny(scope: Chart | App, query: FlowQuery): MatcherResult {
+  const verdict = checkFlow(scope, query);
+  return {
+    pass: !verdict.allowed,
+    message: () => `expected ${describeQuery(query)} to be ${verdict.allowed ? 'denied' : 'allowed'}, but it is ${verdict.allowed ? 'allowed' : 'denied'}:\n${verdict.explanation}`,
+  };
+}
+
+/**
+ * The matchers, for `expect.extend(zeroTrustMatchers)` in a jest setup file:
+ *
+ * ```ts
+ * import { zeroTrustMatchers } from 'cdk8s-zero-trust/lib/testing';
+ * expect.extend(zeroTrustMatchers);
+ * expect(chart).toAllow({ from: { namespace: 'shop', labels: { app: 'web' } }, to: { namespace: 'shop', labels: { app: 'api' } }, port: 8080 });
+ * ```
+ */
+export const zeroTrustMatchers = { toAllow, toDeny };
