@@ -23,7 +23,7 @@ export function istioCapabilities(options: IstioDialectOptions): CapabilityTable
     'isolate.ingress': exact(`${cni['isolate.ingress'].reason} (CNI), plus Istio's ALLOW-nothing AuthorizationPolicy (\`spec: {}\`, or a selector and no rules); never a DENY rule`),
     'allow.ingress': exact('the CNI allows the L4 part; an AuthorizationPolicy ALLOW rule (principals, namespaces, ipBlocks) decides the TCP part'),
     'allow.http': exact(ambient
-      ? 'AuthorizationPolicy with targetRefs to the workload\'s Service, enforced by the namespace\'s waypoint (a Gateway of class istio-waypoint); the workload\'s ztunnel admits only the waypoint on those ports. Methods and paths (exact, or prefix as `p*`); the query string is ignored. TCP ports only'
+      ? 'AuthorizationPolicy with targetRefs to the workload\'s Service, enforced by the namespace\'s waypoint (a Gateway of class istio-waypoint); the workload\'s ztunnel admits only the waypoint on those ports, so the allowed requests are served through the Service and connections to the pod IPs on those ports are denied (ztunnel cannot check HTTP). Methods and paths (exact, or prefix as `p*`); the query string is ignored. TCP ports only'
       : 'AuthorizationPolicy operation methods and paths (exact, or prefix as `p*`), enforced by the sidecar; the query string is ignored; the CNI allows the ports at L4. TCP ports only'),
     'peer.service-account': exact('principals `<trust domain>/ns/<ns>/sa/<sa>` (mTLS identity; plaintext clients never match). A CNI that cannot select service accounts allows the pods by namespace and labels at L4 on TCP ports, where Istio checks the identity'),
     'subject.service-account': usable(cni['subject.service-account'])

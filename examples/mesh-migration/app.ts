@@ -1,0 +1,34 @@
+// Moving the production namespace into Istio in three phases (the seed's
+// gradual adoption, and the way out of its failure case 2): prepare (policies
+// observed, mTLS PERMISSIVE), enforce (policies enforced, still PERMISSIVE),
+// strict (STRICT mTLS) — one chart per phase, each with its rollback chart.
+import { App } from 'cdk8s';
+import { Engine, HttpRule, IstioMode, MeshMigration, Peer, Port, Workload } from '../../src';
+import { Example } from '../example';
+
+export const example: Example = {
+  description: 'three-phase MeshMigration of production (prepare → enforce → strict), each phase with its rollback',
+  engines: {
+    // Calico stages the CNI policies in the prepare phase too (StagedNetworkPolicy), so egress is observed before it is enforced.
+    'istio-sidecar-calico': () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.calico() }),
+    // Cilium cannot stage: egress isolation starts in the enforce phase (docs/MESH-MIGRATION.md).
+    'istio-ambient-cilium': () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium() }),
+  },
+  build(app: App, engine: Engine) {
+    const migration = new MeshMigration(app, 'production-mesh', {
+      namespace: 'production',
+      engine,
+      // Declared once the namespaces are labelled and their pods restarted; without it the strict phase fails.
+      enrolledNamespaces: ['production', 'monitoring'],
+      monitoring: { namespace: 'monitoring', serviceAccount: 'prometheus', ports: [Port.tcp(9090)] },
+    });
+    const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
+    migration.allowFrom('frontend-to-backend', {
+      to: backend,
+      peers: [Peer.serviceAccount('frontend')],
+      ports: [Port.tcp(8080)],
+      http: [HttpRule.get('/api/v1/*'), HttpRule.post('/api/v1/*')],
+    });
+    migration.egressToCidr('backend-to-rds', { workload: Workload.select({ app: 'backend-api' }), cidr: '10.100.0.0/16', ports: [Port.tcp(5432)] });
+  },
+};
