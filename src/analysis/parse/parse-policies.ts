@@ -1,5 +1,8 @@
 import { CALICO_POLICY_KEYS, CALICO_TIER_KEY, CalicoTiers, readCalicoPolicies } from './calico-readers';
 import { FieldReader } from './field-reader';
+import {
+  ISTIO_AUTHORIZATION_POLICY_KEY, ISTIO_PEER_AUTHENTICATION_KEY, readIstioAuthorizationPolicies, readIstioPeerAuthentications,
+} from './istio-readers';
 import { readNetworkPolicy } from './kubernetes-network-policy';
 import { readManifestObjects } from './yaml-documents';
 import { AnalysisPolicy } from '../ir/analysis-policy';
@@ -34,6 +37,8 @@ type PolicyReader = (reader: FieldReader, value: unknown, options: ParsePolicies
 const READERS: ReadonlyMap<string, PolicyReader> = new Map<string, PolicyReader>([
   ['networking.k8s.io/NetworkPolicy', (reader, value, options) => [translateNetworkPolicy(readNetworkPolicy(reader, value, options))]],
   ...CALICO_POLICY_KEYS.map((key): [string, PolicyReader] => [key, (r, v, o) => readCalicoPolicies(r, v, o.defaultNamespace)]),
+  [ISTIO_AUTHORIZATION_POLICY_KEY, (r, v, o) => readIstioAuthorizationPolicies(r, v, o.defaultNamespace)],
+  [ISTIO_PEER_AUTHENTICATION_KEY, (r, v, o) => readIstioPeerAuthentications(r, v, o.defaultNamespace)],
 ]);
 
 /** Policy kinds of the other dialects, recognised so the error can say they are not supported yet. */
