@@ -1,5 +1,5 @@
-import type { OriginModel } from './statement';
 import { PodSetModel, podSetToString } from './pod-set';
+import type { OriginModel } from './statement';
 
 /**
  * Mutual TLS modes a workload accepts connections in: `STRICT` accepts only

@@ -159,7 +159,9 @@ export class ZeroTrustNamespace extends Construct {
     const other = namespaces.find(n => n !== undefined && n !== this.namespace);
     if (other !== undefined) {
       throwIfProblems(`${this.node.path}/${id}`, [{
-        what: `namespace given to ${method}()`, value: other, expected: `the namespace of the ZeroTrustNamespace (${this.namespace})`,
+        what: `namespace given to ${method}()`,
+        value: other,
+        expected: `the namespace of the ZeroTrustNamespace (${this.namespace})`,
         fix: `create the allowance in the ZeroTrustNamespace of ${other}, or use ${method === 'allowFrom' ? 'AllowFrom' : 'EgressToCidr'} directly`,
       }]);
     }

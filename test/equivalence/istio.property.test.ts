@@ -48,8 +48,10 @@ function differences(cluster: ClusterModel, expected: readonly AnalysisPolicy[],
       for (const [port, protocol] of PROBES) {
         const requests = port === 8080 && protocol === 'TCP' ? REQUESTS : [undefined];
         for (const http of requests) {
-          check(`${s.namespace}/${s.name} → ${d.namespace}/${d.name} ${port}/${protocol}${http ? ` ${http.method} ${http.path}` : ''}`,
-            { source: podEndpoint(s.namespace, s.name), destination: podEndpoint(d.namespace, d.name), port, protocol, mesh: { mtls: true }, ...(http ? { http } : {}) });
+          const label = `${s.namespace}/${s.name} → ${d.namespace}/${d.name} ${port}/${protocol}${http ? ` ${http.method} ${http.path}` : ''}`;
+          const source = podEndpoint(s.namespace, s.name);
+          const destination = podEndpoint(d.namespace, d.name);
+          check(label, { source, destination, port, protocol, mesh: { mtls: true }, ...(http ? { http } : {}) });
         }
       }
     }
@@ -75,7 +77,10 @@ describe('the Istio sidecar engine (Istio layer AND its CNI layer) allows exactl
       buildIntents(chart, specs);
       if (http) {
         new AllowFrom(chart, 'http', {
-          namespace: http.ns, to: Workload.select({ app: http.app }), peers: [Peer.serviceAccount(http.sa, http.from)], ports: [Port.tcp(8080)],
+          namespace: http.ns,
+          to: Workload.select({ app: http.app }),
+          peers: [Peer.serviceAccount(http.sa, http.from)],
+          ports: [Port.tcp(8080)],
           http: [HttpRule.get('/api/*'), HttpRule.post('/orders')],
         });
       }

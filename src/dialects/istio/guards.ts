@@ -1,10 +1,10 @@
 import { HBONE_PORT, IstioDialectOptions } from './options';
 import { covers, mayOverlap } from './pod-sets';
-import { AppStatement } from '../dialect';
 import {
   AllowStatement, MtlsModeModel, MtlsStatement, PeerModel, peerToString, PodSetModel, podSetToString, PortModel, Statement,
   statementToString, isEverything,
 } from '../../model';
+import { AppStatement } from '../dialect';
 
 /** TCP ports of a port list as a set, or `all`. */
 export type TcpSet = 'all' | ReadonlySet<number>;
@@ -139,11 +139,12 @@ export function egressWidening(s: AllowStatement, g: EgressGuardContext): string
   // Where the source can get to at L4: the destinations, and (ambient) every Service behind the same waypoint.
   const reach: { set: PodSetModel; extra: boolean }[] = dests.map(set => ({ set, extra: false }));
   if (hbone) {
-    const own = ingress.find(x => x.origin.path === s.origin.path && x.subject.service !== undefined && g.waypointServices(x.subject.namespace).has(x.subject.service));
+    const bound = (x: AllowStatement) => x.subject.service !== undefined && g.waypointServices(x.subject.namespace).has(x.subject.service);
+    const own = ingress.find(x => x.origin.path === s.origin.path && bound(x));
     if (own) {
-      const bound = g.waypointServices(own.subject.namespace);
       for (const x of ingress) {
-        if (x.subject.namespace === own.subject.namespace && x.subject.service && bound.has(x.subject.service) && !reach.some(r => podSetToString(r.set) === podSetToString(x.subject))) {
+        const known = reach.some(r => podSetToString(r.set) === podSetToString(x.subject));
+        if (x.subject.namespace === own.subject.namespace && bound(x) && !known) {
           reach.push({ set: x.subject, extra: true });
         }
       }
@@ -166,7 +167,7 @@ export function egressWidening(s: AllowStatement, g: EgressGuardContext): string
           ? `in ambient mode the CNI sees every mesh connection as HBONE (TCP ${HBONE_PORT})${r.extra ? ' and through the waypoint it reaches every Service bound to it' : ''}, so it cannot limit which ports ${podSetToString(s.subject)} opens to ${podSetToString(r.set)}`
           : `the ${g.cniName} CNI cannot select pods by service account, so this egress allowance is rendered for every pod matching the labels of ${podSetToString(s.subject)}, whatever its account`;
         out.push(`${why}; ${podSetToString(i.subject)} also admits ${peerToString(p)} on ${show(open)} (${i.origin.path}), so those pods could connect there although the intent denies their egress; in: ${statementToString(s)}. `
-          + `Fix: ${hbone ? 'allow those ports to these pods explicitly with an AllowFrom (whose egress side then covers them), or use IstioMode.SIDECAR' : `layer Istio on Engine.cilium() or Engine.calico(), which select by service account, or opt into Engine.kubernetes({ serviceAccountLabel })`}, or admit mesh identities (Peer.serviceAccount(), Peer.namespace()) instead of ${peerToString(p)}.`);
+          + `Fix: ${hbone ? 'allow those ports to these pods explicitly with an AllowFrom (whose egress side then covers them), or use IstioMode.SIDECAR' : 'layer Istio on Engine.cilium() or Engine.calico(), which select by service account, or opt into Engine.kubernetes({ serviceAccountLabel })'}, or admit mesh identities (Peer.serviceAccount(), Peer.namespace()) instead of ${peerToString(p)}.`);
       }
     }
   }

@@ -35,7 +35,9 @@ export interface PlumbingAllowance {
 }
 
 /** The plumbing that isolating `subject` in `direction` needs. */
-export function subjectPlumbing(options: IstioDialectOptions, subject: PodSetModel, direction: DirectionModel, origin: OriginModel, stage: StageModel): PlumbingAllowance[] {
+export function subjectPlumbing(
+  options: IstioDialectOptions, subject: PodSetModel, direction: DirectionModel, origin: OriginModel, stage: StageModel,
+): PlumbingAllowance[] {
   const base = { kind: 'allow' as const, stage, subject, isolating: true, purpose: 'traffic' as const };
   if (options.mode === 'sidecar' && direction === 'egress') {
     return [{

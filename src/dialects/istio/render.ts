@@ -6,13 +6,13 @@ import { istioOperations, istioPorts, istioRule, istioSeesTcp, istioSources, onl
 import { toJson_GatewaySpec } from '../../imports/gateway-gateway.networking.k8s.io';
 import { AuthorizationPolicySpec, AuthorizationPolicySpecAction, toJson_AuthorizationPolicySpec } from '../../imports/istio-ap-security.istio.io';
 import { PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode, toJson_PeerAuthenticationSpec } from '../../imports/istio-pa-security.istio.io';
-import { CapabilityTable } from '../capability';
-import { Dialect, RenderContext, RenderedObject } from '../dialect';
-import { FEATURE_DESCRIPTIONS, featuresOf } from '../feature';
 import {
   AllowStatement, DirectionModel, isEverything, IsolateStatement, MtlsStatement, OriginModel, PeerModel, peerToString, PodSetModel, podSetToString,
   PortModel, Statement, statementToString,
 } from '../../model';
+import { CapabilityTable } from '../capability';
+import { Dialect, RenderContext, RenderedObject } from '../dialect';
+import { FEATURE_DESCRIPTIONS, featuresOf } from '../feature';
 
 const DRY_RUN = { 'istio.io/dry-run': 'true' };
 
@@ -122,7 +122,9 @@ export class IstioDialect implements Dialect {
     const own = this.appStatements(ctx).find((x): x is AllowStatement => x.kind === 'allow' && x.direction === 'ingress' && x.origin.path === s.origin.path);
     if (own && this.isWaypointBound(own, ctx)) {
       out.push({
-        ...s, subject, origin: suffixed(s.origin, 'to-waypoint'),
+        ...s,
+        subject,
+        origin: suffixed(s.origin, 'to-waypoint'),
         peers: [{ kind: 'pods', namespaces: { kind: 'name', name: own.subject.namespace }, pods: waypointPods(this.options, own.subject.namespace).pods }],
         ports: [hbone],
       });
@@ -136,7 +138,9 @@ export class IstioDialect implements Dialect {
    * namespace is isolated in that direction and stage (its plumbing covers them).
    */
   private plumbingFor(s: IsolateStatement | AllowStatement, direction: DirectionModel, ctx: RenderContext): Statement[] {
-    const isolators = this.appStatements(ctx).filter(x => isolates(x, direction)).filter(x => x.stage === s.stage && x.subject.namespace === s.subject.namespace);
+    const isolators = this.appStatements(ctx)
+      .filter(x => isolates(x, direction))
+      .filter(x => x.stage === s.stage && x.subject.namespace === s.subject.namespace);
     const namespaceWide = isolators.find(x => isEverything(x.subject.pods) && !x.subject.serviceAccount);
     const owner = namespaceWide ?? isolators.find(x => podSetToString(x.subject) === podSetToString(s.subject));
     if (owner !== s) return [];
@@ -153,7 +157,7 @@ export class IstioDialect implements Dialect {
         return [`${what} exactly (${cap.reason}); in: ${statementToString(c)}. Fix: use a CNI that can, or opt into the approximation with ${cap.optIn?.option}, which widens the policy: ${cap.optIn?.widening}.`];
       }
       const fix = f === 'stage.audit'
-        ? `Istio observes ingress only: layer Istio on a CNI with staged policies (Engine.calico()), audit only the ingress side (DefaultDeny with directions: [PolicyDirection.INGRESS]), or set stage: PolicyStage.ENFORCE`
+        ? 'Istio observes ingress only: layer Istio on a CNI with staged policies (Engine.calico()), audit only the ingress side (DefaultDeny with directions: [PolicyDirection.INGRESS]), or set stage: PolicyStage.ENFORCE'
         : cap.fix ?? 'use a CNI that supports it';
       return [`${what} (${cap.reason}); in: ${statementToString(c)}. Fix: ${fix}.`];
     });
@@ -264,7 +268,8 @@ export class IstioDialect implements Dialect {
       }, audit));
       // What reaches the pods through the waypoint carries the waypoint's identity: admit it on these ports only.
       out.push(this.ap(s.origin, ctx.objectName(s.origin, 'via-waypoint'), ns, {
-        ...this.selectorOf(s.subject), action: AuthorizationPolicySpecAction.ALLOW,
+        ...this.selectorOf(s.subject),
+        action: AuthorizationPolicySpecAction.ALLOW,
         rules: [istioRule([{ principals: [principal(this.options, ns, this.options.waypointServiceAccount)] }], istioOperations(ports, undefined))],
       }, audit));
     }
@@ -284,8 +289,13 @@ export class IstioDialect implements Dialect {
     };
     const name = ctx.objectName(s.origin);
     return {
-      apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', name, namespace: s.subject.namespace,
-      body: { spec: toJson_PeerAuthenticationSpec(spec) }, id: `peer-authentication-${name}`, origin: s.origin,
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      name,
+      namespace: s.subject.namespace,
+      body: { spec: toJson_PeerAuthenticationSpec(spec) },
+      id: `peer-authentication-${name}`,
+      origin: s.origin,
     };
   }
 
@@ -295,16 +305,27 @@ export class IstioDialect implements Dialect {
       listeners: [{ name: 'mesh', port: HBONE_PORT, protocol: 'HBONE' }],
     });
     return {
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: this.options.waypointName, namespace,
-      labels: { 'istio.io/waypoint-for': 'service' }, body: { spec }, id: `waypoint-${namespace}`, origin,
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      name: this.options.waypointName,
+      namespace,
+      labels: { 'istio.io/waypoint-for': 'service' },
+      body: { spec },
+      id: `waypoint-${namespace}`,
+      origin,
     };
   }
 
   private ap(origin: OriginModel, name: string, namespace: string, spec: AuthorizationPolicySpec, audit: boolean): RenderedObject {
     return {
-      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', name, namespace,
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      name,
+      namespace,
       ...(audit ? { annotations: DRY_RUN } : {}),
-      body: { spec: toJson_AuthorizationPolicySpec(spec) }, id: `authorization-policy-${name}`, origin,
+      body: { spec: toJson_AuthorizationPolicySpec(spec) },
+      id: `authorization-policy-${name}`,
+      origin,
     };
   }
 

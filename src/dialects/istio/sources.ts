@@ -114,7 +114,7 @@ export function istioPorts(ports: readonly PortModel[]): IstioPorts {
     }
     const end = p.endPort ?? p.port;
     if (end - p.port + 1 > MAX_EXPANDED_RANGE) {
-      problems.push({ what: portToString(p), reason: `AuthorizationPolicy has no port ranges; the engine spells a range out, up to ${MAX_EXPANDED_RANGE} ports`, fix: `split the range, or allow every TCP port with Port.allTcp() if that is what you mean` });
+      problems.push({ what: portToString(p), reason: `AuthorizationPolicy has no port ranges; the engine spells a range out, up to ${MAX_EXPANDED_RANGE} ports`, fix: 'split the range, or allow every TCP port with Port.allTcp() if that is what you mean' });
       continue;
     }
     for (let n = p.port; n <= end; n++) out.add(n);

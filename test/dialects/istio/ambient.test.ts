@@ -1,6 +1,6 @@
+import { hasHttpFields, istioChart, ofKind } from './support';
 import { AllowDns, AllowFrom, DefaultDeny, Engine, HttpRule, IstioMode, Peer, PolicyDirection, PolicyStage, Port, Workload } from '../../../src';
 import { byName, synthValid } from '../../helpers/synth';
-import { hasHttpFields, istioChart, ofKind } from './support';
 
 const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
 const frontendSa = Peer.serviceAccount('frontend');

@@ -1,10 +1,10 @@
 import { Chart, Testing } from 'cdk8s';
+import { istioChart } from './support';
 import {
   AllowDns, AllowFrom, ClusterDefaultDeny, DefaultDeny, EgressToCidr, Engine, HttpRule, IstioMode, LabelExpression, MtlsMode, MutualTls, Peer,
   PolicyStage, Port, Workload,
 } from '../../../src';
 import { errorOf, synthValid } from '../../helpers/synth';
-import { istioChart } from './support';
 
 const backend = Workload.select({ app: 'backend-api' });
 const web = Workload.select({ app: 'web' }, { service: 'web' });

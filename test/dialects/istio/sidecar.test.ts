@@ -1,8 +1,8 @@
+import { istioChart, ofKind } from './support';
 import {
   AllowDns, AllowFrom, DefaultDeny, EgressToCidr, Engine, HttpRule, IstioMode, Peer, PolicyDirection, PolicyStage, Port, Workload,
 } from '../../../src';
 import { byName, synthValid } from '../../helpers/synth';
-import { istioChart, ofKind } from './support';
 
 const backend = Workload.select({ app: 'backend-api' });
 
