@@ -76,12 +76,14 @@ interface PhaseState {
  *    (Istio dry-run; staged on a CNI that can observe, e.g. Calico).
  * 2. enforce — policies enforced, mTLS still PERMISSIVE.
  * 3. strict — mTLS STRICT. Fails synthesis unless every workload the
- *    migration names (protected pods and peers) is declared enrolled.
+ *    migration names (protected pods, peers, CIDR egress sources, the
+ *    monitoring scraper) is declared enrolled.
  *
- * Chart ids are `<n>-<phase>` and `<n>-<phase>-rollback` below the migration,
- * so the files (`<id>-<n>-<phase>-<hash>.k8s.yaml`) sort in apply order. Every object is labelled with the migration and
- * the phase; apply each chart with pruning on the migration label so that
- * objects of other phases are removed (see docs/MESH-MIGRATION.md).
+ * Chart ids are `<n>-<phase>` and `<n>-<phase>-rollback` below the
+ * migration, so the files (`<id>-<n>-<phase>-<hash>.k8s.yaml`) sort in apply
+ * order. Every object is labelled with the migration and the phase; apply
+ * each chart with pruning on the migration label so that objects of other
+ * phases are removed (see docs/MESH-MIGRATION.md).
  */
 export class MeshMigration extends Construct {
   /** The namespace that moves into the mesh. */
@@ -181,6 +183,7 @@ export class MeshMigration extends Construct {
   public egressToCidr(id: string, props: EgressToCidrProps): void {
     this.checkNoStage(id, props.stage);
     for (const s of this.allStates()) if (s.egress) s.zeroTrust.egressToCidr(id, props);
+    this.named.push({ what: `${podSetToString(props.workload._toPodSet(this.namespace))} (egress of ${this.node.path}/${id})`, set: props.workload._toPodSet(this.namespace) });
   }
 
   /** Declares a workload enrolled in the mesh (sidecar injected, or ambient). */

@@ -84,6 +84,7 @@ describe('MeshMigration', () => {
     m.allowFrom('metrics', { to: backend, peers: [Peer.serviceAccount('prometheus', 'monitoring')], ports: [Port.tcp(9090)] });
     expect(errorOf(() => app.synthYaml())).toContain('[production-mesh] the strict phase (3-strict) requires STRICT mutual TLS, which rejects every client outside the mesh, but these workloads the migration names are not declared enrolled in the mesh: '
       + 'production/app=backend-api (protected by production-mesh/frontend-to-backend); pods (all) with service account frontend in namespace production (peer in production-mesh/frontend-to-backend); '
+      + 'production/app=backend-api (egress of production-mesh/rds); '
       + 'production/app=backend-api (protected by production-mesh/metrics); pods (all) with service account prometheus in namespace monitoring (peer in production-mesh/metrics). '
       + 'Fix: enroll them (label the namespace istio.io/dataplane-mode=ambient, or istio-injection=enabled and restart the pods) and declare it with enrolledNamespaces / enrollNamespace() or enrolledWorkloads / enrollWorkload(); until then synthesize up to lastPhase: MeshMigrationPhase.ENFORCE.');
   });
