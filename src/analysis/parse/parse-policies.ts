@@ -51,8 +51,6 @@ const PLANNED_KINDS = new Set([
   'projectcalico.org/StagedGlobalNetworkPolicy',
   'projectcalico.org/StagedKubernetesNetworkPolicy',
   'projectcalico.org/Tier',
-  'security.istio.io/AuthorizationPolicy',
-  'security.istio.io/PeerAuthentication',
 ]);
 
 /**

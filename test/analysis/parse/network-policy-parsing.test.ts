@@ -201,8 +201,8 @@ items:
   test('skips other kinds when asked to, but never unsupported policy kinds', () => {
     const text = `apiVersion: v1\nkind: Service\nmetadata: { name: web }\n---\n${header}spec: { podSelector: {} }\n`;
     expect(parsePolicies({ file: 'app.yaml', text }, { ignoreOtherKinds: true }).map((policy) => policy.ref.name)).toEqual(['web']);
-    expect(() => parsePolicies({ file: 'app.yaml', text: 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: a }\n' }, { ignoreOtherKinds: true }))
-      .toThrow('AuthorizationPolicy (security.istio.io/v1) is not supported by the analyzer yet');
+    expect(() => parsePolicies({ file: 'app.yaml', text: 'apiVersion: projectcalico.org/v3\nkind: StagedKubernetesNetworkPolicy\nmetadata: { name: a }\n' }, { ignoreOtherKinds: true }))
+      .toThrow('StagedKubernetesNetworkPolicy (projectcalico.org/v3) is not supported by the analyzer yet');
   });
 
   test('rejects an older NetworkPolicy apiVersion', () => {
