@@ -1,0 +1,56 @@
+import { NetworkPolicyManifest, SourceLocation } from '../../analysis';
+
+/** A manifest as written: plain YAML data. */
+export type RawObject = Readonly<Record<string, unknown>>;
+
+/** `<group>/<kind>` keys of the policy kinds the linter knows. */
+export const KIND = {
+  kubernetesNetworkPolicy: 'networking.k8s.io/NetworkPolicy',
+  ciliumNetworkPolicy: 'cilium.io/CiliumNetworkPolicy',
+  ciliumClusterwideNetworkPolicy: 'cilium.io/CiliumClusterwideNetworkPolicy',
+  calicoNetworkPolicy: 'projectcalico.org/NetworkPolicy',
+  calicoGlobalNetworkPolicy: 'projectcalico.org/GlobalNetworkPolicy',
+  calicoStagedNetworkPolicy: 'projectcalico.org/StagedNetworkPolicy',
+  calicoStagedGlobalNetworkPolicy: 'projectcalico.org/StagedGlobalNetworkPolicy',
+  calicoStagedKubernetesNetworkPolicy: 'projectcalico.org/StagedKubernetesNetworkPolicy',
+  calicoTier: 'projectcalico.org/Tier',
+  istioAuthorizationPolicy: 'security.istio.io/AuthorizationPolicy',
+  istioPeerAuthentication: 'security.istio.io/PeerAuthentication',
+} as const;
+
+/** Every kind the linter reads, in the order of `KIND`. */
+export const LINTED_KINDS: readonly string[] = Object.values(KIND);
+
+/** Kinds without a namespace. */
+export const CLUSTER_SCOPED_KINDS: readonly string[] = [
+  KIND.ciliumClusterwideNetworkPolicy, KIND.calicoGlobalNetworkPolicy, KIND.calicoStagedGlobalNetworkPolicy, KIND.calicoTier,
+];
+
+/**
+ * One policy object to lint: its identity, where it was read, and its fields exactly as written —
+ * rules need what parsing normalises away (an omitted `policyTypes`, an explicit `from: []`).
+ */
+export interface LintObject {
+  /** `<group>/<kind>`, e.g. `networking.k8s.io/NetworkPolicy` (see `KIND`). */
+  readonly key: string;
+  readonly kind: string;
+  readonly apiVersion: string;
+  /** Undefined for cluster-scoped kinds; the default namespace when a namespaced object has none. */
+  readonly namespace?: string;
+  readonly name: string;
+  readonly location: SourceLocation;
+  readonly raw: RawObject;
+  /** The validated form, for Kubernetes NetworkPolicies. */
+  readonly networkPolicy?: NetworkPolicyManifest;
+}
+
+/** `<group>/<kind>` of an apiVersion and kind. */
+export function kindKey(apiVersion: string, kind: string): string {
+  return `${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${kind}`;
+}
+
+/** `NetworkPolicy production/web` or `GlobalNetworkPolicy deny-all`, with the group for non-Kubernetes kinds that clash. */
+export function describeObject(object: Pick<LintObject, 'key' | 'kind' | 'namespace' | 'name'>): string {
+  const kind = object.key.startsWith('projectcalico.org/') && object.kind === 'NetworkPolicy' ? 'projectcalico.org/NetworkPolicy' : object.kind;
+  return object.namespace === undefined ? `${kind} ${object.name}` : `${kind} ${object.namespace}/${object.name}`;
+}
