@@ -116,8 +116,12 @@ describe('Calico output allows exactly what the intent allows (property-based)',
     }), { numRuns: 300 });
   });
 
+  // A host-network pod always has its node's address: Kubernetes' `anyone` (namespaceSelector {} plus
+  // ipBlock 0.0.0.0/0 and ::/0) reaches it through that address, Calico's rule without a source directly.
+  const realisticClusterArb = clusterArb.filter(c => c.pods.every(p => !p.hostNetwork || p.ips.length > 0));
+
   test('and agrees with the Kubernetes output on intents Kubernetes expresses exactly', () => {
-    fc.assert(fc.property(intentsArb(true), clusterArb, (builds, cluster) => {
+    fc.assert(fc.property(intentsArb(true), realisticClusterArb, (builds, cluster) => {
       const calico = synth(Engine.calico(), builds);
       const table = Engine.kubernetes()._dialect.capabilities;
       expect(calico.statements.flatMap(featuresOf).filter(f => table[f].level !== 'exact')).toEqual([]);
