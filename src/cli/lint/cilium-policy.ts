@@ -41,6 +41,20 @@ export function ciliumNamespace(object: LintObject, rule: RawObject): string | u
   return CILIUM_NAMESPACE_KEYS.map((key) => asString(labels[key])).find((value) => value !== undefined);
 }
 
+/** The peer fields of Cilium rules (L3). */
+const CILIUM_PEER_FIELDS = [
+  'toEndpoints', 'toEntities', 'toCIDR', 'toCIDRSet', 'toFQDNs', 'toServices', 'toGroups', 'toNodes', 'toRequires',
+  'fromEndpoints', 'fromEntities', 'fromCIDR', 'fromCIDRSet', 'fromGroups', 'fromNodes', 'fromRequires',
+];
+
+/**
+ * True for a rule with no peer and no port (`{}`, or only empty lists): upstream's default-deny
+ * fixture, which matches nothing (SEMANTICS §2 "Empty rule lists"; open question 1 for old versions).
+ */
+export function isEmptyCiliumRule(rule: RawObject): boolean {
+  return CILIUM_PEER_FIELDS.every((field) => isEmptyList(rule[field])) && isEmptyList(rule.toPorts) && isEmptyList(rule.icmps);
+}
+
 /** True if an egress rule may reach outside the policy's own namespace (or any peer). */
 export function ciliumRemotePeer(object: LintObject, rule: RawObject): boolean {
   const l3 = ['toEndpoints', 'toEntities', 'toCIDR', 'toCIDRSet', 'toFQDNs', 'toServices', 'toGroups', 'toNodes'].filter((field) => !isEmptyList(rule[field]));

@@ -1,4 +1,6 @@
-import { ciliumNamespace, ciliumRemotePeer, ciliumRules, ciliumScope } from './cilium-policy';
+import {
+  ciliumNamespace, ciliumRemotePeer, ciliumRules, ciliumScope, isEmptyCiliumRule,
+} from './cilium-policy';
 import { policyDirections } from './kubernetes-policy';
 import { KIND, LintObject, RawObject } from './lint-object';
 import {
@@ -95,6 +97,9 @@ export function dnsAllowances(object: LintObject): DnsAllowance[] {
         const scope = ciliumScope(rule.endpointSelector);
         const ruleNamespace = ciliumNamespace(object, rule);
         return objectsOf(rule.egress).flatMap(({ value: egressRule, index }) => {
+          if (isEmptyCiliumRule(egressRule)) {
+            return []; // `egress: [{}]` is Cilium's default-deny form: it allows nothing
+          }
           const ports = objectsOf(egressRule.toPorts).flatMap(({ value }) => objectsOf(value.ports).map(({ value: port }) => {
             const number = asString(port.port) ?? (typeof port.port === 'number' ? String(port.port) : undefined);
             const all = number === undefined || number === '0';
