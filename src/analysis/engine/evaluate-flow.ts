@@ -158,6 +158,7 @@ function evaluateDirection(
   if (endpoint.pod.hostNetwork) {
     return notApplicable(layer, direction, endpoint.label, `${endpoint.label} uses the host network; policies treat its traffic as node traffic`);
   }
+  const subjectMatch: MatchContext = { ...match, subject: endpoint };
   const parts = context.index.partsSelecting(context.cluster, endpoint.pod, layer, direction);
   const selectedBy = unique(parts.map((part) => part.policyRef));
   const isolatedBy = unique(parts.filter((part) => part.isolates).map((part) => part.policyRef));
@@ -171,7 +172,7 @@ function evaluateDirection(
     for (const part of run.parts) {
       for (let i = 0; i < part.rules.length && !passed; i++) {
         const rule = part.rules[i];
-        const outcome = matchRule(rule, peer, match);
+        const outcome = matchRule(rule, peer, subjectMatch);
         const matched = outcome.peer && outcome.port && outcome.http;
         traces.push({
           rule: part.ruleRefs[i],

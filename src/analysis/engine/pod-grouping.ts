@@ -3,7 +3,7 @@ import { PolicyIndex, selectionKey } from './policy-index';
 import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
 import { cidrContains } from '../ip/cidr';
 import { IpFamily } from '../ip/ip-address';
-import { IpBlockPeer, PodSelection, Protocol } from '../ir/analysis-policy';
+import { IpBlockPeer, PodSelection, PolicyRule, Protocol } from '../ir/analysis-policy';
 import { matchesSelector, selectorKey } from '../ir/selector';
 
 /** Pods that no policy can tell apart for one port and protocol: every flow treats them alike. */
@@ -23,7 +23,9 @@ export interface PodGroup {
  * - inside the same ipBlocks, per address family (`C:`), when ipBlocks can match pod IPs;
  * - the same named ports resolving to this port (`N:`);
  * - the same IP families (`F:`), only when some ipBlock matches some pod;
- * - host network and node (`H`, `node:`), only when node-local traffic is exempt and matters.
+ * - host network and node (`H`, `node:`), only when node-local traffic is exempt and matters, or
+ *   when a rule names the node-relative entities `host`/`remote-node` (then pods on nodes without
+ *   host-network pods share the feature `on-node`: those entities cannot tell them apart).
  *
  * Labels, namespaces or service accounts no policy looks at do not split groups, which is what lets a
  * large estate collapse into few groups. Every flow decision depends only on these features, so
@@ -37,6 +39,8 @@ export class PodGrouping {
   public readonly featureKeys: readonly string[];
   /** True if some ipBlock matches some pod address, so verdicts depend on the address family. */
   public readonly familySensitive: boolean;
+  /** True if some rule names `host` or `remote-node`, whose members depend on the subject's node. */
+  public readonly nodeRelative: boolean;
   private readonly featureIds = new Map<string, number>();
 
   constructor(cluster: ClusterModel, index: PolicyIndex, options: ResolvedEvaluatorOptions, port: number, protocol: Protocol) {
@@ -90,8 +94,9 @@ export class PodGrouping {
           }
         }
         for (const portMatch of rule.ports ?? []) {
-          if (typeof portMatch.port !== 'string' || (portMatch.protocol !== 'ANY' && portMatch.protocol !== protocol)) {
-            continue;
+          if (typeof portMatch.port !== 'string' || (portMatch.protocol !== 'ANY' && portMatch.protocol !== protocol)
+            || portMatch.namedPortResolution === 'cluster') {
+            continue; // a cluster-wide name means the same number whatever the destination
           }
           const key = namedPortKey(portMatch.port);
           if (seenSelections.has(key)) {
@@ -120,7 +125,8 @@ export class PodGrouping {
       });
     }
 
-    if (options.nodeLocalTraffic === 'allow') {
+    this.nodeRelative = index.parts.some((part) => part.rules.some(isNodeRelative));
+    if (options.nodeLocalTraffic === 'allow' || this.nodeRelative) {
       const hostNodes = new Set(pods.filter((pod) => pod.hostNetwork && pod.nodeName !== undefined).map((pod) => pod.nodeName as string));
       pods.forEach((pod, i) => {
         if (pod.nodeName !== undefined && hostNodes.has(pod.nodeName)) {
@@ -128,6 +134,8 @@ export class PodGrouping {
           if (pod.hostNetwork) {
             features[i].push(this.feature(HOST_NETWORK_KEY));
           }
+        } else if (pod.nodeName !== undefined && this.nodeRelative) {
+          features[i].push(this.feature(ON_NODE_KEY));
         }
       });
     }
@@ -175,6 +183,14 @@ const FAMILIES: readonly IpFamily[] = ['IPv4', 'IPv6'];
 
 /** Feature of host-network pods. */
 export const HOST_NETWORK_KEY = 'H';
+
+/** Feature of pods on a node that runs no host-network pod (only tracked for node-relative entities). */
+export const ON_NODE_KEY = 'on-node';
+
+/** True if the rule names an entity whose members depend on the subject pod's node. */
+export function isNodeRelative(rule: PolicyRule): boolean {
+  return rule.peers !== undefined && rule.peers.some((peer) => peer.kind === 'entity' && (peer.entity === 'host' || peer.entity === 'remote-node'));
+}
 
 /** Feature key of a pod selection used as a subject (`S`) or as a peer (`P`). */
 export function selectionFeatureKey(prefix: 'S' | 'P', selection: PodSelection): string {

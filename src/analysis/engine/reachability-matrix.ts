@@ -1,14 +1,14 @@
 import { Bitset } from './bitset';
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import {
-  familyKey, HOST_NETWORK_KEY, ipBlockKey, namedPortKey, PodGroup, PodGrouping, selectionFeatureKey,
+  familyKey, HOST_NETWORK_KEY, ipBlockKey, isNodeRelative, namedPortKey, ON_NODE_KEY, PodGroup, PodGrouping, selectionFeatureKey,
 } from './pod-grouping';
 import { PolicyIndex, PolicyPart } from './policy-index';
-import { httpMatches } from './rule-matching';
+import { clusterNamedPort, httpMatches } from './rule-matching';
 import { ClusterModel, ClusterPod, podId } from '../cluster/cluster-model';
 import { IpFamily } from '../ip/ip-address';
 import { AnalysisInputError } from '../ir/analysis-input-error';
-import { Direction, EnforcementLayer, PolicyRule, PolicyTier, Protocol, PROTOCOLS } from '../ir/analysis-policy';
+import { Direction, EnforcementLayer, EntityName, PolicyRule, PolicyTier, PortMatch, Protocol, PROTOCOLS } from '../ir/analysis-policy';
 
 /**
  * Which pods can open a connection to which, on one port and protocol. Computed per group of
@@ -154,6 +154,55 @@ export function computeMatrix(
     .filter((part) => part.layer === layer && part.direction === direction)
     .sort((a, b) => a.rank - b.rank);
 
+  // Node-relative entities (`host`, `remote-node`) depend on the subject group's node: rules that
+  // name them are matched per node, everything else once per rule.
+  const nodeOf = groups.map((group) => {
+    const feature = group.features.find((id) => grouping.featureKeys[id].startsWith('node:') || grouping.featureKeys[id] === ON_NODE_KEY);
+    return feature === undefined ? '' : grouping.featureKeys[feature];
+  });
+  const hostGroups = groupsWith(HOST_NETWORK_KEY);
+  const hostOnNode = new Map<string, Bitset>();
+  const hostsOn = (node: string): Bitset => {
+    let set = hostOnNode.get(node);
+    if (!set) {
+      set = node.startsWith('node:') ? intersect(groupsWith(node), hostGroups) : empty;
+      hostOnNode.set(node, set);
+    }
+    return set;
+  };
+  const hostsWithNode = new Bitset(size);
+  groups.forEach((group) => {
+    if (nodeOf[group.index].startsWith('node:') && hostGroups.has(group.index)) {
+      hostsWithNode.add(group.index);
+    }
+  });
+  const nodeEntity = (entity: 'host' | 'remote-node', node: string): Bitset => {
+    if (node === '') {
+      return empty;
+    }
+    if (entity === 'host') {
+      return hostsOn(node);
+    }
+    const remote = hostsWithNode.clone();
+    remote.andNot(hostsOn(node));
+    return remote;
+  };
+  const nodeRelativeRules = new Set<PolicyRule>();
+  const nodeRelativeParts = new Set<PolicyPart>();
+  if (grouping.nodeRelative) {
+    for (const part of index.parts) {
+      for (const rule of part.rules) {
+        if (isNodeRelative(rule)) {
+          nodeRelativeRules.add(rule);
+          nodeRelativeParts.add(part);
+        }
+      }
+    }
+  }
+  /** The subject node a rule's or parts' peer sets depend on ('' when they do not). */
+  const ruleNode = (rule: PolicyRule, group: PodGroup): string => (nodeRelativeRules.has(rule) ? nodeOf[group.index] : '');
+  const partsNode = (parts: readonly PolicyPart[], group: PodGroup): string => (parts.some((part) => nodeRelativeParts.has(part)) ? nodeOf[group.index] : '');
+
   const layers = index.layers;
   // Address families each group has (only tracked when some ipBlock matches some pod).
   const familiesOf = groups.map((group) => FAMILIES.filter((family) => hasFeature(group, familyKey(family))));
@@ -167,21 +216,34 @@ export function computeMatrix(
   const modes = [...new Set(codes.flatMap((source) => codes.flatMap((destination) => pairModes[source][destination])))];
   const rows = new Map<Mode, { egress: Bitset[]; ingress: Bitset[] }>();
   for (const mode of modes) {
-    const peerSets = new Map<PolicyRule, Bitset>();
-    const peersOf = (rule: PolicyRule): Bitset => {
-      let set = peerSets.get(rule);
+    const peerSets = new Map<PolicyRule, Map<string, Bitset>>();
+    const peersOf = (rule: PolicyRule, group: PodGroup): Bitset => {
+      const node = ruleNode(rule, group);
+      let byNode = peerSets.get(rule);
+      if (!byNode) {
+        byNode = new Map();
+        peerSets.set(rule, byNode);
+      }
+      let set = byNode.get(node);
       if (!set) {
-        set = peerSet(rule, mode, size, all, groupsWith);
-        peerSets.set(rule, set);
+        set = peerSet(rule, mode, size, all, groupsWith, (entity) => nodeEntity(entity, node));
+        byNode.set(node, set);
       }
       return set;
     };
-    const destinationsOf = new Map<PolicyRule, Bitset>();
-    const egressMatch = (rule: PolicyRule): Bitset => {
-      let set = destinationsOf.get(rule);
+    const destinationsOf = new Map<PolicyRule, Map<string, Bitset>>();
+    const egressMatchFor = (group: PodGroup) => (rule: PolicyRule): Bitset => {
+      const node = ruleNode(rule, group);
+      let byNode = destinationsOf.get(rule);
+      if (!byNode) {
+        byNode = new Map();
+        destinationsOf.set(rule, byNode);
+      }
+      let set = byNode.get(node);
       if (!set) {
-        set = !httpMatches(rule, {}) ? empty : intersect(peersOf(rule), portDestinations(rule, port, protocol, all, empty, groupsWith));
-        destinationsOf.set(rule, set);
+        set = !httpMatches(rule, {}) ? empty
+          : intersect(peersOf(rule, group), portDestinations(rule, port, protocol, all, empty, groupsWith, cluster));
+        byNode.set(node, set);
       }
       return set;
     };
@@ -195,10 +257,10 @@ export function computeMatrix(
       for (const layer of layers) {
         const egressParts = partsOf(group, layer, 'egress');
         if (egressParts.length > 0) {
-          const key = `${layer}|${egressParts.map((part) => part.rank).join(',')}`;
+          const key = `${layer}|${egressParts.map((part) => part.rank).join(',')}|${partsNode(egressParts, group)}`;
           let row = egressCache.get(key);
           if (!row) {
-            row = runTiers(egressParts, size, egressMatch);
+            row = runTiers(egressParts, size, egressMatchFor(group));
             egressCache.set(key, row);
           }
           egressRow = egressRow === all ? row : intersect(egressRow, row);
@@ -206,11 +268,11 @@ export function computeMatrix(
         const ingressParts = partsOf(group, layer, 'ingress');
         if (ingressParts.length > 0) {
           const named = namedPortsAt(ingressParts, protocol).filter((name) => hasFeature(group, namedPortKey(name)));
-          const key = `${layer}|${ingressParts.map((part) => part.rank).join(',')}|${named.join(',')}`;
+          const key = `${layer}|${ingressParts.map((part) => part.rank).join(',')}|${named.join(',')}|${partsNode(ingressParts, group)}`;
           let row = ingressCache.get(key);
           if (!row) {
             const ingressMatch = (rule: PolicyRule): Bitset =>
-              (httpMatches(rule, {}) && portMatchesAtDestination(rule, port, protocol, named) ? peersOf(rule) : empty);
+              (httpMatches(rule, {}) && portMatchesAtDestination(rule, port, protocol, named, cluster) ? peersOf(rule, group) : empty);
             row = runTiers(ingressParts, size, ingressMatch);
             ingressCache.set(key, row);
           }
@@ -247,7 +309,7 @@ export function computeMatrix(
     });
     transposed.set(mode, { openIngress, admittedBy });
   }
-  const nodeLocal = nodeLocalSets(groups, grouping, hasFeature, size);
+  const nodeLocal = options.nodeLocalTraffic === 'allow' ? nodeLocalSets(groups, grouping, hasFeature, size) : () => undefined;
   const allowedGroups = groups.map((source) => {
     const s = source.index;
     const result = new Bitset(size);
@@ -305,8 +367,11 @@ function nodeLocalSets(
   };
 }
 
-/** Groups a rule's peers match, for one address-family mode. */
-function peerSet(rule: PolicyRule, mode: Mode, size: number, all: Bitset, groupsWith: (key: string) => Bitset): Bitset {
+/** Groups a rule's peers match, for one address-family mode (`nodeEntity`: the node-relative entities' groups). */
+function peerSet(
+  rule: PolicyRule, mode: Mode, size: number, all: Bitset, groupsWith: (key: string) => Bitset,
+  nodeEntity: (entity: 'host' | 'remote-node') => Bitset,
+): Bitset {
   if (rule.peers === undefined) {
     return all;
   }
@@ -325,18 +390,35 @@ function peerSet(rule: PolicyRule, mode: Mode, size: number, all: Bitset, groups
         }
         break;
       case 'entity':
-        if (peer.entity !== 'world') {
-          set.or(all);
-        }
+        set.or(entityGroups(peer.entity, all, nodeEntity) ?? new Bitset(size));
         break;
     }
   }
   return set;
 }
 
+/** The pod groups an entity stands for (undefined: none). */
+function entityGroups(entity: EntityName, all: Bitset, nodeEntity: (entity: 'host' | 'remote-node') => Bitset): Bitset | undefined {
+  switch (entity) {
+    case 'all':
+    case 'cluster':
+      return all;
+    case 'host':
+    case 'remote-node':
+      return nodeEntity(entity);
+    default:
+      return undefined; // `world` and the entities without members in the cluster model match no pod
+  }
+}
+
+/** True if a cluster-wide named port means this port (see `PortMatch.namedPortResolution`). */
+function clusterNamedPortMatches(portMatch: PortMatch, port: number, protocol: Protocol, cluster: ClusterModel): boolean {
+  return typeof portMatch.port === 'string' && clusterNamedPort(cluster, portMatch.port, protocol) === port;
+}
+
 /** Destination groups a rule's ports match (egress: named ports resolve on the destination). */
 function portDestinations(
-  rule: PolicyRule, port: number, protocol: Protocol, all: Bitset, empty: Bitset, groupsWith: (key: string) => Bitset,
+  rule: PolicyRule, port: number, protocol: Protocol, all: Bitset, empty: Bitset, groupsWith: (key: string) => Bitset, cluster: ClusterModel,
 ): Bitset {
   if (rule.ports === undefined) {
     return all;
@@ -346,7 +428,11 @@ function portDestinations(
     if (portMatch.protocol !== 'ANY' && portMatch.protocol !== protocol) {
       continue;
     }
-    if (typeof portMatch.port === 'string') {
+    if (portMatch.namedPortResolution === 'cluster') {
+      if (clusterNamedPortMatches(portMatch, port, protocol, cluster)) {
+        return all;
+      }
+    } else if (typeof portMatch.port === 'string') {
       set = set ?? new Bitset(all.size);
       set.or(groupsWith(namedPortKey(portMatch.port)));
     } else if (numericPortMatches(portMatch.port, portMatch.endPort, port)) {
@@ -357,10 +443,13 @@ function portDestinations(
 }
 
 /** Whether a rule's ports match at a destination group whose resolving named ports are `named`. */
-function portMatchesAtDestination(rule: PolicyRule, port: number, protocol: Protocol, named: readonly string[]): boolean {
+function portMatchesAtDestination(rule: PolicyRule, port: number, protocol: Protocol, named: readonly string[], cluster: ClusterModel): boolean {
   return rule.ports === undefined || rule.ports.some((portMatch) => {
     if (portMatch.protocol !== 'ANY' && portMatch.protocol !== protocol) {
       return false;
+    }
+    if (portMatch.namedPortResolution === 'cluster') {
+      return clusterNamedPortMatches(portMatch, port, protocol, cluster);
     }
     return typeof portMatch.port === 'string' ? named.includes(portMatch.port) : numericPortMatches(portMatch.port, portMatch.endPort, port);
   });
@@ -379,7 +468,8 @@ function namedPortsAt(parts: readonly PolicyPart[], protocol: Protocol): string[
   for (const part of parts) {
     for (const rule of part.rules) {
       for (const portMatch of rule.ports ?? []) {
-        if (typeof portMatch.port === 'string' && (portMatch.protocol === 'ANY' || portMatch.protocol === protocol)) {
+        if (typeof portMatch.port === 'string' && (portMatch.protocol === 'ANY' || portMatch.protocol === protocol)
+          && portMatch.namedPortResolution !== 'cluster') {
           names.add(portMatch.port);
         }
       }

@@ -3,8 +3,9 @@ import { selectionMatchesPod } from './policy-index';
 import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
 import { cidrContains } from '../ip/cidr';
 import { IpAddress, IpFamily } from '../ip/ip-address';
-import { HttpMatch, PeerMatch, PolicyRule, PortMatch, Protocol, StringMatch } from '../ir/analysis-policy';
+import { EntityName, HttpMatch, PeerMatch, PolicyRule, PortMatch, Protocol, StringMatch } from '../ir/analysis-policy';
 import { HttpRequest } from '../ir/flow';
+import { re2FullMatch } from '../ir/re2-regex';
 
 /** A flow endpoint resolved against the cluster model. */
 export type ResolvedEndpoint =
@@ -23,6 +24,8 @@ export interface MatchContext {
   readonly destination: ResolvedEndpoint;
   readonly http?: HttpRequest;
   readonly mtls: boolean;
+  /** The pod whose policies are being applied (node-relative entities such as `host` need its node). */
+  readonly subject?: ResolvedEndpoint;
 }
 
 /** How one rule fared against a flow, for explanations. */
@@ -54,7 +57,29 @@ export function peerMatches(peer: PeerMatch, endpoint: ResolvedEndpoint, context
       return address !== undefined && cidrContains(peer.cidr, address) && !peer.except.some((except) => cidrContains(except, address));
     }
     case 'entity':
-      return peer.entity === 'all' || (peer.entity === 'cluster') === (endpoint.kind === 'pod');
+      return entityMatches(peer.entity, endpoint, context.subject);
+  }
+}
+
+/** True if the endpoint belongs to the entity, seen from the subject pod (see `EntityPeer`). */
+export function entityMatches(entity: EntityName, endpoint: ResolvedEndpoint, subject: ResolvedEndpoint | undefined): boolean {
+  switch (entity) {
+    case 'all':
+      return true;
+    case 'cluster':
+      return endpoint.kind === 'pod';
+    case 'world':
+      return endpoint.kind === 'external';
+    case 'host':
+    case 'remote-node': {
+      if (endpoint.kind !== 'pod' || !endpoint.pod.hostNetwork || endpoint.pod.nodeName === undefined) {
+        return false;
+      }
+      const node = subject?.kind === 'pod' ? subject.pod.nodeName : undefined;
+      return node !== undefined && (node === endpoint.pod.nodeName) === (entity === 'host');
+    }
+    default:
+      return false; // no such endpoint in the cluster model
   }
 }
 
@@ -85,7 +110,43 @@ export function portMatches(port: PortMatch, context: MatchContext): boolean {
   if (typeof port.port === 'number') {
     return port.endPort === undefined ? context.port === port.port : context.port >= port.port && context.port <= port.endPort;
   }
+  if (port.namedPortResolution === 'cluster') {
+    return clusterNamedPort(context.cluster, port.port, context.protocol) === context.port;
+  }
   return namedPortResolvesTo(context.destination, port.port, context.protocol, context.port);
+}
+
+const clusterPortNames = new WeakMap<ClusterModel, Map<string, number | undefined>>();
+
+/**
+ * The number a port name means cluster-wide for a protocol: the container port of that name and
+ * protocol on every pod that has an address and does not use the host network, if they all agree;
+ * undefined when no pod has it or two pods disagree (Cilium 1.16–1.19's egress named ports).
+ */
+export function clusterNamedPort(cluster: ClusterModel, name: string, protocol: Protocol): number | undefined {
+  let cache = clusterPortNames.get(cluster);
+  if (!cache) {
+    cache = new Map();
+    clusterPortNames.set(cluster, cache);
+  }
+  const key = `${protocol}/${name}`;
+  if (cache.has(key)) {
+    return cache.get(key);
+  }
+  const numbers = new Set<number>();
+  for (const pod of cluster.pods) {
+    if (pod.hostNetwork || pod.ips.length === 0) {
+      continue;
+    }
+    for (const candidate of pod.ports) {
+      if (candidate.name === name && candidate.protocol === protocol) {
+        numbers.add(candidate.port);
+      }
+    }
+  }
+  const result = numbers.size === 1 ? [...numbers][0] : undefined;
+  cache.set(key, result);
+  return result;
 }
 
 /** True if the endpoint is a pod with a container port of that name, protocol and number. */
@@ -110,6 +171,9 @@ function httpMatchMatches(match: HttpMatch, request: HttpRequest): boolean {
   if (match.methods && !match.methods.includes(request.method.toUpperCase())) {
     return false;
   }
+  if (match.method && !stringMatches(match.method, request.method)) {
+    return false;
+  }
   if (match.path && !stringMatches(match.path, request.path)) {
     return false;
   }
@@ -126,6 +190,6 @@ function stringMatches(match: StringMatch, value: string): boolean {
     case 'prefix':
       return value.startsWith(match.value);
     case 'regex':
-      return new RegExp(`^(?:${match.value})$`, 'u').test(value);
+      return re2FullMatch(match.value, value);
   }
 }

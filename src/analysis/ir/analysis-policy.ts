@@ -46,6 +46,11 @@ export interface AnalysisPolicy {
   readonly ingress?: DirectionalRules;
   /** Rules for traffic leaving the subject; undefined = the policy does not apply to egress. */
   readonly egress?: DirectionalRules;
+  /**
+   * Facts about how the object was read that change what it does, for explanations and linting
+   * (e.g. a Cilium policy the agent refuses and therefore does not enforce).
+   */
+  readonly notes?: readonly string[];
 }
 
 /** A policy's rules for one direction. */
@@ -137,12 +142,22 @@ export interface IpBlockPeer {
   readonly podAddresses: 'option' | 'always' | 'never';
 }
 
-/** A named class of endpoints (Cilium entities). Only the ones the cluster model can decide are listed. */
+/**
+ * A named class of endpoints (Cilium entities), decided against the cluster model:
+ * `all` = anything; `cluster` = every pod of the cluster model, host-network pods included;
+ * `world` = any address outside it; `host` = host-network pods on the node of the pod the policy
+ * selects; `remote-node` = host-network pods on other nodes (both need `spec.nodeName` on both pods).
+ * The model has no endpoint of the other classes, so `kube-apiserver`, `init`, `health`,
+ * `unmanaged`, `ingress` and `none` match nothing.
+ */
 export interface EntityPeer {
   readonly kind: 'entity';
-  /** `all` = anything; `cluster` = every pod of the cluster model; `world` = any address outside it. */
-  readonly entity: 'all' | 'cluster' | 'world';
+  readonly entity: EntityName;
 }
+
+/** The entities `EntityPeer` can name (Cilium's `fromEntities`/`toEntities` values). */
+export type EntityName =
+  | 'all' | 'cluster' | 'world' | 'host' | 'remote-node' | 'kube-apiserver' | 'init' | 'health' | 'unmanaged' | 'ingress' | 'none';
 
 /**
  * A destination port condition. `port` is a number, a container-port name (resolved against the
@@ -153,17 +168,27 @@ export interface PortMatch {
   readonly port?: number | string;
   /** Inclusive end of a numeric range starting at `port`. */
   readonly endPort?: number;
+  /**
+   * Where a named `port` is looked up: `destination` = the flow's destination pod (Kubernetes;
+   * Cilium on ingress); `cluster` = every pod of the cluster model that has an address and does not
+   * use the host network, and the name means a number only if all of them agree on one for the
+   * protocol — then it matches that number towards any destination (Cilium 1.16–1.19 on egress).
+   * @default 'destination'
+   */
+  readonly namedPortResolution?: 'destination' | 'cluster';
 }
 
 /** An HTTP request condition (reserved for L7 dialects): every present field must match. */
 export interface HttpMatch {
   /** Upper-case methods; undefined = any. */
   readonly methods?: readonly string[];
+  /** The method as sent, matched as a pattern (Cilium's `method` regex); undefined = any. */
+  readonly method?: StringMatch;
   readonly path?: StringMatch;
   readonly host?: StringMatch;
 }
 
-/** How an L7 string is compared. `regex` is a whole-string match (Envoy/RE2 semantics). */
+/** How an L7 string is compared. `regex` is a whole-string match with RE2 syntax and semantics (`re2-regex.ts`). */
 export interface StringMatch {
   readonly kind: 'exact' | 'prefix' | 'regex';
   readonly value: string;

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import {
-  AnalysisPolicy, ClusterModel, EvaluatorOptions, LabelSelectorManifest, NetworkPolicyManifest, NetworkPolicyPeerManifest,
+  AnalysisPolicy, ClusterModel, EntityName, EvaluatorOptions, LabelSelectorManifest, NetworkPolicyManifest, NetworkPolicyPeerManifest,
   NetworkPolicyPortManifest, parseCidr, PeerMatch, PodInput, PodSelection, PolicyRule, PolicyTier, PortMatch, Protocol,
   SelectorExpr, translateNetworkPolicy,
 } from '../../../src/analysis';
@@ -168,17 +168,22 @@ const irPeerArb: fc.Arbitrary<PeerMatch> = fc.oneof(
   }).chain(({ block, podAddresses }) => fc.subarray(block[1]).map((except): PeerMatch => ({
     kind: 'ipBlock', cidr: parseCidr(block[0]), except: except.map(parseCidr), podAddresses,
   }))),
-  fc.record({ kind: fc.constant('entity' as const), entity: fc.constantFrom('all' as const, 'cluster' as const, 'world' as const) }),
+  fc.record({
+    kind: fc.constant('entity' as const),
+    entity: fc.constantFrom<EntityName>('all', 'cluster', 'world', 'host', 'remote-node', 'host', 'remote-node', 'kube-apiserver', 'none'),
+  }),
 );
 
 const irPortArb: fc.Arbitrary<PortMatch> = fc.record({
   protocol: fc.constantFrom<Protocol | 'ANY'>('TCP', 'UDP', 'SCTP', 'ANY'),
   port: fc.option(fc.oneof(fc.constantFrom(53, 80, 81), fc.constantFrom('http', 'dns', 'alt')), { nil: undefined }),
   range: fc.constantFrom(0, 1, 8000),
-}).map(({ protocol, port, range }) => ({
+  clusterWide: fc.boolean(),
+}).map(({ protocol, port, range, clusterWide }) => ({
   protocol,
   ...(port === undefined ? {} : { port }),
   ...(typeof port === 'number' && range > 0 ? { endPort: port + range } : {}),
+  ...(typeof port === 'string' && clusterWide ? { namedPortResolution: 'cluster' as const } : {}),
 }));
 
 const irRuleArb = fc.record({
