@@ -1,4 +1,5 @@
 import { CALICO_POLICY_KEYS, CALICO_TIER_KEY, CalicoTiers, readCalicoPolicies } from './calico-readers';
+import { CILIUM_POLICY_KEYS, readCiliumPolicies } from './cilium-readers';
 import { FieldReader } from './field-reader';
 import {
   ISTIO_AUTHORIZATION_POLICY_KEY, ISTIO_PEER_AUTHENTICATION_KEY, readIstioAuthorizationPolicies, readIstioPeerAuthentications,
@@ -37,14 +38,13 @@ type PolicyReader = (reader: FieldReader, value: unknown, options: ParsePolicies
 const READERS: ReadonlyMap<string, PolicyReader> = new Map<string, PolicyReader>([
   ['networking.k8s.io/NetworkPolicy', (reader, value, options) => [translateNetworkPolicy(readNetworkPolicy(reader, value, options))]],
   ...CALICO_POLICY_KEYS.map((key): [string, PolicyReader] => [key, (r, v, o) => readCalicoPolicies(r, v, o.defaultNamespace)]),
+  ...CILIUM_POLICY_KEYS.map((key): [string, PolicyReader] => [key, (r, v, o) => readCiliumPolicies(r, v, o.defaultNamespace)]),
   [ISTIO_AUTHORIZATION_POLICY_KEY, (r, v, o) => readIstioAuthorizationPolicies(r, v, o.defaultNamespace)],
   [ISTIO_PEER_AUTHENTICATION_KEY, (r, v, o) => readIstioPeerAuthentications(r, v, o.defaultNamespace)],
 ]);
 
 /** Policy kinds of the other dialects, recognised so the error can say they are not supported yet. */
 const PLANNED_KINDS = new Set([
-  'cilium.io/CiliumNetworkPolicy',
-  'cilium.io/CiliumClusterwideNetworkPolicy',
   'projectcalico.org/NetworkPolicy',
   'projectcalico.org/GlobalNetworkPolicy',
   'projectcalico.org/StagedNetworkPolicy',

@@ -193,8 +193,8 @@ items:
   test('rejects a kind that is not a policy, and a policy kind the analyzer does not support yet', () => {
     expect(errorOf('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\n').message)
       .toBe('policies.yaml, document 1: kind: expected a policy such as NetworkPolicy (networking.k8s.io/v1), got kind Deployment (apps/v1)');
-    expect(errorOf('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: web }\n').message)
-      .toBe('policies.yaml, document 1: kind: CiliumNetworkPolicy (cilium.io/v2) is not supported by the analyzer yet; supported: NetworkPolicy (networking.k8s.io/v1)');
+    expect(errorOf('apiVersion: projectcalico.org/v3\nkind: StagedKubernetesNetworkPolicy\nmetadata: { name: web }\n').message)
+      .toBe('policies.yaml, document 1: kind: StagedKubernetesNetworkPolicy (projectcalico.org/v3) is not supported by the analyzer yet; supported: NetworkPolicy (networking.k8s.io/v1)');
     expect(errorOf('just a string\n').message).toBe('policies.yaml, document 1: expected an object, got string "just a string"');
   });
 
