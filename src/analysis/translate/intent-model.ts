@@ -79,11 +79,18 @@ function portMatch(p: PortModel): PortMatch {
   return { protocol: p.protocol, ...(p.port !== undefined ? { port: p.port } : {}), ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) };
 }
 
-/** The model's path semantics as whole-string regexes over `:path` (which carries the query string). */
+/**
+ * The model's semantics (model/http-rule.ts): the method compared exactly, case included (HTTP
+ * methods are case-sensitive; `methods` would upper-case the request's), the path as a whole-string
+ * regex over `:path` (which carries the query string).
+ */
 function httpMatch(h: HttpRuleModel): HttpMatch {
   const path = h.path === undefined ? undefined
     : h.path.kind === 'exact' ? `${escapeRegex(h.path.value)}(\\?.*)?` : `${escapeRegex(h.path.value)}.*`;
-  return { ...(h.method ? { methods: [h.method] } : {}), ...(path !== undefined ? { path: { kind: 'regex', value: path } } : {}) };
+  return {
+    ...(h.method ? { method: { kind: 'exact', value: h.method } } : {}),
+    ...(path !== undefined ? { path: { kind: 'regex', value: path } } : {}),
+  };
 }
 
 function escapeRegex(s: string): string {
