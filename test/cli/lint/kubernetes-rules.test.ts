@@ -112,7 +112,7 @@ ruleTable('k8s-end-port', {
 const cluster = ClusterModel.create({
   namespaces: [{ name: 'prod' }],
   pods: [
-    { namespace: 'prod', name: 'web', ips: ['10.0.1.10'] },
+    { namespace: 'prod', name: 'web', labels: { role: 'web' }, ips: ['10.0.1.10'] },
     { namespace: 'prod', name: 'db', ips: ['10.0.2.10', 'fd00::10'] },
   ],
 });
@@ -127,9 +127,15 @@ ruleTable('k8s-ip-block-overlaps-pods', {
     })], ['b: spec.egress[0].to[0].ipBlock']],
     ['an IPv6 ingress block', [np('c', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: APP }, { ipBlock: { cidr: 'fd00::/64' } }] }] })],
       ['c: spec.ingress[0].from[1].ipBlock']],
+    ['a pod selector peer covers one pod, the block still the other', [np('d', {
+      podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { role: 'web' } } }, { ipBlock: { cidr: '10.0.0.0/8' } }] }],
+    })], ['d: spec.egress[0].to[1].ipBlock']],
   ],
   compliant: [
     ['an external range', [np('a', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }] })], []],
+    ['0.0.0.0/0 next to namespaceSelector: {} (Peer.anyone(): every pod matches anyway)', [np('c', {
+      podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }, { ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }] }],
+    })], []],
     ['excepts that cover every pod', [np('b', {
       podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.0/16'] } }] }],
     })], []],

@@ -1,4 +1,6 @@
-import { cidrContains, parseCidr, podId } from '../../../analysis';
+import {
+  cidrContains, ClusterModel, ClusterPod, LabelSelectorManifest, matchesSelector, NetworkPolicyPeerManifest, parseCidr, podId, selectorFromLabelSelector,
+} from '../../../analysis';
 import { policyDirections } from '../kubernetes-policy';
 import { LintObject } from '../lint-object';
 import { LintContext, LintViolation } from '../lint-rule';
@@ -6,7 +8,9 @@ import { LintContext, LintViolation } from '../lint-rule';
 /**
  * An ipBlock that contains IPs of pods in the cluster (needs `--cluster`). Whether an ipBlock matches
  * pod traffic is implementation-defined: Calico matches, Cilium never does (projectcalico/calico#6634,
- * cilium/cilium#9209) — the same policy allows different flows on different plugins.
+ * cilium/cilium#9209) — the same policy allows different flows on different plugins. Pods that a
+ * selector peer of the same rule matches anyway are left out (`Peer.anyone()` pairs
+ * `namespaceSelector: {}` with `0.0.0.0/0`: no divergence there).
  */
 export function k8sIpBlockOverlapsPods(object: LintObject, context: LintContext): LintViolation[] {
   const policy = object.networkPolicy;
@@ -23,7 +27,9 @@ export function k8sIpBlockOverlapsPods(object: LintObject, context: LintContext)
         }
         const cidr = parseCidr(peer.ipBlock.cidr);
         const except = (peer.ipBlock.except ?? []).map(parseCidr);
-        const pods = cluster.pods.filter((pod) => pod.ips.some((ip) => cidrContains(cidr, ip) && !except.some((hole) => cidrContains(hole, ip))));
+        const selected = (pod: ClusterPod) => rule.peers.some((other) => selectorPeerMatches(cluster, policy.namespace, other, pod));
+        const pods = cluster.pods.filter((pod) => !selected(pod)
+          && pod.ips.some((ip) => cidrContains(cidr, ip) && !except.some((hole) => cidrContains(hole, ip))));
         if (pods.length === 0) {
           return;
         }
@@ -38,4 +44,17 @@ export function k8sIpBlockOverlapsPods(object: LintObject, context: LintContext)
     });
   }
   return violations;
+}
+
+/** True if a podSelector/namespaceSelector peer matches the pod (host-network pods never: they are node traffic). */
+function selectorPeerMatches(cluster: ClusterModel, policyNamespace: string, peer: NetworkPolicyPeerManifest, pod: ClusterPod): boolean {
+  if (peer.ipBlock || pod.hostNetwork) {
+    return false;
+  }
+  const matches = (selector: LabelSelectorManifest, labels: Readonly<Record<string, string>>) =>
+    matchesSelector(selectorFromLabelSelector(selector.matchLabels, selector.matchExpressions), labels);
+  const namespaceOk = peer.namespaceSelector
+    ? matches(peer.namespaceSelector, cluster.namespaces.get(pod.namespace)?.labels ?? {})
+    : pod.namespace === policyNamespace;
+  return namespaceOk && (peer.podSelector === undefined || matches(peer.podSelector, pod.labels));
 }
