@@ -5,7 +5,7 @@ import { APPS, clusterArb, NAMESPACES, toCluster } from './cluster-gen';
 import { reachabilityDifferences } from './compare';
 import { buildIntents, describeIntents, IntentSpec, intentsArb } from './intent-gen';
 import {
-  AllowFrom, ClusterAllowDns, ClusterDefaultDeny, Engine, HttpRule, Peer, PolicyDirection, Port, Workload,
+  AllowDns, AllowFrom, ClusterAllowDns, ClusterDefaultDeny, EgressToFqdn, Engine, HttpRule, Peer, PolicyDirection, Port, Workload,
 } from '../../src';
 import { AnalysisPolicy, ClusterModel, ReachabilityAnalyzer, podEndpoint } from '../../src/analysis';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
@@ -51,7 +51,9 @@ function refusal(error: unknown): string | undefined {
 type ExtraSpec =
   | { kind: 'ClusterDefaultDeny'; except: string[]; dirs: ('ingress' | 'egress')[] }
   | { kind: 'ClusterAllowDns'; except: string[] }
-  | { kind: 'AllowToAccount'; ns: string; app: string; sa: string; fromApp: string; fromNs?: string };
+  | { kind: 'AllowToAccount'; ns: string; app: string; sa: string; fromApp: string; fromNs?: string }
+  | { kind: 'EgressToFqdn'; ns: string; app: string; withDns: boolean }
+  | { kind: 'ToApiServer'; ns: string; app: string };
 
 const extraArb: fc.Arbitrary<ExtraSpec> = fc.oneof(
   fc.record({ kind: fc.constant('ClusterDefaultDeny' as const), except: fc.subarray(NAMESPACES), dirs: fc.constantFrom<('ingress' | 'egress')[]>(['ingress'], ['egress'], ['ingress', 'egress']) }),
@@ -64,6 +66,10 @@ const extraArb: fc.Arbitrary<ExtraSpec> = fc.oneof(
     fromApp: fc.constantFrom(...APPS),
     fromNs: fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }),
   }),
+  // toFQDNs and the DNS proxy rules it needs on AllowDns; without an AllowDns synthesis fails (skipped).
+  fc.record({ kind: fc.constant('EgressToFqdn' as const), ns: fc.constantFrom(...NAMESPACES), app: fc.constantFrom(...APPS), withDns: fc.boolean() }),
+  // The kube-apiserver entity plus the addresses given, outside every pod address.
+  fc.record({ kind: fc.constant('ToApiServer' as const), ns: fc.constantFrom(...NAMESPACES), app: fc.constantFrom(...APPS) }),
 );
 
 function buildExtras(scope: Construct, extras: ExtraSpec[]): void {
@@ -84,6 +90,13 @@ function buildExtras(scope: Construct, extras: ExtraSpec[]): void {
           peers: [Peer.workload(Workload.select({ app: x.fromApp }, x.fromNs ? { namespace: x.fromNs } : {}))],
           ports: [Port.tcp(8080)],
         });
+        break;
+      case 'EgressToFqdn':
+        if (x.withDns) new AllowDns(scope, `${id}-dns`, { namespace: x.ns });
+        new EgressToFqdn(scope, id, { namespace: x.ns, workload: Workload.select({ app: x.app }), names: ['api.example.com', '*.example.org'], ports: [Port.tcp(443)] });
+        break;
+      case 'ToApiServer':
+        new AllowFrom(scope, id, { namespace: x.ns, to: Workload.select({ app: x.app }), peers: [Peer.kubeApiServer(['203.0.113.200/32'])], ports: [Port.tcp(8080)] });
         break;
     }
   });
@@ -118,8 +131,9 @@ describe('the cilium engine allows exactly what the intent means', () => {
     expect(ran / total).toBeGreaterThan(0.8);
   });
 
-  test('with cluster-wide intents (CiliumClusterwideNetworkPolicy) and service-account subjects', () => {
+  test('with cluster-wide intents (CiliumClusterwideNetworkPolicy), service-account subjects, DNS names and the API server', () => {
     let ran = 0;
+    const ranWith = new Set<string>();
     const extras = fc.array(extraArb, { minLength: 1, maxLength: 3 });
     fc.assert(fc.property(intentsArb({ withIdentity: true }).map(ciliumExpressible), extras, clusterArb(), (specs, extraSpecs, cluster) => {
       const chart = new Chart(Testing.app(), 'case');
@@ -129,12 +143,14 @@ describe('the cilium engine allows exactly what the intent means', () => {
       const synthesized = synthesizeCilium(chart);
       if ('refused' in synthesized) return;
       ran++;
+      extraSpecs.forEach((x) => ranWith.add(x.kind));
       const diffs = reachabilityDifferences(toCluster(cluster), intentPolicies(chart), synthesized.policies, { ipBlockMatchesPods: false });
       if (diffs.length) {
         throw new Error(`the cilium engine differs from the intent on ${diffs.length} flow(s):\n  ${diffs.slice(0, 10).join('\n  ')}\nintents:\n${describeIntents(specs)}\nextras: ${JSON.stringify(extraSpecs)}`);
       }
     }), { numRuns: Math.ceil(RUNS / 4) });
     expect(ran).toBeGreaterThan(RUNS / 5);
+    expect([...ranWith].sort()).toEqual(['AllowToAccount', 'ClusterAllowDns', 'ClusterDefaultDeny', 'EgressToFqdn', 'ToApiServer']);
   });
 
   // L7: the renderer's full-match RE2 regexes (escaping, exact vs prefix, query strings) against the
