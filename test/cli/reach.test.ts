@@ -146,3 +146,25 @@ describe('reach --format text, markdown and mermaid', () => {
     expect(JSON.parse(list.stdout)).toEqual(referenceAnalyzer(fixture('policies-after.yaml')).matrix(9090, 'TCP').allowedPairs());
   });
 });
+
+describe('reach with Istio policies', () => {
+  test('notes on stderr that matrices assume no mTLS, and keeps stdout to the JSON contract', async () => {
+    const policy = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: backend, namespace: production }
+spec:
+  selector: { matchLabels: { app: backend-api } }
+  rules:
+  - from: [{ source: { principals: [cluster.local/ns/production/sa/frontend] } }]
+`;
+    const files = { 'ap.yaml': policy };
+    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, 'ap.yaml', '--port', '8080', '--format', 'json'], { files });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^note: matrices assume connections without mTLS/);
+    // Without mTLS the principal never matches: the backend admits nobody on 8080 any more.
+    expect((JSON.parse(run.stdout) as [string, string][]).filter(([, d]) => d === 'production/backend-api')).toEqual([['production/backend-api', 'production/backend-api']]);
+    const meshed = await runCli(['explain', '--cluster', CLUSTER, '--policies', POLICIES, 'ap.yaml', '--from', 'production/frontend', '--to', 'production/backend-api',
+      '--port', '8080', '--mtls', '--format', 'json'], { files });
+    expect((JSON.parse(meshed.stdout) as { allowed: boolean }).allowed).toBe(true);
+  });
+});

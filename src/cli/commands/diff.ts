@@ -6,6 +6,7 @@ import { readCluster, readPolicies } from '../inputs';
 import {
   choiceOption, EvaluatorFlags, evaluatorOptions, policyReadingOptions, portOptions, toEvaluatorOptions,
 } from '../options';
+import { warnIfPlaintextOnly } from '../plaintext-note';
 import { formatPortProtocol, PortFlags, selectPorts } from '../port-selection';
 import { diffReachability } from '../reachability-diff';
 import { renderDiffMarkdown } from '../render/diff-markdown';
@@ -58,6 +59,7 @@ export function diffCommand(context: CommandContext): Command {
       const cluster = readCluster(context.io, flags.cluster);
       const before = readPolicies(context.io, flags.before, flags, 'policy file (--before)');
       const after = readPolicies(context.io, flags.after, flags, 'policy file (--after)');
+      warnIfPlaintextOnly(context, [...before, ...after]);
       const options = toEvaluatorOptions(flags);
       const ports = selectPorts(flags, cluster, [before, after]);
       const diff = diffReachability(new ReachabilityAnalyzer(cluster, before, options), new ReachabilityAnalyzer(cluster, after, options), ports);

@@ -5,6 +5,7 @@ import { readCluster, readPolicies } from '../inputs';
 import {
   choiceOption, EvaluatorFlags, evaluatorOptions, policyReadingOptions, portOptions, toEvaluatorOptions,
 } from '../options';
+import { warnIfPlaintextOnly } from '../plaintext-note';
 import { PortFlags, selectPorts } from '../port-selection';
 import { renderMatrixMarkdown } from '../render/matrix-markdown';
 import { renderMatrixMermaid } from '../render/matrix-mermaid';
@@ -52,6 +53,7 @@ export function reachCommand(context: CommandContext): Command {
       const policies = readPolicies(context.io, flags.policies, flags);
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const ports = selectPorts(flags, cluster, [policies]);
+      warnIfPlaintextOnly(context, policies);
       const view: MatrixView = {
         pods: cluster.pods.map((pod) => `${pod.namespace}/${pod.name}`),
         matrices: ports.map(({ port, protocol }) => analyzer.matrix(port, protocol)),

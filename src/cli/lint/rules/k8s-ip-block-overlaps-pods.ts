@@ -1,5 +1,6 @@
 import {
-  cidrContains, ClusterModel, ClusterPod, LabelSelectorManifest, matchesSelector, NetworkPolicyPeerManifest, parseCidr, podId, selectorFromLabelSelector,
+  cidrContains, ClusterModel, ClusterPod, LabelSelectorManifest, matchesSelector, NetworkPolicyPeerManifest, parseCidr, podId,
+  selectorFromLabelSelector,
 } from '../../../analysis';
 import { policyDirections } from '../kubernetes-policy';
 import { LintObject } from '../lint-object';
