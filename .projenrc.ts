@@ -77,6 +77,9 @@ for (const [alias, file] of crds) {
   importTask.exec(`cdk8s import --no-check-upgrade -l typescript -o src/imports ${alias}:=../shared/crds/${file}`);
 }
 
+// The README test writes its snippet next to the tests (so it resolves cdk8s); never commit a leftover.
+project.gitignore.exclude('/test/.readme-*/');
+
 // Examples are type-checked and linted like tests (eslint's project service
 // needs a tsconfig next to them).
 new JsonFile(project, 'examples/tsconfig.json', {
