@@ -23,7 +23,7 @@ export function ciliumCapabilities(options: CiliumDialectOptions): CapabilityTab
     'peer.all-namespaces': exact('selector with k8s:io.kubernetes.pod.namespace Exists'),
     'peer.service-account': exact('io.cilium.k8s.policy.serviceaccount label (identity derived from the pod\'s service account)'),
     'peer.cidr': exact('toCIDRSet/fromCIDRSet with except; Cilium matches CIDRs only against addresses without a cluster identity, so a CIDR never matches pods, nodes or the API server (the model means CIDRs for addresses outside the cluster)'),
-    'peer.anyone': exact('pods of every namespace (k8s:io.kubernetes.pod.namespace Exists) plus the `world` entity: not `all`, which also covers nodes, health and other Cilium-internal identities'),
+    'peer.anyone': exact('the `all` entity: pods, the world, and node traffic (host, remote-node), Cilium Ingress and unmanaged pods — what an omitted `from` means in Kubernetes'),
     'port.number': exact('toPorts port with explicit protocol'),
     'port.range': exact('toPorts port + endPort (Cilium >= 1.16)'),
     'port.named': exact('named port, resolved against the subject pod\'s own container ports'),

@@ -207,9 +207,11 @@ function l3Parts(peers: readonly PeerModel[], direction: DirectionModel): L3Part
         selectors.push(peerSelector(p.namespaces, p.pods, p.serviceAccount));
         break;
       case 'anyone':
-        // Every pod of every namespace, and everything outside the cluster.
-        selectors.push(peerSelector({ kind: 'all' }, { matchLabels: {}, matchExpressions: [] }, undefined));
-        entities.add('world');
+        // Everyone, as an omitted `from` is in Kubernetes: pods and the world, but also node traffic
+        // (`host`, `remote-node`: host-network pods, NodePort/LoadBalancer traffic SNATed by a node),
+        // Cilium Ingress (`ingress`), pods Cilium does not manage yet (`init`, `unmanaged`) and the
+        // API server. Pods plus `world` alone would drop all of those.
+        entities.add('all');
         break;
       case 'cidr':
         cidrs.push(p.except.length ? { cidr: p.cidr, except: [...p.except] } : { cidr: p.cidr });

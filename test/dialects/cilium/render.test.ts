@@ -1,8 +1,10 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
+import { stringify } from 'yaml';
 import {
   AllowDns, AllowFrom, DefaultDeny, EgressToCidr, EgressToFqdn, Engine, HttpRule, LabelExpression, Peer, PolicyDirection, Port, Workload,
 } from '../../../src';
+import { ClusterModel, evaluate, FlowEndpoint, ipEndpoint, parsePolicies, podEndpoint } from '../../../src/analysis';
 import { byName, chartWith, errorOf, synthValid } from '../../helpers/synth';
 
 const NS = 'k8s:io.kubernetes.pod.namespace';
@@ -103,15 +105,24 @@ describe('the Cilium dialect renders', () => {
     }]);
   });
 
-  test('anyone as every pod of every namespace plus the world entity, in separate rules', () => {
+  test('anyone as the all entity: pods and the world, and node traffic too (a remote node\'s host-network pod, NodePort traffic SNATed by a node)', () => {
     const chart = cilium();
     new AllowFrom(chart, 'public', { to: frontend, peers: [Peer.anyone()], ports: [Port.tcp(443)] });
-    const policy = byName(synthValid(chart), 'public-ingress');
-    const toPorts = [{ ports: [{ port: '443', protocol: 'TCP' }] }];
-    expect(policy.spec.ingress).toEqual([
-      { fromEndpoints: [{ matchExpressions: [{ key: NS, operator: 'Exists' }] }], toPorts },
-      { fromEntities: ['world'], toPorts },
-    ]);
+    const objects = synthValid(chart);
+    const policy = byName(objects, 'public-ingress');
+    expect(policy.spec.ingress).toEqual([{ fromEntities: ['all'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }]);
+    // Read back by the analyzer: a host-network pod on another node reaches the frontend, as the intent
+    // says (pods plus `world` alone would have dropped it: remote nodes are neither).
+    const cluster = ClusterModel.create({
+      namespaces: [{ name: 'production' }, { name: 'kube-system' }],
+      pods: [
+        { namespace: 'production', name: 'web', labels: { app: 'frontend' }, ips: ['10.244.0.5'], nodeName: 'n1' },
+        { namespace: 'kube-system', name: 'node-agent', ips: ['10.0.0.2'], hostNetwork: true, nodeName: 'n2' },
+      ],
+    });
+    const policies = parsePolicies({ file: 'cilium.yaml', text: objects.map((o) => stringify(o)).join('---\n') });
+    const flow = (source: FlowEndpoint) => evaluate(cluster, policies, { source, destination: podEndpoint('production', 'web'), port: 443, protocol: 'TCP' }).allowed;
+    expect([flow(podEndpoint('kube-system', 'node-agent')), flow(ipEndpoint('203.0.113.9'))]).toEqual([true, true]);
   });
 
   test('Port.allTraffic as rules without toPorts', () => {
