@@ -34,14 +34,21 @@ const intents = fc.oneof(
  */
 function withNodes(cluster: ClusterModel): ClusterModel {
   const pods = cluster.pods.map((p) => ({
-    namespace: p.namespace, name: p.name, labels: p.labels, serviceAccountName: p.serviceAccountName, ips: p.ips.map((ip) => ip.text),
-    ports: p.ports, hostNetwork: p.hostNetwork, ...(p.nodeName ? { nodeName: p.nodeName } : {}),
+    namespace: p.namespace,
+    name: p.name,
+    labels: p.labels,
+    serviceAccountName: p.serviceAccountName,
+    ips: p.ips.map((ip) => ip.text),
+    ports: p.ports,
+    hostNetwork: p.hostNetwork,
+    ...(p.nodeName ? { nodeName: p.nodeName } : {}),
   }));
   const nodes = [
     { namespace: 'kube-system', name: 'node-agent-0', labels: { app: 'web' }, ips: ['10.0.0.10'], hostNetwork: true, nodeName: 'node-0' },
     { namespace: 'kube-system', name: 'node-agent-x', labels: { app: 'web' }, ips: ['10.0.0.11'], hostNetwork: true, nodeName: 'node-x' },
   ];
-  return ClusterModel.create({ namespaces: [...cluster.namespaces.values()].map((ns) => ({ name: ns.name, labels: ns.labels })), pods: [...pods, ...nodes] });
+  const namespaces = [...cluster.namespaces.values()].map((ns) => ({ name: ns.name, labels: ns.labels }));
+  return ClusterModel.create({ namespaces, pods: [...pods, ...nodes] });
 }
 
 /** Synthesizes with the Cilium engine: the policies, or why the engine refused (a capability it lacks). */
@@ -137,7 +144,8 @@ describe('the cilium engine allows exactly what the intent means', () => {
         return;
       }
       ran++;
-      const diffs = reachabilityDifferences(withNodes(toCluster(cluster)), intentPolicies(chart), synthesized.policies, { ipBlockMatchesPods: false });
+      const options = { ipBlockMatchesPods: false };
+      const diffs = reachabilityDifferences(withNodes(toCluster(cluster)), intentPolicies(chart), synthesized.policies, options);
       if (diffs.length) {
         throw new Error(`the cilium engine differs from the intent on ${diffs.length} flow(s):\n  ${diffs.slice(0, 10).join('\n  ')}\nintents:\n${describeIntents(specs)}`);
       }
@@ -162,7 +170,8 @@ describe('the cilium engine allows exactly what the intent means', () => {
       if ('refused' in synthesized) return;
       ran++;
       extraSpecs.forEach((x) => ranWith.add(x.kind));
-      const diffs = reachabilityDifferences(withNodes(toCluster(cluster)), intentPolicies(chart), synthesized.policies, { ipBlockMatchesPods: false });
+      const options = { ipBlockMatchesPods: false };
+      const diffs = reachabilityDifferences(withNodes(toCluster(cluster)), intentPolicies(chart), synthesized.policies, options);
       if (diffs.length) {
         throw new Error(`the cilium engine differs from the intent on ${diffs.length} flow(s):\n  ${diffs.slice(0, 10).join('\n  ')}\nintents:\n${describeIntents(specs)}\nextras: ${JSON.stringify(extraSpecs)}`);
       }
