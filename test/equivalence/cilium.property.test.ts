@@ -176,7 +176,8 @@ describe('the cilium engine allows exactly what the intent means', () => {
         throw new Error(`the cilium engine differs from the intent on ${diffs.length} flow(s):\n  ${diffs.slice(0, 10).join('\n  ')}\nintents:\n${describeIntents(specs)}\nextras: ${JSON.stringify(extraSpecs)}`);
       }
     }), { numRuns: Math.ceil(RUNS / 4) });
-    expect(ran).toBeGreaterThan(RUNS / 5);
+    // Refused: an EgressToFqdn without an AllowDns for its pods (the DNS proxy would see no lookup).
+    expect(ran).toBeGreaterThan(Math.ceil(RUNS / 4) * 0.6);
     expect([...ranWith].sort()).toEqual(['AllowToAccount', 'ClusterAllowDns', 'ClusterDefaultDeny', 'EgressToFqdn', 'ToApiServer']);
   });
 
