@@ -84,7 +84,9 @@ export class PolicyCompiler {
     }
     const reg: Registration = { construct, statements, options };
     this.registrations.push(reg);
-    construct.node.addValidation({ validate: () => this.compile().get(construct)?.errors ?? [] });
+    // cdk8s validates the whole app again for every chart it writes: look the result up once.
+    let errors: string[] | undefined;
+    construct.node.addValidation({ validate: () => errors ??= this.compile().get(construct)?.errors ?? [] });
   }
 
   /** Every statement registered in the app, in construction order (for analysis and tests). */
@@ -111,10 +113,11 @@ export class PolicyCompiler {
       objectName: (origin, suffix) => objectName(origin.baseName, suffix),
     };
     const seenNames = new Map<string, string>();
+    const dns = dnsCoverage(all);
     for (const reg of this.registrations) {
       const errors: string[] = [];
       const objects: RenderedObject[] = [];
-      errors.push(...dnsGuardrail(reg, all));
+      errors.push(...dnsGuardrail(reg, dns));
       const engine = Engine.tryOf(reg.construct);
       if (!engine) {
         errors.push('no policy engine is chosen for this intent. Fix: call Engine.attach(chart, Engine.kubernetes()) (or another engine) on its chart.');
@@ -189,11 +192,18 @@ function objectKey(o: RenderedObject): string {
 function isolationIndex(all: readonly Statement[], withAudit: boolean): (ns: string, dir: DirectionModel) => readonly PodSetModel[] {
   const index = new Map<string, PodSetModel[]>();
   const cluster: { statement: ClusterIsolateStatement | ClusterAllowStatement; direction: DirectionModel }[] = [];
+  const keys = new Map<string, Set<string>>();
   const add = (ns: string, dir: DirectionModel, set: PodSetModel) => {
     const key = `${ns}|${dir}`;
     const list = index.get(key) ?? [];
-    if (!list.some(x => podSetToString(x) === podSetToString(set))) list.push(set);
+    const seen = keys.get(key) ?? new Set<string>();
+    const setKey = podSetToString(set);
+    if (!seen.has(setKey)) {
+      seen.add(setKey);
+      list.push(set);
+    }
     index.set(key, list);
+    keys.set(key, seen);
   };
   for (const s of all) {
     if (s.stage === 'audit' && !withAudit) continue; // observed only: isolates nothing
@@ -205,12 +215,44 @@ function isolationIndex(all: readonly Statement[], withAudit: boolean): (ns: str
       case 'mtls': break; // isolates nothing (it only says how connections must be secured)
     }
   }
+  // Renderers ask once per statement: answer each namespace and direction once.
+  const answers = new Map<string, readonly PodSetModel[]>();
   return (ns, dir) => {
-    const list = index.get(`${ns}|${dir}`) ?? [];
-    const everything = allPodsIn(ns);
-    const byCluster = cluster.some(c => c.direction === dir && coversNamespace(c.statement, ns));
-    return byCluster && !list.some(x => podSetToString(x) === podSetToString(everything)) ? [everything, ...list] : list;
+    const key = `${ns}|${dir}`;
+    let answer = answers.get(key);
+    if (!answer) {
+      const list = index.get(key) ?? [];
+      const everything = allPodsIn(ns);
+      const byCluster = cluster.some(c => c.direction === dir && coversNamespace(c.statement, ns));
+      answer = byCluster && !keys.get(key)?.has(podSetToString(everything)) ? [everything, ...list] : list;
+      answers.set(key, answer);
+    }
+    return answer;
   };
+}
+
+/** The enforced DNS allowances of an app, indexed once so the guardrail costs O(1) per statement. */
+interface DnsCoverage {
+  readonly clusterDns: readonly ClusterAllowStatement[];
+  /** Per namespace: some AllowDns covers all its pods, or exactly these pod sets (`podSetToString`). */
+  readonly byNamespace: ReadonlyMap<string, { allPods: boolean; readonly subjects: Set<string> }>;
+}
+
+function dnsCoverage(all: readonly Statement[]): DnsCoverage {
+  const clusterDns: ClusterAllowStatement[] = [];
+  const byNamespace = new Map<string, { allPods: boolean; readonly subjects: Set<string> }>();
+  for (const d of all) {
+    if ((d.kind !== 'allow' && d.kind !== 'allow-cluster') || d.purpose !== 'dns' || d.stage !== 'enforce') continue;
+    if (d.kind === 'allow-cluster') {
+      clusterDns.push(d);
+      continue;
+    }
+    let entry = byNamespace.get(d.subject.namespace);
+    if (!entry) byNamespace.set(d.subject.namespace, entry = { allPods: false, subjects: new Set() });
+    entry.allPods ||= isEverything(d.subject.pods) && !d.subject.serviceAccount;
+    entry.subjects.add(podSetToString(d.subject));
+  }
+  return { clusterDns, byNamespace };
 }
 
 /**
@@ -219,10 +261,10 @@ function isolationIndex(all: readonly Statement[], withAudit: boolean): (ns: str
  * covers it (all pods of its namespace, or exactly the same pods), unless
  * the user acknowledged that DNS is meant to be blocked.
  */
-function dnsGuardrail(reg: Registration, all: readonly Statement[]): string[] {
+function dnsGuardrail(reg: Registration, dns: DnsCoverage): string[] {
   if (reg.options.dnsBlockedAcknowledged) return [];
   const errors: string[] = [];
-  const clusterDns = all.filter((d): d is ClusterAllowStatement => d.kind === 'allow-cluster' && d.purpose === 'dns' && d.stage === 'enforce');
+  const clusterDns = dns.clusterDns;
   for (const s of reg.statements) {
     if (s.stage === 'audit') continue;
     if (s.kind === 'isolate-cluster' || s.kind === 'allow-cluster') {
@@ -236,9 +278,9 @@ function dnsGuardrail(reg: Registration, all: readonly Statement[]): string[] {
     if (s.kind === 'mtls') continue;
     const isolatesEgress = s.kind === 'isolate' ? s.directions.includes('egress') : s.direction === 'egress' && s.isolating && s.purpose !== 'dns';
     if (!isolatesEgress) continue;
+    const local = dns.byNamespace.get(s.subject.namespace);
     const covered = clusterDns.some(d => coversNamespace(d, s.subject.namespace))
-      || all.some(d => d.kind === 'allow' && d.purpose === 'dns' && d.stage === 'enforce' && d.subject.namespace === s.subject.namespace
-      && ((isEverything(d.subject.pods) && !d.subject.serviceAccount) || podSetToString(d.subject) === podSetToString(s.subject)));
+      || (local !== undefined && (local.allPods || local.subjects.has(podSetToString(s.subject))));
     if (!covered) {
       errors.push(`egress of ${podSetToString(s.subject)} is default-deny (${statementToString(s)}) but no AllowDns covers these pods, so every DNS lookup would fail and services stop reaching each other by name. `
         + `Fix: add new AllowDns(scope, 'allow-dns', { namespace: '${s.subject.namespace}' }), or set acknowledgeDnsBlocked: true on this construct if blocking DNS is intended.`);
