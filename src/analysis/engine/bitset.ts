@@ -79,7 +79,21 @@ export class Bitset {
   }
 
   public isEmpty(): boolean {
-    return this.words.every((word) => word === 0);
+    const words = this.words;
+    for (let i = 0; i < words.length; i++) {
+      if (words[i] !== 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** this = a ∩ b (reuses this set's memory) */
+  public assignAnd(a: Bitset, b: Bitset): void {
+    const words = this.words;
+    for (let i = 0; i < words.length; i++) {
+      words[i] = a.words[i] & b.words[i];
+    }
   }
 
   public clone(): Bitset {

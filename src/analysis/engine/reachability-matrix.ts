@@ -241,8 +241,8 @@ export function computeMatrix(
       }
       let set = byNode.get(node);
       if (!set) {
-        set = !httpMatches(rule, {}) ? empty
-          : intersect(peersOf(rule, group), portDestinations(rule, port, protocol, all, empty, groupsWith, cluster));
+        const destinations = !httpMatches(rule, {}) ? empty : portDestinations(rule, port, protocol, all, empty, groupsWith, cluster);
+        set = destinations === empty ? empty : destinations === all ? peersOf(rule, group) : intersect(peersOf(rule, group), destinations);
         byNode.set(node, set);
       }
       return set;
@@ -375,25 +375,31 @@ function peerSet(
   if (rule.peers === undefined) {
     return all;
   }
-  const set = new Bitset(size);
+  const matched: Bitset[] = [];
   for (const peer of rule.peers) {
     switch (peer.kind) {
       case 'pods':
         // Matrix flows carry no mTLS, so identity peers match no pod.
         if (!peer.requiresMtls) {
-          set.or(groupsWith(selectionFeatureKey('P', peer.selection)));
+          matched.push(groupsWith(selectionFeatureKey('P', peer.selection)));
         }
         break;
       case 'ipBlock':
         if (mode !== 'none') {
-          set.or(groupsWith(`${ipBlockKey(peer)}:${mode}`));
+          matched.push(groupsWith(`${ipBlockKey(peer)}:${mode}`));
         }
         break;
       case 'entity':
-        set.or(entityGroups(peer.entity, all, nodeEntity) ?? new Bitset(size));
+        matched.push(entityGroups(peer.entity, all, nodeEntity) ?? new Bitset(size));
         break;
     }
   }
+  // Most rules have one peer: share its feature set (nothing mutates peer sets) instead of copying it.
+  if (matched.length === 1) {
+    return matched[0];
+  }
+  const set = new Bitset(size);
+  matched.forEach((m) => set.or(m));
   return set;
 }
 
@@ -486,6 +492,8 @@ function namedPortsAt(parts: readonly PolicyPart[], protocol: Protocol): string[
 function runTiers(parts: readonly PolicyPart[], size: number, matchOf: (rule: PolicyRule) => Bitset): Bitset {
   const allowed = new Bitset(size);
   let undecided = Bitset.full(size);
+  // One scratch set for every rule's hits: a large estate runs this for thousands of groups.
+  const hit = new Bitset(size);
   let start = 0;
   while (start < parts.length) {
     const tier: PolicyTier = parts[start].tier;
@@ -502,7 +510,7 @@ function runTiers(parts: readonly PolicyPart[], size: number, matchOf: (rule: Po
         if (rule.action === 'log') {
           continue;
         }
-        const hit = intersect(matchOf(rule), undecided);
+        hit.assignAnd(matchOf(rule), undecided);
         if (hit.isEmpty()) {
           continue;
         }

@@ -74,7 +74,13 @@ export function cidrContainsCidr(outer: Cidr, inner: Cidr): boolean {
     && cidrContains(outer, { family: inner.family, value: inner.network, text: '' });
 }
 
+/** 2^(bits - prefix) for every valid prefix length, per family: the matrix tests millions of pod addresses. */
+const BLOCK_SIZES: Readonly<Record<IpFamily, readonly bigint[]>> = {
+  IPv4: Array.from({ length: FAMILY_BITS.IPv4 + 1 }, (_, prefix) => 2n ** BigInt(FAMILY_BITS.IPv4 - prefix)),
+  IPv6: Array.from({ length: FAMILY_BITS.IPv6 + 1 }, (_, prefix) => 2n ** BigInt(FAMILY_BITS.IPv6 - prefix)),
+};
+
 /** Number of addresses in a network of this prefix length (2^(bits - prefix)). */
 function blockSize(family: IpFamily, prefix: number): bigint {
-  return 2n ** BigInt(FAMILY_BITS[family] - prefix);
+  return BLOCK_SIZES[family][prefix] ?? 2n ** BigInt(FAMILY_BITS[family] - prefix);
 }
