@@ -1,7 +1,7 @@
 import type { PodScope } from './egress-dns';
 import { LintObject, RawObject } from './lint-object';
 import {
-  asList, asObject, asString, at, canonicalJson, isEmptyLabelSelector, isEmptyList, objectsOf,
+  asList, asObject, asString, at, canonicalJson, hasField, isEmptyLabelSelector, isEmptyList, objectsOf,
 } from './manifest-fields';
 
 /** The label Cilium gives every pod for its namespace, with the source prefixes a selector may use. */
@@ -53,6 +53,14 @@ const CILIUM_PEER_FIELDS = [
  */
 export function isEmptyCiliumRule(rule: RawObject): boolean {
   return CILIUM_PEER_FIELDS.every((field) => isEmptyList(rule[field])) && isEmptyList(rule.toPorts) && isEmptyList(rule.icmps);
+}
+
+/**
+ * True if a peer field is written as an empty list (`toEndpoints: []`): Cilium then matches no peer,
+ * whatever else the rule says — except an empty `toFQDNs`, which Cilium does not check.
+ */
+export function hasEmptyPeerField(rule: RawObject): boolean {
+  return CILIUM_PEER_FIELDS.some((field) => field !== 'toFQDNs' && hasField(rule, field) && isEmptyList(rule[field]));
 }
 
 /** True if an egress rule may reach outside the policy's own namespace (or any peer). */

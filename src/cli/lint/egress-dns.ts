@@ -1,5 +1,5 @@
 import {
-  ciliumNamespace, ciliumRemotePeer, ciliumRules, ciliumScope, isEmptyCiliumRule,
+  ciliumNamespace, ciliumRemotePeer, ciliumRules, ciliumScope, hasEmptyPeerField, isEmptyCiliumRule,
 } from './cilium-policy';
 import { policyDirections } from './kubernetes-policy';
 import { KIND, LintObject, RawObject } from './lint-object';
@@ -97,8 +97,8 @@ export function dnsAllowances(object: LintObject): DnsAllowance[] {
         const scope = ciliumScope(rule.endpointSelector);
         const ruleNamespace = ciliumNamespace(object, rule);
         return objectsOf(rule.egress).flatMap(({ value: egressRule, index }) => {
-          if (isEmptyCiliumRule(egressRule)) {
-            return []; // `egress: [{}]` is Cilium's default-deny form: it allows nothing
+          if (isEmptyCiliumRule(egressRule) || hasEmptyPeerField(egressRule)) {
+            return []; // `egress: [{}]` (Cilium's default-deny form) and `toEndpoints: []` allow nothing
           }
           const ports = objectsOf(egressRule.toPorts).flatMap(({ value }) => objectsOf(value.ports).map(({ value: port }) => {
             const number = asString(port.port) ?? (typeof port.port === 'number' ? String(port.port) : undefined);

@@ -19,6 +19,10 @@ ruleTable('egress-deny-without-dns', {
     ['every port, but only to pods of the own namespace', [DENY_ALL, np('same-ns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }] }] })],
       ['default-deny: spec.policyTypes', 'same-ns: spec.policyTypes']],
     ['a Cilium default deny of egress', [cnp('deny', { endpointSelector: {}, egress: [{}] })], ['deny: spec.egress']],
+    ['a Cilium DNS rule with an empty toEndpoints list allows nothing', [
+      cnp('deny', { endpointSelector: {}, egress: [{}] }),
+      cnp('dns', { endpointSelector: {}, egress: [{ toEndpoints: [], toPorts: CILIUM_DNS_PORTS }] }),
+    ], ['deny: spec.egress', 'dns: spec.egress']],
     ['a Cilium deny-only egress policy isolates too', [cnp('deny', { endpointSelector: {}, egressDeny: [{ toEntities: ['world'] }] })], ['deny: spec.egressDeny']],
     ['a Calico default deny with types', [calico('NetworkPolicy', 'deny', { selector: 'all()', types: ['Ingress', 'Egress'] })], ['deny: spec.types']],
     ['a Calico policy with only egress rules (types derived: Egress)', [calico('NetworkPolicy', 'web-out', {
