@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App } from 'cdk8s';
 import * as ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 import { expectValidManifests } from './helpers/schema';
+import { main } from '../src/cli/main';
 
 const root = path.join(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf-8');
@@ -38,5 +40,44 @@ describe('README quick start', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('README reachability section', () => {
+  // The README shows the Kubernetes output of the production example, as the examples task writes it.
+  const DIST = 'dist/examples/production/kubernetes/production.k8s.yaml';
+  let synthesized = '';
+
+  beforeAll(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { example } = require('../examples/production/app');
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-policies-'));
+    const app = new App({ outdir });
+    example.build(app, example.engines.kubernetes());
+    app.synth();
+    synthesized = fs.readFileSync(path.join(outdir, 'production.k8s.yaml'), 'utf-8');
+    fs.rmSync(outdir, { recursive: true, force: true });
+  });
+
+  const run = async (argv: string[]) => {
+    let out = '';
+    const readFile = (f: string) => (f === DIST ? synthesized : fs.readFileSync(path.join(root, f), 'utf-8'));
+    const code = await main(argv, { stdout: t => { out += t; }, stderr: () => undefined, readFile, env: {} });
+    return { code, out };
+  };
+  const block = (lang: string, after: string) => new RegExp(`${after}[\\s\\S]*?\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+
+  test('shows the mermaid matrix the CLI prints for the production example', async () => {
+    const { code, out } = await run(['reach', '--cluster', 'examples/production/cluster.yaml', '--policies', DIST, '--format', 'mermaid']);
+    expect(code).toBe(0);
+    expect(block('mermaid', '## Reachability')).toBe(out);
+  });
+
+  test('shows the explain session the CLI prints for a denied flow', async () => {
+    const { code, out } = await run(['explain', '--cluster', 'examples/production/cluster.yaml', '--policies', DIST,
+      '--from', 'production/frontend-7d9f8', '--to', 'production/redis-0', '--port', '6379', '--protocol', 'TCP']);
+    expect(code).toBe(0);
+    const shown = block('', 'Why is a flow denied\\?')!.split('\n').filter(l => !l.startsWith('$ ') && !l.startsWith('    --')).join('\n');
+    expect(shown).toBe(out);
   });
 });
