@@ -65,7 +65,11 @@ function peerMatches(p: PeerModel): PeerMatch[] {
     case 'anyone': return [{ kind: 'entity', entity: 'all' }];
     case 'pods': return [{
       kind: 'pods',
-      selection: { namespaces: namespaces(p.namespaces), pods: selector(p.pods), ...(p.serviceAccount ? { serviceAccounts: [p.serviceAccount] } : {}) },
+      selection: {
+        namespaces: namespaces(p.namespaces),
+        pods: selector(p.pods),
+        ...(p.serviceAccount ? { serviceAccounts: [p.serviceAccount] } : {}),
+      },
     }];
     case 'cidr': return [{ kind: 'ipBlock', cidr: parseCidr(p.cidr), except: p.except.map(parseCidr), podAddresses: 'option' }];
     case 'node-local-dns': return [{ kind: 'ipBlock', cidr: parseCidr(p.cidr), except: [], podAddresses: 'option' }];
