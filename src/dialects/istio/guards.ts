@@ -1,3 +1,4 @@
+import { IstioAppView } from './app-view';
 import { HBONE_PORT, IstioDialectOptions } from './options';
 import { covers, mayOverlap } from './pod-sets';
 import {
@@ -107,8 +108,8 @@ export interface EgressGuardContext {
   readonly cniName: string;
   /** Whether the CNI renders the statement's service account (else it renders the labels only). */
   readonly cniSelectsServiceAccounts: boolean;
-  /** Every statement of the app rendered by this engine. */
-  readonly statements: readonly Statement[];
+  /** Every statement of the app rendered by this engine, indexed. */
+  readonly view: IstioAppView;
   /** Service names bound to the waypoint, per namespace (ambient). */
   readonly waypointServices: (namespace: string) => ReadonlySet<string>;
 }
@@ -134,17 +135,17 @@ export function egressWidening(s: AllowStatement, g: EgressGuardContext): string
   const dropSa = !!s.subject.serviceAccount && !g.cniSelectsServiceAccounts;
   const hbone = g.options.mode === 'ambient';
   if (!dropSa && !hbone) return [];
-  const allows = g.statements.filter((x): x is AllowStatement => x.kind === 'allow');
-  const ingress = allows.filter(x => x.direction === 'ingress' && x.stage === 'enforce');
+  // Pod sets never span namespaces: only the enforced allowances of the namespaces involved matter.
+  const ingressIn = (namespace: string) => g.view.enforcedAllowsIn('ingress', namespace);
   // Where the source can get to at L4: the destinations, and (ambient) every Service behind the same waypoint.
   const reach: { set: PodSetModel; extra: boolean }[] = dests.map(set => ({ set, extra: false }));
   if (hbone) {
     const bound = (x: AllowStatement) => x.subject.service !== undefined && g.waypointServices(x.subject.namespace).has(x.subject.service);
-    const own = ingress.find(x => x.origin.path === s.origin.path && bound(x));
+    const own = g.view.ingressOf(s.origin.path).find(x => x.stage === 'enforce' && bound(x));
     if (own) {
-      for (const x of ingress) {
+      for (const x of ingressIn(own.subject.namespace)) {
         const known = reach.some(r => podSetToString(r.set) === podSetToString(x.subject));
-        if (x.subject.namespace === own.subject.namespace && bound(x) && !known) {
+        if (bound(x) && !known) {
           reach.push({ set: x.subject, extra: true });
         }
       }
@@ -155,13 +156,13 @@ export function egressWidening(s: AllowStatement, g: EgressGuardContext): string
   const source: PodSetModel = dropSa ? { namespace: s.subject.namespace, pods: s.subject.pods } : s.subject;
   const out: string[] = [];
   for (const r of reach) {
-    for (const i of ingress) {
+    for (const i of ingressIn(r.set.namespace)) {
       if (!mayOverlap(i.subject, r.set)) continue;
       for (const p of i.peers.filter(isPlaintextPeer)) {
         const theirs = tcpSet(i.ports);
         // Pods the CNI widens to (no account) reach every port HBONE carries, else only this allowance's ports.
         let open: TcpSet = dropSa ? (hbone ? theirs : intersect(theirs, own)) : r.extra ? theirs : minus(theirs, own);
-        open = minus(open, coveredEgress(allows, source, r.set));
+        open = minus(open, coveredEgress(g.view.enforcedAllowsIn('egress', source.namespace), source, r.set));
         if (isEmpty(open)) continue;
         const why = hbone
           ? `in ambient mode the CNI sees every mesh connection as HBONE (TCP ${HBONE_PORT})${r.extra ? ' and through the waypoint it reaches every Service bound to it' : ''}, so it cannot limit which ports ${podSetToString(s.subject)} opens to ${podSetToString(r.set)}`

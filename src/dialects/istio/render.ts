@@ -1,3 +1,4 @@
+import { IstioAppView } from './app-view';
 import { istioCapabilities, usable } from './capabilities';
 import { egressWidening, EgressGuardContext, mtlsConflicts, mtlsDuplicates, isPlaintextPeer, statementsOf } from './guards';
 import { HBONE_PORT, IstioDialectOptions } from './options';
@@ -11,7 +12,7 @@ import {
   PortModel, Statement, statementToString,
 } from '../../model';
 import { CapabilityTable } from '../capability';
-import { Dialect, RenderContext, RenderedObject } from '../dialect';
+import { AppStatement, Dialect, RenderContext, RenderedObject } from '../dialect';
 import { FEATURE_DESCRIPTIONS, featuresOf } from '../feature';
 
 const DRY_RUN = { 'istio.io/dry-run': 'true' };
@@ -43,6 +44,8 @@ const DRY_RUN = { 'istio.io/dry-run': 'true' };
 export class IstioDialect implements Dialect {
   public readonly name: string;
   public readonly capabilities: CapabilityTable;
+  /** The indexed view of each app's statements (keyed by the app's statement list). */
+  private readonly views = new WeakMap<readonly AppStatement[], IstioAppView>();
 
   constructor(private readonly options: IstioDialectOptions) {
     this.name = `istio-${options.mode}-${options.cni.name}`;
@@ -119,7 +122,7 @@ export class IstioDialect implements Dialect {
     const hbone: PortModel = { protocol: 'TCP', port: HBONE_PORT };
     const ports = s.ports.some(p => p.protocol === 'ANY' || (p.protocol === 'TCP' && p.port === undefined)) ? s.ports : [...s.ports, hbone];
     const out: Statement[] = [{ ...s, subject, ports }];
-    const own = this.appStatements(ctx).find((x): x is AllowStatement => x.kind === 'allow' && x.direction === 'ingress' && x.origin.path === s.origin.path);
+    const own = this.view(ctx).ingressOf(s.origin.path)[0];
     if (own && this.isWaypointBound(own, ctx)) {
       out.push({
         ...s,
@@ -138,9 +141,7 @@ export class IstioDialect implements Dialect {
    * namespace is isolated in that direction and stage (its plumbing covers them).
    */
   private plumbingFor(s: IsolateStatement | AllowStatement, direction: DirectionModel, ctx: RenderContext): Statement[] {
-    const isolators = this.appStatements(ctx)
-      .filter(x => isolates(x, direction))
-      .filter(x => x.stage === s.stage && x.subject.namespace === s.subject.namespace);
+    const isolators = this.view(ctx).isolators(direction, s.stage, s.subject.namespace);
     const namespaceWide = isolators.find(x => isEverything(x.subject.pods) && !x.subject.serviceAccount);
     const owner = namespaceWide ?? isolators.find(x => podSetToString(x.subject) === podSetToString(s.subject));
     if (owner !== s) return [];
@@ -210,7 +211,7 @@ export class IstioDialect implements Dialect {
         }
       }
     }
-    out.push(...mtlsConflicts(s, this.appStatements(ctx).filter((x): x is MtlsStatement => x.kind === 'mtls')));
+    out.push(...mtlsConflicts(s, this.view(ctx).mtlsIn(s.subject.namespace)));
     return out;
   }
 
@@ -230,7 +231,7 @@ export class IstioDialect implements Dialect {
     if (s.portExceptions.length && isEverything(s.subject.pods) && !s.subject.serviceAccount) {
       out.push(cannot('per-port mTLS exceptions for a whole namespace', 'PeerAuthentication portLevelMtls only takes effect with a workload selector', 'name the pods the exception is for: new MutualTls(scope, \'id\', { workload: Workload.select({...}), ... })'));
     }
-    out.push(...mtlsDuplicates(s, this.appStatements(ctx).filter((x): x is MtlsStatement => x.kind === 'mtls')));
+    out.push(...mtlsDuplicates(s, this.view(ctx).mtlsIn(s.subject.namespace)));
     return out;
   }
 
@@ -335,18 +336,28 @@ export class IstioDialect implements Dialect {
 
   // ---------------------------------------------------------------- app view
 
-  private appStatements(ctx: RenderContext): Statement[] {
-    return statementsOf(ctx.statements(), this.name);
+  /** The app's statements rendered by this engine, indexed (built once per app). */
+  private view(ctx: RenderContext): IstioAppView {
+    const all = ctx.statements();
+    let view = this.views.get(all);
+    if (!view) {
+      view = new IstioAppView(statementsOf(all, this.name));
+      this.views.set(all, view);
+    }
+    return view;
   }
 
   /** Services whose policies are enforced by the namespace's waypoint: those with HTTP rules. */
   private waypointServices(ctx: RenderContext, namespace: string): ReadonlySet<string> {
-    const out = new Set<string>();
-    if (this.options.mode !== 'ambient') return out;
-    for (const x of this.appStatements(ctx)) {
-      if (x.kind === 'allow' && x.direction === 'ingress' && x.http && x.subject.namespace === namespace && x.subject.service) out.add(x.subject.service);
-    }
-    return out;
+    if (this.options.mode !== 'ambient') return new Set<string>();
+    const view = this.view(ctx);
+    return view.remember(`waypoint-services|${namespace}`, () => {
+      const out = new Set<string>();
+      for (const x of view.allowsIn('ingress', namespace)) {
+        if (x.http && x.subject.service) out.add(x.subject.service);
+      }
+      return out;
+    });
   }
 
   private isWaypointBound(s: AllowStatement, ctx: RenderContext): boolean {
@@ -356,7 +367,8 @@ export class IstioDialect implements Dialect {
   /** Whether `s` is the statement that renders its namespace's waypoint (and its plumbing): the first waypoint-bound one. */
   private gatewayOwner(s: Statement, ctx: RenderContext): boolean {
     if (s.kind !== 'allow' || s.direction !== 'ingress' || !this.isWaypointBound(s, ctx)) return false;
-    const first = this.appStatements(ctx).find(x => x.kind === 'allow' && x.direction === 'ingress' && x.subject.namespace === s.subject.namespace && this.isWaypointBound(x, ctx));
+    const view = this.view(ctx);
+    const first = view.remember(`gateway-owner|${s.subject.namespace}`, () => view.allowsIn('ingress', s.subject.namespace).find(x => this.isWaypointBound(x, ctx)));
     return first === s;
   }
 
@@ -366,14 +378,10 @@ export class IstioDialect implements Dialect {
       engineName: this.name,
       cniName: this.options.cni.name,
       cniSelectsServiceAccounts: usable(this.options.cni.capabilities['subject.service-account']),
-      statements: this.appStatements(ctx),
+      view: this.view(ctx),
       waypointServices: ns => this.waypointServices(ctx, ns),
     };
   }
-}
-
-function isolates(x: Statement, direction: DirectionModel): x is IsolateStatement | AllowStatement {
-  return (x.kind === 'isolate' && x.directions.includes(direction)) || (x.kind === 'allow' && x.isolating && x.direction === direction);
 }
 
 function withoutAccount(p: PeerModel): PeerModel {
