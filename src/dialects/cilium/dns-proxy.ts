@@ -45,13 +45,13 @@ function mayOverlap(a: AllowStatement | ClusterAllowStatement, b: AllowStatement
  */
 export function needsDnsProxy(dns: AllowStatement | ClusterAllowStatement, all: readonly AppStatement[], engine: string): boolean {
   if (dns.purpose !== 'dns') return false;
-  return all.some(a => a.engine === engine && a.statement.stage === 'enforce' && hasFqdnPeers(a.statement) && mayOverlap(dns, a.statement));
+  return ofEngine(all, engine).fqdn.some(f => mayOverlap(dns, f));
 }
 
 /** The synthesis error for an FQDN allowance that no DNS allowance of the same engine covers, if any. */
 export function missingDnsProxyProblem(s: Statement, all: readonly AppStatement[], engine: string): string | undefined {
   if (!hasFqdnPeers(s) || s.stage !== 'enforce') return undefined;
-  const dnsOfEngine = all.filter(a => a.engine === engine).map(a => a.statement);
+  const dnsOfEngine = ofEngine(all, engine).statements;
   if (s.kind === 'allow-cluster') {
     if (dnsOfEngine.some(d => isDnsAllowance(d) && d.kind === 'allow-cluster' && d.exceptNamespaces.every(n => s.exceptNamespaces.includes(n)))) return undefined;
     return `egress of every namespace except ${s.exceptNamespaces.join(', ')} to DNS names needs the pods' DNS lookups to go through Cilium's DNS proxy (toFQDNs only allows addresses the proxy saw in a DNS answer), but no cluster-wide DNS allowance of the ${engine} engine covers those namespaces. `
@@ -61,4 +61,28 @@ export function missingDnsProxyProblem(s: Statement, all: readonly AppStatement[
   return `egress of ${podSetToString(s.subject)} to DNS names needs the pods' DNS lookups to go through Cilium's DNS proxy: toFQDNs only allows addresses the proxy saw in a DNS answer, so without it the allowance would allow nothing. `
     + `No AllowDns rendered by the ${engine} engine covers these pods (all pods of namespace ${s.subject.namespace}, or exactly the same pods). `
     + `Fix: add new AllowDns(scope, 'allow-dns', { namespace: '${s.subject.namespace}' }) under the same engine; the Cilium engine then adds the DNS proxy rule to it.`;
+}
+
+/** An app's statements of one engine, and its enforced FQDN allowances. */
+interface EngineStatements {
+  readonly statements: readonly Statement[];
+  readonly fqdn: readonly (AllowStatement | ClusterAllowStatement)[];
+}
+
+const BY_APP = new WeakMap<readonly AppStatement[], Map<string, EngineStatements>>();
+
+/** Filters the app's statements once per app and engine: every DNS allowance asks, and an estate has one per namespace. */
+function ofEngine(all: readonly AppStatement[], engine: string): EngineStatements {
+  let byEngine = BY_APP.get(all);
+  if (!byEngine) {
+    byEngine = new Map();
+    BY_APP.set(all, byEngine);
+  }
+  let found = byEngine.get(engine);
+  if (!found) {
+    const statements = all.filter(a => a.engine === engine).map(a => a.statement);
+    found = { statements, fqdn: statements.filter((x): x is AllowStatement | ClusterAllowStatement => x.stage === 'enforce' && hasFqdnPeers(x)) };
+    byEngine.set(engine, found);
+  }
+  return found;
 }
