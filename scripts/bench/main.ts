@@ -1,0 +1,288 @@
+// The estate benchmark (issue 7): synthesis per engine against raw cdk8s and plain YAML, and the
+// analyzer against naive pair-by-pair evaluation. Every figure comes from this one run; each
+// measurement runs in its own child process (worker.ts) so peaks and JIT state are not shared.
+//
+//   ts-node --project scripts/tsconfig.json scripts/bench/main.ts [--size small|medium|large|all]
+//     [--runs N] [--engines kubernetes,cilium,...] [--charts per-namespace|one] [--naive auto|full|rows|pairs] [--naive-rows N] [--json FILE] [--keep]
+//
+// --naive auto: every pair on small, every destination of 100 evenly spread source pods on medium
+// (the full 16M pairs take most of an hour), 20,000 random pairs on large; the rest is extrapolated.
+//
+// Tables go to stdout (markdown), progress to stderr.
+import { execFileSync, fork } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { allowanceCount, ChartLayout, ENGINE_NAMES, EngineName, kindCounts, SIZES } from './estate';
+import { AnalysisResult, NaiveMode } from './measure';
+import { ProcessFigures, Task } from './worker';
+
+interface Options {
+  readonly sizes: string[];
+  readonly runs?: number;
+  readonly engines: EngineName[];
+  readonly naive: 'auto' | NaiveMode;
+  readonly naiveRows?: number;
+  readonly layout: ChartLayout;
+  readonly json?: string;
+  readonly keep: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const get = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const size = get('size') ?? 'all';
+  const sizes = size === 'all' ? Object.keys(SIZES) : size.split(',');
+  for (const s of sizes) if (!SIZES[s]) throw new Error(`--size: expected small, medium, large or all, got ${s}`);
+  const engines = (get('engines')?.split(',') ?? [...ENGINE_NAMES]) as EngineName[];
+  for (const e of engines) if (!ENGINE_NAMES.includes(e)) throw new Error(`--engines: expected some of ${ENGINE_NAMES.join(', ')}, got ${e}`);
+  const naive = (get('naive') ?? 'auto') as Options['naive'];
+  if (!['auto', 'full', 'rows', 'pairs'].includes(naive)) throw new Error(`--naive: expected auto, full, rows or pairs, got ${naive}`);
+  const layout = (get('charts') ?? 'per-namespace') as ChartLayout;
+  if (!['per-namespace', 'one'].includes(layout)) throw new Error(`--charts: expected per-namespace or one, got ${layout}`);
+  const naiveRows = get('naive-rows') === undefined ? undefined : Number(get('naive-rows'));
+  if (naiveRows !== undefined && (!Number.isInteger(naiveRows) || naiveRows < 1)) throw new Error(`--naive-rows: expected a positive integer, got ${get('naive-rows')}`);
+  const runs = get('runs') === undefined ? undefined : Number(get('runs'));
+  if (runs !== undefined && (!Number.isInteger(runs) || runs < 1)) throw new Error(`--runs: expected a positive integer, got ${get('runs')}`);
+  return { sizes, runs, engines, naive, naiveRows, layout, json: get('json'), keep: argv.includes('--keep') };
+}
+
+const progress = (m: string) => process.stderr.write(`${m}\n`);
+
+interface Measured<T> {
+  readonly result: T;
+  readonly figures: ProcessFigures;
+  /** Highest heap in use seen by the garbage collector (bytes), from --trace-gc. */
+  readonly peakHeapBytes: number;
+}
+
+const GC_LINE = /([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB/;
+
+/**
+ * Compiles the benchmark and the library with tsc into `out`, so that workers run plain JavaScript:
+ * no TypeScript compiler in their heap or in their time. Returns the worker's path.
+ */
+function compile(out: string): string {
+  const worker = path.join(out, 'scripts', 'bench', 'worker.js');
+  progress('compiling the benchmark and src/ with tsc...');
+  try {
+    execFileSync(process.execPath, [
+      require.resolve('typescript/bin/tsc'), '-p', path.join(__dirname, '..', 'tsconfig.json'), '--outDir', out,
+      '--noEmit', 'false', '--noEmitOnError', 'false', '--declaration', 'false', '--sourceMap', 'false', '--inlineSourceMap', 'false', '--inlineSources', 'false',
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e: any) {
+    // Type errors still emit (this process was type-checked by ts-node already); a missing worker is fatal.
+    if (!fs.existsSync(worker)) throw new Error(`tsc failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    progress(`tsc reported (ignored, the JavaScript was emitted):\n${e.stdout ?? ''}`);
+  }
+  return worker;
+}
+
+let workerPath = '';
+
+/** Runs one task in a fresh Node.js process and reads its peak heap from the GC trace. */
+function measure<T>(task: Task): Promise<Measured<T>> {
+  return new Promise((resolve, reject) => {
+    const child = fork(workerPath, [JSON.stringify(task)], {
+      execArgv: ['--trace-gc', '--max-old-space-size=8192'],
+      // The compiled files live outside the repository: resolve cdk8s, yaml... from its node_modules.
+      env: { ...process.env, NODE_PATH: path.join(__dirname, '..', '..', 'node_modules') },
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    let peakMb = 0;
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        const m = GC_LINE.exec(line);
+        if (m) peakMb = Math.max(peakMb, Number(m[1]));
+      }
+    });
+    let message: { result: T; figures: ProcessFigures } | undefined;
+    child.on('message', m => { message = m as any; });
+    child.on('error', reject);
+    child.on('exit', code => {
+      if (!message) return reject(new Error(`benchmark worker for ${JSON.stringify(task)} exited with ${code} and no result`));
+      const peakHeapBytes = Math.max(peakMb * 1024 * 1024, message.figures.heapUsedEndBytes);
+      resolve({ ...message, peakHeapBytes });
+    });
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(x < 10 ? 2 : 0)} ms`);
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const ratio = (x: number) => `${x.toFixed(2)}×`;
+const duration = (x: number) => (x >= 3_600_000 ? `${(x / 3_600_000).toFixed(1)} h` : x >= 60_000 ? `${(x / 60_000).toFixed(1)} min` : ms(x));
+
+interface EngineRow {
+  readonly engine: EngineName;
+  readonly objects: number;
+  readonly runs: number;
+  readonly oursMs: number;
+  readonly constructMs: number;
+  readonly synthMs: number;
+  readonly oursPeakHeap: number;
+  readonly oursPeakRss: number;
+  readonly rawMs: number;
+  readonly rawPeakHeap: number;
+  readonly yamlMs: number;
+  readonly sameOutput: boolean;
+}
+
+interface SizeReport {
+  readonly size: string;
+  readonly allowances: number;
+  readonly layout: ChartLayout;
+  readonly engines: EngineRow[];
+  readonly analysis?: AnalysisResult;
+}
+
+async function benchSize(size: string, options: Options, root: string): Promise<SizeReport> {
+  const spec = SIZES[size];
+  const runs = options.runs ?? (size === 'small' ? 5 : size === 'medium' ? 3 : 1);
+  progress(`== ${size}: N=${spec.namespaces} M=${spec.workloads} K=${spec.allowances} P=${spec.podsPerWorkload}, ${allowanceCount(spec)} allowances, ${runs} run(s) per figure`);
+  const rows: EngineRow[] = [];
+  let analysis: AnalysisResult | undefined;
+  for (const engine of options.engines) {
+    const dir = path.join(root, size, engine);
+    const objectsFile = path.join(root, size, `${engine}.objects.json`);
+    const ours: Measured<any>[] = [];
+    const raw: Measured<any>[] = [];
+    const yaml: Measured<any>[] = [];
+    // Interleaved (ours, raw, YAML, ours, ...) so that a change in the machine's load hits all three alike.
+    for (let r = 0; r < runs; r++) {
+      const outdir = path.join(dir, `ours-${r}`);
+      progress(`  ${engine} run ${r + 1}/${runs}: ours`);
+      ours.push(await measure({ kind: 'ours', size, engine, layout: options.layout, outdir, ...(r === 0 ? { objectsFile } : {}) }));
+      progress(`    ${ms(ours[r].result.totalMs)}, ${ours[r].result.objects} objects, peak heap ${mib(ours[r].peakHeapBytes)}`);
+      if (r > 0) fs.rmSync(outdir, { recursive: true, force: true });
+      progress(`  ${engine} run ${r + 1}/${runs}: (a) raw cdk8s ApiObjects`);
+      const rawOut = path.join(dir, `raw-${r}`);
+      raw.push(await measure({ kind: 'raw', objectsFile, outdir: rawOut }));
+      progress(`    ${ms(raw[r].result.ms)}, peak heap ${mib(raw[r].peakHeapBytes)}`);
+      fs.rmSync(rawOut, { recursive: true, force: true });
+      progress(`  ${engine} run ${r + 1}/${runs}: (b) YAML only`);
+      yaml.push(await measure({ kind: 'yaml', objectsFile }));
+      progress(`    ${ms(yaml[r].result.ms)}`);
+    }
+    rows.push({
+      engine,
+      objects: ours[0].result.objects,
+      runs,
+      oursMs: median(ours.map(o => o.result.totalMs)),
+      constructMs: median(ours.map(o => o.result.constructMs)),
+      synthMs: median(ours.map(o => o.result.synthMs)),
+      oursPeakHeap: Math.max(...ours.map(o => o.peakHeapBytes)),
+      oursPeakRss: Math.max(...ours.map(o => o.figures.maxRssBytes)),
+      rawMs: median(raw.map(o => o.result.ms)),
+      rawPeakHeap: Math.max(...raw.map(o => o.peakHeapBytes)),
+      yamlMs: median(yaml.map(o => o.result.ms)),
+      sameOutput: raw.every(o => o.result.digest === ours[0].result.digest),
+    });
+    if (engine === 'kubernetes') {
+      const naive: NaiveMode = options.naive !== 'auto' ? options.naive : size === 'small' ? 'full' : size === 'medium' ? 'rows' : 'pairs';
+      progress(`  analysis of the Kubernetes output (naive: ${naive})`);
+      analysis = (await measure<AnalysisResult>({ kind: 'analysis', size, manifests: path.join(dir, 'ours-0'), naive, naiveRows: options.naiveRows })).result;
+    }
+    fs.rmSync(objectsFile, { force: true });
+  }
+  return { size, allowances: allowanceCount(spec), layout: options.layout, engines: rows, analysis };
+}
+
+function table(report: SizeReport): string {
+  const spec = SIZES[report.size];
+  const kinds = Object.entries(kindCounts(spec)).map(([k, n]) => `${k} ${n}`).join(', ');
+  const lines = [
+    `### ${report.size}: N=${spec.namespaces} namespaces × M=${spec.workloads} workloads × K=${spec.allowances} allowances = ${report.allowances} allowances (${kinds}); P=${spec.podsPerWorkload} pods per workload; ${report.layout === 'one' ? 'one chart for the whole estate' : 'one chart (and file) per namespace'}`,
+    '',
+    '| engine | objects | ours (construct + synth) | ours peak heap | (a) raw cdk8s | (a) peak heap | (b) YAML only | ours / (a) | ours / (b) | same output as (a) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+  ];
+  for (const r of report.engines) {
+    lines.push(`| ${r.engine} | ${r.objects} | ${ms(r.oursMs)} (${ms(r.constructMs)} + ${ms(r.synthMs)}) | ${mib(r.oursPeakHeap)} | ${ms(r.rawMs)} | ${mib(r.rawPeakHeap)} | ${ms(r.yamlMs)} | ${ratio(r.oursMs / r.rawMs)} | ${ratio(r.oursMs / r.yamlMs)} | ${r.sameOutput ? 'yes' : '**NO**'} |`);
+  }
+  lines.push('', `Median of ${report.engines[0]?.runs ?? 0} run(s), each in a fresh process after a warm-up synthesis of a 3-namespace estate; peak heap: highest heap in use seen by the GC (--trace-gc), max over runs.`);
+  const a = report.analysis;
+  if (a) {
+    const n = a.naive;
+    const agree = n.mismatches === 0 ? 'every verdict agrees with the matrix' : `**${n.mismatches} verdicts disagree with the matrix**`;
+    const speedup = `grouped is ${ratio(n.estimatedMs / a.matrixMs)} faster`;
+    const naive = n.mode === 'full'
+      ? `${duration(n.ms)} for all ${n.totalPairs} pairs (${n.allowedPairs === a.allowedPairs ? 'same allowed pairs' : '**different allowed pairs**'}; ${agree}); ${speedup}`
+      : n.mode === 'rows'
+        ? `${duration(n.ms)} for every destination of ${n.rows} of ${a.pods} source pods (${n.evaluatedPairs} pairs; ${agree}) → ~${duration(n.estimatedMs)} for all ${n.totalPairs} pairs (extrapolated); ${speedup}`
+        : `skipped: naive evaluation of ${a.pods}² = ${n.totalPairs} pairs would take ~${duration(n.estimatedMs)} (extrapolated from ${n.evaluatedPairs} random pairs at ${(n.ms / n.evaluatedPairs).toFixed(3)} ms each; ${agree}); ${speedup}`;
+    lines.push('',
+      '| analysis (Kubernetes output) | |',
+      '|---|---|',
+      `| parse ${a.policies} NetworkPolicies (parsePolicies) | ${ms(a.parseMs)} |`,
+      `| cluster model: ${a.pods} pods | ${ms(a.clusterMs)} |`,
+      `| full matrix on ${8080}/TCP, grouped (index + compute) | ${ms(a.matrixMs)} (${a.groups} groups, ${a.allowedPairs} allowed pairs) |`,
+      `| explain: ${a.explainQueries} queries | ${ms(a.explainAvgMs)} per query (max ${ms(a.explainMaxMs)}; ${a.explainMismatches === 0 ? 'all agree with the matrix' : `**${a.explainMismatches} disagree with the matrix**`}) |`,
+      `| naive pair-by-pair | ${naive} |`);
+  }
+  return lines.join('\n');
+}
+
+function targets(reports: SizeReport[]): string {
+  const lines = ['### Targets', ''];
+  const check = (ok: boolean, text: string) => lines.push(`- ${ok ? 'met' : '**MISSED**'}: ${text}`);
+  for (const r of reports) {
+    for (const e of r.engines) check(e.oursMs / e.rawMs <= 1.5, `${r.size} ${e.engine}: ours / raw cdk8s = ${ratio(e.oursMs / e.rawMs)} (≤ 1.5)`);
+  }
+  const medium = reports.find(r => r.size === 'medium');
+  const large = reports.find(r => r.size === 'large');
+  if (medium && large) {
+    for (const e of large.engines) {
+      const m = medium.engines.find(x => x.engine === e.engine);
+      if (m) check(e.oursMs / m.oursMs <= 6, `${e.engine}: large / medium = ${ratio(e.oursMs / m.oursMs)} for ${ratio(large.allowances / medium.allowances)} the allowances (≤ 6); raw cdk8s alone: ${ratio(e.rawMs / m.rawMs)}, YAML alone: ${ratio(e.yamlMs / m.yamlMs)}`);
+    }
+  }
+  if (large) {
+    for (const e of large.engines) check(e.oursPeakHeap < 2 ** 31, `large ${e.engine}: peak heap ${mib(e.oursPeakHeap)} (< 2048 MiB)`);
+    if (large.analysis) {
+      check(large.analysis.matrixMs < 10_000, `large full matrix: ${ms(large.analysis.matrixMs)} (< 10 s)`);
+      check(large.analysis.explainAvgMs < 20, `large explain: ${ms(large.analysis.explainAvgMs)} per query (< 20 ms)`);
+    }
+  }
+  const ma = medium?.analysis;
+  if (ma) {
+    check(ma.naive.estimatedMs / ma.matrixMs >= 50, `medium grouped matrix vs naive: ${ratio(ma.naive.estimatedMs / ma.matrixMs)}${ma.naive.mode === 'full' ? '' : ' (naive extrapolated)'} (≥ 50)`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-bench-'));
+  const load = os.loadavg().map(x => x.toFixed(2)).join(', ');
+  progress(`output in ${root}; load average ${load}`);
+  const reports: SizeReport[] = [];
+  try {
+    workerPath = compile(path.join(root, 'js'));
+    for (const size of options.sizes) {
+      const report = await benchSize(size, options, root);
+      reports.push(report);
+      process.stdout.write(`${table(report)}\n\n`);
+    }
+  } finally {
+    if (!options.keep) fs.rmSync(root, { recursive: true, force: true });
+  }
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}; load average at start ${load}, at end ${os.loadavg().map(x => x.toFixed(2)).join(', ')}`;
+  process.stdout.write(`${targets(reports)}\n\nMachine: ${machine}\n`);
+  if (options.json) fs.writeFileSync(options.json, JSON.stringify({ machine, reports }, null, 2));
+}
+
+main().catch(e => {
+  process.stderr.write(`${e.stack ?? e}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,60 @@
+// Keeps the estate benchmark (scripts/bench) from rotting: runs its small size in-process, with no
+// timing assertions. The figures themselves come from `npm run bench` (docs/PERFORMANCE.md).
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ENGINE_NAMES, KINDS, kindCounts, namespaceName, SIZES } from '../../scripts/bench/estate';
+import { analyze, ChartObjects, digestFolder, readSources, serializeYaml, synthOurs, synthRaw } from '../../scripts/bench/measure';
+import { expectValidManifests } from '../helpers/schema';
+
+const small = SIZES.small;
+let root: string;
+const outputs = new Map<string, { dir: string; charts: ChartObjects[] }>();
+
+beforeAll(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-bench-test-'));
+});
+
+afterAll(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('the small estate has every kind of allowance', () => {
+  const counts = kindCounts(small);
+  for (const kind of KINDS) expect(counts[kind]).toBeGreaterThan(0);
+  expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(small.namespaces * small.workloads * small.allowances);
+});
+
+describe.each(ENGINE_NAMES)('%s', (engine) => {
+  test('synthesizes the small estate: one file per namespace, valid objects, and the baselines write the same files', () => {
+    const dir = path.join(root, engine, 'ours');
+    const ours = synthOurs(small, engine, dir);
+    outputs.set(engine, { dir, charts: ours.charts });
+    expect(ours.files).toBe(small.namespaces);
+    expect(fs.readdirSync(dir).sort()).toEqual(Array.from({ length: small.namespaces }, (_, i) => `${namespaceName(i)}.k8s.yaml`));
+    const objects = ours.charts.flatMap(c => c.objects);
+    expect(objects.length).toBe(ours.objects);
+    // Every namespace gets more than its default deny: the allowances rendered.
+    for (const c of ours.charts) expect(c.objects.length).toBeGreaterThan(small.workloads);
+    expectValidManifests(objects);
+
+    const rawDir = path.join(root, engine, 'raw');
+    const raw = synthRaw(ours.charts, rawDir);
+    expect(raw.objects).toBe(ours.objects);
+    expect(digestFolder(rawDir)).toBe(digestFolder(dir));
+    expect(serializeYaml(ours.charts).objects).toBe(ours.objects);
+  });
+});
+
+test('analysis of the Kubernetes output: the grouped matrix, explain and the naive matrix agree', () => {
+  const kubernetes = outputs.get('kubernetes');
+  if (!kubernetes) throw new Error('the Kubernetes engine did not synthesize');
+  const result = analyze(small, readSources(kubernetes.dir), { naive: 'full', explainQueries: 20 });
+  expect(result.policies).toBe(kubernetes.charts.reduce((n, c) => n + c.objects.length, 0));
+  expect(result.pods).toBe(small.namespaces * small.workloads * small.podsPerWorkload + 2);
+  expect(result.allowedPairs).toBeGreaterThan(result.pods); // more than the self pairs: the allowances work
+  expect(result.explainMismatches).toBe(0);
+  expect(result.naive.evaluatedPairs).toBe(result.pods ** 2);
+  expect(result.naive.mismatches).toBe(0);
+  expect(result.naive.allowedPairs).toBe(result.allowedPairs);
+});
