@@ -1,10 +1,10 @@
 import { IConstruct } from 'constructs';
-import { CalicoDialect } from '../dialects/calico';
-import { Dialect } from '../dialects/dialect';
-import { CiliumDialect } from '../dialects/cilium';
-import { KubernetesDialect } from '../dialects/kubernetes';
 import { istioDialect } from './istio-engine';
 import type { IstioEngineOptions } from './istio-engine-options';
+import { CalicoDialect } from '../dialects/calico';
+import { CiliumDialect } from '../dialects/cilium';
+import { Dialect } from '../dialects/dialect';
+import { KubernetesDialect } from '../dialects/kubernetes';
 import { formatProblem } from '../intent/private/input-error';
 import { checkNamespaceName } from '../intent/private/validators';
 

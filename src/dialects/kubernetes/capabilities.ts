@@ -63,7 +63,8 @@ export function kubernetesCapabilities(options: KubernetesDialectOptions): Capab
       fix: 'use Engine.calico() (staged policies) or an Istio engine (dry-run), or set stage: PolicyStage.ENFORCE',
     },
     'subject.all-namespaces': {
-      level: 'unsupported', reason: 'NetworkPolicy is namespaced: no object covers every namespace, and namespaces created later would get nothing',
+      level: 'unsupported',
+      reason: 'NetworkPolicy is namespaced: no object covers every namespace, and namespaces created later would get nothing',
       fix: 'add a DefaultDeny / AllowDns per namespace, or use Engine.calico() (GlobalNetworkPolicy)',
     },
   };
