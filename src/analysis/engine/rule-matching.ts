@@ -168,7 +168,8 @@ export function httpMatches(rule: PolicyRule, context: { readonly http?: HttpReq
 }
 
 function httpMatchMatches(match: HttpMatch, request: HttpRequest): boolean {
-  if (match.methods && !match.methods.includes(request.method.toUpperCase())) {
+  // Envoy compares :method exactly (Istio methods, Calico ALP methods are case-sensitive).
+  if (match.methods && !match.methods.includes(request.method)) {
     return false;
   }
   if (match.method && !stringMatches(match.method, request.method)) {

@@ -180,7 +180,7 @@ export interface PortMatch {
 
 /** An HTTP request condition (reserved for L7 dialects): every present field must match. */
 export interface HttpMatch {
-  /** Upper-case methods; undefined = any. */
+  /** Methods, compared case-sensitively with the request method as sent (as Envoy does); undefined = any. */
   readonly methods?: readonly string[];
   /** The method as sent, matched as a pattern (Cilium's `method` regex); undefined = any. */
   readonly method?: StringMatch;

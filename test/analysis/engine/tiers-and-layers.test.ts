@@ -132,7 +132,9 @@ describe('tiers, actions and layers', () => {
     const http = [{ methods: ['GET'], path: { kind: 'prefix' as const, value: '/api/' } }];
     const allowGet = [irPolicy({ name: 'get-api', namespace: 'x', subject: server, ingress: rules([rule('allow', { http })]) })];
     const flow = { source: podEndpoint('x', 'good'), destination: podEndpoint('x', 'server'), port: 80, protocol: 'TCP' as const };
-    expect(evaluate(cluster, allowGet, { ...flow, http: { method: 'get', path: '/api/v1' } }).allowed).toBe(true);
+    expect(evaluate(cluster, allowGet, { ...flow, http: { method: 'GET', path: '/api/v1' } }).allowed).toBe(true);
+    // Methods compare case-sensitively, as Envoy compares :method.
+    expect(evaluate(cluster, allowGet, { ...flow, http: { method: 'get', path: '/api/v1' } }).allowed).toBe(false);
     expect(evaluate(cluster, allowGet, { ...flow, http: { method: 'POST', path: '/api/v1' } }).allowed).toBe(false);
     expect(evaluate(cluster, allowGet, { ...flow, http: { method: 'GET', path: '/admin' } }).allowed).toBe(false);
     expect(evaluate(cluster, allowGet, flow).allowed).toBe(false);
