@@ -14,11 +14,11 @@ import {
 import { StagedGlobalNetworkPolicySpecStagedAction } from '../../imports/calico-sgnp-projectcalico.org';
 import { StagedNetworkPolicySpecStagedAction } from '../../imports/calico-snp-projectcalico.org';
 import {
-  AllowStatement, ClusterAllowStatement, ClusterIsolateStatement, DirectionModel, HttpRuleModel, intersectPodSets,
-  isEverything, IsolateStatement, LabelSelectorModel, PeerModel, PodSetModel, podSetToString, PortModel, Statement,
-  statementToString,
+  AllowStatement, ClusterAllowStatement, ClusterIsolateStatement, DirectionModel, HttpRuleModel,
+  IsolateStatement, LabelSelectorModel, PeerModel, PodSetModel, PortModel, Statement, statementToString,
 } from '../../model';
 import { Dialect, RenderContext, RenderedObject } from '../dialect';
+import { allowSubjects } from '../source-half';
 
 /** The Calico API group and version every object is written in. */
 export const CALICO_API_VERSION = 'projectcalico.org/v3';
@@ -104,8 +104,7 @@ export class CalicoDialect implements Dialect {
   }
 
   private renderAllow(s: AllowStatement, ctx: RenderContext): RenderedObject[] {
-    const isolated = s.stage === 'audit' ? ctx.isolatedSetsWithAudit.bind(ctx) : ctx.isolatedSets.bind(ctx);
-    const subjects = s.isolating ? [s.subject] : isolatedParts(s.subject, s.direction, isolated);
+    const subjects = allowSubjects(s, ctx);
     const suffix = s.purpose === 'dns' ? undefined : s.isolating ? s.direction : `${s.direction}-${s.subject.namespace}`;
     return subjects.map((subject, i) => {
       const rules = this.rules(s.direction, s.peers, s.ports, s.http, { kind: 'namespace', namespace: subject.namespace });
@@ -212,20 +211,6 @@ export function calicoProblems(s: Statement): string[] {
     }
   }
   return out;
-}
-
-/** The parts of a source-side subject that something else isolates (a policy on other pods would isolate them). */
-type IsolatedSets = (ns: string, dir: DirectionModel) => readonly PodSetModel[];
-
-function isolatedParts(subject: PodSetModel, direction: DirectionModel, isolated: IsolatedSets): PodSetModel[] {
-  const sets = isolated(subject.namespace, direction);
-  if (sets.some(x => isEverything(x.pods) && !x.serviceAccount)) return [subject];
-  const out = new Map<string, PodSetModel>();
-  for (const set of sets) {
-    const part = intersectPodSets(subject, set);
-    if (part) out.set(podSetToString(part), part);
-  }
-  return [...out.values()];
 }
 
 /** Kubernetes pods matching the selector. */

@@ -10,11 +10,11 @@ import {
   CiliumNetworkPolicySpecIngressToPorts, CiliumNetworkPolicySpecIngressToPortsPortsProtocol, toJson_CiliumNetworkPolicySpec,
 } from '../../imports/cilium-cnp-cilium.io';
 import {
-  AllowStatement, ClusterAllowStatement, ClusterIsolateStatement, DirectionModel, intersectPodSets, isEverything, IsolateStatement, PeerModel,
-  PodSetModel, podSetToString,
+  AllowStatement, ClusterAllowStatement, ClusterIsolateStatement, DirectionModel, IsolateStatement, PeerModel,
   portToString, PortModel, Statement, statementToString,
 } from '../../model';
 import { Dialect, RenderContext, RenderedObject } from '../dialect';
+import { allowSubjects } from '../source-half';
 
 /** API version of both Cilium policy kinds. */
 export const CILIUM_API_VERSION = 'cilium.io/v2';
@@ -128,7 +128,7 @@ export class CiliumDialect implements Dialect {
   }
 
   private renderAllow(s: AllowStatement, ctx: RenderContext): RenderedObject[] {
-    const subjects = s.isolating ? [s.subject] : isolatedParts(s.subject, s.direction, ctx);
+    const subjects = allowSubjects(s, ctx);
     const clusterwide = s.peers.some(p => p.kind === 'pods' && p.namespaces.kind === 'labels');
     const parts = l3Parts(s.peers, s.direction);
     const portRules = this.portRules(s, ctx);
@@ -177,22 +177,6 @@ export class CiliumDialect implements Dialect {
       origin,
     };
   }
-}
-
-/**
- * For a source-side allowance: the parts of the subject that something else
- * already isolates. A policy selecting other pods would isolate them, which
- * the intent does not say.
- */
-function isolatedParts(subject: PodSetModel, direction: DirectionModel, ctx: RenderContext): PodSetModel[] {
-  const sets = ctx.isolatedSets(subject.namespace, direction);
-  if (sets.some(x => isEverything(x.pods) && !x.serviceAccount)) return [subject];
-  const out = new Map<string, PodSetModel>();
-  for (const set of sets) {
-    const part = intersectPodSets(subject, set);
-    if (part) out.set(podSetToString(part), part);
-  }
-  return [...out.values()];
 }
 
 /** Groups peers into one L3 part per Cilium peer kind, in a fixed order. */

@@ -1,8 +1,9 @@
 import { Dialect, RenderContext, RenderedObject } from '../dialect';
+import { allowSubjects } from '../source-half';
 import { KubernetesDialectOptions, kubernetesCapabilities } from './capabilities';
 import {
-  AllowStatement, DirectionModel, intersectPodSets, isEverything, IsolateStatement, LabelSelectorModel, PeerModel,
-  PodSetModel, PortModel, Statement, podSetToString, intersectSelectors, labelSelector,
+  AllowStatement, DirectionModel, isEverything, IsolateStatement, LabelSelectorModel, PeerModel,
+  PodSetModel, PortModel, Statement, intersectSelectors, labelSelector,
 } from '../../model';
 
 /** The namespace label every namespace carries with its own name (immutable, set by the API server). */
@@ -40,7 +41,7 @@ export class KubernetesDialect implements Dialect {
   }
 
   private renderAllow(s: AllowStatement, ctx: RenderContext): RenderedObject[] {
-    const subjects = s.isolating ? [s.subject] : this.isolatedParts(s.subject, s.direction, ctx);
+    const subjects = allowSubjects(s, ctx);
     const peersKey = s.direction === 'ingress' ? 'from' : 'to';
     const rule: Record<string, unknown> = { [peersKey]: s.peers.flatMap(p => this.peer(p, s.subject.namespace)) };
     const ports = this.ports(s.ports);
@@ -53,22 +54,6 @@ export class KubernetesDialect implements Dialect {
         policyTypes: [DIRECTION_TYPE[s.direction]],
         [s.direction]: [rule],
       }));
-  }
-
-  /**
-   * For a source-side allowance: the parts of the subject that something else
-   * already isolates. A NetworkPolicy selecting other pods would isolate them,
-   * which the intent does not say.
-   */
-  private isolatedParts(subject: PodSetModel, direction: DirectionModel, ctx: RenderContext): PodSetModel[] {
-    const sets = ctx.isolatedSets(subject.namespace, direction);
-    if (sets.some(x => isEverything(x.pods) && !x.serviceAccount)) return [subject];
-    const out = new Map<string, PodSetModel>();
-    for (const set of sets) {
-      const part = intersectPodSets(subject, set);
-      if (part) out.set(podSetToString(part), part);
-    }
-    return [...out.values()];
   }
 
   private subjectSelector(p: PodSetModel): Record<string, unknown> {
