@@ -43,8 +43,14 @@ export class PolicyCompiler {
     const root = scope.node.scopes.slice().reverse().find(s => SEPARATE_ROOTS.has(s)) ?? scope.node.root;
     let c = COMPILERS.get(root);
     if (!c) {
-      c = new PolicyCompiler();
-      COMPILERS.set(root, c);
+      const compiler = new PolicyCompiler();
+      COMPILERS.set(root, compiler);
+      // cdk8s validates the whole tree, root first, before anything is written (and again for every
+      // chart it writes): the root's validation compiles, and only intents with errors get a
+      // validation of their own, so that each error names its intent's path. One validation per
+      // intent would cost every intent a call in each of those passes.
+      root.node.addValidation({ validate: () => compiler.compileOnce() });
+      c = compiler;
     }
     return c;
   }
@@ -84,9 +90,6 @@ export class PolicyCompiler {
     }
     const reg: Registration = { construct, statements, options };
     this.registrations.push(reg);
-    // cdk8s validates the whole app again for every chart it writes: look the result up once.
-    let errors: string[] | undefined;
-    construct.node.addValidation({ validate: () => errors ??= this.compile().get(construct)?.errors ?? [] });
   }
 
   /** Every statement registered in the app, in construction order (for analysis and tests). */
@@ -97,6 +100,16 @@ export class PolicyCompiler {
   /** Every registered statement with the engine that renders it (for analysis and tests). */
   public statementsWithEngines(): { statement: Statement; engine: string | undefined }[] {
     return this.registrations.flatMap(r => r.statements.map(statement => ({ statement, engine: Engine.tryOf(r.construct)?.name })));
+  }
+
+  /** Compiles on the first call (the root's validation) and reports each intent's errors on the intent. */
+  private compileOnce(): string[] {
+    if (this.results) return [];
+    for (const [construct, compiled] of this.compile()) {
+      const errors = compiled.errors;
+      if (errors.length) construct.node.addValidation({ validate: () => errors });
+    }
+    return [];
   }
 
   private compile(): Map<IConstruct, Compiled> {
