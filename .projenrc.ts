@@ -92,4 +92,12 @@ project.addTask('examples', {
   exec: 'ts-node --project examples/tsconfig.json examples/synth-all.ts',
 });
 
+// Issue 7's estate benchmark: ratios against raw cdk8s and plain YAML, measured in one run
+// (docs/PERFORMANCE.md). `npm run bench -- --size all`; CI runs the small size through test/bench.
+project.addTask('bench', {
+  description: 'Benchmark synthesis and analysis at estate scale (default: small size)',
+  exec: 'ts-node --project scripts/tsconfig.json scripts/bench/main.ts',
+  receiveArgs: true,
+});
+
 project.synth();
