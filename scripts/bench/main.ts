@@ -103,9 +103,14 @@ function measure<T>(task: Task): Promise<Measured<T>> {
       }
     });
     let message: { result: T; figures: ProcessFigures } | undefined;
-    child.on('message', m => { message = m as any; });
+    let failure: string | undefined;
+    child.on('message', (m: any) => {
+      if (m.error) failure = m.error;
+      else message = m;
+    });
     child.on('error', reject);
     child.on('exit', code => {
+      if (failure) return reject(new Error(failure));
       if (!message) return reject(new Error(`benchmark worker for ${JSON.stringify(task)} exited with ${code} and no result`));
       const peakHeapBytes = Math.max(peakMb * 1024 * 1024, message.figures.heapUsedEndBytes);
       resolve({ ...message, peakHeapBytes });
@@ -122,6 +127,12 @@ const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toF
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const ratio = (x: number) => `${x.toFixed(2)}×`;
 const duration = (x: number) => (x >= 3_600_000 ? `${(x / 3_600_000).toFixed(1)} h` : x >= 60_000 ? `${(x / 60_000).toFixed(1)} min` : ms(x));
+
+/** An engine whose measurement failed, with the error. */
+interface FailedRow {
+  readonly engine: EngineName;
+  readonly failed: string;
+}
 
 interface EngineRow {
   readonly engine: EngineName;
@@ -143,6 +154,7 @@ interface SizeReport {
   readonly allowances: number;
   readonly layout: ChartLayout;
   readonly engines: EngineRow[];
+  readonly failed: FailedRow[];
   readonly analysis?: AnalysisResult;
 }
 
@@ -151,51 +163,68 @@ async function benchSize(size: string, options: Options, root: string): Promise<
   const runs = options.runs ?? (size === 'small' ? 5 : size === 'medium' ? 3 : 1);
   progress(`== ${size}: N=${spec.namespaces} M=${spec.workloads} K=${spec.allowances} P=${spec.podsPerWorkload}, ${allowanceCount(spec)} allowances, ${runs} run(s) per figure`);
   const rows: EngineRow[] = [];
+  const failed: FailedRow[] = [];
   let analysis: AnalysisResult | undefined;
   for (const engine of options.engines) {
-    const dir = path.join(root, size, engine);
-    const objectsFile = path.join(root, size, `${engine}.objects.json`);
-    const ours: Measured<any>[] = [];
-    const raw: Measured<any>[] = [];
-    const yaml: Measured<any>[] = [];
-    // Interleaved (ours, raw, YAML, ours, ...) so that a change in the machine's load hits all three alike.
-    for (let r = 0; r < runs; r++) {
-      const outdir = path.join(dir, `ours-${r}`);
-      progress(`  ${engine} run ${r + 1}/${runs}: ours`);
-      ours.push(await measure({ kind: 'ours', size, engine, layout: options.layout, outdir, ...(r === 0 ? { objectsFile } : {}) }));
-      progress(`    ${ms(ours[r].result.totalMs)}, ${ours[r].result.objects} objects, peak heap ${mib(ours[r].peakHeapBytes)}`);
-      if (r > 0) fs.rmSync(outdir, { recursive: true, force: true });
-      progress(`  ${engine} run ${r + 1}/${runs}: (a) raw cdk8s ApiObjects`);
-      const rawOut = path.join(dir, `raw-${r}`);
-      raw.push(await measure({ kind: 'raw', objectsFile, outdir: rawOut }));
-      progress(`    ${ms(raw[r].result.ms)}, peak heap ${mib(raw[r].peakHeapBytes)}`);
-      fs.rmSync(rawOut, { recursive: true, force: true });
-      progress(`  ${engine} run ${r + 1}/${runs}: (b) YAML only`);
-      yaml.push(await measure({ kind: 'yaml', objectsFile }));
-      progress(`    ${ms(yaml[r].result.ms)}`);
+    try {
+      const result = await benchEngine(size, engine, runs, options, root);
+      rows.push(result.row);
+      analysis = result.analysis ?? analysis;
+    } catch (e) {
+      progress(`    failed: ${(e as Error).message}`);
+      failed.push({ engine, failed: (e as Error).message });
     }
-    rows.push({
-      engine,
-      objects: ours[0].result.objects,
-      runs,
-      oursMs: median(ours.map(o => o.result.totalMs)),
-      constructMs: median(ours.map(o => o.result.constructMs)),
-      synthMs: median(ours.map(o => o.result.synthMs)),
-      oursPeakHeap: Math.max(...ours.map(o => o.peakHeapBytes)),
-      oursPeakRss: Math.max(...ours.map(o => o.figures.maxRssBytes)),
-      rawMs: median(raw.map(o => o.result.ms)),
-      rawPeakHeap: Math.max(...raw.map(o => o.peakHeapBytes)),
-      yamlMs: median(yaml.map(o => o.result.ms)),
-      sameOutput: raw.every(o => o.result.digest === ours[0].result.digest),
-    });
-    if (engine === 'kubernetes') {
-      const naive: NaiveMode = options.naive !== 'auto' ? options.naive : size === 'small' ? 'full' : size === 'medium' ? 'rows' : 'pairs';
-      progress(`  analysis of the Kubernetes output (naive: ${naive})`);
-      analysis = (await measure<AnalysisResult>({ kind: 'analysis', size, manifests: path.join(dir, 'ours-0'), naive, naiveRows: options.naiveRows })).result;
-    }
-    fs.rmSync(objectsFile, { force: true });
+    fs.rmSync(path.join(root, size, `${engine}.objects.json`), { force: true });
   }
-  return { size, allowances: allowanceCount(spec), layout: options.layout, engines: rows, analysis };
+  return { size, allowances: allowanceCount(spec), layout: options.layout, engines: rows, failed, analysis };
+}
+
+/** One engine at one size: ours, (a) and (b), interleaved, and the analysis for the Kubernetes engine. */
+async function benchEngine(
+  size: string, engine: EngineName, runs: number, options: Options, root: string,
+): Promise<{ row: EngineRow; analysis?: AnalysisResult }> {
+  const dir = path.join(root, size, engine);
+  const objectsFile = path.join(root, size, `${engine}.objects.json`);
+  const ours: Measured<any>[] = [];
+  const raw: Measured<any>[] = [];
+  const yaml: Measured<any>[] = [];
+  // Interleaved (ours, raw, YAML, ours, ...) so that a change in the machine's load hits all three alike.
+  for (let r = 0; r < runs; r++) {
+    const outdir = path.join(dir, `ours-${r}`);
+    progress(`  ${engine} run ${r + 1}/${runs}: ours`);
+    ours.push(await measure({ kind: 'ours', size, engine, layout: options.layout, outdir, ...(r === 0 ? { objectsFile } : {}) }));
+    progress(`    ${ms(ours[r].result.totalMs)}, ${ours[r].result.objects} objects, peak heap ${mib(ours[r].peakHeapBytes)}`);
+    if (r > 0) fs.rmSync(outdir, { recursive: true, force: true });
+    progress(`  ${engine} run ${r + 1}/${runs}: (a) raw cdk8s ApiObjects`);
+    const rawOut = path.join(dir, `raw-${r}`);
+    raw.push(await measure({ kind: 'raw', objectsFile, outdir: rawOut }));
+    progress(`    ${ms(raw[r].result.ms)}, peak heap ${mib(raw[r].peakHeapBytes)}`);
+    fs.rmSync(rawOut, { recursive: true, force: true });
+    progress(`  ${engine} run ${r + 1}/${runs}: (b) YAML only`);
+    yaml.push(await measure({ kind: 'yaml', objectsFile }));
+    progress(`    ${ms(yaml[r].result.ms)}`);
+  }
+  const row: EngineRow = {
+    engine,
+    objects: ours[0].result.objects,
+    runs,
+    oursMs: median(ours.map(o => o.result.totalMs)),
+    constructMs: median(ours.map(o => o.result.constructMs)),
+    synthMs: median(ours.map(o => o.result.synthMs)),
+    oursPeakHeap: Math.max(...ours.map(o => o.peakHeapBytes)),
+    oursPeakRss: Math.max(...ours.map(o => o.figures.maxRssBytes)),
+    rawMs: median(raw.map(o => o.result.ms)),
+    rawPeakHeap: Math.max(...raw.map(o => o.peakHeapBytes)),
+    yamlMs: median(yaml.map(o => o.result.ms)),
+    sameOutput: raw.every(o => o.result.digest === ours[0].result.digest),
+  };
+  let analysis: AnalysisResult | undefined;
+  if (engine === 'kubernetes') {
+    const naive: NaiveMode = options.naive !== 'auto' ? options.naive : size === 'small' ? 'full' : size === 'medium' ? 'rows' : 'pairs';
+    progress(`  analysis of the Kubernetes output (naive: ${naive})`);
+    analysis = (await measure<AnalysisResult>({ kind: 'analysis', size, manifests: path.join(dir, 'ours-0'), naive, naiveRows: options.naiveRows })).result;
+  }
+  return { row, analysis };
 }
 
 function table(report: SizeReport): string {
@@ -209,6 +238,9 @@ function table(report: SizeReport): string {
   ];
   for (const r of report.engines) {
     lines.push(`| ${r.engine} | ${r.objects} | ${ms(r.oursMs)} (${ms(r.constructMs)} + ${ms(r.synthMs)}) | ${mib(r.oursPeakHeap)} | ${ms(r.rawMs)} | ${mib(r.rawPeakHeap)} | ${ms(r.yamlMs)} | ${ratio(r.oursMs / r.rawMs)} | ${ratio(r.oursMs / r.yamlMs)} | ${r.sameOutput ? 'yes' : '**NO**'} |`);
+  }
+  for (const f of report.failed) {
+    lines.push(`| ${f.engine} | failed: ${f.failed.replace(/\|/g, '\\|')} | | | | | | | | |`);
   }
   lines.push('', `Median of ${report.engines[0]?.runs ?? 0} run(s), each in a fresh process after a warm-up synthesis of a 3-namespace estate; peak heap: highest heap in use seen by the GC (--trace-gc), max over runs.`);
   const a = report.analysis;
@@ -237,6 +269,7 @@ function targets(reports: SizeReport[]): string {
   const lines = ['### Targets', ''];
   const check = (ok: boolean, text: string) => lines.push(`- ${ok ? 'met' : '**MISSED**'}: ${text}`);
   for (const r of reports) {
+    for (const f of r.failed) check(false, `${r.size} ${f.engine}: failed (${f.failed})`);
     for (const e of r.engines) check(e.oursMs / e.rawMs <= 1.5, `${r.size} ${e.engine}: ours / raw cdk8s = ${ratio(e.oursMs / e.rawMs)} (≤ 1.5)`);
   }
   const medium = reports.find(r => r.size === 'medium');

@@ -61,11 +61,18 @@ function run(task: Task): unknown {
 }
 
 const task: Task = JSON.parse(process.argv[2]);
-const result = run(task);
-const figures: ProcessFigures = { maxRssBytes: process.resourceUsage().maxRSS * 1024, heapUsedEndBytes: process.memoryUsage().heapUsed };
+let message: { result: unknown; figures: ProcessFigures } | { error: string };
+try {
+  const result = run(task);
+  message = { result, figures: { maxRssBytes: process.resourceUsage().maxRSS * 1024, heapUsedEndBytes: process.memoryUsage().heapUsed } };
+} catch (e) {
+  // Reported in the table (e.g. cdk8s cannot write a chart of ~130,000 objects), not fatal to the run.
+  message = { error: `${(e as Error).name}: ${(e as Error).message}`.split('\n')[0] };
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+}
 if (process.send) {
-  process.send({ result, figures }, () => process.exit(0));
+  process.send(message, () => process.exit(0));
 } else {
   // Run by hand (e.g. under --cpu-prof): print the result.
-  process.stderr.write(`${JSON.stringify({ result, figures }, null, 2)}\n`);
+  process.stderr.write(`${JSON.stringify(message, null, 2)}\n`);
 }
