@@ -270,6 +270,9 @@ function keyOf(text: string): { key: string; rest: string } | undefined {
     if (!after.startsWith(':')) {
       return undefined;
     }
+    if (!/^:(?: |$)/.test(after)) {
+      throw UNSUPPORTED; // `"k":v` is a mapping only in flow context; leave it to the reference parser
+    }
   } else {
     const colon = text.search(/:(?: |$)/);
     if (colon <= 0) {

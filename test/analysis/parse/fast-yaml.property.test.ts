@@ -98,3 +98,11 @@ describe('fast YAML reader', () => {
     expect(agreesWithReference(text)).toEqual(expected);
   });
 });
+
+describe('fast YAML reader regressions', () => {
+  test('declines a quoted key followed by ":" without a space, which block YAML does not read as a mapping', () => {
+    expect(fastParseYaml('"d\\"q":x')).toBeUndefined();
+    expect(fastParseYaml('"d\\"q": x')).toEqual([{ 'd"q': 'x' }]);
+    expect(agreesWithReference('"d\\"q":x')).toBeUndefined();
+  });
+});
