@@ -171,8 +171,9 @@ export class PolicyCompiler {
     const failed = [...results.values()].some(r => r.errors.length > 0);
     if (!failed) {
       for (const reg of this.registrations) {
+        const ids = new Set<string>();
         for (const o of results.get(reg.construct)!.objects) {
-          const obj = new ApiObject(reg.construct as any, o.id, {
+          const obj = new ApiObject(reg.construct as any, childId(o, ids), {
             apiVersion: o.apiVersion,
             kind: o.kind,
             metadata: {
@@ -198,6 +199,26 @@ export class PolicyCompiler {
  * namespaces no intent names). Audit statements isolate nothing, unless
  * `withAudit` asks what a staged preview (every audit statement enforced) sees.
  */
+/**
+ * The construct id of a rendered object below its intent: its id without the intent's base name,
+ * which every object of the intent repeats (`team-a/web/ingress`, not
+ * `team-a/web/web-ingress`). Sibling intents then give their objects the same ids, which also
+ * keeps cdk8s's walks of the tree (one per chart it writes) cheap: V8 shares one hidden class
+ * among child tables with the same keys. Falls back to the full id when two objects of one
+ * intent would get the same short one.
+ */
+function childId(o: RenderedObject, used: Set<string>): string {
+  const base = o.origin.baseName;
+  const at = base ? o.id.indexOf(base) : -1;
+  let id = o.id;
+  if (at >= 0) {
+    id = `${o.id.slice(0, at)}-${o.id.slice(at + base.length)}`.replace(/-{2,}/g, '-').replace(/^-|-$/g, '') || 'policy';
+  }
+  if (used.has(id)) id = o.id;
+  used.add(id);
+  return id;
+}
+
 function objectKey(o: RenderedObject): string {
   return `${o.apiVersion}|${o.kind}|${o.namespace ?? ''}|${o.name}`;
 }
