@@ -3,7 +3,11 @@
 // measurement runs in its own child process (worker.ts) so peaks and JIT state are not shared.
 //
 //   ts-node --project scripts/tsconfig.json scripts/bench/main.ts [--size small|medium|large|all]
-//     [--runs N] [--engines kubernetes,cilium,...] [--charts per-namespace|one] [--naive auto|full|rows|pairs] [--naive-rows N] [--json FILE] [--keep]
+//     [--runs N] [--engines kubernetes,cilium,...] [--charts per-namespace|one] [--synth stock|validate-once]
+//     [--naive auto|full|rows|pairs] [--naive-rows N] [--json FILE] [--keep]
+//
+// --synth validate-once: ours and (a) both run under an experimental cdk8s App.synth() that walks
+// the app once per synthesis instead of once per chart (validate-once.ts); stock is cdk8s as released.
 //
 // --naive auto: every pair on small, every destination of 100 evenly spread source pods on medium
 // (the full 16M pairs take most of an hour), 20,000 random pairs on large; the rest is extrapolated.
@@ -14,7 +18,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { allowanceCount, ChartLayout, ENGINE_NAMES, EngineName, kindCounts, SIZES } from './estate';
-import { AnalysisResult, NaiveMode } from './measure';
+import { AnalysisResult, NaiveMode, SynthMode } from './measure';
 import { ProcessFigures, Task } from './worker';
 
 interface Options {
@@ -24,6 +28,7 @@ interface Options {
   readonly naive: 'auto' | NaiveMode;
   readonly naiveRows?: number;
   readonly layout: ChartLayout;
+  readonly synth: SynthMode;
   readonly json?: string;
   readonly keep: boolean;
 }
@@ -42,11 +47,13 @@ function parseArgs(argv: string[]): Options {
   if (!['auto', 'full', 'rows', 'pairs'].includes(naive)) throw new Error(`--naive: expected auto, full, rows or pairs, got ${naive}`);
   const layout = (get('charts') ?? 'per-namespace') as ChartLayout;
   if (!['per-namespace', 'one'].includes(layout)) throw new Error(`--charts: expected per-namespace or one, got ${layout}`);
+  const synth = (get('synth') ?? 'stock') as SynthMode;
+  if (!['stock', 'validate-once'].includes(synth)) throw new Error(`--synth: expected stock or validate-once, got ${synth}`);
   const naiveRows = get('naive-rows') === undefined ? undefined : Number(get('naive-rows'));
   if (naiveRows !== undefined && (!Number.isInteger(naiveRows) || naiveRows < 1)) throw new Error(`--naive-rows: expected a positive integer, got ${get('naive-rows')}`);
   const runs = get('runs') === undefined ? undefined : Number(get('runs'));
   if (runs !== undefined && (!Number.isInteger(runs) || runs < 1)) throw new Error(`--runs: expected a positive integer, got ${get('runs')}`);
-  return { sizes, runs, engines, naive, naiveRows, layout, json: get('json'), keep: argv.includes('--keep') };
+  return { sizes, runs, engines, naive, naiveRows, layout, synth, json: get('json'), keep: argv.includes('--keep') };
 }
 
 const progress = (m: string) => process.stderr.write(`${m}\n`);
@@ -153,6 +160,7 @@ interface SizeReport {
   readonly size: string;
   readonly allowances: number;
   readonly layout: ChartLayout;
+  readonly synth: SynthMode;
   readonly engines: EngineRow[];
   readonly failed: FailedRow[];
   readonly analysis?: AnalysisResult;
@@ -176,7 +184,7 @@ async function benchSize(size: string, options: Options, root: string): Promise<
     }
     fs.rmSync(path.join(root, size, `${engine}.objects.json`), { force: true });
   }
-  return { size, allowances: allowanceCount(spec), layout: options.layout, engines: rows, failed, analysis };
+  return { size, allowances: allowanceCount(spec), layout: options.layout, synth: options.synth, engines: rows, failed, analysis };
 }
 
 /** One engine at one size: ours, (a) and (b), interleaved, and the analysis for the Kubernetes engine. */
@@ -192,12 +200,12 @@ async function benchEngine(
   for (let r = 0; r < runs; r++) {
     const outdir = path.join(dir, `ours-${r}`);
     progress(`  ${engine} run ${r + 1}/${runs}: ours`);
-    ours.push(await measure({ kind: 'ours', size, engine, layout: options.layout, outdir, ...(r === 0 ? { objectsFile } : {}) }));
+    ours.push(await measure({ kind: 'ours', size, engine, layout: options.layout, synth: options.synth, outdir, ...(r === 0 ? { objectsFile } : {}) }));
     progress(`    ${ms(ours[r].result.totalMs)}, ${ours[r].result.objects} objects, peak heap ${mib(ours[r].peakHeapBytes)}`);
     if (r > 0) fs.rmSync(outdir, { recursive: true, force: true });
     progress(`  ${engine} run ${r + 1}/${runs}: (a) raw cdk8s ApiObjects`);
     const rawOut = path.join(dir, `raw-${r}`);
-    raw.push(await measure({ kind: 'raw', objectsFile, outdir: rawOut }));
+    raw.push(await measure({ kind: 'raw', objectsFile, synth: options.synth, outdir: rawOut }));
     progress(`    ${ms(raw[r].result.ms)}, peak heap ${mib(raw[r].peakHeapBytes)}`);
     fs.rmSync(rawOut, { recursive: true, force: true });
     progress(`  ${engine} run ${r + 1}/${runs}: (b) YAML only`);
@@ -231,7 +239,7 @@ function table(report: SizeReport): string {
   const spec = SIZES[report.size];
   const kinds = Object.entries(kindCounts(spec)).map(([k, n]) => `${k} ${n}`).join(', ');
   const lines = [
-    `### ${report.size}: N=${spec.namespaces} namespaces × M=${spec.workloads} workloads × K=${spec.allowances} allowances = ${report.allowances} allowances (${kinds}); P=${spec.podsPerWorkload} pods per workload; ${report.layout === 'one' ? 'one chart for the whole estate' : 'one chart (and file) per namespace'}`,
+    `### ${report.size}: N=${spec.namespaces} namespaces × M=${spec.workloads} workloads × K=${spec.allowances} allowances = ${report.allowances} allowances (${kinds}); P=${spec.podsPerWorkload} pods per workload; ${report.layout === 'one' ? 'one chart for the whole estate' : 'one chart (and file) per namespace'}${report.synth === 'validate-once' ? '; **experimental cdk8s: the app walked once per synthesis, not once per chart (--synth validate-once)**' : ''}`,
     '',
     '| engine | objects | ours (construct + synth) | ours peak heap | (a) raw cdk8s | (a) peak heap | (b) YAML only | ours / (a) | ours / (b) | same output as (a) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',

@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { buildCluster, buildEstate, ChartLayout, EngineName, EstateSize } from './estate';
+import { withValidateOnce } from './validate-once';
 import { AnalysisPolicy, ClusterModel, ClusterPod, parsePolicies, PolicySource, ReachabilityAnalyzer, ReachabilityMatrix, Verdict } from '../../src/analysis';
 
 /** The final objects of one chart, as synthesized: the precomputed JSON of the baselines. */
@@ -19,6 +20,17 @@ export interface ChartObjects {
 /** Milliseconds since `start` (a `performance.now()` value). */
 function since(start: number): number {
   return performance.now() - start;
+}
+
+/**
+ * How `app.synth()` runs: `stock` is cdk8s as released (the whole app walked again for every
+ * chart); `validate-once` is the experiment of validate-once.ts (walked once per synthesis).
+ */
+export type SynthMode = 'stock' | 'validate-once';
+
+function synthWith(app: App, mode: SynthMode): void {
+  if (mode === 'validate-once') withValidateOnce(() => app.synth());
+  else app.synth();
 }
 
 /** Records what cdk8s writes: the objects of every chart, in file order, without copying them. */
@@ -50,13 +62,13 @@ export interface OursResult {
 }
 
 /** Synthesizes the estate for one engine with `app.synth()` into `outdir`. */
-export function synthOurs(size: EstateSize, engine: EngineName, outdir: string, layout: ChartLayout = 'per-namespace'): OursResult {
+export function synthOurs(size: EstateSize, engine: EngineName, outdir: string, layout: ChartLayout = 'per-namespace', mode: SynthMode = 'stock'): OursResult {
   const start = performance.now();
   const app = new App({ outdir });
   buildEstate(app, size, engine, layout);
   const constructMs = since(start);
   const synthStart = performance.now();
-  const { saved } = captureYamlSaves(() => app.synth());
+  const { saved } = captureYamlSaves(() => synthWith(app, mode));
   const synthMs = since(synthStart);
   const charts = saved.map(s => ({ file: path.relative(outdir, s.file), chart: path.basename(s.file).replace(/\.k8s\.yaml$/, ''), objects: s.docs }));
   return { constructMs, synthMs, totalMs: since(start), objects: charts.reduce((n, c) => n + c.objects.length, 0), files: charts.length, charts };
@@ -72,7 +84,7 @@ export interface BaselineResult {
  * Baseline (a), what cdk8s itself costs: the same final objects, created as raw `ApiObject`s from
  * precomputed JSON in charts with the same ids (so the same files), then `app.synth()` into `outdir`.
  */
-export function synthRaw(charts: readonly ChartObjects[], outdir: string): BaselineResult {
+export function synthRaw(charts: readonly ChartObjects[], outdir: string, mode: SynthMode = 'stock'): BaselineResult {
   const start = performance.now();
   const app = new App({ outdir });
   let objects = 0;
@@ -83,7 +95,7 @@ export function synthRaw(charts: readonly ChartObjects[], outdir: string): Basel
       objects++;
     });
   }
-  app.synth();
+  synthWith(app, mode);
   return { ms: since(start), objects };
 }
 

@@ -5,12 +5,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ChartLayout, EngineName, SIZES } from './estate';
-import { analyze, ChartObjects, NaiveMode, digestFolder, readSources, serializeYaml, synthOurs, synthRaw } from './measure';
+import { analyze, ChartObjects, NaiveMode, digestFolder, readSources, serializeYaml, synthOurs, synthRaw, SynthMode } from './measure';
 
 /** A measurement the parent asks for. */
 export type Task =
-  | { readonly kind: 'ours'; readonly size: string; readonly engine: EngineName; readonly layout: ChartLayout; readonly outdir: string; readonly objectsFile?: string }
-  | { readonly kind: 'raw'; readonly objectsFile: string; readonly outdir: string }
+  | { readonly kind: 'ours'; readonly size: string; readonly engine: EngineName; readonly layout: ChartLayout; readonly synth: SynthMode; readonly outdir: string; readonly objectsFile?: string }
+  | { readonly kind: 'raw'; readonly objectsFile: string; readonly synth: SynthMode; readonly outdir: string }
   | { readonly kind: 'yaml'; readonly objectsFile: string }
   | { readonly kind: 'analysis'; readonly size: string; readonly manifests: string; readonly naive: NaiveMode; readonly naiveRows?: number };
 
@@ -35,9 +35,9 @@ function run(task: Task): unknown {
   switch (task.kind) {
     case 'ours': {
       const warm = tmp();
-      synthOurs(WARM_UP, task.engine, warm, task.layout);
+      synthOurs(WARM_UP, task.engine, warm, task.layout, task.synth);
       fs.rmSync(warm, { recursive: true, force: true });
-      const r = synthOurs(SIZES[task.size], task.engine, task.outdir, task.layout);
+      const r = synthOurs(SIZES[task.size], task.engine, task.outdir, task.layout, task.synth);
       if (task.objectsFile) fs.writeFileSync(task.objectsFile, JSON.stringify(r.charts));
       const { charts: _charts, ...figures } = r;
       return { ...figures, digest: digestFolder(task.outdir) };
@@ -45,9 +45,9 @@ function run(task: Task): unknown {
     case 'raw': {
       const charts: ChartObjects[] = JSON.parse(fs.readFileSync(task.objectsFile, 'utf8'));
       const warm = tmp();
-      synthRaw(charts.slice(0, 3), warm);
+      synthRaw(charts.slice(0, 3), warm, task.synth);
       fs.rmSync(warm, { recursive: true, force: true });
-      const r = synthRaw(charts, task.outdir);
+      const r = synthRaw(charts, task.outdir, task.synth);
       return { ...r, digest: digestFolder(task.outdir) };
     }
     case 'yaml': {

@@ -3,8 +3,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Chart } from 'cdk8s';
 import { ENGINE_NAMES, KINDS, kindCounts, namespaceName, SIZES } from '../../scripts/bench/estate';
 import { analyze, ChartObjects, digestFolder, readSources, serializeYaml, synthOurs, synthRaw } from '../../scripts/bench/measure';
+import { withValidateOnce } from '../../scripts/bench/validate-once';
 import { expectValidManifests } from '../helpers/schema';
 
 const small = SIZES.small;
@@ -43,7 +45,27 @@ describe.each(ENGINE_NAMES)('%s', (engine) => {
     expect(raw.objects).toBe(ours.objects);
     expect(digestFolder(rawDir)).toBe(digestFolder(dir));
     expect(serializeYaml(ours.charts).objects).toBe(ours.objects);
+
+    // The --synth validate-once experiment walks the app once instead of once per chart: it must
+    // write the same files, for ours and for the raw baseline, or its figures measure other work.
+    const onceDir = path.join(root, engine, 'ours-validate-once');
+    synthOurs(small, engine, onceDir, 'per-namespace', 'validate-once');
+    expect(digestFolder(onceDir)).toBe(digestFolder(dir));
+    const rawOnceDir = path.join(root, engine, 'raw-validate-once');
+    synthRaw(ours.charts, rawOnceDir, 'validate-once');
+    expect(digestFolder(rawOnceDir)).toBe(digestFolder(dir));
   });
+});
+
+test('the validate-once experiment restores cdk8s afterwards and still reports validation errors', () => {
+  const before = (App as any)._synthChart;
+  const synthBefore = App.prototype.synth;
+  const app = new App({ outdir: fs.mkdtempSync(path.join(root, 'invalid-')) });
+  const chart = new Chart(app, 'c');
+  chart.node.addValidation({ validate: () => ['broken on purpose'] });
+  expect(() => withValidateOnce(() => app.synth())).toThrow(/broken on purpose/);
+  expect((App as any)._synthChart).toBe(before);
+  expect(App.prototype.synth).toBe(synthBefore);
 });
 
 test('analysis of the Kubernetes output: the grouped matrix, explain and the naive matrix agree', () => {
