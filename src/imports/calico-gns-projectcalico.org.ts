@@ -83,7 +83,7 @@ export function toJson_GlobalNetworkSetProps(obj: GlobalNetworkSetProps | undefi
     'spec': toJson_GlobalNetworkSetSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return Object.fromEntries(Object.entries(result).filter(i => i[1] !== undefined));
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -107,7 +107,7 @@ export function toJson_GlobalNetworkSetSpec(obj: GlobalNetworkSetSpec | undefine
     'nets': obj.nets?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return Object.fromEntries(Object.entries(result).filter(i => i[1] !== undefined));
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
