@@ -64,23 +64,24 @@ export class CiliumDialect implements Dialect {
 
   public check(s: Statement, ctx: RenderContext): string[] {
     const out: string[] = [];
-    const where = `in: ${statementToString(s)}`;
+    // Only problems print the statement: `where()` is called once per problem, never per statement.
+    const where = () => `in: ${statementToString(s)}`;
     const badSubject = s.kind === 'allow' || s.kind === 'isolate' ? nonIdentityKeys(s.subject.pods) : [];
     const badPeers = s.kind === 'allow' || s.kind === 'allow-cluster' ? s.peers.flatMap(p => (p.kind === 'pods' ? nonIdentityKeys(p.pods) : [])) : [];
     const bad = [...new Set([...badSubject, ...badPeers])].sort();
     if (bad.length) {
-      out.push(`the cilium engine cannot select pods by the label key(s) ${bad.join(', ')}: Cilium's default label filter leaves them out of security identities, so a selector on them matches no pod (a default deny would isolate nothing) ${where}. `
+      out.push(`the cilium engine cannot select pods by the label key(s) ${bad.join(', ')}: Cilium's default label filter leaves them out of security identities, so a selector on them matches no pod (a default deny would isolate nothing) ${where()}. `
         + 'Fix: select the pods by labels Cilium keeps in identities, such as app or app.kubernetes.io/name.');
     }
     if (s.kind !== 'allow') return out;
     if (s.http) {
       const notSingleTcp = s.ports.filter(p => p.protocol !== 'TCP' || p.port === undefined || p.endPort !== undefined);
       if (notSingleTcp.length) {
-        out.push(`the cilium engine attaches HTTP rules only to TCP ports given one by one (Cilium's L7 proxy needs TCP and rejects L7 rules on "all ports"), but got ${notSingleTcp.map(portToString).join(', ')} ${where}. `
+        out.push(`the cilium engine attaches HTTP rules only to TCP ports given one by one (Cilium's L7 proxy needs TCP and rejects L7 rules on "all ports"), but got ${notSingleTcp.map(portToString).join(', ')} ${where()}. `
           + 'Fix: list the TCP ports the HTTP server listens on, e.g. Port.tcp(8080), and put other ports in a separate AllowFrom without http.');
       }
       for (const rule of s.http) {
-        out.push(...regexSizeProblems(rule).map(p => `${p} ${where}. Fix: use a shorter path or a shorter prefix.`));
+        out.push(...regexSizeProblems(rule).map(p => `${p} ${where()}. Fix: use a shorter path or a shorter prefix.`));
       }
     }
     const dns = missingDnsProxyProblem(s, ctx.statements(), this.name);

@@ -167,8 +167,9 @@ export class IstioDialect implements Dialect {
   // -------------------------------------------------------------- Istio layer
 
   private istioProblems(s: Statement, ctx: RenderContext): string[] {
-    const where = `in: ${statementToString(s)}`;
-    const cannot = (what: string, reason: string, fix: string) => `the ${this.name} engine cannot express ${what} (${reason}); ${where}. Fix: ${fix}.`;
+    // Only problems print the statement: `where()` is called once per problem, never per statement.
+    const where = () => `in: ${statementToString(s)}`;
+    const cannot = (what: string, reason: string, fix: string) => `the ${this.name} engine cannot express ${what} (${reason}); ${where()}. Fix: ${fix}.`;
     switch (s.kind) {
       case 'isolate-cluster':
         return [cannot('a cluster-wide default deny', 'the mesh plumbing (istiod, HBONE, probes) and the Istio baseline are rendered per namespace, and a cluster-wide isolation would break the mesh in namespaces no intent names', 'use DefaultDeny or ZeroTrustNamespace per namespace')];
@@ -185,7 +186,7 @@ export class IstioDialect implements Dialect {
     }
   }
 
-  private ingressProblems(s: AllowStatement, ctx: RenderContext, cannot: (w: string, r: string, f: string) => string, where: string): string[] {
+  private ingressProblems(s: AllowStatement, ctx: RenderContext, cannot: (w: string, r: string, f: string) => string, where: () => string): string[] {
     const out: string[] = [];
     if (!s.isolating) {
       return [cannot('an ingress allowance that does not isolate its pods', 'any AuthorizationPolicy ALLOW that applies to a workload isolates it', 'use AllowFrom')];
@@ -198,7 +199,7 @@ export class IstioDialect implements Dialect {
       const problems: SourceProblem[] = [...istioSources(this.options, s.peers).problems, ...istioPorts(s.ports).problems];
       for (const p of problems) {
         out.push(p.optIn
-          ? `the ${this.name} engine cannot express ${p.what} exactly (${p.reason}); ${where}. Fix: ${p.fix}, or opt into the approximation with ${p.optIn.option}, which widens the policy: ${p.optIn.widening}.`
+          ? `the ${this.name} engine cannot express ${p.what} exactly (${p.reason}); ${where()}. Fix: ${p.fix}, or opt into the approximation with ${p.optIn.option}, which widens the policy: ${p.optIn.widening}.`
           : cannot(p.what, p.reason, p.fix));
       }
       if (this.options.mode === 'ambient' && s.http) {
