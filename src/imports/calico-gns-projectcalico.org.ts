@@ -83,7 +83,7 @@ export function toJson_GlobalNetworkSetProps(obj: GlobalNetworkSetProps | undefi
     'spec': toJson_GlobalNetworkSetSpec(obj.spec),
   };
   // filter undefined values
-  return Object.fromEntries(Object.entries(result).filter(i => i[1] !== undefined));
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -107,7 +107,19 @@ export function toJson_GlobalNetworkSetSpec(obj: GlobalNetworkSetSpec | undefine
     'nets': obj.nets?.map(y => y),
   };
   // filter undefined values
-  return Object.fromEntries(Object.entries(result).filter(i => i[1] !== undefined));
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+
+/**
+ * A copy of `o` without its undefined fields: same fields, same order as the generated
+ * `Object.entries(o).reduce(...)` it replaces, in linear time (added by scripts/imports/linear-to-json.ts).
+ */
+function definedFields(o: { [key: string]: any }): { [key: string]: any } {
+  const out: { [key: string]: any } = {};
+  for (const key in o) {
+    if (Object.prototype.hasOwnProperty.call(o, key) && o[key] !== undefined) out[key] = o[key];
+  }
+  return out;
+}
