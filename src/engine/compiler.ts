@@ -194,27 +194,20 @@ export class PolicyCompiler {
 }
 
 /**
- * The pod sets isolated per namespace and direction: by namespaced statements,
- * and by cluster-wide ones (all pods of every namespace they cover, including
- * namespaces no intent names). Audit statements isolate nothing, unless
- * `withAudit` asks what a staged preview (every audit statement enforced) sees.
- */
-/**
  * The construct id of a rendered object below its intent: its id without the intent's base name,
  * which every object of the intent repeats (`team-a/web/ingress`, not
  * `team-a/web/web-ingress`). Sibling intents then give their objects the same ids, which also
  * keeps cdk8s's walks of the tree (one per chart it writes) cheap: V8 shares one hidden class
- * among child tables with the same keys. Falls back to the full id when two objects of one
- * intent would get the same short one.
+ * among child tables with the same keys. Numbered, in rendering order, when two objects of one
+ * intent would get the same id.
  */
 function childId(o: RenderedObject, used: Set<string>): string {
   const base = o.origin.baseName;
   const at = base ? o.id.indexOf(base) : -1;
-  let id = o.id;
-  if (at >= 0) {
-    id = `${o.id.slice(0, at)}-${o.id.slice(at + base.length)}`.replace(/-{2,}/g, '-').replace(/^-|-$/g, '') || 'policy';
-  }
-  if (used.has(id)) id = o.id;
+  const short = at < 0 ? o.id
+    : `${o.id.slice(0, at)}-${o.id.slice(at + base.length)}`.replace(/-{2,}/g, '-').replace(/^-|-$/g, '') || 'policy';
+  let id = short;
+  for (let n = 2; used.has(id); n++) id = `${short}-${n}`;
   used.add(id);
   return id;
 }
@@ -223,6 +216,12 @@ function objectKey(o: RenderedObject): string {
   return `${o.apiVersion}|${o.kind}|${o.namespace ?? ''}|${o.name}`;
 }
 
+/**
+ * The pod sets isolated per namespace and direction: by namespaced statements,
+ * and by cluster-wide ones (all pods of every namespace they cover, including
+ * namespaces no intent names). Audit statements isolate nothing, unless
+ * `withAudit` asks what a staged preview (every audit statement enforced) sees.
+ */
 function isolationIndex(all: readonly Statement[], withAudit: boolean): (ns: string, dir: DirectionModel) => readonly PodSetModel[] {
   const index = new Map<string, PodSetModel[]>();
   const cluster: { statement: ClusterIsolateStatement | ClusterAllowStatement; direction: DirectionModel }[] = [];

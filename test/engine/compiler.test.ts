@@ -91,4 +91,16 @@ describe('engine selection and compilation', () => {
     expect(synthValid(chart).map(o => o.metadata.name)).toEqual(['dns', 'deny']);
     expect(byName(synthValid(chart), 'deny').spec.policyTypes).toEqual(['Ingress', 'Egress']);
   });
+
+  test('rendered objects sit below their intent with short ids: the object name without the intent\'s part', () => {
+    const chart = chartWith(Engine.kubernetes(), 'shop');
+    const zone = new Construct(chart, 'zone');
+    new DefaultDeny(zone, 'deny');
+    new AllowDns(zone, 'dns');
+    new AllowFrom(zone, 'web', { to: Workload.select({ app: 'web' }), peers: [Peer.workload(Workload.select({ app: 'fe' }))], ports: [Port.tcp(80)] });
+    const objects = synthValid(chart);
+    expect(objects.map(o => o.metadata.name)).toEqual(['zone-deny', 'zone-dns', 'zone-web-ingress', 'zone-web-egress-shop']);
+    const paths = chart.node.findAll().filter(c => c.node.scope && ['deny', 'dns', 'web'].includes(c.node.scope.node.id)).map(c => c.node.path);
+    expect(paths).toEqual(['test/zone/deny/policy', 'test/zone/dns/policy', 'test/zone/web/ingress', 'test/zone/web/egress-shop']);
+  });
 });
