@@ -17,6 +17,7 @@ import { execFileSync, fork } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { allowanceCount, ChartLayout, ENGINE_NAMES, EngineName, kindCounts, SIZES } from './estate';
 import { AnalysisResult, NaiveMode, SynthMode } from './measure';
 import { ProcessFigures, Task } from './worker';
@@ -33,27 +34,57 @@ interface Options {
   readonly keep: boolean;
 }
 
-function parseArgs(argv: string[]): Options {
-  const get = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
+/** A comma-separated list whose every item is one of `allowed`. */
+function listOf<T extends string>(allowed: readonly T[], all?: string): (value: string) => T[] {
+  return (value: string) => {
+    if (all !== undefined && value === all) return [...allowed];
+    const items = value.split(',').map(v => v.trim()).filter(v => v.length > 0);
+    const wrong = items.filter(v => !(allowed as readonly string[]).includes(v));
+    if (items.length === 0 || wrong.length) {
+      throw new InvalidArgumentError(`expected ${allowed.join(', ')}${all ? ` or ${all}` : ''} (comma-separated), got ${JSON.stringify(value)}`);
+    }
+    return items as T[];
   };
-  const size = get('size') ?? 'all';
-  const sizes = size === 'all' ? Object.keys(SIZES) : size.split(',');
-  for (const s of sizes) if (!SIZES[s]) throw new Error(`--size: expected small, medium, large or all, got ${s}`);
-  const engines = (get('engines')?.split(',') ?? [...ENGINE_NAMES]) as EngineName[];
-  for (const e of engines) if (!ENGINE_NAMES.includes(e)) throw new Error(`--engines: expected some of ${ENGINE_NAMES.join(', ')}, got ${e}`);
-  const naive = (get('naive') ?? 'auto') as Options['naive'];
-  if (!['auto', 'full', 'rows', 'pairs'].includes(naive)) throw new Error(`--naive: expected auto, full, rows or pairs, got ${naive}`);
-  const layout = (get('charts') ?? 'per-namespace') as ChartLayout;
-  if (!['per-namespace', 'one'].includes(layout)) throw new Error(`--charts: expected per-namespace or one, got ${layout}`);
-  const synth = (get('synth') ?? 'stock') as SynthMode;
-  if (!['stock', 'validate-once'].includes(synth)) throw new Error(`--synth: expected stock or validate-once, got ${synth}`);
-  const naiveRows = get('naive-rows') === undefined ? undefined : Number(get('naive-rows'));
-  if (naiveRows !== undefined && (!Number.isInteger(naiveRows) || naiveRows < 1)) throw new Error(`--naive-rows: expected a positive integer, got ${get('naive-rows')}`);
-  const runs = get('runs') === undefined ? undefined : Number(get('runs'));
-  if (runs !== undefined && (!Number.isInteger(runs) || runs < 1)) throw new Error(`--runs: expected a positive integer, got ${get('runs')}`);
-  return { sizes, runs, engines, naive, naiveRows, layout, synth, json: get('json'), keep: argv.includes('--keep') };
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseArgs(argv: string[]): Options {
+  const program = new Command('bench')
+    .description('The estate benchmark of issue 7 (docs/PERFORMANCE.md): synthesis per engine against raw cdk8s and YAML, analysis against naive evaluation.')
+    .addOption(new Option('--size <sizes>', 'sizes to run, comma-separated, or all').argParser(listOf(Object.keys(SIZES), 'all')).default(Object.keys(SIZES), 'all'))
+    .addOption(new Option('--runs <n>', 'runs per figure (default: 5 small, 3 medium, 1 large)').argParser(positiveInteger))
+    .addOption(new Option('--engines <engines>', 'engines to run, comma-separated').argParser(listOf(ENGINE_NAMES)).default([...ENGINE_NAMES], 'all'))
+    .addOption(new Option('--charts <layout>', 'one chart per namespace, or one chart for the whole estate').choices(['per-namespace', 'one']).default('per-namespace'))
+    .addOption(new Option('--synth <mode>', 'cdk8s as released, or the experiment that walks the app once per synthesis').choices(['stock', 'validate-once']).default('stock'))
+    .addOption(new Option('--naive <mode>', 'how much of the naive matrix to evaluate').choices(['auto', 'full', 'rows', 'pairs']).default('auto'))
+    .addOption(new Option('--naive-rows <n>', 'source pods of the naive matrix in rows mode').argParser(positiveInteger))
+    .option('--json <file>', 'also write every figure as JSON')
+    .option('--keep', 'keep the synthesized output', false)
+    .exitOverride()
+    .configureOutput({ writeOut: m => process.stderr.write(m), writeErr: m => process.stderr.write(m) });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError && (e.code === 'commander.helpDisplayed' || e.code === 'commander.version')) process.exit(0);
+    process.exit(2);
+  }
+  const o = program.opts();
+  return {
+    sizes: o.size,
+    runs: o.runs,
+    engines: o.engines,
+    naive: o.naive,
+    naiveRows: o.naiveRows,
+    layout: o.charts,
+    synth: o.synth,
+    json: o.json,
+    keep: o.keep,
+  };
 }
 
 const progress = (m: string) => process.stderr.write(`${m}\n`);
