@@ -87,4 +87,14 @@ describe('Peer', () => {
     expect(problems.map(p => p.expected).join(' | ')).toContain(expected);
     expect(problems.map(p => p.fix).join(' | ')).toContain(fix);
   });
+
+  test('a CIDR parsed again (parse outcomes are cached per text) gives the same block, and each caller its own problem', () => {
+    expect(resolve(Peer.ipv4('10.20.0.0/16'))).toEqual(resolve(Peer.cidr('10.20.0.0/16')));
+    expect(Peer.ipv4('10.30.0.0/16', ['10.30.1.0/24'])._problems).toEqual([]);
+    expect(Peer.ipv4('10.31.0.0/16', ['10.30.1.0/24'])._problems.map(p => p.expected)).toEqual(['a block strictly inside 10.31.0.0/16']);
+    const first = Peer.cidr('10.1.2.3/16')._problems;
+    const again = Peer.ipv4('0.0.0.0/0', ['10.1.2.3/16'])._problems;
+    expect(first).toEqual([expect.objectContaining({ what: 'CIDR of Peer.cidr()', value: '10.1.2.3/16', fix: expect.stringContaining('write "10.1.0.0/16"') })]);
+    expect(again).toEqual([expect.objectContaining({ what: 'except CIDR of Peer.ipv4()', value: '10.1.2.3/16', fix: first[0].fix, expected: first[0].expected })]);
+  });
 });

@@ -105,8 +105,33 @@ export interface ParsedCidr {
   readonly prefix: number;
 }
 
+/** The outcome of parsing one CIDR text: the parsed block, or the problem without its `what`. */
+type CidrOutcome = { readonly ok: ParsedCidr } | { readonly problem: Omit<InputProblem, 'what'> };
+
+/**
+ * Parse outcomes per CIDR text. An estate repeats a few CIDRs in thousands of intents, and
+ * parsing and canonicalizing with ipaddr.js dominates constructing an EgressToCidr. Outcomes
+ * are pure functions of the text and frozen; a few distinct texts per app, so left unbounded.
+ */
+const CIDR_OUTCOMES = new Map<string, CidrOutcome>();
+
 /** Parses a CIDR; host bits must be zero (the canonical network address). */
 export function parseCidr(what: string, v: unknown, problems: InputProblem[]): ParsedCidr | undefined {
+  if (typeof v !== 'string') return parseCidrUncached(what, v, problems);
+  let outcome = CIDR_OUTCOMES.get(v);
+  if (!outcome) {
+    const found: InputProblem[] = [];
+    const parsed = parseCidrUncached(what, v, found);
+    const { what: _what, ...problem } = found[0] ?? {};
+    outcome = parsed ? { ok: Object.freeze(parsed) } : Object.freeze({ problem: Object.freeze(problem as Omit<InputProblem, 'what'>) });
+    CIDR_OUTCOMES.set(v, outcome);
+  }
+  if ('ok' in outcome) return outcome.ok;
+  problems.push({ what, ...outcome.problem });
+  return undefined;
+}
+
+function parseCidrUncached(what: string, v: unknown, problems: InputProblem[]): ParsedCidr | undefined {
   if (typeof v !== 'string' || !v.includes('/')) {
     problems.push({
       what,
