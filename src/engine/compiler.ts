@@ -135,6 +135,8 @@ export class PolicyCompiler {
       if (!engine) {
         errors.push('no policy engine is chosen for this intent. Fix: call Engine.attach(chart, Engine.kubernetes()) (or another engine) on its chart.');
       } else {
+        // Asked once per rendered object below: constructs compute their path on every read.
+        const path = reg.construct.node.path;
         for (const s of reg.statements) {
           // A source half whose pods nothing isolates renders nothing in any engine: its features do not matter.
           // (For an audit half: isolated once the audit statements are enforced, as a staged preview shows.)
@@ -150,7 +152,7 @@ export class PolicyCompiler {
             // Several statements of one intent may render the same name (e.g. two source halves in
             // one namespace): number them, deterministically, in rendering order.
             let o = rendered;
-            for (let n = 2; seenNames.get(objectKey(o)) === reg.construct.node.path; n++) {
+            for (let n = 2; seenNames.get(objectKey(o)) === path; n++) {
               const name = objectName(rendered.name, String(n));
               o = { ...rendered, name, id: `${rendered.id}-${n}` };
             }
@@ -159,7 +161,7 @@ export class PolicyCompiler {
             if (other !== undefined) {
               errors.push(`${o.kind} ${o.namespace ?? ''}/${o.name} would also be rendered by ${other}. Fix: give one of the two constructs another id.`);
             } else {
-              seenNames.set(key, reg.construct.node.path);
+              seenNames.set(key, path);
               objects.push(o);
             }
           }

@@ -231,11 +231,15 @@ function portProtocol(p: PortModel): PortRule['ports'][number] {
   return { port: p.port === undefined ? '0' : String(p.port), protocol: p.protocol, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) };
 }
 
+/** The values of each generated enum, read once (every port and every expression asks). */
+const ENUM_VALUES = new WeakMap<object, ReadonlySet<string>>();
+
 /** Looks up the generated enum member with this value (fails on a value the schema does not know). */
 function member<E extends string>(e: Record<string, E>, value: string): E {
-  const found = Object.values(e).find(v => v === value);
-  if (found === undefined) throw new Error(`value ${JSON.stringify(value)} is not in the Cilium schema enum`);
-  return found;
+  let values = ENUM_VALUES.get(e);
+  if (!values) ENUM_VALUES.set(e, values = new Set(Object.values(e)));
+  if (!values.has(value)) throw new Error(`value ${JSON.stringify(value)} is not in the Cilium schema enum`);
+  return value as E;
 }
 
 function endpointSelector(s: CiliumSelector): CiliumNetworkPolicySpecEndpointSelector {
