@@ -97,4 +97,10 @@ describe('Peer', () => {
     expect(first).toEqual([expect.objectContaining({ what: 'CIDR of Peer.cidr()', value: '10.1.2.3/16', fix: expect.stringContaining('write "10.1.0.0/16"') })]);
     expect(again).toEqual([expect.objectContaining({ what: 'except CIDR of Peer.ipv4()', value: '10.1.2.3/16', fix: first[0].fix, expected: first[0].expected })]);
   });
+
+  test('CIDRs stay correct once the parse cache has been emptied for being full (10,000 texts)', () => {
+    for (let i = 0; i < 10_001; i++) expect(Peer.cidr(`10.${Math.floor(i / 256)}.${i % 256}.0/24`)._problems).toEqual([]);
+    expect(resolve(Peer.cidr('10.0.0.0/24'))).toEqual({ kind: 'cidr', cidr: '10.0.0.0/24', except: [] });
+    expect(Peer.cidr('10.0.0.1/24')._problems.map(p => p.fix)).toEqual([expect.stringContaining('write "10.0.0.0/24"')]);
+  });
 });

@@ -111,9 +111,11 @@ type CidrOutcome = { readonly ok: ParsedCidr } | { readonly problem: Omit<InputP
 /**
  * Parse outcomes per CIDR text. An estate repeats a few CIDRs in thousands of intents, and
  * parsing and canonicalizing with ipaddr.js dominates constructing an EgressToCidr. Outcomes
- * are pure functions of the text and frozen; a few distinct texts per app, so left unbounded.
+ * are pure functions of the text and frozen. Emptied when full, so a long-lived process that
+ * sees ever new texts keeps at most this many.
  */
 const CIDR_OUTCOMES = new Map<string, CidrOutcome>();
+const MAX_CIDR_OUTCOMES = 10_000;
 
 /** Parses a CIDR; host bits must be zero (the canonical network address). */
 export function parseCidr(what: string, v: unknown, problems: InputProblem[]): ParsedCidr | undefined {
@@ -124,6 +126,7 @@ export function parseCidr(what: string, v: unknown, problems: InputProblem[]): P
     const parsed = parseCidrUncached(what, v, found);
     const { what: _what, ...problem } = found[0] ?? {};
     outcome = parsed ? { ok: Object.freeze(parsed) } : Object.freeze({ problem: Object.freeze(problem as Omit<InputProblem, 'what'>) });
+    if (CIDR_OUTCOMES.size >= MAX_CIDR_OUTCOMES) CIDR_OUTCOMES.clear();
     CIDR_OUTCOMES.set(v, outcome);
   }
   if ('ok' in outcome) return outcome.ok;
