@@ -29,7 +29,7 @@ export type { CiliumEngineOptions } from './engine/engine';
 export type { CalicoEngineOptions } from './engine/engine';
 export { CalicoSelector } from './dialects/calico/selector';
 export { IstioMode } from './engine/istio-mode';
-export type { IstioEngineOptions, IstioWaypointOptions } from './engine/istio-engine-options';
+export type { IstioEngineOptions, IstioWaypointOptions } from './engine/engine';
 export { MtlsMode } from './intent/mtls-mode';
 export { MutualTls } from './intent/mutual-tls';
 export type { MutualTlsProps, MtlsPortException } from './intent/mutual-tls';

@@ -1,12 +1,12 @@
 import { IConstruct } from 'constructs';
-import { istioDialect } from './istio-engine';
-import type { IstioEngineOptions } from './istio-engine-options';
+import type { IstioMode } from './istio-mode';
 import { CalicoDialect } from '../dialects/calico';
 import { CiliumDialect } from '../dialects/cilium';
 import { Dialect } from '../dialects/dialect';
+import { createIstioDialect } from '../dialects/istio/create-dialect';
 import { KubernetesDialect } from '../dialects/kubernetes';
-import { formatProblem } from '../intent/private/input-error';
-import { checkNamespaceName } from '../intent/private/validators';
+import { formatProblem } from '../validation/input-error';
+import { checkNamespaceName } from '../validation/validators';
 
 /** Options of the Kubernetes NetworkPolicy engine. */
 export interface KubernetesEngineOptions {
@@ -70,6 +70,71 @@ export interface CalicoEngineOptions {
   readonly enterprise?: boolean;
 }
 
+/** The waypoint of ambient mode: the proxy that enforces HTTP rules. */
+export interface IstioWaypointOptions {
+  /**
+   * The waypoint Gateway's name in each namespace that needs one. Label the
+   * Services whose workloads have HTTP rules `istio.io/use-waypoint: <name>`.
+   * @default 'waypoint'
+   */
+  readonly name?: string;
+  /**
+   * The waypoint's service account: the identity its connections carry to
+   * the destination's ztunnel, which must admit it.
+   * @default - the waypoint's name (what Istio's deployment controller uses)
+   */
+  readonly serviceAccount?: string;
+  /**
+   * Render the waypoint Gateway. Set false when the waypoint is managed
+   * elsewhere (e.g. `istioctl waypoint apply`); it must then have `name`.
+   * @default true
+   */
+  readonly create?: boolean;
+}
+
+/** Options of the layered Istio engine. */
+export interface IstioEngineOptions {
+  /** The data plane: sidecars or ambient (ztunnel + waypoints). */
+  readonly mode: IstioMode;
+  /**
+   * The CNI engine that enforces L3/L4 under Istio (default deny in both
+   * directions, DNS, CIDR egress, UDP): `Engine.kubernetes()`,
+   * `Engine.cilium()` or `Engine.calico()`. Istio alone authorizes only
+   * connections into mesh proxies, so it is always layered on one.
+   */
+  readonly cni: Engine;
+  /**
+   * The mesh's SPIFFE trust domain, the first part of every principal
+   * (`<trustDomain>/ns/<namespace>/sa/<account>`). Istio maps `cluster.local`
+   * to the mesh's real trust domain and its aliases.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * The waypoint (ambient mode only).
+   * @default - a Gateway named `waypoint` in each namespace with HTTP rules
+   */
+  readonly waypoint?: IstioWaypointOptions;
+  /**
+   * The namespace istiod runs in (sidecars and waypoints fetch configuration
+   * and certificates from it on TCP 15012).
+   * @default 'istio-system'
+   */
+  readonly istiodNamespace?: string;
+  /**
+   * Labels of the istiod pods.
+   * @default { app: 'istiod' }
+   */
+  readonly istiodLabels?: { [key: string]: string };
+  /**
+   * Opt into matching a peer chosen by pod labels AND a service account by
+   * its service account only (Istio cannot see the client's labels). This
+   * WIDENS the allowance to every pod running as that account.
+   * @default false - such peers fail synthesis; use Peer.serviceAccount()
+   */
+  readonly matchPeersByServiceAccount?: boolean;
+}
+
 const ATTACHED = new WeakMap<IConstruct, Engine>();
 
 /**
@@ -127,7 +192,11 @@ export class Engine {
    * @see https://istio.io/latest/docs/reference/config/security/
    */
   public static istio(options: IstioEngineOptions): Engine {
-    const dialect = istioDialect(options);
+    const cni = options?.cni;
+    const dialect = createIstioDialect({
+      ...options,
+      cni: cni === undefined || cni === null ? cni : { name: (cni as Partial<Engine>).name, dialect: (cni as Partial<Engine>)._dialect },
+    });
     return new Engine(dialect.name, dialect);
   }
 

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { PolicyStage } from './policy-stage';
 import { dnsAllowance } from './private/dns-allowance';
-import { InputProblem, throwIfProblems } from './private/input-error';
+import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace, resolveStage } from './private/intent-scope';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';

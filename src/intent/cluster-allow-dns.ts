@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { PolicyStage } from './policy-stage';
 import { resolveExceptNamespaces } from './private/cluster-scope';
 import { dnsAllowance } from './private/dns-allowance';
-import { InputProblem, throwIfProblems } from './private/input-error';
+import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveStage } from './private/intent-scope';
 import { PolicyCompiler } from '../engine/compiler';
 import { ClusterAllowStatement } from '../model';

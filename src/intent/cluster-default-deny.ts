@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { PolicyDirection } from './policy-direction';
 import { PolicyStage } from './policy-stage';
 import { resolveExceptNamespaces } from './private/cluster-scope';
-import { InputProblem, throwIfProblems } from './private/input-error';
+import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveStage } from './private/intent-scope';
 import { PolicyCompiler } from '../engine/compiler';
 import { ClusterIsolateStatement, DirectionModel } from '../model';

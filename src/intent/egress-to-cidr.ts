@@ -3,7 +3,7 @@ import { checkNonEmpty } from './allow-from';
 import { checkCidrBlock } from './peer';
 import { PolicyStage } from './policy-stage';
 import { Port } from './port';
-import { InputProblem, throwIfProblems } from './private/input-error';
+import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace, resolveStage } from './private/intent-scope';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';

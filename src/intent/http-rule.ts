@@ -1,5 +1,5 @@
 import { HttpRuleModel, httpRuleToString } from '../model';
-import { InputProblem } from './private/input-error';
+import { InputProblem } from '../validation/input-error';
 
 const METHOD = /^[A-Z][A-Z0-9_-]{0,31}$/;
 // Path characters every engine compares literally (RFC 3986 pchar minus "%", plus "/").

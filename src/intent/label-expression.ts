@@ -1,6 +1,6 @@
 import { LabelRequirementModel } from '../model';
-import { InputProblem } from './private/input-error';
-import { checkLabelKey, checkLabelValue } from './private/validators';
+import { InputProblem } from '../validation/input-error';
+import { checkLabelKey, checkLabelValue } from '../validation/validators';
 
 /**
  * A set-based label requirement (`matchExpressions` entry).

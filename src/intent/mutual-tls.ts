@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { MtlsMode } from './mtls-mode';
-import { InputProblem, throwIfProblems } from './private/input-error';
+import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace } from './private/intent-scope';
-import { checkPortNumber } from './private/validators';
+import { checkPortNumber } from '../validation/validators';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
 import { allPodsIn, MtlsModeModel, MtlsPortExceptionModel, MtlsStatement } from '../model';

@@ -1,8 +1,8 @@
 import type * as kplus from 'cdk8s-plus-28';
 import { LabelExpression } from './label-expression';
-import { InputProblem } from './private/input-error';
+import { InputProblem } from '../validation/input-error';
 import { fromKubeSelector, KubeLabelSelector } from './private/kube-selector';
-import { checkLabels, checkNamespaceName, checkSubdomainName, cidrStrictlyInside, parseCidr, ParsedCidr } from './private/validators';
+import { checkLabels, checkNamespaceName, checkSubdomainName, cidrStrictlyInside, parseCidr, ParsedCidr } from '../validation/validators';
 import { Workload } from './workload';
 import { EVERYTHING, labelSelector, LabelSelectorModel, NamespaceScopeModel, PeerModel, peerToString } from '../model';
 

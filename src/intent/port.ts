@@ -1,5 +1,5 @@
-import { InputProblem } from './private/input-error';
-import { checkPortName, checkPortNumber } from './private/validators';
+import { InputProblem } from '../validation/input-error';
+import { checkPortName, checkPortNumber } from '../validation/validators';
 import { Protocol } from './protocol';
 import { PortModel, portToString } from '../model';
 

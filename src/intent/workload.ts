@@ -1,10 +1,10 @@
 import type * as kplus from 'cdk8s-plus-28';
 import { LabelExpression } from './label-expression';
 import { labelSelector, LabelSelectorModel, PodSetModel } from '../model';
-import { InputProblem } from './private/input-error';
+import { InputProblem } from '../validation/input-error';
 import { fromKubeSelector, KubeLabelSelector } from './private/kube-selector';
 import { checkServiceName } from './private/service-name';
-import { checkLabels, checkNamespaceName, checkSubdomainName } from './private/validators';
+import { checkLabels, checkNamespaceName, checkSubdomainName } from '../validation/validators';
 
 /** Options for `Workload.select()` and `Workload.allPods()`. */
 export interface WorkloadOptions {

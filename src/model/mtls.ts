@@ -1,5 +1,5 @@
 import { PodSetModel, podSetToString } from './pod-set';
-import type { OriginModel } from './statement';
+import type { OriginModel } from './origin';
 
 /**
  * Mutual TLS modes a workload accepts connections in: `STRICT` accepts only

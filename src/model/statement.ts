@@ -2,26 +2,11 @@ import { HttpRuleModel, httpRuleToString } from './http-rule';
 import { MtlsStatement, mtlsStatementToString } from './mtls';
 import { PeerModel, peerToString } from './peer';
 import { PodSetModel, podSetToString } from './pod-set';
+import { OriginModel, StageModel } from './origin';
 import { PortModel, portToString } from './port';
 
 /** Traffic direction, seen from the subject pods. */
 export type DirectionModel = 'ingress' | 'egress';
-
-/** Where a statement came from: for object names, messages and "which rule decided". */
-export interface OriginModel {
-  /** Full construct path of the intent construct. */
-  readonly path: string;
-  /** Short, readable base for object names: derived from the construct path below the chart. */
-  readonly baseName: string;
-  /** The intent construct type, e.g. `AllowFrom`. */
-  readonly intent: string;
-}
-
-/**
- * Whether a statement is enforced, or only observed (Calico staged policies,
- * Istio dry-run): an `audit` statement allows and denies nothing.
- */
-export type StageModel = 'enforce' | 'audit';
 
 /** Makes the subject pods default-deny in the given directions. */
 export interface IsolateStatement {

@@ -11,8 +11,8 @@ import { AllowFromProps } from '../intent/allow-from';
 import { EgressToCidrProps } from '../intent/egress-to-cidr';
 import { MtlsMode } from '../intent/mtls-mode';
 import { PolicyStage } from '../intent/policy-stage';
-import { InputProblem, throwIfProblems } from '../intent/private/input-error';
-import { checkNamespaceName } from '../intent/private/validators';
+import { InputProblem, throwIfProblems } from '../validation/input-error';
+import { checkNamespaceName } from '../validation/validators';
 import { Workload } from '../intent/workload';
 import { EVERYTHING, PeerModel, peerToString, PodSetModel, podSetToString } from '../model';
 

@@ -10,9 +10,9 @@ import { MutualTls } from '../intent/mutual-tls';
 import { Peer } from '../intent/peer';
 import { PolicyDirection } from '../intent/policy-direction';
 import { PolicyStage } from '../intent/policy-stage';
-import { InputProblem, throwIfProblems } from '../intent/private/input-error';
+import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace } from '../intent/private/intent-scope';
-import { checkNamespaceName, checkSubdomainName } from '../intent/private/validators';
+import { checkNamespaceName, checkSubdomainName } from '../validation/validators';
 import { Workload } from '../intent/workload';
 
 /** Properties of `ZeroTrustNamespace`. */

@@ -1,4 +1,4 @@
-import type { PodScope } from './egress-dns';
+import type { PodScope } from './pod-scope';
 import { LintObject, RawObject } from './lint-object';
 import {
   asList, asObject, asString, at, canonicalJson, hasField, isEmptyLabelSelector, isEmptyList, objectsOf,

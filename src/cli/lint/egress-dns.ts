@@ -3,18 +3,12 @@ import {
 } from './cilium-policy';
 import { policyDirections } from './kubernetes-policy';
 import { KIND, LintObject, RawObject } from './lint-object';
+import { PodScope } from './pod-scope';
 import {
   asList, asObject, asString, at, canonicalJson, isEmptyLabelSelector, isEmptyList, objectsOf, specOf,
 } from './manifest-fields';
 
-/**
- * Which pods a policy part applies to, coarsely: every pod of its namespace (or of the cluster), or
- * the pods of one selector, keyed so that selectors written the same way in one dialect compare equal.
- */
-export interface PodScope {
-  readonly all: boolean;
-  readonly key: string;
-}
+export type { PodScope } from './pod-scope';
 
 /** Pods whose egress a policy isolates (default deny unless allowed). */
 export interface EgressIsolation {

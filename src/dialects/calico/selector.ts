@@ -1,6 +1,6 @@
 import { CalicoSelectorNode, normalizeSelector, renderSelector, unquotableReason } from './selector-ast';
-import { formatProblem, InputProblem } from '../../intent/private/input-error';
-import { checkLabelKey } from '../../intent/private/validators';
+import { formatProblem, InputProblem } from '../../validation/input-error';
+import { checkLabelKey } from '../../validation/validators';
 
 /**
  * A Calico selector expression (`projectcalico.org/v3` `selector`,

@@ -1,5 +1,5 @@
-import { InputProblem } from './input-error';
-import { checkNamespaceName } from './validators';
+import { InputProblem } from '../../validation/input-error';
+import { checkNamespaceName } from '../../validation/validators';
 
 /**
  * Namespaces every cluster-wide intent leaves alone: the cluster's DNS and API

@@ -1,5 +1,5 @@
-import { InputProblem } from './input-error';
-import { checkLabels, checkPortNumber } from './validators';
+import { InputProblem } from '../../validation/input-error';
+import { checkLabels, checkPortNumber } from '../../validation/validators';
 import { labelSelector, NamespaceScopeModel, PeerModel, PortModel } from '../../model';
 import { Peer } from '../peer';
 import { Port } from '../port';

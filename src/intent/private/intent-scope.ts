@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { InputProblem } from './input-error';
-import { checkNamespaceName } from './validators';
+import { InputProblem } from '../../validation/input-error';
+import { checkNamespaceName } from '../../validation/validators';
 import { StageModel } from '../../model';
 import { PolicyStage } from '../policy-stage';
 

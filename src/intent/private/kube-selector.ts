@@ -1,5 +1,5 @@
-import { InputProblem } from './input-error';
-import { checkLabelKey, checkLabelValue, checkLabels } from './validators';
+import { InputProblem } from '../../validation/input-error';
+import { checkLabelKey, checkLabelValue, checkLabels } from '../../validation/validators';
 import { labelSelector, LabelOperator, LabelSelectorModel } from '../../model';
 
 /** A Kubernetes LabelSelector as cdk8s-plus renders it. */

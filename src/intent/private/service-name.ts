@@ -1,4 +1,4 @@
-import { InputProblem } from './input-error';
+import { InputProblem } from '../../validation/input-error';
 
 // Service names are RFC 1035 labels (k8s.io/apimachinery validation.IsDNS1035Label).
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;

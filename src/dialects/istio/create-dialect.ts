@@ -1,26 +1,38 @@
-import type { Engine } from './engine';
-import type { IstioEngineOptions } from './istio-engine-options';
-import { IstioMode } from './istio-mode';
-import { IstioDialect, IstioDialectOptions } from '../dialects/istio';
-import { formatProblem, InputProblem } from '../intent/private/input-error';
-import { checkLabels, checkNamespaceName, checkSubdomainName } from '../intent/private/validators';
+import { IstioDialectOptions } from './options';
+import { IstioDialect } from './render';
+import { formatProblem, InputProblem } from '../../validation/input-error';
+import { checkLabels, checkNamespaceName, checkSubdomainName } from '../../validation/validators';
+
+/**
+ * What `Engine.istio()` receives, as an untyped caller may pass it: its options, with the CNI
+ * engine reduced to its name and dialect. Every field is checked here.
+ */
+export interface IstioDialectInput {
+  readonly mode?: unknown;
+  readonly cni?: { readonly name?: unknown; readonly dialect?: unknown } | null;
+  readonly trustDomain?: unknown;
+  readonly waypoint?: { readonly name?: unknown; readonly serviceAccount?: unknown; readonly create?: unknown };
+  readonly istiodNamespace?: unknown;
+  readonly istiodLabels?: unknown;
+  readonly matchPeersByServiceAccount?: unknown;
+}
 
 const TRUST_DOMAIN = /^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/;
 
 /** Validates `Engine.istio()` options and resolves their defaults; throws one error listing every problem. */
-export function istioDialect(options: IstioEngineOptions): IstioDialect {
+export function createIstioDialect(options: IstioDialectInput): IstioDialect {
   const problems: InputProblem[] = [];
   const what = (field: string) => `${field} of Engine.istio()`;
   const mode = options?.mode;
-  if (mode !== IstioMode.SIDECAR && mode !== IstioMode.AMBIENT) {
+  if (mode !== 'sidecar' && mode !== 'ambient') {
     problems.push({ what: what('mode'), value: mode, expected: 'IstioMode.SIDECAR or IstioMode.AMBIENT', fix: 'use the IstioMode enum' });
   }
-  const cni: Engine | undefined = options?.cni;
-  const cniDialect = (cni as any)?._dialect;
+  const cni = options?.cni;
+  const cniDialect = cni?.dialect as { render?: unknown } | undefined;
   if (!cniDialect || typeof cniDialect.render !== 'function') {
     problems.push({ what: what('cni'), value: cni, expected: 'a CNI engine: Engine.kubernetes(), Engine.cilium() or Engine.calico()', fix: 'Istio does not enforce L3/L4 (egress, CIDRs, UDP): pass the engine of the cluster\'s CNI' });
   } else if (cniDialect instanceof IstioDialect) {
-    problems.push({ what: what('cni'), value: cni!.name, expected: 'a CNI engine, not another Istio engine', fix: 'pass Engine.kubernetes(), Engine.cilium() or Engine.calico()' });
+    problems.push({ what: what('cni'), value: cni?.name, expected: 'a CNI engine, not another Istio engine', fix: 'pass Engine.kubernetes(), Engine.cilium() or Engine.calico()' });
   }
   const trustDomain = options?.trustDomain ?? 'cluster.local';
   if (typeof trustDomain !== 'string' || trustDomain.length > 255 || !TRUST_DOMAIN.test(trustDomain)) {
@@ -30,7 +42,7 @@ export function istioDialect(options: IstioEngineOptions): IstioDialect {
   problems.push(...checkNamespaceName(what('waypoint.name'), waypointName).map(p => ({ ...p, expected: p.expected.replace('a namespace name', 'a Gateway name') })));
   const waypointServiceAccount = options?.waypoint?.serviceAccount ?? waypointName;
   problems.push(...checkSubdomainName(what('waypoint.serviceAccount'), waypointServiceAccount));
-  if (options?.waypoint !== undefined && mode === IstioMode.SIDECAR) {
+  if (options?.waypoint !== undefined && mode === 'sidecar') {
     problems.push({ what: what('waypoint'), value: options.waypoint, expected: 'no waypoint options in sidecar mode', fix: 'drop `waypoint`: sidecars enforce HTTP rules themselves' });
   }
   const istiodNamespace = options?.istiodNamespace ?? 'istio-system';
@@ -41,16 +53,17 @@ export function istioDialect(options: IstioEngineOptions): IstioDialect {
     problems.push({ what: what('istiodLabels'), value: istiodLabels, expected: 'at least one label of the istiod pods', fix: 'leave it out for { app: "istiod" }' });
   }
   if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
+  // Every value below passed its check above.
   const resolved: IstioDialectOptions = {
-    mode: mode === IstioMode.AMBIENT ? 'ambient' : 'sidecar',
-    cni: cniDialect,
-    cniFactory: `Engine.${cni!.name}()`,
-    trustDomain,
-    waypointName,
-    waypointServiceAccount,
+    mode: mode as IstioDialectOptions['mode'],
+    cni: cniDialect as IstioDialectOptions['cni'],
+    cniFactory: `Engine.${String(cni?.name)}()`,
+    trustDomain: trustDomain as string,
+    waypointName: waypointName as string,
+    waypointServiceAccount: waypointServiceAccount as string,
     createWaypoint: options.waypoint?.create !== false,
-    istiodNamespace,
-    istiodLabels: { ...istiodLabels },
+    istiodNamespace: istiodNamespace as string,
+    istiodLabels: { ...(istiodLabels as Record<string, string>) },
     matchPeersByServiceAccount: options.matchPeersByServiceAccount === true,
   };
   return new IstioDialect(resolved);
