@@ -2,10 +2,10 @@ import { Construct } from 'constructs';
 import { MtlsMode } from './mtls-mode';
 import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace } from './private/intent-scope';
-import { checkPortNumber } from '../validation/validators';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
 import { allPodsIn, MtlsModeModel, MtlsPortExceptionModel, MtlsStatement } from '../model';
+import { checkPortNumber } from '../validation/validators';
 
 /** A container port that accepts connections in another mTLS mode than the rest of the workload. */
 export interface MtlsPortException {

@@ -1,10 +1,10 @@
 import type * as kplus from 'cdk8s-plus-28';
 import { LabelExpression } from './label-expression';
+import { EVERYTHING, labelSelector, LabelSelectorModel, NamespaceScopeModel, PeerModel, peerToString } from '../model';
+import { Workload } from './workload';
 import { InputProblem } from '../validation/input-error';
 import { fromKubeSelector, KubeLabelSelector } from './private/kube-selector';
 import { checkLabels, checkNamespaceName, checkSubdomainName, cidrStrictlyInside, parseCidr, ParsedCidr } from '../validation/validators';
-import { Workload } from './workload';
-import { EVERYTHING, labelSelector, LabelSelectorModel, NamespaceScopeModel, PeerModel, peerToString } from '../model';
 
 /** Options for `Peer.pods()`: pods AND namespaces, as one peer. */
 export interface PodsPeerOptions {

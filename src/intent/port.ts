@@ -1,7 +1,7 @@
-import { InputProblem } from '../validation/input-error';
-import { checkPortName, checkPortNumber } from '../validation/validators';
 import { Protocol } from './protocol';
 import { PortModel, portToString } from '../model';
+import { InputProblem } from '../validation/input-error';
+import { checkPortName, checkPortNumber } from '../validation/validators';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 

@@ -1,5 +1,5 @@
-import { PodSetModel, podSetToString } from './pod-set';
 import type { OriginModel } from './origin';
+import { PodSetModel, podSetToString } from './pod-set';
 
 /**
  * Mutual TLS modes a workload accepts connections in: `STRICT` accepts only

@@ -1,8 +1,8 @@
 import { HttpRuleModel, httpRuleToString } from './http-rule';
 import { MtlsStatement, mtlsStatementToString } from './mtls';
+import { OriginModel, StageModel } from './origin';
 import { PeerModel, peerToString } from './peer';
 import { PodSetModel, podSetToString } from './pod-set';
-import { OriginModel, StageModel } from './origin';
 import { PortModel, portToString } from './port';
 
 /** Traffic direction, seen from the subject pods. */

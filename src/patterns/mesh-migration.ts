@@ -11,10 +11,10 @@ import { AllowFromProps } from '../intent/allow-from';
 import { EgressToCidrProps } from '../intent/egress-to-cidr';
 import { MtlsMode } from '../intent/mtls-mode';
 import { PolicyStage } from '../intent/policy-stage';
-import { InputProblem, throwIfProblems } from '../validation/input-error';
-import { checkNamespaceName } from '../validation/validators';
 import { Workload } from '../intent/workload';
 import { EVERYTHING, PeerModel, peerToString, PodSetModel, podSetToString } from '../model';
+import { InputProblem, throwIfProblems } from '../validation/input-error';
+import { checkNamespaceName } from '../validation/validators';
 
 /** The label every object of a migration carries with the migration's id (for pruning and rollback). */
 export const MIGRATION_LABEL = 'zero-trust.cdk8s.io/migration';

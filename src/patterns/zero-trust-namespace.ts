@@ -10,10 +10,10 @@ import { MutualTls } from '../intent/mutual-tls';
 import { Peer } from '../intent/peer';
 import { PolicyDirection } from '../intent/policy-direction';
 import { PolicyStage } from '../intent/policy-stage';
-import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace } from '../intent/private/intent-scope';
-import { checkNamespaceName, checkSubdomainName } from '../validation/validators';
 import { Workload } from '../intent/workload';
+import { InputProblem, throwIfProblems } from '../validation/input-error';
+import { checkNamespaceName, checkSubdomainName } from '../validation/validators';
 
 /** Properties of `ZeroTrustNamespace`. */
 export interface ZeroTrustNamespaceProps {

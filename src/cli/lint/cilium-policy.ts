@@ -1,8 +1,8 @@
-import type { PodScope } from './pod-scope';
 import { LintObject, RawObject } from './lint-object';
 import {
   asList, asObject, asString, at, canonicalJson, hasField, isEmptyLabelSelector, isEmptyList, objectsOf,
 } from './manifest-fields';
+import type { PodScope } from './pod-scope';
 
 /** The label Cilium gives every pod for its namespace, with the source prefixes a selector may use. */
 export const CILIUM_NAMESPACE_KEYS = ['k8s:io.kubernetes.pod.namespace', 'io.kubernetes.pod.namespace', 'any:io.kubernetes.pod.namespace'];

@@ -3,10 +3,10 @@ import {
 } from './cilium-policy';
 import { policyDirections } from './kubernetes-policy';
 import { KIND, LintObject, RawObject } from './lint-object';
-import { PodScope } from './pod-scope';
 import {
   asList, asObject, asString, at, canonicalJson, isEmptyLabelSelector, isEmptyList, objectsOf, specOf,
 } from './manifest-fields';
+import { PodScope } from './pod-scope';
 
 export type { PodScope } from './pod-scope';
 

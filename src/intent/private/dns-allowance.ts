@@ -1,6 +1,6 @@
+import { labelSelector, NamespaceScopeModel, PeerModel, PortModel } from '../../model';
 import { InputProblem } from '../../validation/input-error';
 import { checkLabels, checkPortNumber } from '../../validation/validators';
-import { labelSelector, NamespaceScopeModel, PeerModel, PortModel } from '../../model';
 import { Peer } from '../peer';
 import { Port } from '../port';
 

@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { StageModel } from '../../model';
 import { InputProblem } from '../../validation/input-error';
 import { checkNamespaceName } from '../../validation/validators';
-import { StageModel } from '../../model';
 import { PolicyStage } from '../policy-stage';
 
 /**

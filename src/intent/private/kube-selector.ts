@@ -1,6 +1,6 @@
+import { labelSelector, LabelOperator, LabelSelectorModel } from '../../model';
 import { InputProblem } from '../../validation/input-error';
 import { checkLabelKey, checkLabelValue, checkLabels } from '../../validation/validators';
-import { labelSelector, LabelOperator, LabelSelectorModel } from '../../model';
 
 /** A Kubernetes LabelSelector as cdk8s-plus renders it. */
 export interface KubeLabelSelector {
