@@ -117,6 +117,10 @@ export function computeMatrix(
   if (!PROTOCOLS.includes(protocol)) {
     throw new AnalysisInputError(`protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`);
   }
+  const narrowed = index.parts.find((part) => part.rules.some((rule) => rule.subjectPeers !== undefined));
+  if (narrowed) {
+    throw new AnalysisInputError(`${narrowed.policyRef}: rules with conditions on the policy's own endpoint are not supported by the matrix yet`);
+  }
   const grouping = new PodGrouping(cluster, index, options, port, protocol);
   const groups = grouping.groups;
   const size = groups.length;

@@ -37,8 +37,11 @@ export interface RuleOutcome {
 
 /** Matches each condition of a rule separately (so an explanation can say which one failed). */
 export function matchRule(rule: PolicyRule, peer: ResolvedEndpoint, context: MatchContext): RuleOutcome {
+  const subject = context.subject;
+  const subjectMatched = rule.subjectPeers === undefined
+    || (subject !== undefined && rule.subjectPeers.some((candidate) => peerMatches(candidate, subject, context)));
   return {
-    peer: rule.peers === undefined || rule.peers.some((candidate) => peerMatches(candidate, peer, context)),
+    peer: subjectMatched && (rule.peers === undefined || rule.peers.some((candidate) => peerMatches(candidate, peer, context))),
     port: rule.ports === undefined || rule.ports.some((candidate) => portMatches(candidate, context)),
     http: httpMatches(rule, context),
   };

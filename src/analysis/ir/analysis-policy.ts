@@ -93,6 +93,13 @@ export interface PolicyRule {
   readonly action: RuleAction;
   /** The other end of the flow must match one of these; undefined = any peer, including external IPs. */
   readonly peers?: readonly PeerMatch[];
+  /**
+   * Conditions on the policy's own end of the flow: the subject pod must be one of these for the rule
+   * to match (Calico's `egress[].source` and `ingress[].destination` selectors, nets and service
+   * accounts narrow a rule to some of the policy's own endpoints). An `ipBlock` here sees the
+   * subject's own address in the flow's address family. undefined = every subject pod.
+   */
+  readonly subjectPeers?: readonly PeerMatch[];
   /** The flow's destination port must match one of these; undefined = every port of every protocol. */
   readonly ports?: readonly PortMatch[];
   /** L7 condition (reserved for Cilium/Calico/Istio): the request must match one; undefined = no L7 condition. */
