@@ -1,7 +1,9 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
+import { IstioDialect } from '../../dialects/istio/render';
 import { PolicyCompiler } from '../../engine/compiler';
+import { Engine } from '../../engine/engine';
 import { AnalysisPolicy } from '../ir/analysis-policy';
 import { parsePolicies } from '../parse/parse-policies';
 import { translateIntent } from '../translate/intent-model';
@@ -17,9 +19,24 @@ function chartsOf(scope: App | Chart): Chart[] {
  * enforce. Objects that are not policies (Gateways, Deployments…) are skipped.
  */
 export function synthesizedPolicies(scope: App | Chart): AnalysisPolicy[] {
-  const objects = chartsOf(scope).flatMap(c => Testing.synth(c));
+  const charts = chartsOf(scope);
+  const objects = charts.flatMap(c => Testing.synth(c));
   const text = objects.map(o => stringify(o)).join('---\n');
-  return parsePolicies({ file: `synthesized ${scope.node.path || 'app'}`, text }, { ignoreOtherKinds: true });
+  const trustDomain = istioTrustDomain(charts);
+  return parsePolicies({ file: `synthesized ${scope.node.path || 'app'}`, text }, { ignoreOtherKinds: true, ...(trustDomain ? { istioTrustDomain: trustDomain } : {}) });
+}
+
+/**
+ * The trust domain the Istio engines of the charts write principals in, when they agree on one
+ * (one mesh); undefined without Istio or with several (then principals that depend on it fail).
+ */
+function istioTrustDomain(charts: readonly Chart[]): string | undefined {
+  const domains = new Set<string>();
+  for (const construct of charts.flatMap(c => c.node.findAll())) {
+    const dialect = Engine.tryOf(construct)?._dialect;
+    if (dialect instanceof IstioDialect) domains.add(dialect.trustDomain);
+  }
+  return domains.size === 1 ? [...domains][0] : undefined;
 }
 
 /**
