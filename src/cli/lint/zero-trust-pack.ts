@@ -26,6 +26,7 @@ import { k8sIgnoredRules } from './rules/k8s-ignored-rules';
 import { k8sIpBlockOverlapsPods } from './rules/k8s-ip-block-overlaps-pods';
 import { k8sMissingPolicyTypes } from './rules/k8s-missing-policy-types';
 import { k8sSplitPeers } from './rules/k8s-split-peers';
+import { manifestInvalid } from './rules/manifest-invalid';
 
 /**
  * The footguns of SEMANTICS.md §6 and the seed's failure cases that can be seen in manifests,
@@ -34,6 +35,12 @@ import { k8sSplitPeers } from './rules/k8s-split-peers';
  * warnings are portability traps and implicit defaults.
  */
 export const ZERO_TRUST_PACK: readonly LintRule[] = [
+  // Any object
+  {
+    id: 'manifest-invalid', severity: 'error', check: manifestInvalid, readsInvalidObjects: true,
+    summary: 'an object its API server rejects (invalid field, no name, defined twice) applies nothing',
+    sources: 'K8S-TYPES validation; libcalico-go validation',
+  },
   // Kubernetes NetworkPolicy
   { id: 'k8s-allow-all-rule', severity: 'error', check: k8sAllowAllRule, summary: 'a rule without peers and ports allows all traffic', sources: 'K8S-TYPES; SEMANTICS §1 "Empty vs. missing", §6 K8s 3' },
   { id: 'k8s-empty-peer-list', severity: 'error', check: k8sEmptyPeerList, summary: '`from: []` / `to: []` means every peer, not nobody', sources: 'SEMANTICS §6 K8s 3; ahmetb/kubernetes-network-policy-recipes#84; kubernetes/website#34867' },
