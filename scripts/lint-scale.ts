@@ -22,7 +22,8 @@ function namespacePolicies(i: number): unknown[] {
   const objects: unknown[] = [
     np('default-deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
     np('allow-dns', {
-      podSelector: {}, policyTypes: ['Egress'],
+      podSelector: {},
+      policyTypes: ['Egress'],
       egress: [{
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
         ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
@@ -33,17 +34,21 @@ function namespacePolicies(i: number): unknown[] {
     np('backend-to-db', { podSelector: app('backend'), policyTypes: ['Egress'], egress: [{ to: [{ podSelector: app('db') }], ports: [{ protocol: 'TCP', port: 5432 }] }] }),
     np('db-from-backend', { podSelector: app('db'), policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: app('backend') }], ports: [{ protocol: 'TCP', port: 5432 }] }] }),
     np('monitoring', {
-      podSelector: {}, policyTypes: ['Ingress'],
+      podSelector: {},
+      policyTypes: ['Ingress'],
       ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'monitoring' } }, podSelector: app('prometheus') }], ports: [{ protocol: 'TCP', port: 9090 }] }],
     }),
     np('backend-internet', {
-      podSelector: app('backend'), policyTypes: ['Egress'],
+      podSelector: app('backend'),
+      policyTypes: ['Egress'],
       egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 443 }] }],
     }),
   ];
   if (i % 4 === 0) {
     objects.push({
-      apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: meta('fqdn'),
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: meta('fqdn'),
       spec: {
         endpointSelector: app('backend'),
         egress: [
@@ -55,7 +60,9 @@ function namespacePolicies(i: number): unknown[] {
   }
   if (i % 4 === 1) {
     objects.push({
-      apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: meta('calico-deny-admin'),
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: meta('calico-deny-admin'),
       spec: { order: 100, selector: "app == 'backend'", types: ['Ingress'], ingress: [{ action: 'Deny', protocol: 'TCP', destination: { ports: [9000] } }] },
     });
   }
@@ -63,7 +70,9 @@ function namespacePolicies(i: number): unknown[] {
     objects.push(
       { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: meta('default'), spec: { mtls: { mode: 'STRICT' } } },
       {
-        apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: meta('backend'),
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: meta('backend'),
         spec: {
           selector: app('backend'),
           rules: [{ from: [{ source: { principals: [`cluster.local/ns/${ns}/sa/frontend`] } }], to: [{ operation: { ports: ['8080'], methods: ['GET', 'POST'], paths: ['/api/*'] } }] }],
@@ -90,8 +99,11 @@ function cluster(): ClusterModel | undefined {
     for (let p = 0; p < podsPerNamespace; p++) {
       const address = i * podsPerNamespace + p + 256;
       pods.push({
-        namespace: `team-${i}`, name: `pod-${p}`, labels: { app: apps[p % apps.length] },
-        ips: [`10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}`], ports: [{ port: [8080, 8080, 5432][p % 3], protocol: 'TCP' }],
+        namespace: `team-${i}`,
+        name: `pod-${p}`,
+        labels: { app: apps[p % apps.length] },
+        ips: [`10.${Math.floor(address / 65536) % 256}.${Math.floor(address / 256) % 256}.${address % 256}`],
+        ports: [{ port: [8080, 8080, 5432][p % 3], protocol: 'TCP' }],
       });
     }
   }

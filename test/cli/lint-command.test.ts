@@ -41,12 +41,29 @@ describe('lint command', () => {
     const after = fixture('policies-after.yaml');
     const relaxed = await runCli(['lint', '--policies', after]);
     expect(relaxed.code).toBe(0);
-    expect(relaxed.stdout).toContain('0 errors, 1 warning in 4 objects.');
+    expect(relaxed.stdout).toContain('0 errors, 2 warnings in 4 objects.');
     expect((await runCli(['lint', '--policies', after, '--strict'])).code).toBe(1);
   });
 
-  test('the seed-like fixture has no findings and exits 0', async () => {
-    expect(await runCli(['lint', '--policies', POLICIES])).toEqual({ code: 0, stdout: '0 errors, 0 warnings in 5 objects.\n', stderr: '' });
+  test('the seed-like fixture has one warning, on the DNS peer that is all of kube-system, and exits 0', async () => {
+    const run = await runCli(['lint', '--policies', POLICIES]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^warning dns-whole-namespace: NetworkPolicy production\/allow-dns .*\n {2}spec\.egress\[0\]\.to\[0\]: /);
+    expect(run.stdout).toMatch(/\n0 errors, 1 warning in 5 objects\.\n$/);
+  });
+
+  test('the seed article\'s own policy set on its cluster: the two half-open flows are errors', async () => {
+    const run = await runCli(['lint', '--policies', fixture('seed-policies.yaml'), '--cluster', fixture('seed-cluster.yaml'), '--format', 'json']);
+    expect(run.code).toBe(1);
+    type Finding = { ruleId: string; severity: string; object: { name: string }; path: string };
+    const findings = (JSON.parse(run.stdout) as { findings: Finding[] }).findings;
+    expect(findings.map((f) => `${f.severity} ${f.ruleId} ${f.object.name}: ${f.path}`)).toEqual([
+      'warning dns-whole-namespace allow-dns: spec.egress[0].to[0]',
+      'error half-open-flow allow-frontend-to-backend: spec.ingress[0]',
+      'warning dns-whole-namespace backend-egress-policy: spec.egress[3].to[0]',
+      'error half-open-flow backend-egress-policy: spec.egress[0]',
+    ]);
   });
 
   test('--skip leaves rules out', async () => {
@@ -67,10 +84,12 @@ spec:
 `;
     const files = { 'p.yaml': policy };
     const without = await runCli(['lint', '--policies', 'p.yaml', '--format', 'json'], { files });
-    const withCluster = await runCli(['lint', '--policies', 'p.yaml', '--cluster', CLUSTER, '--format', 'json'], { files });
+    const withCluster = await runCli(['lint', '--policies', 'p.yaml', '--cluster', fixture('seed-cluster.yaml'), '--format', 'json'], { files });
+    const withoutCni = await runCli(['lint', '--policies', 'p.yaml', '--cluster', CLUSTER, '--format', 'json'], { files });
     const ids = (run: { stdout: string }) => (JSON.parse(run.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId);
     expect(ids(without)).toEqual([]);
     expect(ids(withCluster)).toEqual(['k8s-ip-block-overlaps-pods']);
+    expect(ids(withoutCni)).toEqual(['k8s-ip-block-overlaps-pods', 'no-enforcing-cni']);
   });
 
   test('Cilium and Istio objects are linted as written, with a note on stderr', async () => {
@@ -139,9 +158,9 @@ spec:
     const run = await runCli(['lint', '--policies', POLICIES, POLICIES, '--format', 'json']);
     expect(run.code).toBe(1);
     const findings = (JSON.parse(run.stdout) as { findings: { ruleId: string; object: { name: string }; path: string; message: string }[] }).findings;
-    expect(findings.map((finding) => finding.ruleId)).toEqual(Array(5).fill('manifest-invalid'));
-    expect(findings[0].path).toBe('metadata.name');
-    expect(findings[0].message).toMatch(/^NetworkPolicy production\/default-deny-all is defined twice \(first in .*policies\.yaml, document 1\)/);
+    const invalid = findings.filter((finding) => finding.ruleId === 'manifest-invalid');
+    expect(invalid.map((finding) => finding.path)).toEqual(Array(5).fill('metadata.name'));
+    expect(invalid[0].message).toMatch(/^NetworkPolicy production\/default-deny-all is defined twice \(first in .*policies\.yaml, document 1\)/);
   });
 
   test('--list-rules prints every rule of the pack, without needing --policies', async () => {

@@ -1,7 +1,7 @@
 import {
-  ciliumNamespace, ciliumRemotePeer, ciliumRules, ciliumScope, hasEmptyPeerField, isEmptyCiliumRule,
+  CILIUM_NAMESPACE_KEYS, ciliumNamespace, ciliumRemotePeer, ciliumRules, ciliumScope, hasEmptyPeerField, isEmptyCiliumRule,
 } from './cilium-policy';
-import { policyDirections } from './kubernetes-policy';
+import { describeLabelSelector, policyDirections } from './kubernetes-policy';
 import { KIND, LintObject, RawObject } from './lint-object';
 import {
   asList, asObject, asString, at, canonicalJson, isEmptyLabelSelector, isEmptyList, objectsOf, specOf,
@@ -206,6 +206,72 @@ export function dnsCoverage(context: { readonly objects: readonly LintObject[] }
     }
   }
   return coverage;
+}
+
+/** An egress peer that allows DNS (port 53 written out) to every pod of some namespaces, not to the DNS pods. */
+export interface WholeNamespaceDnsPeer {
+  /** Path of the peer. */
+  readonly path: string;
+  /** The selector of the namespaces, as written. */
+  readonly namespaces: string;
+}
+
+/**
+ * The egress peers of one policy that allow port 53 (written out) to whole namespaces: a Kubernetes
+ * `namespaceSelector` without (or with an empty) `podSelector`, a Cilium `toEndpoints` selector on
+ * namespace labels only, a Calico `destination` with a `namespaceSelector` and no `selector`.
+ */
+export function wholeNamespaceDnsPeers(object: LintObject): WholeNamespaceDnsPeer[] {
+  switch (object.key) {
+    case KIND.kubernetesNetworkPolicy: {
+      const egress = object.networkPolicy ? policyDirections(object.networkPolicy)[1] : undefined;
+      if (!egress?.effective) {
+        return [];
+      }
+      return egress.rules.flatMap((rule, i) => {
+        if (!rule.ports.some((port) => port.port !== undefined && portIncludesDns(port.port, port.endPort))) {
+          return [];
+        }
+        return rule.peers.flatMap((peer, j) => (peer.namespaceSelector !== undefined && isEmptyLabelSelector(peer.podSelector)
+          ? [{ path: `spec.egress[${i}].to[${j}]`, namespaces: `namespaceSelector ${describeLabelSelector(peer.namespaceSelector)}` }] : []));
+      });
+    }
+    case KIND.ciliumNetworkPolicy:
+    case KIND.ciliumClusterwideNetworkPolicy:
+      return ciliumRules(object).flatMap(({ rule, path }) => objectsOf(rule.egress).flatMap(({ value: egressRule, index }) => {
+        const dns = objectsOf(egressRule.toPorts).some(({ value }) => objectsOf(value.ports).some(({ value: port }) => {
+          const number = asString(port.port) ?? (typeof port.port === 'number' ? String(port.port) : undefined);
+          return number !== undefined && number !== '0'
+            && portIncludesDns(/^\d+$/.test(number) ? Number(number) : number, typeof port.endPort === 'number' ? port.endPort : undefined);
+        }));
+        if (!dns) {
+          return [];
+        }
+        return objectsOf(egressRule.toEndpoints).flatMap(({ value: selector, index: j }) => (selectsOnlyNamespaces(selector)
+          ? [{ path: `${at(`${path}.egress`, index)}.toEndpoints[${j}]`, namespaces: `endpoint selector ${canonicalJson(selector)}` }] : []));
+      }));
+    case KIND.calicoNetworkPolicy:
+    case KIND.calicoGlobalNetworkPolicy:
+      return objectsOf(specOf(object.raw).egress).flatMap(({ value: rule, index }) => {
+        const destination = asObject(rule.destination) ?? {};
+        const selector = (asString(destination.selector) ?? '').trim();
+        if (rule.action !== 'Allow' || destination.namespaceSelector === undefined || (selector !== '' && selector !== 'all()')
+          || !asList(destination.ports).some(calicoPortIncludesDns)) {
+          return [];
+        }
+        return [{ path: `spec.egress[${index}].destination`, namespaces: `namespaceSelector ${JSON.stringify(destination.namespaceSelector)}` }];
+      });
+    default:
+      return [];
+  }
+}
+
+/** True for a Cilium endpoint selector whose requirements are all on the namespace: every pod of those namespaces. */
+function selectsOnlyNamespaces(selector: RawObject): boolean {
+  const labels = Object.keys(asObject(selector.matchLabels) ?? {});
+  const expressions = objectsOf(selector.matchExpressions).map(({ value }) => asString(value.key) ?? '');
+  const namespaceKey = (key: string) => CILIUM_NAMESPACE_KEYS.includes(key) || /^(k8s:|any:)?io\.cilium\.k8s\.namespace\.labels\./.test(key);
+  return [...labels, ...expressions].every(namespaceKey);
 }
 
 interface PortFact {
