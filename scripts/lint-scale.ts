@@ -13,7 +13,11 @@ import { ZERO_TRUST_PACK } from '../src/cli/lint/zero-trust-pack';
 const namespaces = Number(process.argv[2] ?? 4440);
 const podsPerNamespace = Number(process.argv[3] ?? 0);
 
-/** About ten policies per namespace, the shapes people write by hand (the seed's, and a few dialects). */
+/**
+ * About ten policies per namespace, the shapes people write by hand (the seed's, and a few dialects).
+ * Dialects are mixed for rule coverage, not realism: a namespace with both Cilium and Calico
+ * objects is not a cluster anyone runs, and the --cluster findings it gets follow from that.
+ */
 function namespacePolicies(i: number): unknown[] {
   const ns = `team-${i}`;
   const meta = (name: string) => ({ name, namespace: ns });
@@ -138,4 +142,6 @@ console.log(`${loaded.objects.length} policies in ${namespaces} namespaces${mode
 console.log(`generate ${seconds(t1 - t0)}, read and validate ${seconds(t2 - t1)}, rules ${seconds(t3 - t2)}, total lint ${seconds(t3 - t1)}`);
 console.log(`${findings.length} findings: ${[...new Set(findings.map((f) => f.ruleId))].join(', ')}`);
 console.log(`slowest rules: ${[...spent].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, ms]) => `${id} ${seconds(ms)}`).join(', ')}`);
+const halfOpen = findings.filter((f) => f.ruleId === 'half-open-flow');
+console.log(`half-open-flow: ${halfOpen.length} findings${halfOpen[0] ? `, first: ${halfOpen[0].message}` : ''}`);
 console.log(`heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);

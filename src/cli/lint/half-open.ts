@@ -54,12 +54,15 @@ export function halfOpenFlows(context: LintContext): HalfOpenResult {
   }
   let policies: AnalysisPolicy[];
   try {
-    const text = objects.map((object) => JSON.stringify(withNamespace(object))).join('\n---\n');
+    // One JSON List (read with JSON.parse): item i is objects[i].
+    const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects.map(withNamespace) });
     policies = parsePolicies({ file: 'lint', text });
   } catch (e) {
     if (e instanceof ManifestError) {
-      const object = objects[e.document - 1];
-      return { byRule, notChecked: { object, reason: `the analyzer cannot evaluate this object (${e.fieldPath ? `${e.fieldPath}: ` : ''}${e.problem})` } };
+      const item = /^items\[(\d+)\]\.?(.*)$/.exec(e.fieldPath);
+      const object = item ? objects[Number(item[1])] : undefined;
+      const field = item ? item[2] : e.fieldPath;
+      return { byRule, notChecked: { object, reason: `the analyzer cannot evaluate this object (${field ? `${field}: ` : ''}${e.problem})` } };
     }
     if (e instanceof AnalysisInputError) {
       return { byRule, notChecked: { reason: e.message } };
@@ -197,7 +200,8 @@ function withoutRules(rules: DirectionalRules | undefined): DirectionalRules | u
 function ruleLocations(policies: readonly AnalysisPolicy[], objects: readonly LintObject[]): Map<string, { object: LintObject; path: string }> {
   const locations = new Map<string, { object: LintObject; path: string }>();
   for (const policy of policies) {
-    const object = policy.source ? objects[policy.source.document - 1] : undefined;
+    const item = /^items\[(\d+)\]$/.exec(policy.source?.path ?? '');
+    const object = item ? objects[Number(item[1])] : undefined;
     if (!object) {
       continue;
     }
