@@ -1,7 +1,8 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { Chart, JsonPatch } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Engine } from './engine';
 import { objectName } from './object-name';
+import { PolicyObject } from './policy-object';
 import { RenderContext, RenderedObject } from '../dialects/dialect';
 import { FEATURE_DESCRIPTIONS, featuresOf } from '../dialects/feature';
 import {
@@ -175,7 +176,7 @@ export class PolicyCompiler {
       for (const reg of this.registrations) {
         const ids = new Set<string>();
         for (const o of results.get(reg.construct)!.objects) {
-          const obj = new ApiObject(reg.construct as any, childId(o, ids), {
+          const obj = new PolicyObject(reg.construct as any, childId(o, ids), {
             apiVersion: o.apiVersion,
             kind: o.kind,
             metadata: {
