@@ -175,8 +175,9 @@ export class PolicyCompiler {
     if (!failed) {
       for (const reg of this.registrations) {
         const ids = new Set<string>();
+        const intentBase = reg.statements[0]?.origin.baseName ?? '';
         for (const o of results.get(reg.construct)!.objects) {
-          const obj = new PolicyObject(reg.construct as any, childId(o, ids), {
+          const obj = new PolicyObject(reg.construct as any, childId(o, intentBase, ids), {
             apiVersion: o.apiVersion,
             kind: o.kind,
             metadata: {
@@ -202,10 +203,10 @@ export class PolicyCompiler {
  * `team-a/web/web-ingress`). Sibling intents then give their objects the same ids, which also
  * keeps cdk8s's walks of the tree (one per chart it writes) cheap: V8 shares one hidden class
  * among child tables with the same keys. Numbered, in rendering order, when two objects of one
- * intent would get the same id.
+ * intent would get the same id. Objects named after something else (shared mesh plumbing)
+ * keep their whole name.
  */
-function childId(o: RenderedObject, used: Set<string>): string {
-  const base = o.origin.baseName;
+function childId(o: RenderedObject, base: string, used: Set<string>): string {
   const at = base ? o.id.indexOf(base) : -1;
   const short = at < 0 ? o.id
     : `${o.id.slice(0, at)}-${o.id.slice(at + base.length)}`.replace(/-{2,}/g, '-').replace(/^-|-$/g, '') || 'policy';

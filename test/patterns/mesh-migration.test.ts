@@ -46,7 +46,7 @@ describe('MeshMigration', () => {
     const objs = synthValid(m.chartOf(MeshMigrationPhase.PREPARE));
     const calico = objs.filter(o => o.apiVersion === 'projectcalico.org/v3');
     expect(calico.map(o => o.kind)).toEqual(calico.map(() => 'StagedNetworkPolicy'));
-    expect(calico.map(o => o.metadata.name)).toEqual(expect.arrayContaining(['production-mesh-rds-egress', 'production-mesh-default-deny-mesh-istiod-egress']));
+    expect(calico.map(o => o.metadata.name)).toEqual(expect.arrayContaining(['production-mesh-rds-egress', 'mesh-istiod-egress']));
   });
 
   test('enforce: the same objects enforced, mTLS still PERMISSIVE; strict: only the mTLS mode changes', () => {

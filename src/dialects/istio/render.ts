@@ -137,13 +137,15 @@ export class IstioDialect implements Dialect {
 
   /**
    * The plumbing an isolation needs, rendered once per pod set and stage: by
-   * the first statement that isolates the pods, or nothing when the whole
-   * namespace is isolated in that direction and stage (its plumbing covers them).
+   * one statement that isolates the pods, or nothing when the whole namespace
+   * is isolated in that direction and stage (its plumbing covers them). Which
+   * statement holds it never depends on the order of the intents: the one of
+   * the first construct path (names do not depend on it at all).
    */
   private plumbingFor(s: IsolateStatement | AllowStatement, direction: DirectionModel, ctx: RenderContext): Statement[] {
     const isolators = this.view(ctx).isolators(direction, s.stage, s.subject.namespace);
-    const namespaceWide = isolators.find(x => isEverything(x.subject.pods) && !x.subject.serviceAccount);
-    const owner = namespaceWide ?? isolators.find(x => podSetToString(x.subject) === podSetToString(s.subject));
+    const namespaceWide = isolators.filter(x => isEverything(x.subject.pods) && !x.subject.serviceAccount);
+    const owner = firstByPath(namespaceWide.length ? namespaceWide : isolators.filter(x => podSetToString(x.subject) === podSetToString(s.subject)));
     if (owner !== s) return [];
     return subjectPlumbing(this.options, s.subject, direction, s.origin, s.stage).map(p => p.statement);
   }
@@ -365,11 +367,14 @@ export class IstioDialect implements Dialect {
     return s.subject.service !== undefined && this.waypointServices(ctx, s.subject.namespace).has(s.subject.service);
   }
 
-  /** Whether `s` is the statement that renders its namespace's waypoint (and its plumbing): the first waypoint-bound one. */
+  /**
+   * Whether `s` is the statement that renders its namespace's waypoint (and its plumbing): the
+   * waypoint-bound one of the first construct path, whatever the order of the intents.
+   */
   private gatewayOwner(s: Statement, ctx: RenderContext): boolean {
     if (s.kind !== 'allow' || s.direction !== 'ingress' || !this.isWaypointBound(s, ctx)) return false;
     const view = this.view(ctx);
-    const first = view.remember(`gateway-owner|${s.subject.namespace}`, () => view.allowsIn('ingress', s.subject.namespace).find(x => this.isWaypointBound(x, ctx)));
+    const first = view.remember(`gateway-owner|${s.subject.namespace}`, () => firstByPath(view.allowsIn('ingress', s.subject.namespace).filter(x => this.isWaypointBound(x, ctx))));
     return first === s;
   }
 
@@ -383,6 +388,21 @@ export class IstioDialect implements Dialect {
       waypointServices: ns => this.waypointServices(ctx, ns),
     };
   }
+}
+
+/**
+ * An owner for shared objects that construction order cannot change: a
+ * default deny before an allowance (the plumbing stays next to the isolation
+ * it serves), then the intent of the first construct path, then the first
+ * statement of that intent.
+ */
+function firstByPath<T extends Statement>(xs: readonly T[]): T | undefined {
+  const rank = (x: T) => (x.kind === 'isolate' ? 0 : 1);
+  let best: T | undefined;
+  for (const x of xs) {
+    if (!best || rank(x) < rank(best) || (rank(x) === rank(best) && x.origin.path < best.origin.path)) best = x;
+  }
+  return best;
 }
 
 function withoutAccount(p: PeerModel): PeerModel {
