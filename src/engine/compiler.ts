@@ -14,6 +14,8 @@ import {
 export interface RegistrationOptions {
   /** The user acknowledged that this intent's egress isolation blocks DNS. */
   readonly dnsBlockedAcknowledged?: boolean;
+  /** The user accepted that engines without mutual TLS do not enforce this intent's mTLS statements (they render nothing there). */
+  readonly noEncryptionAcknowledged?: boolean;
 }
 
 interface Registration {
@@ -144,6 +146,8 @@ export class PolicyCompiler {
           const isolatedSets = s.stage === 'audit' ? context.isolatedSetsWithAudit : context.isolatedSets;
           if (s.kind === 'allow' && !s.isolating && !isolatedSets(s.subject.namespace, s.direction).some(x => intersectPodSets(s.subject, x))) continue;
           const problems = capabilityProblems(engine, s);
+          // An acknowledged mTLS requirement on an engine that has no mTLS at all: nothing to render, nothing to fail.
+          if (s.kind === 'mtls' && reg.options.noEncryptionAcknowledged && !hasMtls(engine)) continue;
           if (!problems.length) problems.push(...(engine._dialect.check?.(s, context) ?? []));
           if (problems.length) {
             errors.push(...problems);
@@ -324,6 +328,12 @@ function dnsGuardrail(reg: Registration, dns: DnsCoverage): string[] {
     }
   }
   return errors;
+}
+
+/** Whether the engine can require mutual TLS at all (Istio), as opposed to a CNI policy engine. */
+function hasMtls(engine: Engine): boolean {
+  const c = engine._dialect.capabilities;
+  return c['mtls.strict'].level !== 'unsupported' || c['mtls.permissive'].level !== 'unsupported';
 }
 
 function capabilityProblems(engine: Engine, s: Statement): string[] {

@@ -35,6 +35,15 @@ export interface MutualTlsProps {
    * @default - none
    */
   readonly portExceptions?: MtlsPortException[];
+  /**
+   * Accept that an engine without mutual TLS (Kubernetes, Cilium, Calico:
+   * CNI policies filter connections but cannot require mTLS) does not
+   * enforce this requirement: there it renders nothing instead of failing
+   * synthesis. Engines with mTLS (Istio) enforce it as always, so one app can
+   * switch engines without changing its props.
+   * @default false - synthesis fails on engines without mTLS
+   */
+  readonly acknowledgeNoEncryption?: boolean;
 }
 
 /**
@@ -74,8 +83,12 @@ export class MutualTls extends Construct {
         exceptions.set(e.port, Object.freeze({ port: e.port, mode: m }));
       }
     }
+    if (props.acknowledgeNoEncryption !== undefined && typeof props.acknowledgeNoEncryption !== 'boolean') {
+      problems.push({ what: 'acknowledgeNoEncryption', value: props.acknowledgeNoEncryption, expected: 'true or false', fix: 'write acknowledgeNoEncryption: true, or leave it out' });
+    }
     throwIfProblems(this.node.path, problems);
-    PolicyCompiler.of(this).register(this, [mtlsStatement(this, 'MutualTls', props.workload ? props.workload._toPodSet(this.namespace) : allPodsIn(this.namespace), mode!, [...exceptions.values()])]);
+    const statement = mtlsStatement(this, 'MutualTls', props.workload ? props.workload._toPodSet(this.namespace) : allPodsIn(this.namespace), mode!, [...exceptions.values()]);
+    PolicyCompiler.of(this).register(this, [statement], { noEncryptionAcknowledged: props.acknowledgeNoEncryption === true });
   }
 }
 

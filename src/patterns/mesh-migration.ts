@@ -12,7 +12,7 @@ import { EgressToCidrProps } from '../intent/egress-to-cidr';
 import { MtlsMode } from '../intent/mtls-mode';
 import { PolicyStage } from '../intent/policy-stage';
 import { Workload } from '../intent/workload';
-import { EVERYTHING, PeerModel, peerToString, PodSetModel, podSetToString } from '../model';
+import { EVERYTHING, labelSelector, PeerModel, peerToString, PodSetModel, podSetToString } from '../model';
 import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { checkNamespaceName } from '../validation/validators';
 
@@ -146,7 +146,10 @@ export class MeshMigration extends Construct {
     if (props.monitoring) {
       const m = props.monitoring;
       if (m.pods) this.named.push({ what: `${podSetToString(m.pods._toPodSet(this.namespace))} (scraped by monitoring)`, set: m.pods._toPodSet(this.namespace) });
-      this.named.push({ what: `the monitoring scraper in namespace ${m.namespace}`, set: { namespace: m.namespace, pods: EVERYTHING, ...(m.serviceAccount ? { serviceAccount: m.serviceAccount } : {}) } });
+      // A scraper in namespaces chosen by labels cannot be declared enrolled: the strict phase then says so.
+      this.named.push(m.namespace !== undefined
+        ? { what: `the monitoring scraper in namespace ${m.namespace}`, set: { namespace: m.namespace, pods: m.podLabels ? labelSelector(m.podLabels) : EVERYTHING, ...(m.serviceAccount ? { serviceAccount: m.serviceAccount } : {}) } }
+        : { what: `the monitoring scraper in the namespaces labelled ${JSON.stringify(m.namespaceLabels)}` });
     }
     if (last === MeshMigrationPhase.STRICT) this.node.addValidation({ validate: () => this.checkEnrollment() });
   }

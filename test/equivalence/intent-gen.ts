@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { ACCOUNTS, APPS, NAMESPACES } from './cluster-gen';
-import { AllowDns, AllowFrom, DefaultDeny, EgressToCidr, LabelExpression, Peer, PolicyDirection, Port, Workload } from '../../src';
+import { AllowDns, AllowFrom, AllowTo, DefaultDeny, EgressToCidr, LabelExpression, Peer, PolicyDirection, Port, Workload } from '../../src';
 
 /** A generated peer, as plain data so a failing case prints readably. */
 export type PeerSpec =
@@ -22,7 +22,9 @@ export type IntentSpec =
   | { kind: 'DefaultDeny'; ns: string; dirs: ('ingress' | 'egress')[]; app?: string }
   | { kind: 'AllowDns'; ns: string; app?: string }
   | { kind: 'AllowFrom'; ns: string; app: string; tier?: string; peers: PeerSpec[]; ports: PortSpec[] }
-  | { kind: 'EgressToCidr'; ns: string; app: string; cidr: string; except: string[]; ports: PortSpec[] };
+  | { kind: 'EgressToCidr'; ns: string; app: string; cidr: string; except: string[]; ports: PortSpec[] }
+  /** `app` undefined: every pod of the namespace; `sa`: the workload's service account. */
+  | { kind: 'AllowTo'; ns: string; app?: string; sa?: string; peers: PeerSpec[]; ports: PortSpec[] };
 
 const ns = fc.constantFrom(...NAMESPACES);
 const app = fc.constantFrom(...APPS);
@@ -51,8 +53,21 @@ export function intentsArb(options: { withIdentity?: boolean } = {}): fc.Arbitra
     fc.record({ kind: fc.constant('AllowDns' as const), ns, app: fc.option(app, { nil: undefined }) }),
     fc.record({ kind: fc.constant('AllowFrom' as const), ns, app, tier: fc.option(fc.constantFrom('1', '2'), { nil: undefined }), peers: fc.array(peerArb(options.withIdentity ?? false), { minLength: 1, maxLength: 3 }), ports }),
     fc.constantFrom(...cidrs).chain(([cidr, except]) => fc.record({ kind: fc.constant('EgressToCidr' as const), ns, app, cidr: fc.constant(cidr), except: fc.constant(except), ports })),
+    allowToArb(peerArb(options.withIdentity ?? false), ports, options.withIdentity ?? false),
   );
   return fc.array(intent, { minLength: 1, maxLength: 6 });
+}
+
+/** An AllowTo from a workload (or every pod of a namespace, optionally with a service account) to peers. */
+export function allowToArb(peers: fc.Arbitrary<PeerSpec>, portList: fc.Arbitrary<PortSpec[]>, withIdentity: boolean): fc.Arbitrary<IntentSpec> {
+  return fc.record({
+    kind: fc.constant('AllowTo' as const),
+    ns,
+    app: fc.option(app, { nil: undefined }),
+    sa: withIdentity ? fc.option(fc.constantFrom(...ACCOUNTS), { nil: undefined }) : fc.constant(undefined),
+    peers: fc.array(peers, { minLength: 1, maxLength: 3 }),
+    ports: portList,
+  }).map(({ sa, app: a, ...rest }) => ({ ...rest, ...(a ? { app: a } : {}), ...(sa ? { sa } : {}) }));
 }
 
 function port(p: PortSpec): Port {
@@ -105,6 +120,17 @@ export function buildIntents(scope: Construct, specs: IntentSpec[]): void {
           ports: s.ports.map(port),
         });
         break;
+      case 'AllowTo': {
+        const identity = s.sa ? { serviceAccount: s.sa } : {};
+        new AllowTo(scope, id, {
+          namespace: s.ns,
+          workload: s.app ? Workload.select({ app: s.app }, identity) : Workload.allPods(identity),
+          peers: s.peers.map(peer),
+          ports: s.ports.map(port),
+          acknowledgeDnsBlocked: true,
+        });
+        break;
+      }
       case 'EgressToCidr':
         new EgressToCidr(scope, id, {
           namespace: s.ns,

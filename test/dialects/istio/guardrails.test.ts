@@ -175,7 +175,8 @@ describe('the Istio engine fails synthesis, with a fix, for', () => {
       Engine.attach(chart, Engine.kubernetes());
       new MutualTls(chart, 'mtls', { mode: MtlsMode.STRICT });
       expect(failure(chart)).toContain('[test/mtls] the kubernetes engine cannot express STRICT mutual TLS (only mesh connections accepted) (a CNI network policy filters connections but cannot require or verify mutual TLS; node-level encryption (WireGuard, IPsec) is a cluster setting and proves no workload identity); '
-        + 'in: require STRICT mTLS into production/(all). Fix: layer Istio on this CNI, e.g. Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes() }), for mutual TLS; with ZeroTrustNamespace you may instead set acknowledgeNoEncryption: true to accept that the policy layer does not encrypt traffic.');
+        + 'in: require STRICT mTLS into production/(all). Fix: set acknowledgeNoEncryption: true on the MutualTls or ZeroTrustNamespace to accept that this engine does not encrypt traffic '
+        + '(the requirement then renders nothing here, and is still enforced on Istio); for mutual TLS, layer Istio on this CNI: Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes() }).');
     });
   });
 
