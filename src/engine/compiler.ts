@@ -1,5 +1,5 @@
 import { Chart, JsonPatch } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Engine } from './engine';
 import { objectName } from './object-name';
 import { PolicyObject } from './policy-object';
@@ -28,6 +28,8 @@ interface Registration {
 interface Compiled {
   readonly errors: string[];
   readonly objects: RenderedObject[];
+  /** Per object: rendered from the other side of a pod-to-pod allowance (a non-isolating statement). */
+  readonly otherSide: boolean[];
 }
 
 const COMPILERS = new WeakMap<IConstruct, PolicyCompiler>();
@@ -43,10 +45,10 @@ const SEPARATE_ROOTS = new WeakSet<IConstruct>();
 export class PolicyCompiler {
   /** The compiler of the app that contains `scope`. */
   public static of(scope: IConstruct): PolicyCompiler {
-    const root = scope.node.scopes.slice().reverse().find(s => SEPARATE_ROOTS.has(s)) ?? scope.node.root;
+    const root = compileRootOf(scope);
     let c = COMPILERS.get(root);
     if (!c) {
-      const compiler = new PolicyCompiler();
+      const compiler = new PolicyCompiler(root);
       COMPILERS.set(root, compiler);
       // cdk8s validates the whole tree, root first, before anything is written (and again for every
       // chart it writes): the root's validation compiles, and only intents with errors get a
@@ -84,7 +86,7 @@ export class PolicyCompiler {
   private readonly registrations: Registration[] = [];
   private results?: Map<IConstruct, Compiled>;
 
-  private constructor() {}
+  private constructor(private readonly root: IConstruct) {}
 
   /** Registers an intent's statements; they are compiled at synthesis. */
   public register(construct: IConstruct, statements: readonly Statement[], options: RegistrationOptions = {}): void {
@@ -133,6 +135,7 @@ export class PolicyCompiler {
     for (const reg of this.registrations) {
       const errors: string[] = [];
       const objects: RenderedObject[] = [];
+      const otherSide: boolean[] = [];
       errors.push(...dnsGuardrail(reg, dns));
       const engine = Engine.tryOf(reg.construct);
       if (!engine) {
@@ -168,20 +171,24 @@ export class PolicyCompiler {
             } else {
               seenNames.set(key, path);
               objects.push(o);
+              otherSide.push(s.kind === 'allow' && !s.isolating);
             }
           }
         }
       }
-      results.set(reg.construct, { errors, objects });
+      results.set(reg.construct, { errors, objects, otherSide });
     }
     this.results = results;
     const failed = [...results.values()].some(r => r.errors.length > 0);
     if (!failed) {
+      const placement = new OtherSidePlacement(this.root);
       for (const reg of this.registrations) {
         const ids = new Set<string>();
         const intentBase = reg.statements[0]?.origin.baseName ?? '';
-        for (const o of results.get(reg.construct)!.objects) {
-          const obj = new PolicyObject(reg.construct as any, childId(o, intentBase, ids), {
+        const compiled = results.get(reg.construct)!;
+        compiled.objects.forEach((o, i) => {
+          const parent = compiled.otherSide[i] ? placement.parentFor(reg.construct, o.namespace) : reg.construct;
+          const obj = new PolicyObject(parent as any, childId(o, intentBase, ids), {
             apiVersion: o.apiVersion,
             kind: o.kind,
             metadata: {
@@ -194,10 +201,72 @@ export class PolicyCompiler {
           });
           // A cluster-scoped kind has no namespace, even in a chart that sets one.
           if (!o.namespace && obj.metadata.namespace !== undefined) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-        }
+        });
       }
     }
     return results;
+  }
+}
+
+/**
+ * Where the other side of a pod-to-pod allowance goes: into the chart that
+ * owns its namespace, when the app (or the separately compiled subtree) has
+ * one and it is not the intent's own chart — a per-namespace GitOps pipeline
+ * rejects a file with objects of another namespace. The chart that owns a
+ * namespace is the one created with `{ namespace }`; of several, the one of
+ * the first construct path. The objects go under one construct per intent in
+ * that chart (`<intent path with "/" as "--">`), so names and contents stay
+ * exactly as before; only the file changes.
+ */
+class OtherSidePlacement {
+  private owners?: Map<string, Chart>;
+  private readonly containers = new Map<string, IConstruct>();
+
+  constructor(private readonly root: IConstruct) {}
+
+  public parentFor(intent: IConstruct, namespace: string | undefined): IConstruct {
+    if (namespace === undefined) return intent;
+    const own = chartOf(intent);
+    if (own?.namespace === namespace) return intent;
+    const owner = this.ownerOf(namespace);
+    if (!owner || owner === own) return intent;
+    const key = `${owner.node.path}|${intent.node.path}`;
+    let container = this.containers.get(key);
+    if (!container) {
+      const base = intent.node.path.replace(/\//g, '--') || 'app';
+      let id = base;
+      for (let n = 2; owner.node.tryFindChild(id); n++) id = `${base}-${n}`;
+      container = new Construct(owner, id);
+      this.containers.set(key, container);
+    }
+    return container;
+  }
+
+  private ownerOf(namespace: string): Chart | undefined {
+    if (!this.owners) {
+      const owners = new Map<string, Chart>();
+      // Only charts of this compilation: a separately compiled subtree (a MeshMigration phase) is another app.
+      const charts = this.root.node.findAll().filter((c): c is Chart => Chart.isChart(c) && compileRootOf(c) === this.root);
+      charts.sort((a, b) => (a.node.path < b.node.path ? -1 : a.node.path > b.node.path ? 1 : 0));
+      for (const c of charts) {
+        if (c.namespace !== undefined && !owners.has(c.namespace)) owners.set(c.namespace, c);
+      }
+      this.owners = owners;
+    }
+    return this.owners.get(namespace);
+  }
+}
+
+/** The root of the compilation `scope` belongs to: the nearest separately compiled scope, else the app. */
+function compileRootOf(scope: IConstruct): IConstruct {
+  return scope.node.scopes.slice().reverse().find(s => SEPARATE_ROOTS.has(s)) ?? scope.node.root;
+}
+
+function chartOf(c: IConstruct): Chart | undefined {
+  try {
+    return Chart.of(c);
+  } catch {
+    return undefined;
   }
 }
 
