@@ -3,6 +3,7 @@ import { LabelExpression } from './label-expression';
 import { labelSelector, LabelSelectorModel, PodSetModel } from '../model';
 import { InputProblem } from '../validation/input-error';
 import { fromKubeSelector, KubeLabelSelector } from './private/kube-selector';
+import { checkInstances, checkPropsObject } from './private/props';
 import { checkServiceName } from './private/service-name';
 import { checkLabels, checkNamespaceName, checkSubdomainName } from '../validation/validators';
 
@@ -46,7 +47,8 @@ export class Workload {
   /** Pods carrying all of these labels. */
   public static select(labels: { [key: string]: string }, options: WorkloadOptions = {}): Workload {
     const problems = checkLabels('Workload.select()', labels);
-    if (problems.length === 0 && Object.keys(labels).length === 0 && (options.expressions ?? []).length === 0) {
+    const opts = checkOptions(options, 'Workload.select()', problems);
+    if (problems.length === 0 && Object.keys(labels).length === 0 && (opts.expressions ?? []).length === 0) {
       problems.push({
         what: 'labels of Workload.select()',
         value: labels,
@@ -54,12 +56,14 @@ export class Workload {
         fix: 'use Workload.allPods() to mean every pod of the namespace, so that "all pods" is spelled out',
       });
     }
-    return new Workload(labels, options, problems);
+    return new Workload(problems.length ? {} : labels, opts, problems);
   }
 
   /** Every pod of the namespace. */
   public static allPods(options: WorkloadOptions = {}): Workload {
-    return new Workload({}, options, []);
+    const problems: InputProblem[] = [];
+    const opts = checkOptions(options, 'Workload.allPods()', problems);
+    return new Workload({}, opts, problems);
   }
 
   /**
@@ -100,7 +104,8 @@ export class Workload {
   public readonly _problems: readonly InputProblem[];
 
   private constructor(labels: Record<string, string>, options: WorkloadOptions, problems: InputProblem[], selector?: LabelSelectorModel) {
-    const exprs = options.expressions ?? [];
+    // Expressions that are not LabelExpressions were reported by checkOptions.
+    const exprs = (Array.isArray(options.expressions) ? options.expressions : []).filter(e => e instanceof LabelExpression);
     const all = [...problems];
     exprs.forEach(e => all.push(...e._problems));
     if (options.namespace !== undefined) all.push(...checkNamespaceName('namespace of the workload', options.namespace));
@@ -123,4 +128,17 @@ export class Workload {
       ...(this._service ? { service: this._service } : {}),
     });
   }
+}
+
+const OPTIONS = ['namespace', 'serviceAccount', 'expressions', 'service'];
+
+/** The options of a Workload factory as an untyped caller may pass them: problems for anything but a WorkloadOptions. */
+function checkOptions(options: unknown, factory: string, problems: InputProblem[]): WorkloadOptions {
+  const found: InputProblem[] = [];
+  const o = checkPropsObject(options, OPTIONS, found, false) as WorkloadOptions;
+  if (o.expressions !== undefined) {
+    checkInstances(`expressions of ${factory}`, o.expressions, LabelExpression, 'LabelExpression', 'LabelExpression.isIn("tier", ["web"])', found);
+  }
+  problems.push(...found.map(p => (p.what === 'props' ? { ...p, what: `options of ${factory}` } : p.what.startsWith('prop ') ? { ...p, what: `option ${p.what.slice(5)} of ${factory}` } : p)));
+  return o;
 }

@@ -148,7 +148,7 @@ export class ZeroTrustNamespace extends Construct {
    */
   public allowFrom(id: string, props: AllowFromProps): AllowFrom {
     this.checkInside(id, 'allowFrom', props?.namespace, props?.to?._namespace);
-    return new AllowFrom(this, id, { ...props, namespace: this.namespace, stage: props?.stage ?? this.stage });
+    return new AllowFrom(this, id, { ...props, namespace: this.namespace, stage: props?.stage === undefined ? this.stage : props.stage });
   }
 
   /**
@@ -158,7 +158,7 @@ export class ZeroTrustNamespace extends Construct {
    */
   public allowTo(id: string, props: AllowToProps): AllowTo {
     this.checkInside(id, 'allowTo', props?.namespace, props?.workload?._namespace);
-    return new AllowTo(this, id, { ...props, namespace: this.namespace, stage: props?.stage ?? this.stage });
+    return new AllowTo(this, id, { ...props, namespace: this.namespace, stage: props?.stage === undefined ? this.stage : props.stage });
   }
 
   /**
@@ -167,7 +167,7 @@ export class ZeroTrustNamespace extends Construct {
    */
   public egressToCidr(id: string, props: EgressToCidrProps): EgressToCidr {
     this.checkInside(id, 'egressToCidr', props?.namespace, props?.workload?._namespace);
-    return new EgressToCidr(this, id, { ...props, namespace: this.namespace, stage: props?.stage ?? this.stage });
+    return new EgressToCidr(this, id, { ...props, namespace: this.namespace, stage: props?.stage === undefined ? this.stage : props.stage });
   }
 
   private checkInside(id: string, method: string, ...namespaces: (string | undefined)[]): void {

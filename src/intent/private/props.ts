@@ -14,13 +14,21 @@ import { InputProblem } from '../../validation/input-error';
 type ValueClass<T> = Function & { prototype: T };
 
 /** The props object itself: a plain object (or nothing, when every prop is optional); unknown keys are problems. */
-export function checkPropsObject(props: unknown, known: readonly string[], problems: InputProblem[], required: boolean): Record<string, unknown> {
+export function checkPropsObject(props: unknown, known: readonly string[], problems: InputProblem[], required: boolean): Record<string, any> {
   if (props === undefined && !required) return {};
   if (props === null || typeof props !== 'object' || Array.isArray(props)) {
     problems.push({ what: 'props', value: props, expected: `an object with ${known.join(', ')}`, fix: 'pass the props as an object literal, e.g. { ... }' });
     return {};
   }
+  const given: Record<string, any> = {};
   for (const key of Object.keys(props)) {
+    const value = (props as Record<string, unknown>)[key];
+    if (known.includes(key) && value === null) {
+      // null is no value of any prop's type; "leave it out" is how to ask for the default.
+      problems.push({ what: key, value, expected: 'a value of the prop\'s type, or no prop at all', fix: `leave ${key} out for its default` });
+      continue;
+    }
+    if (value !== undefined) given[key] = value;
     if (known.includes(key)) continue;
     const near = closest(key, known);
     problems.push({
@@ -30,7 +38,7 @@ export function checkPropsObject(props: unknown, known: readonly string[], probl
       fix: near ? `did you mean ${JSON.stringify(near)}?` : 'remove it: an unknown prop would be ignored, and with it what it says',
     });
   }
-  return props as Record<string, unknown>;
+  return given;
 }
 
 /** An instance of a value class (Workload, Peer, Port, Engine...). */
@@ -81,6 +89,13 @@ export function checkBoolean(what: string, v: unknown, problems: InputProblem[])
   if (typeof v === 'boolean') return v;
   problems.push({ what, value: v, expected: 'true or false', fix: `write ${what}: true, or leave it out` });
   return undefined;
+}
+
+/** An optional boolean prop: false when left out. */
+export function checkFlag(props: object, name: string, problems: InputProblem[]): boolean {
+  const v = (props as Record<string, unknown>)[name];
+  if (v === undefined) return false;
+  return checkBoolean(name, v, problems) === true;
 }
 
 /** A list of strings. */
