@@ -170,7 +170,8 @@ function inputError(call: () => unknown): Error {
   throw new Error('expected a PolicyInputError, but nothing was thrown');
 }
 
-const propCases = CASES.flatMap(c => Object.entries(c.props).flatMap(([prop, kind]) => WRONG[kind].map(v => [c.name, prop, label(v), c, v] as const)));
+const propCases = CASES.flatMap(c => Object.entries(c.props)
+  .flatMap(([prop, kind]) => WRONG[kind].map(v => [c.name, prop, label(v), c, v] as const)));
 
 describe('a construct given a value of the wrong type', () => {
   test.each(propCases)('%s throws a PolicyInputError naming its path and the prop %s for %s', (_name, prop, _label, c, value) => {
