@@ -148,15 +148,16 @@ export class PolicyCompiler {
           // (For an audit half: isolated once the audit statements are enforced, as a staged preview shows.)
           const isolatedSets = s.stage === 'audit' ? context.isolatedSetsWithAudit : context.isolatedSets;
           if (s.kind === 'allow' && !s.isolating && !isolatedSets(s.subject.namespace, s.direction).some(x => intersectPodSets(s.subject, x))) continue;
-          const problems = capabilityProblems(engine, s);
           // An acknowledged mTLS requirement on an engine that has no mTLS at all: nothing to render, nothing to fail.
           if (s.kind === 'mtls' && reg.options.noEncryptionAcknowledged && !hasMtls(engine)) continue;
-          if (!problems.length) problems.push(...(engine._dialect.check?.(s, context) ?? []));
+          const t = engine._dialect.lower ? engine._dialect.lower(s) : s;
+          const problems = capabilityProblems(engine, t);
+          if (!problems.length) problems.push(...(engine._dialect.check?.(t, context) ?? []));
           if (problems.length) {
             errors.push(...problems);
             continue;
           }
-          for (const rendered of engine._dialect.render(s, context)) {
+          for (const rendered of engine._dialect.render(t, context)) {
             // Several statements of one intent may render the same name (e.g. two source halves in
             // one namespace): number them, deterministically, in rendering order.
             let o = rendered;
@@ -413,7 +414,7 @@ function capabilityProblems(engine: Engine, s: Statement): string[] {
     if (c.level === 'approximate' && c.optIn?.enabled) continue;
     if (c.level === 'approximate') {
       out.push(`the ${engine.name} engine cannot express ${FEATURE_DESCRIPTIONS[f]} exactly (${c.reason}); in: ${statementToString(s)}. `
-        + `Fix: use an engine that can, or opt into the approximation with ${c.optIn?.option}, which widens the policy: ${c.optIn?.widening}.`);
+        + `Fix: ${c.exactly ?? 'use an engine that can'}; or opt into the approximation with ${c.optIn?.option}, which widens the policy: ${c.optIn?.widening}.`);
     } else {
       out.push(`the ${engine.name} engine cannot express ${FEATURE_DESCRIPTIONS[f]} (${c.reason}); in: ${statementToString(s)}. Fix: ${c.fix ?? 'use an engine that supports it'}.`);
     }

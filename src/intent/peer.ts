@@ -46,6 +46,12 @@ export interface PodsPeerOptions {
    * @default - any service account
    */
   readonly serviceAccount?: string;
+  /**
+   * Declare that exactly the pods these options select run as
+   * `serviceAccount` (see `WorkloadOptions.exclusiveServiceAccount`).
+   * @default false
+   */
+  readonly exclusiveServiceAccount?: boolean;
 }
 
 type Unresolved = (policyNamespace: string) => PeerModel;
@@ -55,7 +61,7 @@ const INVALID: Unresolved = () => {
   throw new Error('an invalid Peer cannot be resolved: the intent that receives it must throw its problems first');
 };
 
-const POD_OPTIONS = ['podLabels', 'podExpressions', 'namespace', 'namespaceLabels', 'namespaceExpressions', 'allNamespaces', 'serviceAccount'];
+const POD_OPTIONS = ['podLabels', 'podExpressions', 'namespace', 'namespaceLabels', 'namespaceExpressions', 'allNamespaces', 'serviceAccount', 'exclusiveServiceAccount'];
 
 /**
  * The other end of an allowed connection: pods, namespaces, identities,
@@ -77,7 +83,13 @@ export class Peer {
     }
     return new Peer('workload', ns => {
       const set = workload._toPodSet(ns);
-      return { kind: 'pods', namespaces: { kind: 'name', name: set.namespace }, pods: set.pods, ...(set.serviceAccount ? { serviceAccount: set.serviceAccount } : {}) };
+      return {
+        kind: 'pods',
+        namespaces: { kind: 'name', name: set.namespace },
+        pods: set.pods,
+        ...(set.serviceAccount ? { serviceAccount: set.serviceAccount } : {}),
+        ...(set.exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
+      };
     }, [...workload._problems]);
   }
 
@@ -118,8 +130,13 @@ export class Peer {
     podExpressions.forEach(e => problems.push(...e._problems));
     namespaceExpressions.forEach(e => problems.push(...e._problems));
     problems.push(...checkLabels('namespaceLabels of Peer.pods()', options.namespaceLabels ?? {}));
-    if (options.allNamespaces !== undefined && typeof options.allNamespaces !== 'boolean') {
-      problems.push({ what: 'allNamespaces of Peer.pods()', value: options.allNamespaces, expected: 'true or false', fix: 'write allNamespaces: true, or leave it out' });
+    for (const flag of ['allNamespaces', 'exclusiveServiceAccount'] as const) {
+      if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
+        problems.push({ what: `${flag} of Peer.pods()`, value: options[flag], expected: 'true or false', fix: `write ${flag}: true, or leave it out` });
+      }
+    }
+    if (options.exclusiveServiceAccount === true && options.serviceAccount === undefined) {
+      problems.push({ what: 'exclusiveServiceAccount of Peer.pods()', value: true, expected: 'a serviceAccount alongside it', fix: 'name the account the pods run as' });
     }
     if (problems.length) return new Peer('pods', INVALID, problems);
     if (options.namespace !== undefined) problems.push(...checkNamespaceName('namespace of Peer.pods()', options.namespace));
@@ -138,7 +155,13 @@ export class Peer {
       const namespaces: NamespaceScopeModel = options.allNamespaces ? { kind: 'all' }
         : byLabels ? { kind: 'labels', selector: nsSelector }
           : { kind: 'name', name: options.namespace ?? policyNs };
-      return { kind: 'pods', namespaces, pods, ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}) };
+      return {
+        kind: 'pods',
+        namespaces,
+        pods,
+        ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}),
+        ...(options.serviceAccount && options.exclusiveServiceAccount === true ? { exclusiveServiceAccount: true } : {}),
+      };
     }, problems);
   }
 

@@ -22,6 +22,19 @@ export interface WorkloadOptions {
    */
   readonly serviceAccount?: string;
   /**
+   * Declare that exactly the pods this workload selects run as
+   * `serviceAccount`: no other pod uses the account, and these pods use no
+   * other. Engines may then select the workload by whichever they can check —
+   * Kubernetes NetworkPolicy by its labels, Istio a client by its identity
+   * (principal) and protected pods by their labels — so that one app
+   * synthesizes on every engine. This is an approximation you opt into: where
+   * the declaration does not hold, the policies also match the pods that
+   * have the labels but another account, or the account but not the labels.
+   * @default false - the pods must match the labels AND run as the account;
+   * engines that can check only one of them fail synthesis
+   */
+  readonly exclusiveServiceAccount?: boolean;
+  /**
    * Set-based requirements the pods must also satisfy.
    * @default - none
    */
@@ -99,6 +112,8 @@ export class Workload {
   /** @internal */
   public readonly _service?: string;
   /** @internal */
+  public readonly _exclusiveServiceAccount: boolean;
+  /** @internal */
   public readonly _selector: LabelSelectorModel;
   /** @internal */
   public readonly _problems: readonly InputProblem[];
@@ -111,6 +126,12 @@ export class Workload {
     if (options.namespace !== undefined) all.push(...checkNamespaceName('namespace of the workload', options.namespace));
     if (options.serviceAccount !== undefined) all.push(...checkSubdomainName('service account of the workload', options.serviceAccount));
     if (options.service !== undefined) all.push(...checkServiceName('service of the workload', options.service));
+    if (options.exclusiveServiceAccount !== undefined && typeof options.exclusiveServiceAccount !== 'boolean') {
+      all.push({ what: 'exclusiveServiceAccount of the workload', value: options.exclusiveServiceAccount, expected: 'true or false', fix: 'write exclusiveServiceAccount: true, or leave it out' });
+    } else if (options.exclusiveServiceAccount === true && options.serviceAccount === undefined) {
+      all.push({ what: 'exclusiveServiceAccount of the workload', value: true, expected: 'a serviceAccount alongside it', fix: 'name the account the pods run as: { serviceAccount: \'<account>\', exclusiveServiceAccount: true }' });
+    }
+    this._exclusiveServiceAccount = options.exclusiveServiceAccount === true && options.serviceAccount !== undefined;
     this._namespace = options.namespace;
     this._serviceAccount = options.serviceAccount;
     this._service = options.service;
@@ -125,12 +146,13 @@ export class Workload {
       namespace: this._namespace ?? defaultNamespace,
       pods: this._selector,
       ...(this._serviceAccount ? { serviceAccount: this._serviceAccount } : {}),
+      ...(this._serviceAccount && this._exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
       ...(this._service ? { service: this._service } : {}),
     });
   }
 }
 
-const OPTIONS = ['namespace', 'serviceAccount', 'expressions', 'service'];
+const OPTIONS = ['namespace', 'serviceAccount', 'exclusiveServiceAccount', 'expressions', 'service'];
 
 /** The options of a Workload factory as an untyped caller may pass them: problems for anything but a WorkloadOptions. */
 function checkOptions(options: unknown, factory: string, problems: InputProblem[]): WorkloadOptions {

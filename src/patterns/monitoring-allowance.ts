@@ -34,6 +34,13 @@ export interface MonitoringAllowance {
    * @default - any service account
    */
   readonly serviceAccount?: string;
+  /**
+   * Declare that exactly the scraper's pods (`podLabels`) run as
+   * `serviceAccount` (see `WorkloadOptions.exclusiveServiceAccount`): Istio
+   * then admits the scraper by its identity, other engines by its labels.
+   * @default false
+   */
+  readonly exclusiveServiceAccount?: boolean;
   /** The metrics ports of the scraped pods (container ports, e.g. `Port.tcp(9090)`). */
   readonly ports: Port[];
   /**

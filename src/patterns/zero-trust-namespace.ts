@@ -184,7 +184,7 @@ export class ZeroTrustNamespace extends Construct {
 }
 
 const PROPS = ['namespace', 'engine', 'mtlsMode', 'acknowledgeNoEncryption', 'monitoring', 'nodeLocalDns', 'denyEgress', 'stage'];
-const MONITORING_PROPS = ['namespace', 'namespaceLabels', 'podLabels', 'serviceAccount', 'ports', 'pods'];
+const MONITORING_PROPS = ['namespace', 'namespaceLabels', 'podLabels', 'serviceAccount', 'exclusiveServiceAccount', 'ports', 'pods'];
 
 /** The scraper as a peer, the metrics ports and the scraped pods of a monitoring allowance. */
 function monitoringPeer(given: unknown, problems: InputProblem[]): { peer: Peer; ports: Port[]; pods?: Workload } | undefined {
@@ -215,6 +215,7 @@ function monitoringPeer(given: unknown, problems: InputProblem[]): { peer: Peer;
     ...(m.namespace !== undefined ? { namespace: m.namespace as string } : { namespaceLabels: m.namespaceLabels as Record<string, string> }),
     ...(m.podLabels !== undefined ? { podLabels: m.podLabels as Record<string, string> } : {}),
     ...(m.serviceAccount !== undefined ? { serviceAccount: m.serviceAccount as string } : {}),
+    ...(m.exclusiveServiceAccount !== undefined ? { exclusiveServiceAccount: m.exclusiveServiceAccount as boolean } : {}),
   });
   problems.push(...peer._problems);
   return { peer, ports, ...(pods ? { pods } : {}) };

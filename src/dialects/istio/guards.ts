@@ -137,7 +137,8 @@ export function egressWidening(s: AllowStatement, g: EgressGuardContext): string
     }
     dests.push({ namespace: p.namespaces.name, pods: p.pods, ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}) });
   }
-  const dropSa = !s.isolating && !!s.subject.serviceAccount && !g.cniSelectsServiceAccounts;
+  // An exclusive account is dropped exactly (the labels select the same pods): no widening.
+  const dropSa = !s.isolating && !!s.subject.serviceAccount && !s.subject.exclusiveServiceAccount && !g.cniSelectsServiceAccounts;
   const hbone = g.options.mode === 'ambient';
   if (!dropSa && !hbone) return [];
   // Pod sets never span namespaces: only the enforced allowances of the namespaces involved matter.

@@ -75,8 +75,13 @@ export class IstioDialect implements Dialect {
 
   // ---------------------------------------------------------------- CNI layer
 
-  /** What the CNI renders for a statement: its L3/L4 part and the mesh plumbing it needs. */
+  /** What the CNI renders for a statement: its L3/L4 part and the mesh plumbing it needs, lowered for the CNI. */
   private cniStatements(s: Statement, ctx: RenderContext): Statement[] {
+    const cni = this.options.cni;
+    return this.cniParts(s, ctx).map(c => (cni.lower ? cni.lower(c) : c));
+  }
+
+  private cniParts(s: Statement, ctx: RenderContext): Statement[] {
     const canStage = usable(this.options.cni.capabilities['stage.audit']);
     switch (s.kind) {
       case 'mtls':
@@ -165,7 +170,8 @@ export class IstioDialect implements Dialect {
       if (usable(cap)) return [];
       const what = `the ${cni.name} CNI layer of the ${this.name} engine cannot express ${FEATURE_DESCRIPTIONS[f]}`;
       if (cap.level === 'approximate') {
-        return [`${what} exactly (${cap.reason}); in: ${statementToString(c)}. Fix: use a CNI that can, or opt into the approximation with ${cap.optIn?.option}, which widens the policy: ${cap.optIn?.widening}.`];
+        const exactly = cap.exactly?.replace('Engine.cilium() or Engine.calico()', 'layer Istio on Engine.cilium() or Engine.calico()') ?? 'use a CNI that can';
+        return [`${what} exactly (${cap.reason}); in: ${statementToString(c)}. Fix: ${exactly}; or opt into the approximation with ${cap.optIn?.option}, which widens the policy: ${cap.optIn?.widening}.`];
       }
       const fix = f === 'stage.audit'
         ? 'Istio observes ingress only: layer Istio on a CNI with staged policies (Engine.calico()), audit only the ingress side (DefaultDeny with directions: [PolicyDirection.INGRESS]), or set stage: PolicyStage.ENFORCE'
@@ -267,8 +273,9 @@ export class IstioDialect implements Dialect {
 
   private subjectProblems(subject: PodSetModel, cannot: (w: string, r: string, f: string) => string): string[] {
     const out: string[] = [];
-    if (subject.serviceAccount) {
-      out.push(cannot('selecting the protected pods by service account', 'Istio selects workloads by pod labels only (selector.matchLabels)', 'select the protected pods by their labels only'));
+    if (subject.serviceAccount && !subject.exclusiveServiceAccount) {
+      out.push(cannot('selecting the protected pods by service account', 'Istio selects workloads by pod labels only (selector.matchLabels)',
+        'if exactly these pods run as the account, declare it: Workload.select({...}, { serviceAccount: \'<account>\', exclusiveServiceAccount: true }), and Istio selects them by their labels; else select the protected pods by their labels only'));
     }
     if (subject.pods.matchExpressions.length) {
       out.push(cannot('set-based label requirements on the protected pods', 'Istio selectors have matchLabels only, no matchExpressions', 'select the protected pods with plain labels (Workload.select({ app: \'...\' }))'));

@@ -64,15 +64,16 @@ export function istioSources(options: IstioDialectOptions, peers: readonly PeerM
           problems.push({
             what: peerToString(p),
             reason: 'pods chosen by labels have no identity in Istio: the destination proxy only sees the client\'s service account (mTLS principal) and namespace',
-            fix: `give the workload a service account, e.g. Workload.select({...}, { serviceAccount: '<account>' }) with Peer.workload(), or Peer.serviceAccount('<account>', '${ns}'); or allow the whole namespace with Peer.namespace('${ns}')`,
+            fix: 'name the account the workload runs as and declare that exactly these pods use it: Workload.select({...}, { serviceAccount: \'<account>\', exclusiveServiceAccount: true }) '
+              + `(Istio then checks the account, engines without identities keep the labels); or allow the identity with Peer.serviceAccount('<account>', '${ns}'), or the whole namespace with Peer.namespace('${ns}')`,
           });
           break;
         }
-        if (labelled && !options.matchPeersByServiceAccount) {
+        if (labelled && !options.matchPeersByServiceAccount && !p.exclusiveServiceAccount) {
           problems.push({
             what: peerToString(p),
             reason: 'Istio checks the client\'s service account (principal) only; it cannot also check the pod labels',
-            fix: `select the peer by identity only with Peer.serviceAccount('${p.serviceAccount}', '${ns}')`,
+            fix: `if exactly these pods run as ${p.serviceAccount}, declare it on the workload (exclusiveServiceAccount: true); else select the peer by identity only with Peer.serviceAccount('${p.serviceAccount}', '${ns}')`,
             optIn: { option: 'Engine.istio({ matchPeersByServiceAccount: true })', widening: `every pod running as service account ${p.serviceAccount} in ${ns} matches, whatever its labels` },
           });
           break;

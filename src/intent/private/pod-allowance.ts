@@ -45,12 +45,18 @@ export function podAllowance(a: PodAllowance): Statement[] {
     namespaces: { kind: 'name', name: a.subject.namespace },
     pods: a.subject.pods,
     ...(a.subject.serviceAccount ? { serviceAccount: a.subject.serviceAccount } : {}),
+    ...(a.subject.exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
   };
   const other: DirectionModel = a.direction === 'ingress' ? 'egress' : 'ingress';
   const halves = new Map<string, AllowStatement>();
   for (const p of a.peers) {
     if (p.kind !== 'pods' || p.namespaces.kind !== 'name') continue;
-    const subject: PodSetModel = { namespace: p.namespaces.name, pods: p.pods, ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}) };
+    const subject: PodSetModel = {
+      namespace: p.namespaces.name,
+      pods: p.pods,
+      ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}),
+      ...(p.exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
+    };
     halves.set(podSetToString(subject), {
       kind: 'allow',
       origin: a.origin,
