@@ -177,6 +177,7 @@ export class PolicyCompiler {
           }
         }
       }
+      errors.push(...chartLabelProblems(reg.construct, objects.length > 0));
       results.set(reg.construct, { errors, objects, otherSide });
     }
     this.results = results;
@@ -256,6 +257,20 @@ class OtherSidePlacement {
     }
     return this.owners.get(namespace);
   }
+}
+
+/**
+ * cdk8s copies a chart's labels into every object's metadata and serializes them with a sanitizer
+ * that throws for a map whose own keys include `constructor` (or another Object.prototype name)
+ * while the app is already writing files. Said here, in validation, before anything is written.
+ */
+function chartLabelProblems(intent: IConstruct, rendersObjects: boolean): string[] {
+  const labels = rendersObjects ? chartOf(intent)?.labels : undefined;
+  if (!labels) return [];
+  const bad = Object.keys(labels).filter(k => k in Object.prototype);
+  return bad.length
+    ? [`the labels of chart ${chartOf(intent)!.node.path} include the key(s) ${bad.join(', ')}, which cdk8s cannot write into object metadata (its serializer reads obj.constructor). Fix: rename the chart label(s), or set them on the objects another way.`]
+    : [];
 }
 
 /** The root of the compilation `scope` belongs to: the nearest separately compiled scope, else the app. */

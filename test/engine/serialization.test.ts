@@ -100,3 +100,18 @@ describe('label maps', () => {
     expect(covers(pods({ constructor: 'x' }), pods({}))).toBe(false);
   });
 });
+
+describe('a chart label key cdk8s cannot serialize', () => {
+  test('fails in validation, before any file is written', () => {
+    const outdir = tempDir();
+    const app = new App({ outdir });
+    const first = new Chart(app, 'first', { namespace: 'first' });
+    Engine.attach(first, Engine.kubernetes());
+    new DefaultDeny(first, 'deny', { directions: [PolicyDirection.INGRESS] });
+    const second = new Chart(app, 'second', { namespace: 'second', labels: { constructor: 'x' } });
+    Engine.attach(second, Engine.kubernetes());
+    new DefaultDeny(second, 'deny', { directions: [PolicyDirection.INGRESS] });
+    expect(() => app.synth()).toThrow('[second/deny] the labels of chart second include the key(s) constructor');
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+});

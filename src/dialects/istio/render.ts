@@ -170,7 +170,7 @@ export class IstioDialect implements Dialect {
       if (usable(cap)) return [];
       const what = `the ${cni.name} CNI layer of the ${this.name} engine cannot express ${FEATURE_DESCRIPTIONS[f]}`;
       if (cap.level === 'approximate') {
-        const exactly = cap.exactly?.replace('Engine.cilium() or Engine.calico()', 'layer Istio on Engine.cilium() or Engine.calico()') ?? 'use a CNI that can';
+        const exactly = cap.exactly?.replace('use an engine that selects service accounts exactly', 'layer Istio on a CNI that selects service accounts exactly') ?? 'use a CNI that can';
         return [`${what} exactly (${cap.reason}); in: ${statementToString(c)}. Fix: ${exactly}; or opt into the approximation with ${cap.optIn?.option}, which widens the policy: ${cap.optIn?.widening}.`];
       }
       const fix = f === 'stage.audit'
