@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { ACCOUNTS, APPS, clusterArb, EXTERNAL_IPS, NAMESPACES, PROBES, toCluster } from './cluster-gen';
-import { allowToArb, buildIntents, describeIntents, IntentSpec, PeerSpec, PortSpec } from './intent-gen';
+import { allowToArb, buildIntents, describeIntents, exclusivePeerArb, IntentSpec, PeerSpec, PortSpec, withAccountsByApp } from './intent-gen';
 import { AllowFrom, Engine, HttpRule, IstioMode, Peer, Port, Workload } from '../../src';
 import { AnalysisPolicy, ClusterModel, Flow, ipEndpoint, podEndpoint, ReachabilityAnalyzer } from '../../src/analysis';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
@@ -21,14 +21,15 @@ const ports = fc.uniqueArray(fc.constantFrom<PortSpec>('tcp8080', 'tcp9090', 'tc
 /**
  * Random intents. An AllowTo's own side is the CNI's alone (Istio has no egress authorization), so on a
  * CNI that cannot select service accounts (Kubernetes) it goes from workloads without one to peers
- * without one (those are refused there, with a fix): most cases are then compared, not refused.
+ * without one (those are refused there, with a fix): most cases are then compared, not refused. With
+ * `exclusive`, workloads also declare their account exclusive (for clusters where that holds).
  */
-const intentsFor = (cniSelectsAccounts: boolean): fc.Arbitrary<IntentSpec[]> => fc.array(fc.oneof(
+const intentsFor = (cniSelectsAccounts: boolean, exclusive: boolean): fc.Arbitrary<IntentSpec[]> => fc.array(fc.oneof(
   fc.record({ kind: fc.constant('DefaultDeny' as const), ns, dirs: fc.constantFrom<('ingress' | 'egress')[]>(['ingress'], ['egress'], ['ingress', 'egress']), app: fc.option(app, { nil: undefined }) }),
   fc.record({ kind: fc.constant('AllowDns' as const), ns, app: fc.option(app, { nil: undefined }) }),
-  fc.record({ kind: fc.constant('AllowFrom' as const), ns, app, peers: fc.array(peer, { minLength: 1, maxLength: 2 }), ports }),
+  fc.record({ kind: fc.constant('AllowFrom' as const), ns, app, exclusive: fc.constant(exclusive), peers: fc.array(exclusive ? fc.oneof(peer, exclusivePeerArb) : peer, { minLength: 1, maxLength: 2 }), ports }),
   fc.record({ kind: fc.constant('EgressToCidr' as const), ns, app, cidr: fc.constant('192.0.2.0/24'), except: fc.constant([]), ports }),
-  allowToArb(cniSelectsAccounts ? peer : peer.filter(p => p.k !== 'serviceAccount'), ports, cniSelectsAccounts),
+  allowToArb(fc.oneof(cniSelectsAccounts ? peer : peer.filter(p => p.k !== 'serviceAccount'), ...(exclusive ? [exclusivePeerArb] : [])), ports, cniSelectsAccounts, exclusive),
 ), { minLength: 1, maxLength: 6 });
 /** An HTTP allowance on TCP 8080 from a service account, with GET /api/* and POST /orders. */
 const httpIntent = fc.option(fc.record({ ns, app, sa: fc.constantFrom(...ACCOUNTS), from: ns }), { nil: undefined });
@@ -73,11 +74,13 @@ function differences(cluster: ClusterModel, expected: readonly AnalysisPolicy[],
 
 describe('the Istio sidecar engine (Istio layer AND its CNI layer) allows exactly what the intent means', () => {
   test.each([
-    ['Kubernetes NetworkPolicy', () => Engine.kubernetes(), false],
-    ['Calico', () => Engine.calico(), true],
-  ])(`on ${RUNS} random intents over random clusters, with %s as the CNI`, (_name, cni, cniSelectsAccounts) => {
+    ['Kubernetes NetworkPolicy', () => Engine.kubernetes(), false, false],
+    ['Calico', () => Engine.calico(), true, false],
+    // Exclusive accounts: Istio admits such clients by principal, the Kubernetes CNI selects them by labels.
+    ['Kubernetes NetworkPolicy, workloads declaring exclusive accounts on clusters where they hold,', () => Engine.kubernetes(), false, true],
+  ])(`on ${RUNS} random intents over random clusters, with %s as the CNI`, (_name, cni, cniSelectsAccounts, exclusive) => {
     let compared = 0;
-    fc.assert(fc.property(intentsFor(cniSelectsAccounts), httpIntent, clusterArb(), (specs, http, cluster) => {
+    fc.assert(fc.property(intentsFor(cniSelectsAccounts, exclusive), httpIntent, exclusive ? clusterArb().map(withAccountsByApp) : clusterArb(), (specs, http, cluster) => {
       const chart = new Chart(Testing.app(), 'case');
       Engine.attach(chart, Engine.istio({ mode: IstioMode.SIDECAR, cni: cni() }));
       buildIntents(chart, specs);
