@@ -83,7 +83,9 @@ export function intentsArb(options: { withIdentity?: boolean; exclusive?: boolea
 }
 
 /** An AllowTo from a workload (or every pod of a namespace, optionally with a service account) to peers. */
-export function allowToArb(peers: fc.Arbitrary<PeerSpec>, portList: fc.Arbitrary<PortSpec[]>, withIdentity: boolean, exclusive = false): fc.Arbitrary<IntentSpec> {
+export function allowToArb(
+  peers: fc.Arbitrary<PeerSpec>, portList: fc.Arbitrary<PortSpec[]>, withIdentity: boolean, exclusive = false,
+): fc.Arbitrary<IntentSpec> {
   return fc.record({
     kind: fc.constant('AllowTo' as const),
     ns,

@@ -80,7 +80,8 @@ describe('the Istio sidecar engine (Istio layer AND its CNI layer) allows exactl
     ['Kubernetes NetworkPolicy, workloads declaring exclusive accounts on clusters where they hold,', () => Engine.kubernetes(), false, true],
   ])(`on ${RUNS} random intents over random clusters, with %s as the CNI`, (_name, cni, cniSelectsAccounts, exclusive) => {
     let compared = 0;
-    fc.assert(fc.property(intentsFor(cniSelectsAccounts, exclusive), httpIntent, exclusive ? clusterArb().map(withAccountsByApp) : clusterArb(), (specs, http, cluster) => {
+    const clusters = exclusive ? clusterArb().map(withAccountsByApp) : clusterArb();
+    fc.assert(fc.property(intentsFor(cniSelectsAccounts, exclusive), httpIntent, clusters, (specs, http, cluster) => {
       const chart = new Chart(Testing.app(), 'case');
       Engine.attach(chart, Engine.istio({ mode: IstioMode.SIDECAR, cni: cni() }));
       buildIntents(chart, specs);
