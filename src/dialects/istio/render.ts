@@ -278,7 +278,7 @@ export class IstioDialect implements Dialect {
         'if exactly these pods run as the account, declare it: Workload.select({...}, { serviceAccount: \'<account>\', exclusiveServiceAccount: true }), and Istio selects them by their labels; else select the protected pods by their labels only'));
     }
     if (subject.pods.matchExpressions.length) {
-      out.push(cannot('set-based label requirements on the protected pods', 'Istio selectors have matchLabels only, no matchExpressions', 'select the protected pods with plain labels (Workload.select({ app: \'...\' }))'));
+      out.push(cannot('set-based label requirements on the protected pods', 'Istio selectors have matchLabels only, no matchExpressions', 'select the protected pods with plain labels (Workload.select({ app: \'...\' })); the CNI engines (Engine.kubernetes(), Engine.cilium(), Engine.calico()) select by set-based requirements exactly'));
     }
     return out;
   }

@@ -51,11 +51,11 @@ export function istioSources(options: IstioDialectOptions, peers: readonly PeerM
         break;
       case 'pods': {
         if (p.namespaces.kind === 'labels') {
-          problems.push({ what: peerToString(p), reason: 'Istio sources match namespace names (`namespaces`), never namespace labels', fix: 'allow each namespace by name: Peer.namespace(\'<name>\') or Peer.serviceAccount(\'<account>\', \'<namespace>\')' });
+          problems.push({ what: peerToString(p), reason: 'Istio sources match namespace names (`namespaces`), never namespace labels', fix: 'allow each namespace by name: Peer.namespace(\'<name>\') or Peer.serviceAccount(\'<account>\', \'<namespace>\'); the CNI engines (Engine.kubernetes(), Engine.cilium(), Engine.calico()) select namespaces by labels exactly' });
           break;
         }
         if (p.namespaces.kind === 'all') {
-          problems.push({ what: peerToString(p), reason: 'an Istio rule for every namespace matches mesh identities only (namespaces: ["*"]), so pods outside the mesh would be denied, and a service account in any namespace has no exact principal pattern', fix: 'name the namespaces with Peer.namespace(\'<name>\') or Peer.serviceAccount(\'<account>\', \'<namespace>\'), or allow everyone with Peer.anyone()' });
+          problems.push({ what: peerToString(p), reason: 'an Istio rule for every namespace matches mesh identities only (namespaces: ["*"]), so pods outside the mesh would be denied, and a service account in any namespace has no exact principal pattern', fix: 'name the namespaces with Peer.namespace(\'<name>\') or Peer.serviceAccount(\'<account>\', \'<namespace>\'), or allow everyone with Peer.anyone(); the CNI engines (Engine.kubernetes(), Engine.cilium(), Engine.calico()) select pods in every namespace exactly' });
           break;
         }
         const ns = p.namespaces.name;
