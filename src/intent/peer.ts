@@ -230,6 +230,9 @@ export class Peer {
 
   /** The pods of a cdk8s-plus pod selector (workload, Pod, `Pods.select()`, `Pods.all()`). */
   public static fromPodSelector(selector: kplus.IPodSelector): Peer {
+    if (typeof (selector as Partial<kplus.IPodSelector> | null)?.toPodSelectorConfig !== 'function') {
+      return new Peer('pods', INVALID, [{ what: 'selector of Peer.fromPodSelector()', value: selector, expected: 'a cdk8s-plus pod selector (a Deployment, Pod, Pods.select(...))', fix: 'pass the cdk8s-plus workload itself, or use Peer.pods() / Peer.workload()' }]);
+    }
     const config = selector.toPodSelectorConfig();
     const problems: InputProblem[] = [];
     const pods = fromKubeSelector((config.labelSelector as any)._toKube() as KubeLabelSelector, `cdk8s-plus selector ${selector.node.path}`, problems);
@@ -246,6 +249,9 @@ export class Peer {
 
   /** Every pod of the namespaces of a cdk8s-plus namespace selector (`Namespace`, `Namespaces.select()`). */
   public static fromNamespaceSelector(selector: kplus.INamespaceSelector): Peer {
+    if (typeof (selector as Partial<kplus.INamespaceSelector> | null)?.toNamespaceSelectorConfig !== 'function') {
+      return new Peer('namespaces', INVALID, [{ what: 'selector of Peer.fromNamespaceSelector()', value: selector, expected: 'a cdk8s-plus namespace selector (a Namespace, Namespaces.select(...))', fix: 'pass the cdk8s-plus namespace itself, or use Peer.namespace() / Peer.namespacesWithLabels()' }]);
+    }
     const problems: InputProblem[] = [];
     const scope = toNamespaceScope(selector.toNamespaceSelectorConfig(), `cdk8s-plus namespace selector ${selector.node.path}`, problems);
     return new Peer('namespaces', () => ({ kind: 'pods', namespaces: scope ?? { kind: 'all' }, pods: EVERYTHING }), problems);

@@ -260,6 +260,9 @@ for (const [name, make] of [
   ['Peer.ipv6({})', () => Peer.ipv6({} as any)],
   ['Peer.kubeApiServer("10.0.0.1/32")', () => Peer.kubeApiServer('10.0.0.1/32' as any)],
   ['Peer.kubeApiServer([undefined])', () => Peer.kubeApiServer([u])],
+  ['Peer.fromPodSelector(undefined)', () => Peer.fromPodSelector(u)],
+  ['Peer.fromPodSelector("app=web")', () => Peer.fromPodSelector('app=web' as any)],
+  ['Peer.fromNamespaceSelector(null)', () => Peer.fromNamespaceSelector(null as any)],
 ] as const) add(name, make, asPeer);
 for (const [name, make] of [
   ['Port.tcp("80")', () => Port.tcp('80' as any)],
