@@ -100,6 +100,41 @@ describe('ZeroTrustNamespace', () => {
     expect(synthValid(chart).map(o => o.spec.policyTypes)).toEqual([['Ingress']]);
   });
 
+  test('the monitoring allowance selects the scraper\'s namespace by labels, as the seed\'s allow-monitoring-access does', () => {
+    const chart = bare();
+    new ZeroTrustNamespace(chart, 'zt', {
+      engine: Engine.kubernetes(),
+      acknowledgeNoEncryption: true,
+      monitoring: { namespaceLabels: { team: 'monitoring' }, podLabels: { app: 'prometheus' }, ports: [Port.tcp(9090)], pods: Workload.select({ app: 'backend-api' }) },
+    });
+    const np = synthValid(chart).find(o => o.metadata.name === 'zt-monitoring-ingress');
+    expect(np.spec).toEqual({
+      podSelector: { matchLabels: { app: 'backend-api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { team: 'monitoring' } }, podSelector: { matchLabels: { app: 'prometheus' } } }],
+        ports: [{ protocol: 'TCP', port: 9090 }],
+      }],
+    });
+  });
+
+  test('fails on Istio for a scraper namespace chosen by labels, naming the fix and the engines that can', () => {
+    const chart = bare();
+    new ZeroTrustNamespace(chart, 'zt', {
+      engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.calico() }),
+      monitoring: { namespaceLabels: { team: 'monitoring' }, serviceAccount: 'prometheus', ports: [Port.tcp(9090)] },
+    });
+    expect(errorOf(() => Testing.synth(chart))).toContain('Fix: allow each namespace by name: Peer.namespace(\'<name>\') or Peer.serviceAccount(\'<account>\', \'<namespace>\'); '
+      + 'the CNI engines (Engine.kubernetes(), Engine.cilium(), Engine.calico()) select namespaces by labels exactly.');
+  });
+
+  test('throws unless exactly one of the monitoring namespace and namespace labels is given', () => {
+    for (const monitoring of [{ ports: [Port.tcp(9090)] }, { namespace: 'monitoring', namespaceLabels: { team: 'm' }, ports: [Port.tcp(9090)] }]) {
+      expect(errorOf(() => new ZeroTrustNamespace(bare(), 'zt', { engine: Engine.kubernetes(), monitoring })))
+        .toContain('invalid namespace of monitoring');
+    }
+  });
+
   test('validates its props with the construct path', () => {
     expect(errorOf(() => new ZeroTrustNamespace(bare(), 'zt', { engine: Engine.kubernetes(), monitoring: { namespace: 'Mon', ports: [] } })))
       .toContain('[test/zt] 2 problems:');
