@@ -200,7 +200,7 @@ export class PolicyCompiler {
               ...(o.annotations ? { annotations: { ...o.annotations } } : {}),
             },
             ...o.body,
-          });
+          }, reg.construct as any);
           // A cluster-scoped kind has no namespace, even in a chart that sets one.
           if (!o.namespace && obj.metadata.namespace !== undefined) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
         });

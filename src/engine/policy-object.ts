@@ -13,11 +13,14 @@ import { Construct } from 'constructs';
  * through cdk8s, so everything cdk8s adds to an object is kept.
  */
 export class PolicyObject extends ApiObject {
+  /** The intent construct the object was rendered for (it may live in another chart: the other side of an allowance). */
+  public readonly intent: Construct;
   private readonly data: Record<string, unknown>;
   private readonly jsonPatches: JsonPatch[] = [];
 
-  constructor(scope: Construct, id: string, props: ApiObjectProps) {
+  constructor(scope: Construct, id: string, props: ApiObjectProps, intent: Construct = scope) {
     super(scope, id, props);
+    this.intent = intent;
     const { apiVersion: _v, kind: _k, metadata: _m, ...rest } = props as ApiObjectProps & Record<string, unknown>;
     this.data = rest;
   }

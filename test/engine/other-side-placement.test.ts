@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { AllowDns, AllowFrom, AllowTo, DefaultDeny, Engine, IstioMode, Peer, Port, Workload } from '../../src';
+import { synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
 
 /** Each written file's objects as `kind namespace/name`. */
 function files(app: App): Record<string, string[]> {
@@ -82,5 +83,18 @@ describe('the other side of a pod-to-pod allowance', () => {
     const written = files(app);
     expect(written['data.k8s.yaml']).toEqual(expect.arrayContaining(['NetworkPolicy data/to-db-ingress-data', 'AuthorizationPolicy data/to-db-ingress-data']));
     expect(written['production.k8s.yaml'].filter(o => o.includes('data/'))).toEqual([]);
+  });
+});
+
+describe('the analysis of one chart', () => {
+  test('includes the other sides its intents filed into other charts, so a chart\'s verdicts do not depend on where they are filed', () => {
+    const app = Testing.app();
+    const production = namespaceChart(app, 'production');
+    namespaceChart(app, 'monitoring');
+    new AllowFrom(production, 'scrape', { to: backend, peers: [Peer.workload(prometheus)], ports: [Port.tcp(9090)] });
+    const names = synthesizedPolicies(production).map(p => p.ref.name);
+    expect(names).toEqual(expect.arrayContaining(['scrape-ingress', 'scrape-egress-monitoring']));
+    // The monitoring chart's own policies are not the production chart's.
+    expect(synthesizedPolicies(production).filter(p => p.ref.namespace === 'monitoring').map(p => p.ref.name)).toEqual(['scrape-egress-monitoring']);
   });
 });
