@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { IstioDialect } from '../../dialects/istio/render';
 import { PolicyCompiler } from '../../engine/compiler';
 import { Engine } from '../../engine/engine';
+import { PolicyObject } from '../../engine/policy-object';
 import { AnalysisPolicy } from '../ir/analysis-policy';
 import { parsePolicies } from '../parse/parse-policies';
 import { translateIntent } from '../translate/intent-model';
@@ -17,22 +18,33 @@ function chartsOf(scope: App | Chart): Chart[] {
  * Synthesizes the charts (running every guardrail) and reads the objects back
  * through the same parsers as manifests from anywhere: what the cluster would
  * enforce. Objects that are not policies (Gateways, Deployments…) are skipped.
+ * For one chart: its objects, and those rendered for its intents into the
+ * charts that own other namespaces (the other sides of its allowances), so
+ * that what the chart's intents allow does not depend on where they are filed.
  */
 export function synthesizedPolicies(scope: App | Chart): AnalysisPolicy[] {
   const charts = chartsOf(scope);
   const objects = charts.flatMap(c => Testing.synth(c));
+  if (!(scope instanceof App)) {
+    const inside = (c: IConstruct) => c.node.scopes.includes(scope);
+    const filedElsewhere = scope.node.root.node.findAll()
+      .filter((c): c is PolicyObject => c instanceof PolicyObject && inside((c as PolicyObject).intent) && !inside(c));
+    objects.push(...filedElsewhere.map(o => o.toJson()));
+  }
   const text = objects.map(o => stringify(o)).join('---\n');
-  const trustDomain = istioTrustDomain(charts);
-  return parsePolicies({ file: `synthesized ${scope.node.path || 'app'}`, text }, { ignoreOtherKinds: true, ...(trustDomain ? { istioTrustDomain: trustDomain } : {}) });
+  const trustDomain = istioTrustDomain(scope.node.root);
+  return parsePolicies({ file: `synthesized ${scope.node.path || 'app'}`, text }, {
+    ignoreOtherKinds: true, ...(trustDomain ? { istioTrustDomain: trustDomain } : {}),
+  });
 }
 
 /**
- * The trust domain the Istio engines of the charts write principals in, when they agree on one
- * (one mesh); undefined without Istio or with several (then principals that depend on it fail).
+ * The trust domain the Istio engines of the app write principals in, when they agree on one (one
+ * mesh); undefined without Istio or with several (then principals that depend on it fail).
  */
-function istioTrustDomain(charts: readonly Chart[]): string | undefined {
+function istioTrustDomain(root: IConstruct): string | undefined {
   const domains = new Set<string>();
-  for (const construct of charts.flatMap(c => c.node.findAll())) {
+  for (const construct of root.node.findAll()) {
     const dialect = Engine.tryOf(construct)?._dialect;
     if (dialect instanceof IstioDialect) domains.add(dialect.trustDomain);
   }
