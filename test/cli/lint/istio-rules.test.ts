@@ -102,6 +102,7 @@ ruleTable('istio-strict-mtls', {
     ['STRICT and rules that admit mesh pods only', [STRICT, ingressFrom('mesh', [{ podSelector: {} }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sidecar' } } }])], []],
     ['PERMISSIVE in the namespace overrides a mesh-wide STRICT', [pa('mesh', { mtls: { mode: 'STRICT' } }, 'istio-system'), pa('default', { mtls: { mode: 'PERMISSIVE' } }),
       ingressFrom('lb', [{ ipBlock: { cidr: '203.0.113.0/24' } }])], []],
+    ['ambient\'s kubelet probe address, which ztunnel lets through', [STRICT, ingressFrom('probes', [{ ipBlock: { cidr: '169.254.7.127/32' } }])], []],
     ['an ipBlock rule in a namespace without STRICT', [STRICT, ingressFrom('lb', [{ ipBlock: { cidr: '203.0.113.0/24' } }], 'other')], []],
   ],
 });

@@ -170,6 +170,9 @@ ruleTable('k8s-all-namespaces-peer', {
     ['Peer.anyone(): every namespace and every address, spelled out', [np('c', {
       podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }, { ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }] }],
     })], []],
+    ['Istio ambient\'s HBONE port, where ztunnel admits authenticated mesh workloads of any namespace', [np('e', {
+      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: 15008 }] }],
+    })], []],
     ['a direction policyTypes leaves out', [np('d', { podSelector: {}, policyTypes: ['Egress'], ingress: [{ from: [{ namespaceSelector: {} }] }] })], []],
   ],
 });

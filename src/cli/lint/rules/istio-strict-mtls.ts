@@ -6,6 +6,9 @@ import { LintContext, LintViolation } from '../lint-rule';
 import { asObject, asString, specOf } from '../manifest-fields';
 import { perRun } from '../per-run';
 
+/** The address Istio ambient gives kubelet's probes (SNAT); ztunnel lets them through whatever the mTLS mode ([IO-NP]). */
+const AMBIENT_PROBE_SOURCE = '169.254.7.127/32';
+
 const ENROLMENT_LABELS: readonly [string, string | undefined][] = [
   ['istio-injection', 'enabled'], ['istio.io/rev', undefined], ['istio.io/dataplane-mode', 'ambient'],
 ];
@@ -14,7 +17,8 @@ const ENROLMENT_LABELS: readonly [string, string | undefined][] = [
  * STRICT mTLS that rejects clients the policies let in — the seed's case 2, reported where there is
  * evidence: a Kubernetes NetworkPolicy ingress rule in a namespace whose effective mode is STRICT
  * (its namespace-wide PeerAuthentication, else the mesh-wide one in the root namespace) that admits
- * clients outside the cluster (an ipBlock, or no `from`), which have no mesh certificate; with
+ * clients outside the cluster (an ipBlock other than ambient's probe address 169.254.7.127, or no
+ * `from`), which have no mesh certificate; with
  * `--cluster`, also one that admits namespaces without the labels that enrol pods in the mesh, and
  * a STRICT PeerAuthentication in a namespace that is not enrolled itself (IAPI; SEMANTICS §4, §6 Istio 8).
  */
@@ -40,8 +44,11 @@ export function istioStrictMtls(object: LintObject, context: LintContext): LintV
       ? [{ path: `spec.ingress[${i}]`, who: 'every client, those outside the cluster included' }]
       : rule.peers.flatMap((peer, j) => {
         const path = `spec.ingress[${i}].from[${j}]`;
-        if (peer.ipBlock) {
+        if (peer.ipBlock && peer.ipBlock.cidr !== AMBIENT_PROBE_SOURCE) {
           return [{ path, who: `addresses in ${peer.ipBlock.cidr}, which are not pods of the mesh` }];
+        }
+        if (peer.ipBlock) {
+          return []; // kubelet probes: ztunnel does not apply mTLS to them (IO-NP), sidecars get them rewritten
         }
         const outside = peer.namespaceSelector && context.cluster ? unenrolledNamespaces(context, peer.namespaceSelector) : [];
         return outside.length > 0 ? [{ path, who: `pods of namespace${outside.length === 1 ? '' : 's'} ${outside.join(', ')}, which no label enrols in the mesh` }] : [];

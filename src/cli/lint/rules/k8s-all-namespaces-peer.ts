@@ -3,12 +3,17 @@ import { LintObject } from '../lint-object';
 import { LintViolation } from '../lint-rule';
 import { isEmptyLabelSelector } from '../manifest-fields';
 
+/** Istio ambient's HBONE tunnel port (ztunnel), IO-NP. */
+const HBONE_PORT = 15008;
+
 /**
  * A peer `namespaceSelector: {}` without a `podSelector` (or with an empty one): every pod of every
  * namespace — kube-system and other tenants included — often written for "this namespace", which
  * is `podSelector: {}` alone (K8S-TYPES; SEMANTICS §1 "Peers"). Left alone when the same rule
  * also allows every external address (`0.0.0.0/0` or `::/0` without except): then the rule
- * evidently means anyone (the library's `Peer.anyone()` spells it so).
+ * evidently means anyone (the library's `Peer.anyone()` spells it so), and on Istio ambient's
+ * HBONE port alone (TCP 15008), where ztunnel admits only mutually authenticated mesh workloads,
+ * which may run in any namespace ([IO-NP]).
  */
 export function k8sAllNamespacesPeer(object: LintObject): LintViolation[] {
   const policy = object.networkPolicy;
@@ -19,7 +24,8 @@ export function k8sAllNamespacesPeer(object: LintObject): LintViolation[] {
   for (const direction of policyDirections(policy).filter((d) => d.effective)) {
     direction.rules.forEach((rule, i) => {
       const anyone = rule.peers.some((peer) => peer.ipBlock !== undefined && /^(0\.0\.0\.0|::)\/0$/.test(peer.ipBlock.cidr) && (peer.ipBlock.except ?? []).length === 0);
-      if (anyone) {
+      const hboneOnly = rule.ports.length > 0 && rule.ports.every((port) => (port.protocol ?? 'TCP') === 'TCP' && port.port === HBONE_PORT && port.endPort === undefined);
+      if (anyone || hboneOnly) {
         return;
       }
       rule.peers.forEach((peer, j) => {
