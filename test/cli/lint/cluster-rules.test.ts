@@ -72,6 +72,18 @@ describe('half-open-flow when it cannot decide', () => {
     expect(findings[0].message).toMatch(/^half-open flows were not checked: the analyzer cannot evaluate this object \(spec\.egress\[0\]\.destination\.services: /);
   });
 
+  test('says so, on the first object, when the cluster is larger than it decides, instead of checking a part', () => {
+    // 2,100 pods that one ipBlock each tells apart: 2,100 groups in each of the 5 port classes.
+    const ip = (i: number) => `10.1.${Math.floor(i / 256)}.${i % 256}`;
+    const pods: PodInput[] = Array.from({ length: 2100 }, (_, i) => ({ namespace: 'prod', name: `p${i}`, ips: [ip(i)] }));
+    const big = ClusterModel.create({ namespaces: [{ name: 'prod' }], pods });
+    const apart = np('apart', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: pods.map((_, i) => ({ ipBlock: { cidr: `${ip(i)}/32` } })), ports: [{ port: 8080 }] }] });
+    const findings = lint([DENY_ALL, apart], { ruleId: 'half-open-flow', cluster: big });
+    expect(findings.map((finding) => `${finding.object.name}: ${finding.path}`)).toEqual(['deny-all: ']);
+    expect(findings[0].message).toBe('half-open flows were not checked: 2,100 pods in 2,100 groups over 5 port classes (22,050,000 group pairs and more) '
+      + 'are more than the check decides (20,000,000 group pairs); lint a part of the cluster (fewer namespaces) to check it');
+  });
+
   test('needs --cluster: without it, no finding', () => {
     expect(lint([DENY_ALL, WEB_TO_API_INGRESS], { ruleId: 'half-open-flow' })).toEqual([]);
   });
