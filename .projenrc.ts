@@ -18,11 +18,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.3.0',
-  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  // No cdk8s-plus peer (issue 14): the library reads cdk8s-plus objects structurally
+  // (src/intent/pod-selector-source.ts), so any major line from 28 on works and none is installed for the
+  // user. An optional peer cannot be declared for them: each line is its own package, and jsii turns every
+  // peerDependency into a required dependency of the Python/Java/.NET/Go packages (it ignores
+  // peerDependenciesMeta). The tests use the oldest and a current line.
 
   // Runtime dependencies of a jsii library must be bundled.
   bundledDeps: ['ipaddr.js@^2.2.0', 'yaml@^2.8.0', 'commander@^12.1.0'],
-  devDeps: ['ajv@^8.17.0', 'ajv-formats@^3.0.1', 'fast-check@^4.0.0', 'cdk8s-cli@^2.200.0', 're2js@^2.10.0'],
+  devDeps: [
+    'ajv@^8.17.0', 'ajv-formats@^3.0.1', 'fast-check@^4.0.0', 'cdk8s-cli@^2.200.0', 're2js@^2.10.0',
+    'cdk8s-plus-28@^2.5.6', 'cdk8s-plus-33@^2.5.57',
+  ],
 
   // The reachability CLI: `npx cdk8s-zero-trust reach|explain|diff|lint`.
   bin: { 'cdk8s-zero-trust': 'bin/cdk8s-zero-trust' },

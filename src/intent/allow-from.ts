@@ -7,7 +7,7 @@ import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace, resolveStage } from './private/intent-scope';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
-import { AllowStatement, httpRuleToString, PeerModel, peerToString, portToString, Statement } from '../model';
+import { AllowStatement, httpRuleToString, PeerModel, peerToString, portToString, serviceAccountFields, Statement } from '../model';
 
 /** Properties of `AllowFrom`. */
 export interface AllowFromProps {
@@ -85,7 +85,7 @@ export class AllowFrom extends Construct {
     const http = props.http ? uniqueBy(props.http.map(h => h._model), httpRuleToString) : undefined;
     const statements: Statement[] = [{ kind: 'allow', origin, stage, direction: 'ingress', subject, peers, ports, isolating: true, purpose: 'traffic', ...(http ? { http } : {}) }];
     // The source half: egress of peer pods in a named namespace, towards the workload.
-    const target: PeerModel = { kind: 'pods', namespaces: { kind: 'name', name: subject.namespace }, pods: subject.pods, ...(subject.serviceAccount ? { serviceAccount: subject.serviceAccount } : {}) };
+    const target: PeerModel = { kind: 'pods', namespaces: { kind: 'name', name: subject.namespace }, pods: subject.pods, ...serviceAccountFields(subject) };
     for (const p of peers) {
       if (p.kind !== 'pods' || p.namespaces.kind !== 'name') continue;
       const half: AllowStatement = {
@@ -93,7 +93,7 @@ export class AllowFrom extends Construct {
         origin,
         stage,
         direction: 'egress',
-        subject: { namespace: p.namespaces.name, pods: p.pods, ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}) },
+        subject: { namespace: p.namespaces.name, pods: p.pods, ...serviceAccountFields(p) },
         peers: [target],
         ports,
         isolating: false,

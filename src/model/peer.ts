@@ -12,6 +12,8 @@ export interface PodsPeerModel {
   readonly namespaces: NamespaceScopeModel;
   readonly pods: LabelSelectorModel;
   readonly serviceAccount?: string;
+  /** Where `serviceAccount` came from when the user did not write it; for messages only (see PodSetModel). */
+  readonly serviceAccountOrigin?: string;
 }
 
 /** Addresses in `cidr` but not in any of `except` (canonical network addresses, one IP family). */
