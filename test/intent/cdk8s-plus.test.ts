@@ -9,6 +9,7 @@ import { AllowDns, AllowFrom, DefaultDeny, Engine, Peer, Port, Workload } from '
 import { expectValidManifests } from '../helpers/schema';
 import { byName, errorOf } from '../helpers/synth';
 
+// One line's classes at a time; `as any` only where TypeScript cannot tell that both values come from the same line.
 type Plus = typeof kplus28 | typeof kplus33;
 
 const LINES: Array<[string, Plus]> = [['cdk8s-plus-28', kplus28], ['cdk8s-plus-33', kplus33]];
@@ -78,7 +79,7 @@ describe.each(LINES)('with %s', (_line, plus) => {
 
   test('pods selected across namespaces by labels become one peer, and a namespace selects its pods', () => {
     const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
-    const selected = plus.Pods.select(chart, 'prom', { labels: { app: 'prometheus' }, namespaces: plus.Namespaces.select(chart, 'mon', { labels: { team: 'monitoring' } }) });
+    const selected = plus.Pods.select(chart, 'prom', { labels: { app: 'prometheus' }, namespaces: plus.Namespaces.select(chart, 'mon', { labels: { team: 'monitoring' } }) as any });
     expect(Peer.fromPodSelector(selected)._resolve('shop')).toEqual({
       kind: 'pods',
       namespaces: { kind: 'labels', selector: { matchLabels: { team: 'monitoring' }, matchExpressions: [] } },
@@ -137,7 +138,7 @@ describe.each(LINES)('with %s', (_line, plus) => {
 
   test('fails for pods of several namespaces given to Workload.fromPodSelector', () => {
     const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
-    const selected = plus.Pods.select(chart, 'prom', { labels: { app: 'prometheus' }, namespaces: plus.Namespaces.select(chart, 'mon', { labels: { team: 'monitoring' } }) });
+    const selected = plus.Pods.select(chart, 'prom', { labels: { app: 'prometheus' }, namespaces: plus.Namespaces.select(chart, 'mon', { labels: { team: 'monitoring' } }) as any });
     expect(() => new AllowFrom(chart, 'x', { to: Workload.fromPodSelector(selected), peers: [Peer.anyone()], ports: [Port.tcp(9090)] }))
       .toThrow('invalid namespaces of the cdk8s-plus selector Pods shop/prom: got "a namespace label selector"; expected pods of exactly one namespace');
   });
