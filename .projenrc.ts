@@ -36,6 +36,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   keywords: ['cdk8s', 'kubernetes', 'networkpolicy', 'zero-trust', 'cilium', 'calico', 'istio'],
 
+  // jsii targets (issue 14): the constructs for Python, Java, .NET and Go. test/package/other-languages.test.ts
+  // generates every target's code with jsii-pacmak --code-only and builds the Python wheel offline; the
+  // matchers and the analyzer API stay TypeScript-only (README, "Other languages").
+  publishToPypi: { distName: 'cdk8s-zero-trust', module: 'cdk8s_zero_trust' },
+  publishToMaven: { mavenGroupId: 'dev.cdk8s-zero-trust', mavenArtifactId: 'cdk8s-zero-trust', javaPackage: 'dev.cdk8szerotrust' },
+  publishToNuget: { dotNetNamespace: 'Cdk8sZeroTrust', packageId: 'Cdk8sZeroTrust' },
+  publishToGo: { moduleName: 'github.com/cdk8s-zero-trust/cdk8s-zero-trust-go', packageName: 'cdk8szerotrust' },
+
   github: false,
   release: false,
   depsUpgrade: false,
@@ -97,6 +105,10 @@ importTask.exec('ts-node --project scripts/tsconfig.json scripts/imports/linear-
 // test suite's input, not the package's, so it stays out of the tarball.
 project.gitattributes.addAttributes('/imports/**', 'linguist-generated');
 project.npmignore?.exclude('/imports/');
+// The tarball holds what users need (lib/, bin/, API.md, README.md, LICENSE, docs/; test/package asserts
+// it): not the examples (they import ../../src, which is not shipped), the benchmark and import scripts,
+// or CI's scripts.
+project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/');
 
 // The README test writes its snippet next to the tests (so it resolves cdk8s); never commit a leftover.
 project.gitignore.exclude('/test/.readme-*/');
