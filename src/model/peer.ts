@@ -14,6 +14,8 @@ export interface PodsPeerModel {
   readonly serviceAccount?: string;
   /** Where `serviceAccount` came from when the user did not write it; for messages only (see PodSetModel). */
   readonly serviceAccountOrigin?: string;
+  /** Exactly the pods with these labels run as `serviceAccount` (declared by the user): either may select them. */
+  readonly exclusiveServiceAccount?: boolean;
 }
 
 /** Addresses in `cidr` but not in any of `except` (canonical network addresses, one IP family). */

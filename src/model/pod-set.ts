@@ -14,6 +14,14 @@ export interface PodSetModel {
    */
   readonly serviceAccountOrigin?: string;
   /**
+   * The user declared that exactly the pods with these labels run as
+   * `serviceAccount` (`exclusiveServiceAccount` of the workload), so an engine
+   * that cannot select service accounts may select by the labels alone. Kept
+   * by intersections (the account is still implied by the labels there); only
+   * a peer may be selected by its account alone (Istio principals).
+   */
+  readonly exclusiveServiceAccount?: boolean;
+  /**
    * The name of the Kubernetes Service (in `namespace`) that fronts exactly
    * these pods, when the user named it. It does not change which pods the set
    * holds; engines that enforce L7 rules in a per-Service proxy (Istio
@@ -33,12 +41,22 @@ export function intersectPodSets(a: PodSetModel, b: PodSetModel): PodSetModel | 
   if (a.serviceAccount && b.serviceAccount && a.serviceAccount !== b.serviceAccount) return undefined;
   const serviceAccount = a.serviceAccount ?? b.serviceAccount;
   const serviceAccountOrigin = a.serviceAccount ? a.serviceAccountOrigin : b.serviceAccountOrigin;
+  // The account stays implied by the labels if a set that names it declared so: those labels are part of the result.
+  const exclusive = serviceAccount !== undefined && [a, b].some(x => x.serviceAccount === serviceAccount && x.exclusiveServiceAccount === true);
   return Object.freeze({
     namespace: a.namespace,
     pods: intersectSelectors(a.pods, b.pods),
     ...(serviceAccount ? { serviceAccount } : {}),
     ...(serviceAccountOrigin ? { serviceAccountOrigin } : {}),
+    ...(exclusive ? { exclusiveServiceAccount: true } : {}),
   });
+}
+
+/** The same pods without the service account, where the user declared that the labels select exactly the account's pods. */
+export function withoutExclusiveAccount<T extends { readonly serviceAccount?: string; readonly exclusiveServiceAccount?: boolean }>(p: T): T {
+  if (!p.serviceAccount || !p.exclusiveServiceAccount) return p;
+  const { serviceAccount: _sa, exclusiveServiceAccount: _x, serviceAccountOrigin: _o, ...rest } = p as T & { serviceAccountOrigin?: string };
+  return rest as T;
 }
 
 /** Readable form, e.g. `production/app=frontend (sa frontend)`. */
@@ -47,13 +65,17 @@ export function podSetToString(p: PodSetModel): string {
 }
 
 /**
- * The service account of a pod set or pods peer with where it came from, as fields to spread into another
- * one (`{ ...serviceAccountFields(p) }`), so that a derived set keeps the origin for its messages.
+ * The service account of a pod set or pods peer, with where it came from and whether the user declared it
+ * exclusive, as fields to spread into another one (`{ ...serviceAccountFields(p) }`): a set derived from
+ * another (a peer's own side, a subject seen as a peer) says the same about its account.
  */
-export function serviceAccountFields(p: { readonly serviceAccount?: string; readonly serviceAccountOrigin?: string }):
-{ serviceAccount?: string; serviceAccountOrigin?: string } {
+export function serviceAccountFields(p: {
+  readonly serviceAccount?: string; readonly serviceAccountOrigin?: string; readonly exclusiveServiceAccount?: boolean;
+}): { serviceAccount?: string; serviceAccountOrigin?: string; exclusiveServiceAccount?: boolean } {
+  if (!p.serviceAccount) return {};
   return {
-    ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}),
-    ...(p.serviceAccount && p.serviceAccountOrigin ? { serviceAccountOrigin: p.serviceAccountOrigin } : {}),
+    serviceAccount: p.serviceAccount,
+    ...(p.serviceAccountOrigin ? { serviceAccountOrigin: p.serviceAccountOrigin } : {}),
+    ...(p.exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
   };
 }
