@@ -72,6 +72,17 @@ describe('README code', () => {
     expectValidManifests(objs.filter(o => o.apiVersion !== 'v1' && o.apiVersion !== 'apps/v1'));
   });
 
+  test('write-once.ts synthesizes on its other engine too (MESH=ambient: Istio ambient on Cilium), into valid manifests', () => {
+    process.env.MESH = 'ambient';
+    try {
+      const objs = synthesizedBy(path.join(dir, 'write-once.ts'));
+      expect(objs.some(o => o.apiVersion.startsWith('security.istio.io/'))).toBe(true);
+      expectValidManifests(objs);
+    } finally {
+      delete process.env.MESH;
+    }
+  });
+
   test('the quick start writes the five NetworkPolicies the README names', () => {
     const objs = synthesizedBy(path.join(dir, 'main.ts'));
     expect(objs.map(o => `${o.kind} ${o.metadata.name}`)).toEqual(['default-deny', 'allow-dns', 'web-to-api-ingress', 'web-to-api-egress-shop', 'api-to-db-egress']
