@@ -6,6 +6,11 @@ export interface OriginModel {
   readonly baseName: string;
   /** The intent construct type, e.g. `AllowFrom`. */
   readonly intent: string;
+  /**
+   * Set on statements whose objects serve several intents at once (Istio's mesh plumbing): what
+   * they are for, e.g. `mesh-hbone`. `path` and `intent` are then those of the intent holding them.
+   */
+  readonly shared?: string;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   portToString, PortModel, Statement, statementToString,
 } from '../../model';
 import { Dialect, RenderContext, RenderedObject } from '../dialect';
+import { ciliumIntentLabels } from '../intent-metadata';
 import { allowSubjects } from '../source-half';
 
 /** API version of both Cilium policy kinds. */
@@ -92,6 +93,7 @@ export class CiliumDialect implements Dialect {
   private renderIsolate(s: IsolateStatement, ctx: RenderContext): RenderedObject {
     const spec: CiliumNetworkPolicySpec = {
       description: statementToString(s),
+      labels: ciliumIntentLabels(s.origin),
       endpointSelector: endpointSelector(subjectSelector(s.subject)),
       enableDefaultDeny: { ...(s.directions.includes('ingress') ? { ingress: true } : {}), ...(s.directions.includes('egress') ? { egress: true } : {}) },
       // One empty rule per direction: a rule with no peer and no port allows
@@ -106,6 +108,7 @@ export class CiliumDialect implements Dialect {
   private renderClusterIsolate(s: ClusterIsolateStatement, ctx: RenderContext): RenderedObject {
     const spec: CiliumNetworkPolicySpec = {
       description: statementToString(s),
+      labels: ciliumIntentLabels(s.origin),
       endpointSelector: endpointSelector(allNamespacesExcept(s.exceptNamespaces)),
       enableDefaultDeny: { ...(s.directions.includes('ingress') ? { ingress: true } : {}), ...(s.directions.includes('egress') ? { egress: true } : {}) },
       ...(s.directions.includes('ingress') ? { ingress: [{}] } : {}),
@@ -119,6 +122,7 @@ export class CiliumDialect implements Dialect {
     const portRules = this.portRules(s, ctx);
     const spec: CiliumNetworkPolicySpec = {
       description: statementToString(s),
+      labels: ciliumIntentLabels(s.origin),
       endpointSelector: endpointSelector(allNamespacesExcept(s.exceptNamespaces)),
       enableDefaultDeny: { [s.direction]: true },
       ...(s.direction === 'ingress'
@@ -138,6 +142,7 @@ export class CiliumDialect implements Dialect {
       const suffix = [clusterwide ? subject.namespace : undefined, base, subjects.length > 1 ? String(i + 1) : undefined].filter(Boolean).join('-') || undefined;
       const spec: CiliumNetworkPolicySpec = {
         description: statementToString(s),
+        labels: ciliumIntentLabels(s.origin),
         endpointSelector: endpointSelector(subjectSelector(subject)),
         enableDefaultDeny: { [s.direction]: true },
         ...(s.direction === 'ingress'
