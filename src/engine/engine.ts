@@ -1,12 +1,42 @@
 import { IConstruct } from 'constructs';
+import { ClusterNetworkPolicyApiVersion } from './cluster-network-policy-api-version';
+import { ClusterNetworkPolicyImplementation } from './cluster-network-policy-implementation';
 import type { IstioMode } from './istio-mode';
 import { CalicoDialect } from '../dialects/calico';
 import { CiliumDialect } from '../dialects/cilium';
 import { Dialect } from '../dialects/dialect';
 import { createIstioDialect } from '../dialects/istio/create-dialect';
-import { KubernetesDialect } from '../dialects/kubernetes';
+import { KubernetesDialect, KubernetesDialectOptions } from '../dialects/kubernetes';
 import { formatProblem } from '../validation/input-error';
 import { checkNamespaceName } from '../validation/validators';
+
+/**
+ * How the Kubernetes engine renders cluster-wide intents: as network-policy-api
+ * ClusterNetworkPolicy objects (policy.networking.k8s.io), for the
+ * implementation that enforces them in the cluster.
+ * @see https://network-policy-api.sigs.k8s.io/api-overview/
+ */
+export interface ClusterNetworkPolicyOptions {
+  /**
+   * The implementation that enforces ClusterNetworkPolicy in the cluster; what
+   * it does not support fails synthesis.
+   */
+  readonly implementation: ClusterNetworkPolicyImplementation;
+  /**
+   * The API version to write.
+   * @default ClusterNetworkPolicyApiVersion.V1ALPHA2
+   */
+  readonly apiVersion?: ClusterNetworkPolicyApiVersion;
+  /**
+   * Opt into rendering a cluster-wide ingress default deny (`ClusterDefaultDeny`)
+   * although ClusterNetworkPolicy ingress rules can only name pods: the
+   * Baseline-tier deny then covers connections from pods only. This WIDENS the
+   * intent — connections from outside the cluster and from nodes to pods that
+   * no NetworkPolicy selects stay open — so it is off unless you name it.
+   * @default false - a cluster-wide ingress default deny fails synthesis
+   */
+  readonly baselineIngressFromPodsOnly?: boolean;
+}
 
 /** Options of the Kubernetes NetworkPolicy engine. */
 export interface KubernetesEngineOptions {
@@ -18,6 +48,13 @@ export interface KubernetesEngineOptions {
    * @default - service-account peers and subjects fail synthesis
    */
   readonly serviceAccountLabel?: string;
+  /**
+   * Render cluster-wide intents (`ClusterDefaultDeny`, `ClusterAllowDns`,
+   * `ClusterDeny`, `ClusterAlwaysAllow`, `ClusterDelegateToNamespaces`) as
+   * ClusterNetworkPolicy objects, for the implementation named here.
+   * @default - cluster-wide intents fail synthesis (NetworkPolicy is namespaced)
+   */
+  readonly clusterNetworkPolicy?: ClusterNetworkPolicyOptions;
 }
 
 /** Options of the Cilium engine. */
@@ -143,9 +180,38 @@ const ATTACHED = new WeakMap<IConstruct, Engine>();
  * construct below the chart to override it for that subtree.
  */
 export class Engine {
-  /** Plain Kubernetes NetworkPolicy (networking.k8s.io/v1), enforced by the cluster's CNI. */
+  /**
+   * Plain Kubernetes NetworkPolicy (networking.k8s.io/v1), enforced by the
+   * cluster's CNI; with `clusterNetworkPolicy`, cluster-wide intents as
+   * ClusterNetworkPolicy (policy.networking.k8s.io). Throws on invalid options.
+   */
   public static kubernetes(options: KubernetesEngineOptions = {}): Engine {
-    return new Engine('kubernetes', new KubernetesDialect({ serviceAccountLabel: options.serviceAccountLabel }));
+    const cnp = options?.clusterNetworkPolicy;
+    let clusterNetworkPolicy: KubernetesDialectOptions['clusterNetworkPolicy'];
+    if (cnp !== undefined) {
+      const problems: string[] = [];
+      if (!(cnp?.implementation instanceof ClusterNetworkPolicyImplementation)) {
+        problems.push(`invalid clusterNetworkPolicy.implementation of Engine.kubernetes(): got ${JSON.stringify(cnp?.implementation) ?? 'nothing'}; expected the implementation that enforces ClusterNetworkPolicy in the cluster. Fix: pass e.g. ClusterNetworkPolicyImplementation.calico().`);
+      }
+      const apiVersion = cnp?.apiVersion ?? ClusterNetworkPolicyApiVersion.V1ALPHA2;
+      if (!Object.values(ClusterNetworkPolicyApiVersion).includes(apiVersion)) {
+        problems.push(`invalid clusterNetworkPolicy.apiVersion of Engine.kubernetes(): got ${JSON.stringify(apiVersion)}; expected ClusterNetworkPolicyApiVersion.V1ALPHA2 or V1BETA1. Fix: use the enum, or leave it out for v1alpha2.`);
+      }
+      const podsOnly = cnp?.baselineIngressFromPodsOnly ?? false;
+      if (typeof podsOnly !== 'boolean') {
+        problems.push(`invalid clusterNetworkPolicy.baselineIngressFromPodsOnly of Engine.kubernetes(): got ${JSON.stringify(podsOnly)}; expected true or false. Fix: leave it out unless you accept the widening it names.`);
+      }
+      if (problems.length) throw new Error(problems.join('\n'));
+      const implementation = cnp.implementation;
+      clusterNetworkPolicy = {
+        profile: implementation._profile,
+        enabled: implementation._enabled,
+        readsV1beta1: implementation._readsV1beta1,
+        apiVersion,
+        baselineIngressFromPodsOnly: podsOnly,
+      };
+    }
+    return new Engine('kubernetes', new KubernetesDialect({ serviceAccountLabel: options?.serviceAccountLabel, ...(clusterNetworkPolicy ? { clusterNetworkPolicy } : {}) }));
   }
 
   /**
