@@ -11,6 +11,8 @@ export * from './ir/policy-ref';
 export * from './ir/selector';
 export * from './parse/manifest-error';
 export * from './parse/kubernetes-network-policy';
+export * from './parse/network-policy-api';
+export * from './ir/network-policy-api-tiers';
 export * from './parse/parse-policies';
 export { readManifestObjects, ManifestObject } from './parse/yaml-documents';
 export { FieldReader } from './parse/field-reader';

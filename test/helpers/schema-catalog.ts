@@ -36,7 +36,7 @@ export interface CrdSchemaSource {
   /** Path relative to {@link SCHEMAS_DIR}. */
   readonly file: string;
   /**
-   * Other release channels of the same CRD (same name, other fields), relative to {@link CRDS_DIR}:
+   * Other release channels of the same CRD (same name, other fields), relative to {@link SCHEMAS_DIR}:
    * an object must be valid in every channel, since a cluster installs one of them.
    */
   readonly channels?: readonly string[];
