@@ -1,6 +1,6 @@
 import { CLUSTER_SCOPED_KINDS, describeObject, KIND, kindKey, LINTED_KINDS, LintObject } from './lint-object';
 import {
-  FieldReader, formatSourceLocation, PolicySource, readManifestObjects, readNetworkPolicy,
+  FieldReader, formatSourceLocation, PolicySource, readManifestObjects, readNetworkPolicy, readNetworkPolicyApiObject,
 } from '../../analysis';
 import { readCalicoPolicy, readCalicoTier } from '../../analysis/parse/calico-policy';
 
@@ -17,6 +17,8 @@ export interface LoadedLintObjects {
   readonly objects: readonly LintObject[];
   readonly unvalidatedKinds: readonly string[];
 }
+
+const NETWORK_POLICY_API_KINDS: readonly string[] = [KIND.clusterNetworkPolicy, KIND.adminNetworkPolicy, KIND.baselineAdminNetworkPolicy];
 
 /** Validators that check a manifest as its API server would, without judging whether the analyzer can evaluate it. */
 type Validator = (reader: FieldReader, raw: unknown, defaultNamespace: string) => void;
@@ -55,7 +57,7 @@ export function loadLintObjects(sources: readonly PolicySource[], options: LoadL
           continue;
         }
         const given = kind ? `kind ${kind}${apiVersion ? ` (${apiVersion})` : ''}` : 'an object without a kind';
-        reader.fail('kind', `expected a policy (a Kubernetes NetworkPolicy, or a Cilium, Calico or Istio policy kind), got ${given}; `
+        reader.fail('kind', `expected a policy (a Kubernetes NetworkPolicy or ClusterNetworkPolicy, or a Cilium, Calico or Istio policy kind), got ${given}; `
           + 'pass --ignore-other-kinds to skip objects that are not policies');
       }
       const metadata = reader.object(raw.metadata, 'metadata');
@@ -64,10 +66,11 @@ export function loadLintObjects(sources: readonly PolicySource[], options: LoadL
         ? undefined
         : reader.optionalString(metadata.namespace, 'metadata.namespace') ?? defaultNamespace;
       const networkPolicy = key === KIND.kubernetesNetworkPolicy ? readNetworkPolicy(reader, raw, { defaultNamespace }) : undefined;
+      const networkPolicyApi = NETWORK_POLICY_API_KINDS.includes(key) ? readNetworkPolicyApiObject(reader, raw) : undefined;
       const validate = VALIDATORS.get(key);
       if (validate) {
         validate(reader, raw, defaultNamespace);
-      } else if (!networkPolicy) {
+      } else if (!networkPolicy && !networkPolicyApi) {
         unvalidated.add(kind);
       }
       const object: LintObject = {
@@ -79,6 +82,7 @@ export function loadLintObjects(sources: readonly PolicySource[], options: LoadL
         raw,
         ...(namespace === undefined ? {} : { namespace }),
         ...(networkPolicy ? { networkPolicy } : {}),
+        ...(networkPolicyApi ? { networkPolicyApi } : {}),
       };
       const id = `${key} ${describeObject(object)}`;
       const earlier = seen.get(id);
