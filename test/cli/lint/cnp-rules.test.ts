@@ -99,3 +99,38 @@ ruleTable('cnp-implementation-lacks', {
     apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'b' }, spec: { priority: 50, subject: ALL, egress: [deny([ALL])] },
   }], []]],
 });
+
+// The DNS guardrail knows the cluster-wide forms: a Baseline deny of every destination isolates
+// egress; an Admin Accept of DNS, or Calico's kube-admin Allow, allows it; a kube-admin Deny
+// isolates nothing (the tier passes what it does not match).
+const dnsAccept = clusterNetworkPolicy('dns', admin(50, {
+  egress: [{ action: 'Accept', to: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } } }], protocols: [{ udp: { destinationPort: { number: 53 } } }, TCP(53)] }],
+}));
+const baselineDeny = clusterNetworkPolicy('floor', { tier: 'Baseline', priority: 1000, subject: ALL, egress: [deny([ALL, { networks: ['0.0.0.0/0'] }])] });
+const calicoGnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name }, spec });
+const notSystem = "projectcalico.org/name not in {'calico-system', 'kube-system'}";
+const pods = "projectcalico.org/orchestrator == 'k8s'";
+
+ruleTable('egress-deny-without-dns', {
+  nonCompliant: [
+    ['a Baseline deny of every destination without a DNS allowance', [baselineDeny], ['floor: spec.egress[0]']],
+  ],
+  compliant: [
+    ['a Baseline deny with an Admin Accept of DNS', [baselineDeny, dnsAccept], []],
+    ['a namespace default deny with an Admin Accept of DNS', [np('deny', { podSelector: {}, policyTypes: ['Egress'] }), dnsAccept], []],
+    ['a kube-admin Deny, which isolates nothing', [calicoGnp('no-metadata', {
+      tier: 'kube-admin', order: 10, selector: pods, namespaceSelector: notSystem, types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }],
+    })], []],
+    ['a namespace default deny with a cluster-wide Calico DNS Allow for every namespace but the system ones', [
+      np('deny', { podSelector: {}, policyTypes: ['Egress'] }),
+      calicoGnp('dns', {
+        tier: 'kube-admin',
+        order: 50,
+        selector: pods,
+        namespaceSelector: notSystem,
+        types: ['Egress'],
+        egress: [{ action: 'Allow', protocol: 'UDP', destination: { ports: [53] } }, { action: 'Allow', protocol: 'TCP', destination: { ports: [53] } }],
+      }),
+    ], []],
+  ],
+});
