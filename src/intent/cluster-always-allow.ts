@@ -9,7 +9,9 @@ import { registerClusterRule } from './private/cluster-rule';
  * lowest `priority` number matches first, so a `ClusterDeny` with a lower
  * number still denies.
  *
- * It isolates nothing: pods it applies to are not denied anything else.
+ * It isolates nothing: pods it applies to are not denied anything else. Like
+ * every cluster-wide rule it decides one direction at the pods it applies to;
+ * when the peers' own egress (or ingress) is denied too, allow it there as well.
  * Renders as a ClusterNetworkPolicy `Accept` rule in the Admin tier, a Calico
  * GlobalNetworkPolicy `Allow` rule in the `kube-admin` tier, or a Cilium
  * clusterwide allow rule that does not enable default deny.
