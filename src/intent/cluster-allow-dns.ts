@@ -3,6 +3,7 @@ import { PolicyStage } from './policy-stage';
 import { checkPriority, MAX_PRIORITY } from './private/cluster-rule';
 import { resolveExceptNamespaces } from './private/cluster-scope';
 import { dnsAllowance } from './private/dns-allowance';
+import { checkPropsObject } from './private/props';
 import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveStage } from './private/intent-scope';
 import { PolicyCompiler } from '../engine/compiler';
@@ -57,6 +58,8 @@ export interface ClusterAllowDnsProps {
   readonly stage?: PolicyStage;
 }
 
+const PROPS = ['exceptNamespaces', 'dnsNamespaceLabels', 'dnsPodLabels', 'dnsPort', 'nodeLocalDns', 'nodeLocalDnsAddress', 'priority', 'stage'];
+
 /**
  * Allows DNS lookups — UDP and TCP, to the cluster DNS pods (and optionally
  * NodeLocal DNSCache) — from every pod of every namespace, including
@@ -78,10 +81,11 @@ export class ClusterAllowDns extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAllowDnsProps = {}) {
     super(scope, id);
     const problems: InputProblem[] = [];
-    this.exceptNamespaces = resolveExceptNamespaces(props.exceptNamespaces, problems);
-    const { peers, ports } = dnsAllowance(props, problems);
-    const stage = resolveStage(props.stage, problems);
-    const priority = props.priority ?? MAX_PRIORITY;
+    const p = checkPropsObject(props, PROPS, problems, false) as ClusterAllowDnsProps;
+    this.exceptNamespaces = resolveExceptNamespaces(p.exceptNamespaces, problems);
+    const { peers, ports } = dnsAllowance(p, problems);
+    const stage = resolveStage(p.stage, problems);
+    const priority = p.priority ?? MAX_PRIORITY;
     problems.push(...checkPriority('priority', priority));
     throwIfProblems(this.node.path, problems);
     this.priority = priority;

@@ -5,7 +5,7 @@ import { clusterNetworkPolicyProblems, renderClusterStatement } from './cluster-
 import { kubeSelector, NAMESPACE_NAME_LABEL } from './kube-selector';
 import {
   AllowStatement, DirectionModel, isEverything, IsolateStatement, LabelSelectorModel, PeerModel,
-  PodSetModel, PortModel, Statement, intersectSelectors, labelSelector,
+  PodSetModel, PortModel, Statement, intersectSelectors, labelSelector, withoutExclusiveAccount,
 } from '../../model';
 
 
@@ -31,6 +31,22 @@ export class KubernetesDialect implements Dialect {
     const cnp = this.options.clusterNetworkPolicy;
     if (!cnp || (s.kind !== 'isolate-cluster' && s.kind !== 'allow-cluster' && s.kind !== 'cluster-rule')) return [];
     return clusterNetworkPolicyProblems(s, { cnp, serviceAccountLabel: this.options.serviceAccountLabel });
+  }
+
+  /** NetworkPolicy selects labels only: an exclusive service account (declared to be the labels' pods) is dropped, exactly. */
+  public lower(s: Statement): Statement {
+    switch (s.kind) {
+      case 'isolate':
+      case 'mtls':
+        return { ...s, subject: withoutExclusiveAccount(s.subject) };
+      case 'allow':
+        return { ...s, subject: withoutExclusiveAccount(s.subject), peers: s.peers.map(p => (p.kind === 'pods' ? withoutExclusiveAccount(p) : p)) };
+      case 'allow-cluster':
+      case 'cluster-rule':
+        return { ...s, peers: s.peers.map(p => (p.kind === 'pods' ? withoutExclusiveAccount(p) : p)) };
+      default:
+        return s;
+    }
   }
 
   public render(s: Statement, ctx: RenderContext): RenderedObject[] {
@@ -73,7 +89,9 @@ export class KubernetesDialect implements Dialect {
       }));
   }
 
-  private subjectSelector(p: PodSetModel): Record<string, unknown> {
+  private subjectSelector(set: PodSetModel): Record<string, unknown> {
+    // A part of an isolated set may carry an exclusive account again (intersections keep it).
+    const p = withoutExclusiveAccount(set);
     return kubeSelector(this.withServiceAccount(p.pods, p.serviceAccount));
   }
 

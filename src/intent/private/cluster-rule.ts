@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { resolveExceptNamespaces } from './cluster-scope';
 import { resolveStage } from './intent-scope';
+import { checkPropsObject } from './props';
 import { PolicyCompiler } from '../../engine/compiler';
 import {
   ClusterActionModel, ClusterRuleStatement, ClusterSubjectModel, labelSelector, LabelSelectorModel, PeerModel, peerToString, portToString,
@@ -19,6 +20,9 @@ export const MAX_PRIORITY = 1000;
 
 /** Peers never resolve to this namespace; a pod peer that does named none (a cluster-wide rule has no namespace of its own). */
 const NO_NAMESPACE = '';
+
+/** Every prop of ClusterRuleProps, for the unknown-prop check. */
+const CLUSTER_RULE_PROPS = ['priority', 'direction', 'peers', 'ports', 'exceptNamespaces', 'namespaceLabels', 'namespaceExpressions', 'podLabels', 'podExpressions', 'stage'];
 
 /** A validated admin priority (an integer 0-1000). */
 export function checkPriority(what: string, v: unknown): InputProblem[] {
@@ -41,9 +45,11 @@ export function checkPriority(what: string, v: unknown): InputProblem[] {
 export function registerClusterRule(construct: IConstruct, intent: string, action: ClusterActionModel,
   props: ClusterRuleProps): ClusterRuleStatement {
   const problems: InputProblem[] = [];
-  if (props === undefined || props === null || typeof props !== 'object') {
+  if (props === undefined || props === null || typeof props !== 'object' || Array.isArray(props)) {
     throwIfProblems(construct.node.path, [{ what: 'props', value: props, expected: 'an object with priority, direction, peers and ports', fix: 'pass e.g. { priority: 10, direction: PolicyDirection.EGRESS, peers: [Peer.cidr(\'169.254.169.254/32\')], ports: [Port.allTraffic()] }' }]);
   }
+  // Unknown keys (a misspelt podLabels would widen the subject to every pod) are problems too.
+  checkPropsObject(props, CLUSTER_RULE_PROPS, problems, true);
   problems.push(...checkPriority('priority', props.priority));
   const direction = props.direction;
   if (direction !== PolicyDirection.INGRESS && direction !== PolicyDirection.EGRESS) {

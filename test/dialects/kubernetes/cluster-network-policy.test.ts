@@ -181,12 +181,12 @@ describe('cluster-wide intents on the Kubernetes engine, as ClusterNetworkPolicy
   test.each([
     [{ implementation: 'calico' }, 'invalid clusterNetworkPolicy.implementation of Engine.kubernetes(): got "calico"'],
     [{ implementation: calico, apiVersion: 'v2' }, 'invalid clusterNetworkPolicy.apiVersion of Engine.kubernetes(): got "v2"'],
-    [{ implementation: calico, baselineIngressFromPodsOnly: 'yes' }, 'invalid clusterNetworkPolicy.baselineIngressFromPodsOnly of Engine.kubernetes(): got "yes"'],
+    [{ implementation: calico, baselineIngressFromPodsOnly: 'yes' }, 'invalid baselineIngressFromPodsOnly of clusterNetworkPolicy of Engine.kubernetes(): got "yes"'],
   ])('Engine.kubernetes() throws for clusterNetworkPolicy %j', (options, message) => {
     expect(errorOf(() => Engine.kubernetes({ clusterNetworkPolicy: options as never }))).toContain(message);
   });
 
   test('a profile throws for a declaration that is not a boolean', () => {
-    expect(errorOf(() => ClusterNetworkPolicyImplementation.cilium({ enabled: 'true' as never }))).toContain('invalid enabled of ClusterNetworkPolicyImplementation: got "true"');
+    expect(errorOf(() => ClusterNetworkPolicyImplementation.cilium({ enabled: 'true' as never }))).toContain('invalid enabled of ClusterNetworkPolicyImplementation.cilium(): got "true"');
   });
 });
