@@ -55,4 +55,26 @@ describe('the CLI with ClusterNetworkPolicy', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain('is Antrea\'s own ClusterNetworkPolicy (Antrea-native policy, crd.antrea.io)');
   });
+  test('lint reports each invalid rule of a ClusterNetworkPolicy as a finding, and lints the rest', async () => {
+    const invalid = `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: bad-rules }
+spec:
+  tier: Admin
+  priority: 10
+  subject: { namespaces: {} }
+  egress:
+  - { action: Allow, to: [{ namespaces: {} }] }
+  - { action: Deny, to: [{ networks: [169.254.169.254/32] }] }
+  - { action: Deny, to: [{ namespaces: {} }], protocols: [{ tcp: { destinationPort: { number: 70000 } } }] }
+`;
+    const run = await runCli(['lint', '--policies', 'bad.yaml', 'lint.yaml', '--implementation', 'calico', '--format', 'json'], { files: { ...files, 'bad.yaml': invalid } });
+    expect(run.code).toBe(1);
+    const findings = (JSON.parse(run.stdout) as { findings: { ruleId: string; object: { name: string }; path: string; message: string }[] }).findings;
+    expect(findings.filter((f) => f.ruleId === 'manifest-invalid').map((f) => `${f.object.name}: ${f.path}`)).toEqual([
+      'bad-rules: spec.egress[0].action', 'bad-rules: spec.egress[2].protocols[0].tcp.destinationPort.number',
+    ]);
+    // The invalid object gets no other finding; the valid one is still linted.
+    expect(findings.filter((f) => f.ruleId !== 'manifest-invalid').map((f) => `${f.ruleId} ${f.object.name}`)).toEqual(['cnp-implementation-lacks no-metadata']);
+  });
 });

@@ -46,7 +46,7 @@ export function lintCommand(context: CommandContext): Command {
     new Option('--skip <rule-ids...>', 'rules not to run'),
     new Option('--list-rules', 'print the rules (id, severity, summary, sources) and exit'),
     choiceOption('--implementation <name>', 'the ClusterNetworkPolicy implementation of the cluster, for rules that check what it supports', Object.keys(CNP_PROFILES)),
-    ...policyReadingOptions(),
+    ...policyReadingOptions({ translate: false }),
   ];
   extra.forEach((option) => command.addOption(option));
   return command
