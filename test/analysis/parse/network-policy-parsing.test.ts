@@ -183,11 +183,12 @@ items:
 
   test('rejects invalid YAML with its line and column', () => {
     const error = errorOf(`${header}spec:\n  podSelector: {\n`);
-    expect(error.message).toMatch(/^policies\.yaml, document 1: invalid YAML at line \d+, column \d+: /);
+    expect(error.message).toMatch(/^policies\.yaml, document 1: line \d+, column \d+: invalid YAML: /);
   });
 
-  test('rejects duplicate keys, which YAML parsers would otherwise silently merge', () => {
-    expect(errorOf(`${header}spec:\n  podSelector: {}\n  podSelector: { matchLabels: { a: b } }\n`).message).toMatch(/invalid YAML at line 6, column 3: Map keys must be unique/);
+  test('rejects duplicate keys, which kubectl would silently resolve to the last one', () => {
+    expect(errorOf(`${header}spec:\n  podSelector: {}\n  podSelector: { matchLabels: { a: b } }\n`).message)
+      .toBe('policies.yaml, document 1: line 6, column 3: the key "podSelector" is given twice in one mapping (kubectl would silently keep the last one); remove one');
   });
 
   test('rejects a kind that is not a policy, and a policy kind the analyzer does not support yet', () => {
@@ -224,7 +225,7 @@ items:
   });
 
   test('uses the given default namespace for policies without one', () => {
-    const [policy] = parsePolicies({ file: 'p.yaml', text: 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: n }\nspec: { podSelector: {} }\n' }, { defaultNamespace: 'team-a' });
-    expect(policy.ref).toEqual({ kind: 'NetworkPolicy', namespace: 'team-a', name: 'n' });
+    const [policy] = parsePolicies({ file: 'p.yaml', text: 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: web }\nspec: { podSelector: {} }\n' }, { defaultNamespace: 'team-a' });
+    expect(policy.ref).toEqual({ kind: 'NetworkPolicy', namespace: 'team-a', name: 'web' });
   });
 });
