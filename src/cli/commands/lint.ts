@@ -16,6 +16,8 @@ interface LintFlags {
   readonly skip?: string[];
   readonly listRules?: boolean;
   readonly ignoreOtherKinds?: boolean;
+  readonly implicitNamespaces?: boolean;
+  readonly maxInputSize?: number;
   readonly defaultNamespace: string;
 }
 
@@ -62,8 +64,8 @@ export function lintCommand(context: CommandContext): Command {
         throw new CliError(`--skip: unknown rule ${unknown.join(', ')}; see --list-rules`);
       }
       const pack = ZERO_TRUST_PACK.filter((rule) => !(flags.skip ?? []).includes(rule.id));
-      const cluster = flags.cluster === undefined ? undefined : readCluster(context.io, flags.cluster);
-      const loaded = loadLintObjects(readSources(context.io, flags.policies, 'policy file'), flags);
+      const cluster = flags.cluster === undefined ? undefined : readCluster(context.io, flags.cluster, flags);
+      const loaded = loadLintObjects(readSources(context.io, flags.policies, 'policy file', flags), flags);
       if (loaded.unvalidatedKinds.length > 0) {
         context.io.stderr(`note: ${loaded.unvalidatedKinds.join(', ')} objects were linted as written, without schema validation\n`);
       }
