@@ -1,6 +1,7 @@
 import { CliError } from './cli-error';
 import { CliIo, formatBytes, InputFileError, MAX_TEXT_BYTES } from './cli-io';
 import { AnalysisPolicy, ClusterModel, parseCluster, parsePolicies, PolicySource, TERMINATED_PHASES } from '../analysis';
+import { describeKindKey } from '../analysis/parse/object-kinds';
 
 /**
  * The default input limit: 256 MiB per file. A 100,000-pod `kubectl get namespaces,pods -A -o yaml`
@@ -51,12 +52,23 @@ export function readCluster(io: CliIo, file: string, options: ClusterInputOption
   return cluster;
 }
 
-/** Reads and parses policy files of every dialect `parsePolicies` supports. */
+/** Reads and parses policy files of every dialect `parsePolicies` supports; says on stderr what `--ignore-other-kinds` skipped. */
 export function readPolicies(io: CliIo, files: readonly string[], options: PolicyInputOptions, role = 'policy file'): AnalysisPolicy[] {
-  return parsePolicies(readSources(io, files, role, options), {
+  const skippedKinds = new Map<string, number>();
+  const policies = parsePolicies(readSources(io, files, role, options), {
     ignoreOtherKinds: options.ignoreOtherKinds ?? false,
+    skippedKinds,
     ...(options.defaultNamespace === undefined ? {} : { defaultNamespace: options.defaultNamespace }),
   });
+  reportSkippedKinds(io, skippedKinds, role);
+  return policies;
+}
+
+/** `note: policy file: skipped 3 Deployment (apps), 1 Service (core) (--ignore-other-kinds: …)`. */
+export function reportSkippedKinds(io: CliIo, skippedKinds: ReadonlyMap<string, number>, role: string): void {
+  if (skippedKinds.size === 0) return;
+  const counts = [...skippedKinds.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, count]) => `${count} ${describeKindKey(key)}`);
+  io.stderr(`note: ${role}: skipped ${counts.join(', ')} (--ignore-other-kinds: kinds that carry no network policy)\n`);
 }
 
 /** The per-file limit in bytes for `--max-input-size` (MiB), capped at what one string holds. */
