@@ -421,14 +421,19 @@ specs:
     expect(allows(cluster, policies, 'y/a', 'x/a')).toBe(true);
   });
 
-  test('a policy without spec and specs, and one whose status says Valid=False, are not enforced', () => {
+  test('a policy without spec and specs is not enforced', () => {
     const empty = policiesFromYaml('{ apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy, metadata: { name: e, namespace: x } }');
     expect(empty.map((p) => [p.enforced, p.notes?.[0]])).toEqual([[false, expect.stringMatching(/no rules/)]]);
+  });
+
+  test('a status saying Valid=False is a note, and the spec is evaluated: status is written by the cluster, not the author', () => {
     const invalid = policiesFromYaml(`${cnp('x', 'bad', '{ endpointSelector: {}, ingress: [{}] }')}status:
   conditions: [{ type: Valid, status: "False", message: "some agent error" }]
 `);
-    expect(invalid.map((p) => [p.enforced, p.notes?.[0]])).toEqual([[false, expect.stringMatching(/Valid=False \(some agent error\)/)]]);
-    expect(allows(cluster, invalid, 'y/a', 'x/a')).toBe(true);
+    expect(invalid.map((p) => [p.enforced, p.notes?.[0]])).toEqual([[true, expect.stringMatching(/status says Valid=False \(some agent error\): status is written by the cluster/)]]);
+    // ingress: [{}] is Cilium's default deny: evaluated, it isolates x/a.
+    expect(allows(cluster, invalid, 'y/a', 'x/a')).toBe(false);
+    expect(allows(cluster, policiesFromYaml(cnp('x', 'bad', '{ endpointSelector: {}, ingress: [{}] }')), 'y/a', 'x/a')).toBe(false);
   });
 
   test('host policies (nodeSelector) are read but not evaluated', () => {
