@@ -175,7 +175,13 @@ export function readCiliumPolicy(reader: FieldReader, value: unknown, defaultNam
     : `its status says Valid=False${invalid ? ` (${invalid})` : ''}: status is written by the cluster, not the author, and may be stale; the analysis evaluates the spec, `
       + 'which it validated as Cilium does — check the agent if the condition is current';
   return {
-    kind, name, ...(namespace === undefined ? {} : { namespace }), source: reader.location, rules, ...(refusal ? { refusal } : {}), ...(statusNote ? { statusNote } : {}),
+    kind,
+    name,
+    ...(namespace === undefined ? {} : { namespace }),
+    source: reader.location,
+    rules,
+    ...(refusal ? { refusal } : {}),
+    ...(statusNote ? { statusNote } : {}),
   };
 }
 
