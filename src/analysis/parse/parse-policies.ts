@@ -6,7 +6,9 @@ import {
 } from './istio-readers';
 import { readNetworkPolicy } from './kubernetes-network-policy';
 import { classifyOtherKind, objectKindKey } from './object-kinds';
-import { readManifestObjects } from './yaml-documents';
+import { isRecord, readManifestObjects } from './yaml-documents';
+import { InputProblem } from '../../validation/input-error';
+import { checkNamespaceName, checkSubdomainName } from '../../validation/validators';
 import { AnalysisPolicy } from '../ir/analysis-policy';
 import { formatPolicyRef, formatSourceLocation } from '../ir/policy-ref';
 import { translateNetworkPolicy } from '../translate/kubernetes-network-policy';
@@ -47,6 +49,20 @@ const READERS: ReadonlyMap<string, PolicyReader> = new Map<string, PolicyReader>
   [ISTIO_PEER_AUTHENTICATION_KEY, (r, v, o) => readIstioPeerAuthentications(r, v, o.defaultNamespace)],
 ]);
 
+/**
+ * Validates `metadata.name` and `metadata.namespace` as the API server does for every kind read here
+ * (NetworkPolicy names and custom-resource names are DNS subdomains, namespaces DNS labels), so an
+ * invalid name — with a newline, markdown or escape bytes — never reaches an output.
+ */
+export function checkObjectNames(reader: FieldReader, root: Record<string, unknown>): void {
+  const metadata = isRecord(root.metadata) ? root.metadata : {};
+  const fail = (path: string, problems: readonly InputProblem[]) => {
+    if (problems.length > 0) reader.fail(path, `expected ${problems[0].expected}, got ${JSON.stringify(problems[0].value)}`);
+  };
+  if (typeof metadata.name === 'string' && metadata.name !== '') fail('metadata.name', checkSubdomainName('name', metadata.name));
+  if (typeof metadata.namespace === 'string' && metadata.namespace !== '') fail('metadata.namespace', checkNamespaceName('namespace', metadata.namespace));
+}
+
 /** The error for an object no reader handles, or undefined when `--ignore-other-kinds` skips it. */
 function otherKindProblem(apiVersion: string, kind: string, ignoreOtherKinds: boolean): string | undefined {
   const given = kind ? `kind ${kind}${apiVersion ? ` (${apiVersion})` : ''}` : 'an object without a kind';
@@ -82,6 +98,7 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
       const apiVersion = typeof root.apiVersion === 'string' ? root.apiVersion : '';
       const kind = typeof root.kind === 'string' ? root.kind : '';
       const key = `${apiVersion.split('/')[0]}/${kind}`;
+      checkObjectNames(reader, root);
       if (key === CALICO_TIER_KEY) {
         calicoTiers.read(reader, root);
         continue;

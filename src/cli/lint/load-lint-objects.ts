@@ -4,6 +4,7 @@ import {
 } from '../../analysis';
 import { readCalicoPolicy, readCalicoTier } from '../../analysis/parse/calico-policy';
 import { classifyOtherKind, objectKindKey } from '../../analysis/parse/object-kinds';
+import { checkObjectNames } from '../../analysis/parse/parse-policies';
 
 /** Options for reading objects to lint. */
 export interface LoadLintObjectsOptions {
@@ -68,6 +69,7 @@ export function loadLintObjects(sources: readonly PolicySource[], options: LoadL
             : `expected a policy (a Kubernetes NetworkPolicy, or a Cilium, Calico or Istio policy kind), got ${given}, a kind the linter does not know; remove it from the input `
               + '(--ignore-other-kinds skips only kinds known to carry no network policy)');
       }
+      checkObjectNames(reader, raw);
       const metadata = reader.object(raw.metadata, 'metadata');
       const name = reader.string(metadata.name, 'metadata.name');
       const namespace = CLUSTER_SCOPED_KINDS.includes(key)

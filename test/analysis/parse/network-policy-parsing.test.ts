@@ -235,6 +235,20 @@ items:
     expect([...skippedKinds]).toEqual([['apps/Deployment', 2], ['/Service', 1]]);
   });
 
+  test.each([
+    ['a name with a markdown link', 'metadata: { name: "x [click](https://evil.example/login)", namespace: prod }', 'metadata.name: expected an object name'],
+    ['a name with a newline', 'metadata: { name: "a\\nb", namespace: prod }', 'metadata.name: expected an object name'],
+    ['a name with an escape byte', 'metadata: { name: "a\\u001b[31m", namespace: prod }', 'metadata.name: expected an object name'],
+    ['a namespace with capitals', 'metadata: { name: web, namespace: Prod }', 'metadata.namespace: expected a namespace name'],
+  ])('fails on %s, as the API server would', (_title, metadata, problem) => {
+    expect(errorOf(`apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n${metadata}\nspec: { podSelector: {} }\n`).message).toContain(problem);
+  });
+
+  test('fails on an invalid name of every other kind too (a CiliumNetworkPolicy)', () => {
+    expect(errorOf('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: "x|y", namespace: prod }\nspec: { endpointSelector: {}, ingress: [{}] }\n').message)
+      .toContain('metadata.name: expected an object name');
+  });
+
   test('rejects an older NetworkPolicy apiVersion', () => {
     expect(errorOf('apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: { name: old }\n').message)
       .toMatch(/^policies\.yaml, document 1: kind: expected a policy such as NetworkPolicy \(networking\.k8s\.io\/v1\), got kind NetworkPolicy \(extensions\/v1beta1\), a kind the analyzer does not know/);
