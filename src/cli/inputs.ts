@@ -20,6 +20,7 @@ export interface InputOptions {
 export interface PolicyInputOptions extends InputOptions {
   readonly ignoreOtherKinds?: boolean;
   readonly defaultNamespace?: string;
+  readonly istioTrustDomain?: string;
 }
 
 /** Options for reading a cluster file. */
@@ -64,6 +65,7 @@ export function readPolicies(io: CliIo, files: readonly string[], options: Polic
     ignoreOtherKinds: options.ignoreOtherKinds ?? false,
     skippedKinds,
     ...(options.defaultNamespace === undefined ? {} : { defaultNamespace: options.defaultNamespace }),
+    ...(options.istioTrustDomain === undefined ? {} : { istioTrustDomain: options.istioTrustDomain }),
   });
   reportSkippedKinds(io, skippedKinds, role);
   return policies;

@@ -52,8 +52,11 @@ export function parseNamespaceName(value: string): string {
   return value;
 }
 
-/** Options that change how the input files (policies and cluster) are read. */
-export function policyReadingOptions(): Option[] {
+/**
+ * Options that change how the input files (policies and cluster) are read (`translate: false`:
+ * without those only translation needs, for lint).
+ */
+export function policyReadingOptions(options: { readonly translate?: boolean } = {}): Option[] {
   return [
     new Option('--ignore-other-kinds', 'skip objects of kinds known to carry no network policy (workloads, Services, ConfigMaps…) and say how many; '
       + 'a kind that may allow or deny traffic is an error either way'),
@@ -61,6 +64,10 @@ export function policyReadingOptions(): Option[] {
     new Option('--implicit-namespaces', 'accept pods whose namespace has no Namespace object in the cluster file, assuming only the '
       + 'kubernetes.io/metadata.name label (said on stderr); without it that is an error'),
     new Option('--max-input-size <MiB>', `largest input file read, in MiB (default ${DEFAULT_MAX_INPUT_MIB})`).argParser(parseMebibytes),
+    ...(options.translate === false ? [] : [
+      new Option('--istio-trust-domain <domain>', 'the Istio mesh\'s trust domain (meshConfig.trustDomain, no aliases), for principals that name one; '
+        + 'without it such principals are an error'),
+    ]),
   ];
 }
 

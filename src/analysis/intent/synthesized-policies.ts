@@ -1,6 +1,8 @@
 import { App, Chart, Testing, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { IstioDialect } from '../../dialects/istio/render';
 import { PolicyCompiler } from '../../engine/compiler';
+import { Engine } from '../../engine/engine';
 import { PolicyObject } from '../../engine/policy-object';
 import { AnalysisPolicy } from '../ir/analysis-policy';
 import { parsePolicies } from '../parse/parse-policies';
@@ -20,7 +22,8 @@ function chartsOf(scope: App | Chart): Chart[] {
  * that what the chart's intents allow does not depend on where they are filed.
  */
 export function synthesizedPolicies(scope: App | Chart): AnalysisPolicy[] {
-  const objects = chartsOf(scope).flatMap(c => Testing.synth(c));
+  const charts = chartsOf(scope);
+  const objects = charts.flatMap(c => Testing.synth(c));
   if (!(scope instanceof App)) {
     const inside = (c: IConstruct) => c.node.scopes.includes(scope);
     const filedElsewhere = scope.node.root.node.findAll()
@@ -29,7 +32,23 @@ export function synthesizedPolicies(scope: App | Chart): AnalysisPolicy[] {
   }
   // Written as `cdk8s synth` writes files (YAML 1.1: `y`, `on`, `0120` quoted), read as kubectl reads them.
   const text = Yaml.stringify(...objects);
-  return parsePolicies({ file: `synthesized ${scope.node.path || 'app'}`, text }, { ignoreOtherKinds: true });
+  const trustDomain = istioTrustDomain(scope.node.root);
+  return parsePolicies({ file: `synthesized ${scope.node.path || 'app'}`, text }, {
+    ignoreOtherKinds: true, ...(trustDomain ? { istioTrustDomain: trustDomain } : {}),
+  });
+}
+
+/**
+ * The trust domain the Istio engines of the app write principals in, when they agree on one (one
+ * mesh); undefined without Istio or with several (then principals that depend on it fail).
+ */
+function istioTrustDomain(root: IConstruct): string | undefined {
+  const domains = new Set<string>();
+  for (const construct of root.node.findAll()) {
+    const dialect = Engine.tryOf(construct)?._dialect;
+    if (dialect instanceof IstioDialect) domains.add(dialect.trustDomain);
+  }
+  return domains.size === 1 ? [...domains][0] : undefined;
 }
 
 /**
