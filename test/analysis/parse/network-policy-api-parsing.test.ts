@@ -13,7 +13,7 @@ const base = `  tier: Admin
   priority: 10
   subject: { namespaces: {} }`;
 const denyToY = `${base}
-  egress: [{ name: no-y, action: Deny, to: [{ namespaces: { matchLabels: { kubernetes.io/metadata.name: y } } }] }]`;
+  egress: [{ name: no-y, action: Deny, to: [{ namespaces: { matchLabels: { kubernetes.io/metadata.name: "y" } } }] }]`;
 
 function errorOf(text: string, options = {}): string {
   try {

@@ -25,7 +25,7 @@ const fromRed = (action: string) => `  ingress:
 const allowRedToYa = `
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: { name: red-to-a, namespace: y }
+metadata: { name: red-to-a, namespace: "y" }
 spec:
   podSelector: { matchLabels: { pod: a } }
   policyTypes: [Ingress]
@@ -35,7 +35,7 @@ spec:
 const denyAllInY = `
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: { name: deny-all, namespace: y }
+metadata: { name: deny-all, namespace: "y" }
 spec:
   podSelector: {}
   policyTypes: [Ingress]

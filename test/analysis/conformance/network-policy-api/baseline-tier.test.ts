@@ -33,7 +33,7 @@ spec:
 const ingressOnlyPolicy = `
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: { name: b-in, namespace: y }
+metadata: { name: b-in, namespace: "y" }
 spec:
   podSelector: { matchLabels: { pod: b } }
   policyTypes: [Ingress]
@@ -68,7 +68,7 @@ describe('the Baseline tier', () => {
     const fromEveryA = `
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: { name: b-in, namespace: y }
+metadata: { name: b-in, namespace: "y" }
 spec:
   podSelector: { matchLabels: { pod: b } }
   policyTypes: [Ingress]
