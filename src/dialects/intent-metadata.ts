@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { OriginModel } from '../model';
 
 /**
@@ -51,4 +52,19 @@ export function ciliumIntentLabels(origin: OriginModel): { key: string; value: s
  */
 export function calicoRuleMetadata(origin: OriginModel): { annotations: Record<string, string> } {
   return { annotations: intentAnnotations(origin) };
+}
+
+/**
+ * A rule name that names the intent, for dialects whose rules have a name field
+ * (ClusterNetworkPolicy's `name`, "used by the implementation to help improve observability"):
+ * the construct path, then the part of the intent the rule is (`isolation`, `2` for the second
+ * rule of one intent). At most `max` characters: a longer path is cut and ends in `~` and 8 hex
+ * characters of a SHA-256 of the full name, so names stay distinct and deterministic.
+ */
+export function intentRuleName(path: string, part: string | undefined, max: number): string {
+  const full = part ? `${path} ${part}` : path;
+  if (full.length <= max) return full;
+  const tail = part ? ` ${part}` : '';
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${path.slice(0, Math.max(0, max - tail.length - 9))}~${hash}${tail}`;
 }
