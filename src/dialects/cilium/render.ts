@@ -96,7 +96,6 @@ export class CiliumDialect implements Dialect {
   private renderIsolate(s: IsolateStatement, ctx: RenderContext): RenderedObject {
     const spec: CiliumNetworkPolicySpec = {
       description: statementToString(s),
-      labels: ciliumIntentLabels(s.origin),
       endpointSelector: endpointSelector(subjectSelector(s.subject)),
       enableDefaultDeny: { ...(s.directions.includes('ingress') ? { ingress: true } : {}), ...(s.directions.includes('egress') ? { egress: true } : {}) },
       // One empty rule per direction: a rule with no peer and no port allows
@@ -111,7 +110,6 @@ export class CiliumDialect implements Dialect {
   private renderClusterIsolate(s: ClusterIsolateStatement, ctx: RenderContext): RenderedObject {
     const spec: CiliumNetworkPolicySpec = {
       description: statementToString(s),
-      labels: ciliumIntentLabels(s.origin),
       endpointSelector: endpointSelector(allNamespacesExcept(s.exceptNamespaces)),
       enableDefaultDeny: { ...(s.directions.includes('ingress') ? { ingress: true } : {}), ...(s.directions.includes('egress') ? { egress: true } : {}) },
       ...(s.directions.includes('ingress') ? { ingress: [{}] } : {}),
@@ -125,7 +123,6 @@ export class CiliumDialect implements Dialect {
     const portRules = this.portRules(s, ctx);
     const spec: CiliumNetworkPolicySpec = {
       description: statementToString(s),
-      labels: ciliumIntentLabels(s.origin),
       endpointSelector: endpointSelector(allNamespacesExcept(s.exceptNamespaces)),
       enableDefaultDeny: { [s.direction]: true },
       ...(s.direction === 'ingress'
@@ -165,8 +162,7 @@ export class CiliumDialect implements Dialect {
       const suffix = [clusterwide ? subject.namespace : undefined, base, subjects.length > 1 ? String(i + 1) : undefined].filter(Boolean).join('-') || undefined;
       const spec: CiliumNetworkPolicySpec = {
         description: statementToString(s),
-        labels: ciliumIntentLabels(s.origin),
-        endpointSelector: endpointSelector(subjectSelector(subject)),
+          endpointSelector: endpointSelector(subjectSelector(subject)),
         enableDefaultDeny: { [s.direction]: true },
         ...(s.direction === 'ingress'
           ? { ingress: parts.map(p => ingressRule(p, portRules)) }
@@ -201,7 +197,8 @@ export class CiliumDialect implements Dialect {
       name,
       ...(clusterwide ? {} : { namespace }),
       // Both kinds share the rule schema (one Go type upstream).
-      body: { spec: toJson_CiliumNetworkPolicySpec(spec)! },
+      // Every rule names its intent: Hubble reports rule labels with each verdict the rule decides.
+      body: { spec: toJson_CiliumNetworkPolicySpec({ ...spec, labels: ciliumIntentLabels(origin) })! },
       id: name,
       origin,
     };
