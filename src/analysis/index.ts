@@ -7,6 +7,7 @@ export * from './ip/cidr';
 export * from './ir/analysis-input-error';
 export * from './ir/analysis-policy';
 export * from './ir/flow';
+export * from './ir/intent-ref';
 export * from './ir/policy-ref';
 export * from './ir/selector';
 export { conditionHolds, stringMatches, urlPath } from './ir/string-match';

@@ -13,6 +13,7 @@ import { InputProblem } from '../../validation/input-error';
 import { checkNamespaceName, checkSubdomainName } from '../../validation/validators';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { AnalysisPolicy } from '../ir/analysis-policy';
+import { IntentRef, intentFromAnnotations } from '../ir/intent-ref';
 import { formatPolicyRef, formatSourceLocation } from '../ir/policy-ref';
 import { translateNetworkPolicy } from '../translate/kubernetes-network-policy';
 
@@ -141,7 +142,9 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
         options.skippedKinds?.set(skipped, (options.skippedKinds.get(skipped) ?? 0) + 1);
         continue;
       }
-      for (const policy of read(reader, root, options)) {
+      const intent = readIntent(reader, root);
+      for (const translated of read(reader, root, options)) {
+        const policy = intent && !translated.intent ? { ...translated, intent } : translated;
         const id = `${formatPolicyRef(policy.ref)}`;
         const earlier = seen.get(id);
         if (earlier && earlier.source !== policy.source) {
@@ -155,4 +158,14 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
   const resolved = calicoTiers.finish(policies);
   checkNetworkPolicyApiSet(resolved);
   return resolved;
+}
+
+/**
+ * The intent an object names in its annotations (`zero-trust.cdk8s.io/intent` and
+ * `zero-trust.cdk8s.io/construct-path`, written by the library on everything it renders).
+ * Annotation values must be strings, as the API server requires.
+ */
+function readIntent(reader: FieldReader, root: Record<string, unknown>): IntentRef | undefined {
+  const metadata = isRecord(root.metadata) ? root.metadata : undefined;
+  return metadata ? intentFromAnnotations(reader.stringMap(metadata.annotations, 'metadata.annotations')) : undefined;
 }

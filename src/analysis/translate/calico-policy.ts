@@ -6,6 +6,7 @@ import { Cidr, parseCidr } from '../ip/cidr';
 import {
   AnalysisPolicy, DirectionalRules, HttpMatch, PeerMatch, PodSelection, PolicyRule, PolicyTier, PortMatch, Protocol, PROTOCOLS, RuleAction,
 } from '../ir/analysis-policy';
+import { intentFromAnnotations } from '../ir/intent-ref';
 import { ADMIN_TIER, BASELINE_TIER } from '../ir/network-policy-api-tiers';
 import { PolicyRef } from '../ir/policy-ref';
 import { SELECT_ALL, SelectorExpr } from '../ir/selector';
@@ -173,6 +174,7 @@ function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: 
   // Destination ports, whichever side the peer is on.
   const ports = portMatches(r.protocol, r.notProtocol, r.destination.ports, r.destination.notPorts, `spec.${label}`);
   const http = r.http ? httpMatches(r.http) : undefined;
+  const intent = intentFromAnnotations(r.annotations);
   return {
     label,
     action: ACTIONS[r.action],
@@ -180,6 +182,7 @@ function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: 
     ...(subjectPeers !== undefined ? { subjectPeers } : {}),
     ...(ports !== undefined ? { ports } : {}),
     ...(http ? { http, nonHttpFlows: 'noMatch' as const } : {}),
+    ...(intent ? { intent } : {}),
   };
 }
 

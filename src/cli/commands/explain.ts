@@ -5,6 +5,7 @@ import {
 import { EXIT_FINDINGS } from '../cli-error';
 import { CommandContext } from '../command-context';
 import { readCluster, readPolicies } from '../inputs';
+import { intentLines } from '../intent-lines';
 import {
   choiceOption, EvaluatorFlags, evaluatorOptions, policyReadingOptions, portOptions, toEvaluatorOptions,
 } from '../options';
@@ -85,7 +86,7 @@ export function explainCommand(context: CommandContext): Command {
     });
 }
 
-/** The verdict's explanation, then where each policy it names is written. */
+/** The verdict's explanation, the intents behind it, then where each policy it names is written. */
 export function renderVerdictText(verdict: Verdict, policies: readonly AnalysisPolicy[]): string {
   const named = new Set(verdict.steps.flatMap((step) => step.selectedBy));
   const where = new Map<string, string>();
@@ -95,7 +96,7 @@ export function renderVerdictText(verdict: Verdict, policies: readonly AnalysisP
       where.set(ref, formatSourceLocation(policy.source));
     }
   }
-  const lines = [verdict.explanation];
+  const lines = [verdict.explanation, ...intentLines(verdict, policies)];
   if (where.size > 0) {
     lines.push('', 'policies:');
     const width = Math.max(...[...where.keys()].map((ref) => ref.length));
