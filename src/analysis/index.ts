@@ -28,3 +28,8 @@ export * from './engine/verdict';
 export { ReachabilityAnalyzer, evaluate, matrix } from './engine/reachability-analyzer';
 export { ReachabilityMatrix } from './engine/reachability-matrix';
 export { PodGroup } from './engine/pod-grouping';
+// Observed flows (issue 16): readers for Hubble's JSON export, Calico flow logs and the neutral format.
+export * from './flows/observed-flow';
+export * from './flows/flow-input-error';
+export { FlowFileReader, FlowFileOptions, FlowFormat, FlowSink, FLOW_FORMATS, DEFAULT_MAX_RECORD_BYTES, MAX_DOCUMENT_LINE_BYTES } from './flows/flow-file-reader';
+export { NEUTRAL_COLUMNS } from './flows/neutral-flow';
