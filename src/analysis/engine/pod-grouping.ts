@@ -3,131 +3,148 @@ import { PolicyIndex, selectionKey } from './policy-index';
 import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
 import { cidrContains } from '../ip/cidr';
 import { IpFamily } from '../ip/ip-address';
-import { IpBlockPeer, PodSelection, PolicyRule, Protocol } from '../ir/analysis-policy';
-import { matchesSelector, selectorKey } from '../ir/selector';
+import { IpBlockPeer, PeerMatch, PodSelection, PolicyRule, Protocol, PROTOCOLS } from '../ir/analysis-policy';
+import { matchesSelector, SelectorExpr, selectorKey } from '../ir/selector';
 
-/** Pods that no policy can tell apart for one port and protocol: every flow treats them alike. */
+/** Pods that no policy can tell apart: every flow treats them alike, on every port and protocol. */
 export interface PodGroup {
   readonly index: number;
   readonly pods: readonly ClusterPod[];
   /** Sorted feature ids (see `PodGrouping`). */
   readonly features: readonly number[];
+  /** The address families the group's pods have (empty: no IP, no network). */
+  readonly families: readonly IpFamily[];
 }
 
 /**
- * Groups pods by what the policies can observe about them, for one port and protocol. Two pods are in
- * the same group exactly when they have the same "features":
+ * Groups pods by what the policies can observe about them. Two pods are in the same group exactly
+ * when they have the same "features":
  *
  * - selected by the same policy subjects (`S:` features, per distinct subject selection);
- * - matched by the same pod peers (`P:`, per distinct peer selection — namespace, labels, service account);
+ * - matched by the same pod peers (`P:`, per distinct peer or subject-peer selection);
  * - inside the same ipBlocks, per address family (`C:`), when ipBlocks can match pod IPs;
- * - the same named ports resolving to this port (`N:`);
- * - the same IP families (`F:`), only when some ipBlock matches some pod;
+ * - the same numbers for every named port a rule uses (`N:<protocol>/<name>=<numbers>`);
+ * - the same address families (`F:`): a pod without an address has no network;
  * - host network and node (`H`, `node:`), only when node-local traffic is exempt and matters, or
  *   when a rule names the node-relative entities `host`/`remote-node` (then pods on nodes without
  *   host-network pods share the feature `on-node`: those entities cannot tell them apart).
  *
  * Labels, namespaces or service accounts no policy looks at do not split groups, which is what lets a
- * large estate collapse into few groups. Every flow decision depends only on these features, so
- * evaluating one representative pair per group pair gives every pod pair's answer.
+ * large estate collapse into few groups. Every decision depends only on these features, so one
+ * representative pod per group decides for all of its pods.
  */
 export class PodGrouping {
   public readonly groups: readonly PodGroup[];
-  /** Group index of each pod, by position in `cluster.pods`. */
-  public readonly groupOf: Int32Array;
+  /** The pods grouped (every pod of the cluster, or the ones asked for), in cluster order. */
+  public readonly pods: readonly ClusterPod[];
   /** Feature keys by id. */
   public readonly featureKeys: readonly string[];
   /** True if some ipBlock matches some pod address, so verdicts depend on the address family. */
   public readonly familySensitive: boolean;
   /** True if some rule names `host` or `remote-node`, whose members depend on the subject's node. */
   public readonly nodeRelative: boolean;
+  /** True if node-local exemptions can apply (the option allows them and a node has host-network pods). */
+  public readonly nodeLocal: boolean;
   private readonly featureIds = new Map<string, number>();
+  private readonly groupByPod = new Map<ClusterPod, number>();
 
-  constructor(cluster: ClusterModel, index: PolicyIndex, options: ResolvedEvaluatorOptions, port: number, protocol: Protocol) {
-    const pods = cluster.pods;
+  /**
+   * @param pods the pods to group (default: every pod of the cluster); a few pods for one question
+   * (`explain`) are grouped without walking the cluster
+   */
+  constructor(cluster: ClusterModel, indexes: readonly PolicyIndex[], options: ResolvedEvaluatorOptions, pods: readonly ClusterPod[] = cluster.pods) {
+    this.pods = pods;
     const features: number[][] = pods.map(() => []);
     const position = new Map<ClusterPod, number>(pods.map((pod, i) => [pod, i]));
+    const few = pods.length < cluster.pods.length && pods.length <= 16;
     const namespaceCache = new Map<string, string[]>();
-    const seenSelections = new Set<string>();
+    const seen = new Set<string>();
 
     const addSelection = (prefix: 'S' | 'P', selection: PodSelection) => {
       const key = `${prefix}:${selectionKey(selection)}`;
-      if (seenSelections.has(key)) {
+      if (seen.has(key)) {
         return;
       }
-      seenSelections.add(key);
-      const id = this.feature(key);
-      for (const pod of podsInScope(cluster, selection, namespaceCache)) {
-        if (!pod.hostNetwork && matchesSelector(selection.pods, pod.labels)
-          && (!selection.serviceAccounts || selection.serviceAccounts.includes(pod.serviceAccountName))) {
-          features[position.get(pod) as number].push(id);
+      seen.add(key);
+      const candidates = few ? pods : podsInScope(cluster, selection, namespaceCache);
+      for (const pod of candidates) {
+        const i = position.get(pod);
+        if (i !== undefined && selectionContains(cluster, selection, pod, few)) {
+          features[i].push(this.feature(key));
         }
       }
     };
 
     let cidrMatched = false;
-    for (const part of index.parts) {
-      addSelection('S', part.policy.subject);
-      for (const rule of part.rules) {
-        for (const peer of rule.peers ?? []) {
-          if (peer.kind === 'pods') {
-            addSelection('P', peer.selection);
-          } else if (peer.kind === 'ipBlock') {
-            const key = ipBlockKey(peer);
-            if (seenSelections.has(key)) {
-              continue;
-            }
-            seenSelections.add(key);
-            const matchesPods = peer.podAddresses === 'always' || (peer.podAddresses === 'option' && options.ipBlockMatchesPods);
-            if (!matchesPods) {
-              continue;
-            }
-            pods.forEach((pod, i) => {
-              for (const family of FAMILIES) {
-                const ip = podIp(pod, family);
-                if (ip && cidrContains(peer.cidr, ip) && !peer.except.some((except) => cidrContains(except, ip))) {
-                  features[i].push(this.feature(`${key}:${family}`));
-                  cidrMatched = true;
-                }
-              }
-            });
-          }
-        }
-        for (const portMatch of rule.ports ?? []) {
-          if (typeof portMatch.port !== 'string' || (portMatch.protocol !== 'ANY' && portMatch.protocol !== protocol)
-            || portMatch.namedPortResolution === 'cluster') {
-            continue; // a cluster-wide name means the same number whatever the destination
-          }
-          const key = namedPortKey(portMatch.port);
-          if (seenSelections.has(key)) {
-            continue;
-          }
-          seenSelections.add(key);
-          const id = this.feature(key);
-          const name = portMatch.port;
-          pods.forEach((pod, i) => {
-            if (pod.ports.some((candidate) => candidate.name === name && candidate.protocol === protocol && candidate.port === port)) {
-              features[i].push(id);
-            }
-          });
-        }
+    const addIpBlock = (peer: IpBlockPeer) => {
+      const key = ipBlockKey(peer);
+      if (seen.has(key)) {
+        return;
       }
-    }
-
-    this.familySensitive = cidrMatched;
-    if (cidrMatched) {
+      seen.add(key);
+      if (!(peer.podAddresses === 'always' || (peer.podAddresses === 'option' && options.ipBlockMatchesPods))) {
+        return;
+      }
       pods.forEach((pod, i) => {
         for (const family of FAMILIES) {
-          if (podIp(pod, family)) {
-            features[i].push(this.feature(familyKey(family)));
+          const ip = podIp(pod, family);
+          if (ip && cidrContains(peer.cidr, ip) && !peer.except.some((except) => cidrContains(except, ip))) {
+            features[i].push(this.feature(`${key}:${family}`));
+            cidrMatched = true;
           }
         }
       });
-    }
+    };
+    const addPeer = (peer: PeerMatch) => {
+      if (peer.kind === 'pods') {
+        addSelection('P', peer.selection);
+      } else if (peer.kind === 'ipBlock') {
+        addIpBlock(peer);
+      }
+    };
 
-    this.nodeRelative = index.parts.some((part) => part.rules.some(isNodeRelative));
-    if (options.nodeLocalTraffic === 'allow' || this.nodeRelative) {
-      const hostNodes = new Set(pods.filter((pod) => pod.hostNetwork && pod.nodeName !== undefined).map((pod) => pod.nodeName as string));
+    const names = new Set<string>();
+    for (const index of indexes) {
+      for (const part of index.parts) {
+        addSelection('S', part.policy.subject);
+        for (const rule of part.rules) {
+          rule.peers?.forEach(addPeer);
+          rule.subjectPeers?.forEach(addPeer);
+          for (const portMatch of rule.ports ?? []) {
+            if (typeof portMatch.port === 'string' && portMatch.namedPortResolution !== 'cluster') {
+              for (const protocol of portMatch.protocol === 'ANY' ? PROTOCOLS : [portMatch.protocol]) {
+                names.add(namedPortName(protocol, portMatch.port));
+              }
+            }
+          }
+        }
+      }
+    }
+    // Named ports: the numbers each pod gives every name a rule uses (a cluster-wide name means the
+    // same number whatever the pod, so it is not a feature).
+    pods.forEach((pod, i) => {
+      const numbers = new Map<string, number[]>();
+      for (const port of pod.ports) {
+        if (port.name === undefined) {
+          continue;
+        }
+        const name = namedPortName(port.protocol, port.name);
+        if (names.has(name)) {
+          numbers.set(name, [...numbers.get(name) ?? [], port.port]);
+        }
+      }
+      for (const [name, list] of numbers) {
+        features[i].push(this.feature(namedPortKey(name, list)));
+      }
+      const families = FAMILIES.filter((family) => podIp(pod, family) !== undefined);
+      features[i].push(this.feature(familyKey(families)));
+    });
+    this.familySensitive = cidrMatched;
+
+    this.nodeRelative = indexes.some((index) => index.parts.some((part) => part.rules.some(isNodeRelative)));
+    const hostNodes = new Set(cluster.pods.filter((pod) => pod.hostNetwork && pod.nodeName !== undefined).map((pod) => pod.nodeName as string));
+    this.nodeLocal = options.nodeLocalTraffic === 'allow' && hostNodes.size > 0;
+    if (this.nodeLocal || this.nodeRelative) {
       pods.forEach((pod, i) => {
         if (pod.nodeName !== undefined && hostNodes.has(pod.nodeName)) {
           features[i].push(this.feature(`node:${pod.nodeName}`));
@@ -141,7 +158,6 @@ export class PodGrouping {
     }
 
     const bySignature = new Map<string, { pods: ClusterPod[]; features: number[] }>();
-    this.groupOf = new Int32Array(pods.length);
     const order: string[] = [];
     pods.forEach((pod, i) => {
       const sorted = features[i].sort((a, b) => a - b);
@@ -154,19 +170,25 @@ export class PodGrouping {
       }
       group.pods.push(pod);
     });
-    this.groups = order.map((signature, i) => {
+    this.groups = order.map((signature, index) => {
       const group = bySignature.get(signature) as { pods: ClusterPod[]; features: number[] };
       for (const pod of group.pods) {
-        this.groupOf[position.get(pod) as number] = i;
+        this.groupByPod.set(pod, index);
       }
-      return { index: i, pods: group.pods, features: group.features };
+      const families = FAMILIES.filter((family) => podIp(group.pods[0], family) !== undefined);
+      return { index, pods: group.pods, features: group.features, families };
     });
     this.featureKeys = [...this.featureIds.keys()];
   }
 
-  /** The id of a feature key, or undefined if no pod could have it. */
+  /** The id of a feature key, or undefined if no grouped pod has it. */
   public featureId(key: string): number | undefined {
     return this.featureIds.get(key);
+  }
+
+  /** The group of a grouped pod, or undefined. */
+  public groupOf(pod: ClusterPod): number | undefined {
+    return this.groupByPod.get(pod);
   }
 
   private feature(key: string): number {
@@ -189,7 +211,8 @@ export const ON_NODE_KEY = 'on-node';
 
 /** True if the rule names an entity whose members depend on the subject pod's node. */
 export function isNodeRelative(rule: PolicyRule): boolean {
-  return rule.peers !== undefined && rule.peers.some((peer) => peer.kind === 'entity' && (peer.entity === 'host' || peer.entity === 'remote-node'));
+  return [...rule.peers ?? [], ...rule.subjectPeers ?? []]
+    .some((peer) => peer.kind === 'entity' && (peer.entity === 'host' || peer.entity === 'remote-node'));
 }
 
 /** Feature key of a pod selection used as a subject (`S`) or as a peer (`P`). */
@@ -202,14 +225,45 @@ export function ipBlockKey(peer: IpBlockPeer): string {
   return `C:${peer.cidr.text}|${[...peer.except.map((except) => except.text)].sort().join(',')}|${peer.podAddresses}`;
 }
 
-/** Feature key of a named port resolving to the matrix port. */
-export function namedPortKey(name: string): string {
-  return `N:${name}`;
+/** `<protocol>/<name>`: a named port of one protocol. */
+export function namedPortName(protocol: Protocol, name: string): string {
+  return `${protocol}/${name}`;
 }
 
-/** Feature key of having an address of a family. */
-export function familyKey(family: IpFamily): string {
-  return `F:${family}`;
+/** Feature key of the numbers a named port resolves to on a pod. */
+export function namedPortKey(name: string, numbers: readonly number[]): string {
+  return `N:${name}=${[...new Set(numbers)].sort((a, b) => a - b).join(',')}`;
+}
+
+/** The numbers of a named-port feature key, or undefined if the key is not one of `name`. */
+export function namedPortNumbersOf(key: string, name: string): number[] | undefined {
+  const prefix = `N:${name}=`;
+  return key.startsWith(prefix) ? key.slice(prefix.length).split(',').map(Number) : undefined;
+}
+
+/** Feature key of having exactly these address families. */
+export function familyKey(families: readonly IpFamily[]): string {
+  return `F:${families.join('+')}`;
+}
+
+/** True if the selection contains the pod (host-network pods never; see `selectionMatchesPod`). */
+function selectionContains(cluster: ClusterModel, selection: PodSelection, pod: ClusterPod, checkNamespace: boolean): boolean {
+  if (pod.hostNetwork) {
+    return false;
+  }
+  if (checkNamespace) {
+    const scope = selection.namespaces;
+    if (scope.kind === 'names' ? !scope.names.includes(pod.namespace) : !matchesNamespace(cluster, scope.selector, pod.namespace)) {
+      return false;
+    }
+  }
+  return matchesSelector(selection.pods, pod.labels)
+    && (!selection.serviceAccounts || selection.serviceAccounts.includes(pod.serviceAccountName));
+}
+
+function matchesNamespace(cluster: ClusterModel, selector: SelectorExpr, namespace: string): boolean {
+  const ns = cluster.namespaces.get(namespace);
+  return ns !== undefined && matchesSelector(selector, ns.labels);
 }
 
 function podsInScope(cluster: ClusterModel, selection: PodSelection, namespaceCache: Map<string, string[]>): ClusterPod[] {

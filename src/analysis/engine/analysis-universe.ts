@@ -1,0 +1,151 @@
+import { ClassSet, ClassSetTable } from './class-set';
+import { ConnectionSpace } from './connection-space';
+import { ResolvedEvaluatorOptions } from './evaluator-options';
+import { ExternalAddressClasses, ExternalClass } from './external-classes';
+import { PodGroup, PodGrouping } from './pod-grouping';
+import { PolicyIndex } from './policy-index';
+import { ClusterModel, ClusterPod } from '../cluster/cluster-model';
+import { Cidr } from '../ip/cidr';
+import { IpAddress, IpFamily } from '../ip/ip-address';
+import { IpBlockPeer } from '../ir/analysis-policy';
+
+/** An endpoint class: a group of pods, or a class of external addresses. */
+export type EndpointClass =
+  | { readonly kind: 'pods'; readonly index: number; readonly group: PodGroup }
+  | { readonly kind: 'external'; readonly index: number; readonly external: ExternalClass };
+
+/**
+ * What results are sets over: the endpoint classes (pod groups, then external address classes,
+ * numbered 0..size-1) and the connection atoms. Built from one or more policy sets over one cluster:
+ * `diff` builds one universe from both sides, so that the two results compare class by class and
+ * atom by atom.
+ */
+export class AnalysisUniverse {
+  public readonly grouping: PodGrouping;
+  public readonly space: ConnectionSpace;
+  public readonly external: ExternalAddressClasses;
+  /** Sets of endpoint classes. */
+  public readonly sets: ClassSetTable;
+  /** Number of pod groups; external class `i` has index `groupCount + i`. */
+  public readonly groupCount: number;
+  /** Every pod group. */
+  public readonly allGroups: ClassSet;
+  /** Every external class (the entity `world`). */
+  public readonly allExternal: ClassSet;
+  private readonly featureSets = new Map<string, ClassSet>();
+  private readonly familySets = new Map<string, ClassSet>();
+  private readonly blockSets = new Map<string, ClassSet>();
+  private byFeature: number[][] | undefined;
+
+  /**
+   * @param indexes the policy sets the results will be computed for (their rules fix the atoms,
+   * the address classes and the groups)
+   * @param pods restrict the pod groups to these pods (a question about a few endpoints)
+   */
+  constructor(
+    public readonly cluster: ClusterModel,
+    public readonly indexes: readonly PolicyIndex[],
+    public readonly options: ResolvedEvaluatorOptions,
+    pods?: readonly ClusterPod[],
+  ) {
+    this.grouping = new PodGrouping(cluster, indexes, options, pods);
+    this.space = ConnectionSpace.forRules(cluster, indexes.flatMap((index) => index.parts.flatMap((part) => part.rules)));
+    const cidrs: Cidr[] = [];
+    for (const index of indexes) {
+      for (const part of index.parts) {
+        for (const rule of part.rules) {
+          for (const peer of [...rule.peers ?? [], ...rule.subjectPeers ?? []]) {
+            if (peer.kind === 'ipBlock') {
+              cidrs.push(peer.cidr, ...peer.except);
+            }
+          }
+        }
+      }
+    }
+    this.external = ExternalAddressClasses.build(cidrs, cluster.pods.flatMap((pod) => pod.ips));
+    this.groupCount = this.grouping.groups.length;
+    this.sets = new ClassSetTable(this.groupCount + this.external.classes.length);
+    this.allGroups = this.sets.range(0, this.groupCount);
+    this.allExternal = this.sets.range(this.groupCount, this.sets.size);
+  }
+
+  /** The endpoint class of an index. */
+  public classAt(index: number): EndpointClass {
+    return index < this.groupCount
+      ? { kind: 'pods', index, group: this.grouping.groups[index] }
+      : { kind: 'external', index, external: this.external.classes[index - this.groupCount] };
+  }
+
+  /** The class of a grouped pod. */
+  public classOfPod(pod: ClusterPod): number | undefined {
+    return this.grouping.groupOf(pod);
+  }
+
+  /** The class of an address outside the cluster model (undefined for a pod address). */
+  public classOfAddress(ip: IpAddress): number | undefined {
+    const external = this.external.classOf(ip);
+    return external === undefined ? undefined : this.groupCount + external;
+  }
+
+  /** The pod groups having a feature (see `PodGrouping`). */
+  public groupsWith(key: string): ClassSet {
+    let set = this.featureSets.get(key);
+    if (!set) {
+      const id = this.grouping.featureId(key);
+      set = id === undefined ? this.sets.empty : this.sets.of(this.groupsByFeature()[id]);
+      this.featureSets.set(key, set);
+    }
+    return set;
+  }
+
+  private groupsByFeature(): number[][] {
+    if (!this.byFeature) {
+      const lists: number[][] = this.grouping.featureKeys.map(() => []);
+      for (const group of this.grouping.groups) {
+        for (const feature of group.features) {
+          lists[feature].push(group.index);
+        }
+      }
+      this.byFeature = lists;
+    }
+    return this.byFeature;
+  }
+
+  /** The external classes an ipBlock contains (pods are matched through `C:` features). */
+  public externalIn(peer: IpBlockPeer): ClassSet {
+    const key = `${peer.cidr.text}|${peer.except.map((cidr) => cidr.text).join(',')}`;
+    let set = this.blockSets.get(key);
+    if (!set) {
+      set = this.sets.empty;
+      for (const [start, end] of this.external.rangesWithin(peer.cidr, peer.except)) {
+        set = set.union(this.sets.range(this.groupCount + start, this.groupCount + end));
+      }
+      this.blockSets.set(key, set);
+    }
+    return set;
+  }
+
+  /**
+   * The classes a source of these families can connect to: pod groups sharing a family with it and
+   * external classes of its families (a connection needs an address family both ends have).
+   */
+  public reachableFamilies(families: readonly IpFamily[]): ClassSet {
+    const key = families.join('+');
+    let set = this.familySets.get(key);
+    if (!set) {
+      const groups = this.grouping.groups.filter((group) => group.families.some((family) => families.includes(family))).map((group) => group.index);
+      set = this.sets.of(groups);
+      for (const family of families) {
+        const [start, end] = this.external.familyRange(family);
+        set = set.union(this.sets.range(this.groupCount + start, this.groupCount + end));
+      }
+      this.familySets.set(key, set);
+    }
+    return set;
+  }
+
+  /** The families of a class: a group's, or the one of an external class. */
+  public familiesOf(index: number): readonly IpFamily[] {
+    return index < this.groupCount ? this.grouping.groups[index].families : [this.external.classes[index - this.groupCount].family];
+  }
+}
