@@ -1,4 +1,4 @@
-// Public surface of the analysis layer: cluster model, parsers, IR, evaluator and matrix.
+// Public surface of the analysis layer: cluster model, parsers, IR, evaluator, exact connectivity and matrix view.
 
 export * from './cluster/cluster-model';
 export * from './cluster/parse-cluster';
@@ -20,3 +20,10 @@ export * from './engine/verdict';
 export { ReachabilityAnalyzer, evaluate, matrix } from './engine/reachability-analyzer';
 export { ReachabilityMatrix } from './engine/reachability-matrix';
 export { PodGroup } from './engine/pod-grouping';
+export { AnalysisUniverse, EndpointClass } from './engine/analysis-universe';
+export { ClassSet } from './engine/class-set';
+export { ConnectionEntry, ConnectionMap } from './engine/connection-map';
+export { ConnectionSet, ConnectionsJson, PortRange } from './engine/connection-set';
+export { ConnectionSpace, MAX_PORT, MIN_PORT } from './engine/connection-space';
+export { Connectivity, ConnectivityBlock } from './engine/connectivity';
+export { ExternalClass } from './engine/external-classes';
