@@ -10,7 +10,8 @@ function members(size: number): fc.Arbitrary<number[]> {
   // Small, large and middle-sized sets, so that every form and every pair of forms occurs.
   return fc.oneof(
     fc.array(fc.integer({ min: 0, max: size - 1 }), { maxLength: 12 }),
-    fc.array(fc.integer({ min: 0, max: size - 1 }), { maxLength: 12 }).map((out) => Array.from({ length: size }, (_, i) => i).filter((i) => !out.includes(i))),
+    fc.array(fc.integer({ min: 0, max: size - 1 }), { maxLength: 12 })
+      .map((out) => Array.from({ length: size }, (_, i) => i).filter((i) => !out.includes(i))),
     fc.array(fc.boolean(), { minLength: size, maxLength: size }).map((bits) => bits.flatMap((bit, i) => (bit ? [i] : []))),
   );
 }
