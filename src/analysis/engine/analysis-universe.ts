@@ -1,4 +1,5 @@
 import { ClassSet, ClassSetTable } from './class-set';
+import { PortRange } from './connection-set';
 import { ConnectionSpace } from './connection-space';
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { ExternalAddressClasses, ExternalClass } from './external-classes';
@@ -13,6 +14,14 @@ import { IpBlockPeer } from '../ir/analysis-policy';
 export type EndpointClass =
   | { readonly kind: 'pods'; readonly index: number; readonly group: PodGroup }
   | { readonly kind: 'external'; readonly index: number; readonly external: ExternalClass };
+
+/** What a universe is built for, besides the policy sets. */
+export interface UniverseScope {
+  /** Only these pods are grouped (a question about a few endpoints); default every pod. */
+  readonly pods?: readonly ClusterPod[];
+  /** Port ranges the atoms must keep whole, so a question about them is a set of atoms (`--port`). */
+  readonly ports?: readonly PortRange[];
+}
 
 /**
  * What results are sets over: the endpoint classes (pod groups, then external address classes,
@@ -40,16 +49,16 @@ export class AnalysisUniverse {
   /**
    * @param indexes the policy sets the results will be computed for (their rules fix the atoms,
    * the address classes and the groups)
-   * @param pods restrict the pod groups to these pods (a question about a few endpoints)
+   * @param scope narrower questions: a few pods, port ranges to keep whole in the atoms
    */
   constructor(
     public readonly cluster: ClusterModel,
     public readonly indexes: readonly PolicyIndex[],
     public readonly options: ResolvedEvaluatorOptions,
-    pods?: readonly ClusterPod[],
+    scope: UniverseScope = {},
   ) {
-    this.grouping = new PodGrouping(cluster, indexes, options, pods);
-    this.space = ConnectionSpace.forRules(cluster, indexes.flatMap((index) => index.parts.flatMap((part) => part.rules)));
+    this.grouping = new PodGrouping(cluster, indexes, options, scope.pods);
+    this.space = ConnectionSpace.forRules(cluster, indexes.flatMap((index) => index.parts.flatMap((part) => part.rules)), scope.ports);
     const cidrs: Cidr[] = [];
     for (const index of indexes) {
       for (const part of index.parts) {

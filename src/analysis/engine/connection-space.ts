@@ -33,8 +33,8 @@ export class ConnectionSpace {
     ])));
   }
 
-  /** The space for a cluster and these rules (see `forPolicies`). */
-  public static forRules(cluster: ClusterModel, rules: Iterable<PolicyRule>): ConnectionSpace {
+  /** The space for a cluster and these rules (see `forPolicies`), keeping `extra` ranges whole too. */
+  public static forRules(cluster: ClusterModel, rules: Iterable<PolicyRule>, extra: readonly PortRange[] = []): ConnectionSpace {
     const starts: Record<Protocol, Set<number>> = { TCP: new Set([MIN_PORT]), UDP: new Set([MIN_PORT]), SCTP: new Set([MIN_PORT]) };
     const cut = (protocol: Protocol, first: number, last: number) => {
       // A range may reach outside [1, 65535] (Calico's "0:65535"): only its ports a flow can use count.
@@ -70,6 +70,9 @@ export class ConnectionSpace {
     };
     for (const rule of rules) {
       rule.ports?.forEach(addPort);
+    }
+    for (const range of extra) {
+      cut(range.protocol, range.from, range.to);
     }
     return new ConnectionSpace(starts);
   }

@@ -128,8 +128,8 @@ export class Connectivity {
 
   /**
    * Every destination class of a source class with its connections (pods of one group to each
-   * other included; a pod to itself is `selfConnections`). An external source's row has pod
-   * destinations only.
+   * other included; a pod to itself is `selfConnections`, so a group of one pod is not in its own
+   * row). An external source's row has pod destinations only.
    */
   public rowOf(source: number): ConnectionMap {
     return this.allRows()[source];
@@ -410,6 +410,11 @@ export class Connectivity {
       const local = this.nodeLocalClasses(source);
       if (local !== undefined && !local.isEmpty()) {
         row = unionMaps(restrictMap(row, local.complement()), [{ classes: local, connections: space.full }]);
+      }
+      if (source < universe.groupCount && groups[source].pods.length === 1) {
+        // A class's row to itself is about two different pods of it: a lone pod has none (its
+        // connections to itself are `selfConnections`).
+        row = restrictMap(row, sets.of([source]).complement());
       }
       const key = mapKey(row);
       const known = interned.get(key);

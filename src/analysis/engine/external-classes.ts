@@ -17,7 +17,7 @@ export interface ExternalClass {
   readonly withoutPodAddresses: boolean;
   /** An address of the class (the lowest), to evaluate and explain flows with. */
   readonly representative: IpAddress;
-  /** `0.0.0.0/0 except 10.0.0.0/8`, `10.0.0.0/8`. */
+  /** `0.0.0.0/0 except 10.0.0.0/8`, `10.0.0.0/8`, `0.0.0.0/0 except [10.0.0.0/8, 192.168.0.0/16]`. */
   readonly label: string;
 }
 
@@ -118,7 +118,9 @@ export class ExternalAddressClasses {
         except,
         withoutPodAddresses: node.podIps.length > 0,
         representative: ipFromValue(node.cidr.family, representative),
-        label: except.length === 0 ? node.cidr.text : `${node.cidr.text} except ${except.map((cidr) => cidr.text).join(', ')}`,
+        label: except.length === 0 ? node.cidr.text
+          : except.length === 1 ? `${node.cidr.text} except ${except[0].text}`
+            : `${node.cidr.text} except [${except.map((cidr) => cidr.text).join(', ')}]`,
       });
     }
     this.classes = classes;

@@ -1,4 +1,4 @@
-import { AnalysisUniverse } from './analysis-universe';
+import { AnalysisUniverse, UniverseScope } from './analysis-universe';
 import { ConnectionSet } from './connection-set';
 import { Connectivity } from './connectivity';
 import { evaluateFlow, resolveEndpoint } from './evaluate-flow';
@@ -22,14 +22,14 @@ export class ReachabilityAnalyzer {
    * are then sets over the same classes and atoms, and compare class by class.
    * @throws AnalysisInputError if the analyzers have different clusters or options
    */
-  public static jointUniverse(analyzers: readonly ReachabilityAnalyzer[]): AnalysisUniverse {
+  public static jointUniverse(analyzers: readonly ReachabilityAnalyzer[], scope: UniverseScope = {}): AnalysisUniverse {
     const [first] = analyzers;
     for (const other of analyzers) {
       if (other.cluster !== first.cluster || JSON.stringify(other.options) !== JSON.stringify(first.options)) {
         throw new AnalysisInputError('analyzers compared with each other need the same cluster model and the same evaluator options');
       }
     }
-    return new AnalysisUniverse(first.cluster, analyzers.map((analyzer) => analyzer.index), first.options);
+    return new AnalysisUniverse(first.cluster, analyzers.map((analyzer) => analyzer.index), first.options, scope);
   }
 
   public readonly options: ResolvedEvaluatorOptions;
@@ -74,8 +74,14 @@ export class ReachabilityAnalyzer {
     return result;
   }
 
-  /** The universe of this analyzer alone: its classes and atoms. */
-  public universe(): AnalysisUniverse {
+  /**
+   * The universe of this analyzer alone: its classes and atoms (cached); with a scope, a new one
+   * for a narrower question (some pods, port ranges kept whole).
+   */
+  public universe(scope?: UniverseScope): AnalysisUniverse {
+    if (scope !== undefined) {
+      return new AnalysisUniverse(this.cluster, [this.index], this.options, scope);
+    }
     this.ownUniverse ??= new AnalysisUniverse(this.cluster, [this.index], this.options);
     return this.ownUniverse;
   }
@@ -91,7 +97,7 @@ export class ReachabilityAnalyzer {
     }
     const pods = [resolveEndpoint(this.cluster, source, 'source'), resolveEndpoint(this.cluster, destination, 'destination')]
       .flatMap((end) => (end.kind === 'pod' ? [end.pod] : []));
-    const universe = new AnalysisUniverse(this.cluster, [this.index], this.options, [...new Set(pods)]);
+    const universe = new AnalysisUniverse(this.cluster, [this.index], this.options, { pods: [...new Set(pods)] });
     return new Connectivity(universe, this.index).connections(source, destination);
   }
 

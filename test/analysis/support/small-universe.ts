@@ -74,7 +74,7 @@ export const smallClusterArb: fc.Arbitrary<ClusterModel> = fc.record({
     return {
       namespace: pod.namespace,
       name: `p${i}`,
-      labels: pod.app ? { app: pod.app } : {},
+      labels: pod.app ? { app: pod.app } : {} as Record<string, string>,
       serviceAccountName: pod.sa,
       ips,
       ports,
