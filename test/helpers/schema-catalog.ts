@@ -1,22 +1,27 @@
 /**
  * Which schema file validates which Kubernetes kind.
  *
- * The schema files are the unmodified upstream copies in `shared/crds` (see
- * `shared/crds/SOURCES.md` for provenance). The folder sits beside the
- * repository checkout, both on developer machines and in CI; set
- * `CDK8S_ZT_CRDS_DIR` to point somewhere else.
+ * The schema files are in the repository's `imports/schemas/`, derived by `npx projen import` from the
+ * vendors' files in `../shared/crds` (same relative paths; descriptions removed; provenance in each file's
+ * header and in `imports/README.md`). The suite needs nothing outside the repository: a clone passes
+ * `npm ci && npx projen test` on its own.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** Where the shared, read-only schema files live. */
-export const CRDS_DIR: string = process.env.CDK8S_ZT_CRDS_DIR
-  ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'crds');
+/** The derived schema files the suite validates against (`imports/schemas/` of this repository). */
+export const SCHEMAS_DIR: string = path.resolve(__dirname, '..', '..', 'imports', 'schemas');
+
+/**
+ * The same folder under the name the catalog used when it read `../shared/crds` directly; kept so callers
+ * written against that name keep working. Prefer {@link SCHEMAS_DIR}.
+ */
+export const CRDS_DIR: string = SCHEMAS_DIR;
 
 /** A kind whose schema is a definition inside a Kubernetes OpenAPI v3 document. */
 export interface OpenApiSchemaSource {
   readonly format: 'openapi';
-  /** Path relative to {@link CRDS_DIR}. */
+  /** Path relative to {@link SCHEMAS_DIR}. */
   readonly file: string;
   /** The API versions this document describes. */
   readonly versions: readonly string[];
@@ -28,7 +33,7 @@ export interface OpenApiSchemaSource {
 /** A kind described by a CustomResourceDefinition file (served versions and scope come from the file). */
 export interface CrdSchemaSource {
   readonly format: 'crd';
-  /** Path relative to {@link CRDS_DIR}. */
+  /** Path relative to {@link SCHEMAS_DIR}. */
   readonly file: string;
 }
 
@@ -91,12 +96,12 @@ export function supportedKinds(): string[] {
   return Object.entries(SCHEMA_CATALOG).flatMap(([group, kinds]) => Object.keys(kinds).map(k => `${group}/${k}`));
 }
 
-/** Reads a schema file, failing with a message that says where the shared folder was expected. */
+/** Reads a schema file, failing with a message that says how to bring the derived files back. */
 export function readSchemaFile(file: string): string {
-  const full = path.join(CRDS_DIR, file);
+  const full = path.join(SCHEMAS_DIR, file);
   if (!fs.existsSync(full)) {
-    throw new Error(`schema file ${full} not found; the shared schema folder is expected beside the repository `
-      + '(or set CDK8S_ZT_CRDS_DIR)');
+    throw new Error(`schema file ${full} not found; imports/schemas/ holds the derived vendor schemas and is part `
+      + 'of the repository. Fix: restore it with git (git checkout -- imports), or regenerate it with npx projen import');
   }
   return fs.readFileSync(full, 'utf8');
 }

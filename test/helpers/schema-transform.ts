@@ -1,6 +1,6 @@
 /**
  * In-memory rewrites that make upstream schemas reject what the API server
- * would silently drop. The files in shared/crds are never modified.
+ * would silently drop. The schema files (imports/schemas) are never modified here.
  */
 
 /** A JSON schema node; the upstream files are untyped, so this stays loose. */

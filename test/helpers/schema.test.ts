@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { CEL_RULES, normalizeCel, SKIPPED_CEL_RULES } from './cel-rules';
 import { goPatternToJs, isCidr } from './k8s-ajv-vocabulary';
 import { expectValidManifests, validateManifest } from './schema';
-import { CRDS_DIR, SCHEMA_CATALOG } from './schema-catalog';
+import { SCHEMAS_DIR, SCHEMA_CATALOG } from './schema-catalog';
 
 /** A deep copy of `obj` with `value` set at JSON `pointer`, creating missing parents. */
 function withValue(obj: any, pointer: string, value: unknown): any {
@@ -629,7 +629,7 @@ describe('CEL rule table against the CRD files', () => {
 
   /** Every x-kubernetes-validations rule in a CRD, with its path in the rule-table syntax. */
   function celRulesInCrd(file: string): Found[] {
-    const crd = parseYaml(fs.readFileSync(path.join(CRDS_DIR, file), 'utf8'));
+    const crd = parseYaml(fs.readFileSync(path.join(SCHEMAS_DIR, file), 'utf8'));
     const found: Found[] = [];
     const walk = (node: any, at: string) => {
       if (!node || typeof node !== 'object') return;

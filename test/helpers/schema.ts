@@ -1,6 +1,6 @@
 /**
- * Validates generated Kubernetes manifests against the upstream schemas in
- * shared/crds, the way an API server with strict field validation would:
+ * Validates generated Kubernetes manifests against the vendors' schemas (derived
+ * into imports/schemas from ../shared/crds, see ./schema-catalog), the way an API server with strict field validation would:
  * OpenAPI/CRD structural schema with unknown fields rejected, ObjectMeta
  * syntax, the CEL rules listed in ./cel-rules, and the Go-side NetworkPolicy
  * checks in ./networkpolicy-validation.
