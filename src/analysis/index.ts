@@ -23,7 +23,7 @@ export { PodGroup } from './engine/pod-grouping';
 export { AnalysisUniverse } from './engine/analysis-universe';
 export type { EndpointClass, UniverseScope } from './engine/analysis-universe';
 export { ClassSet } from './engine/class-set';
-export { intersectMaps, lookup, mapKey, restrictMap, subtractMaps, unionMaps } from './engine/connection-map';
+export { intersectMaps, lookup, mapKey, normalizeMap, restrictMap, subtractMaps, unionMaps } from './engine/connection-map';
 export type { ConnectionEntry, ConnectionMap } from './engine/connection-map';
 export { ConnectionSet } from './engine/connection-set';
 export type { ConnectionsJson, PortRange } from './engine/connection-set';

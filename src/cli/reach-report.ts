@@ -1,11 +1,11 @@
 import { analysisNotes } from './analysis-notes';
 import { ConnectionFocus } from './port-selection';
-import { ConnectionMap, ConnectionSet, Connectivity, podId } from '../analysis';
+import { ClassSet, ConnectionMap, ConnectionSet, Connectivity, normalizeMap, podId } from '../analysis';
 
 /** Destinations that share connections in a report row. */
 export interface ReportEntry {
-  /** Destination classes, ascending (pod groups in pod order, then external classes). */
-  readonly destinations: readonly number[];
+  /** Destination classes (pod groups in pod order, then external classes). */
+  readonly destinations: ClassSet;
   readonly connections: ConnectionSet;
 }
 
@@ -45,7 +45,7 @@ export function reachReport(connectivity: Connectivity, focus: ConnectionFocus):
     let view = narrowed.get(row);
     if (!view) {
       const entries = narrow(row, filter);
-      view = { key: entries.map((entry) => `${entry.destinations.join('.')}:${entry.connections.id}`).join(','), entries };
+      view = { key: entries.map((entry) => `${entry.destinations.id}:${entry.connections.id}`).join(','), entries };
       narrowed.set(row, view);
     }
     if (view.entries.length === 0) {
@@ -84,31 +84,43 @@ export function reachReport(connectivity: Connectivity, focus: ConnectionFocus):
 
 /** A row narrowed to the filter, entries by their first destination. */
 function narrow(row: ConnectionMap, filter: ConnectionSet): ReportEntry[] {
-  const entries: ReportEntry[] = [];
-  const byConnections = new Map<ConnectionSet, number[]>();
-  for (const entry of row) {
-    const connections = entry.connections.intersect(filter);
-    if (!connections.isEmpty()) {
-      const list = byConnections.get(connections) ?? [];
-      entry.classes.forEach((index) => list.push(index));
-      byConnections.set(connections, list);
+  const map = filter.isFull() ? row
+    : normalizeMap(row.map((entry) => ({ classes: entry.classes, connections: entry.connections.intersect(filter) })));
+  return map.map((entry) => ({ destinations: entry.classes, connections: entry.connections, first: entry.classes.first() as number }))
+    .sort((a, b) => a.first - b.first)
+    .map(({ destinations, connections }) => ({ destinations, connections }));
+}
+
+/**
+ * The report as blocks for machines: every (destination classes, connections) entry once, with every
+ * source whose row has it. Rows of different sources share their external part (the same egress to
+ * the outside), so a block per entry keeps the output linear in the estate.
+ */
+export function reportBlocks(report: ReachReport): { sources: number[]; entry: ReportEntry }[] {
+  const blocks = new Map<string, { sources: number[]; entry: ReportEntry }>();
+  for (const row of report.rows) {
+    for (const entry of row.entries) {
+      const key = `${entry.destinations.id}:${entry.connections.id}`;
+      const block = blocks.get(key);
+      if (block) {
+        block.sources.push(...row.sources);
+      } else {
+        blocks.set(key, { sources: [...row.sources], entry });
+      }
     }
   }
-  for (const [connections, destinations] of byConnections) {
-    entries.push({ destinations: destinations.sort((a, b) => a - b), connections });
-  }
-  return entries.sort((a, b) => a.destinations[0] - b.destinations[0]);
+  return [...blocks.values()].map((block) => ({ ...block, sources: block.sources.sort((a, b) => a - b) }));
 }
 
 /**
  * Endpoint labels of classes: pod ids (`ns/name`) in pod order, then external classes
  * (`0.0.0.0/0 except 10.0.0.0/8`). Untrusted text: renderers escape it.
  */
-export function endpointLabels(connectivity: Connectivity, classes: readonly number[]): string[] {
+export function endpointLabels(connectivity: Connectivity, classes: readonly number[] | ClassSet): string[] {
   const universe = connectivity.universe;
   const pods: { position: number; id: string }[] = [];
   const external: string[] = [];
-  for (const index of classes) {
+  for (const index of Array.isArray(classes) ? classes : (classes as ClassSet).toArray()) {
     const endpoint = universe.classAt(index);
     if (endpoint.kind === 'pods') {
       for (const pod of endpoint.group.pods) {

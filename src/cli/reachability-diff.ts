@@ -1,8 +1,8 @@
 import { analysisNotes } from './analysis-notes';
 import { ConnectionFocus } from './port-selection';
 import {
-  ConnectionMap, ConnectionSet, Connectivity, FlowEndpoint, ipEndpoint, mapKey, podEndpoint, podId, Protocol, ReachabilityAnalyzer,
-  subtractMaps, Verdict,
+  ClassSet, ConnectionMap, ConnectionSet, Connectivity, FlowEndpoint, ipEndpoint, mapKey, normalizeMap, podEndpoint, podId, Protocol,
+  ReachabilityAnalyzer, subtractMaps, Verdict,
 } from '../analysis';
 
 /** One flow a reason was read from: the first connection of its atoms, between two endpoints of the change. */
@@ -85,42 +85,39 @@ export function diffReachability(before: ReachabilityAnalyzer, after: Reachabili
 
 type Explain = (source: number, destination: number, connections: ConnectionSet) => ChangeReason[];
 
-/** Per source class, what `a` allows and `b` does not; sources with identical changes together. */
+/**
+ * Per source class, what `a` allows and `b` does not; sources with the same change (the same
+ * destinations and connections) together. A source whose change has several parts (say one to
+ * pods, one to the outside) is in one change per part.
+ */
 function changes(a: Connectivity, b: Connectivity, filter: ConnectionSet, explain: Explain): ConnectivityChange[] {
   const size = a.universe.sets.size;
-  const bySource = new Map<string, { sources: number[]; map: ConnectionMap }>();
-  const memo = new Map<string, { key: string; map: ConnectionMap }>();
+  const byEntry = new Map<string, { sources: number[]; classes: ClassSet; connections: ConnectionSet }>();
+  const memo = new Map<string, ConnectionMap>();
   for (let source = 0; source < size; source++) {
     const rowA = a.rowOf(source);
     const rowB = b.rowOf(source);
     const pairKey = `${mapKey(rowA)}|${mapKey(rowB)}`;
     let difference = memo.get(pairKey);
     if (!difference) {
-      const map = subtractMaps(rowA, rowB)
-        .map((entry) => ({ classes: entry.classes, connections: entry.connections.intersect(filter) }))
-        .filter((entry) => !entry.connections.isEmpty());
-      difference = { key: map.map((entry) => `${entry.classes.id}:${entry.connections.id}`).join(','), map };
+      const gained = subtractMaps(rowA, rowB);
+      difference = normalizeMap(gained.map((entry) => ({ classes: entry.classes, connections: entry.connections.intersect(filter) })));
       memo.set(pairKey, difference);
     }
-    if (difference.map.length === 0) {
-      continue;
-    }
-    const known = bySource.get(difference.key);
-    if (known) {
-      known.sources.push(source);
-    } else {
-      bySource.set(difference.key, { sources: [source], map: difference.map });
-    }
-  }
-  const result: ConnectivityChange[] = [];
-  for (const { sources, map } of bySource.values()) {
-    const entries = map.map((entry) => ({ destinations: entry.classes.toArray(), connections: entry.connections }))
-      .sort((x, y) => x.destinations[0] - y.destinations[0]);
-    for (const entry of entries) {
-      result.push({ sources, ...entry, reasons: explain(sources[0], entry.destinations[0], entry.connections) });
+    for (const entry of difference) {
+      const key = `${entry.classes.id}:${entry.connections.id}`;
+      const known = byEntry.get(key);
+      if (known) {
+        known.sources.push(source);
+      } else {
+        byEntry.set(key, { sources: [source], classes: entry.classes, connections: entry.connections });
+      }
     }
   }
-  return result;
+  return [...byEntry.values()]
+    .map(({ sources, classes, connections }) => ({ sources, destinations: classes.toArray(), connections }))
+    .sort((x, y) => x.sources[0] - y.sources[0] || x.destinations[0] - y.destinations[0])
+    .map((change) => ({ ...change, reasons: explain(change.sources[0], change.destinations[0], change.connections) }));
 }
 
 function selfChanges(a: Connectivity, b: Connectivity, filter: ConnectionSet): SelfChange[] {

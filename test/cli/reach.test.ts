@@ -180,14 +180,17 @@ describe('reach without --port: exact sets', () => {
       '  rows are about two different endpoints; a pod\'s connections to itself are all allowed (--self-traffic allow)',
       '',
       'from kube-system/coredns',
-      '  to monitoring/grafana, monitoring/prometheus, 0.0.0.0/0 (without pod addresses): all traffic',
+      '  to monitoring/grafana, monitoring/prometheus: all traffic',
+      '  to 0.0.0.0/0 (without pod addresses): all traffic',
       '',
       'from monitoring/grafana',
-      '  to kube-system/coredns, monitoring/prometheus, 0.0.0.0/0 (without pod addresses): all traffic',
+      '  to kube-system/coredns, monitoring/prometheus: all traffic',
+      '  to 0.0.0.0/0 (without pod addresses): all traffic',
       '',
       'from monitoring/prometheus',
-      '  to kube-system/coredns, monitoring/grafana, 0.0.0.0/0 (without pod addresses): all traffic',
+      '  to kube-system/coredns, monitoring/grafana: all traffic',
       '  to production/backend-api: TCP 9090',
+      '  to 0.0.0.0/0 (without pod addresses): all traffic',
       '',
       'from production/backend-api, production/redis',
       '  to kube-system/coredns: TCP 53, UDP 53',
@@ -212,7 +215,8 @@ describe('reach without --port: exact sets', () => {
     expect(udp.stdout).not.toContain('production/backend-api: TCP');
     const port = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--port', '9090']);
     expect(port.stdout).toContain('Reachability over TCP 9090:');
-    expect(port.stdout).toContain('from monitoring/prometheus\n  to kube-system/coredns, monitoring/grafana, production/backend-api, 0.0.0.0/0 (without pod addresses): TCP 9090\n');
+    expect(port.stdout).toContain('from monitoring/prometheus\n  to kube-system/coredns, monitoring/grafana, production/backend-api: TCP 9090\n'
+      + '  to 0.0.0.0/0 (without pod addresses): TCP 9090\n');
     const json = JSON.parse((await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--protocol', 'SCTP', '--format', 'json'])).stdout) as ReachDocument;
     expect(json.focus).toEqual({ SCTP: [[1, 65535]] });
     expect(expand(json).get('kube-system/coredns -> monitoring/grafana')).toEqual({ SCTP: [[1, 65535]] });

@@ -73,9 +73,9 @@ export class AnalysisUniverse {
     }
     this.external = ExternalAddressClasses.build(cidrs, cluster.pods.flatMap((pod) => pod.ips));
     this.groupCount = this.grouping.groups.length;
-    this.sets = new ClassSetTable(this.groupCount + this.external.classes.length);
-    this.allGroups = this.sets.range(0, this.groupCount);
-    this.allExternal = this.sets.range(this.groupCount, this.sets.size);
+    this.sets = new ClassSetTable(this.groupCount + this.external.classes.length, this.groupCount);
+    this.allGroups = this.sets.lower;
+    this.allExternal = this.sets.upper;
   }
 
   /** The endpoint class of an index. */

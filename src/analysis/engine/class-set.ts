@@ -140,18 +140,27 @@ export class ClassSet {
 export class ClassSetTable {
   public readonly empty: ClassSet;
   public readonly all: ClassSet;
+  /** The classes below `split` (pod groups, in a universe) and from it on (external classes). */
+  public readonly lower: ClassSet;
+  public readonly upper: ClassSet;
   private readonly byHash = new Map<number, ClassSet[]>();
   private readonly memo = new Map<string, ClassSet>();
   private readonly threshold: number;
   private readonly wordCount: number;
   private nextId = 0;
 
-  constructor(public readonly size: number) {
+  /**
+   * @param size the number of classes
+   * @param split where the classes fall into two kinds that maps keep apart (see `normalizeMap`)
+   */
+  constructor(public readonly size: number, public readonly split: number = size) {
     // A list or co-list of up to `threshold` items is never larger than the bit set (size / 32 words).
     this.threshold = Math.max(8, size >>> 5);
     this.wordCount = (size + 31) >>> 5;
     this.empty = this.fromSorted(new Int32Array(0));
     this.all = this.range(0, size);
+    this.lower = this.range(0, split);
+    this.upper = this.range(split, size);
   }
 
   /** The set of these indices (any order, duplicates allowed; each must be in 0..size-1). */

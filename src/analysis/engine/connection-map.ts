@@ -9,22 +9,34 @@ export interface ConnectionEntry {
 
 /**
  * A map from endpoint classes to connection sets, as entries with disjoint class sets and non-empty
- * connections; classes in no entry have no connection. Entries with equal connections are merged,
- * and entries are sorted by the id of their connection set, so two equal maps have equal entries.
+ * connections; classes in no entry have no connection. Pod groups and external classes are kept in
+ * separate entries (the table's `split`), and within each kind entries with equal connections are
+ * merged; entries are sorted by kind, then by the id of their connection set, so two equal maps have
+ * equal entries. Keeping the kinds apart lets the external part of a row (thousands of CIDR classes,
+ * the same for every source with the same egress to the outside) stay one shared set.
  */
 export type ConnectionMap = readonly ConnectionEntry[];
 
-/** Merges entries with equal connections and drops empty ones (entries must already be disjoint). */
+/** Merges entries with equal connections (per kind of class) and drops empty ones (entries must already be disjoint). */
 export function normalizeMap(entries: readonly ConnectionEntry[]): ConnectionMap {
-  const byConnections = new Map<ConnectionSet, ClassSet>();
+  const byConnections = [new Map<ConnectionSet, ClassSet>(), new Map<ConnectionSet, ClassSet>()];
   for (const entry of entries) {
     if (entry.connections.isEmpty() || entry.classes.isEmpty()) {
       continue;
     }
-    const known = byConnections.get(entry.connections);
-    byConnections.set(entry.connections, known ? known.union(entry.classes) : entry.classes);
+    const table = entry.classes.table;
+    const parts = table.split === table.size
+      ? [entry.classes, table.empty]
+      : [entry.classes.intersect(table.lower), entry.classes.intersect(table.upper)];
+    parts.forEach((classes, kind) => {
+      if (!classes.isEmpty()) {
+        const known = byConnections[kind].get(entry.connections);
+        byConnections[kind].set(entry.connections, known ? known.union(classes) : classes);
+      }
+    });
   }
-  return [...byConnections].map(([connections, classes]) => ({ classes, connections })).sort((a, b) => a.connections.id - b.connections.id);
+  return byConnections.flatMap((map) => [...map].map(([connections, classes]) => ({ classes, connections }))
+    .sort((a, b) => a.connections.id - b.connections.id));
 }
 
 /** The connections of one class in a map (empty when no entry holds it). */

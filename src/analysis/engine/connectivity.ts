@@ -38,6 +38,8 @@ export class Connectivity {
   private readonly evaluators = new Map<FamilyMode, SubjectEvaluator>();
   private rows: ConnectionMap[] | undefined;
   private readonly selfCache = new Map<number, ConnectionSet>();
+  private readonly reachableCache = new Map<string, ClassSet>();
+  private readonly nodeLocalCache = new Map<string, ClassSet>();
   private readonly open: ConnectionMap;
 
   constructor(public readonly universe: AnalysisUniverse, public readonly index: PolicyIndex) {
@@ -314,6 +316,8 @@ export class Connectivity {
       const evaluator = this.evaluator(mode);
       const hasMode = (group: PodGroup) => (mode === 'any' ? group.families.length > 0 : group.families.includes(mode));
       const openGroups: number[] = [];
+      const open = new Uint8Array(universe.groupCount);
+      const ingressOf: ConnectionMap[] = new Array(universe.groupCount);
       const admitted: Map<ConnectionSet, number[]>[] = [];
       const defaults = new Map<ConnectionSet, number[]>();
       const exceptions = new Map<number, number[]>();
@@ -323,8 +327,10 @@ export class Connectivity {
           continue;
         }
         const map = evaluator.evaluate(group, 'ingress');
+        ingressOf[group.index] = map;
         if (evaluator.isOpen(map)) {
           openGroups.push(group.index);
+          open[group.index] = 1;
           continue;
         }
         for (const entry of map) {
@@ -369,6 +375,29 @@ export class Connectivity {
           continue;
         }
         const egress = external ? this.open : evaluator.evaluate(groups[source], 'egress');
+        const reachable = this.reachableFrom(source, mode);
+        if (egress.every((out) => out.classes.form === 'list')) {
+          // Egress to a few destinations (the usual isolated pod): look each one's ingress up.
+          const byConnections = new Map<ConnectionSet, number[]>();
+          for (const out of egress) {
+            for (const destination of out.classes.items) {
+              if (!reachable.has(destination)) {
+                continue;
+              }
+              let connections = out.connections;
+              if (destination < universe.groupCount && !open[destination]) {
+                connections = connections.intersect(lookup(ingressOf[destination], source, space.empty));
+              }
+              if (!connections.isEmpty()) {
+                const list = byConnections.get(connections);
+                if (list) list.push(destination);
+                else byConnections.set(connections, [destination]);
+              }
+            }
+          }
+          rows[source] = normalizeMap([...byConnections].map(([connections, destinations]) => ({ classes: sets.of(destinations), connections })));
+          continue;
+        }
         const terms: ConnectionEntry[] = [{ classes: openSet, connections: space.full }];
         const excluded = exceptions.get(source);
         const excludedSet = excluded ? sets.of(excluded) : sets.empty;
@@ -395,8 +424,7 @@ export class Connectivity {
             }
           }
         }
-        const reachable = mode === 'any' ? universe.reachableFamilies(families) : universe.reachableFamilies([mode]);
-        rows[source] = restrictMap(normalizeMap(entries), external ? reachable.intersect(universe.allGroups) : reachable);
+        rows[source] = restrictMap(normalizeMap(entries), reachable);
       }
       perMode.push(rows);
     }
@@ -428,6 +456,21 @@ export class Connectivity {
     return result;
   }
 
+  /** The destinations a source can connect to in a mode (a family both ends have; no outside to outside). */
+  private reachableFrom(source: number, mode: FamilyMode): ClassSet {
+    const universe = this.universe;
+    const external = source >= universe.groupCount;
+    const families = mode === 'any' ? universe.familiesOf(source) : [mode];
+    const key = `${external ? 'x' : 'g'}|${families.join('+')}`;
+    let set = this.reachableCache.get(key);
+    if (!set) {
+      set = universe.reachableFamilies(families);
+      set = external ? set.intersect(universe.allGroups) : set;
+      this.reachableCache.set(key, set);
+    }
+    return set;
+  }
+
   /** The classes a group reaches through the node-local exemption (undefined: none). */
   private nodeLocalClasses(source: number): ClassSet | undefined {
     const universe = this.universe;
@@ -438,9 +481,14 @@ export class Connectivity {
     if (node === undefined) {
       return undefined;
     }
-    const onNode = universe.groupsWith(node);
     const hosts = universe.groupsWith(HOST_NETWORK_KEY);
-    const local = hosts.has(source) ? onNode : onNode.intersect(hosts);
-    return local.intersect(universe.reachableFamilies(universe.familiesOf(source)));
+    const key = `${node}|${hosts.has(source)}|${universe.familiesOf(source).join('+')}`;
+    let local = this.nodeLocalCache.get(key);
+    if (!local) {
+      const onNode = universe.groupsWith(node);
+      local = (hosts.has(source) ? onNode : onNode.intersect(hosts)).intersect(universe.reachableFamilies(universe.familiesOf(source)));
+      this.nodeLocalCache.set(key, local);
+    }
+    return local;
   }
 }

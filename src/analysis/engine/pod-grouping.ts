@@ -2,7 +2,7 @@ import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { PolicyIndex, selectionKey } from './policy-index';
 import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
 import { cidrContains } from '../ip/cidr';
-import { IpFamily } from '../ip/ip-address';
+import { IpAddress, IpFamily } from '../ip/ip-address';
 import { IpBlockPeer, PeerMatch, PodSelection, PolicyRule, Protocol, PROTOCOLS } from '../ir/analysis-policy';
 import { matchesSelector, SelectorExpr, selectorKey } from '../ir/selector';
 
@@ -76,6 +76,12 @@ export class PodGrouping {
     };
 
     let cidrMatched = false;
+    // Pod addresses sorted per family, so an ipBlock finds its pods by binary search, not by
+    // testing every pod (an estate has thousands of distinct CIDRs, most outside the pod network).
+    const byAddress = FAMILIES.map((family) => pods.flatMap((pod, i) => {
+      const ip = podIp(pod, family);
+      return ip ? [{ value: ip.value, pod: i }] : [];
+    }).sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)));
     const addIpBlock = (peer: IpBlockPeer) => {
       const key = ipBlockKey(peer);
       if (seen.has(key)) {
@@ -85,15 +91,27 @@ export class PodGrouping {
       if (!(peer.podAddresses === 'always' || (peer.podAddresses === 'option' && options.ipBlockMatchesPods))) {
         return;
       }
-      pods.forEach((pod, i) => {
-        for (const family of FAMILIES) {
-          const ip = podIp(pod, family);
-          if (ip && cidrContains(peer.cidr, ip) && !peer.except.some((except) => cidrContains(except, ip))) {
-            features[i].push(this.feature(`${key}:${family}`));
-            cidrMatched = true;
-          }
+      const family = peer.cidr.family;
+      const sorted = byAddress[FAMILIES.indexOf(family)];
+      const end = peer.cidr.network + 2n ** BigInt((family === 'IPv4' ? 32 : 128) - peer.cidr.prefix);
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (sorted[mid].value < peer.cidr.network) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
         }
-      });
+      }
+      const id = this.feature(`${key}:${family}`);
+      for (let k = lo; k < sorted.length && sorted[k].value < end; k++) {
+        const ip = podIp(pods[sorted[k].pod], family) as IpAddress;
+        if (!peer.except.some((except) => cidrContains(except, ip))) {
+          features[sorted[k].pod].push(id);
+          cidrMatched = true;
+        }
+      }
     };
     const addPeer = (peer: PeerMatch) => {
       if (peer.kind === 'pods') {

@@ -1,5 +1,5 @@
 import { Connectivity, podId } from '../../analysis';
-import { ReachReport } from '../reach-report';
+import { ReachReport, reportBlocks } from '../reach-report';
 
 /** The schema id of the `reach --format json` document without `--port` (docs/ANALYSIS.md). */
 export const REACH_SCHEMA = 'cdk8s-zero-trust/reach/v1';
@@ -34,6 +34,7 @@ export function classId(connectivity: Connectivity, index: number): string {
  * The exact reach document, written in chunks (an estate's document is large; it is never built as
  * one string): `{"schema", "focus", "selfTraffic", "notes", "classes": [...], "allowed": [{"from",
  * "to", "connections"}], "self": [{"pods", "connections"}]}`, one class, block or self entry per line.
+ * Every pair of different endpoints with connections is in exactly one block.
  */
 export function writeReachJson(report: ReachReport, write: (text: string) => void): void {
   const connectivity = report.connectivity;
@@ -44,13 +45,11 @@ export function writeReachJson(report: ReachReport, write: (text: string) => voi
   classesJson(connectivity).forEach((line, i) => buffer(`${i > 0 ? ',\n' : ''}${line}`));
   buffer('\n],\n"allowed":[\n');
   let first = true;
-  for (const row of report.rows) {
-    const from = row.sources.map((index) => classId(connectivity, index));
-    for (const entry of row.entries) {
-      const to = entry.destinations.map((index) => classId(connectivity, index));
-      buffer(`${first ? '' : ',\n'}${JSON.stringify({ from, to, connections: entry.connections })}`);
-      first = false;
-    }
+  for (const { sources, entry } of reportBlocks(report)) {
+    const from = sources.map((index) => classId(connectivity, index));
+    const to = entry.destinations.toArray().map((index) => classId(connectivity, index));
+    buffer(`${first ? '' : ',\n'}${JSON.stringify({ from, to, connections: entry.connections })}`);
+    first = false;
   }
   buffer('\n],\n"self":[\n');
   const self = new Map<string, { pods: string[]; connections: unknown }>();

@@ -45,7 +45,7 @@ export function renderReachMermaid(report: ReachReport): string {
   for (const row of report.rows) {
     for (const source of row.sources.flatMap(nodesOf)) {
       for (const entry of row.entries) {
-        for (const destination of entry.destinations.flatMap(nodesOf)) {
+        for (const destination of entry.destinations.toArray().flatMap(nodesOf)) {
           if (source.pod !== undefined && source.pod === destination.pod) {
             continue;
           }

@@ -97,7 +97,7 @@ describe('every format of reach and diff escapes names', () => {
     expect(renderReachText(report)).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
     const markdown = markdownNodes(renderReachMarkdown(report));
     expect(markdown.types.has('link')).toBe(false);
-    expect([...markdown.html]).toEqual(['<br>']); // ours, between the endpoints of a cell
+    expect([...markdown.html].filter((html) => html !== '<br>')).toEqual([]); // <br> is ours, between the endpoints of a cell
   });
 
   test('reach mermaid: a name with a newline cannot open a statement', () => {
