@@ -3,6 +3,7 @@ import { PortRange } from './connection-set';
 import { ConnectionSpace } from './connection-space';
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { ExternalAddressClasses, ExternalClass } from './external-classes';
+import { featureCatalog } from './feature-catalog';
 import { PodGroup, PodGrouping } from './pod-grouping';
 import { PolicyIndex } from './policy-index';
 import { ClusterModel, ClusterPod } from '../cluster/cluster-model';
@@ -30,6 +31,22 @@ export interface UniverseScope {
  * atom by atom.
  */
 export class AnalysisUniverse {
+  /** The connection atoms of policy sets over a cluster (see `ConnectionSpace`). */
+  public static spaceOf(cluster: ClusterModel, indexes: readonly PolicyIndex[], ports?: readonly PortRange[]): ConnectionSpace {
+    return ConnectionSpace.forRules(cluster, indexes.flatMap((index) => index.parts.flatMap((part) => part.rules)), ports);
+  }
+
+  /** The external address classes of policy sets over a cluster (see `ExternalAddressClasses`). */
+  public static externalOf(cluster: ClusterModel, indexes: readonly PolicyIndex[]): ExternalAddressClasses {
+    const cidrs: Cidr[] = [];
+    for (const index of indexes) {
+      for (const peer of featureCatalog(index).ipBlocks) {
+        cidrs.push(peer.cidr, ...peer.except);
+      }
+    }
+    return ExternalAddressClasses.build(cidrs, cluster.pods.flatMap((pod) => pod.ips));
+  }
+
   public readonly grouping: PodGrouping;
   public readonly space: ConnectionSpace;
   public readonly external: ExternalAddressClasses;
@@ -56,22 +73,12 @@ export class AnalysisUniverse {
     public readonly indexes: readonly PolicyIndex[],
     public readonly options: ResolvedEvaluatorOptions,
     scope: UniverseScope = {},
+    /** @internal parts that do not depend on the scope's pods, shared by universes of the same policy sets */
+    shared: { readonly space?: ConnectionSpace; readonly external?: ExternalAddressClasses } = {},
   ) {
     this.grouping = new PodGrouping(cluster, indexes, options, scope.pods);
-    this.space = ConnectionSpace.forRules(cluster, indexes.flatMap((index) => index.parts.flatMap((part) => part.rules)), scope.ports);
-    const cidrs: Cidr[] = [];
-    for (const index of indexes) {
-      for (const part of index.parts) {
-        for (const rule of part.rules) {
-          for (const peer of [...rule.peers ?? [], ...rule.subjectPeers ?? []]) {
-            if (peer.kind === 'ipBlock') {
-              cidrs.push(peer.cidr, ...peer.except);
-            }
-          }
-        }
-      }
-    }
-    this.external = ExternalAddressClasses.build(cidrs, cluster.pods.flatMap((pod) => pod.ips));
+    this.space = shared.space && !scope.ports?.length ? shared.space : AnalysisUniverse.spaceOf(cluster, indexes, scope.ports);
+    this.external = shared.external ?? AnalysisUniverse.externalOf(cluster, indexes);
     this.groupCount = this.grouping.groups.length;
     this.sets = new ClassSetTable(this.groupCount + this.external.classes.length, this.groupCount);
     this.allGroups = this.sets.lower;

@@ -102,15 +102,31 @@ export class ClassSet {
 
   /** The first member, or undefined when empty. */
   public first(): number | undefined {
-    let found: number | undefined;
-    if (this.form === 'list') {
-      return this.items.length > 0 ? this.items[0] : undefined;
+    if (this.isEmpty()) {
+      return undefined;
     }
-    this.someMember((index) => {
-      found = index;
-      return true;
-    });
-    return found;
+    switch (this.form) {
+      case 'list':
+        return this.items[0];
+      case 'co': {
+        let candidate = 0;
+        for (const excluded of this.items) {
+          if (excluded !== candidate) {
+            break;
+          }
+          candidate++;
+        }
+        return candidate;
+      }
+      case 'bits': {
+        const words = this.words as Uint32Array;
+        let w = 0;
+        while (words[w] === 0) {
+          w++;
+        }
+        return w * 32 + (31 - Math.clz32(words[w] & -words[w]));
+      }
+    }
   }
 
   /** True if `test` holds for some member (stops at the first). */
@@ -123,13 +139,35 @@ export class ClassSet {
       }
       return false;
     }
+    let found = false;
+    this.forEachUntil((index) => {
+      found = test(index);
+      return found;
+    });
+    return found;
+  }
+
+  /** Calls `visit` with members, ascending, until it returns true. */
+  private forEachUntil(visit: (index: number) => boolean): void {
     const size = this.table.size;
-    for (let i = 0; i < size; i++) {
-      if (this.has(i) && test(i)) {
-        return true;
+    if (this.form === 'co') {
+      let next = 0;
+      for (const excluded of [...this.items, size]) {
+        for (let i = next; i < excluded; i++) {
+          if (visit(i)) return;
+        }
+        next = excluded + 1;
+      }
+      return;
+    }
+    const words = this.words as Uint32Array;
+    for (let w = 0; w < words.length; w++) {
+      let word = words[w];
+      while (word !== 0) {
+        if (visit(w * 32 + (31 - Math.clz32(word & -word)))) return;
+        word &= word - 1;
       }
     }
-    return false;
   }
 }
 

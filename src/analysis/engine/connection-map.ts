@@ -93,6 +93,22 @@ export function restrictMap(map: ConnectionMap, classes: ClassSet): ConnectionMa
   return normalizeMap(map.map((entry) => ({ classes: entry.classes.intersect(classes), connections: entry.connections })));
 }
 
+/** The map without a few classes (a small set): only the entries that hold one of them change. */
+export function withoutClasses(map: ConnectionMap, classes: ClassSet): ConnectionMap {
+  if (classes.isEmpty()) {
+    return map;
+  }
+  let changed = false;
+  const entries = map.map((entry) => {
+    if (!classes.someMember((index) => entry.classes.has(index))) {
+      return entry;
+    }
+    changed = true;
+    return { classes: entry.classes.subtract(classes), connections: entry.connections };
+  });
+  return changed ? normalizeMap(entries) : map;
+}
+
 /** Per class, what `a` has and `b` has not (for `diff`: `after` minus `before` is what is gained). */
 export function subtractMaps(a: ConnectionMap, b: ConnectionMap): ConnectionMap {
   const entries: ConnectionEntry[] = [];

@@ -1,6 +1,17 @@
 /* eslint-disable no-bitwise -- a connection set is a bit set over the atoms of its space. */
-import type { ConnectionSpace } from './connection-space';
 import { Protocol, PROTOCOLS } from '../ir/analysis-policy';
+
+/** What a connection set needs of its space (`ConnectionSpace`, which creates and interns the sets). */
+export interface ConnectionAtoms {
+  /** Every atom: protocol, first and last port. */
+  readonly atoms: readonly PortRange[];
+  /** The atom holding a destination port of a protocol. */
+  atomAt(port: number, protocol: Protocol): number;
+  /** The set of these atoms (indices into `atoms`). */
+  fromAtoms(atoms: Iterable<number>): ConnectionSet;
+  /** @internal union (`u`), intersection (`i`) or difference (`s`) of two sets of this space. */
+  combine(op: 'u' | 'i' | 's', a: ConnectionSet, b: ConnectionSet): ConnectionSet;
+}
 
 /** A range of destination ports of one protocol, inclusive. */
 export interface PortRange {
@@ -20,7 +31,7 @@ export type ConnectionsJson = Partial<Record<Protocol, [number, number][]>>;
 export class ConnectionSet {
   /** @internal */
   constructor(
-    public readonly space: ConnectionSpace,
+    public readonly space: ConnectionAtoms,
     public readonly id: number,
     /** @internal one bit per atom */
     public readonly words: Uint32Array,

@@ -1,5 +1,5 @@
 /* eslint-disable no-bitwise -- connection sets are bit sets over atoms. */
-import { ConnectionSet, PortRange } from './connection-set';
+import { ConnectionAtoms, ConnectionSet, PortRange } from './connection-set';
 import { clusterNamedPort } from './rule-matching';
 import { ClusterModel } from '../cluster/cluster-model';
 import { AnalysisInputError } from '../ir/analysis-input-error';
@@ -22,7 +22,7 @@ export const MAX_PORT = 65535;
  * sets. Further dimensions (HTTP request classes, mTLS; issue 13) refine atoms into products without
  * changing the engine that combines them.
  */
-export class ConnectionSpace {
+export class ConnectionSpace implements ConnectionAtoms {
   /**
    * The space for a cluster and one or more policy sets (several for `diff`, so that both sides'
    * results are sets over the same atoms).

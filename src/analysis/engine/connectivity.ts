@@ -1,9 +1,10 @@
 import { AnalysisUniverse, EndpointClass } from './analysis-universe';
 import { ClassSet } from './class-set';
-import { ConnectionEntry, ConnectionMap, lookup, mapKey, normalizeMap, restrictMap, unionMaps } from './connection-map';
+import { ConnectionEntry, ConnectionMap, lookup, mapKey, normalizeMap, restrictMap, unionMaps, withoutClasses } from './connection-map';
 import { ConnectionSet } from './connection-set';
 import { resolveEndpoint } from './evaluate-flow';
-import { HOST_NETWORK_KEY, PodGroup } from './pod-grouping';
+import { HOST_NETWORK_KEY } from './feature-keys';
+import { PodGroup } from './pod-grouping';
 import { PolicyIndex } from './policy-index';
 import { FamilyMode, SubjectEvaluator } from './subject-evaluation';
 import { ClusterPod, podId } from '../cluster/cluster-model';
@@ -437,12 +438,12 @@ export class Connectivity {
       }
       const local = this.nodeLocalClasses(source);
       if (local !== undefined && !local.isEmpty()) {
-        row = unionMaps(restrictMap(row, local.complement()), [{ classes: local, connections: space.full }]);
+        row = normalizeMap([...withoutClasses(row, local), { classes: local, connections: space.full }]);
       }
       if (source < universe.groupCount && groups[source].pods.length === 1) {
         // A class's row to itself is about two different pods of it: a lone pod has none (its
         // connections to itself are `selfConnections`).
-        row = restrictMap(row, sets.of([source]).complement());
+        row = withoutClasses(row, sets.of([source]));
       }
       const key = mapKey(row);
       const known = interned.get(key);

@@ -1,9 +1,11 @@
 import { ResolvedEvaluatorOptions } from './evaluator-options';
-import { PolicyIndex, selectionKey } from './policy-index';
+import { featureCatalog } from './feature-catalog';
+import { familyKey, HOST_NETWORK_KEY, ipBlockKey, namedPortKey, namedPortName, ON_NODE_KEY } from './feature-keys';
+import { PolicyIndex } from './policy-index';
 import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
 import { cidrContains } from '../ip/cidr';
 import { IpAddress, IpFamily } from '../ip/ip-address';
-import { IpBlockPeer, PeerMatch, PodSelection, PolicyRule, Protocol, PROTOCOLS } from '../ir/analysis-policy';
+import { IpBlockPeer, PodSelection } from '../ir/analysis-policy';
 import { matchesSelector, SelectorExpr, selectorKey } from '../ir/selector';
 
 /** Pods that no policy can tell apart: every flow treats them alike, on every port and protocol. */
@@ -57,23 +59,41 @@ export class PodGrouping {
     const features: number[][] = pods.map(() => []);
     const position = new Map<ClusterPod, number>(pods.map((pod, i) => [pod, i]));
     const few = pods.length < cluster.pods.length && pods.length <= 16;
+    const catalogs = indexes.map(featureCatalog);
     const namespaceCache = new Map<string, string[]>();
     const seen = new Set<string>();
 
-    const addSelection = (prefix: 'S' | 'P', selection: PodSelection) => {
-      const key = `${prefix}:${selectionKey(selection)}`;
-      if (seen.has(key)) {
-        return;
-      }
-      seen.add(key);
-      const candidates = few ? pods : podsInScope(cluster, selection, namespaceCache);
-      for (const pod of candidates) {
-        const i = position.get(pod);
-        if (i !== undefined && selectionContains(cluster, selection, pod, few)) {
-          features[i].push(this.feature(key));
+    if (few) {
+      // A few pods: test each against the selections that can name its namespace.
+      pods.forEach((pod, i) => {
+        const tested = new Set<string>();
+        for (const catalog of catalogs) {
+          for (const { key, selection } of [...catalog.byNamespace.get(pod.namespace) ?? [], ...catalog.selectorScoped]) {
+            if (!tested.has(key)) {
+              tested.add(key);
+              if (selectionContains(cluster, selection, pod, true)) {
+                features[i].push(this.feature(key));
+              }
+            }
+          }
+        }
+      });
+    } else {
+      for (const catalog of catalogs) {
+        for (const { key, selection } of catalog.selections) {
+          if (seen.has(key)) {
+            continue;
+          }
+          seen.add(key);
+          for (const pod of podsInScope(cluster, selection, namespaceCache)) {
+            const i = position.get(pod);
+            if (i !== undefined && selectionContains(cluster, selection, pod, false)) {
+              features[i].push(this.feature(key));
+            }
+          }
         }
       }
-    };
+    }
 
     let cidrMatched = false;
     // Pod addresses sorted per family, so an ipBlock finds its pods by binary search, not by
@@ -104,39 +124,18 @@ export class PodGrouping {
           hi = mid;
         }
       }
-      const id = this.feature(`${key}:${family}`);
       for (let k = lo; k < sorted.length && sorted[k].value < end; k++) {
         const ip = podIp(pods[sorted[k].pod], family) as IpAddress;
         if (!peer.except.some((except) => cidrContains(except, ip))) {
-          features[sorted[k].pod].push(id);
+          features[sorted[k].pod].push(this.feature(`${key}:${family}`));
           cidrMatched = true;
         }
       }
     };
-    const addPeer = (peer: PeerMatch) => {
-      if (peer.kind === 'pods') {
-        addSelection('P', peer.selection);
-      } else if (peer.kind === 'ipBlock') {
-        addIpBlock(peer);
-      }
-    };
-
     const names = new Set<string>();
-    for (const index of indexes) {
-      for (const part of index.parts) {
-        addSelection('S', part.policy.subject);
-        for (const rule of part.rules) {
-          rule.peers?.forEach(addPeer);
-          rule.subjectPeers?.forEach(addPeer);
-          for (const portMatch of rule.ports ?? []) {
-            if (typeof portMatch.port === 'string' && portMatch.namedPortResolution !== 'cluster') {
-              for (const protocol of portMatch.protocol === 'ANY' ? PROTOCOLS : [portMatch.protocol]) {
-                names.add(namedPortName(protocol, portMatch.port));
-              }
-            }
-          }
-        }
-      }
+    for (const catalog of catalogs) {
+      catalog.ipBlocks.forEach(addIpBlock);
+      catalog.names.forEach((name) => names.add(name));
     }
     // Named ports: the numbers each pod gives every name a rule uses (a cluster-wide name means the
     // same number whatever the pod, so it is not a feature).
@@ -159,7 +158,7 @@ export class PodGrouping {
     });
     this.familySensitive = cidrMatched;
 
-    this.nodeRelative = indexes.some((index) => index.parts.some((part) => part.rules.some(isNodeRelative)));
+    this.nodeRelative = catalogs.some((catalog) => catalog.nodeRelative);
     const hostNodes = new Set(cluster.pods.filter((pod) => pod.hostNetwork && pod.nodeName !== undefined).map((pod) => pod.nodeName as string));
     this.nodeLocal = options.nodeLocalTraffic === 'allow' && hostNodes.size > 0;
     if (this.nodeLocal || this.nodeRelative) {
@@ -220,49 +219,6 @@ export class PodGrouping {
 }
 
 const FAMILIES: readonly IpFamily[] = ['IPv4', 'IPv6'];
-
-/** Feature of host-network pods. */
-export const HOST_NETWORK_KEY = 'H';
-
-/** Feature of pods on a node that runs no host-network pod (only tracked for node-relative entities). */
-export const ON_NODE_KEY = 'on-node';
-
-/** True if the rule names an entity whose members depend on the subject pod's node. */
-export function isNodeRelative(rule: PolicyRule): boolean {
-  return [...rule.peers ?? [], ...rule.subjectPeers ?? []]
-    .some((peer) => peer.kind === 'entity' && (peer.entity === 'host' || peer.entity === 'remote-node'));
-}
-
-/** Feature key of a pod selection used as a subject (`S`) or as a peer (`P`). */
-export function selectionFeatureKey(prefix: 'S' | 'P', selection: PodSelection): string {
-  return `${prefix}:${selectionKey(selection)}`;
-}
-
-/** Feature key prefix of an ipBlock (append `:<family>`). */
-export function ipBlockKey(peer: IpBlockPeer): string {
-  return `C:${peer.cidr.text}|${[...peer.except.map((except) => except.text)].sort().join(',')}|${peer.podAddresses}`;
-}
-
-/** `<protocol>/<name>`: a named port of one protocol. */
-export function namedPortName(protocol: Protocol, name: string): string {
-  return `${protocol}/${name}`;
-}
-
-/** Feature key of the numbers a named port resolves to on a pod. */
-export function namedPortKey(name: string, numbers: readonly number[]): string {
-  return `N:${name}=${[...new Set(numbers)].sort((a, b) => a - b).join(',')}`;
-}
-
-/** The numbers of a named-port feature key, or undefined if the key is not one of `name`. */
-export function namedPortNumbersOf(key: string, name: string): number[] | undefined {
-  const prefix = `N:${name}=`;
-  return key.startsWith(prefix) ? key.slice(prefix.length).split(',').map(Number) : undefined;
-}
-
-/** Feature key of having exactly these address families. */
-export function familyKey(families: readonly IpFamily[]): string {
-  return `F:${families.join('+')}`;
-}
 
 /** True if the selection contains the pod (host-network pods never; see `selectionMatchesPod`). */
 function selectionContains(cluster: ClusterModel, selection: PodSelection, pod: ClusterPod, checkNamespace: boolean): boolean {

@@ -1,8 +1,10 @@
 import { AnalysisUniverse, UniverseScope } from './analysis-universe';
 import { ConnectionSet } from './connection-set';
+import { ConnectionSpace } from './connection-space';
 import { Connectivity } from './connectivity';
 import { evaluateFlow, resolveEndpoint } from './evaluate-flow';
 import { EvaluatorOptions, resolveEvaluatorOptions, ResolvedEvaluatorOptions } from './evaluator-options';
+import { ExternalAddressClasses } from './external-classes';
 import { PolicyIndex } from './policy-index';
 import { ReachabilityMatrix } from './reachability-matrix';
 import { Verdict } from './verdict';
@@ -37,6 +39,8 @@ export class ReachabilityAnalyzer {
   public readonly index: PolicyIndex;
   private readonly results = new Map<AnalysisUniverse, Connectivity>();
   private ownUniverse: AnalysisUniverse | undefined;
+  /** The atoms and external classes of this policy set, for the two-endpoint universes of `connections`. */
+  private shared: { space: ConnectionSpace; external: ExternalAddressClasses } | undefined;
 
   /**
    * @param cluster the namespaces and pods
@@ -97,7 +101,11 @@ export class ReachabilityAnalyzer {
     }
     const pods = [resolveEndpoint(this.cluster, source, 'source'), resolveEndpoint(this.cluster, destination, 'destination')]
       .flatMap((end) => (end.kind === 'pod' ? [end.pod] : []));
-    const universe = new AnalysisUniverse(this.cluster, [this.index], this.options, { pods: [...new Set(pods)] });
+    this.shared ??= {
+      space: AnalysisUniverse.spaceOf(this.cluster, [this.index]),
+      external: AnalysisUniverse.externalOf(this.cluster, [this.index]),
+    };
+    const universe = new AnalysisUniverse(this.cluster, [this.index], this.options, { pods: [...new Set(pods)] }, this.shared);
     return new Connectivity(universe, this.index).connections(source, destination);
   }
 

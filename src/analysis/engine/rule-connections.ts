@@ -1,6 +1,6 @@
 import { ConnectionSet } from './connection-set';
 import { ConnectionSpace, MAX_PORT, MIN_PORT } from './connection-space';
-import { namedPortName } from './pod-grouping';
+import { namedPortName } from './feature-keys';
 import { clusterNamedPort, httpMatches } from './rule-matching';
 import { ClusterModel } from '../cluster/cluster-model';
 import { PolicyRule, PROTOCOLS } from '../ir/analysis-policy';

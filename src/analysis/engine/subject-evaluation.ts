@@ -2,9 +2,11 @@ import { AnalysisUniverse } from './analysis-universe';
 import { ClassSet } from './class-set';
 import { ConnectionEntry, ConnectionMap, intersectMaps, normalizeMap } from './connection-map';
 import { ConnectionSet } from './connection-set';
+import { featureCatalog } from './feature-catalog';
 import {
-  HOST_NETWORK_KEY, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, PodGroup, selectionFeatureKey,
-} from './pod-grouping';
+  HOST_NETWORK_KEY, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, selectionFeatureKey,
+} from './feature-keys';
+import { PodGroup } from './pod-grouping';
 import { PolicyIndex, PolicyPart } from './policy-index';
 import { namedConnections, RuleConnections, ruleConnections } from './rule-connections';
 import { IpFamily } from '../ip/ip-address';
@@ -42,7 +44,7 @@ interface Cell {
  * outcomes, not the peers.
  */
 export class SubjectEvaluator {
-  private readonly partsByFeature = new Map<number, PolicyPart[]>();
+  private readonly partsByFeature = new Map<number, readonly PolicyPart[]>();
   private readonly rulesConnections = new Map<PolicyRule, RuleConnections>();
   private readonly peerPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
   private readonly egressPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
@@ -51,14 +53,13 @@ export class SubjectEvaluator {
   private readonly open: ConnectionMap;
 
   constructor(private readonly universe: AnalysisUniverse, private readonly index: PolicyIndex, private readonly mode: FamilyMode) {
-    for (const part of index.parts) {
-      const id = universe.grouping.featureId(selectionFeatureKey('S', part.policy.subject));
-      if (id !== undefined) {
-        const list = this.partsByFeature.get(id) ?? [];
-        list.push(part);
-        this.partsByFeature.set(id, list);
+    const partsBySubject = featureCatalog(index).partsBySubject;
+    universe.grouping.featureKeys.forEach((key, id) => {
+      const parts = key.startsWith('S:') ? partsBySubject.get(key) : undefined;
+      if (parts) {
+        this.partsByFeature.set(id, [...parts]);
       }
-    }
+    });
     this.open = [{ classes: universe.sets.all, connections: universe.space.full }];
   }
 

@@ -121,6 +121,14 @@ function explainConnections(
   context: CommandContext, analyzer: ReachabilityAnalyzer, policies: readonly AnalysisPolicy[],
   source: FlowEndpoint, destination: FlowEndpoint, format: 'text' | 'json', notes: readonly string[],
 ): void {
+  context.io.stdout(renderConnections(analyzer, policies, source, destination, format, notes));
+}
+
+/** `explain` without --port, as the text or JSON it prints. */
+export function renderConnections(
+  analyzer: ReachabilityAnalyzer, policies: readonly AnalysisPolicy[],
+  source: FlowEndpoint, destination: FlowEndpoint, format: 'text' | 'json', notes: readonly string[],
+): string {
   const connections = analyzer.connections(source, destination);
   const space = connections.space;
   const groups = new Map<string, { atoms: number[]; verdict: Verdict }>();
@@ -145,8 +153,7 @@ function explainConnections(
   const from = first.verdict.source;
   const to = first.verdict.destination;
   if (format === 'json') {
-    context.io.stdout(`${JSON.stringify({ source: from, destination: to, connections, notes, decisions }, null, 2)}\n`);
-    return;
+    return `${JSON.stringify({ source: from, destination: to, connections, notes, decisions }, null, 2)}\n`;
   }
   const lines = [`${from} -> ${to}: ${connections.isEmpty() ? 'no connection allowed' : `${connections.format()} allowed`}`];
   notes.forEach((note) => lines.push(`  note: ${note}`));
@@ -155,7 +162,7 @@ function explainConnections(
     lines.push('', `${decision.allowed ? 'ALLOWED' : 'DENIED'} ${decision.connections.format()} (read from the flow on ${atom.protocol} ${atom.from}):`);
     lines.push(...decision.verdict.explanation.split('\n').slice(1));
   }
-  context.io.stdout(`${lines.map(escapeText).join('\n')}${policyLocations(decisions.map((d) => d.verdict), policies)}\n`);
+  return `${lines.map(escapeText).join('\n')}${policyLocations(decisions.map((d) => d.verdict), policies)}\n`;
 }
 
 /** The verdict's explanation, then where each policy it names is written. Names are escaped for the terminal. */
@@ -164,16 +171,31 @@ export function renderVerdictText(verdict: Verdict, policies: readonly AnalysisP
   return `${lines.map((line) => escapeText(line)).join('\n')}${policyLocations([verdict], policies)}\n`;
 }
 
+const locations = new WeakMap<readonly AnalysisPolicy[], Map<string, { order: number; location: string }>>();
+
+/** Where each policy of a set is written, by its reference, in input order (computed once per set). */
+function locationsOf(policies: readonly AnalysisPolicy[]): Map<string, { order: number; location: string }> {
+  let map = locations.get(policies);
+  if (!map) {
+    map = new Map();
+    policies.forEach((policy, order) => {
+      const ref = formatPolicyRef(policy.ref);
+      if (policy.source && !map!.has(ref)) {
+        map!.set(ref, { order, location: formatSourceLocation(policy.source) });
+      }
+    });
+    locations.set(policies, map);
+  }
+  return map;
+}
+
 /** `\n\npolicies:\n  <ref>  <file, document>` for every policy the verdicts name, or nothing. */
 function policyLocations(verdicts: readonly Verdict[], policies: readonly AnalysisPolicy[]): string {
-  const named = new Set(verdicts.flatMap((verdict) => verdict.steps.flatMap((step) => step.selectedBy)));
-  const where = new Map<string, string>();
-  for (const policy of policies) {
-    const ref = formatPolicyRef(policy.ref);
-    if (named.has(ref) && policy.source && !where.has(ref)) {
-      where.set(ref, formatSourceLocation(policy.source));
-    }
-  }
+  const known = locationsOf(policies);
+  const named = [...new Set(verdicts.flatMap((verdict) => verdict.steps.flatMap((step) => step.selectedBy)))]
+    .flatMap((ref) => { const entry = known.get(ref); return entry ? [{ ref, ...entry }] : []; })
+    .sort((a, b) => a.order - b.order);
+  const where = new Map(named.map((entry) => [entry.ref, entry.location]));
   if (where.size === 0) {
     return '';
   }

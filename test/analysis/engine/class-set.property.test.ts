@@ -36,6 +36,7 @@ describe('class sets', () => {
       expect(table.of([...a].reverse())).toBe(x);
       expect(x.union(y)).toBe(table.of([...a, ...b]));
       expect(x.first()).toBe(sorted(a)[0]);
+      expect(x.someMember((i) => b.includes(i))).toBe(a.some((i) => b.includes(i)));
     }), { numRuns: 500 });
   });
 
