@@ -413,7 +413,7 @@ function table(report: SizeReport): string {
       '|---|---|',
       `| parse ${a.policies} NetworkPolicies (parsePolicies) | ${ms(a.parseMs)} |`,
       `| cluster model: ${a.pods} pods | ${ms(a.clusterMs)} |`,
-      `| full matrix on ${8080}/TCP, grouped (index + compute) | ${ms(a.matrixMs)} (${a.groups} groups, ${a.allowedPairs} allowed pairs) |`,
+      `| exact connectivity (index + compute), counted on ${8080}/TCP | ${ms(a.matrixMs)} (${a.groups} groups, ${a.allowedPairs} allowed pairs) |`,
       `| explain: ${a.explainQueries} queries | ${ms(a.explainAvgMs)} per query (max ${ms(a.explainMaxMs)}; ${a.explainMismatches === 0 ? 'all agree with the matrix' : `**${a.explainMismatches} disagree with the matrix**`}) |`,
       `| naive pair-by-pair | ${naive} |`);
   }

@@ -9,6 +9,7 @@ import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
 import { lintCommand } from './commands/lint';
 import { reachCommand } from './commands/reach';
+import { escapeText } from './render/text-escape';
 
 /**
  * Runs the `cdk8s-zero-trust` CLI on the arguments after the program name and returns the exit
@@ -57,11 +58,12 @@ function handleError(error: unknown, io: CliIo): number {
     return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
   if (error instanceof ManifestError || error instanceof AnalysisInputError || error instanceof CliError) {
-    io.stderr(`error: ${error.message}\n`);
+    // Messages quote the input (names, values, file names): one line, escaped for the terminal.
+    io.stderr(`error: ${escapeText(error.message)}\n`);
     return EXIT_USAGE;
   }
   const description = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  io.stderr(`internal error: ${description}\n`);
+  io.stderr(`internal error: ${escapeText(description)}\n`);
   if (io.env.DEBUG) {
     io.stderr(`${error instanceof Error ? error.stack : ''}\n`);
   } else {

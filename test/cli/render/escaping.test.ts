@@ -120,6 +120,14 @@ describe('every format of reach and diff escapes names', () => {
     expect(text).toContain('\\x1b]8;;https://evil.example\\x07');
   });
 
+  test('error lines quote the input escaped: one line, no raw control character', async () => {
+    const run = await runCli(['explain', '--cluster', 'test/cli/fixtures/cluster.yaml', '--policies', 'test/cli/fixtures/policies.yaml',
+      '--from', 'production/a\u001b[2J\nb', '--to', 'production/redis', '--port', '80']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: source: unknown pod production\/a\\x1b\[2J\\nb \(pods in production: /);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
   test('explain and lint: file names are untrusted too', async () => {
     const file = `p\u001b[2J${LINK}.yaml`;
     const policies = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p, namespace: production }\nspec: { podSelector: {}, policyTypes: [Ingress] }\n';
