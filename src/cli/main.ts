@@ -32,7 +32,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 /** The program with its four commands, writing through `context.io` and never exiting the process. */
 export function buildProgram(context: CommandContext): Command {
   const program = new Command('cdk8s-zero-trust')
-    .description('Reachability analysis of Kubernetes, Cilium, Calico and Istio policies: the matrix, why a flow is allowed, what a change opens, and footguns.')
+    .description('Reachability analysis of Kubernetes, Cilium, Calico and Istio policies: exactly what can connect, why a flow is allowed, what a change opens, and footguns.')
     .version(packageVersion(), '--version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .exitOverride()

@@ -315,7 +315,7 @@ spec:
     const files = { 'ap.yaml': policy };
     const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, 'ap.yaml', '--port', '8080', '--format', 'json'], { files });
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^note: matrices assume connections without mTLS/);
+    expect(run.stderr).toMatch(/^note: reach and diff assume connections without mTLS/);
     // Without mTLS the principal never matches: the backend admits nobody on 8080 any more.
     expect((JSON.parse(run.stdout) as [string, string][]).filter(([, d]) => d === 'production/backend-api')).toEqual([['production/backend-api', 'production/backend-api']]);
     const meshed = await runCli(['explain', '--cluster', CLUSTER, '--policies', POLICIES, 'ap.yaml', '--from', 'production/frontend', '--to', 'production/backend-api',
