@@ -207,6 +207,11 @@ export class ClassSetTable {
     return this.fromSorted(sorted);
   }
 
+  /** The set of these distinct indices (any order). */
+  public ofDistinct(indices: readonly number[]): ClassSet {
+    return this.fromSorted(Int32Array.from(indices).sort());
+  }
+
   /** The set of the indices from `start` (inclusive) to `end` (exclusive). */
   public range(start: number, end: number): ClassSet {
     if (end <= start) {

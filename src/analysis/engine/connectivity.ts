@@ -379,24 +379,33 @@ export class Connectivity {
         const reachable = this.reachableFrom(source, mode);
         if (egress.every((out) => out.classes.form === 'list')) {
           // Egress to a few destinations (the usual isolated pod): look each one's ingress up.
-          const byConnections = new Map<ConnectionSet, number[]>();
+          const byConnections = new Map<ConnectionSet, { pods: number[]; external: number[] }>();
           for (const out of egress) {
             for (const destination of out.classes.items) {
               if (!reachable.has(destination)) {
                 continue;
               }
+              const external = destination >= universe.groupCount;
               let connections = out.connections;
-              if (destination < universe.groupCount && !open[destination]) {
+              if (!external && !open[destination]) {
                 connections = connections.intersect(lookup(ingressOf[destination], source, space.empty));
               }
               if (!connections.isEmpty()) {
-                const list = byConnections.get(connections);
-                if (list) list.push(destination);
-                else byConnections.set(connections, [destination]);
+                let lists = byConnections.get(connections);
+                if (!lists) {
+                  lists = { pods: [], external: [] };
+                  byConnections.set(connections, lists);
+                }
+                (external ? lists.external : lists.pods).push(destination);
               }
             }
           }
-          rows[source] = normalizeMap([...byConnections].map(([connections, destinations]) => ({ classes: sets.of(destinations), connections })));
+          // Already normalized: one entry per kind of class and connection set (see `normalizeMap`).
+          const sorted = [...byConnections].sort(([a], [b]) => a.id - b.id);
+          rows[source] = [
+            ...sorted.filter(([, lists]) => lists.pods.length > 0).map(([connections, lists]) => ({ classes: sets.ofDistinct(lists.pods), connections })),
+            ...sorted.filter(([, lists]) => lists.external.length > 0).map(([connections, lists]) => ({ classes: sets.ofDistinct(lists.external), connections })),
+          ];
           continue;
         }
         const terms: ConnectionEntry[] = [{ classes: openSet, connections: space.full }];

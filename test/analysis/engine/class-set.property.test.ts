@@ -34,6 +34,7 @@ describe('class sets', () => {
       expect(all.filter((i) => x.has(i))).toEqual(sorted(a));
       expect(x.has(-1) || x.has(size)).toBe(false);
       expect(table.of([...a].reverse())).toBe(x);
+      expect(table.ofDistinct([...new Set(a)].reverse())).toBe(x);
       expect(x.union(y)).toBe(table.of([...a, ...b]));
       expect(x.first()).toBe(sorted(a)[0]);
       expect(x.someMember((i) => b.includes(i))).toBe(a.some((i) => b.includes(i)));
