@@ -385,9 +385,9 @@ export class Connectivity {
               if (!reachable.has(destination)) {
                 continue;
               }
-              const external = destination >= universe.groupCount;
+              const outside = destination >= universe.groupCount;
               let connections = out.connections;
-              if (!external && !open[destination]) {
+              if (!outside && !open[destination]) {
                 connections = connections.intersect(lookup(ingressOf[destination], source, space.empty));
               }
               if (!connections.isEmpty()) {
@@ -396,16 +396,15 @@ export class Connectivity {
                   lists = { pods: [], external: [] };
                   byConnections.set(connections, lists);
                 }
-                (external ? lists.external : lists.pods).push(destination);
+                (outside ? lists.external : lists.pods).push(destination);
               }
             }
           }
           // Already normalized: one entry per kind of class and connection set (see `normalizeMap`).
           const sorted = [...byConnections].sort(([a], [b]) => a.id - b.id);
-          rows[source] = [
-            ...sorted.filter(([, lists]) => lists.pods.length > 0).map(([connections, lists]) => ({ classes: sets.ofDistinct(lists.pods), connections })),
-            ...sorted.filter(([, lists]) => lists.external.length > 0).map(([connections, lists]) => ({ classes: sets.ofDistinct(lists.external), connections })),
-          ];
+          const part = (kind: 'pods' | 'external') => sorted.filter(([, lists]) => lists[kind].length > 0)
+            .map(([connections, lists]) => ({ classes: sets.ofDistinct(lists[kind]), connections }));
+          rows[source] = [...part('pods'), ...part('external')];
           continue;
         }
         const terms: ConnectionEntry[] = [{ classes: openSet, connections: space.full }];
