@@ -144,6 +144,21 @@ describe('diff', () => {
   });
 });
 
+describe('diff of a pod\'s connections to itself (--self-traffic evaluate)', () => {
+  test('reports the pods that gain them, in text, markdown and JSON, with what was assumed', async () => {
+    const args = ['diff', '--cluster', CLUSTER, '--before', POLICIES, '--after', fixture('no-policies.yaml'), '--self-traffic', 'evaluate'];
+    const text = await runCli(args);
+    expect(text.stdout).toContain('  + production/backend-api, production/frontend, production/redis -> itself: all traffic\n');
+    const markdown = await runCli([...args, '--format', 'markdown']);
+    expect(markdown.stdout).toContain('| `production/backend-api`<br>`production/frontend`<br>`production/redis` | *(itself)* | all traffic | --self-traffic evaluate |');
+    const json = JSON.parse((await runCli([...args, '--format', 'json'])).stdout) as DiffDocument;
+    expect(json.self.gained).toEqual([{ pods: ['production/backend-api', 'production/frontend', 'production/redis'], connections: { TCP: [[1, 65535]], UDP: [[1, 65535]], SCTP: [[1, 65535]] } }]);
+    const bare = 'apiVersion: v1\nkind: Pod\nmetadata: { name: a, namespace: shop }\nstatus: { podIP: 10.9.0.1 }\n';
+    const noted = await runCli(['diff', '--cluster', 'bare.yaml', '--before', POLICIES, '--after', POLICIES, '--format', 'markdown'], { files: { 'bare.yaml': bare } });
+    expect(noted.stdout).toContain('- note: `assumed: 1 namespace without a Namespace object in the cluster file (shop)');
+  });
+});
+
 describe('diff never samples (issue 12 regressions)', () => {
   const egress = (to: string) => `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy

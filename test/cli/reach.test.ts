@@ -207,6 +207,18 @@ describe('reach without --port: exact sets', () => {
     ].join('\n'));
   });
 
+  test('text with --self-traffic evaluate lists each pod\'s connections to itself apart, as the policies decide them', async () => {
+    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--self-traffic', 'evaluate']);
+    expect(run.stdout).toContain('  rows are about two different endpoints; a pod\'s connections to itself are listed apart: the policies decide them (--self-traffic evaluate)\n');
+    // production is isolated both ways and nothing admits a pod from itself; the other namespaces are open.
+    expect(run.stdout.endsWith([
+      'to itself:',
+      '  kube-system/coredns, monitoring/grafana, monitoring/prometheus: all traffic',
+      '  production/backend-api, production/frontend, production/redis: nothing',
+      '',
+    ].join('\n'))).toBe(true);
+  });
+
   test('--protocol and --port only narrow the question', async () => {
     const udp = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--protocol', 'UDP']);
     expect(udp.stdout).toContain('Reachability over all UDP:');
