@@ -73,7 +73,8 @@ function disagreements(cluster: ClusterModel, policies: AnalysisPolicy[], option
     }
   }
   // The blocks group every source with a connection exactly once, by its row.
-  const inBlocks = connectivity.blocks().flatMap((block) => block.sources.map((source) => ({ source, same: connectivity.rowOf(source) === block.row })));
+  const inBlocks = connectivity.blocks()
+    .flatMap((block) => block.sources.map((source) => ({ source, same: connectivity.rowOf(source) === block.row })));
   const withRows = Array.from({ length: connectivity.universe.sets.size }, (_, i) => i).filter((i) => connectivity.rowOf(i).length > 0);
   if (JSON.stringify(inBlocks.map((b) => b.source).sort((a, b) => a - b)) !== JSON.stringify(withRows) || inBlocks.some((b) => !b.same)) {
     problems.push('the blocks do not group every source with a connection exactly once by its row');
