@@ -15,6 +15,8 @@ export { AllowDns } from './intent/allow-dns';
 export type { AllowDnsProps } from './intent/allow-dns';
 export { AllowFrom } from './intent/allow-from';
 export type { AllowFromProps } from './intent/allow-from';
+export { AllowTo } from './intent/allow-to';
+export type { AllowToProps } from './intent/allow-to';
 export { EgressToCidr } from './intent/egress-to-cidr';
 export type { EgressToCidrProps } from './intent/egress-to-cidr';
 export { ClusterDefaultDeny } from './intent/cluster-default-deny';

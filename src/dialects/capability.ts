@@ -12,6 +12,11 @@ export interface Capability {
   readonly optIn?: { readonly option: string; readonly enabled: boolean; readonly widening: string };
   /** For unsupported rows: what to do instead. */
   readonly fix?: string;
+  /**
+   * For approximate rows: how to say the same exactly on this engine, or
+   * which engines can — the first fix suggested, before the opt-in.
+   */
+  readonly exactly?: string;
 }
 
 /** A complete capability table: every feature has a row. */

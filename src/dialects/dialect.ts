@@ -65,6 +65,13 @@ export interface Dialect {
   readonly capabilities: CapabilityTable;
   render(statement: Statement, context: RenderContext): RenderedObject[];
   /**
+   * Rewrites a statement into one that means the same under the user's
+   * declarations and that this dialect can express (e.g. drops a service
+   * account the user declared the labels select exactly: exclusive service
+   * accounts). The compiler checks and renders the result. Optional.
+   */
+  lower?(statement: Statement): Statement;
+  /**
    * Engine-specific guardrails, run after the capability check and before
    * `render`: each returned string is a synthesis error (a full sentence
    * that names the problem and a fix). Optional.

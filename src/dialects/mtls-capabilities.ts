@@ -12,7 +12,7 @@ export function cniMtlsRows(engine: string): { readonly 'mtls.strict': Capabilit
   const row: Capability = {
     level: 'unsupported',
     reason: 'a CNI network policy filters connections but cannot require or verify mutual TLS; node-level encryption (WireGuard, IPsec) is a cluster setting and proves no workload identity',
-    fix: `layer Istio on this CNI, e.g. Engine.istio({ mode: IstioMode.AMBIENT, cni: ${engine} }), for mutual TLS; with ZeroTrustNamespace you may instead set acknowledgeNoEncryption: true to accept that the policy layer does not encrypt traffic`,
+    fix: `set acknowledgeNoEncryption: true on the MutualTls or ZeroTrustNamespace to accept that this engine does not encrypt traffic (the requirement then renders nothing here, and is still enforced on Istio); for mutual TLS, layer Istio on this CNI: Engine.istio({ mode: IstioMode.AMBIENT, cni: ${engine} })`,
   };
   return { 'mtls.strict': row, 'mtls.permissive': row, 'mtls.port-exception': row };
 }

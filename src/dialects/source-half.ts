@@ -7,6 +7,8 @@ import { AllowStatement, intersectPodSets, isEverything, PodSetModel, podSetToSt
  * the parts of its subject that other statements already isolate — a policy
  * selecting the other pods would isolate them, which the intent does not say.
  * Audit-stage halves see the isolation the audit statements would add.
+ * Sorted, so that the objects' numbering never follows the order in which
+ * the isolating intents were created.
  */
 export function allowSubjects(s: AllowStatement, ctx: RenderContext): PodSetModel[] {
   if (s.isolating) return [s.subject];
@@ -17,5 +19,5 @@ export function allowSubjects(s: AllowStatement, ctx: RenderContext): PodSetMode
     const part = intersectPodSets(s.subject, set);
     if (part) out.set(podSetToString(part), part);
   }
-  return [...out.values()];
+  return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, set]) => set);
 }

@@ -1,7 +1,8 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { Chart, JsonPatch } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { Engine } from './engine';
 import { objectName } from './object-name';
+import { PolicyObject } from './policy-object';
 import { RenderContext, RenderedObject } from '../dialects/dialect';
 import { FEATURE_DESCRIPTIONS, featuresOf } from '../dialects/feature';
 import {
@@ -13,6 +14,8 @@ import {
 export interface RegistrationOptions {
   /** The user acknowledged that this intent's egress isolation blocks DNS. */
   readonly dnsBlockedAcknowledged?: boolean;
+  /** The user accepted that engines without mutual TLS do not enforce this intent's mTLS statements (they render nothing there). */
+  readonly noEncryptionAcknowledged?: boolean;
 }
 
 interface Registration {
@@ -25,6 +28,8 @@ interface Registration {
 interface Compiled {
   readonly errors: string[];
   readonly objects: RenderedObject[];
+  /** Per object: rendered from the other side of a pod-to-pod allowance (a non-isolating statement). */
+  readonly otherSide: boolean[];
 }
 
 const COMPILERS = new WeakMap<IConstruct, PolicyCompiler>();
@@ -40,10 +45,10 @@ const SEPARATE_ROOTS = new WeakSet<IConstruct>();
 export class PolicyCompiler {
   /** The compiler of the app that contains `scope`. */
   public static of(scope: IConstruct): PolicyCompiler {
-    const root = scope.node.scopes.slice().reverse().find(s => SEPARATE_ROOTS.has(s)) ?? scope.node.root;
+    const root = compileRootOf(scope);
     let c = COMPILERS.get(root);
     if (!c) {
-      const compiler = new PolicyCompiler();
+      const compiler = new PolicyCompiler(root);
       COMPILERS.set(root, compiler);
       // cdk8s validates the whole tree, root first, before anything is written (and again for every
       // chart it writes): the root's validation compiles, and only intents with errors get a
@@ -81,7 +86,7 @@ export class PolicyCompiler {
   private readonly registrations: Registration[] = [];
   private results?: Map<IConstruct, Compiled>;
 
-  private constructor() {}
+  private constructor(private readonly root: IConstruct) {}
 
   /** Registers an intent's statements; they are compiled at synthesis. */
   public register(construct: IConstruct, statements: readonly Statement[], options: RegistrationOptions = {}): void {
@@ -130,6 +135,7 @@ export class PolicyCompiler {
     for (const reg of this.registrations) {
       const errors: string[] = [];
       const objects: RenderedObject[] = [];
+      const otherSide: boolean[] = [];
       errors.push(...dnsGuardrail(reg, dns));
       const engine = Engine.tryOf(reg.construct);
       if (!engine) {
@@ -142,13 +148,16 @@ export class PolicyCompiler {
           // (For an audit half: isolated once the audit statements are enforced, as a staged preview shows.)
           const isolatedSets = s.stage === 'audit' ? context.isolatedSetsWithAudit : context.isolatedSets;
           if (s.kind === 'allow' && !s.isolating && !isolatedSets(s.subject.namespace, s.direction).some(x => intersectPodSets(s.subject, x))) continue;
-          const problems = capabilityProblems(engine, s);
-          if (!problems.length) problems.push(...(engine._dialect.check?.(s, context) ?? []));
+          // An acknowledged mTLS requirement on an engine that has no mTLS at all: nothing to render, nothing to fail.
+          if (s.kind === 'mtls' && reg.options.noEncryptionAcknowledged && !hasMtls(engine)) continue;
+          const t = engine._dialect.lower ? engine._dialect.lower(s) : s;
+          const problems = capabilityProblems(engine, t);
+          if (!problems.length) problems.push(...(engine._dialect.check?.(t, context) ?? []));
           if (problems.length) {
             errors.push(...problems);
             continue;
           }
-          for (const rendered of engine._dialect.render(s, context)) {
+          for (const rendered of engine._dialect.render(t, context)) {
             // Several statements of one intent may render the same name (e.g. two source halves in
             // one namespace): number them, deterministically, in rendering order.
             let o = rendered;
@@ -163,19 +172,25 @@ export class PolicyCompiler {
             } else {
               seenNames.set(key, path);
               objects.push(o);
+              otherSide.push(s.kind === 'allow' && !s.isolating);
             }
           }
         }
       }
-      results.set(reg.construct, { errors, objects });
+      errors.push(...chartLabelProblems(reg.construct, objects.length > 0));
+      results.set(reg.construct, { errors, objects, otherSide });
     }
     this.results = results;
     const failed = [...results.values()].some(r => r.errors.length > 0);
     if (!failed) {
+      const placement = new OtherSidePlacement(this.root);
       for (const reg of this.registrations) {
         const ids = new Set<string>();
-        for (const o of results.get(reg.construct)!.objects) {
-          const obj = new ApiObject(reg.construct as any, childId(o, ids), {
+        const intentBase = reg.statements[0]?.origin.baseName ?? '';
+        const compiled = results.get(reg.construct)!;
+        compiled.objects.forEach((o, i) => {
+          const parent = compiled.otherSide[i] ? placement.parentFor(reg.construct, o.namespace) : reg.construct;
+          const obj = new PolicyObject(parent as any, childId(o, intentBase, ids), {
             apiVersion: o.apiVersion,
             kind: o.kind,
             metadata: {
@@ -185,13 +200,89 @@ export class PolicyCompiler {
               ...(o.annotations ? { annotations: { ...o.annotations } } : {}),
             },
             ...o.body,
-          });
+          }, reg.construct as any);
           // A cluster-scoped kind has no namespace, even in a chart that sets one.
           if (!o.namespace && obj.metadata.namespace !== undefined) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-        }
+        });
       }
     }
     return results;
+  }
+}
+
+/**
+ * Where the other side of a pod-to-pod allowance goes: into the chart that
+ * owns its namespace, when the app (or the separately compiled subtree) has
+ * one and it is not the intent's own chart — a per-namespace GitOps pipeline
+ * rejects a file with objects of another namespace. The chart that owns a
+ * namespace is the one created with `{ namespace }`; of several, the one of
+ * the first construct path. The objects go under one construct per intent in
+ * that chart (`<intent path with "/" as "--">`), so names and contents stay
+ * exactly as before; only the file changes.
+ */
+class OtherSidePlacement {
+  private owners?: Map<string, Chart>;
+  private readonly containers = new Map<string, IConstruct>();
+
+  constructor(private readonly root: IConstruct) {}
+
+  public parentFor(intent: IConstruct, namespace: string | undefined): IConstruct {
+    if (namespace === undefined) return intent;
+    const own = chartOf(intent);
+    if (own?.namespace === namespace) return intent;
+    const owner = this.ownerOf(namespace);
+    if (!owner || owner === own) return intent;
+    const key = `${owner.node.path}|${intent.node.path}`;
+    let container = this.containers.get(key);
+    if (!container) {
+      const base = intent.node.path.replace(/\//g, '--') || 'app';
+      let id = base;
+      for (let n = 2; owner.node.tryFindChild(id); n++) id = `${base}-${n}`;
+      container = new Construct(owner, id);
+      this.containers.set(key, container);
+    }
+    return container;
+  }
+
+  private ownerOf(namespace: string): Chart | undefined {
+    if (!this.owners) {
+      const owners = new Map<string, Chart>();
+      // Only charts of this compilation: a separately compiled subtree (a MeshMigration phase) is another app.
+      const charts = this.root.node.findAll().filter((c): c is Chart => Chart.isChart(c) && compileRootOf(c) === this.root);
+      charts.sort((a, b) => (a.node.path < b.node.path ? -1 : a.node.path > b.node.path ? 1 : 0));
+      for (const c of charts) {
+        if (c.namespace !== undefined && !owners.has(c.namespace)) owners.set(c.namespace, c);
+      }
+      this.owners = owners;
+    }
+    return this.owners.get(namespace);
+  }
+}
+
+/**
+ * cdk8s copies a chart's labels into every object's metadata and serializes them with a sanitizer
+ * that throws for a map whose own keys include `constructor` (or another Object.prototype name)
+ * while the app is already writing files. Said here, in validation, before anything is written.
+ */
+function chartLabelProblems(intent: IConstruct, rendersObjects: boolean): string[] {
+  const labels = rendersObjects ? chartOf(intent)?.labels : undefined;
+  if (!labels) return [];
+  const bad = Object.keys(labels).filter(k => k in Object.prototype);
+  return bad.length
+    ? [`the labels of chart ${chartOf(intent)!.node.path} include the key(s) ${bad.join(', ')}, which cdk8s cannot write into object metadata (its serializer reads obj.constructor). Fix: rename the chart label(s), or set them on the objects another way.`]
+    : [];
+}
+
+/** The root of the compilation `scope` belongs to: the nearest separately compiled scope, else the app. */
+function compileRootOf(scope: IConstruct): IConstruct {
+  return scope.node.scopes.slice().reverse().find(s => SEPARATE_ROOTS.has(s)) ?? scope.node.root;
+}
+
+function chartOf(c: IConstruct): Chart | undefined {
+  try {
+    return Chart.of(c);
+  } catch {
+    return undefined;
   }
 }
 
@@ -201,10 +292,10 @@ export class PolicyCompiler {
  * `team-a/web/web-ingress`). Sibling intents then give their objects the same ids, which also
  * keeps cdk8s's walks of the tree (one per chart it writes) cheap: V8 shares one hidden class
  * among child tables with the same keys. Numbered, in rendering order, when two objects of one
- * intent would get the same id.
+ * intent would get the same id. Objects named after something else (shared mesh plumbing)
+ * keep their whole name.
  */
-function childId(o: RenderedObject, used: Set<string>): string {
-  const base = o.origin.baseName;
+function childId(o: RenderedObject, base: string, used: Set<string>): string {
   const at = base ? o.id.indexOf(base) : -1;
   const short = at < 0 ? o.id
     : `${o.id.slice(0, at)}-${o.id.slice(at + base.length)}`.replace(/-{2,}/g, '-').replace(/^-|-$/g, '') || 'policy';
@@ -324,6 +415,12 @@ function dnsGuardrail(reg: Registration, dns: DnsCoverage): string[] {
   return errors;
 }
 
+/** Whether the engine can require mutual TLS at all (Istio), as opposed to a CNI policy engine. */
+function hasMtls(engine: Engine): boolean {
+  const c = engine._dialect.capabilities;
+  return c['mtls.strict'].level !== 'unsupported' || c['mtls.permissive'].level !== 'unsupported';
+}
+
 function capabilityProblems(engine: Engine, s: Statement): string[] {
   const out: string[] = [];
   for (const f of featuresOf(s)) {
@@ -332,7 +429,7 @@ function capabilityProblems(engine: Engine, s: Statement): string[] {
     if (c.level === 'approximate' && c.optIn?.enabled) continue;
     if (c.level === 'approximate') {
       out.push(`the ${engine.name} engine cannot express ${FEATURE_DESCRIPTIONS[f]} exactly (${c.reason}); in: ${statementToString(s)}. `
-        + `Fix: use an engine that can, or opt into the approximation with ${c.optIn?.option}, which widens the policy: ${c.optIn?.widening}.`);
+        + `Fix: ${c.exactly ?? 'use an engine that can'}; or opt into the approximation with ${c.optIn?.option}, which widens the policy: ${c.optIn?.widening}.`);
     } else {
       out.push(`the ${engine.name} engine cannot express ${FEATURE_DESCRIPTIONS[f]} (${c.reason}); in: ${statementToString(s)}. Fix: ${c.fix ?? 'use an engine that supports it'}.`);
     }

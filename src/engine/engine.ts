@@ -5,8 +5,8 @@ import { CiliumDialect } from '../dialects/cilium';
 import { Dialect } from '../dialects/dialect';
 import { createIstioDialect } from '../dialects/istio/create-dialect';
 import { KubernetesDialect } from '../dialects/kubernetes';
-import { formatProblem } from '../validation/input-error';
-import { checkNamespaceName } from '../validation/validators';
+import { formatProblem, InputProblem } from '../validation/input-error';
+import { checkLabelKey, checkNamespaceName } from '../validation/validators';
 
 /** Options of the Kubernetes NetworkPolicy engine. */
 export interface KubernetesEngineOptions {
@@ -137,6 +137,23 @@ export interface IstioEngineOptions {
 
 const ATTACHED = new WeakMap<IConstruct, Engine>();
 
+/** The options object of an engine factory: an object with known keys, booleans where `booleans` says so. */
+function checkOptions(factory: string, options: unknown, known: readonly string[], booleans: readonly string[] = []): InputProblem[] {
+  if (options === undefined) return [];
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    return [{ what: `options of ${factory}`, value: options, expected: `an object with ${known.join(', ')}`, fix: `leave the options out, or pass e.g. ${factory.replace('()', '({})')}` }];
+  }
+  const out: InputProblem[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    if (!known.includes(key)) {
+      out.push({ what: `option ${JSON.stringify(key)} of ${factory}`, value, expected: `one of ${known.join(', ')}`, fix: 'remove it: an unknown option would be ignored, and with it what it says' });
+    } else if (booleans.includes(key) && value !== undefined && typeof value !== 'boolean') {
+      out.push({ what: `${key} of ${factory}`, value, expected: 'true or false', fix: `write ${key}: true, or leave it out` });
+    }
+  }
+  return out;
+}
+
 /**
  * The policy engine a chart renders for. Choose it once per chart with
  * `Engine.attach(chart, Engine.kubernetes())`; attach a different engine to a
@@ -145,6 +162,9 @@ const ATTACHED = new WeakMap<IConstruct, Engine>();
 export class Engine {
   /** Plain Kubernetes NetworkPolicy (networking.k8s.io/v1), enforced by the cluster's CNI. */
   public static kubernetes(options: KubernetesEngineOptions = {}): Engine {
+    const problems = checkOptions('Engine.kubernetes()', options, ['serviceAccountLabel']);
+    if (options?.serviceAccountLabel !== undefined) problems.push(...checkLabelKey('serviceAccountLabel of Engine.kubernetes()', options.serviceAccountLabel));
+    if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
     return new Engine('kubernetes', new KubernetesDialect({ serviceAccountLabel: options.serviceAccountLabel }));
   }
 
@@ -155,6 +175,8 @@ export class Engine {
    * @see https://docs.cilium.io/en/stable/security/policy/
    */
   public static cilium(options: CiliumEngineOptions = {}): Engine {
+    const problems = checkOptions('Engine.cilium()', options, ['nodeLocalDnsViaHost'], ['nodeLocalDnsViaHost']);
+    if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
     return new Engine('cilium', new CiliumDialect({ nodeLocalDnsViaHost: options.nodeLocalDnsViaHost === true }));
   }
 
@@ -167,9 +189,11 @@ export class Engine {
    * @see https://docs.tigera.io/calico/latest/reference/resources/networkpolicy
    */
   public static calico(options: CalicoEngineOptions = {}): Engine {
+    const problems = checkOptions('Engine.calico()', options, ['tier', 'order', 'applicationLayerPolicy', 'enterprise'], ['applicationLayerPolicy', 'enterprise']);
+    if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
     const tier = options.tier ?? 'default';
     const order = options.order ?? 1000;
-    const problems = [...checkNamespaceName('tier of Engine.calico()', tier)];
+    problems.push(...checkNamespaceName('tier of Engine.calico()', tier));
     if (['kube-admin', 'kube-baseline'].includes(tier)) {
       problems.push({ what: 'tier of Engine.calico()', value: tier, expected: 'a tier whose default action is Deny', fix: `"${tier}" always passes unmatched traffic on, so no pod would be isolated; use "default" or a tier of your own` });
     }
@@ -205,6 +229,9 @@ export class Engine {
    * Fails if `scope` already has an engine: choose once, override below.
    */
   public static attach(scope: IConstruct, engine: Engine): void {
+    if (!(engine instanceof Engine)) {
+      throw new Error(`[${(scope as Partial<IConstruct>)?.node?.path ?? String(scope)}] ${formatProblem({ what: 'engine of Engine.attach()', value: engine, expected: 'an Engine, e.g. Engine.kubernetes()', fix: 'create it with one of the Engine factories: Engine.kubernetes(), Engine.cilium(), Engine.calico(), Engine.istio({ mode, cni })' })}`);
+    }
     const existing = ATTACHED.get(scope);
     if (existing) {
       throw new Error(`[${scope.node.path}] an engine is already attached here (${existing.name}); got a second one (${engine.name}). Fix: attach the engine once per chart, and attach overrides to a construct below the chart.`);

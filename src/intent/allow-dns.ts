@@ -3,6 +3,8 @@ import { PolicyStage } from './policy-stage';
 import { dnsAllowance } from './private/dns-allowance';
 import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace, resolveStage } from './private/intent-scope';
+import { checkPropsObject } from './private/props';
+import { workloadProp } from './private/typed-props';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
 import { AllowStatement, allPodsIn } from '../model';
@@ -52,6 +54,8 @@ export interface AllowDnsProps {
   readonly stage?: PolicyStage;
 }
 
+const PROPS = ['namespace', 'pods', 'dnsNamespaceLabels', 'dnsPodLabels', 'dnsPort', 'nodeLocalDns', 'nodeLocalDnsAddress', 'stage'];
+
 /**
  * Allows DNS lookups — UDP and TCP, to the cluster DNS pods (and optionally
  * NodeLocal DNSCache) — from a namespace's pods. Needed with any egress
@@ -64,10 +68,11 @@ export class AllowDns extends Construct {
   constructor(scope: Construct, id: string, props: AllowDnsProps = {}) {
     super(scope, id);
     const problems: InputProblem[] = [];
-    this.namespace = resolveNamespace(this, props.namespace, problems);
-    const { peers, ports } = dnsAllowance(props, problems);
-    if (props.pods) problems.push(...props.pods._problems);
-    const stage = resolveStage(props.stage, problems);
+    const p = checkPropsObject(props, PROPS, problems, false) as AllowDnsProps;
+    const pods = p.pods === undefined ? undefined : workloadProp('pods', p.pods, problems);
+    this.namespace = resolveNamespace(this, pods?._namespace ?? p.namespace, problems);
+    const { peers, ports } = dnsAllowance(p, problems);
+    const stage = resolveStage(p.stage, problems);
     throwIfProblems(this.node.path, problems);
 
     const statement: AllowStatement = {
@@ -75,7 +80,7 @@ export class AllowDns extends Construct {
       origin: PolicyCompiler.origin(this, 'AllowDns'),
       stage,
       direction: 'egress',
-      subject: props.pods ? props.pods._toPodSet(this.namespace) : allPodsIn(this.namespace),
+      subject: pods ? pods._toPodSet(this.namespace) : allPodsIn(this.namespace),
       peers,
       ports,
       isolating: true,

@@ -3,11 +3,14 @@ import { HttpRule } from './http-rule';
 import { Peer } from './peer';
 import { PolicyStage } from './policy-stage';
 import { Port } from './port';
-import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace, resolveStage } from './private/intent-scope';
+import { podAllowance, uniqueBy, uniquePeers } from './private/pod-allowance';
+import { checkPropsObject } from './private/props';
+import { httpProp, peersProp, portsProp, workloadProp } from './private/typed-props';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
-import { AllowStatement, httpRuleToString, PeerModel, peerToString, portToString, Statement } from '../model';
+import { httpRuleToString, portToString } from '../model';
+import { InputProblem, throwIfProblems } from '../validation/input-error';
 
 /** Properties of `AllowFrom`. */
 export interface AllowFromProps {
@@ -41,6 +44,8 @@ export interface AllowFromProps {
   readonly stage?: PolicyStage;
 }
 
+const PROPS = ['to', 'peers', 'ports', 'namespace', 'http', 'stage'];
+
 /**
  * Allows connections from peers to a workload on ports.
  *
@@ -50,7 +55,8 @@ export interface AllowFromProps {
  * (e.g. `DefaultDeny`), the matching egress allowance is added on the peer's
  * side too, so that the flow really works; it never isolates pods that were
  * not isolated already. Peers selected by namespace labels, all namespaces,
- * CIDRs or `anyone` get only the ingress side.
+ * CIDRs or `anyone` get only the ingress side. `AllowTo` says the same from
+ * the other end.
  *
  * Creating the same allowance twice is harmless: allowances are a union.
  */
@@ -61,47 +67,24 @@ export class AllowFrom extends Construct {
   constructor(scope: Construct, id: string, props: AllowFromProps) {
     super(scope, id);
     const problems: InputProblem[] = [];
-    this.namespace = resolveNamespace(this, props.to?._namespace ?? props.namespace, problems);
-    if (!props.to) {
-      problems.push({ what: 'to', value: props.to, expected: 'a Workload', fix: 'pass e.g. Workload.select({ app: "backend" })' });
-    } else {
-      problems.push(...props.to._problems);
-    }
-    problems.push(...checkNonEmpty('peers', props.peers, 'a list with at least one Peer', 'an empty list would mean "everyone" in Kubernetes; say [Peer.anyone()] if that is what you mean'));
-    problems.push(...checkNonEmpty('ports', props.ports, 'a list with at least one Port', 'say [Port.allTcp()] or [Port.allTraffic()] to allow every port'));
-    (props.peers ?? []).forEach(p => problems.push(...p._problems));
-    (props.ports ?? []).forEach(p => problems.push(...p._problems));
-    if (props.http !== undefined) {
-      problems.push(...checkNonEmpty('http', props.http, 'a list with at least one HttpRule, or no `http` at all', 'leave `http` out to allow any request on the ports'));
-      (props.http ?? []).forEach(h => problems.push(...h._problems));
-    }
-    const stage = resolveStage(props.stage, problems);
+    const p = checkPropsObject(props, PROPS, problems, true);
+    const to = workloadProp('to', p.to, problems);
+    this.namespace = resolveNamespace(this, to?._namespace ?? p.namespace, problems);
+    const peers = peersProp('peers', p.peers, problems);
+    const ports = portsProp('ports', p.ports, problems);
+    const http = httpProp('http', p.http, problems);
+    const stage = resolveStage(p.stage, problems);
     throwIfProblems(this.node.path, problems);
 
-    const origin = PolicyCompiler.origin(this, 'AllowFrom');
-    const subject = props.to._toPodSet(this.namespace);
-    const peers = uniqueBy(props.peers.map(p => p._resolve(this.namespace)), peerToString);
-    const ports = uniqueBy(props.ports.map(p => p._model), portToString);
-    const http = props.http ? uniqueBy(props.http.map(h => h._model), httpRuleToString) : undefined;
-    const statements: Statement[] = [{ kind: 'allow', origin, stage, direction: 'ingress', subject, peers, ports, isolating: true, purpose: 'traffic', ...(http ? { http } : {}) }];
-    // The source half: egress of peer pods in a named namespace, towards the workload.
-    const target: PeerModel = { kind: 'pods', namespaces: { kind: 'name', name: subject.namespace }, pods: subject.pods, ...(subject.serviceAccount ? { serviceAccount: subject.serviceAccount } : {}) };
-    for (const p of peers) {
-      if (p.kind !== 'pods' || p.namespaces.kind !== 'name') continue;
-      const half: AllowStatement = {
-        kind: 'allow',
-        origin,
-        stage,
-        direction: 'egress',
-        subject: { namespace: p.namespaces.name, pods: p.pods, ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}) },
-        peers: [target],
-        ports,
-        isolating: false,
-        purpose: 'traffic',
-      };
-      statements.push(half);
-    }
-    PolicyCompiler.of(this).register(this, statements);
+    PolicyCompiler.of(this).register(this, podAllowance({
+      origin: PolicyCompiler.origin(this, 'AllowFrom'),
+      stage,
+      direction: 'ingress',
+      subject: to!._toPodSet(this.namespace),
+      peers: uniquePeers(peers.map(x => x._resolve(this.namespace))),
+      ports: uniqueBy(ports.map(x => x._model), portToString),
+      ...(http ? { http: uniqueBy(http.map(h => h._model), httpRuleToString) } : {}),
+    }));
   }
 }
 
@@ -109,10 +92,3 @@ export class AllowFrom extends Construct {
 export function checkNonEmpty(what: string, v: unknown, expected: string, fix: string): InputProblem[] {
   return Array.isArray(v) && v.length > 0 ? [] : [{ what, value: v, expected, fix }];
 }
-
-function uniqueBy<T>(xs: T[], key: (x: T) => string): T[] {
-  const m = new Map<string, T>();
-  xs.forEach(x => m.set(key(x), x));
-  return [...m.values()];
-}
-

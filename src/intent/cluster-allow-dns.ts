@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { PolicyStage } from './policy-stage';
 import { resolveExceptNamespaces } from './private/cluster-scope';
 import { dnsAllowance } from './private/dns-allowance';
+import { checkPropsObject } from './private/props';
 import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveStage } from './private/intent-scope';
 import { PolicyCompiler } from '../engine/compiler';
@@ -48,6 +49,8 @@ export interface ClusterAllowDnsProps {
   readonly stage?: PolicyStage;
 }
 
+const PROPS = ['exceptNamespaces', 'dnsNamespaceLabels', 'dnsPodLabels', 'dnsPort', 'nodeLocalDns', 'nodeLocalDnsAddress', 'stage'];
+
 /**
  * Allows DNS lookups — UDP and TCP, to the cluster DNS pods (and optionally
  * NodeLocal DNSCache) — from every pod of every namespace, including
@@ -64,9 +67,10 @@ export class ClusterAllowDns extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAllowDnsProps = {}) {
     super(scope, id);
     const problems: InputProblem[] = [];
-    this.exceptNamespaces = resolveExceptNamespaces(props.exceptNamespaces, problems);
-    const { peers, ports } = dnsAllowance(props, problems);
-    const stage = resolveStage(props.stage, problems);
+    const p = checkPropsObject(props, PROPS, problems, false) as ClusterAllowDnsProps;
+    this.exceptNamespaces = resolveExceptNamespaces(p.exceptNamespaces, problems);
+    const { peers, ports } = dnsAllowance(p, problems);
+    const stage = resolveStage(p.stage, problems);
     throwIfProblems(this.node.path, problems);
 
     const statement: ClusterAllowStatement = {

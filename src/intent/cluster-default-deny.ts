@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { PolicyDirection } from './policy-direction';
 import { PolicyStage } from './policy-stage';
 import { resolveExceptNamespaces } from './private/cluster-scope';
+import { checkFlag, checkPropsObject } from './private/props';
 import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveStage } from './private/intent-scope';
 import { PolicyCompiler } from '../engine/compiler';
@@ -35,6 +36,8 @@ export interface ClusterDefaultDenyProps {
   readonly stage?: PolicyStage;
 }
 
+const PROPS = ['exceptNamespaces', 'directions', 'acknowledgeDnsBlocked', 'stage'];
+
 /**
  * Denies all traffic of every pod in every namespace — including namespaces
  * created later — except the namespaces listed (and always `kube-system` and
@@ -51,17 +54,19 @@ export class ClusterDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: ClusterDefaultDenyProps = {}) {
     super(scope, id);
     const problems: InputProblem[] = [];
-    this.exceptNamespaces = resolveExceptNamespaces(props.exceptNamespaces, problems);
-    const directions = props.directions ?? [PolicyDirection.INGRESS, PolicyDirection.EGRESS];
+    const p = checkPropsObject(props, PROPS, problems, false) as ClusterDefaultDenyProps;
+    this.exceptNamespaces = resolveExceptNamespaces(p.exceptNamespaces, problems);
+    const acknowledged = checkFlag(p, 'acknowledgeDnsBlocked', problems);
+    const directions = p.directions ?? [PolicyDirection.INGRESS, PolicyDirection.EGRESS];
     if (!Array.isArray(directions) || directions.length === 0) {
       problems.push({ what: 'directions', value: directions, expected: 'at least one of PolicyDirection.INGRESS, PolicyDirection.EGRESS', fix: 'leave `directions` out to deny both' });
     }
     for (const d of Array.isArray(directions) ? directions : []) {
       if (d !== PolicyDirection.INGRESS && d !== PolicyDirection.EGRESS) {
-        problems.push({ what: 'direction', value: d, expected: 'PolicyDirection.INGRESS or PolicyDirection.EGRESS', fix: 'use the PolicyDirection enum' });
+        problems.push({ what: 'entry of directions', value: d, expected: 'PolicyDirection.INGRESS or PolicyDirection.EGRESS', fix: 'use the PolicyDirection enum' });
       }
     }
-    const stage = resolveStage(props.stage, problems);
+    const stage = resolveStage(p.stage, problems);
     throwIfProblems(this.node.path, problems);
 
     const statement: ClusterIsolateStatement = {
@@ -71,6 +76,6 @@ export class ClusterDefaultDeny extends Construct {
       exceptNamespaces: Object.freeze([...this.exceptNamespaces]),
       directions: [...new Set(directions as string[] as DirectionModel[])].sort(),
     };
-    PolicyCompiler.of(this).register(this, [statement], { dnsBlockedAcknowledged: props.acknowledgeDnsBlocked === true });
+    PolicyCompiler.of(this).register(this, [statement], { dnsBlockedAcknowledged: acknowledged });
   }
 }

@@ -3,6 +3,8 @@ import { PolicyDirection } from './policy-direction';
 import { PolicyStage } from './policy-stage';
 import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace, resolveStage } from './private/intent-scope';
+import { checkFlag, checkPropsObject } from './private/props';
+import { workloadProp } from './private/typed-props';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
 import { allPodsIn, DirectionModel, IsolateStatement } from '../model';
@@ -38,6 +40,8 @@ export interface DefaultDenyProps {
   readonly stage?: PolicyStage;
 }
 
+const PROPS = ['namespace', 'directions', 'pods', 'acknowledgeDnsBlocked', 'stage'];
+
 /**
  * Denies all traffic of a namespace (or some of its pods) in the chosen
  * directions, so that only what other intents allow gets through.
@@ -53,27 +57,29 @@ export class DefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: DefaultDenyProps = {}) {
     super(scope, id);
     const problems: InputProblem[] = [];
-    this.namespace = resolveNamespace(this, props.namespace, problems);
-    const directions = props.directions ?? [PolicyDirection.INGRESS, PolicyDirection.EGRESS];
+    const p = checkPropsObject(props, PROPS, problems, false) as DefaultDenyProps;
+    const pods = p.pods === undefined ? undefined : workloadProp('pods', p.pods, problems);
+    this.namespace = resolveNamespace(this, pods?._namespace ?? p.namespace, problems);
+    const acknowledged = checkFlag(p, 'acknowledgeDnsBlocked', problems);
+    const directions = p.directions ?? [PolicyDirection.INGRESS, PolicyDirection.EGRESS];
     if (!Array.isArray(directions) || directions.length === 0) {
       problems.push({ what: 'directions', value: directions, expected: 'at least one of PolicyDirection.INGRESS, PolicyDirection.EGRESS', fix: 'leave `directions` out to deny both' });
     }
-    for (const d of directions ?? []) {
+    for (const d of Array.isArray(directions) ? directions : []) {
       if (d !== PolicyDirection.INGRESS && d !== PolicyDirection.EGRESS) {
-        problems.push({ what: 'direction', value: d, expected: 'PolicyDirection.INGRESS or PolicyDirection.EGRESS', fix: 'use the PolicyDirection enum' });
+        problems.push({ what: 'entry of directions', value: d, expected: 'PolicyDirection.INGRESS or PolicyDirection.EGRESS', fix: 'use the PolicyDirection enum' });
       }
     }
-    if (props.pods) problems.push(...props.pods._problems);
-    const stage = resolveStage(props.stage, problems);
+    const stage = resolveStage(p.stage, problems);
     throwIfProblems(this.node.path, problems);
 
     const statement: IsolateStatement = {
       kind: 'isolate',
       origin: PolicyCompiler.origin(this, 'DefaultDeny'),
       stage,
-      subject: props.pods ? props.pods._toPodSet(this.namespace) : allPodsIn(this.namespace),
+      subject: pods ? pods._toPodSet(this.namespace) : allPodsIn(this.namespace),
       directions: [...new Set(directions as string[] as DirectionModel[])].sort(),
     };
-    PolicyCompiler.of(this).register(this, [statement], { dnsBlockedAcknowledged: props.acknowledgeDnsBlocked === true });
+    PolicyCompiler.of(this).register(this, [statement], { dnsBlockedAcknowledged: acknowledged });
   }
 }

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
-import { checkNonEmpty } from './allow-from';
 import { checkCidrBlock } from './peer';
 import { PolicyStage } from './policy-stage';
 import { Port } from './port';
 import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace, resolveStage } from './private/intent-scope';
+import { checkFlag, checkPropsObject } from './private/props';
+import { portsProp, workloadProp } from './private/typed-props';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
 import { AllowStatement, portToString } from '../model';
@@ -40,6 +41,8 @@ export interface EgressToCidrProps {
   readonly stage?: PolicyStage;
 }
 
+const PROPS = ['workload', 'cidr', 'exceptCidrs', 'ports', 'namespace', 'acknowledgeDnsBlocked', 'stage'];
+
 /**
  * Allows a workload to open connections to a CIDR block (minus excepts) on
  * ports. Meant for addresses outside the cluster (databases, APIs): engines
@@ -53,30 +56,27 @@ export class EgressToCidr extends Construct {
   constructor(scope: Construct, id: string, props: EgressToCidrProps) {
     super(scope, id);
     const problems: InputProblem[] = [];
-    this.namespace = resolveNamespace(this, props.workload?._namespace ?? props.namespace, problems);
-    if (!props.workload) {
-      problems.push({ what: 'workload', value: props.workload, expected: 'a Workload', fix: 'pass e.g. Workload.select({ app: "backend" })' });
-    } else {
-      problems.push(...props.workload._problems);
-    }
-    const { canonical, excepts } = checkCidrBlock('EgressToCidr', props.cidr, props.exceptCidrs ?? [], problems, undefined);
-    problems.push(...checkNonEmpty('ports', props.ports, 'a list with at least one Port', 'say [Port.allTcp()] to allow every TCP port'));
-    (props.ports ?? []).forEach(p => problems.push(...p._problems));
-    const stage = resolveStage(props.stage, problems);
+    const p = checkPropsObject(props, PROPS, problems, true) as EgressToCidrProps;
+    const workload = workloadProp('workload', p.workload, problems);
+    this.namespace = resolveNamespace(this, workload?._namespace ?? p.namespace, problems);
+    const { canonical, excepts } = checkCidrBlock('EgressToCidr', p.cidr, p.exceptCidrs ?? [], problems, undefined);
+    const portList = portsProp('ports', p.ports, problems, 'say [Port.allTcp()] to allow every TCP port');
+    const acknowledged = checkFlag(p, 'acknowledgeDnsBlocked', problems);
+    const stage = resolveStage(p.stage, problems);
     throwIfProblems(this.node.path, problems);
 
-    const ports = [...new Map(props.ports.map(p => [portToString(p._model), p._model])).values()];
+    const ports = [...new Map(portList.map(x => [portToString(x._model), x._model])).values()];
     const statement: AllowStatement = {
       kind: 'allow',
       origin: PolicyCompiler.origin(this, 'EgressToCidr'),
       stage,
       direction: 'egress',
-      subject: props.workload._toPodSet(this.namespace),
+      subject: workload!._toPodSet(this.namespace),
       peers: [{ kind: 'cidr', cidr: canonical, except: excepts }],
       ports,
       isolating: true,
       purpose: 'cidr',
     };
-    PolicyCompiler.of(this).register(this, [statement], { dnsBlockedAcknowledged: props.acknowledgeDnsBlocked === true });
+    PolicyCompiler.of(this).register(this, [statement], { dnsBlockedAcknowledged: acknowledged });
   }
 }

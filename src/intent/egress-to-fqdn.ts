@@ -4,6 +4,8 @@ import { PolicyStage } from './policy-stage';
 import { Port } from './port';
 import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace, resolveStage } from './private/intent-scope';
+import { checkFlag, checkPropsObject } from './private/props';
+import { portsProp, workloadProp } from './private/typed-props';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
 import { AllowStatement, FqdnPeerModel, portToString } from '../model';
@@ -45,6 +47,8 @@ export interface EgressToFqdnProps {
   readonly stage?: PolicyStage;
 }
 
+const PROPS = ['workload', 'names', 'ports', 'namespace', 'acknowledgeDnsBlocked', 'stage'];
+
 /**
  * Allows a workload to open connections to DNS names outside the cluster
  * (exact names and `*.` patterns) on ports. The workload becomes
@@ -62,38 +66,35 @@ export class EgressToFqdn extends Construct {
   constructor(scope: Construct, id: string, props: EgressToFqdnProps) {
     super(scope, id);
     const problems: InputProblem[] = [];
-    this.namespace = resolveNamespace(this, props.workload?._namespace ?? props.namespace, problems);
-    if (!props.workload) {
-      problems.push({ what: 'workload', value: props.workload, expected: 'a Workload', fix: 'pass e.g. Workload.select({ app: "backend" })' });
-    } else {
-      problems.push(...props.workload._problems);
-    }
-    problems.push(...checkNonEmpty('names', props.names, 'a list with at least one DNS name', 'pass e.g. ["api.example.com", "*.example.org"]'));
-    (Array.isArray(props.names) ? props.names : []).forEach(n => problems.push(...checkFqdnPattern(n)));
-    problems.push(...checkNonEmpty('ports', props.ports, 'a list with at least one Port', 'say [Port.tcp(443)], or [Port.allTcp()] to allow every TCP port'));
-    for (const p of props.ports ?? []) {
-      problems.push(...p._problems);
+    const given = checkPropsObject(props, PROPS, problems, true) as EgressToFqdnProps;
+    const workload = workloadProp('workload', given.workload, problems);
+    this.namespace = resolveNamespace(this, workload?._namespace ?? given.namespace, problems);
+    problems.push(...checkNonEmpty('names', given.names, 'a list with at least one DNS name', 'pass e.g. ["api.example.com", "*.example.org"]'));
+    (Array.isArray(given.names) ? given.names : []).forEach(n => problems.push(...checkFqdnPattern(n)));
+    const portList = portsProp('ports', given.ports, problems, 'say [Port.tcp(443)], or [Port.allTcp()] to allow every TCP port');
+    for (const p of portList) {
       if (p._model.protocol !== 'ANY' && typeof p._model.port === 'string') {
         problems.push({ what: 'port', value: p.toString(), expected: 'a port number, range or every port of a protocol', fix: 'use the number the external service listens on, e.g. Port.tcp(443): named ports are declared by pods, and no pod outside the cluster declares them' });
       }
     }
-    const stage = resolveStage(props.stage, problems);
+    const acknowledged = checkFlag(given, 'acknowledgeDnsBlocked', problems);
+    const stage = resolveStage(given.stage, problems);
     throwIfProblems(this.node.path, problems);
 
-    const ports = [...new Map(props.ports.map(p => [portToString(p._model), p._model])).values()];
-    const peers: FqdnPeerModel[] = [...new Set(props.names)].sort().map(pattern => ({ kind: 'fqdn', pattern }));
+    const ports = [...new Map(portList.map(p => [portToString(p._model), p._model])).values()];
+    const peers: FqdnPeerModel[] = [...new Set(given.names)].sort().map(pattern => ({ kind: 'fqdn', pattern }));
     const statement: AllowStatement = {
       kind: 'allow',
       origin: PolicyCompiler.origin(this, 'EgressToFqdn'),
       stage,
       direction: 'egress',
-      subject: props.workload._toPodSet(this.namespace),
+      subject: workload!._toPodSet(this.namespace),
       peers,
       ports,
       isolating: true,
       purpose: 'fqdn',
     };
-    PolicyCompiler.of(this).register(this, [statement], { dnsBlockedAcknowledged: props.acknowledgeDnsBlocked === true });
+    PolicyCompiler.of(this).register(this, [statement], { dnsBlockedAcknowledged: acknowledged });
   }
 }
 
@@ -103,7 +104,7 @@ export class EgressToFqdn extends Construct {
  * whole leftmost label, and not a cluster-internal name.
  */
 export function checkFqdnPattern(name: unknown): InputProblem[] {
-  const bad = (expected: string, fix: string): InputProblem[] => [{ what: 'DNS name', value: name, expected, fix }];
+  const bad = (expected: string, fix: string): InputProblem[] => [{ what: 'DNS name in names', value: name, expected, fix }];
   if (typeof name !== 'string' || name.length === 0) return bad('a DNS name such as "api.example.com"', 'pass the name the pods look up');
   if (name.endsWith('.')) return bad('a name without the trailing dot', `write ${JSON.stringify(name.replace(/\.+$/, ''))}`);
   if (name !== name.toLowerCase()) return bad('a lower-case name (DNS names are case-insensitive)', `write ${JSON.stringify(name.toLowerCase())}`);

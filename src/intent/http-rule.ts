@@ -17,32 +17,32 @@ const PATH_CHARS = /^[A-Za-z0-9\-._~!$&'()+,;=:@/]*$/;
 export class HttpRule {
   /** GET requests to the path. */
   public static get(path: string): HttpRule {
-    return HttpRule.method('GET', path);
+    return HttpRule.requiringPath('GET', path, 'HttpRule.get()');
   }
 
   /** POST requests to the path. */
   public static post(path: string): HttpRule {
-    return HttpRule.method('POST', path);
+    return HttpRule.requiringPath('POST', path, 'HttpRule.post()');
   }
 
   /** PUT requests to the path. */
   public static put(path: string): HttpRule {
-    return HttpRule.method('PUT', path);
+    return HttpRule.requiringPath('PUT', path, 'HttpRule.put()');
   }
 
   /** PATCH requests to the path. */
   public static patch(path: string): HttpRule {
-    return HttpRule.method('PATCH', path);
+    return HttpRule.requiringPath('PATCH', path, 'HttpRule.patch()');
   }
 
   /** DELETE requests to the path. */
   public static delete(path: string): HttpRule {
-    return HttpRule.method('DELETE', path);
+    return HttpRule.requiringPath('DELETE', path, 'HttpRule.delete()');
   }
 
   /** HEAD requests to the path. */
   public static head(path: string): HttpRule {
-    return HttpRule.method('HEAD', path);
+    return HttpRule.requiringPath('HEAD', path, 'HttpRule.head()');
   }
 
   /**
@@ -60,7 +60,15 @@ export class HttpRule {
 
   /** Requests with any method to the path. */
   public static anyMethod(path: string): HttpRule {
-    return new HttpRule(undefined, path, []);
+    return HttpRule.requiringPath(undefined, path, 'HttpRule.anyMethod()');
+  }
+
+  /** A rule whose path must be given: without one it would match every request (an untyped caller's `get(undefined)`). */
+  private static requiringPath(method: string | undefined, path: string, factory: string): HttpRule {
+    if (path === undefined || path === null) {
+      return new HttpRule(method, undefined, [{ what: `path of ${factory}`, value: path, expected: 'a path starting with "/"', fix: 'pass the path, e.g. "/api/*"; without one the rule would allow every request' }]);
+    }
+    return method === undefined ? new HttpRule(undefined, path, []) : HttpRule.method(method, path);
   }
 
   /** @internal */

@@ -2,6 +2,8 @@ import { Construct } from 'constructs';
 import { MtlsMode } from './mtls-mode';
 import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { resolveNamespace } from './private/intent-scope';
+import { checkPropsObject } from './private/props';
+import { workloadProp } from './private/typed-props';
 import { Workload } from './workload';
 import { PolicyCompiler } from '../engine/compiler';
 import { allPodsIn, MtlsModeModel, MtlsPortExceptionModel, MtlsStatement } from '../model';
@@ -35,7 +37,18 @@ export interface MutualTlsProps {
    * @default - none
    */
   readonly portExceptions?: MtlsPortException[];
+  /**
+   * Accept that an engine without mutual TLS (Kubernetes, Cilium, Calico:
+   * CNI policies filter connections but cannot require mTLS) does not
+   * enforce this requirement: there it renders nothing instead of failing
+   * synthesis. Engines with mTLS (Istio) enforce it as always, so one app can
+   * switch engines without changing its props.
+   * @default false - synthesis fails on engines without mTLS
+   */
+  readonly acknowledgeNoEncryption?: boolean;
 }
+
+const PROPS = ['namespace', 'workload', 'mode', 'portExceptions', 'acknowledgeNoEncryption'];
 
 /**
  * Requires mutual TLS (STRICT) or accepts both mTLS and plaintext
@@ -54,15 +67,20 @@ export class MutualTls extends Construct {
   constructor(scope: Construct, id: string, props: MutualTlsProps) {
     super(scope, id);
     const problems: InputProblem[] = [];
-    this.namespace = resolveNamespace(this, props.workload?._namespace ?? props.namespace, problems);
-    if (props.workload) problems.push(...props.workload._problems);
+    props = checkPropsObject(props, PROPS, problems, true) as MutualTlsProps;
+    const workload = props.workload === undefined ? undefined : workloadProp('workload', props.workload, problems);
+    this.namespace = resolveNamespace(this, workload?._namespace ?? props.namespace, problems);
     const mode = checkMode('mode', props.mode, problems);
     const exceptions = new Map<number, MtlsPortExceptionModel>();
     if (props.portExceptions !== undefined && !Array.isArray(props.portExceptions)) {
       problems.push({ what: 'portExceptions', value: props.portExceptions, expected: 'a list of { port, mode }', fix: 'pass e.g. [{ port: 9090, mode: MtlsMode.PERMISSIVE }]' });
     }
     for (const e of Array.isArray(props.portExceptions) ? props.portExceptions : []) {
-      const portProblems = checkPortNumber('port of an mTLS port exception', e?.port);
+      if (e === null || typeof e !== 'object') {
+        problems.push({ what: 'portExceptions entry', value: e, expected: 'an object { port, mode }', fix: 'pass e.g. { port: 9090, mode: MtlsMode.PERMISSIVE }' });
+        continue;
+      }
+      const portProblems = checkPortNumber('port of a portExceptions entry', e?.port);
       problems.push(...portProblems);
       const m = checkMode(`mode of the mTLS port exception for port ${e?.port}`, e?.mode, problems);
       if (portProblems.length || !m) continue;
@@ -74,8 +92,12 @@ export class MutualTls extends Construct {
         exceptions.set(e.port, Object.freeze({ port: e.port, mode: m }));
       }
     }
+    if (props.acknowledgeNoEncryption !== undefined && typeof props.acknowledgeNoEncryption !== 'boolean') {
+      problems.push({ what: 'acknowledgeNoEncryption', value: props.acknowledgeNoEncryption, expected: 'true or false', fix: 'write acknowledgeNoEncryption: true, or leave it out' });
+    }
     throwIfProblems(this.node.path, problems);
-    PolicyCompiler.of(this).register(this, [mtlsStatement(this, 'MutualTls', props.workload ? props.workload._toPodSet(this.namespace) : allPodsIn(this.namespace), mode!, [...exceptions.values()])]);
+    const statement = mtlsStatement(this, 'MutualTls', workload ? workload._toPodSet(this.namespace) : allPodsIn(this.namespace), mode!, [...exceptions.values()]);
+    PolicyCompiler.of(this).register(this, [statement], { noEncryptionAcknowledged: props.acknowledgeNoEncryption === true });
   }
 }
 

@@ -4,6 +4,7 @@ import { EVERYTHING, labelSelector, LabelSelectorModel, NamespaceScopeModel, Pee
 import { Workload } from './workload';
 import { InputProblem } from '../validation/input-error';
 import { fromKubeSelector, KubeLabelSelector } from './private/kube-selector';
+import { checkInstances, checkPropsObject } from './private/props';
 import { checkLabels, checkNamespaceName, checkSubdomainName, cidrStrictlyInside, parseCidr, ParsedCidr } from '../validation/validators';
 
 /** Options for `Peer.pods()`: pods AND namespaces, as one peer. */
@@ -45,9 +46,22 @@ export interface PodsPeerOptions {
    * @default - any service account
    */
   readonly serviceAccount?: string;
+  /**
+   * Declare that exactly the pods these options select run as
+   * `serviceAccount` (see `WorkloadOptions.exclusiveServiceAccount`).
+   * @default false
+   */
+  readonly exclusiveServiceAccount?: boolean;
 }
 
 type Unresolved = (policyNamespace: string) => PeerModel;
+
+/** The resolver of a peer with problems: never called, since its intent throws them first; fails closed if it were. */
+const INVALID: Unresolved = () => {
+  throw new Error('an invalid Peer cannot be resolved: the intent that receives it must throw its problems first');
+};
+
+const POD_OPTIONS = ['podLabels', 'podExpressions', 'namespace', 'namespaceLabels', 'namespaceExpressions', 'allNamespaces', 'serviceAccount', 'exclusiveServiceAccount'];
 
 /**
  * The other end of an allowed connection: pods, namespaces, identities,
@@ -59,9 +73,23 @@ type Unresolved = (policyNamespace: string) => PeerModel;
 export class Peer {
   /** The pods of a workload (in its namespace, or the policy's namespace when it has none). */
   public static workload(workload: Workload): Peer {
+    if (!(workload instanceof Workload)) {
+      return new Peer('workload', INVALID, [{
+        what: 'workload of Peer.workload()',
+        value: workload,
+        expected: 'a Workload, e.g. Workload.select({ app: "frontend" })',
+        fix: typeof workload === 'string' ? `a string is not a Workload: write Peer.workload(Workload.select({ app: ${JSON.stringify(workload)} }))` : 'create it with Workload.select() or Workload.allPods()',
+      }]);
+    }
     return new Peer('workload', ns => {
       const set = workload._toPodSet(ns);
-      return { kind: 'pods', namespaces: { kind: 'name', name: set.namespace }, pods: set.pods, ...(set.serviceAccount ? { serviceAccount: set.serviceAccount } : {}) };
+      return {
+        kind: 'pods',
+        namespaces: { kind: 'name', name: set.namespace },
+        pods: set.pods,
+        ...(set.serviceAccount ? { serviceAccount: set.serviceAccount } : {}),
+        ...(set.exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
+      };
     }, [...workload._problems]);
   }
 
@@ -73,8 +101,10 @@ export class Peer {
   /** Every pod of every namespace whose labels match. */
   public static namespacesWithLabels(labels: { [key: string]: string }, expressions: LabelExpression[] = []): Peer {
     const problems = [...checkLabels('Peer.namespacesWithLabels()', labels)];
+    expressions = checkInstances('expressions of Peer.namespacesWithLabels()', expressions, LabelExpression, 'LabelExpression', 'LabelExpression.exists("team")', problems);
     expressions.forEach(e => problems.push(...e._problems));
-    if (problems.length === 0 && Object.keys(labels).length === 0 && expressions.length === 0) {
+    if (problems.length) return new Peer('namespaces', INVALID, problems);
+    if (Object.keys(labels).length === 0 && expressions.length === 0) {
       problems.push({ what: 'labels of Peer.namespacesWithLabels()', value: labels, expected: 'at least one label or expression', fix: 'use Peer.pods({ allNamespaces: true }) to mean every namespace, so that it is spelled out' });
     }
     const selector = labelSelector(labels, expressions.map(e => e._model));
@@ -87,27 +117,51 @@ export class Peer {
    * podSelector in the same `from` entry).
    */
   public static pods(options: PodsPeerOptions): Peer {
-    const problems: InputProblem[] = [...checkLabels('podLabels of Peer.pods()', options.podLabels ?? {})];
-    (options.podExpressions ?? []).forEach(e => problems.push(...e._problems));
-    (options.namespaceExpressions ?? []).forEach(e => problems.push(...e._problems));
+    const problems: InputProblem[] = [];
+    checkPropsObject(options, POD_OPTIONS, problems, true);
+    if (problems.length) {
+      return new Peer('pods', INVALID, problems.map(p => ({ ...p, what: p.what === 'props' ? 'options of Peer.pods()' : `${p.what.replace(/^prop /, 'option ')} of Peer.pods()` })));
+    }
+    problems.push(...checkLabels('podLabels of Peer.pods()', options.podLabels ?? {}));
+    const expressions = (what: string, v: unknown) => (v === undefined ? []
+      : checkInstances(`${what} of Peer.pods()`, v, LabelExpression, 'LabelExpression', 'LabelExpression.isIn("tier", ["web"])', problems));
+    const podExpressions = expressions('podExpressions', options.podExpressions);
+    const namespaceExpressions = expressions('namespaceExpressions', options.namespaceExpressions);
+    podExpressions.forEach(e => problems.push(...e._problems));
+    namespaceExpressions.forEach(e => problems.push(...e._problems));
     problems.push(...checkLabels('namespaceLabels of Peer.pods()', options.namespaceLabels ?? {}));
+    for (const flag of ['allNamespaces', 'exclusiveServiceAccount'] as const) {
+      if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
+        problems.push({ what: `${flag} of Peer.pods()`, value: options[flag], expected: 'true or false', fix: `write ${flag}: true, or leave it out` });
+      }
+    }
+    if (options.exclusiveServiceAccount === true && options.serviceAccount === undefined) {
+      problems.push({ what: 'exclusiveServiceAccount of Peer.pods()', value: true, expected: 'a serviceAccount alongside it', fix: 'name the account the pods run as' });
+    }
+    if (problems.length) return new Peer('pods', INVALID, problems);
     if (options.namespace !== undefined) problems.push(...checkNamespaceName('namespace of Peer.pods()', options.namespace));
     if (options.serviceAccount !== undefined) problems.push(...checkSubdomainName('serviceAccount of Peer.pods()', options.serviceAccount));
-    const byLabels = Object.keys(options.namespaceLabels ?? {}).length > 0 || (options.namespaceExpressions ?? []).length > 0;
+    const byLabels = Object.keys(options.namespaceLabels ?? {}).length > 0 || namespaceExpressions.length > 0;
     const scopes = [options.namespace !== undefined, byLabels, options.allNamespaces === true].filter(Boolean).length;
     if (scopes > 1) {
       problems.push({ what: 'namespace options of Peer.pods()', value: { namespace: options.namespace, namespaceLabels: options.namespaceLabels, allNamespaces: options.allNamespaces }, expected: 'at most one of namespace, namespaceLabels/namespaceExpressions, allNamespaces', fix: 'choose one way to say which namespaces the pods are in' });
     }
-    const pods = labelSelector(options.podLabels ?? {}, (options.podExpressions ?? []).map(e => e._model));
+    const pods = labelSelector(options.podLabels ?? {}, podExpressions.map(e => e._model));
     if (scopes === 0 && options.serviceAccount === undefined && Object.keys(pods.matchLabels).length === 0 && pods.matchExpressions.length === 0) {
       problems.push({ what: 'options of Peer.pods()', value: options, expected: 'at least one pod, namespace or service account criterion', fix: 'say which pods; use Peer.namespace(name) for a whole namespace or Peer.anyone() for everyone' });
     }
-    const nsSelector = labelSelector(options.namespaceLabels ?? {}, (options.namespaceExpressions ?? []).map(e => e._model));
+    const nsSelector = labelSelector(options.namespaceLabels ?? {}, namespaceExpressions.map(e => e._model));
     return new Peer('pods', policyNs => {
       const namespaces: NamespaceScopeModel = options.allNamespaces ? { kind: 'all' }
         : byLabels ? { kind: 'labels', selector: nsSelector }
           : { kind: 'name', name: options.namespace ?? policyNs };
-      return { kind: 'pods', namespaces, pods, ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}) };
+      return {
+        kind: 'pods',
+        namespaces,
+        pods,
+        ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}),
+        ...(options.serviceAccount && options.exclusiveServiceAccount === true ? { exclusiveServiceAccount: true } : {}),
+      };
     }, problems);
   }
 
@@ -176,6 +230,9 @@ export class Peer {
 
   /** The pods of a cdk8s-plus pod selector (workload, Pod, `Pods.select()`, `Pods.all()`). */
   public static fromPodSelector(selector: kplus.IPodSelector): Peer {
+    if (typeof (selector as Partial<kplus.IPodSelector> | null)?.toPodSelectorConfig !== 'function') {
+      return new Peer('pods', INVALID, [{ what: 'selector of Peer.fromPodSelector()', value: selector, expected: 'a cdk8s-plus pod selector (a Deployment, Pod, Pods.select(...))', fix: 'pass the cdk8s-plus workload itself, or use Peer.pods() / Peer.workload()' }]);
+    }
     const config = selector.toPodSelectorConfig();
     const problems: InputProblem[] = [];
     const pods = fromKubeSelector((config.labelSelector as any)._toKube() as KubeLabelSelector, `cdk8s-plus selector ${selector.node.path}`, problems);
@@ -192,6 +249,9 @@ export class Peer {
 
   /** Every pod of the namespaces of a cdk8s-plus namespace selector (`Namespace`, `Namespaces.select()`). */
   public static fromNamespaceSelector(selector: kplus.INamespaceSelector): Peer {
+    if (typeof (selector as Partial<kplus.INamespaceSelector> | null)?.toNamespaceSelectorConfig !== 'function') {
+      return new Peer('namespaces', INVALID, [{ what: 'selector of Peer.fromNamespaceSelector()', value: selector, expected: 'a cdk8s-plus namespace selector (a Namespace, Namespaces.select(...))', fix: 'pass the cdk8s-plus namespace itself, or use Peer.namespace() / Peer.namespacesWithLabels()' }]);
+    }
     const problems: InputProblem[] = [];
     const scope = toNamespaceScope(selector.toNamespaceSelectorConfig(), `cdk8s-plus namespace selector ${selector.node.path}`, problems);
     return new Peer('namespaces', () => ({ kind: 'pods', namespaces: scope ?? { kind: 'all' }, pods: EVERYTHING }), problems);
@@ -252,12 +312,12 @@ export function checkCidrBlock(factory: string, cidr: string, exceptCidrs: strin
     return { canonical: outer?.canonical ?? String(cidr), excepts };
   }
   for (const e of exceptCidrs) {
-    const inner: ParsedCidr | undefined = parseCidr(`except CIDR of ${factory}`, e, problems);
+    const inner: ParsedCidr | undefined = parseCidr(`exceptCidrs entry of ${factory}`, e, problems);
     if (!inner || !outer) continue;
     if (inner.family !== outer.family) {
-      problems.push({ what: `except CIDR of ${factory}`, value: e, expected: `an ${outer.family === 'ipv4' ? 'IPv4' : 'IPv6'} block like ${cidr}: one block cannot mix IPv4 and IPv6`, fix: `use a separate Peer.${inner.family}() for the other family` });
+      problems.push({ what: `exceptCidrs entry of ${factory}`, value: e, expected: `an ${outer.family === 'ipv4' ? 'IPv4' : 'IPv6'} block like ${cidr}: one block cannot mix IPv4 and IPv6`, fix: `use a separate Peer.${inner.family}() for the other family` });
     } else if (!cidrStrictlyInside(inner, outer)) {
-      problems.push({ what: `except CIDR of ${factory}`, value: e, expected: `a block strictly inside ${outer.canonical}`, fix: `drop it, or widen the CIDR so that it contains ${e}` });
+      problems.push({ what: `exceptCidrs entry of ${factory}`, value: e, expected: `a block strictly inside ${outer.canonical}`, fix: `drop it, or widen the CIDR so that it contains ${e}` });
     } else {
       excepts.push(inner.canonical);
     }

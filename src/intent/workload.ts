@@ -3,6 +3,7 @@ import { LabelExpression } from './label-expression';
 import { labelSelector, LabelSelectorModel, PodSetModel } from '../model';
 import { InputProblem } from '../validation/input-error';
 import { fromKubeSelector, KubeLabelSelector } from './private/kube-selector';
+import { checkInstances, checkPropsObject } from './private/props';
 import { checkServiceName } from './private/service-name';
 import { checkLabels, checkNamespaceName, checkSubdomainName } from '../validation/validators';
 
@@ -20,6 +21,19 @@ export interface WorkloadOptions {
    * @default - any service account
    */
   readonly serviceAccount?: string;
+  /**
+   * Declare that exactly the pods this workload selects run as
+   * `serviceAccount`: no other pod uses the account, and these pods use no
+   * other. Engines may then select the workload by whichever they can check —
+   * Kubernetes NetworkPolicy by its labels, Istio a client by its identity
+   * (principal) and protected pods by their labels — so that one app
+   * synthesizes on every engine. This is an approximation you opt into: where
+   * the declaration does not hold, the policies also match the pods that
+   * have the labels but another account, or the account but not the labels.
+   * @default false - the pods must match the labels AND run as the account;
+   * engines that can check only one of them fail synthesis
+   */
+  readonly exclusiveServiceAccount?: boolean;
   /**
    * Set-based requirements the pods must also satisfy.
    * @default - none
@@ -46,7 +60,8 @@ export class Workload {
   /** Pods carrying all of these labels. */
   public static select(labels: { [key: string]: string }, options: WorkloadOptions = {}): Workload {
     const problems = checkLabels('Workload.select()', labels);
-    if (problems.length === 0 && Object.keys(labels).length === 0 && (options.expressions ?? []).length === 0) {
+    const opts = checkOptions(options, 'Workload.select()', problems);
+    if (problems.length === 0 && Object.keys(labels).length === 0 && (opts.expressions ?? []).length === 0) {
       problems.push({
         what: 'labels of Workload.select()',
         value: labels,
@@ -54,12 +69,14 @@ export class Workload {
         fix: 'use Workload.allPods() to mean every pod of the namespace, so that "all pods" is spelled out',
       });
     }
-    return new Workload(labels, options, problems);
+    return new Workload(problems.length ? {} : labels, opts, problems);
   }
 
   /** Every pod of the namespace. */
   public static allPods(options: WorkloadOptions = {}): Workload {
-    return new Workload({}, options, []);
+    const problems: InputProblem[] = [];
+    const opts = checkOptions(options, 'Workload.allPods()', problems);
+    return new Workload({}, opts, problems);
   }
 
   /**
@@ -95,17 +112,26 @@ export class Workload {
   /** @internal */
   public readonly _service?: string;
   /** @internal */
+  public readonly _exclusiveServiceAccount: boolean;
+  /** @internal */
   public readonly _selector: LabelSelectorModel;
   /** @internal */
   public readonly _problems: readonly InputProblem[];
 
   private constructor(labels: Record<string, string>, options: WorkloadOptions, problems: InputProblem[], selector?: LabelSelectorModel) {
-    const exprs = options.expressions ?? [];
+    // Expressions that are not LabelExpressions were reported by checkOptions.
+    const exprs = (Array.isArray(options.expressions) ? options.expressions : []).filter(e => e instanceof LabelExpression);
     const all = [...problems];
     exprs.forEach(e => all.push(...e._problems));
     if (options.namespace !== undefined) all.push(...checkNamespaceName('namespace of the workload', options.namespace));
     if (options.serviceAccount !== undefined) all.push(...checkSubdomainName('service account of the workload', options.serviceAccount));
     if (options.service !== undefined) all.push(...checkServiceName('service of the workload', options.service));
+    if (options.exclusiveServiceAccount !== undefined && typeof options.exclusiveServiceAccount !== 'boolean') {
+      all.push({ what: 'exclusiveServiceAccount of the workload', value: options.exclusiveServiceAccount, expected: 'true or false', fix: 'write exclusiveServiceAccount: true, or leave it out' });
+    } else if (options.exclusiveServiceAccount === true && options.serviceAccount === undefined) {
+      all.push({ what: 'exclusiveServiceAccount of the workload', value: true, expected: 'a serviceAccount alongside it', fix: 'name the account the pods run as: { serviceAccount: \'<account>\', exclusiveServiceAccount: true }' });
+    }
+    this._exclusiveServiceAccount = options.exclusiveServiceAccount === true && options.serviceAccount !== undefined;
     this._namespace = options.namespace;
     this._serviceAccount = options.serviceAccount;
     this._service = options.service;
@@ -120,7 +146,21 @@ export class Workload {
       namespace: this._namespace ?? defaultNamespace,
       pods: this._selector,
       ...(this._serviceAccount ? { serviceAccount: this._serviceAccount } : {}),
+      ...(this._serviceAccount && this._exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
       ...(this._service ? { service: this._service } : {}),
     });
   }
+}
+
+const OPTIONS = ['namespace', 'serviceAccount', 'exclusiveServiceAccount', 'expressions', 'service'];
+
+/** The options of a Workload factory as an untyped caller may pass them: problems for anything but a WorkloadOptions. */
+function checkOptions(options: unknown, factory: string, problems: InputProblem[]): WorkloadOptions {
+  const found: InputProblem[] = [];
+  const o = checkPropsObject(options, OPTIONS, found, false) as WorkloadOptions;
+  if (o.expressions !== undefined) {
+    checkInstances(`expressions of ${factory}`, o.expressions, LabelExpression, 'LabelExpression', 'LabelExpression.isIn("tier", ["web"])', found);
+  }
+  problems.push(...found.map(p => (p.what === 'props' ? { ...p, what: `options of ${factory}` } : p.what.startsWith('prop ') ? { ...p, what: `option ${p.what.slice(5)} of ${factory}` } : p)));
+  return o;
 }

@@ -21,6 +21,16 @@ export interface LabelSelectorModel {
   readonly matchExpressions: readonly LabelRequirementModel[];
 }
 
+/**
+ * Whether a label map has the key as its own entry. Label maps are plain
+ * objects, and valid label keys such as `constructor` or `toString` are also
+ * names on every object's prototype: `key in labels` and `labels[key]` would
+ * find those.
+ */
+export function hasLabel(labels: Readonly<Record<string, string>>, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(labels, key);
+}
+
 /** The selector that selects everything in its scope. */
 export const EVERYTHING: LabelSelectorModel = Object.freeze({ matchLabels: Object.freeze({}), matchExpressions: Object.freeze([]) });
 
@@ -51,7 +61,7 @@ export function intersectSelectors(a: LabelSelectorModel, b: LabelSelectorModel)
   const labels: Record<string, string> = { ...a.matchLabels };
   const exprs: LabelRequirementModel[] = [...a.matchExpressions, ...b.matchExpressions];
   for (const [k, v] of Object.entries(b.matchLabels)) {
-    if (k in labels && labels[k] !== v) {
+    if (hasLabel(labels, k) && labels[k] !== v) {
       exprs.push({ key: k, operator: 'In', values: [v] });
     } else {
       labels[k] = v;
@@ -63,10 +73,10 @@ export function intersectSelectors(a: LabelSelectorModel, b: LabelSelectorModel)
 /** Whether a set of labels satisfies the selector (Kubernetes semantics). */
 export function selectorMatches(s: LabelSelectorModel, labels: Readonly<Record<string, string>>): boolean {
   for (const [k, v] of Object.entries(s.matchLabels)) {
-    if (labels[k] !== v) return false;
+    if (!hasLabel(labels, k) || labels[k] !== v) return false;
   }
   for (const r of s.matchExpressions) {
-    const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+    const has = hasLabel(labels, r.key);
     switch (r.operator) {
       case 'In': if (!has || !r.values.includes(labels[r.key])) return false; break;
       case 'NotIn': if (has && r.values.includes(labels[r.key])) return false; break;

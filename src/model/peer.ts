@@ -12,6 +12,8 @@ export interface PodsPeerModel {
   readonly namespaces: NamespaceScopeModel;
   readonly pods: LabelSelectorModel;
   readonly serviceAccount?: string;
+  /** Exactly the pods with these labels run as `serviceAccount` (declared by the user): either may select them. */
+  readonly exclusiveServiceAccount?: boolean;
 }
 
 /** Addresses in `cidr` but not in any of `except` (canonical network addresses, one IP family). */

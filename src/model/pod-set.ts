@@ -9,6 +9,14 @@ export interface PodSetModel {
   readonly pods: LabelSelectorModel;
   readonly serviceAccount?: string;
   /**
+   * The user declared that exactly the pods with these labels run as
+   * `serviceAccount` (`exclusiveServiceAccount` of the workload), so an engine
+   * that cannot select service accounts may select by the labels alone. Kept
+   * by intersections (the account is still implied by the labels there); only
+   * a peer may be selected by its account alone (Istio principals).
+   */
+  readonly exclusiveServiceAccount?: boolean;
+  /**
    * The name of the Kubernetes Service (in `namespace`) that fronts exactly
    * these pods, when the user named it. It does not change which pods the set
    * holds; engines that enforce L7 rules in a per-Service proxy (Istio
@@ -27,7 +35,21 @@ export function intersectPodSets(a: PodSetModel, b: PodSetModel): PodSetModel | 
   if (a.namespace !== b.namespace) return undefined;
   if (a.serviceAccount && b.serviceAccount && a.serviceAccount !== b.serviceAccount) return undefined;
   const serviceAccount = a.serviceAccount ?? b.serviceAccount;
-  return Object.freeze({ namespace: a.namespace, pods: intersectSelectors(a.pods, b.pods), ...(serviceAccount ? { serviceAccount } : {}) });
+  // The account stays implied by the labels if a set that names it declared so: those labels are part of the result.
+  const exclusive = serviceAccount !== undefined && [a, b].some(x => x.serviceAccount === serviceAccount && x.exclusiveServiceAccount === true);
+  return Object.freeze({
+    namespace: a.namespace,
+    pods: intersectSelectors(a.pods, b.pods),
+    ...(serviceAccount ? { serviceAccount } : {}),
+    ...(exclusive ? { exclusiveServiceAccount: true } : {}),
+  });
+}
+
+/** The same pods without the service account, where the user declared that the labels select exactly the account's pods. */
+export function withoutExclusiveAccount<T extends { readonly serviceAccount?: string; readonly exclusiveServiceAccount?: boolean }>(p: T): T {
+  if (!p.serviceAccount || !p.exclusiveServiceAccount) return p;
+  const { serviceAccount: _sa, exclusiveServiceAccount: _x, ...rest } = p;
+  return rest as T;
 }
 
 /** Readable form, e.g. `production/app=frontend (sa frontend)`. */

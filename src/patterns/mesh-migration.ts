@@ -8,13 +8,17 @@ import { IstioDialect } from '../dialects/istio/render';
 import { PolicyCompiler } from '../engine/compiler';
 import { Engine } from '../engine/engine';
 import { AllowFromProps } from '../intent/allow-from';
+import { AllowToProps } from '../intent/allow-to';
 import { EgressToCidrProps } from '../intent/egress-to-cidr';
 import { MtlsMode } from '../intent/mtls-mode';
 import { PolicyStage } from '../intent/policy-stage';
+import { checkInstance, checkInstances, checkPropsObject } from '../intent/private/props';
 import { Workload } from '../intent/workload';
-import { EVERYTHING, PeerModel, peerToString, PodSetModel, podSetToString } from '../model';
+import { EVERYTHING, labelSelector, PeerModel, peerToString, PodSetModel, podSetToString } from '../model';
 import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { checkNamespaceName } from '../validation/validators';
+
+const PROPS = ['namespace', 'engine', 'enrolledNamespaces', 'enrolledWorkloads', 'monitoring', 'nodeLocalDns', 'lastPhase'];
 
 /** The label every object of a migration carries with the migration's id (for pruning and rollback). */
 export const MIGRATION_LABEL = 'zero-trust.cdk8s.io/migration';
@@ -102,15 +106,25 @@ export class MeshMigration extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshMigrationProps) {
     super(scope, id);
-    const problems: InputProblem[] = [...checkNamespaceName('namespace', props?.namespace)];
+    const problems: InputProblem[] = [];
+    props = checkPropsObject(props, PROPS, problems, true) as MeshMigrationProps;
+    problems.push(...checkNamespaceName('namespace', props.namespace));
     const dialect = (props?.engine as any)?._dialect;
     if (!(dialect instanceof IstioDialect)) {
       problems.push({ what: 'engine', value: (props?.engine as any)?.name ?? props?.engine, expected: 'an Istio engine: Engine.istio({ mode, cni })', fix: 'a mesh migration moves a namespace into Istio; pass Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes() }) or similar' });
     }
     const last = props?.lastPhase ?? MeshMigrationPhase.STRICT;
     if (!ORDER.includes(last)) problems.push({ what: 'lastPhase', value: last, expected: 'a MeshMigrationPhase', fix: 'use the MeshMigrationPhase enum' });
-    for (const n of props?.enrolledNamespaces ?? []) problems.push(...checkNamespaceName('enrolled namespace', n));
-    for (const w of props?.enrolledWorkloads ?? []) problems.push(...w._problems);
+    if (props.enrolledNamespaces !== undefined && !Array.isArray(props.enrolledNamespaces)) {
+      problems.push({ what: 'enrolledNamespaces', value: props.enrolledNamespaces, expected: 'a list of namespace names', fix: 'pass e.g. ["production"]' });
+    }
+    for (const n of Array.isArray(props.enrolledNamespaces) ? props.enrolledNamespaces : []) problems.push(...checkNamespaceName('namespace in enrolledNamespaces', n));
+    if (props.enrolledWorkloads !== undefined) {
+      checkInstances('enrolledWorkloads', props.enrolledWorkloads, Workload, 'Workload', 'Workload.select({ app: "backend" })', problems).forEach(w => problems.push(...w._problems));
+    }
+    if (props.nodeLocalDns !== undefined && typeof props.nodeLocalDns !== 'boolean') {
+      problems.push({ what: 'nodeLocalDns', value: props.nodeLocalDns, expected: 'true or false', fix: 'write nodeLocalDns: true, or leave it out' });
+    }
     throwIfProblems(this.node.path, problems);
     this.namespace = props.namespace;
     this.lastPhase = last;
@@ -146,7 +160,10 @@ export class MeshMigration extends Construct {
     if (props.monitoring) {
       const m = props.monitoring;
       if (m.pods) this.named.push({ what: `${podSetToString(m.pods._toPodSet(this.namespace))} (scraped by monitoring)`, set: m.pods._toPodSet(this.namespace) });
-      this.named.push({ what: `the monitoring scraper in namespace ${m.namespace}`, set: { namespace: m.namespace, pods: EVERYTHING, ...(m.serviceAccount ? { serviceAccount: m.serviceAccount } : {}) } });
+      // A scraper in namespaces chosen by labels cannot be declared enrolled: the strict phase then says so.
+      this.named.push(m.namespace !== undefined
+        ? { what: `the monitoring scraper in namespace ${m.namespace}`, set: { namespace: m.namespace, pods: m.podLabels ? labelSelector(m.podLabels) : EVERYTHING, ...(m.serviceAccount ? { serviceAccount: m.serviceAccount } : {}) } }
+        : { what: `the monitoring scraper in the namespaces labelled ${JSON.stringify(m.namespaceLabels)}` });
     }
     if (last === MeshMigrationPhase.STRICT) this.node.addValidation({ validate: () => this.checkEnrollment() });
   }
@@ -165,7 +182,7 @@ export class MeshMigration extends Construct {
    * the stage; do not pass one.
    */
   public allowFrom(id: string, props: AllowFromProps): void {
-    this.checkNoStage(id, props.stage);
+    this.checkNoStage(id, props);
     for (const s of this.allStates()) s.zeroTrust.allowFrom(id, props);
     const path = `${this.node.path}/${id}`;
     this.named.push({ what: `${podSetToString(props.to._toPodSet(this.namespace))} (protected by ${path})`, set: props.to._toPodSet(this.namespace) });
@@ -181,14 +198,32 @@ export class MeshMigration extends Construct {
    * enforced from enforce on.
    */
   public egressToCidr(id: string, props: EgressToCidrProps): void {
-    this.checkNoStage(id, props.stage);
+    this.checkNoStage(id, props);
     for (const s of this.allStates()) if (s.egress) s.zeroTrust.egressToCidr(id, props);
     this.named.push({ what: `${podSetToString(props.workload._toPodSet(this.namespace))} (egress of ${this.node.path}/${id})`, set: props.workload._toPodSet(this.namespace) });
   }
 
+  /**
+   * Allows a workload of the namespace to connect to peers (an `AllowTo`),
+   * in the phases that deny egress: observed in prepare where the CNI can
+   * observe egress (else from enforce on), enforced from enforce on.
+   */
+  public allowTo(id: string, props: AllowToProps): void {
+    this.checkNoStage(id, props);
+    for (const s of this.allStates()) if (s.egress) s.zeroTrust.allowTo(id, props);
+    const path = `${this.node.path}/${id}`;
+    this.named.push({ what: `${podSetToString(props.workload._toPodSet(this.namespace))} (egress of ${path})`, set: props.workload._toPodSet(this.namespace) });
+    for (const p of props.peers) {
+      const peer = p._resolve(this.namespace);
+      this.named.push({ what: `${peerToString(peer)} (peer in ${path})`, peer });
+    }
+  }
+
   /** Declares a workload enrolled in the mesh (sidecar injected, or ambient). */
   public enrollWorkload(workload: Workload): void {
-    throwIfProblems(this.node.path, workload._problems);
+    const problems: InputProblem[] = [];
+    const w = checkInstance('workload of enrollWorkload()', workload, Workload, 'Workload', 'Workload.select({ app: "backend" })', problems);
+    throwIfProblems(this.node.path, w ? w._problems : problems);
     this.enrolledWorkloads.push(workload._toPodSet(this.namespace));
   }
 
@@ -208,7 +243,8 @@ export class MeshMigration extends Construct {
     return chart;
   }
 
-  private checkNoStage(id: string, stage: PolicyStage | undefined): void {
+  private checkNoStage(id: string, props: unknown): void {
+    const stage = (props as { stage?: PolicyStage } | undefined)?.stage;
     if (stage !== undefined) {
       throwIfProblems(`${this.node.path}/${id}`, [{ what: 'stage', value: stage, expected: 'no stage: the migration observes policies in prepare and enforces them from enforce on', fix: 'drop `stage`' }]);
     }

@@ -3,6 +3,7 @@ import { MonitoringAllowance } from './monitoring-allowance';
 import { Engine } from '../engine/engine';
 import { AllowDns } from '../intent/allow-dns';
 import { AllowFrom, AllowFromProps } from '../intent/allow-from';
+import { AllowTo, AllowToProps } from '../intent/allow-to';
 import { DefaultDeny } from '../intent/default-deny';
 import { EgressToCidr, EgressToCidrProps } from '../intent/egress-to-cidr';
 import { MtlsMode } from '../intent/mtls-mode';
@@ -10,10 +11,13 @@ import { MutualTls } from '../intent/mutual-tls';
 import { Peer } from '../intent/peer';
 import { PolicyDirection } from '../intent/policy-direction';
 import { PolicyStage } from '../intent/policy-stage';
-import { resolveNamespace } from '../intent/private/intent-scope';
+import { Port } from '../intent/port';
+import { resolveNamespace, resolveStage } from '../intent/private/intent-scope';
+import { checkBoolean, checkInstance, checkPropsObject } from '../intent/private/props';
+import { portsProp, workloadProp } from '../intent/private/typed-props';
 import { Workload } from '../intent/workload';
 import { InputProblem, throwIfProblems } from '../validation/input-error';
-import { checkNamespaceName, checkSubdomainName } from '../validation/validators';
+import { checkLabels, checkNamespaceName, checkSubdomainName } from '../validation/validators';
 
 /** Properties of `ZeroTrustNamespace`. */
 export interface ZeroTrustNamespaceProps {
@@ -33,10 +37,12 @@ export interface ZeroTrustNamespaceProps {
    */
   readonly mtlsMode?: MtlsMode;
   /**
-   * Acknowledge that the engine does not encrypt or authenticate traffic:
-   * CNI engines (Kubernetes, Cilium, Calico) filter connections but cannot
-   * require mutual TLS. Without it, synthesis fails on those engines; with
-   * it, synthesis fails on engines that do have mTLS (say `mtlsMode`).
+   * Acknowledge that the engine may not encrypt or authenticate traffic: CNI
+   * engines (Kubernetes, Cilium, Calico) filter connections but cannot
+   * require mutual TLS. Without it, synthesis fails on those engines; with it,
+   * the namespace's mTLS requirement renders nothing there. Engines that have
+   * mTLS (Istio) have nothing to acknowledge and enforce `mtlsMode` as
+   * always, so one app can switch engines without changing its props.
    * @default false
    */
   readonly acknowledgeNoEncryption?: boolean;
@@ -84,8 +90,8 @@ export class ZeroTrustNamespace extends Construct {
   public readonly defaultDeny: DefaultDeny;
   /** The DNS allowance, unless egress is not denied. */
   public readonly allowDns?: AllowDns;
-  /** The namespace's mTLS requirement, unless encryption was acknowledged as absent. */
-  public readonly mutualTls?: MutualTls;
+  /** The namespace's mTLS requirement (it renders nothing on engines without mTLS when `acknowledgeNoEncryption` is set). */
+  public readonly mutualTls: MutualTls;
   /** The monitoring allowance, when one was asked for. */
   public readonly monitoringAllowance?: AllowFrom;
   private readonly stage: PolicyStage;
@@ -93,23 +99,23 @@ export class ZeroTrustNamespace extends Construct {
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps = {}) {
     super(scope, id);
     const problems: InputProblem[] = [];
-    if (props.engine !== undefined) {
-      if (!(props.engine instanceof Engine)) {
-        problems.push({ what: 'engine', value: props.engine, expected: 'an Engine, e.g. Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium() })', fix: 'pass an engine from one of the Engine factories, or leave it out to use the chart\'s' });
-      }
+    const p = checkPropsObject(props, PROPS, problems, false);
+    const engine = p.engine === undefined ? undefined
+      : checkInstance('engine', p.engine, Engine, 'Engine', 'Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium() })', problems);
+    this.namespace = resolveNamespace(this, p.namespace, problems);
+    const monitoring = p.monitoring === undefined ? undefined : monitoringPeer(p.monitoring, problems);
+    if (p.mtlsMode !== undefined && p.mtlsMode !== MtlsMode.STRICT && p.mtlsMode !== MtlsMode.PERMISSIVE) {
+      problems.push({ what: 'mtlsMode', value: p.mtlsMode, expected: 'MtlsMode.STRICT or MtlsMode.PERMISSIVE', fix: 'use the MtlsMode enum' });
     }
-    this.namespace = resolveNamespace(this, props.namespace, problems);
-    if (props.monitoring !== undefined) problems.push(...checkMonitoring(props.monitoring));
-    if (props.mtlsMode !== undefined && props.mtlsMode !== MtlsMode.STRICT && props.mtlsMode !== MtlsMode.PERMISSIVE) {
-      problems.push({ what: 'mtlsMode', value: props.mtlsMode, expected: 'MtlsMode.STRICT or MtlsMode.PERMISSIVE', fix: 'use the MtlsMode enum' });
-    }
-    if (props.acknowledgeNoEncryption && props.mtlsMode !== undefined) {
-      problems.push({ what: 'mtlsMode', value: props.mtlsMode, expected: 'no mTLS mode together with acknowledgeNoEncryption', fix: 'drop acknowledgeNoEncryption on an engine with mTLS, or drop mtlsMode on a CNI-only engine' });
-    }
+    const flag = (name: string) => (p[name] === undefined ? undefined : checkBoolean(name, p[name], problems));
+    const acknowledgeNoEncryption = flag('acknowledgeNoEncryption');
+    const nodeLocalDns = flag('nodeLocalDns');
+    const denyEgress = flag('denyEgress') !== false;
+    const stage = p.stage === undefined ? PolicyStage.ENFORCE : p.stage as PolicyStage;
+    resolveStage(p.stage, problems);
     throwIfProblems(this.node.path, problems);
-    if (props.engine) Engine.attach(this, props.engine);
-    this.stage = props.stage ?? PolicyStage.ENFORCE;
-    const denyEgress = props.denyEgress !== false;
+    if (engine) Engine.attach(this, engine);
+    this.stage = stage;
 
     this.defaultDeny = new DefaultDeny(this, 'default-deny', {
       namespace: this.namespace,
@@ -117,21 +123,20 @@ export class ZeroTrustNamespace extends Construct {
       stage: this.stage,
     });
     if (denyEgress) {
-      this.allowDns = new AllowDns(this, 'allow-dns', { namespace: this.namespace, nodeLocalDns: props.nodeLocalDns, stage: this.stage });
+      this.allowDns = new AllowDns(this, 'allow-dns', { namespace: this.namespace, nodeLocalDns, stage: this.stage });
     }
-    if (!props.acknowledgeNoEncryption) {
-      // On a CNI-only engine this fails synthesis with the capability error, whose fix names acknowledgeNoEncryption.
-      this.mutualTls = new MutualTls(this, 'mtls', { namespace: this.namespace, mode: props.mtlsMode ?? MtlsMode.STRICT });
-    } else {
-      this.node.addValidation({ validate: () => this.checkAcknowledgement() });
-    }
-    if (props.monitoring) {
-      const m = props.monitoring;
+    // On a CNI-only engine this fails synthesis with the capability error, whose fix names acknowledgeNoEncryption.
+    this.mutualTls = new MutualTls(this, 'mtls', {
+      namespace: this.namespace,
+      mode: (p.mtlsMode as MtlsMode | undefined) ?? MtlsMode.STRICT,
+      acknowledgeNoEncryption: acknowledgeNoEncryption === true,
+    });
+    if (monitoring) {
       this.monitoringAllowance = new AllowFrom(this, 'monitoring', {
         namespace: this.namespace,
-        to: m.pods ?? Workload.allPods(),
-        peers: [m.serviceAccount ? Peer.serviceAccount(m.serviceAccount, m.namespace) : Peer.namespace(m.namespace)],
-        ports: m.ports,
+        to: monitoring.pods ?? Workload.allPods(),
+        peers: [monitoring.peer],
+        ports: monitoring.ports,
         stage: this.stage,
       });
     }
@@ -142,8 +147,18 @@ export class ZeroTrustNamespace extends Construct {
    * inside it, in the namespace's stage).
    */
   public allowFrom(id: string, props: AllowFromProps): AllowFrom {
-    this.checkInside(id, 'allowFrom', props.namespace, props.to?._namespace);
-    return new AllowFrom(this, id, { ...props, namespace: this.namespace, stage: props.stage ?? this.stage });
+    this.checkInside(id, 'allowFrom', props?.namespace, props?.to?._namespace);
+    return new AllowFrom(this, id, { ...props, namespace: this.namespace, stage: props?.stage === undefined ? this.stage : props.stage });
+  }
+
+  /**
+   * Allows a workload of this namespace to connect to peers (an `AllowTo`
+   * inside it, in the namespace's stage). The namespace's DNS allowance covers
+   * the workload, unless egress is not denied.
+   */
+  public allowTo(id: string, props: AllowToProps): AllowTo {
+    this.checkInside(id, 'allowTo', props?.namespace, props?.workload?._namespace);
+    return new AllowTo(this, id, { ...props, namespace: this.namespace, stage: props?.stage === undefined ? this.stage : props.stage });
   }
 
   /**
@@ -151,8 +166,8 @@ export class ZeroTrustNamespace extends Construct {
    * `EgressToCidr` inside it, in the namespace's stage).
    */
   public egressToCidr(id: string, props: EgressToCidrProps): EgressToCidr {
-    this.checkInside(id, 'egressToCidr', props.namespace, props.workload?._namespace);
-    return new EgressToCidr(this, id, { ...props, namespace: this.namespace, stage: props.stage ?? this.stage });
+    this.checkInside(id, 'egressToCidr', props?.namespace, props?.workload?._namespace);
+    return new EgressToCidr(this, id, { ...props, namespace: this.namespace, stage: props?.stage === undefined ? this.stage : props.stage });
   }
 
   private checkInside(id: string, method: string, ...namespaces: (string | undefined)[]): void {
@@ -162,25 +177,46 @@ export class ZeroTrustNamespace extends Construct {
         what: `namespace given to ${method}()`,
         value: other,
         expected: `the namespace of the ZeroTrustNamespace (${this.namespace})`,
-        fix: `create the allowance in the ZeroTrustNamespace of ${other}, or use ${method === 'allowFrom' ? 'AllowFrom' : 'EgressToCidr'} directly`,
+        fix: `create the allowance in the ZeroTrustNamespace of ${other}, or use ${method.charAt(0).toUpperCase()}${method.slice(1)} directly`,
       }]);
     }
   }
-
-  private checkAcknowledgement(): string[] {
-    const engine = Engine.tryOf(this);
-    if (engine && engine._dialect.capabilities['mtls.strict'].level === 'exact') {
-      return [`acknowledgeNoEncryption is set, but the ${engine.name} engine does require mutual TLS. Fix: drop acknowledgeNoEncryption (the namespace then gets STRICT mTLS), or set mtlsMode: MtlsMode.PERMISSIVE to accept plaintext clients.`];
-    }
-    return [];
-  }
 }
 
-function checkMonitoring(m: MonitoringAllowance): InputProblem[] {
-  const out: InputProblem[] = [...checkNamespaceName('namespace of monitoring', m.namespace)];
-  if (m.serviceAccount !== undefined) out.push(...checkSubdomainName('serviceAccount of monitoring', m.serviceAccount));
-  if (!Array.isArray(m.ports) || m.ports.length === 0) {
-    out.push({ what: 'ports of monitoring', value: m.ports, expected: 'at least one metrics port', fix: 'pass e.g. [Port.tcp(9090)]' });
+const PROPS = ['namespace', 'engine', 'mtlsMode', 'acknowledgeNoEncryption', 'monitoring', 'nodeLocalDns', 'denyEgress', 'stage'];
+const MONITORING_PROPS = ['namespace', 'namespaceLabels', 'podLabels', 'serviceAccount', 'exclusiveServiceAccount', 'ports', 'pods'];
+
+/** The scraper as a peer, the metrics ports and the scraped pods of a monitoring allowance. */
+function monitoringPeer(given: unknown, problems: InputProblem[]): { peer: Peer; ports: Port[]; pods?: Workload } | undefined {
+  const found: InputProblem[] = [];
+  const m = checkPropsObject(given, MONITORING_PROPS, found, true) as Partial<Record<keyof MonitoringAllowance, unknown>>;
+  const ports = portsProp('ports of monitoring', m.ports, found, 'pass the metrics ports, e.g. [Port.tcp(9090)]');
+  const pods = m.pods === undefined ? undefined : workloadProp('pods of monitoring', m.pods, found);
+  if ((m.namespace === undefined) === (m.namespaceLabels === undefined)) {
+    found.push({
+      what: 'namespace of monitoring',
+      value: { namespace: m.namespace, namespaceLabels: m.namespaceLabels },
+      expected: 'exactly one of namespace and namespaceLabels',
+      fix: 'name the scraper\'s namespace (namespace: \'monitoring\') or select it by its labels (namespaceLabels: { team: \'monitoring\' })',
+    });
   }
-  return out;
+  if (m.namespace !== undefined) found.push(...checkNamespaceName('namespace of monitoring', m.namespace));
+  if (m.namespaceLabels !== undefined) {
+    found.push(...checkLabels('namespaceLabels of monitoring', m.namespaceLabels));
+    if (found.length === 0 && Object.keys(m.namespaceLabels as object).length === 0) {
+      found.push({ what: 'namespaceLabels of monitoring', value: m.namespaceLabels, expected: 'at least one label', fix: 'an empty selector would mean every namespace: name the labels of the monitoring namespace' });
+    }
+  }
+  if (m.podLabels !== undefined) found.push(...checkLabels('podLabels of monitoring', m.podLabels));
+  if (m.serviceAccount !== undefined) found.push(...checkSubdomainName('serviceAccount of monitoring', m.serviceAccount));
+  problems.push(...found);
+  if (found.length) return undefined;
+  const peer = Peer.pods({
+    ...(m.namespace !== undefined ? { namespace: m.namespace as string } : { namespaceLabels: m.namespaceLabels as Record<string, string> }),
+    ...(m.podLabels !== undefined ? { podLabels: m.podLabels as Record<string, string> } : {}),
+    ...(m.serviceAccount !== undefined ? { serviceAccount: m.serviceAccount as string } : {}),
+    ...(m.exclusiveServiceAccount !== undefined ? { exclusiveServiceAccount: m.exclusiveServiceAccount as boolean } : {}),
+  });
+  problems.push(...peer._problems);
+  return { peer, ports, ...(pods ? { pods } : {}) };
 }

@@ -38,6 +38,18 @@ export function throwIfProblems(path: string, problems: readonly InputProblem[])
 function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === undefined) return 'nothing';
+  if (typeof v === 'function') return `a function${v.name ? ` (${v.name})` : ''}`;
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    // A value object (Port, Peer, Workload...) reads as its class and readable form, not as its fields.
+    const ctor = Object.getPrototypeOf(v)?.constructor;
+    if (ctor && ctor !== Object && typeof ctor.name === 'string' && ctor.name) {
+      const text = typeof (v as { toString?: unknown }).toString === 'function' && (v as object).toString !== Object.prototype.toString ? ` ${String(v)}` : '';
+      return `a ${ctor.name}${text}`;
+    }
+  }
+  if (Array.isArray(v) && v.some(x => x === undefined || (typeof x === 'object' && x !== null && Object.getPrototypeOf(x) !== Object.prototype))) {
+    return `[${v.map(show).join(', ')}]`;
+  }
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {

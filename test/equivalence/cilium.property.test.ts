@@ -15,11 +15,11 @@ const RUNS = Number(process.env.EQUIVALENCE_RUNS ?? 1000);
 /**
  * Cilium refuses named ports on egress (capability `port.named-egress`: 1.19 resolves them against
  * every pod of the cluster); an EgressToCidr is egress, and an AllowFrom from pods always has an
- * egress half. So in four cases out of five these get TCP 8080 (one of the numbers `http` has)
+ * egress half, and an AllowTo is egress. So in four cases out of five these get TCP 8080 (one of the numbers `http` has)
  * instead of the name; the fifth keeps it, is refused at synth and counted as skipped.
  */
 function ciliumExpressible(specs: IntentSpec[]): IntentSpec[] {
-  return specs.map(s => ((s.kind === 'AllowFrom' && s.peers.some(p => p.k !== 'cidr')) || s.kind === 'EgressToCidr'
+  return specs.map(s => ((s.kind === 'AllowFrom' && s.peers.some(p => p.k !== 'cidr')) || s.kind === 'EgressToCidr' || s.kind === 'AllowTo'
     ? { ...s, ports: [...new Set(s.ports.map(p => (p === 'named-http' ? 'tcp8080' : p)))] }
     : s));
 }

@@ -30,7 +30,7 @@ describe('ClusterDefaultDeny', () => {
     [{ exceptNamespaces: ['Monitoring'] }, 'invalid namespace in exceptNamespaces: got "Monitoring"'],
     [{ exceptNamespaces: 'monitoring' }, 'invalid exceptNamespaces: got "monitoring"; expected a list of namespace names'],
     [{ directions: [] }, 'invalid directions: got []'],
-    [{ directions: ['both'] }, 'invalid direction: got "both"'],
+    [{ directions: ['both'] }, 'invalid entry of directions: got "both"'],
     [{ stage: 'dry-run' }, 'invalid stage: got "dry-run"'],
   ])('throws for %j, naming the construct path', (props, message) => {
     const chart = calico();

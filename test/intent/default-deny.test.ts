@@ -58,7 +58,7 @@ describe('DefaultDeny', () => {
 
   test.each([
     ['no directions', { directions: [] }, 'invalid directions: got []', 'leave `directions` out'],
-    ['an unknown direction', { directions: ['sideways' as PolicyDirection] }, 'invalid direction: got "sideways"', 'PolicyDirection enum'],
+    ['an unknown direction', { directions: ['sideways' as PolicyDirection] }, 'invalid entry of directions: got "sideways"', 'PolicyDirection enum'],
     ['an invalid namespace', { namespace: 'Production' }, 'invalid namespace: got "Production"', 'e.g. "production"'],
   ])('throws at construction for %s, naming the construct path', (_, props, message, fix) => {
     const chart = chartWith();

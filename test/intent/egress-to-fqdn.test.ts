@@ -55,7 +55,7 @@ describe('EgressToFqdn', () => {
   ])('throws on %s', (_what, name, message) => {
     const chart = chartWith(Engine.cilium());
     const msg = errorOf(() => new EgressToFqdn(chart, 'bad', { workload: backend, names: [name as string], ports: [Port.tcp(443)] }));
-    expect(msg).toMatch(/^\[test\/bad\] invalid DNS name: got /);
+    expect(msg).toMatch(/^\[test\/bad\] invalid DNS name in names: got /);
     expect(msg).toMatch(message);
   });
 

@@ -95,7 +95,7 @@ describe('Peer', () => {
     const first = Peer.cidr('10.1.2.3/16')._problems;
     const again = Peer.ipv4('0.0.0.0/0', ['10.1.2.3/16'])._problems;
     expect(first).toEqual([expect.objectContaining({ what: 'CIDR of Peer.cidr()', value: '10.1.2.3/16', fix: expect.stringContaining('write "10.1.0.0/16"') })]);
-    expect(again).toEqual([expect.objectContaining({ what: 'except CIDR of Peer.ipv4()', value: '10.1.2.3/16', fix: first[0].fix, expected: first[0].expected })]);
+    expect(again).toEqual([expect.objectContaining({ what: 'exceptCidrs entry of Peer.ipv4()', value: '10.1.2.3/16', fix: first[0].fix, expected: first[0].expected })]);
   });
 
   test('CIDRs stay correct once the parse cache has been emptied for being full (10,000 texts)', () => {

@@ -46,7 +46,7 @@ describe('MeshMigration', () => {
     const objs = synthValid(m.chartOf(MeshMigrationPhase.PREPARE));
     const calico = objs.filter(o => o.apiVersion === 'projectcalico.org/v3');
     expect(calico.map(o => o.kind)).toEqual(calico.map(() => 'StagedNetworkPolicy'));
-    expect(calico.map(o => o.metadata.name)).toEqual(expect.arrayContaining(['production-mesh-rds-egress', 'production-mesh-default-deny-mesh-istiod-egress']));
+    expect(calico.map(o => o.metadata.name)).toEqual(expect.arrayContaining(['production-mesh-rds-egress', 'mesh-istiod-egress']));
   });
 
   test('enforce: the same objects enforced, mTLS still PERMISSIVE; strict: only the mTLS mode changes', () => {
@@ -120,5 +120,24 @@ describe('MeshMigration', () => {
   test('ambient: the waypoint exists from prepare on, so its dry-run policies can be observed', () => {
     const m = migration({ engine: Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium() }) });
     for (const chart of m.phaseCharts) expect(synthValid(chart).filter(o => o.kind === 'Gateway')).toHaveLength(1);
+  });
+
+  test('allowTo: the egress allowance and its destination side from the enforce phase on (a CNI that cannot stage observes no egress)', () => {
+    const m = migration();
+    m.allowTo('backend-to-redis', { workload: Workload.select({ app: 'backend-api' }, { serviceAccount: 'backend', exclusiveServiceAccount: true }), peers: [Peer.workload(Workload.select({ app: 'redis' }))], ports: [Port.tcp(6379)] });
+    const prepare = synthValid(m.chartOf(MeshMigrationPhase.PREPARE)).map(o => o.metadata.name);
+    const enforce = synthValid(m.chartOf(MeshMigrationPhase.ENFORCE));
+    expect(prepare.filter(n => n.includes('backend-to-redis'))).toEqual([]);
+    expect(kinds(enforce).filter(k => k.includes('backend-to-redis'))).toEqual([
+      'AuthorizationPolicy/production-mesh-backend-to-redis-ingress-production',
+      'NetworkPolicy/production-mesh-backend-to-redis-egress',
+      'NetworkPolicy/production-mesh-backend-to-redis-ingress-production',
+    ]);
+  });
+
+  test('allowTo names its workload and peers for the strict phase\'s enrollment check', () => {
+    const m = migration({ enrolledNamespaces: [], enrolledWorkloads: [backend, Workload.select({ app: 'frontend' })] });
+    m.allowTo('to-cache', { workload: Workload.select({ app: 'backend-api' }, { serviceAccount: 'backend', exclusiveServiceAccount: true }), peers: [Peer.namespace('cache')], ports: [Port.tcp(6379)] });
+    expect(errorOf(() => synthValid(m.chartOf(MeshMigrationPhase.STRICT)))).toContain('pods (all) in namespace cache (peer in production-mesh/to-cache)');
   });
 });

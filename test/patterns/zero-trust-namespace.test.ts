@@ -35,7 +35,8 @@ describe('ZeroTrustNamespace', () => {
     for (const part of ['zero-trust-default-deny', 'zero-trust-allow-dns', 'zero-trust-frontend-to-backend', 'zero-trust-rds']) {
       expect([part, names.some(n => n.startsWith(part))]).toEqual([part, true]);
     }
-    expect(ztn.mutualTls === undefined).toBe(!mesh);
+    // The requirement exists on every engine; CNI engines render nothing for it once acknowledged.
+    expect(ztn.mutualTls).toBeDefined();
   });
 
   test.each(ENGINES.filter(e => !e[2]))('fails on the CNI-only engine %s until the missing encryption is acknowledged', (name, engine) => {
@@ -43,14 +44,16 @@ describe('ZeroTrustNamespace', () => {
     new ZeroTrustNamespace(chart, 'zero-trust', { engine: engine() });
     expect(errorOf(() => Testing.synth(chart))).toContain(`[test/zero-trust/mtls] the ${name} engine cannot express STRICT mutual TLS (only mesh connections accepted) `
       + '(a CNI network policy filters connections but cannot require or verify mutual TLS; node-level encryption (WireGuard, IPsec) is a cluster setting and proves no workload identity); '
-      + `in: require STRICT mTLS into production/(all). Fix: layer Istio on this CNI, e.g. Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.${name}() }), for mutual TLS; with ZeroTrustNamespace you may instead set acknowledgeNoEncryption: true to accept that the policy layer does not encrypt traffic.`);
+      + 'in: require STRICT mTLS into production/(all). Fix: set acknowledgeNoEncryption: true on the MutualTls or ZeroTrustNamespace to accept that this engine does not encrypt traffic '
+      + `(the requirement then renders nothing here, and is still enforced on Istio); for mutual TLS, layer Istio on this CNI: Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.${name}() }).`);
   });
 
-  test('fails when encryption is acknowledged as absent on an engine that has mTLS', () => {
-    const chart = bare();
-    new ZeroTrustNamespace(chart, 'zero-trust', { engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() }), acknowledgeNoEncryption: true });
-    expect(errorOf(() => Testing.synth(chart))).toContain('[test/zero-trust] acknowledgeNoEncryption is set, but the istio-sidecar-kubernetes engine does require mutual TLS. '
-      + 'Fix: drop acknowledgeNoEncryption (the namespace then gets STRICT mTLS), or set mtlsMode: MtlsMode.PERMISSIVE to accept plaintext clients.');
+  test('accepts acknowledgeNoEncryption on an engine with mTLS, where there is nothing to acknowledge, and still enforces the mode', () => {
+    for (const mtlsMode of [undefined, MtlsMode.PERMISSIVE]) {
+      const chart = bare();
+      new ZeroTrustNamespace(chart, 'zero-trust', { engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() }), acknowledgeNoEncryption: true, mtlsMode });
+      expect(synthValid(chart).filter(o => o.kind === 'PeerAuthentication').map(o => o.spec)).toEqual([{ mtls: { mode: mtlsMode ?? 'STRICT' } }]);
+    }
   });
 
   test('inherits the chart\'s engine when none is passed', () => {
@@ -95,6 +98,41 @@ describe('ZeroTrustNamespace', () => {
     const ztn = new ZeroTrustNamespace(chart, 'zt', { engine: Engine.kubernetes(), acknowledgeNoEncryption: true, denyEgress: false });
     expect(ztn.allowDns).toBeUndefined();
     expect(synthValid(chart).map(o => o.spec.policyTypes)).toEqual([['Ingress']]);
+  });
+
+  test('the monitoring allowance selects the scraper\'s namespace by labels, as the seed\'s allow-monitoring-access does', () => {
+    const chart = bare();
+    new ZeroTrustNamespace(chart, 'zt', {
+      engine: Engine.kubernetes(),
+      acknowledgeNoEncryption: true,
+      monitoring: { namespaceLabels: { team: 'monitoring' }, podLabels: { app: 'prometheus' }, ports: [Port.tcp(9090)], pods: Workload.select({ app: 'backend-api' }) },
+    });
+    const np = synthValid(chart).find(o => o.metadata.name === 'zt-monitoring-ingress');
+    expect(np.spec).toEqual({
+      podSelector: { matchLabels: { app: 'backend-api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { team: 'monitoring' } }, podSelector: { matchLabels: { app: 'prometheus' } } }],
+        ports: [{ protocol: 'TCP', port: 9090 }],
+      }],
+    });
+  });
+
+  test('fails on Istio for a scraper namespace chosen by labels, naming the fix and the engines that can', () => {
+    const chart = bare();
+    new ZeroTrustNamespace(chart, 'zt', {
+      engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.calico() }),
+      monitoring: { namespaceLabels: { team: 'monitoring' }, serviceAccount: 'prometheus', ports: [Port.tcp(9090)] },
+    });
+    expect(errorOf(() => Testing.synth(chart))).toContain('Fix: allow each namespace by name: Peer.namespace(\'<name>\') or Peer.serviceAccount(\'<account>\', \'<namespace>\'); '
+      + 'the CNI engines (Engine.kubernetes(), Engine.cilium(), Engine.calico()) select namespaces by labels exactly.');
+  });
+
+  test('throws unless exactly one of the monitoring namespace and namespace labels is given', () => {
+    for (const monitoring of [{ ports: [Port.tcp(9090)] }, { namespace: 'monitoring', namespaceLabels: { team: 'm' }, ports: [Port.tcp(9090)] }]) {
+      expect(errorOf(() => new ZeroTrustNamespace(bare(), 'zt', { engine: Engine.kubernetes(), monitoring })))
+        .toContain('invalid namespace of monitoring');
+    }
   });
 
   test('validates its props with the construct path', () => {

@@ -2,6 +2,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
 import { PolicyCompiler } from '../../engine/compiler';
+import { PolicyObject } from '../../engine/policy-object';
 import { AnalysisPolicy } from '../ir/analysis-policy';
 import { parsePolicies } from '../parse/parse-policies';
 import { translateIntent } from '../translate/intent-model';
@@ -15,9 +16,18 @@ function chartsOf(scope: App | Chart): Chart[] {
  * Synthesizes the charts (running every guardrail) and reads the objects back
  * through the same parsers as manifests from anywhere: what the cluster would
  * enforce. Objects that are not policies (Gateways, Deployments…) are skipped.
+ * For one chart: its objects, and those rendered for its intents into the
+ * charts that own other namespaces (the other sides of its allowances), so
+ * that what the chart's intents allow does not depend on where they are filed.
  */
 export function synthesizedPolicies(scope: App | Chart): AnalysisPolicy[] {
   const objects = chartsOf(scope).flatMap(c => Testing.synth(c));
+  if (!(scope instanceof App)) {
+    const inside = (c: IConstruct) => c.node.scopes.includes(scope);
+    const filedElsewhere = scope.node.root.node.findAll()
+      .filter((c): c is PolicyObject => c instanceof PolicyObject && inside((c as PolicyObject).intent) && !inside(c));
+    objects.push(...filedElsewhere.map(o => o.toJson()));
+  }
   const text = objects.map(o => stringify(o)).join('---\n');
   return parsePolicies({ file: `synthesized ${scope.node.path || 'app'}`, text }, { ignoreOtherKinds: true });
 }

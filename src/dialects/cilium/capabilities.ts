@@ -42,6 +42,7 @@ export function ciliumCapabilities(options: CiliumDialectOptions): CapabilityTab
     'peer.node-local-dns': {
       level: 'approximate',
       reason: 'Cilium gives the NodeLocal DNSCache link-local address the `host` identity when the address existed when the agent started, and none otherwise (cilium/cilium#18644), so the address alone is not matched reliably',
+      exactly: 'Engine.kubernetes() and Engine.calico() allow the cache\'s address itself (ipBlock, nets)',
       optIn: {
         option: 'Engine.cilium({ nodeLocalDnsViaHost: true })',
         enabled: options.nodeLocalDnsViaHost === true,

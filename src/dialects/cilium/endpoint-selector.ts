@@ -1,5 +1,5 @@
 import { isIdentityLabel } from './identity-labels';
-import { LabelSelectorModel, NamespaceScopeModel, PodSetModel } from '../../model';
+import { hasLabel, LabelSelectorModel, NamespaceScopeModel, PodSetModel } from '../../model';
 
 /** Cilium's label for the pod's namespace (the `k8s:` source prefix: set from Kubernetes). */
 export const NAMESPACE_KEY = 'k8s:io.kubernetes.pod.namespace';
@@ -30,7 +30,7 @@ function build(parts: SelectorPart[]): CiliumSelector {
   const exprs: { key: string; operator: string; values?: string[] }[] = [];
   for (const p of parts) {
     for (const [k, v] of Object.entries(p.labels)) {
-      if (k in labels && labels[k] !== v) exprs.push({ key: k, operator: 'In', values: [v] });
+      if (hasLabel(labels, k) && labels[k] !== v) exprs.push({ key: k, operator: 'In', values: [v] });
       else labels[k] = v;
     }
     for (const e of p.exprs) {

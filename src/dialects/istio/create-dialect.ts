@@ -52,6 +52,11 @@ export function createIstioDialect(options: IstioDialectInput): IstioDialect {
   if (problems.length === 0 && Object.keys(istiodLabels).length === 0) {
     problems.push({ what: what('istiodLabels'), value: istiodLabels, expected: 'at least one label of the istiod pods', fix: 'leave it out for { app: "istiod" }' });
   }
+  for (const [field, value] of [['waypoint.create', options?.waypoint?.create], ['matchPeersByServiceAccount', options?.matchPeersByServiceAccount]] as const) {
+    if (value !== undefined && typeof value !== 'boolean') {
+      problems.push({ what: what(field), value, expected: 'true or false', fix: `write ${field.split('.').pop()}: true or false, or leave it out` });
+    }
+  }
   if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
   // Every value below passed its check above.
   const resolved: IstioDialectOptions = {

@@ -126,13 +126,19 @@ export interface EgressGuardContext {
  * such a destination exists and no other egress allowance covers the ports.
  */
 export function egressWidening(s: AllowStatement, g: EgressGuardContext): string[] {
-  if (s.direction !== 'egress' || s.stage !== 'enforce' || s.purpose !== 'traffic' || s.isolating) return [];
+  if (s.direction !== 'egress' || s.stage !== 'enforce' || s.purpose !== 'traffic') return [];
+  // An isolating allowance to pods (AllowTo) is widened by HBONE only (ambient), towards its pod peers; a source side by both.
+  if (s.isolating && g.options.mode !== 'ambient') return [];
   const dests: PodSetModel[] = [];
   for (const p of s.peers) {
-    if (p.kind !== 'pods' || p.namespaces.kind !== 'name') return [];
+    if (p.kind !== 'pods' || p.namespaces.kind !== 'name') {
+      if (s.isolating) continue;
+      return [];
+    }
     dests.push({ namespace: p.namespaces.name, pods: p.pods, ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}) });
   }
-  const dropSa = !!s.subject.serviceAccount && !g.cniSelectsServiceAccounts;
+  // An exclusive account is dropped exactly (the labels select the same pods): no widening.
+  const dropSa = !s.isolating && !!s.subject.serviceAccount && !s.subject.exclusiveServiceAccount && !g.cniSelectsServiceAccounts;
   const hbone = g.options.mode === 'ambient';
   if (!dropSa && !hbone) return [];
   // Pod sets never span namespaces: only the enforced allowances of the namespaces involved matter.

@@ -1,5 +1,8 @@
+import { createHash } from 'crypto';
 import { AMBIENT_PROBE_SOURCE, GATEWAY_NAME_LABEL, HBONE_PORT, ISTIOD_XDS_PORT, IstioDialectOptions } from './options';
-import { AllowStatement, DirectionModel, EVERYTHING, labelSelector, OriginModel, PodSetModel, StageModel } from '../../model';
+import {
+  AllowStatement, DirectionModel, EVERYTHING, isEverything, labelSelector, OriginModel, PodSetModel, podSetToString, selectorToString, StageModel,
+} from '../../model';
 
 /**
  * The mesh's own traffic that a CNI default deny would otherwise break. Each
@@ -34,26 +37,32 @@ export interface PlumbingAllowance {
   readonly reason: string;
 }
 
-/** The plumbing that isolating `subject` in `direction` needs. */
+/**
+ * The plumbing that isolating `subject` in `direction` needs. `owner` is the
+ * intent whose construct holds the objects; their names never depend on it,
+ * only on the pod set, so neither the order in which intents are created nor
+ * which of them isolates the pods renames them.
+ */
 export function subjectPlumbing(
-  options: IstioDialectOptions, subject: PodSetModel, direction: DirectionModel, origin: OriginModel, stage: StageModel,
+  options: IstioDialectOptions, subject: PodSetModel, direction: DirectionModel, owner: OriginModel, stage: StageModel,
 ): PlumbingAllowance[] {
+  const podSet = podSetPart(subject);
   const base = { kind: 'allow' as const, stage, subject, isolating: true, purpose: 'traffic' as const };
   if (options.mode === 'sidecar' && direction === 'egress') {
     return [{
       reason: `sidecars fetch configuration (xDS) and certificates from istiod on TCP ${ISTIOD_XDS_PORT}`,
-      statement: { ...base, origin: suffixed(origin, 'mesh-istiod'), direction: 'egress', peers: [istiodPeer(options)], ports: [{ protocol: 'TCP', port: ISTIOD_XDS_PORT }] },
+      statement: { ...base, origin: plumbingOrigin(owner, 'mesh-istiod', podSet), direction: 'egress', peers: [istiodPeer(options)], ports: [{ protocol: 'TCP', port: ISTIOD_XDS_PORT }] },
     }];
   }
   if (options.mode === 'ambient' && direction === 'ingress') {
     return [
       {
         reason: `ztunnel delivers every mesh connection on the HBONE port TCP ${HBONE_PORT}; the destination's ztunnel authorizes it`,
-        statement: { ...base, origin: suffixed(origin, 'mesh-hbone'), direction: 'ingress', peers: [{ kind: 'pods', namespaces: { kind: 'all' }, pods: EVERYTHING }], ports: [{ protocol: 'TCP', port: HBONE_PORT }] },
+        statement: { ...base, origin: plumbingOrigin(owner, 'mesh-hbone', podSet), direction: 'ingress', peers: [{ kind: 'pods', namespaces: { kind: 'all' }, pods: EVERYTHING }], ports: [{ protocol: 'TCP', port: HBONE_PORT }] },
       },
       {
         reason: `ambient SNATs the kubelet's health probes to ${AMBIENT_PROBE_SOURCE}`,
-        statement: { ...base, origin: suffixed(origin, 'mesh-probes'), direction: 'ingress', peers: [{ kind: 'cidr', cidr: AMBIENT_PROBE_SOURCE, except: [] }], ports: [{ protocol: 'TCP' }] },
+        statement: { ...base, origin: plumbingOrigin(owner, 'mesh-probes', podSet), direction: 'ingress', peers: [{ kind: 'cidr', cidr: AMBIENT_PROBE_SOURCE, except: [] }], ports: [{ protocol: 'TCP' }] },
       },
     ];
   }
@@ -69,22 +78,38 @@ export function waypointPods(options: IstioDialectOptions, namespace: string): P
  * The egress the waypoint of a namespace needs where something isolates it
  * (non-isolating: the CNI renders it only for waypoint pods that are isolated).
  */
-export function waypointPlumbing(options: IstioDialectOptions, namespace: string, origin: OriginModel, stage: StageModel): PlumbingAllowance[] {
+export function waypointPlumbing(options: IstioDialectOptions, namespace: string, owner: OriginModel, stage: StageModel): PlumbingAllowance[] {
   const base = { kind: 'allow' as const, stage, subject: waypointPods(options, namespace), isolating: false, purpose: 'traffic' as const, direction: 'egress' as const };
   return [
     {
       reason: `the waypoint proxy fetches configuration and certificates from istiod on TCP ${ISTIOD_XDS_PORT}`,
-      statement: { ...base, origin: suffixed(origin, 'waypoint-istiod'), peers: [istiodPeer(options)], ports: [{ protocol: 'TCP', port: ISTIOD_XDS_PORT }] },
+      statement: { ...base, origin: plumbingOrigin(owner, 'waypoint-istiod', undefined), peers: [istiodPeer(options)], ports: [{ protocol: 'TCP', port: ISTIOD_XDS_PORT }] },
     },
     {
       reason: `the waypoint forwards to destination pods over HBONE (TCP ${HBONE_PORT}); their ztunnels decide`,
-      statement: { ...base, origin: suffixed(origin, 'waypoint-hbone'), peers: [{ kind: 'pods', namespaces: { kind: 'all' }, pods: EVERYTHING }], ports: [{ protocol: 'TCP', port: HBONE_PORT }] },
+      statement: { ...base, origin: plumbingOrigin(owner, 'waypoint-hbone', undefined), peers: [{ kind: 'pods', namespaces: { kind: 'all' }, pods: EVERYTHING }], ports: [{ protocol: 'TCP', port: HBONE_PORT }] },
     },
   ];
 }
 
 function istiodPeer(options: IstioDialectOptions): AllowStatement['peers'][number] {
   return { kind: 'pods', namespaces: { kind: 'name', name: options.istiodNamespace }, pods: labelSelector({ ...options.istiodLabels }) };
+}
+
+/** The origin of plumbing held by `owner`: names start from the plumbing's purpose, not from the owner. */
+function plumbingOrigin(owner: OriginModel, purpose: string, podSet: string | undefined): OriginModel {
+  return { ...owner, baseName: podSet ? `${purpose}-${podSet}` : purpose };
+}
+
+/**
+ * A name part for the pods of a pod set: nothing for a whole namespace (one per
+ * namespace), else the readable selector and 8 hex characters of a SHA-256 of
+ * the exact set, since different selectors can read alike once made a DNS label.
+ */
+function podSetPart(subject: PodSetModel): string | undefined {
+  if (isEverything(subject.pods) && !subject.serviceAccount) return undefined;
+  const readable = `${selectorToString(subject.pods)}${subject.serviceAccount ? `-sa-${subject.serviceAccount}` : ''}`;
+  return `${readable}-${createHash('sha256').update(podSetToString(subject)).digest('hex').slice(0, 8)}`;
 }
 
 /** The same origin with a distinct object-name base. */

@@ -3,6 +3,7 @@ import { istioCapabilities, usable } from './capabilities';
 import { egressWidening, EgressGuardContext, mtlsConflicts, mtlsDuplicates, isPlaintextPeer, statementsOf } from './guards';
 import { HBONE_PORT, IstioDialectOptions } from './options';
 import { subjectPlumbing, suffixed, waypointPlumbing, waypointPods } from './plumbing';
+import { covers, mayOverlap } from './pod-sets';
 import { istioOperations, istioPorts, istioRule, istioSeesTcp, istioSources, onlyTcp, principal, SourceProblem } from './sources';
 import { toJson_GatewaySpec } from '../../imports/gateway-gateway.networking.k8s.io';
 import { AuthorizationPolicySpec, AuthorizationPolicySpecAction, toJson_AuthorizationPolicySpec } from '../../imports/istio-ap-security.istio.io';
@@ -14,6 +15,7 @@ import {
 import { CapabilityTable } from '../capability';
 import { AppStatement, Dialect, RenderContext, RenderedObject } from '../dialect';
 import { FEATURE_DESCRIPTIONS, featuresOf } from '../feature';
+import { allowSubjects } from '../source-half';
 
 const DRY_RUN = { 'istio.io/dry-run': 'true' };
 
@@ -73,8 +75,13 @@ export class IstioDialect implements Dialect {
 
   // ---------------------------------------------------------------- CNI layer
 
-  /** What the CNI renders for a statement: its L3/L4 part and the mesh plumbing it needs. */
+  /** What the CNI renders for a statement: its L3/L4 part and the mesh plumbing it needs, lowered for the CNI. */
   private cniStatements(s: Statement, ctx: RenderContext): Statement[] {
+    const cni = this.options.cni;
+    return this.cniParts(s, ctx).map(c => (cni.lower ? cni.lower(c) : c));
+  }
+
+  private cniParts(s: Statement, ctx: RenderContext): Statement[] {
     const canStage = usable(this.options.cni.capabilities['stage.audit']);
     switch (s.kind) {
       case 'mtls':
@@ -112,7 +119,13 @@ export class IstioDialect implements Dialect {
 
   private cniEgress(s: AllowStatement, ctx: RenderContext): Statement[] {
     const sourceHalf = !s.isolating && s.purpose === 'traffic' && s.peers.every(p => p.kind === 'pods' && p.namespaces.kind === 'name');
-    if (!sourceHalf) return [s];
+    if (!sourceHalf) {
+      // Ambient: an egress allowance to pods (AllowTo) leaves the source as HBONE to the destination pods,
+      // whose ztunnel decides the application port (guarded in check: the destinations must be isolated).
+      const pods = s.peers.filter(p => p.kind === 'pods');
+      if (this.options.mode !== 'ambient' || !s.isolating || s.purpose !== 'traffic' || !pods.length) return [s];
+      return [s, { ...s, origin: suffixed(s.origin, 'hbone'), peers: pods, ports: [{ protocol: 'TCP', port: HBONE_PORT }] }];
+    }
     let subject = s.subject;
     if (subject.serviceAccount && !usable(this.options.cni.capabilities['subject.service-account']) && onlyTcp(s.ports)) {
       subject = { namespace: subject.namespace, pods: subject.pods }; // the destination's Istio policy checks the identity (guarded in check)
@@ -137,13 +150,15 @@ export class IstioDialect implements Dialect {
 
   /**
    * The plumbing an isolation needs, rendered once per pod set and stage: by
-   * the first statement that isolates the pods, or nothing when the whole
-   * namespace is isolated in that direction and stage (its plumbing covers them).
+   * one statement that isolates the pods, or nothing when the whole namespace
+   * is isolated in that direction and stage (its plumbing covers them). Which
+   * statement holds it never depends on the order of the intents: the one of
+   * the first construct path (names do not depend on it at all).
    */
   private plumbingFor(s: IsolateStatement | AllowStatement, direction: DirectionModel, ctx: RenderContext): Statement[] {
     const isolators = this.view(ctx).isolators(direction, s.stage, s.subject.namespace);
-    const namespaceWide = isolators.find(x => isEverything(x.subject.pods) && !x.subject.serviceAccount);
-    const owner = namespaceWide ?? isolators.find(x => podSetToString(x.subject) === podSetToString(s.subject));
+    const namespaceWide = isolators.filter(x => isEverything(x.subject.pods) && !x.subject.serviceAccount);
+    const owner = firstByPath(namespaceWide.length ? namespaceWide : isolators.filter(x => podSetToString(x.subject) === podSetToString(s.subject)));
     if (owner !== s) return [];
     return subjectPlumbing(this.options, s.subject, direction, s.origin, s.stage).map(p => p.statement);
   }
@@ -155,7 +170,8 @@ export class IstioDialect implements Dialect {
       if (usable(cap)) return [];
       const what = `the ${cni.name} CNI layer of the ${this.name} engine cannot express ${FEATURE_DESCRIPTIONS[f]}`;
       if (cap.level === 'approximate') {
-        return [`${what} exactly (${cap.reason}); in: ${statementToString(c)}. Fix: use a CNI that can, or opt into the approximation with ${cap.optIn?.option}, which widens the policy: ${cap.optIn?.widening}.`];
+        const exactly = cap.exactly?.replace('use an engine that selects service accounts exactly', 'layer Istio on a CNI that selects service accounts exactly') ?? 'use a CNI that can';
+        return [`${what} exactly (${cap.reason}); in: ${statementToString(c)}. Fix: ${exactly}; or opt into the approximation with ${cap.optIn?.option}, which widens the policy: ${cap.optIn?.widening}.`];
       }
       const fix = f === 'stage.audit'
         ? 'Istio observes ingress only: layer Istio on a CNI with staged policies (Engine.calico()), audit only the ingress side (DefaultDeny with directions: [PolicyDirection.INGRESS]), or set stage: PolicyStage.ENFORCE'
@@ -182,16 +198,27 @@ export class IstioDialect implements Dialect {
       case 'isolate':
         return s.directions.includes('ingress') ? this.subjectProblems(s.subject, cannot) : [];
       case 'allow':
-        return s.direction === 'ingress' ? this.ingressProblems(s, ctx, cannot, where) : egressWidening(s, this.guardContext(ctx));
+        return s.direction === 'ingress' ? this.ingressProblems(s, ctx, cannot, where) : [...this.ambientEgressProblems(s, ctx, cannot), ...egressWidening(s, this.guardContext(ctx))];
     }
   }
 
   private ingressProblems(s: AllowStatement, ctx: RenderContext, cannot: (w: string, r: string, f: string) => string, where: () => string): string[] {
     const out: string[] = [];
-    if (!s.isolating) {
-      return [cannot('an ingress allowance that does not isolate its pods', 'any AuthorizationPolicy ALLOW that applies to a workload isolates it', 'use AllowFrom')];
+    if (s.isolating) {
+      out.push(...this.subjectProblems(s.subject, cannot));
+    } else {
+      // The destination side of an AllowTo: an ALLOW policy for the pods something else already isolates (in Istio
+      // too: every isolation of pods renders an ALLOW policy for them), so it adds connections and isolates nothing.
+      for (const subject of allowSubjects(s, ctx)) out.push(...this.subjectProblems(subject, cannot));
+      if (this.options.mode === 'ambient') {
+        const bound = this.waypointBoundOverlapping(s.subject, ctx);
+        if (bound) {
+          out.push(cannot(`an egress allowance to pods whose Service is bound to the waypoint (${podSetToString(bound.subject)}, Service ${bound.subject.service}, from ${bound.origin.path})`,
+            'connections to the Service pass the waypoint, whose policies are per Service (targetRefs), and an allowance written from the client\'s side does not know the Service',
+            `say it from the destination's side: new AllowFrom(scope, 'id', { to: Workload.select({...}, { service: '${bound.subject.service}' }), peers: [...], ports: [...] }), or use IstioMode.SIDECAR`));
+        }
+      }
     }
-    out.push(...this.subjectProblems(s.subject, cannot));
     if (s.http && !onlyTcp(s.ports)) {
       out.push(cannot('HTTP rules on non-TCP ports', 'HTTP runs over TCP, and UDP, SCTP or "all traffic" never pass the mesh proxy that checks the rules, so the CNI would allow them whole', 'list TCP ports only (e.g. Port.tcp(8080)) for an allowance with http, and allow other protocols in a separate AllowFrom'));
     }
@@ -216,13 +243,42 @@ export class IstioDialect implements Dialect {
     return out;
   }
 
+  /**
+   * Ambient: the source's ztunnel sends every connection to a mesh pod as HBONE (TCP 15008), so the CNI cannot
+   * limit the application port of an egress allowance to pods (AllowTo); only the destination's ztunnel can. It
+   * is exact where every destination pod is ingress-isolated in Istio (its ALLOW policies, with the destination
+   * side of this allowance, then decide every port), else it fails.
+   */
+  private ambientEgressProblems(s: AllowStatement, ctx: RenderContext, cannot: (w: string, r: string, f: string) => string): string[] {
+    if (this.options.mode !== 'ambient' || !s.isolating || s.purpose !== 'traffic') return [];
+    const exactly = 'use IstioMode.SIDECAR, or a CNI engine (Engine.cilium(), Engine.calico(), Engine.kubernetes()), which express it exactly';
+    const out: string[] = [];
+    for (const p of s.peers) {
+      if (p.kind !== 'pods') continue;
+      if (p.namespaces.kind !== 'name') {
+        out.push(cannot(`egress to ${peerToString(p)}`, 'in ambient mode the CNI sees every connection to a mesh pod as HBONE (TCP 15008), whatever its port, and only the destination\'s ztunnel can check the port; pods chosen by namespace labels or in every namespace have no ztunnel policy this engine renders',
+          `name the destination namespace (Peer.namespace('<name>'), Peer.workload(Workload.select({...}, { namespace: '<name>' }))), or ${exactly}`));
+        continue;
+      }
+      const dest: PodSetModel = { namespace: p.namespaces.name, pods: p.pods, ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}) };
+      const isolated = [...this.view(ctx).isolators('ingress', 'enforce', dest.namespace), ...(s.stage === 'audit' ? this.view(ctx).isolators('ingress', 'audit', dest.namespace) : [])]
+        .some(x => covers(x.subject, dest) && (x.kind === 'isolate' || istioSeesTcp(x.ports)));
+      if (!isolated) {
+        out.push(cannot(`egress to ${podSetToString(dest)}, whose ingress nothing isolates`, 'in ambient mode the CNI sees every connection to a mesh pod as HBONE (TCP 15008), whatever its port, and a destination without an ALLOW policy admits every port, so the workload could connect on ports the intent denies',
+          `isolate the destination's ingress too (new DefaultDeny(scope, 'id', { namespace: '${dest.namespace}' }) or a ZeroTrustNamespace), so that its ztunnel checks this allowance; or ${exactly}`));
+      }
+    }
+    return out;
+  }
+
   private subjectProblems(subject: PodSetModel, cannot: (w: string, r: string, f: string) => string): string[] {
     const out: string[] = [];
-    if (subject.serviceAccount) {
-      out.push(cannot('selecting the protected pods by service account', 'Istio selects workloads by pod labels only (selector.matchLabels)', 'select the protected pods by their labels only'));
+    if (subject.serviceAccount && !subject.exclusiveServiceAccount) {
+      out.push(cannot('selecting the protected pods by service account', 'Istio selects workloads by pod labels only (selector.matchLabels)',
+        'if exactly these pods run as the account, declare it: Workload.select({...}, { serviceAccount: \'<account>\', exclusiveServiceAccount: true }), and Istio selects them by their labels; else select the protected pods by their labels only'));
     }
     if (subject.pods.matchExpressions.length) {
-      out.push(cannot('set-based label requirements on the protected pods', 'Istio selectors have matchLabels only, no matchExpressions', 'select the protected pods with plain labels (Workload.select({ app: \'...\' }))'));
+      out.push(cannot('set-based label requirements on the protected pods', 'Istio selectors have matchLabels only, no matchExpressions', 'select the protected pods with plain labels (Workload.select({ app: \'...\' })); the CNI engines (Engine.kubernetes(), Engine.cilium(), Engine.calico()) select by set-based requirements exactly'));
     }
     return out;
   }
@@ -240,7 +296,7 @@ export class IstioDialect implements Dialect {
     switch (s.kind) {
       case 'mtls': return [this.peerAuthentication(s, ctx)];
       case 'isolate': return s.directions.includes('ingress') ? [this.baseline(s, ctx)] : [];
-      case 'allow': return s.direction === 'ingress' ? this.authorization(s, ctx) : [];
+      case 'allow': return s.direction !== 'ingress' ? [] : s.isolating ? this.authorization(s, ctx) : this.destinationSide(s, ctx);
       default: return [];
     }
   }
@@ -277,6 +333,18 @@ export class IstioDialect implements Dialect {
     }
     if (this.options.createWaypoint && this.gatewayOwner(s, ctx)) out.push(this.gateway(s.origin, ns));
     return out;
+  }
+
+  /**
+   * The destination side of an AllowTo: one ALLOW policy per isolated part of the destination pods (the same
+   * parts the CNI layer selects), sidecar or ztunnel alike (no HTTP rules, so never on the waypoint).
+   */
+  private destinationSide(s: AllowStatement, ctx: RenderContext): RenderedObject[] {
+    if (!istioSeesTcp(s.ports)) return []; // UDP / SCTP: the CNI alone decides
+    const rule = istioRule(istioSources(this.options, s.peers).sources, istioOperations(istioPorts(s.ports).ports, undefined));
+    const subjects = allowSubjects(s, ctx);
+    return subjects.map((subject, i) => this.ap(s.origin, ctx.objectName(s.origin, [`ingress-${subject.namespace}`, subjects.length > 1 ? String(i + 1) : undefined].filter(Boolean).join('-')),
+      subject.namespace, { ...this.selectorOf(subject), action: AuthorizationPolicySpecAction.ALLOW, rules: [rule] }, s.stage === 'audit'));
   }
 
   private peerAuthentication(s: MtlsStatement, ctx: RenderContext): RenderedObject {
@@ -361,15 +429,24 @@ export class IstioDialect implements Dialect {
     });
   }
 
+  /** A waypoint-bound allowance whose pods may overlap `pods` (ambient), if any. */
+  private waypointBoundOverlapping(pods: PodSetModel, ctx: RenderContext): AllowStatement | undefined {
+    if (this.options.mode !== 'ambient') return undefined;
+    return this.view(ctx).allowsIn('ingress', pods.namespace).find(x => x.isolating && this.isWaypointBound(x, ctx) && mayOverlap(x.subject, pods));
+  }
+
   private isWaypointBound(s: AllowStatement, ctx: RenderContext): boolean {
     return s.subject.service !== undefined && this.waypointServices(ctx, s.subject.namespace).has(s.subject.service);
   }
 
-  /** Whether `s` is the statement that renders its namespace's waypoint (and its plumbing): the first waypoint-bound one. */
+  /**
+   * Whether `s` is the statement that renders its namespace's waypoint (and its plumbing): the
+   * waypoint-bound one of the first construct path, whatever the order of the intents.
+   */
   private gatewayOwner(s: Statement, ctx: RenderContext): boolean {
     if (s.kind !== 'allow' || s.direction !== 'ingress' || !this.isWaypointBound(s, ctx)) return false;
     const view = this.view(ctx);
-    const first = view.remember(`gateway-owner|${s.subject.namespace}`, () => view.allowsIn('ingress', s.subject.namespace).find(x => this.isWaypointBound(x, ctx)));
+    const first = view.remember(`gateway-owner|${s.subject.namespace}`, () => firstByPath(view.allowsIn('ingress', s.subject.namespace).filter(x => this.isWaypointBound(x, ctx))));
     return first === s;
   }
 
@@ -383,6 +460,21 @@ export class IstioDialect implements Dialect {
       waypointServices: ns => this.waypointServices(ctx, ns),
     };
   }
+}
+
+/**
+ * An owner for shared objects that construction order cannot change: a
+ * default deny before an allowance (the plumbing stays next to the isolation
+ * it serves), then the intent of the first construct path, then the first
+ * statement of that intent.
+ */
+function firstByPath<T extends Statement>(xs: readonly T[]): T | undefined {
+  const rank = (x: T) => (x.kind === 'isolate' ? 0 : 1);
+  let best: T | undefined;
+  for (const x of xs) {
+    if (!best || rank(x) < rank(best) || (rank(x) === rank(best) && x.origin.path < best.origin.path)) best = x;
+  }
+  return best;
 }
 
 function withoutAccount(p: PeerModel): PeerModel {

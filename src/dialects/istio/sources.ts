@@ -51,11 +51,11 @@ export function istioSources(options: IstioDialectOptions, peers: readonly PeerM
         break;
       case 'pods': {
         if (p.namespaces.kind === 'labels') {
-          problems.push({ what: peerToString(p), reason: 'Istio sources match namespace names (`namespaces`), never namespace labels', fix: 'allow each namespace by name: Peer.namespace(\'<name>\') or Peer.serviceAccount(\'<account>\', \'<namespace>\')' });
+          problems.push({ what: peerToString(p), reason: 'Istio sources match namespace names (`namespaces`), never namespace labels', fix: 'allow each namespace by name: Peer.namespace(\'<name>\') or Peer.serviceAccount(\'<account>\', \'<namespace>\'); the CNI engines (Engine.kubernetes(), Engine.cilium(), Engine.calico()) select namespaces by labels exactly' });
           break;
         }
         if (p.namespaces.kind === 'all') {
-          problems.push({ what: peerToString(p), reason: 'an Istio rule for every namespace matches mesh identities only (namespaces: ["*"]), so pods outside the mesh would be denied, and a service account in any namespace has no exact principal pattern', fix: 'name the namespaces with Peer.namespace(\'<name>\') or Peer.serviceAccount(\'<account>\', \'<namespace>\'), or allow everyone with Peer.anyone()' });
+          problems.push({ what: peerToString(p), reason: 'an Istio rule for every namespace matches mesh identities only (namespaces: ["*"]), so pods outside the mesh would be denied, and a service account in any namespace has no exact principal pattern', fix: 'name the namespaces with Peer.namespace(\'<name>\') or Peer.serviceAccount(\'<account>\', \'<namespace>\'), or allow everyone with Peer.anyone(); the CNI engines (Engine.kubernetes(), Engine.cilium(), Engine.calico()) select pods in every namespace exactly' });
           break;
         }
         const ns = p.namespaces.name;
@@ -64,15 +64,16 @@ export function istioSources(options: IstioDialectOptions, peers: readonly PeerM
           problems.push({
             what: peerToString(p),
             reason: 'pods chosen by labels have no identity in Istio: the destination proxy only sees the client\'s service account (mTLS principal) and namespace',
-            fix: `give the workload a service account, e.g. Workload.select({...}, { serviceAccount: '<account>' }) with Peer.workload(), or Peer.serviceAccount('<account>', '${ns}'); or allow the whole namespace with Peer.namespace('${ns}')`,
+            fix: 'name the account the workload runs as and declare that exactly these pods use it: Workload.select({...}, { serviceAccount: \'<account>\', exclusiveServiceAccount: true }) '
+              + `(Istio then checks the account, engines without identities keep the labels); or allow the identity with Peer.serviceAccount('<account>', '${ns}'), or the whole namespace with Peer.namespace('${ns}')`,
           });
           break;
         }
-        if (labelled && !options.matchPeersByServiceAccount) {
+        if (labelled && !options.matchPeersByServiceAccount && !p.exclusiveServiceAccount) {
           problems.push({
             what: peerToString(p),
             reason: 'Istio checks the client\'s service account (principal) only; it cannot also check the pod labels',
-            fix: `select the peer by identity only with Peer.serviceAccount('${p.serviceAccount}', '${ns}')`,
+            fix: `if exactly these pods run as ${p.serviceAccount}, declare it on the workload (exclusiveServiceAccount: true); else select the peer by identity only with Peer.serviceAccount('${p.serviceAccount}', '${ns}')`,
             optIn: { option: 'Engine.istio({ matchPeersByServiceAccount: true })', widening: `every pod running as service account ${p.serviceAccount} in ${ns} matches, whatever its labels` },
           });
           break;

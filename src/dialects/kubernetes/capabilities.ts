@@ -12,6 +12,8 @@ export function kubernetesCapabilities(options: KubernetesDialectOptions): Capab
   const sa = {
     level: 'approximate' as const,
     reason: 'NetworkPolicy selects pods by labels only; a service account is an identity, not a label',
+    exactly: 'if exactly the pods with these labels run as the account, declare it on the workload (Workload.select({...}, { serviceAccount: \'<account>\', exclusiveServiceAccount: true })): NetworkPolicy then selects them by their labels; '
+      + 'else use an engine that selects service accounts exactly, Engine.cilium() or Engine.calico()',
     optIn: {
       option: 'Engine.kubernetes({ serviceAccountLabel })',
       enabled: options.serviceAccountLabel !== undefined,

@@ -3,7 +3,7 @@ import { allowSubjects } from '../source-half';
 import { KubernetesDialectOptions, kubernetesCapabilities } from './capabilities';
 import {
   AllowStatement, DirectionModel, isEverything, IsolateStatement, LabelSelectorModel, PeerModel,
-  PodSetModel, PortModel, Statement, intersectSelectors, labelSelector,
+  PodSetModel, PortModel, Statement, intersectSelectors, labelSelector, withoutExclusiveAccount,
 } from '../../model';
 
 /** The namespace label every namespace carries with its own name (immutable, set by the API server). */
@@ -22,6 +22,21 @@ export class KubernetesDialect implements Dialect {
 
   constructor(private readonly options: KubernetesDialectOptions = {}) {
     this.capabilities = kubernetesCapabilities(options);
+  }
+
+  /** NetworkPolicy selects labels only: an exclusive service account (declared to be the labels' pods) is dropped, exactly. */
+  public lower(s: Statement): Statement {
+    switch (s.kind) {
+      case 'isolate':
+      case 'mtls':
+        return { ...s, subject: withoutExclusiveAccount(s.subject) };
+      case 'allow':
+        return { ...s, subject: withoutExclusiveAccount(s.subject), peers: s.peers.map(p => (p.kind === 'pods' ? withoutExclusiveAccount(p) : p)) };
+      case 'allow-cluster':
+        return { ...s, peers: s.peers.map(p => (p.kind === 'pods' ? withoutExclusiveAccount(p) : p)) };
+      default:
+        return s;
+    }
   }
 
   public render(s: Statement, ctx: RenderContext): RenderedObject[] {
@@ -56,7 +71,9 @@ export class KubernetesDialect implements Dialect {
       }));
   }
 
-  private subjectSelector(p: PodSetModel): Record<string, unknown> {
+  private subjectSelector(set: PodSetModel): Record<string, unknown> {
+    // A part of an isolated set may carry an exclusive account again (intersections keep it).
+    const p = withoutExclusiveAccount(set);
     return kubeSelector(this.withServiceAccount(p.pods, p.serviceAccount));
   }
 

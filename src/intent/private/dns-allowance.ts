@@ -31,8 +31,14 @@ export function dnsAllowance(props: DnsServerOptions, problems: InputProblem[]):
   const port = props.dnsPort ?? 53;
   problems.push(...checkPortNumber('dnsPort', port));
   let nodeLocal: Peer | undefined;
-  if (props.nodeLocalDns) {
-    const addr = props.nodeLocalDnsAddress ?? '169.254.20.10';
+  if (props.nodeLocalDns !== undefined && typeof props.nodeLocalDns !== 'boolean') {
+    problems.push({ what: 'nodeLocalDns', value: props.nodeLocalDns, expected: 'true or false', fix: 'write nodeLocalDns: true, or leave it out' });
+  } else if (props.nodeLocalDns) {
+    const addr: unknown = props.nodeLocalDnsAddress ?? '169.254.20.10';
+    if (typeof addr !== 'string') {
+      problems.push({ what: 'nodeLocalDnsAddress', value: addr, expected: 'an IP address such as "169.254.20.10"', fix: 'pass the address as a string, or leave it out for 169.254.20.10' });
+      return { peers: [], ports: [] };
+    }
     nodeLocal = Peer.cidr(addr.includes('/') ? addr : `${addr}/${addr.includes(':') ? 128 : 32}`);
     problems.push(...nodeLocal._problems);
   } else if (props.nodeLocalDnsAddress !== undefined) {

@@ -9,10 +9,10 @@ import { PolicyStage } from '../policy-stage';
  * The namespace an intent's policies live in: the explicit prop, else the
  * chart's namespace. There is no silent "default" namespace.
  */
-export function resolveNamespace(scope: IConstruct, given: string | undefined, problems: InputProblem[]): string {
+export function resolveNamespace(scope: IConstruct, given: unknown, problems: InputProblem[]): string {
   if (given !== undefined) {
     problems.push(...checkNamespaceName('namespace', given));
-    return given;
+    return typeof given === 'string' ? given : 'invalid-namespace';
   }
   let chartNs: string | undefined;
   try {
@@ -29,7 +29,7 @@ export function resolveNamespace(scope: IConstruct, given: string | undefined, p
 }
 
 /** The model stage of an intent's `stage` prop (default: enforce). */
-export function resolveStage(given: PolicyStage | undefined, problems: InputProblem[]): StageModel {
+export function resolveStage(given: unknown, problems: InputProblem[]): StageModel {
   if (given === undefined || given === PolicyStage.ENFORCE) return 'enforce';
   if (given === PolicyStage.AUDIT) return 'audit';
   problems.push({ what: 'stage', value: given, expected: 'PolicyStage.ENFORCE or PolicyStage.AUDIT', fix: 'use the PolicyStage enum' });

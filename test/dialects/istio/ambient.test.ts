@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { hasHttpFields, istioChart, ofKind } from './support';
 import { AllowDns, AllowFrom, DefaultDeny, Engine, HttpRule, IstioMode, Peer, PolicyDirection, PolicyStage, Port, Workload } from '../../../src';
 import { byName, synthValid } from '../../helpers/synth';
@@ -62,7 +63,7 @@ describe('Istio (ambient) renders', () => {
     const objs = synthValid(chart);
     expect(ofKind(objs, 'Gateway')).toEqual([]);
     expect(byName(objs, 'api-via-waypoint').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/production/sa/wp']);
-    expect(byName(objs, 'api-waypoint-hbone-egress-production', 'NetworkPolicy').spec.podSelector).toEqual({ matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'backend-waypoint' } });
+    expect(byName(objs, 'waypoint-hbone-egress-production', 'NetworkPolicy').spec.podSelector).toEqual({ matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'backend-waypoint' } });
   });
 
   test('L4 allowances of a waypoint-bound workload on ztunnel (direct) and on the waypoint (through the Service)', () => {
@@ -75,25 +76,27 @@ describe('Istio (ambient) renders', () => {
   });
 
   test('L4-only allowances of workloads without HTTP rules stay on ztunnel, with no waypoint at all (and no egress side where nothing isolates egress)', () => {
+    // Plumbing for some pods is named after the pods: their selector and a hash of the exact pod set.
+    const redisHash = createHash('sha256').update('production/app=redis').digest('hex').slice(0, 8);
     const chart = istioChart(IstioMode.AMBIENT);
     new AllowFrom(chart, 'db', { to: Workload.select({ app: 'redis' }, { service: 'redis' }), peers: [Peer.serviceAccount('backend')], ports: [Port.tcp(6379)] });
     const objs = synthValid(chart);
     expect(objs.map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'AuthorizationPolicy/db-ingress', 'NetworkPolicy/db-ingress',
-      'NetworkPolicy/db-mesh-hbone-ingress', 'NetworkPolicy/db-mesh-probes-ingress',
+      `NetworkPolicy/mesh-hbone-app-redis-${redisHash}-ingress`, `NetworkPolicy/mesh-probes-app-redis-${redisHash}-ingress`,
     ]);
   });
 
   test('the CNI plumbing ambient needs: HBONE 15008 from every pod and the kubelet probe SNAT address into isolated pods', () => {
     const objs = synthValid(seed());
-    expect(byName(objs, 'default-deny-mesh-hbone-ingress').spec).toEqual({
+    expect(byName(objs, 'mesh-hbone-ingress').spec).toEqual({
       podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: 15008 }] }],
     });
-    expect(byName(objs, 'default-deny-mesh-probes-ingress').spec).toEqual({
+    expect(byName(objs, 'mesh-probes-ingress').spec).toEqual({
       podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }], ports: [{ protocol: 'TCP' }] }],
     });
     // No istiod egress for ambient pods (ztunnel talks to istiod), only for the waypoint.
-    expect(objs.map(o => o.metadata.name).filter(n => n.includes('istiod'))).toEqual(['frontend-to-backend-waypoint-istiod-egress-production']);
+    expect(objs.map(o => o.metadata.name).filter(n => n.includes('istiod'))).toEqual(['waypoint-istiod-egress-production']);
   });
 
   test('the source side over HBONE: 15008 to the destination pods and to the waypoint of their Service', () => {

@@ -22,7 +22,8 @@ describe('the Istio engine fails synthesis, with a fix, for', () => {
     new AllowFrom(chart, 'in', { to: backend, peers: [Peer.workload(Workload.select({ app: 'frontend' }))], ports: [Port.tcp(8080)] });
     expect(failure(chart)).toContain(`[test/in] the ${SIDECAR} engine cannot express pods app=frontend in namespace production (pods chosen by labels have no identity in Istio: the destination proxy only sees the client's service account (mTLS principal) and namespace); `
       + 'in: allow ingress of production/app=backend-api from [pods app=frontend in namespace production] on [TCP 8080]. '
-      + 'Fix: give the workload a service account, e.g. Workload.select({...}, { serviceAccount: \'<account>\' }) with Peer.workload(), or Peer.serviceAccount(\'<account>\', \'production\'); or allow the whole namespace with Peer.namespace(\'production\').');
+      + 'Fix: name the account the workload runs as and declare that exactly these pods use it: Workload.select({...}, { serviceAccount: \'<account>\', exclusiveServiceAccount: true }) '
+      + '(Istio then checks the account, engines without identities keep the labels); or allow the identity with Peer.serviceAccount(\'<account>\', \'production\'), or the whole namespace with Peer.namespace(\'production\').');
   });
 
   test('a peer chosen by labels AND a service account, unless the user opts into matching the account only', () => {
@@ -31,7 +32,7 @@ describe('the Istio engine fails synthesis, with a fix, for', () => {
     new AllowFrom(chart, 'in', { to: backend, peers: [peer], ports: [Port.tcp(8080)] });
     expect(failure(chart)).toContain(`the ${SIDECAR} engine cannot express pods app=frontend with service account frontend in namespace production exactly (Istio checks the client's service account (principal) only; it cannot also check the pod labels); `
       + 'in: allow ingress of production/app=backend-api from [pods app=frontend with service account frontend in namespace production] on [TCP 8080]. '
-      + 'Fix: select the peer by identity only with Peer.serviceAccount(\'frontend\', \'production\'), or opt into the approximation with Engine.istio({ matchPeersByServiceAccount: true }), which widens the policy: every pod running as service account frontend in production matches, whatever its labels.');
+      + 'Fix: if exactly these pods run as frontend, declare it on the workload (exclusiveServiceAccount: true); else select the peer by identity only with Peer.serviceAccount(\'frontend\', \'production\'), or opt into the approximation with Engine.istio({ matchPeersByServiceAccount: true }), which widens the policy: every pod running as service account frontend in production matches, whatever its labels.');
     const opted = istioChart(IstioMode.SIDECAR, Engine.kubernetes(), { matchPeersByServiceAccount: true });
     new AllowFrom(opted, 'in', { to: backend, peers: [peer], ports: [Port.tcp(8080)] });
     expect(synthValid(opted).find(o => o.kind === 'AuthorizationPolicy').spec.rules[0].from).toEqual([{ source: { principals: ['cluster.local/ns/production/sa/frontend'] } }]);
@@ -50,7 +51,8 @@ describe('the Istio engine fails synthesis, with a fix, for', () => {
   test('protected pods chosen by service account or by set-based requirements: Istio selectors have matchLabels only', () => {
     const bySa = istioChart(IstioMode.SIDECAR, Engine.cilium());
     new AllowFrom(bySa, 'in', { to: Workload.select({ app: 'b' }, { serviceAccount: 'b' }), peers: [Peer.namespace('x')], ports: [Port.tcp(80)] });
-    expect(failure(bySa)).toContain('[test/in] the istio-sidecar-cilium engine cannot express selecting the protected pods by service account (Istio selects workloads by pod labels only (selector.matchLabels)); in: allow ingress of production/app=b (sa b) from [pods (all) in namespace x] on [TCP 80]. Fix: select the protected pods by their labels only.');
+    expect(failure(bySa)).toContain('[test/in] the istio-sidecar-cilium engine cannot express selecting the protected pods by service account (Istio selects workloads by pod labels only (selector.matchLabels)); in: allow ingress of production/app=b (sa b) from [pods (all) in namespace x] on [TCP 80]. '
+      + 'Fix: if exactly these pods run as the account, declare it: Workload.select({...}, { serviceAccount: \'<account>\', exclusiveServiceAccount: true }), and Istio selects them by their labels; else select the protected pods by their labels only.');
     const byExpr = istioChart(IstioMode.SIDECAR);
     new DefaultDeny(byExpr, 'deny', { pods: Workload.select({ app: 'b' }, { expressions: [LabelExpression.exists('tier')] }), acknowledgeDnsBlocked: true });
     expect(failure(byExpr)).toContain(`[test/deny] the ${SIDECAR} engine cannot express set-based label requirements on the protected pods (Istio selectors have matchLabels only, no matchExpressions)`);
@@ -175,7 +177,8 @@ describe('the Istio engine fails synthesis, with a fix, for', () => {
       Engine.attach(chart, Engine.kubernetes());
       new MutualTls(chart, 'mtls', { mode: MtlsMode.STRICT });
       expect(failure(chart)).toContain('[test/mtls] the kubernetes engine cannot express STRICT mutual TLS (only mesh connections accepted) (a CNI network policy filters connections but cannot require or verify mutual TLS; node-level encryption (WireGuard, IPsec) is a cluster setting and proves no workload identity); '
-        + 'in: require STRICT mTLS into production/(all). Fix: layer Istio on this CNI, e.g. Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes() }), for mutual TLS; with ZeroTrustNamespace you may instead set acknowledgeNoEncryption: true to accept that the policy layer does not encrypt traffic.');
+        + 'in: require STRICT mTLS into production/(all). Fix: set acknowledgeNoEncryption: true on the MutualTls or ZeroTrustNamespace to accept that this engine does not encrypt traffic '
+        + '(the requirement then renders nothing here, and is still enforced on Istio); for mutual TLS, layer Istio on this CNI: Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes() }).');
     });
   });
 

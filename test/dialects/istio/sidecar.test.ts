@@ -30,7 +30,7 @@ describe('Istio (sidecar) on Kubernetes NetworkPolicy renders', () => {
     new AllowDns(chart, 'dns');
     const objs = synthValid(chart);
     expect(ofKind(objs, 'AuthorizationPolicy')).toEqual([]);
-    expect(byName(objs, 'deny-egress-mesh-istiod-egress').spec).toEqual({
+    expect(byName(objs, 'mesh-istiod-egress').spec).toEqual({
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [{
@@ -45,7 +45,7 @@ describe('Istio (sidecar) on Kubernetes NetworkPolicy renders', () => {
   test('the istiod location is configurable', () => {
     const chart = istioChart(IstioMode.SIDECAR, Engine.kubernetes(), { istiodNamespace: 'mesh', istiodLabels: { 'istio.io/rev': 'canary' } });
     new DefaultDeny(chart, 'deny', { directions: [PolicyDirection.EGRESS], acknowledgeDnsBlocked: true });
-    expect(byName(synthValid(chart), 'deny-mesh-istiod-egress').spec.egress[0].to).toEqual([
+    expect(byName(synthValid(chart), 'mesh-istiod-egress').spec.egress[0].to).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mesh' } }, podSelector: { matchLabels: { 'istio.io/rev': 'canary' } } },
     ]);
   });
@@ -56,7 +56,7 @@ describe('Istio (sidecar) on Kubernetes NetworkPolicy renders', () => {
     new AllowDns(chart, 'dns');
     new EgressToCidr(chart, 'rds', { workload: backend, cidr: '10.100.0.0/16', ports: [Port.tcp(5432)] });
     const names = synthValid(chart).map(o => o.metadata.name);
-    expect(names.filter(n => n.includes('mesh-istiod'))).toEqual(['deny-mesh-istiod-egress']);
+    expect(names.filter(n => n.includes('mesh-istiod'))).toEqual(['mesh-istiod-egress']);
   });
 
   test('AllowFrom a service account as principals, and a whole namespace as namespaces; the CNI allows the L4 part', () => {
