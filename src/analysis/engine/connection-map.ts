@@ -24,10 +24,7 @@ export function normalizeMap(entries: readonly ConnectionEntry[]): ConnectionMap
     if (entry.connections.isEmpty() || entry.classes.isEmpty()) {
       continue;
     }
-    const table = entry.classes.table;
-    const parts = table.split === table.size
-      ? [entry.classes, table.empty]
-      : [entry.classes.intersect(table.lower), entry.classes.intersect(table.upper)];
+    const parts = splitByKind(entry.classes);
     parts.forEach((classes, kind) => {
       if (!classes.isEmpty()) {
         const known = byConnections[kind].get(entry.connections);
@@ -37,6 +34,21 @@ export function normalizeMap(entries: readonly ConnectionEntry[]): ConnectionMap
   }
   return byConnections.flatMap((map) => [...map].map(([connections, classes]) => ({ classes, connections }))
     .sort((a, b) => a.connections.id - b.connections.id));
+}
+
+/** A set's pod groups and its external classes (the table's `split`). */
+function splitByKind(classes: ClassSet): [ClassSet, ClassSet] {
+  const table = classes.table;
+  if (table.split === table.size) {
+    return [classes, table.empty];
+  }
+  if (classes.form === 'list') {
+    // Sorted members: the kinds are the two sides of `split`, found without building new sets.
+    const items = classes.items;
+    if (items.length === 0 || items[items.length - 1] < table.split) return [classes, table.empty];
+    if (items[0] >= table.split) return [table.empty, classes];
+  }
+  return [classes.intersect(table.lower), classes.intersect(table.upper)];
 }
 
 /** The connections of one class in a map (empty when no entry holds it). */

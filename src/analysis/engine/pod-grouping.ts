@@ -2,7 +2,7 @@ import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { featureCatalog } from './feature-catalog';
 import { familyKey, HOST_NETWORK_KEY, ipBlockKey, namedPortKey, namedPortName, ON_NODE_KEY } from './feature-keys';
 import { PolicyIndex } from './policy-index';
-import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
+import { ClusterModel, ClusterNamespace, ClusterPod, podIp } from '../cluster/cluster-model';
 import { cidrContains } from '../ip/cidr';
 import { IpAddress, IpFamily } from '../ip/ip-address';
 import { IpBlockPeer, PodSelection } from '../ir/analysis-policy';
@@ -249,10 +249,44 @@ function podsInScope(cluster: ClusterModel, selection: PodSelection, namespaceCa
     const key = selectorKey(nsSelector);
     let cached = namespaceCache.get(key);
     if (!cached) {
-      cached = [...cluster.namespaces.values()].filter((ns) => matchesSelector(nsSelector, ns.labels)).map((ns) => ns.name);
+      cached = candidateNamespaces(cluster, nsSelector).filter((ns) => matchesSelector(nsSelector, ns.labels)).map((ns) => ns.name);
       namespaceCache.set(key, cached);
     }
     namespaces = cached;
   }
-  return namespaces.flatMap((name) => [...cluster.podsIn(name)]);
+  const pods: ClusterPod[] = [];
+  for (const name of namespaces) {
+    for (const pod of cluster.podsIn(name)) {
+      pods.push(pod);
+    }
+  }
+  return pods;
+}
+
+const labelIndexes = new WeakMap<ClusterModel, Map<string, ClusterNamespace[]>>();
+
+/**
+ * The namespaces a selector can match: when it requires a label to have one of some values (an `in`
+ * term, alone or in an `and`), only the namespaces with such a label — found in an index, not by
+ * testing every namespace (an estate names thousands of namespaces by `kubernetes.io/metadata.name`).
+ */
+function candidateNamespaces(cluster: ClusterModel, selector: SelectorExpr): readonly ClusterNamespace[] {
+  const required = selector.op === 'in' ? selector : selector.op === 'and' ? selector.terms.find((term) => term.op === 'in') : undefined;
+  if (required === undefined || required.op !== 'in') {
+    return [...cluster.namespaces.values()];
+  }
+  let index = labelIndexes.get(cluster);
+  if (!index) {
+    index = new Map();
+    for (const ns of cluster.namespaces.values()) {
+      for (const [label, value] of Object.entries(ns.labels)) {
+        const key = `${label}=${value}`;
+        const list = index.get(key);
+        if (list) list.push(ns);
+        else index.set(key, [ns]);
+      }
+    }
+    labelIndexes.set(cluster, index);
+  }
+  return [...new Set(required.values)].flatMap((value) => index!.get(`${required.key}=${value}`) ?? []);
 }
