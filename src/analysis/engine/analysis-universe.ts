@@ -108,7 +108,7 @@ export class AnalysisUniverse {
     let set = this.featureSets.get(key);
     if (!set) {
       const id = this.grouping.featureId(key);
-      set = id === undefined ? this.sets.empty : this.sets.of(this.groupsByFeature()[id]);
+      set = id === undefined ? this.sets.empty : this.sets.ofDistinct(this.groupsByFeature()[id]);
       this.featureSets.set(key, set);
     }
     return set;

@@ -49,6 +49,7 @@ export class SubjectEvaluator {
   private readonly peerPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
   private readonly egressPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
   private readonly resultCache = new Map<string, ConnectionMap>();
+  private readonly blockClasses = new Map<string, ClassSet>();
   private readonly namedIndex = new Map<string, { numbers: number[]; groups: ClassSet }[]>();
   private readonly open: ConnectionMap;
 
@@ -245,14 +246,24 @@ export class SubjectEvaluator {
     });
   }
 
-  /** The classes a peer condition names, in this family mode, seen from a subject on `node`. */
+  /**
+   * The classes a peer condition names, in this family mode, seen from a subject on `node`; cached
+   * by the condition's key, since thousands of rules name the same peers.
+   */
   private peerClasses(peer: PeerMatch, node: string): ClassSet {
     const universe = this.universe;
     switch (peer.kind) {
       case 'pods':
         return universe.groupsWith(selectionFeatureKey('P', peer.selection));
-      case 'ipBlock':
-        return universe.externalIn(peer).union(universe.groupsWith(`${ipBlockKey(peer)}:${this.mode}`));
+      case 'ipBlock': {
+        const key = ipBlockKey(peer);
+        let set = this.blockClasses.get(key);
+        if (!set) {
+          set = universe.externalIn(peer).union(universe.groupsWith(`${key}:${this.mode}`));
+          this.blockClasses.set(key, set);
+        }
+        return set;
+      }
       case 'entity':
         return this.entityClasses(peer.entity, node);
     }
