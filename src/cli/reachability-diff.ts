@@ -97,7 +97,12 @@ function changes(a: Connectivity, b: Connectivity, filter: ConnectionSet, explai
   for (let source = 0; source < size; source++) {
     const rowA = a.rowOf(source);
     const rowB = b.rowOf(source);
-    const pairKey = `${mapKey(rowA)}|${mapKey(rowB)}`;
+    const keyA = mapKey(rowA);
+    const keyB = mapKey(rowB);
+    if (keyA === keyB) {
+      continue; // the same classes and connection sets (one universe: equal sets are one object)
+    }
+    const pairKey = `${keyA}|${keyB}`;
     let difference = memo.get(pairKey);
     if (!difference) {
       const gained = subtractMaps(rowA, rowB);
