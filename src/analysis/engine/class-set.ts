@@ -181,8 +181,16 @@ export class ClassSetTable {
   /** The classes below `split` (pod groups, in a universe) and from it on (external classes). */
   public readonly lower: ClassSet;
   public readonly upper: ClassSet;
-  private readonly byHash = new Map<number, ClassSet[]>();
-  private readonly memo = new Map<string, ClassSet>();
+  /**
+   * Interned sets by content hash, held weakly: an estate creates millions of intermediate sets, and
+   * keeping every one alive makes the garbage collector scan them all again and again. A live set
+   * is always found, so two equal live sets are still one object.
+   */
+  private readonly byHash = new Map<number, WeakRef<ClassSet>[]>();
+  private readonly collected = new FinalizationRegistry<number>((hash) => this.prune(hash));
+  /** Results of operations on two sets that are not small lists, by operation and operand ids (bounded). */
+  private readonly memo = new Map<number, Map<number, ClassSet>>();
+  private memoCount = 0;
   private readonly threshold: number;
   private readonly wordCount: number;
   private nextId = 0;
@@ -329,20 +337,41 @@ export class ClassSetTable {
     }
   }
 
-  private memoized(op: string, a: ClassSet, b: ClassSet, compute: () => ClassSet): ClassSet {
+  private memoized(op: 'u' | 'i' | 'c', a: ClassSet, b: ClassSet, compute: () => ClassSet): ClassSet {
     if (a.form === 'list' || b.form === 'list') {
       return compute();
     }
-    const key = `${op}${a.id},${b.id}`;
-    let result = this.memo.get(key);
+    // Ids are never reused, so (operation, a, b) names one result for as long as it is kept.
+    const first = a.id * 3 + (op === 'u' ? 0 : op === 'i' ? 1 : 2);
+    let byB = this.memo.get(first);
+    let result = byB?.get(b.id);
     if (!result) {
-      if (this.memo.size > 1_000_000) {
+      if (this.memoCount > 200_000) {
         this.memo.clear(); // bounded: a cache, not a store
+        this.memoCount = 0;
+        byB = undefined;
       }
       result = compute();
-      this.memo.set(key, result);
+      if (!byB) {
+        byB = new Map();
+        this.memo.set(first, byB);
+      }
+      byB.set(b.id, result);
+      this.memoCount++;
     }
     return result;
+  }
+
+  private prune(hash: number): void {
+    const bucket = this.byHash.get(hash);
+    if (bucket) {
+      const live = bucket.filter((ref) => ref.deref() !== undefined);
+      if (live.length === 0) {
+        this.byHash.delete(hash);
+      } else {
+        this.byHash.set(hash, live);
+      }
+    }
   }
 
   /** The canonical set of these sorted, distinct members. */
@@ -394,18 +423,21 @@ export class ClassSetTable {
     const hash = hashOf(form, items, words);
     const bucket = this.byHash.get(hash);
     if (bucket) {
-      for (const candidate of bucket) {
-        if (candidate.form === form && sameArray(candidate.items, items) && sameWords(candidate.words, words)) {
+      for (const ref of bucket) {
+        const candidate = ref.deref();
+        if (candidate && candidate.form === form && sameArray(candidate.items, items) && sameWords(candidate.words, words)) {
           return candidate;
         }
       }
     }
     const set = new ClassSet(this, this.nextId++, form, items, words, count);
+    const ref = new WeakRef(set);
     if (bucket) {
-      bucket.push(set);
+      bucket.push(ref);
     } else {
-      this.byHash.set(hash, [set]);
+      this.byHash.set(hash, [ref]);
     }
+    this.collected.register(set, hash);
     return set;
   }
 }
