@@ -1,6 +1,6 @@
 import { AnalysisUniverse, EndpointClass } from './analysis-universe';
 import { ClassSet } from './class-set';
-import { ConnectionEntry, ConnectionMap, lookup, mapKey, normalizeMap, restrictMap, unionMaps, withoutClasses } from './connection-map';
+import { ConnectionEntry, ConnectionMap, lookup, mapKey, normalizeMap, restrictMap, subtractMaps, unionMaps, withoutClasses } from './connection-map';
 import { ConnectionSet } from './connection-set';
 import { resolveEndpoint } from './evaluate-flow';
 import { HOST_NETWORK_KEY } from './feature-keys';
@@ -38,6 +38,8 @@ export class Connectivity {
   public readonly modes: readonly FamilyMode[];
   private readonly evaluators = new Map<FamilyMode, SubjectEvaluator>();
   private rows: ConnectionMap[] | undefined;
+  /** Another policy set's result over the same universe, whose rows are taken where they cannot differ. */
+  private base: Connectivity | undefined;
   private readonly selfCache = new Map<number, ConnectionSet>();
   private readonly reachableCache = new Map<string, ClassSet>();
   private readonly nodeLocalCache = new Map<string, ClassSet>();
@@ -153,6 +155,19 @@ export class Connectivity {
       }
     });
     return [...byRow].map(([row, sources]) => ({ sources, row }));
+  }
+
+  /**
+   * Takes the rows of `base` (another policy set over the same universe, e.g. `diff`'s before) for
+   * every source whose row cannot differ: its egress is the same, and every destination admits it
+   * alike. Exact: a row is a function of the source's egress and of each destination's ingress from
+   * it (plus the cluster, which is shared). Call before the rows are computed.
+   */
+  public reuseUnchangedRowsOf(base: Connectivity): void {
+    if (base.universe !== this.universe) {
+      throw new Error('rows can only be shared by results over the same universe (a bug)');
+    }
+    this.base = base;
   }
 
   /** The endpoint class of an index. */
@@ -313,6 +328,7 @@ export class Connectivity {
     const groups = universe.grouping.groups;
     const size = sets.size;
     const perMode: ConnectionMap[][] = [];
+    const affected = this.base ? this.affectedSources(this.base) : undefined;
     for (const mode of this.modes) {
       const evaluator = this.evaluator(mode);
       const hasMode = (group: PodGroup) => (mode === 'any' ? group.families.length > 0 : group.families.includes(mode));
@@ -369,6 +385,10 @@ export class Connectivity {
       const denseSets = [...dense.values()].map((entry) => ({ ...entry, destinationSet: sets.of(entry.destinations) }));
       const rows: ConnectionMap[] = new Array(size);
       for (let source = 0; source < size; source++) {
+        if (affected && !affected[source]) {
+          rows[source] = [];
+          continue;
+        }
         const external = source >= universe.groupCount;
         const families = universe.familiesOf(source);
         if (mode === 'any' ? families.length === 0 : !families.includes(mode)) {
@@ -440,6 +460,10 @@ export class Connectivity {
     const interned = new Map<string, ConnectionMap>();
     const result: ConnectionMap[] = new Array(size);
     for (let source = 0; source < size; source++) {
+      if (affected && !affected[source]) {
+        result[source] = (this.base as Connectivity).rowOf(source);
+        continue;
+      }
       let row: ConnectionMap = perMode[0][source];
       for (let m = 1; m < perMode.length; m++) {
         row = unionMaps(row, perMode[m][source]);
@@ -463,6 +487,32 @@ export class Connectivity {
       }
     }
     return result;
+  }
+
+  /**
+   * The sources whose row may differ from `base`'s: those whose egress differs in some mode, and
+   * those some destination admits differently (every other row is equal, see `reuseUnchangedRowsOf`).
+   */
+  private affectedSources(base: Connectivity): Uint8Array {
+    const universe = this.universe;
+    const affected = new Uint8Array(universe.sets.size);
+    for (const mode of this.modes) {
+      for (const group of universe.grouping.groups) {
+        if (mapKey(this.egress(group.index, mode)) !== mapKey(base.egress(group.index, mode))) {
+          affected[group.index] = 1;
+        }
+        const now = this.ingress(group.index, mode);
+        const was = base.ingress(group.index, mode);
+        if (mapKey(now) !== mapKey(was)) {
+          for (const entry of [...subtractMaps(now, was), ...subtractMaps(was, now)]) {
+            entry.classes.forEach((source) => {
+              affected[source] = 1;
+            });
+          }
+        }
+      }
+    }
+    return affected;
   }
 
   /** The destinations a source can connect to in a mode (a family both ends have; no outside to outside). */
