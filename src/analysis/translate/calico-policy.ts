@@ -6,6 +6,7 @@ import { Cidr, parseCidr } from '../ip/cidr';
 import {
   AnalysisPolicy, DirectionalRules, HttpMatch, PeerMatch, PodSelection, PolicyRule, PolicyTier, PortMatch, Protocol, PROTOCOLS, RuleAction,
 } from '../ir/analysis-policy';
+import { ADMIN_TIER, BASELINE_TIER } from '../ir/network-policy-api-tiers';
 import { PolicyRef } from '../ir/policy-ref';
 import { SELECT_ALL, SelectorExpr } from '../ir/selector';
 import {
@@ -97,7 +98,10 @@ export interface UnknownTier {
 /**
  * Gives Calico policies the order and default action of their tier, from the Tier objects read
  * (or Calico's fixed tiers), and — when the input has any Calico object — moves Kubernetes
- * NetworkPolicies to where Calico enforces them: tier `default`, order 1000.
+ * NetworkPolicies to where Calico enforces them (tier `default`, order 1000) and network-policy-api
+ * policies to the tiers Calico hosts them in: the Admin tier to `kube-admin`, the Baseline tier to
+ * `kube-baseline`, with order = their priority [CAL libcalico-go/lib/backend/k8s/conversion/
+ * clusternetworkpolicy.go, v3.32.1].
  *
  * @returns the policies, or a description of the first policy whose tier is unknown
  */
@@ -112,6 +116,8 @@ export function resolveCalicoTiers(policies: readonly AnalysisPolicy[], tiers: r
   for (const p of policies) {
     if (p.ref.kind === 'NetworkPolicy' && p.layer === 'network') {
       out.push({ ...p, tier: known.get('default')!, order: CALICO_KUBERNETES_POLICY_ORDER });
+    } else if (p.tier === ADMIN_TIER || p.tier === BASELINE_TIER) {
+      out.push({ ...p, tier: known.get(p.tier === ADMIN_TIER ? 'kube-admin' : 'kube-baseline')! });
     } else if (p.ref.kind.startsWith('projectcalico.org/')) {
       const tier = known.get(p.tier.name);
       if (!tier) {
@@ -141,10 +147,14 @@ function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: 
   const localSide = dir === 'ingress' ? r.destination : r.source;
   const peerPath = `spec.${label}.${dir === 'ingress' ? 'source' : 'destination'}`;
   const localPath = `spec.${label}.${dir === 'ingress' ? 'destination' : 'source'}`;
-  const { ports: _dst, notPorts: _ndst, ...localRest } = localSide;
-  const localFields = Object.keys(dir === 'ingress' ? localRest : localSide);
-  if (localFields.length) {
-    throw new UnsupportedCalicoPolicy(`${localPath}.${localFields[0]}`, `conditions on the policy's own endpoint (${localFields.join(', ')}) inside a rule, which the analysis IR cannot express; select those endpoints with spec.selector instead`);
+  if (localSide.services) {
+    throw new UnsupportedCalicoPolicy(`${localPath}.services`, 'matching a Kubernetes Service\'s endpoints, which the analyzer cannot resolve without Service and EndpointSlice objects');
+  }
+  if (localSide.domains) {
+    throw new UnsupportedCalicoPolicy(`${localPath}.domains`, 'DNS names on the policy\'s own endpoint, which no pod of the cluster model has');
+  }
+  if (dir === 'egress' && (localSide.ports || localSide.notPorts)) {
+    throw new UnsupportedCalicoPolicy(`${localPath}.ports`, 'source ports, which flows in the analysis carry no value for');
   }
   if (r.ipVersion !== undefined && !(peerSide.nets?.length || peerSide.notNets?.length)) {
     throw new UnsupportedCalicoPolicy(`spec.${label}.ipVersion`, 'a rule limited to one IP version, which the analysis IR cannot express');
@@ -156,6 +166,10 @@ function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: 
     throw new UnsupportedCalicoPolicy(`${peerPath}.ports`, 'source ports, which flows in the analysis carry no value for');
   }
   const peers = guard(peerPath, () => peerMatches(peerSide, namespace, peerPath));
+  // The policy's own side (egress source, ingress destination) narrows the rule to some of its own
+  // endpoints: the same entity-rule semantics, matched against the subject pod of the flow.
+  const { ports: _ownPorts, notPorts: _ownNotPorts, ...ownConditions } = localSide;
+  const subjectPeers = Object.keys(ownConditions).length === 0 ? undefined : guard(localPath, () => peerMatches(ownConditions, namespace, localPath));
   // Destination ports, whichever side the peer is on.
   const ports = portMatches(r.protocol, r.notProtocol, r.destination.ports, r.destination.notPorts, `spec.${label}`);
   const http = r.http ? httpMatches(r.http) : undefined;
@@ -163,6 +177,7 @@ function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: 
     label,
     action: ACTIONS[r.action],
     ...(peers !== undefined ? { peers } : {}),
+    ...(subjectPeers !== undefined ? { subjectPeers } : {}),
     ...(ports !== undefined ? { ports } : {}),
     ...(http ? { http, nonHttpFlows: 'noMatch' as const } : {}),
   };

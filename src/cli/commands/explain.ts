@@ -26,6 +26,8 @@ interface ExplainFlags extends EvaluatorFlags {
   readonly format: 'text' | 'json';
   readonly expect?: 'allowed' | 'denied';
   readonly ignoreOtherKinds?: boolean;
+  readonly implicitNamespaces?: boolean;
+  readonly maxInputSize?: number;
   readonly defaultNamespace: string;
 }
 
@@ -72,7 +74,7 @@ export function explainCommand(context: CommandContext): Command {
           throw new CliError(`--${needsPort.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is about one flow: pass --port (and --protocol) too`);
         }
       }
-      const cluster = readCluster(context.io, flags.cluster);
+      const cluster = readCluster(context.io, flags.cluster, flags);
       const policies = readPolicies(context.io, flags.policies, flags);
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const source = parseFlowEndpoint(flags.from);

@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
+import { CNP_PROFILES } from '../../analysis';
 import { EXIT_FINDINGS, CliError } from '../cli-error';
 import { CommandContext } from '../command-context';
-import { readCluster, readSources } from '../inputs';
+import { readCluster, readSources, reportSkippedKinds } from '../inputs';
 import { loadLintObjects } from '../lint/load-lint-objects';
 import { runLint } from '../lint/run-lint';
 import { ZERO_TRUST_PACK } from '../lint/zero-trust-pack';
@@ -16,7 +17,10 @@ interface LintFlags {
   readonly skip?: string[];
   readonly listRules?: boolean;
   readonly ignoreOtherKinds?: boolean;
+  readonly implicitNamespaces?: boolean;
+  readonly maxInputSize?: number;
   readonly defaultNamespace: string;
+  readonly implementation?: string;
 }
 
 const HELP_AFTER = `
@@ -43,6 +47,7 @@ export function lintCommand(context: CommandContext): Command {
     new Option('--strict', 'exit 1 on warnings too'),
     new Option('--skip <rule-ids...>', 'rules not to run'),
     new Option('--list-rules', 'print the rules (id, severity, summary, sources) and exit'),
+    choiceOption('--implementation <name>', 'the ClusterNetworkPolicy implementation of the cluster, for rules that check what it supports', Object.keys(CNP_PROFILES)),
     ...policyReadingOptions({ translate: false }),
   ];
   extra.forEach((option) => command.addOption(option));
@@ -62,12 +67,15 @@ export function lintCommand(context: CommandContext): Command {
         throw new CliError(`--skip: unknown rule ${unknown.join(', ')}; see --list-rules`);
       }
       const pack = ZERO_TRUST_PACK.filter((rule) => !(flags.skip ?? []).includes(rule.id));
-      const cluster = flags.cluster === undefined ? undefined : readCluster(context.io, flags.cluster);
-      const loaded = loadLintObjects(readSources(context.io, flags.policies, 'policy file'), flags);
+      const cluster = flags.cluster === undefined ? undefined : readCluster(context.io, flags.cluster, flags);
+      const skippedKinds = new Map<string, number>();
+      const loaded = loadLintObjects(readSources(context.io, flags.policies, 'policy file', flags), { ...flags, skippedKinds });
+      reportSkippedKinds(context.io, skippedKinds, 'policy file');
       if (loaded.unvalidatedKinds.length > 0) {
         context.io.stderr(`note: ${loaded.unvalidatedKinds.join(', ')} objects were linted as written, without schema validation\n`);
       }
-      const findings = runLint(pack, loaded.objects, cluster ? { cluster } : {});
+      const implementation = flags.implementation === undefined ? undefined : CNP_PROFILES[flags.implementation];
+      const findings = runLint(pack, loaded.objects, { ...(cluster ? { cluster } : {}), ...(implementation ? { implementation } : {}) });
       const errors = findings.filter((finding) => finding.severity === 'error').length;
       const warnings = findings.length - errors;
       if (flags.format === 'json') {
