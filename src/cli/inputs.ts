@@ -50,7 +50,7 @@ export function readCluster(io: CliIo, file: string, options: ClusterInputOption
     io.stderr(`note: ${terminated.length} terminated pod${terminated.length > 1 ? 's' : ''} (Succeeded or Failed: ${shown}${terminated.length > 3 ? ', …' : ''}) `
       + 'read without IPs: they have no connectivity, and the last IP kubectl shows for them may belong to another pod now\n');
   }
-  const unaddressed = cluster.pods.filter((pod) => pod.ips.length === 0 && !pod.hostNetwork && !terminated.includes(pod));
+  const unaddressed = cluster.pods.filter((pod) => pod.ips.length === 0 && !terminated.includes(pod));
   if (unaddressed.length > 0) {
     const shown = unaddressed.slice(0, 3).map((pod) => `${pod.namespace}/${pod.name}`).join(', ');
     io.stderr(`note: ${unaddressed.length} pod${unaddressed.length > 1 ? 's' : ''} without an IP (${shown}${unaddressed.length > 3 ? ', …' : ''}): no address, no connectivity\n`);

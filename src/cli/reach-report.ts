@@ -78,7 +78,7 @@ export function reachReport(connectivity: Connectivity, focus: ConnectionFocus):
     nothing,
     selfNote,
     self: [...self].map(([connections, groups]) => ({ groups, connections })),
-    notes: analysisNotes(universe.cluster, connectivity.podsWithoutAddress),
+    notes: analysisNotes(universe.cluster),
   };
 }
 

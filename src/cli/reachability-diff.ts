@@ -81,7 +81,7 @@ export function diffReachability(before: ReachabilityAnalyzer, after: Reachabili
     lostSelf,
     gainedPairs: pairCount(now, gained) + selfCount(now, gainedSelf),
     lostPairs: pairCount(now, lost) + selfCount(now, lostSelf),
-    notes: analysisNotes(universe.cluster, now.podsWithoutAddress),
+    notes: analysisNotes(universe.cluster),
   };
 }
 

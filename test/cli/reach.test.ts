@@ -293,24 +293,39 @@ status: { podIP: 10.9.0.1 }
 apiVersion: v1
 kind: Pod
 metadata: { name: pending, namespace: shop }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: done, namespace: shop }
+status: { phase: Succeeded, podIP: 10.9.0.2 }
 `;
 
-  test('says which namespaces had no Namespace object, and which pods have no address, in every format', async () => {
+  test('says which namespaces had no Namespace object, which pods are not running and which have no address, in every format', async () => {
     const files = { 'bare.yaml': bare };
-    const text = await runCli(['reach', '--cluster', 'bare.yaml', '--policies', fixture('no-policies.yaml')], { files });
+    const reach = (...extra: string[]) => runCli(['reach', '--cluster', 'bare.yaml', '--implicit-namespaces', '--policies', fixture('no-policies.yaml'), ...extra], { files });
+    const text = await reach();
+    expect(text.code).toBe(0);
     expect(text.stdout).toContain('  note: assumed: 1 namespace without a Namespace object in the cluster file (shop) carry only the label kubernetes.io/metadata.name');
+    expect(text.stdout).toContain('  note: 1 pod not running (phase Succeeded or Failed: shop/done), read without their last IP addresses, have no network');
     expect(text.stdout).toContain('  note: 1 pod without an IP address (shop/pending) have no network');
-    expect(text.stdout).toContain('no connection from shop/pending');
-    const markdown = await runCli(['reach', '--cluster', 'bare.yaml', '--policies', fixture('no-policies.yaml'), '--format', 'markdown'], { files });
+    expect(text.stdout).toContain('no connection from shop/done, shop/pending');
+    const markdown = await reach('--format', 'markdown');
     expect(markdown.stdout).toContain('- note: `assumed: 1 namespace without a Namespace object');
-    const mermaid = await runCli(['reach', '--cluster', 'bare.yaml', '--policies', fixture('no-policies.yaml'), '--format', 'mermaid'], { files });
+    expect(markdown.stdout).toContain('- note: `1 pod not running');
+    const mermaid = await reach('--format', 'mermaid');
     expect(mermaid.stdout).toContain('  %% assumed: 1 namespace without a Namespace object');
-    const json = JSON.parse((await runCli(['reach', '--cluster', 'bare.yaml', '--policies', fixture('no-policies.yaml'), '--format', 'json'], { files })).stdout) as ReachDocument;
-    expect(json.notes).toHaveLength(2);
-    const pairs = await runCli(['reach', '--cluster', 'bare.yaml', '--policies', fixture('no-policies.yaml'), '--port', '80', '--format', 'json'], { files });
+    expect(mermaid.stdout).toContain('  %% 1 pod without an IP address (shop/pending)');
+    const json = JSON.parse((await reach('--format', 'json')).stdout) as ReachDocument;
+    expect(json.notes).toHaveLength(3);
+    // The pair list keeps stdout to the contract; the reader said on stderr what it assumed and left out.
+    const pairs = await reach('--port', '80', '--format', 'json');
     expect(JSON.parse(pairs.stdout)).toEqual([['shop/a', 'shop/a']]);
-    expect(pairs.stderr).toContain('note: assumed: 1 namespace without a Namespace object');
-    expect(pairs.stderr).toContain('note: 1 pod without an IP address (shop/pending)');
+    expect(pairs.stderr.split('\n')).toEqual([
+      'note: assumed namespace shop (no Namespace object in bare.yaml) with only the kubernetes.io/metadata.name label (--implicit-namespaces)',
+      'note: 1 terminated pod (Succeeded or Failed: shop/done) read without IPs: they have no connectivity, and the last IP kubectl shows for them may belong to another pod now',
+      'note: 1 pod without an IP (shop/pending): no address, no connectivity',
+      '',
+    ]);
   });
 });
 

@@ -79,7 +79,7 @@ export function explainCommand(context: CommandContext): Command {
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const source = parseFlowEndpoint(flags.from);
       const destination = parseFlowEndpoint(flags.to);
-      const notes = analysisNotes(cluster, []);
+      const notes = analysisNotes(cluster);
       if (flags.port === undefined) {
         explainConnections(context, analyzer, policies, source, destination, flags.format, notes);
         return;
@@ -98,8 +98,7 @@ export function explainCommand(context: CommandContext): Command {
       };
       const verdict = analyzer.evaluate(flow);
       if (flags.format === 'json') {
-        // The Verdict object is the document; what was assumed goes to stderr.
-        notes.forEach((note) => context.io.stderr(`note: ${escapeText(note)}\n`));
+        // The Verdict object is the document; what was assumed is on stderr already (readCluster).
         context.io.stdout(`${JSON.stringify(verdict, null, 2)}\n`);
       } else {
         context.io.stdout(renderVerdictText(verdict, policies, notes));

@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { ReachabilityAnalyzer } from '../../analysis';
-import { analysisNotes } from '../analysis-notes';
 import { CommandContext } from '../command-context';
 import { readCluster, readPolicies } from '../inputs';
 import {
@@ -13,7 +12,6 @@ import { writePairsJson, writeReachJson } from '../render/reach-json';
 import { renderReachMarkdown } from '../render/reach-markdown';
 import { renderReachMermaid } from '../render/reach-mermaid';
 import { renderReachText } from '../render/reach-text';
-import { escapeText } from '../render/text-escape';
 
 /** Output formats of `reach`. */
 export const REACH_FORMATS = ['text', 'json', 'markdown', 'mermaid'] as const;
@@ -66,10 +64,8 @@ export function reachCommand(context: CommandContext): Command {
       warnIfPlaintextOnly(context, policies);
       const write = (text: string) => context.io.stdout(text);
       if (flags.format === 'json' && flags.port !== undefined) {
-        // The pair list is the contract: stdout holds nothing else, so notes go to stderr.
-        for (const note of analysisNotes(cluster, connectivity.podsWithoutAddress)) {
-          context.io.stderr(`note: ${escapeText(note)}\n`);
-        }
+        // The pair list is the contract: stdout holds nothing else. What was assumed and left out
+        // is on stderr already, said by readCluster (implicit namespaces, pods without an address).
         writePairsJson(connectivity, flags.port, flags.protocol ?? 'TCP', write);
         return;
       }
