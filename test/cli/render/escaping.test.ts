@@ -1,4 +1,4 @@
-import { AnalysisPolicy, ClusterModel, ReachabilityAnalyzer } from '../../../src/analysis';
+import { AnalysisPolicy, ClusterModel, ClusterNamespace, ClusterPod, ReachabilityAnalyzer } from '../../../src/analysis';
 import { connectionFocus } from '../../../src/cli/port-selection';
 import { reachReport } from '../../../src/cli/reach-report';
 import { diffReachability } from '../../../src/cli/reachability-diff';
@@ -73,12 +73,23 @@ describe('escaping untrusted text', () => {
 });
 
 describe('every format of reach and diff escapes names', () => {
-  const cluster = ClusterModel.create({
+  const hostileNames: Record<string, string> = { web: 'web\n  p9 --> p0', db: `db ${LINK}` };
+  const valid = ClusterModel.create({
     namespaces: [{ name: 'shop' }],
     pods: [
-      { namespace: 'shop', name: 'web\n  p9 --> p0', labels: { app: 'web' }, ips: ['10.0.0.1'] },
-      { namespace: 'shop', name: `db ${LINK}`, labels: { app: 'db' }, ips: ['10.0.0.2'] },
+      { namespace: 'shop', name: 'web', labels: { app: 'web' }, ips: ['10.0.0.1'] },
+      { namespace: 'shop', name: 'db', labels: { app: 'db' }, ips: ['10.0.0.2'] },
     ],
+  });
+  // The model refuses such names as the API server does (the first defence); the renderers must
+  // escape whatever reaches them all the same (the second), so the model is built past the check.
+  const Unchecked = ClusterModel as unknown as new (namespaces: Map<string, ClusterNamespace>, pods: ClusterPod[]) => ClusterModel;
+  const cluster = new Unchecked(new Map(valid.namespaces), valid.pods.map((pod) => ({ ...pod, name: hostileNames[pod.name] })));
+
+  test('throws on those names when a model is created: they never come from a cluster file', () => {
+    for (const name of Object.values(hostileNames)) {
+      expect(() => ClusterModel.create({ pods: [{ namespace: 'shop', name, ips: ['10.0.0.1'] }] })).toThrow(/invalid name/);
+    }
   });
   const policy = (name: string, app: string, port: number): AnalysisPolicy => ({
     ref: { kind: 'NetworkPolicy', namespace: 'shop', name },
