@@ -1,11 +1,24 @@
 import {
-  AnalysisPolicy, ClusterModel, Connectivity, EvaluatorOptions, HttpRequest, podEndpoint, podId, ReachabilityAnalyzer, restrictMap, subtractMaps,
+  AnalysisPolicy, ClusterModel, ConnectionSet, Connectivity, EndpointClass, EvaluatorOptions, HttpRequest, podEndpoint, podId, ReachabilityAnalyzer,
+  restrictMap, subtractMaps,
 } from '../../src/analysis';
 
 /** A class as text: its pods (`ns/name`) or its CIDRs. */
 function labelOf(connectivity: Connectivity, index: number): string {
   const endpoint = connectivity.universe.classAt(index);
   return endpoint.kind === 'pods' ? endpoint.group.pods.map(podId).join(', ') : endpoint.external.label;
+}
+
+/** One difference between two policy sets' results: from a class to classes, a connection set one allows and the other denies. */
+export interface ReachabilityDifference {
+  readonly source: EndpointClass;
+  /** For a difference of a pod's connections to itself: the source's own class. */
+  readonly destinations: readonly EndpointClass[];
+  /** `allows`: the actual (engine's) policies allow what the expected (intent's) deny; `denies`: the reverse. */
+  readonly engine: 'allows' | 'denies';
+  readonly self: boolean;
+  readonly connections: ConnectionSet;
+  readonly text: string;
 }
 
 /**
@@ -20,28 +33,53 @@ export function reachabilityDifferences(
   cluster: ClusterModel, expected: readonly AnalysisPolicy[], actual: readonly AnalysisPolicy[], options: EvaluatorOptions = {},
   pairs: 'all' | 'withExternal' = 'all',
 ): string[] {
+  return reachabilityDifferenceList(cluster, expected, actual, options, pairs).map((difference) => difference.text);
+}
+
+/** `reachabilityDifferences` as data, for properties that allow some differences and not others. */
+export function reachabilityDifferenceList(
+  cluster: ClusterModel, expected: readonly AnalysisPolicy[], actual: readonly AnalysisPolicy[], options: EvaluatorOptions = {},
+  pairs: 'all' | 'withExternal' = 'all',
+): ReachabilityDifference[] {
   const want = new ReachabilityAnalyzer(cluster, expected, options);
   const got = new ReachabilityAnalyzer(cluster, actual, options);
   const universe = ReachabilityAnalyzer.jointUniverse([want, got]);
   const intent = want.connectivity(universe);
   const engine = got.connectivity(universe);
-  const diffs: string[] = [];
+  const diffs: ReachabilityDifference[] = [];
   const external = universe.allExternal;
   for (let source = 0; source < universe.sets.size; source++) {
     const onlyExternal = pairs === 'withExternal' && source < universe.groupCount;
     const keep = (map: ReturnType<typeof subtractMaps>) => (onlyExternal ? restrictMap(map, external) : map);
-    const describe = (verb: string) => (entry: { classes: { toArray(): number[] }; connections: { format(): string } }) => {
-      const to = entry.classes.toArray().map((index) => labelOf(intent, index)).join('; ');
-      diffs.push(`${labelOf(intent, source)} → ${to}: ${verb} ${entry.connections.format()}`);
+    const describe = (verb: 'allows' | 'denies') => (entry: { classes: { toArray(): number[] }; connections: ConnectionSet }) => {
+      const indices = entry.classes.toArray();
+      const to = indices.map((index) => labelOf(intent, index)).join('; ');
+      const says = verb === 'allows' ? 'the intent denies and the engine allows' : 'the intent allows and the engine denies';
+      diffs.push({
+        source: universe.classAt(source),
+        destinations: indices.map((index) => universe.classAt(index)),
+        engine: verb,
+        self: false,
+        connections: entry.connections,
+        text: `${labelOf(intent, source)} → ${to}: ${says} ${entry.connections.format()}`,
+      });
     };
-    keep(subtractMaps(engine.rowOf(source), intent.rowOf(source))).forEach(describe('the intent denies and the engine allows'));
-    keep(subtractMaps(intent.rowOf(source), engine.rowOf(source))).forEach(describe('the intent allows and the engine denies'));
+    keep(subtractMaps(engine.rowOf(source), intent.rowOf(source))).forEach(describe('allows'));
+    keep(subtractMaps(intent.rowOf(source), engine.rowOf(source))).forEach(describe('denies'));
   }
   for (const group of pairs === 'all' ? universe.grouping.groups : []) {
     const a = intent.selfConnections(group.index);
     const b = engine.selfConnections(group.index);
     if (a !== b) {
-      diffs.push(`${labelOf(intent, group.index)} → itself: the intent allows ${a.format()}, the engine ${b.format()}`);
+      const endpoint = universe.classAt(group.index);
+      diffs.push({
+        source: endpoint,
+        destinations: [endpoint],
+        engine: b.subtract(a).isEmpty() ? 'denies' : 'allows',
+        self: true,
+        connections: b.subtract(a).isEmpty() ? a.subtract(b) : b.subtract(a),
+        text: `${labelOf(intent, group.index)} → itself: the intent allows ${a.format()}, the engine ${b.format()}`,
+      });
     }
   }
   return diffs;
