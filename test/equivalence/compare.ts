@@ -1,6 +1,6 @@
 import {
-  AnalysisPolicy, ClusterModel, ConnectionSet, Connectivity, EndpointClass, EvaluatorOptions, HttpRequest, podEndpoint, podId, ReachabilityAnalyzer,
-  restrictMap, subtractMaps,
+  AnalysisPolicy, ClusterModel, ClusterPod, ConnectionSet, Connectivity, EndpointClass, EvaluatorOptions, HttpRequest, podEndpoint, podId, ReachabilityAnalyzer,
+  PortRange, restrictMap, subtractMaps,
 } from '../../src/analysis';
 
 /** A class as text: its pods (`ns/name`) or its CIDRs. */
@@ -85,6 +85,17 @@ export function reachabilityDifferenceList(
   return diffs;
 }
 
+/** One difference on a meshed connection: a pod pair, one atom, with or without an HTTP request. */
+export interface MeshedDifference {
+  readonly source: ClusterPod;
+  readonly destination: ClusterPod;
+  readonly atom: PortRange;
+  readonly http?: HttpRequest;
+  /** `allows`: the actual (engine's) policies allow what the expected (intent's) deny; `denies`: the reverse. */
+  readonly engine: 'allows' | 'denies';
+  readonly text: string;
+}
+
 /**
  * Differences on meshed connections (mTLS), which the sets do not cover yet (issue 13): every pod
  * pair on one port of every connection atom of both sets (the atoms are where rules can differ),
@@ -94,6 +105,13 @@ export function reachabilityDifferenceList(
 export function meshedDifferences(
   cluster: ClusterModel, expected: readonly AnalysisPolicy[], actual: readonly AnalysisPolicy[], requests: readonly (HttpRequest | undefined)[],
 ): string[] {
+  return meshedDifferenceList(cluster, expected, actual, requests).map((difference) => difference.text);
+}
+
+/** `meshedDifferences` as data. */
+export function meshedDifferenceList(
+  cluster: ClusterModel, expected: readonly AnalysisPolicy[], actual: readonly AnalysisPolicy[], requests: readonly (HttpRequest | undefined)[],
+): MeshedDifference[] {
   const want = new ReachabilityAnalyzer(cluster, expected);
   const got = new ReachabilityAnalyzer(cluster, actual);
   const atoms = ReachabilityAnalyzer.jointUniverse([want, got]).space.atoms;
@@ -104,7 +122,7 @@ export function meshedDifferences(
   const requestsMatter = (atom: { protocol: string; from: number }) => httpRules.some((rule) => rule.ports === undefined
     || rule.ports.some((port) => (port.protocol === 'ANY' || port.protocol === atom.protocol)
       && (typeof port.port !== 'number' || (atom.from >= port.port && atom.from <= (port.endPort ?? port.port)))));
-  const diffs: string[] = [];
+  const diffs: MeshedDifference[] = [];
   for (const s of cluster.pods) {
     for (const d of cluster.pods) {
       if (s === d) continue;
@@ -122,7 +140,14 @@ export function meshedDifferences(
           const y = got.evaluate(flow).allowed;
           if (x !== y) {
             const request = http ? ` ${http.method} ${http.path}` : '';
-            diffs.push(`${podId(s)} → ${podId(d)} ${atom.protocol} ${atom.from}-${atom.to}${request} (mTLS): intent ${x ? 'allows' : 'denies'}, engine ${y ? 'allows' : 'denies'}`);
+            diffs.push({
+              source: s,
+              destination: d,
+              atom,
+              ...(http ? { http } : {}),
+              engine: y ? 'allows' : 'denies',
+              text: `${podId(s)} → ${podId(d)} ${atom.protocol} ${atom.from}-${atom.to}${request} (mTLS): intent ${x ? 'allows' : 'denies'}, engine ${y ? 'allows' : 'denies'}`,
+            });
           }
         }
       }

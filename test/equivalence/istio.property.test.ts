@@ -1,11 +1,12 @@
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { ACCOUNTS, APPS, clusterArb, NAMESPACES, toCluster } from './cluster-gen';
-import { meshedDifferences, reachabilityDifferences } from './compare';
+import { MeshedDifference, meshedDifferenceList, reachabilityDifferenceList, ReachabilityDifference } from './compare';
 import { allowToArb, buildIntents, describeIntents, exclusivePeerArb, IntentSpec, PeerSpec, PortSpec, withAccountsByApp } from './intent-gen';
 import { AllowFrom, Engine, HttpRule, IstioMode, Peer, Port, Workload } from '../../src';
 import { AnalysisPolicy, ClusterModel } from '../../src/analysis';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
+import { AMBIENT_PROBE_SOURCE, HBONE_PORT } from '../../src/dialects/istio/options';
 
 const RUNS = Number(process.env.EQUIVALENCE_RUNS ?? 150);
 
@@ -42,8 +43,32 @@ const REQUESTS = [undefined, { method: 'GET', path: '/api/v1?page=2' }, { method
  * connections (the engine puts every pod it names in the mesh) on every connection atom, with and
  * without HTTP requests on TCP. Requests are still examples: request classes are issue 13.
  */
-function differences(cluster: ClusterModel, expected: readonly AnalysisPolicy[], actual: readonly AnalysisPolicy[]): string[] {
-  return [...reachabilityDifferences(cluster, expected, actual, {}, 'withExternal'), ...meshedDifferences(cluster, expected, actual, REQUESTS)];
+function differences(cluster: ClusterModel, expected: readonly AnalysisPolicy[], actual: readonly AnalysisPolicy[], mode: 'sidecar' | 'ambient'): string[] {
+  const plain = reachabilityDifferenceList(cluster, expected, actual, {}, 'withExternal');
+  const meshed = meshedDifferenceList(cluster, expected, actual, REQUESTS);
+  if (mode === 'sidecar') {
+    return [...plain, ...meshed].map((difference) => difference.text);
+  }
+  return [...plain.filter((d) => !isProbePlumbing(d)), ...meshed.filter((d) => !isHbonePlumbing(d))].map((difference) => difference.text);
+}
+
+/**
+ * Ambient's plumbing on the CNI (src/dialects/istio/plumbing.ts, docs/dialects/istio.md), which the
+ * analyzer does not model as a hop of its own (issue 13): ambient SNATs the kubelet's health probes to
+ * the link-local 169.254.7.127, which only node-local traffic carries, so every isolated pod admits
+ * TCP from it; and ztunnel delivers every mesh connection on HBONE, TCP 15008, admitted from every pod
+ * because the destination's ztunnel authorizes the connection inside it at its application port —
+ * which the comparison checks on every other atom. Exactly these are left out, and only where the
+ * engine allows more: from that one address to pods on TCP, and pod to pod on TCP 15008 alone.
+ */
+function isProbePlumbing(d: ReachabilityDifference): boolean {
+  return d.engine === 'allows' && !d.self && d.source.kind === 'external'
+    && d.source.external.cidr.text === AMBIENT_PROBE_SOURCE && d.source.external.except.length === 0
+    && d.destinations.every((to) => to.kind === 'pods') && Object.keys(d.connections.toJSON()).every((protocol) => protocol === 'TCP');
+}
+
+function isHbonePlumbing(d: MeshedDifference): boolean {
+  return d.engine === 'allows' && d.http === undefined && d.atom.protocol === 'TCP' && d.atom.from === HBONE_PORT && d.atom.to === HBONE_PORT;
 }
 
 describe('the Istio engine (Istio layer AND its CNI layer) allows exactly what the intent means', () => {
@@ -82,7 +107,7 @@ describe('the Istio engine (Istio layer AND its CNI layer) allows exactly what t
         throw e;
       }
       compared++;
-      const diffs = differences(toCluster(cluster), intentPolicies(chart), actual);
+      const diffs = differences(toCluster(cluster), intentPolicies(chart), actual, mode as 'sidecar' | 'ambient');
       if (diffs.length) {
         throw new Error(`the Istio engine differs from the intent on ${diffs.length} flow(s):\n  ${diffs.slice(0, 10).join('\n  ')}\nintents:\n${describeIntents(specs)}\nhttp: ${JSON.stringify(http)}`);
       }
