@@ -10,7 +10,7 @@ import { FamilyMode, SubjectEvaluator } from './subject-evaluation';
 import { ClusterPod, podId } from '../cluster/cluster-model';
 import { IpFamily } from '../ip/ip-address';
 import { AnalysisInputError } from '../ir/analysis-input-error';
-import { Protocol } from '../ir/analysis-policy';
+import { Direction, Protocol } from '../ir/analysis-policy';
 import { FlowEndpoint } from '../ir/flow';
 
 /** Sources with identical rows: every source class of `sources` has exactly the connections of `row`. */
@@ -316,147 +316,50 @@ export class Connectivity {
   }
 
   /**
-   * Egress at each source combined with ingress at each destination, without a loop over class
-   * pairs: destinations whose ingress is open form one set; an isolated destination's admissions are
-   * transposed onto its sources — small sets member by member, nearly-full sets as one default per
-   * connection set minus its exceptions, other dense sets as shared sets tested per source.
+   * Every source's row over one address family: what it may connect to over that family alone (the
+   * union over the families both ends have is `rowOf`). A source without an address of the family
+   * has an empty row. Computed afresh on each call (the rows of `rowOf` are kept; these are not).
+   */
+  public familyRows(family: IpFamily): ConnectionMap[] {
+    const universe = this.universe;
+    const mode: FamilyMode | undefined = this.modes.includes(family) ? family : this.modes.includes('any') ? 'any' : undefined;
+    if (mode === undefined) {
+      return new Array<ConnectionMap>(universe.sets.size).fill([]); // no pod has an address of the family
+    }
+    const within = universe.reachableFamilies([family]);
+    return this.modeRows(mode, undefined).map((row, source) => {
+      if (!universe.familiesOf(source).includes(family)) {
+        return [];
+      }
+      return this.finishRow(source, mode === 'any' ? restrictMap(row, within) : row, within);
+    });
+  }
+
+  /**
+   * What a group's own policies allow in one direction, per peer class, over one address family:
+   * egress towards each destination class, or ingress from each source class, before the other end
+   * and the exemptions. Equal evaluations are one object.
+   */
+  public evaluation(group: number, direction: Direction, family: IpFamily): ConnectionMap {
+    const mode: FamilyMode = this.modes.includes(family) ? family : 'any';
+    const evaluator = this.evaluators.get(mode) ?? this.evaluator(this.modes[0]);
+    return evaluator.evaluate(this.universe.grouping.groups[group], direction);
+  }
+
+  /** True if a policy isolates the group in that direction in a tier whose default is deny (in some layer). */
+  public isolated(group: number, direction: Direction): boolean {
+    return this.evaluator(this.modes[0]).isolates(this.universe.grouping.groups[group], direction);
+  }
+
+  /**
+   * Egress at each source combined with ingress at each destination, per family mode (see
+   * `modeRows`), united over the modes, with the exemptions.
    */
   private computeRows(): ConnectionMap[] {
     const universe = this.universe;
-    const space = universe.space;
-    const sets = universe.sets;
-    const groups = universe.grouping.groups;
-    const size = sets.size;
-    const perMode: ConnectionMap[][] = [];
+    const size = universe.sets.size;
     const affected = this.base ? this.affectedSources(this.base) : undefined;
-    for (const mode of this.modes) {
-      const evaluator = this.evaluator(mode);
-      const hasMode = (group: PodGroup) => (mode === 'any' ? group.families.length > 0 : group.families.includes(mode));
-      const openGroups: number[] = [];
-      const open = new Uint8Array(universe.groupCount);
-      const ingressOf: ConnectionMap[] = new Array(universe.groupCount);
-      const admitted: Map<ConnectionSet, number[]>[] = [];
-      const defaults = new Map<ConnectionSet, number[]>();
-      const exceptions = new Map<number, number[]>();
-      const dense = new Map<string, { classes: ClassSet; connections: ConnectionSet; destinations: number[] }>();
-      for (const group of groups) {
-        if (!hasMode(group)) {
-          continue;
-        }
-        const map = evaluator.evaluate(group, 'ingress');
-        ingressOf[group.index] = map;
-        if (evaluator.isOpen(map)) {
-          openGroups.push(group.index);
-          open[group.index] = 1;
-          continue;
-        }
-        for (const entry of map) {
-          const admittedSources = entry.classes;
-          if (admittedSources.form === 'list') {
-            admittedSources.items.forEach((source) => {
-              let bySet = admitted[source];
-              if (!bySet) {
-                bySet = new Map();
-                admitted[source] = bySet;
-              }
-              const list = bySet.get(entry.connections);
-              if (list) list.push(group.index);
-              else bySet.set(entry.connections, [group.index]);
-            });
-          } else if (admittedSources.form === 'co') {
-            const list = defaults.get(entry.connections);
-            if (list) list.push(group.index);
-            else defaults.set(entry.connections, [group.index]);
-            admittedSources.items.forEach((source) => {
-              const excluded = exceptions.get(source);
-              if (excluded) excluded.push(group.index);
-              else exceptions.set(source, [group.index]);
-            });
-          } else {
-            const key = `${admittedSources.id},${entry.connections.id}`;
-            const known = dense.get(key);
-            if (known) known.destinations.push(group.index);
-            else dense.set(key, { classes: admittedSources, connections: entry.connections, destinations: [group.index] });
-          }
-        }
-      }
-      const openSet = sets.of(openGroups).union(universe.allExternal);
-      const defaultSets = [...defaults].map(([connections, destinations]) => ({ connections, destinations: sets.of(destinations) }));
-      const denseSets = [...dense.values()].map((entry) => ({ ...entry, destinationSet: sets.of(entry.destinations) }));
-      const rows: ConnectionMap[] = new Array(size);
-      for (let source = 0; source < size; source++) {
-        if (affected && !affected[source]) {
-          rows[source] = [];
-          continue;
-        }
-        const external = source >= universe.groupCount;
-        const families = universe.familiesOf(source);
-        if (mode === 'any' ? families.length === 0 : !families.includes(mode)) {
-          rows[source] = [];
-          continue;
-        }
-        const egress = external ? this.open : evaluator.evaluate(groups[source], 'egress');
-        const reachable = this.reachableFrom(source, mode);
-        if (egress.every((out) => out.classes.form === 'list')) {
-          // Egress to a few destinations (the usual isolated pod): look each one's ingress up.
-          const byConnections = new Map<ConnectionSet, { pods: number[]; external: number[] }>();
-          for (const out of egress) {
-            for (const destination of out.classes.items) {
-              if (!reachable.has(destination)) {
-                continue;
-              }
-              const outside = destination >= universe.groupCount;
-              let connections = out.connections;
-              if (!outside && !open[destination]) {
-                connections = connections.intersect(lookup(ingressOf[destination], source, space.empty));
-              }
-              if (!connections.isEmpty()) {
-                let lists = byConnections.get(connections);
-                if (!lists) {
-                  lists = { pods: [], external: [] };
-                  byConnections.set(connections, lists);
-                }
-                (outside ? lists.external : lists.pods).push(destination);
-              }
-            }
-          }
-          // Already normalized: one entry per kind of class and connection set (see `normalizeMap`).
-          const sorted = [...byConnections].sort(([a], [b]) => a.id - b.id);
-          const part = (kind: 'pods' | 'external') => sorted.filter(([, lists]) => lists[kind].length > 0)
-            .map(([connections, lists]) => ({ classes: sets.ofDistinct(lists[kind]), connections }));
-          rows[source] = [...part('pods'), ...part('external')];
-          continue;
-        }
-        const terms: ConnectionEntry[] = [{ classes: openSet, connections: space.full }];
-        const excluded = exceptions.get(source);
-        const excludedSet = excluded ? sets.of(excluded) : sets.empty;
-        for (const { connections, destinations } of defaultSets) {
-          terms.push({ classes: destinations.subtract(excludedSet), connections });
-        }
-        for (const entry of denseSets) {
-          if (entry.classes.has(source)) {
-            terms.push({ classes: entry.destinationSet, connections: entry.connections });
-          }
-        }
-        const bySet = admitted[source];
-        if (bySet) {
-          for (const [connections, destinations] of bySet) {
-            terms.push({ classes: sets.of(destinations), connections });
-          }
-        }
-        const entries: ConnectionEntry[] = [];
-        for (const out of egress) {
-          for (const term of terms) {
-            const classes = out.classes.intersect(term.classes);
-            if (!classes.isEmpty()) {
-              entries.push({ classes, connections: out.connections.intersect(term.connections) });
-            }
-          }
-        }
-        rows[source] = restrictMap(normalizeMap(entries), reachable);
-      }
-      perMode.push(rows);
-    }
+    const perMode = this.modes.map((mode) => this.modeRows(mode, affected));
     const interned = new Map<string, ConnectionMap>();
     const result: ConnectionMap[] = new Array(size);
     for (let source = 0; source < size; source++) {
@@ -468,15 +371,7 @@ export class Connectivity {
       for (let m = 1; m < perMode.length; m++) {
         row = unionMaps(row, perMode[m][source]);
       }
-      const local = this.nodeLocalClasses(source);
-      if (local !== undefined && !local.isEmpty()) {
-        row = normalizeMap([...withoutClasses(row, local), { classes: local, connections: space.full }]);
-      }
-      if (source < universe.groupCount && groups[source].pods.length === 1) {
-        // A class's row to itself is about two different pods of it: a lone pod has none (its
-        // connections to itself are `selfConnections`).
-        row = withoutClasses(row, sets.of([source]));
-      }
+      row = this.finishRow(source, row, undefined);
       const key = mapKey(row);
       const known = interned.get(key);
       if (known) {
@@ -487,6 +382,168 @@ export class Connectivity {
       }
     }
     return result;
+  }
+
+  /**
+   * The exemptions on a row: node-local pairs get every connection (within `reachable`, when the row
+   * is about one family), and a lone pod is not in its own row — a class's row to itself is about two
+   * different pods of it (a pod's connections to itself are `selfConnections`).
+   */
+  private finishRow(source: number, row: ConnectionMap, reachable: ClassSet | undefined): ConnectionMap {
+    const universe = this.universe;
+    let local = this.nodeLocalClasses(source);
+    if (local !== undefined && reachable !== undefined) {
+      local = local.intersect(reachable);
+    }
+    let result = row;
+    if (local !== undefined && !local.isEmpty()) {
+      result = normalizeMap([...withoutClasses(result, local), { classes: local, connections: universe.space.full }]);
+    }
+    if (source < universe.groupCount && universe.grouping.groups[source].pods.length === 1) {
+      result = withoutClasses(result, universe.sets.of([source]));
+    }
+    return result;
+  }
+
+  /**
+   * Every source's row in one family mode, without a loop over class pairs: destinations whose
+   * ingress is open form one set; an isolated destination's admissions are transposed onto its
+   * sources — small sets member by member, nearly-full sets as one default per connection set minus
+   * its exceptions, other dense sets as shared sets tested per source. Sources `affected` leaves out
+   * get an empty row (their rows are taken from the base).
+   */
+  private modeRows(mode: FamilyMode, affected: Uint8Array | undefined): ConnectionMap[] {
+    const universe = this.universe;
+    const space = universe.space;
+    const sets = universe.sets;
+    const groups = universe.grouping.groups;
+    const size = sets.size;
+    const evaluator = this.evaluator(mode);
+    const hasMode = (group: PodGroup) => (mode === 'any' ? group.families.length > 0 : group.families.includes(mode));
+    const openGroups: number[] = [];
+    const open = new Uint8Array(universe.groupCount);
+    const ingressOf: ConnectionMap[] = new Array(universe.groupCount);
+    const admitted: Map<ConnectionSet, number[]>[] = [];
+    const defaults = new Map<ConnectionSet, number[]>();
+    const exceptions = new Map<number, number[]>();
+    const dense = new Map<string, { classes: ClassSet; connections: ConnectionSet; destinations: number[] }>();
+    for (const group of groups) {
+      if (!hasMode(group)) {
+        continue;
+      }
+      const map = evaluator.evaluate(group, 'ingress');
+      ingressOf[group.index] = map;
+      if (evaluator.isOpen(map)) {
+        openGroups.push(group.index);
+        open[group.index] = 1;
+        continue;
+      }
+      for (const entry of map) {
+        const admittedSources = entry.classes;
+        if (admittedSources.form === 'list') {
+          admittedSources.items.forEach((source) => {
+            let bySet = admitted[source];
+            if (!bySet) {
+              bySet = new Map();
+              admitted[source] = bySet;
+            }
+            const list = bySet.get(entry.connections);
+            if (list) list.push(group.index);
+            else bySet.set(entry.connections, [group.index]);
+          });
+        } else if (admittedSources.form === 'co') {
+          const list = defaults.get(entry.connections);
+          if (list) list.push(group.index);
+          else defaults.set(entry.connections, [group.index]);
+          admittedSources.items.forEach((source) => {
+            const excluded = exceptions.get(source);
+            if (excluded) excluded.push(group.index);
+            else exceptions.set(source, [group.index]);
+          });
+        } else {
+          const key = `${admittedSources.id},${entry.connections.id}`;
+          const known = dense.get(key);
+          if (known) known.destinations.push(group.index);
+          else dense.set(key, { classes: admittedSources, connections: entry.connections, destinations: [group.index] });
+        }
+      }
+    }
+    const openSet = sets.of(openGroups).union(universe.allExternal);
+    const defaultSets = [...defaults].map(([connections, destinations]) => ({ connections, destinations: sets.of(destinations) }));
+    const denseSets = [...dense.values()].map((entry) => ({ ...entry, destinationSet: sets.of(entry.destinations) }));
+    const rows: ConnectionMap[] = new Array(size);
+    for (let source = 0; source < size; source++) {
+      if (affected && !affected[source]) {
+        rows[source] = [];
+        continue;
+      }
+      const external = source >= universe.groupCount;
+      const families = universe.familiesOf(source);
+      if (mode === 'any' ? families.length === 0 : !families.includes(mode)) {
+        rows[source] = [];
+        continue;
+      }
+      const egress = external ? this.open : evaluator.evaluate(groups[source], 'egress');
+      const reachable = this.reachableFrom(source, mode);
+      if (egress.every((out) => out.classes.form === 'list')) {
+        // Egress to a few destinations (the usual isolated pod): look each one's ingress up.
+        const byConnections = new Map<ConnectionSet, { pods: number[]; external: number[] }>();
+        for (const out of egress) {
+          for (const destination of out.classes.items) {
+            if (!reachable.has(destination)) {
+              continue;
+            }
+            const outside = destination >= universe.groupCount;
+            let connections = out.connections;
+            if (!outside && !open[destination]) {
+              connections = connections.intersect(lookup(ingressOf[destination], source, space.empty));
+            }
+            if (!connections.isEmpty()) {
+              let lists = byConnections.get(connections);
+              if (!lists) {
+                lists = { pods: [], external: [] };
+                byConnections.set(connections, lists);
+              }
+              (outside ? lists.external : lists.pods).push(destination);
+            }
+          }
+        }
+        // Already normalized: one entry per kind of class and connection set (see `normalizeMap`).
+        const sorted = [...byConnections].sort(([a], [b]) => a.id - b.id);
+        const part = (kind: 'pods' | 'external') => sorted.filter(([, lists]) => lists[kind].length > 0)
+          .map(([connections, lists]) => ({ classes: sets.ofDistinct(lists[kind]), connections }));
+        rows[source] = [...part('pods'), ...part('external')];
+        continue;
+      }
+      const terms: ConnectionEntry[] = [{ classes: openSet, connections: space.full }];
+      const excluded = exceptions.get(source);
+      const excludedSet = excluded ? sets.of(excluded) : sets.empty;
+      for (const { connections, destinations } of defaultSets) {
+        terms.push({ classes: destinations.subtract(excludedSet), connections });
+      }
+      for (const entry of denseSets) {
+        if (entry.classes.has(source)) {
+          terms.push({ classes: entry.destinationSet, connections: entry.connections });
+        }
+      }
+      const bySet = admitted[source];
+      if (bySet) {
+        for (const [connections, destinations] of bySet) {
+          terms.push({ classes: sets.of(destinations), connections });
+        }
+      }
+      const entries: ConnectionEntry[] = [];
+      for (const out of egress) {
+        for (const term of terms) {
+          const classes = out.classes.intersect(term.classes);
+          if (!classes.isEmpty()) {
+            entries.push({ classes, connections: out.connections.intersect(term.connections) });
+          }
+        }
+      }
+      rows[source] = restrictMap(normalizeMap(entries), reachable);
+    }
+    return rows;
   }
 
   /**

@@ -69,6 +69,14 @@ export class SubjectEvaluator {
     return !group.features.some((feature) => this.partsByFeature.has(feature));
   }
 
+  /**
+   * True if a policy selecting the group isolates it in the direction in a tier whose default is
+   * deny: without any rule, what that tier does not decide is denied (in some layer).
+   */
+  public isolates(group: PodGroup, direction: Direction): boolean {
+    return this.partsOf(group, direction).some((part) => part.isolates && part.tier.defaultAction === 'deny');
+  }
+
   /** True if the map is "every class, every connection" (no policy restricts the direction). */
   public isOpen(map: ConnectionMap): boolean {
     return map === this.open;
