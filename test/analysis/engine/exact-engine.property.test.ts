@@ -4,7 +4,7 @@ import {
   podId, ReachabilityAnalyzer,
 } from '../../../src/analysis';
 import { lookup } from '../../../src/analysis/engine/connection-map';
-import { BruteEnd, bruteAllowed } from '../support/brute-force';
+import { BruteEnd, bruteAllowed, bruteIsolated } from '../support/brute-force';
 import { externalAddresses, GAP, OUTSIDE, PROTOCOLS, SMALL_PORTS, smallClusterArb, smallOptionsArb, smallPoliciesArb } from '../support/small-universe';
 
 // The exact engine against an independent brute-force evaluator (test/analysis/support/brute-force.ts),
@@ -79,8 +79,32 @@ function disagreements(cluster: ClusterModel, policies: AnalysisPolicy[], option
   if (JSON.stringify(inBlocks.map((b) => b.source).sort((a, b) => a - b)) !== JSON.stringify(withRows) || inBlocks.some((b) => !b.same)) {
     problems.push('the blocks do not group every source with a connection exactly once by its row');
   }
+  // Each family's rows (what the half-open lint subtracts) and isolation, against brute force too.
+  const familyRows = { IPv4: connectivity.familyRows('IPv4'), IPv6: connectivity.familyRows('IPv6') };
+  for (const group of connectivity.universe.grouping.groups) {
+    for (const direction of ['ingress', 'egress'] as const) {
+      const expected = bruteIsolated(cluster, policies, group.pods[0], direction);
+      if (connectivity.isolated(group.index, direction) !== expected) {
+        problems.push(`${podId(group.pods[0])}: brute force says ${expected ? '' : 'not '}isolated for ${direction}, the engine the opposite`);
+      }
+    }
+  }
   for (const pair of pairsOf(cluster)) {
     const set = connectivity.connections(pair.flowSource, pair.flowDestination);
+    const self = 'pod' in pair.source && 'pod' in pair.destination && pair.source.pod === pair.destination.pod;
+    for (const family of self ? [] : (['IPv4', 'IPv6'] as const)) {
+      const universe = connectivity.universe;
+      const classOf = (end: BruteEnd) => ('pod' in end ? universe.classOfPod(end.pod)! : universe.classOfAddress(end.ip)!);
+      const inFamily = lookup(familyRows[family][classOf(pair.source)], classOf(pair.destination), space.empty);
+      for (const protocol of PROTOCOLS) {
+        for (const port of PORTS) {
+          const expected = bruteAllowed(cluster, policies, options, pair.source, pair.destination, port, protocol, family);
+          if (inFamily.contains(port, protocol) !== expected) {
+            problems.push(`${pair.label} ${protocol} ${port} over ${family}: brute force ${expected ? 'allows' : 'denies'}, the family's row says ${inFamily.format()}`);
+          }
+        }
+      }
+    }
     const rows = fromRows(connectivity, cluster, pair.flowSource, pair.flowDestination);
     if (rows !== set) {
       problems.push(`${pair.label}: the rows say ${rows.format()}, the pair lookup ${set.format()}`);

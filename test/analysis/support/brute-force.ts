@@ -13,10 +13,10 @@ export type BruteEnd = { readonly pod: ClusterPod } | { readonly ip: IpAddress }
 
 const FAMILIES: IpFamily[] = ['IPv4', 'IPv6'];
 
-/** The decision on one plain connection (no HTTP request, no mTLS). */
+/** The decision on one plain connection (no HTTP request, no mTLS); with `onlyFamily`, over that address family alone. */
 export function bruteAllowed(
   cluster: ClusterModel, policies: readonly AnalysisPolicy[], rawOptions: EvaluatorOptions,
-  source: BruteEnd, destination: BruteEnd, port: number, protocol: Protocol,
+  source: BruteEnd, destination: BruteEnd, port: number, protocol: Protocol, onlyFamily?: IpFamily,
 ): boolean {
   const options = {
     ipBlockMatchesPods: rawOptions.ipBlockMatchesPods ?? true,
@@ -25,7 +25,7 @@ export function bruteAllowed(
   };
   // A connection needs an address of one family at both ends.
   const familiesOf = (end: BruteEnd): IpFamily[] => ('pod' in end ? FAMILIES.filter((f) => end.pod.ips.some((ip) => ip.family === f)) : [end.ip.family]);
-  const families = familiesOf(source).filter((f) => familiesOf(destination).includes(f));
+  const families = familiesOf(source).filter((f) => familiesOf(destination).includes(f) && (onlyFamily === undefined || f === onlyFamily));
   if (families.length === 0) {
     return false;
   }
@@ -102,6 +102,15 @@ function compare(a: AnalysisPolicy, b: AnalysisPolicy): number {
     || (a.tier.name === b.tier.name ? 0 : a.tier.name < b.tier.name ? -1 : 1)
     || ((a.order ?? Infinity) === (b.order ?? Infinity) ? 0 : (a.order ?? Infinity) < (b.order ?? Infinity) ? -1 : 1)
     || (ref(a) === ref(b) ? 0 : ref(a) < ref(b) ? -1 : 1);
+}
+
+/**
+ * Whether an enforced policy selecting the pod isolates it in the direction in a tier whose default
+ * is deny: without a rule, such a tier denies the pod's traffic in that direction.
+ */
+export function bruteIsolated(cluster: ClusterModel, policies: readonly AnalysisPolicy[], pod: ClusterPod, direction: 'ingress' | 'egress'): boolean {
+  return policies.some((policy) => policy.enforced && policy[direction]?.isolates === true && policy.tier.defaultAction === 'deny'
+    && selects(cluster, policy.subject, pod));
 }
 
 function selects(cluster: ClusterModel, selection: PodSelection, pod: ClusterPod): boolean {
