@@ -40,6 +40,7 @@ export class Connectivity {
   private rows: ConnectionMap[] | undefined;
   /** Another policy set's result over the same universe, whose rows are taken where they cannot differ. */
   private base: Connectivity | undefined;
+  private reused = 0;
   private readonly selfCache = new Map<number, ConnectionSet>();
   private readonly reachableCache = new Map<string, ClassSet>();
   private readonly nodeLocalCache = new Map<string, ClassSet>();
@@ -168,6 +169,11 @@ export class Connectivity {
       throw new Error('rows can only be shared by results over the same universe (a bug)');
     }
     this.base = base;
+  }
+
+  /** How many rows were taken from the base of `reuseUnchangedRowsOf` (0 before the rows are computed, or without a base). */
+  public get reusedRows(): number {
+    return this.reused;
   }
 
   /** The endpoint class of an index. */
@@ -365,6 +371,7 @@ export class Connectivity {
     for (let source = 0; source < size; source++) {
       if (affected && !affected[source]) {
         result[source] = (this.base as Connectivity).rowOf(source);
+        this.reused++;
         continue;
       }
       let row: ConnectionMap = perMode[0][source];
