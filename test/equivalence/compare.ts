@@ -1,6 +1,6 @@
 import {
-  AnalysisPolicy, ClusterModel, ClusterPod, ConnectionSet, Connectivity, EndpointClass, EvaluatorOptions, HttpRequest, podEndpoint, podId, ReachabilityAnalyzer,
-  PortRange, restrictMap, subtractMaps,
+  AnalysisPolicy, ClusterModel, ClusterPod, ConnectionSet, Connectivity, EndpointClass, EvaluatorOptions, HttpRequest, podEndpoint, podId,
+  PortRange, ReachabilityAnalyzer, restrictMap, subtractMaps,
 } from '../../src/analysis';
 
 /** A class as text: its pods (`ns/name`) or its CIDRs. */

@@ -35,12 +35,12 @@ export interface HalfOpenRule {
   readonly side: 'ingress' | 'egress';
   /** How many pod pairs have a half-open flow on some connection. */
   readonly pairCount: number;
-  /** Those pod pairs, as `<ns>/<pod> -> <ns>/<pod>` (listed on demand: there may be many). */
-  pairs(): string[];
   /** The first few, as `pod a/b -> pod c/d on 8080/TCP`. */
   readonly examples: readonly string[];
   /** What denies at the other end (the first example's reason). */
   readonly otherEnd: string;
+  /** The pod pairs, as `<ns>/<pod> -> <ns>/<pod>` (listed on demand: there may be many). */
+  pairs(): string[];
 }
 
 /** Pairs of pod groups with half-open flows the check lists at most; beyond, it says so instead of listing a part. */
@@ -200,7 +200,11 @@ class Recorder {
     const from = groups[source].pods[0];
     const to = source === destination ? groups[destination].pods[1] : groups[destination].pods[0];
     const verdict = this.analyzer.evaluate({
-      source: podEndpoint(from.namespace, from.name), destination: podEndpoint(to.namespace, to.name), port: atom.from, protocol: atom.protocol, ipFamily: family,
+      source: podEndpoint(from.namespace, from.name),
+      destination: podEndpoint(to.namespace, to.name),
+      port: atom.from,
+      protocol: atom.protocol,
+      ipFamily: family,
     });
     const allowing = verdict.steps.find((step) => step.layer === 'network' && step.direction === side);
     const denying = verdict.steps.find((step) => step.layer === 'network' && step.direction !== side && !step.allowed);
@@ -230,7 +234,8 @@ class Recorder {
     const universe = this.connectivity.universe;
     const size = universe.sets.size;
     const groups = universe.grouping.groups;
-    const each = (visit: (source: number, destination: number) => void) => findings.groupPairs.forEach((key) => visit(Math.floor(key / size), key % size));
+    const each = (visit: (source: number, destination: number) => void) => findings.groupPairs
+      .forEach((key) => visit(Math.floor(key / size), key % size));
     return {
       side: findings.side,
       get pairCount() {
