@@ -123,7 +123,8 @@ export class IstioDialect implements Dialect {
       // Ambient: an egress allowance to pods (AllowTo) leaves the source as HBONE to the destination pods,
       // whose ztunnel decides the application port (guarded in check: the destinations must be isolated).
       const pods = s.peers.filter(p => p.kind === 'pods');
-      if (this.options.mode !== 'ambient' || !s.isolating || s.purpose !== 'traffic' || !pods.length) return [s];
+      // UDP and SCTP are not tunnelled: only an allowance with TCP needs the HBONE port.
+      if (this.options.mode !== 'ambient' || !s.isolating || s.purpose !== 'traffic' || !pods.length || !istioSeesTcp(s.ports)) return [s];
       return [s, { ...s, origin: suffixed(s.origin, 'hbone'), peers: pods, ports: [{ protocol: 'TCP', port: HBONE_PORT }] }];
     }
     let subject = s.subject;
@@ -250,10 +251,15 @@ export class IstioDialect implements Dialect {
    * side of this allowance, then decide every port), else it fails.
    */
   private ambientEgressProblems(s: AllowStatement, ctx: RenderContext, cannot: (w: string, r: string, f: string) => string): string[] {
-    if (this.options.mode !== 'ambient' || !s.isolating || s.purpose !== 'traffic') return [];
+    if (this.options.mode !== 'ambient' || !s.isolating || s.purpose !== 'traffic' || !istioSeesTcp(s.ports)) return [];
     const exactly = 'use IstioMode.SIDECAR, or a CNI engine (Engine.cilium(), Engine.calico(), Engine.kubernetes()), which express it exactly';
     const out: string[] = [];
     for (const p of s.peers) {
+      if (p.kind === 'anyone') {
+        out.push(cannot('egress to anyone on TCP', 'in ambient mode a TCP connection to a mesh pod leaves the source as HBONE (TCP 15008), whatever its port, and only the destination\'s ztunnel can check the port; allowing anyone on the application ports would block every mesh pod, and allowing HBONE to every pod would admit every port of the pods nothing isolates',
+          `allow the addresses outside the cluster with a CIDR (Peer.cidr('0.0.0.0/0')) and the mesh pods by namespace (Peer.namespace('<name>')), whose ingress you isolate; or ${exactly}`));
+        continue;
+      }
       if (p.kind !== 'pods') continue;
       if (p.namespaces.kind !== 'name') {
         out.push(cannot(`egress to ${peerToString(p)}`, 'in ambient mode the CNI sees every connection to a mesh pod as HBONE (TCP 15008), whatever its port, and only the destination\'s ztunnel can check the port; pods chosen by namespace labels or in every namespace have no ztunnel policy this engine renders',
@@ -262,7 +268,7 @@ export class IstioDialect implements Dialect {
       }
       const dest: PodSetModel = { namespace: p.namespaces.name, pods: p.pods, ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}) };
       const isolated = [...this.view(ctx).isolators('ingress', 'enforce', dest.namespace), ...(s.stage === 'audit' ? this.view(ctx).isolators('ingress', 'audit', dest.namespace) : [])]
-        .some(x => covers(x.subject, dest) && (x.kind === 'isolate' || istioSeesTcp(x.ports)));
+        .some(x => covers(x.subject, dest)); // every ingress isolation renders an ALLOW policy for its pods (UDP-only ones the baseline)
       if (!isolated) {
         out.push(cannot(`egress to ${podSetToString(dest)}, whose ingress nothing isolates`, 'in ambient mode the CNI sees every connection to a mesh pod as HBONE (TCP 15008), whatever its port, and a destination without an ALLOW policy admits every port, so the workload could connect on ports the intent denies',
           `isolate the destination's ingress too (new DefaultDeny(scope, 'id', { namespace: '${dest.namespace}' }) or a ZeroTrustNamespace), so that its ztunnel checks this allowance; or ${exactly}`));
@@ -308,7 +314,13 @@ export class IstioDialect implements Dialect {
   }
 
   private authorization(s: AllowStatement, ctx: RenderContext): RenderedObject[] {
-    if (!istioSeesTcp(s.ports)) return []; // UDP / SCTP: the CNI alone decides
+    if (!istioSeesTcp(s.ports)) {
+      // UDP / SCTP never pass a mesh proxy: the CNI alone decides them. But the allowance isolates its pods, and
+      // the mesh must deny them every TCP connection no intent allows: in ambient mode the CNI admits all of TCP
+      // 15008 (HBONE plumbing) and only ztunnel can refuse it, and a proxy with no ALLOW policy admits everything.
+      // So the pods get the ALLOW-nothing baseline, exactly as a DefaultDeny of their ingress would give them.
+      return [this.ap(s.origin, ctx.objectName(s.origin, 'ingress'), s.subject.namespace, this.selectorOf(s.subject), s.stage === 'audit')];
+    }
     const sources = istioSources(this.options, s.peers).sources;
     const ports = istioPorts(s.ports).ports;
     const rule = istioRule(sources, istioOperations(ports, s.http));

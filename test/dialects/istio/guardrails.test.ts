@@ -79,7 +79,10 @@ describe('the Istio engine fails synthesis, with a fix, for', () => {
     expect(failure(chart)).toContain(`[test/in] the kubernetes CNI layer of the ${SIDECAR} engine cannot express service-account (identity) peers exactly`);
     const onCilium = istioChart(IstioMode.SIDECAR, Engine.cilium());
     new AllowFrom(onCilium, 'in', { to: backend, peers: [Peer.serviceAccount('x')], ports: [Port.udp(53)] });
-    expect(synthValid(onCilium).map(o => o.kind)).toEqual(['CiliumNetworkPolicy']);
+    // The CNI decides UDP with the account; Istio only isolates the pods (ALLOW nothing: no TCP without an allowance).
+    const objs = synthValid(onCilium);
+    expect(objs.map(o => o.kind)).toEqual(['CiliumNetworkPolicy', 'AuthorizationPolicy']);
+    expect(objs[1].spec).toEqual({ selector: { matchLabels: { app: 'backend-api' } } });
   });
 
   describe('ambient mode', () => {
