@@ -1,10 +1,13 @@
 import { IConstruct } from 'constructs';
 import type { IstioMode } from './istio-mode';
+import { EngineKind } from './target-checks';
+import { resolveTarget, TargetProfile } from './target-profile';
 import { CalicoDialect } from '../dialects/calico';
 import { CiliumDialect } from '../dialects/cilium';
 import { Dialect } from '../dialects/dialect';
 import { createIstioDialect } from '../dialects/istio/create-dialect';
 import { KubernetesDialect } from '../dialects/kubernetes';
+import { TargetModel, UNDECLARED_TARGET } from '../model/target';
 import { formatProblem, InputProblem } from '../validation/input-error';
 import { checkLabelKey, checkNamespaceName } from '../validation/validators';
 
@@ -18,6 +21,12 @@ export interface KubernetesEngineOptions {
    * @default - service-account peers and subjects fail synthesis
    */
   readonly serviceAccountLabel?: string;
+  /**
+   * The cluster this engine renders for: pod and Service CIDRs, versions and
+   * settings that change what the output means (see TargetProfile).
+   * @default - nothing declared: CIDR peers, and output that depends on an undeclared version, fail synthesis
+   */
+  readonly target?: TargetProfile;
 }
 
 /** Options of the Cilium engine. */
@@ -31,6 +40,12 @@ export interface CiliumEngineOptions {
    * @default - NodeLocal DNSCache peers fail synthesis
    */
   readonly nodeLocalDnsViaHost?: boolean;
+  /**
+   * The cluster this engine renders for: pod and Service CIDRs, versions and
+   * settings that change what the output means (see TargetProfile).
+   * @default - nothing declared: CIDR peers, and output that depends on an undeclared version, fail synthesis
+   */
+  readonly target?: TargetProfile;
 }
 
 /** Options of the Calico engine. */
@@ -68,6 +83,12 @@ export interface CalicoEngineOptions {
    * @default false - DNS-name peers fail synthesis
    */
   readonly enterprise?: boolean;
+  /**
+   * The cluster this engine renders for: pod and Service CIDRs, versions and
+   * settings that change what the output means (see TargetProfile).
+   * @default - nothing declared: CIDR peers, and output that depends on an undeclared version, fail synthesis
+   */
+  readonly target?: TargetProfile;
 }
 
 /** The waypoint of ambient mode: the proxy that enforces HTTP rules. */
@@ -133,6 +154,12 @@ export interface IstioEngineOptions {
    * @default false - such peers fail synthesis; use Peer.serviceAccount()
    */
   readonly matchPeersByServiceAccount?: boolean;
+  /**
+   * The cluster this engine renders for (see TargetProfile), for both layers.
+   * Declare it here or on the CNI engine, not on both with different values.
+   * @default - the CNI engine's target
+   */
+  readonly target?: TargetProfile;
 }
 
 const ATTACHED = new WeakMap<IConstruct, Engine>();
@@ -162,10 +189,11 @@ function checkOptions(factory: string, options: unknown, known: readonly string[
 export class Engine {
   /** Plain Kubernetes NetworkPolicy (networking.k8s.io/v1), enforced by the cluster's CNI. */
   public static kubernetes(options: KubernetesEngineOptions = {}): Engine {
-    const problems = checkOptions('Engine.kubernetes()', options, ['serviceAccountLabel']);
+    const problems = checkOptions('Engine.kubernetes()', options, ['serviceAccountLabel', 'target']);
     if (options?.serviceAccountLabel !== undefined) problems.push(...checkLabelKey('serviceAccountLabel of Engine.kubernetes()', options.serviceAccountLabel));
+    const target = resolveTarget('Engine.kubernetes()', options?.target, problems);
     if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
-    return new Engine('kubernetes', new KubernetesDialect({ serviceAccountLabel: options.serviceAccountLabel }));
+    return new Engine('kubernetes', new KubernetesDialect({ serviceAccountLabel: options.serviceAccountLabel }), { family: 'kubernetes', factory: 'Engine.kubernetes()' }, target);
   }
 
   /**
@@ -175,9 +203,10 @@ export class Engine {
    * @see https://docs.cilium.io/en/stable/security/policy/
    */
   public static cilium(options: CiliumEngineOptions = {}): Engine {
-    const problems = checkOptions('Engine.cilium()', options, ['nodeLocalDnsViaHost'], ['nodeLocalDnsViaHost']);
+    const problems = checkOptions('Engine.cilium()', options, ['nodeLocalDnsViaHost', 'target'], ['nodeLocalDnsViaHost']);
+    const target = resolveTarget('Engine.cilium()', options?.target, problems);
     if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
-    return new Engine('cilium', new CiliumDialect({ nodeLocalDnsViaHost: options.nodeLocalDnsViaHost === true }));
+    return new Engine('cilium', new CiliumDialect({ nodeLocalDnsViaHost: options.nodeLocalDnsViaHost === true }), { family: 'cilium', factory: 'Engine.cilium()' }, target);
   }
 
   /**
@@ -189,7 +218,8 @@ export class Engine {
    * @see https://docs.tigera.io/calico/latest/reference/resources/networkpolicy
    */
   public static calico(options: CalicoEngineOptions = {}): Engine {
-    const problems = checkOptions('Engine.calico()', options, ['tier', 'order', 'applicationLayerPolicy', 'enterprise'], ['applicationLayerPolicy', 'enterprise']);
+    const problems = checkOptions('Engine.calico()', options, ['tier', 'order', 'applicationLayerPolicy', 'enterprise', 'target'], ['applicationLayerPolicy', 'enterprise']);
+    const target = resolveTarget('Engine.calico()', options?.target, problems);
     if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
     const tier = options.tier ?? 'default';
     const order = options.order ?? 1000;
@@ -203,7 +233,7 @@ export class Engine {
     if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
     return new Engine('calico', new CalicoDialect({
       tier, order, applicationLayerPolicy: options.applicationLayerPolicy === true, enterprise: options.enterprise === true,
-    }));
+    }), { family: 'calico', factory: 'Engine.calico()', applicationLayerPolicy: options.applicationLayerPolicy === true }, target);
   }
 
   /**
@@ -217,11 +247,22 @@ export class Engine {
    */
   public static istio(options: IstioEngineOptions): Engine {
     const cni = options?.cni;
+    const { target: given, ...rest } = (options ?? {}) as IstioEngineOptions;
     const dialect = createIstioDialect({
-      ...options,
+      ...rest,
       cni: cni === undefined || cni === null ? cni : { name: (cni as Partial<Engine>).name, dialect: (cni as Partial<Engine>)._dialect },
     });
-    return new Engine(dialect.name, dialect);
+    // Every value below passed createIstioDialect's checks: cni is a CNI engine.
+    const cniEngine = cni as Engine;
+    const problems: InputProblem[] = [];
+    let target = resolveTarget('Engine.istio()', given, problems);
+    if (given !== undefined && cniEngine._target !== UNDECLARED_TARGET && JSON.stringify(target) !== JSON.stringify(cniEngine._target)) {
+      problems.push({ what: 'target of Engine.istio()', value: given, expected: `no target, or the same one as the CNI engine (${cniEngine.name})`, fix: 'declare the cluster once: on Engine.istio() or on its cni engine' });
+    }
+    if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
+    if (given === undefined) target = cniEngine._target;
+    const mode = (options.mode as string) === 'ambient' ? 'ambient' : 'sidecar';
+    return new Engine(dialect.name, dialect, { family: 'istio', factory: 'Engine.istio()', mode, cni: cniEngine._kind }, target);
   }
 
   /**
@@ -261,9 +302,15 @@ export class Engine {
   public readonly name: string;
   /** @internal */
   public readonly _dialect: Dialect;
+  /** @internal */
+  public readonly _kind: EngineKind;
+  /** @internal */
+  public readonly _target: TargetModel;
 
-  private constructor(name: string, dialect: Dialect) {
+  private constructor(name: string, dialect: Dialect, kind: EngineKind, target: TargetModel) {
     this.name = name;
     this._dialect = dialect;
+    this._kind = kind;
+    this._target = target;
   }
 }

@@ -4,6 +4,7 @@ import {
   Port, Workload, ZeroTrustNamespace, ClusterDefaultDeny,
 } from '../../src';
 import { expectValidManifests } from '../helpers/schema';
+import { testEngine } from '../helpers/target';
 
 /**
  * Every class of synthesis error, with its first suggested fix applied: the result must synthesize on
@@ -28,21 +29,21 @@ interface Row {
 }
 
 const web = Workload.select({ app: 'web' });
-const sidecarCalico = () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.calico() });
-const ambientCalico = () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.calico() });
-const sidecarKubernetes = () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() });
+const sidecarCalico = () => testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.calico() });
+const ambientCalico = () => testEngine.istio({ mode: IstioMode.AMBIENT, cni: testEngine.calico() });
+const sidecarKubernetes = () => testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.kubernetes() });
 
 const ROWS: Row[] = [
   {
     name: 'egress denied without DNS',
-    engine: () => Engine.kubernetes(),
+    engine: () => testEngine.kubernetes(),
     build: (c, fixed) => { new DefaultDeny(c, 'deny'); if (fixed) new AllowDns(c, 'allow-dns', { namespace: 'production' }); },
     error: /no AllowDns covers these pods/,
     firstFix: /add new AllowDns\(scope, 'allow-dns', \{ namespace: 'production' \}\)/,
   },
   {
     name: 'mutual TLS on a CNI engine',
-    engine: () => Engine.kubernetes(),
+    engine: () => testEngine.kubernetes(),
     build: (c, fixed) => { new MutualTls(c, 'mtls', { mode: MtlsMode.STRICT, ...(fixed ? { acknowledgeNoEncryption: true } : {}) }); },
     rendersNothing: true,
     error: /cannot express STRICT mutual TLS/,
@@ -50,14 +51,14 @@ const ROWS: Row[] = [
   },
   {
     name: 'a ZeroTrustNamespace on a CNI engine',
-    engine: () => Engine.cilium(),
+    engine: () => testEngine.cilium(),
     build: (c, fixed) => { new ZeroTrustNamespace(c, 'zt', fixed ? { acknowledgeNoEncryption: true } : {}); },
     error: /cannot express STRICT mutual TLS/,
     firstFix: /set acknowledgeNoEncryption: true/,
   },
   {
     name: 'a service-account peer on Kubernetes NetworkPolicy',
-    engine: () => Engine.kubernetes(),
+    engine: () => testEngine.kubernetes(),
     build: (c, fixed) => {
       new AllowFrom(c, 'in', { to: web, peers: [Peer.workload(Workload.select({ app: 'api' }, { serviceAccount: 'api', ...(fixed ? { exclusiveServiceAccount: true } : {}) }))], ports: [Port.tcp(80)] });
     },
@@ -159,45 +160,45 @@ const ROWS: Row[] = [
   },
   {
     name: 'HTTP rules on Kubernetes NetworkPolicy',
-    engine: () => Engine.kubernetes(),
-    fixedEngine: () => Engine.cilium(),
+    engine: () => testEngine.kubernetes(),
+    fixedEngine: () => testEngine.cilium(),
     build: c => { new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: [Port.tcp(80)], http: [HttpRule.get('/')] }); },
     error: /cannot express L7 HTTP method and path rules/,
     firstFix: /use Engine.cilium\(\) or an Istio engine/,
   },
   {
     name: 'HTTP rules on Calico without application layer policy',
-    engine: () => Engine.calico(),
-    fixedEngine: () => Engine.calico({ applicationLayerPolicy: true }),
+    engine: () => testEngine.calico(),
+    fixedEngine: () => testEngine.calico({ applicationLayerPolicy: true }),
     build: c => { new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: [Port.tcp(80)], http: [HttpRule.get('/')] }); },
     error: /cannot express L7 HTTP method and path rules/,
     firstFix: /declare it with Engine.calico\(\{ applicationLayerPolicy: true \}\)/,
   },
   {
     name: 'DNS names on Kubernetes NetworkPolicy',
-    engine: () => Engine.kubernetes(),
-    fixedEngine: () => Engine.cilium(),
+    engine: () => testEngine.kubernetes(),
+    fixedEngine: () => testEngine.cilium(),
     build: c => { new AllowDns(c, 'dns'); new EgressToFqdn(c, 'out', { workload: web, names: ['api.example.com'], ports: [Port.tcp(443)] }); },
     error: /cannot express DNS-name \(FQDN\) egress/,
     firstFix: /use an engine that can enforce DNS names: Engine.cilium\(\)/,
   },
   {
     name: 'named ports on egress on Cilium',
-    engine: () => Engine.cilium(),
+    engine: () => testEngine.cilium(),
     build: (c, fixed) => { new AllowDns(c, 'dns'); new AllowTo(c, 'out', { workload: web, peers: [Peer.namespace('x')], ports: [fixed ? Port.tcp(8080) : Port.named('http')] }); },
     error: /cannot express named ports on egress/,
     firstFix: /use the port number \(Port.tcp\(8080\)\)/,
   },
   {
     name: 'a label key Cilium leaves out of identities',
-    engine: () => Engine.cilium(),
+    engine: () => testEngine.cilium(),
     build: (c, fixed) => { new AllowFrom(c, 'in', { to: Workload.select(fixed ? { app: 'web' } : { 'pod-template-hash': 'x' }), peers: [Peer.namespace('x')], ports: [Port.tcp(80)] }); },
     error: /Cilium's default label filter leaves them out/,
     firstFix: /select the pods by labels Cilium keeps in identities, such as app/,
   },
   {
     name: 'DNS-name egress on Cilium without a DNS allowance to carry the DNS proxy rule',
-    engine: () => Engine.cilium(),
+    engine: () => testEngine.cilium(),
     build: (c, fixed) => {
       new DefaultDeny(c, 'deny', { acknowledgeDnsBlocked: true });
       if (fixed) new AllowDns(c, 'allow-dns', { namespace: 'production' });
@@ -225,7 +226,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'HTTP rules on a port range on Cilium',
-    engine: () => Engine.cilium(),
+    engine: () => testEngine.cilium(),
     build: (c, fixed) => { new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: [fixed ? Port.tcp(80) : Port.tcpRange(80, 90)], http: [HttpRule.get('/')] }); },
     error: /attaches HTTP rules only to TCP ports given one by one/,
     firstFix: /list the TCP ports the HTTP server listens on, e.g. Port.tcp\(8080\)/,
@@ -239,14 +240,14 @@ const ROWS: Row[] = [
   },
   {
     name: 'the API server without its addresses',
-    engine: () => Engine.kubernetes(),
+    engine: () => testEngine.kubernetes(),
     build: (c, fixed) => { new AllowFrom(c, 'in', { to: web, peers: [fixed ? Peer.kubeApiServer(['172.20.0.1/32']) : Peer.kubeApiServer()], ports: [Port.tcp(443)] }); },
     error: /cannot express the Kubernetes API server as a peer without its addresses/,
     firstFix: /pass the API server endpoint addresses: Peer.kubeApiServer\(\["<address>\/32"\]\)/,
   },
   {
     name: 'a DNS wildcard on Calico Enterprise',
-    engine: () => Engine.calico({ enterprise: true }),
+    engine: () => testEngine.calico({ enterprise: true }),
     outsideSchemas: true,
     build: (c, fixed) => { new AllowDns(c, 'dns'); new EgressToFqdn(c, 'out', { workload: web, names: [fixed ? 'api.example.com' : '*.example.com'], ports: [Port.tcp(443)] }); },
     error: /Calico Enterprise's "\*" matches one OR MORE labels/,
@@ -278,10 +279,10 @@ const ROWS: Row[] = [
   },
   {
     name: 'the same object name from two intents',
-    engine: () => Engine.kubernetes(),
+    engine: () => testEngine.kubernetes(),
     build: (c, fixed) => {
       const other = new Chart(c.node.scope as App, 'other', { namespace: 'production' });
-      Engine.attach(other, Engine.kubernetes());
+      Engine.attach(other, testEngine.kubernetes());
       new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: [Port.tcp(80)] });
       new AllowFrom(other, fixed ? 'in-too' : 'in', { to: web, peers: [Peer.namespace('y')], ports: [Port.tcp(81)] });
     },
@@ -332,10 +333,10 @@ describe('the first fix of every synthesis error', () => {
       message = (e as Error).message;
     }
     expect(firstFixOf(message)).toMatch(/call Engine.attach\(chart, Engine.kubernetes\(\)\)/);
-    Engine.attach(chart, Engine.kubernetes());
+    Engine.attach(chart, testEngine.kubernetes());
     // A compiled app is final: the fix applies to the same code, synthesized again.
     const again = new Chart(Testing.app(), 'test', { namespace: 'production' });
-    Engine.attach(again, Engine.kubernetes());
+    Engine.attach(again, testEngine.kubernetes());
     new AllowFrom(again, 'in', { to: web, peers: [Peer.namespace('x')], ports: [Port.tcp(80)] });
     expect(Testing.synth(again)).toHaveLength(1);
   });

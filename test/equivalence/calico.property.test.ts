@@ -5,6 +5,7 @@ import { reachabilityDifferences } from './compare';
 import { buildIntents, describeIntents, intentsArb } from './intent-gen';
 import { Engine } from '../../src';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
+import { PROPERTY_TARGET } from '../helpers/target';
 
 const RUNS = Number(process.env.EQUIVALENCE_RUNS ?? 1000);
 
@@ -15,7 +16,7 @@ describe('the calico engine allows exactly what the intent means', () => {
   test('on random intents, identities included, over random clusters (pod pairs and external addresses)', () => {
     fc.assert(fc.property(intentsArb({ withIdentity: true }), clusterArb(), (specs, cluster) => {
       const chart = new Chart(Testing.app(), 'case');
-      Engine.attach(chart, Engine.calico());
+      Engine.attach(chart, Engine.calico({ target: PROPERTY_TARGET }));
       buildIntents(chart, specs);
       const diffs = reachabilityDifferences(toCluster(cluster), intentPolicies(chart), synthesizedPolicies(chart), { ipBlockMatchesPods: true });
       if (diffs.length) {

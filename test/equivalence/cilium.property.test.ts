@@ -9,6 +9,7 @@ import {
 } from '../../src';
 import { AnalysisPolicy, ClusterModel, ReachabilityAnalyzer, podEndpoint } from '../../src/analysis';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
+import { PROPERTY_TARGET } from '../helpers/target';
 
 const RUNS = Number(process.env.EQUIVALENCE_RUNS ?? 1000);
 
@@ -136,7 +137,7 @@ describe('the cilium engine allows exactly what the intent means', () => {
     let ran = 0;
     fc.assert(fc.property(intents, clusterArb(), (specs, cluster) => {
       const chart = new Chart(Testing.app(), 'case');
-      Engine.attach(chart, Engine.cilium());
+      Engine.attach(chart, Engine.cilium({ target: PROPERTY_TARGET }));
       buildIntents(chart, specs);
       const synthesized = synthesizeCilium(chart);
       if ('refused' in synthesized) {
@@ -163,7 +164,7 @@ describe('the cilium engine allows exactly what the intent means', () => {
     const extras = fc.array(extraArb, { minLength: 1, maxLength: 3 });
     fc.assert(fc.property(intentsArb({ withIdentity: true }).map(ciliumExpressible), extras, clusterArb(), (specs, extraSpecs, cluster) => {
       const chart = new Chart(Testing.app(), 'case');
-      Engine.attach(chart, Engine.cilium());
+      Engine.attach(chart, Engine.cilium({ target: PROPERTY_TARGET }));
       buildIntents(chart, specs);
       buildExtras(chart, extraSpecs);
       const synthesized = synthesizeCilium(chart);
@@ -205,7 +206,7 @@ describe('the cilium engine allows exactly what the intent means', () => {
     const rulesArb = fc.array(httpRuleArb, { minLength: 1, maxLength: 3 });
     fc.assert(fc.property(rulesArb, fc.boolean(), fc.array(requestArb, { minLength: 1, maxLength: 8 }), (rules, alsoL4, requests) => {
       const chart = new Chart(Testing.app(), 'case');
-      Engine.attach(chart, Engine.cilium());
+      Engine.attach(chart, Engine.cilium({ target: PROPERTY_TARGET }));
       const to = Workload.select({ app: 'api' }, { namespace: 'alpha' });
       const peers = [Peer.workload(Workload.select({ app: 'web' }, { namespace: 'alpha' }))];
       new AllowFrom(chart, 'http', { to, peers, ports: [Port.tcp(8080)], http: rules.map((r) => (r.method ? HttpRule.method(r.method, r.path) : HttpRule.anyMethod(r.path!))) });

@@ -5,6 +5,7 @@ import { allowToArb, buildIntents, describeIntents, IntentSpec, PeerSpec, PortSp
 import { Engine, IstioMode } from '../../src';
 import { AnalysisPolicy, ClusterModel, Flow, ipEndpoint, podEndpoint, ReachabilityAnalyzer } from '../../src/analysis';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
+import { PROPERTY_TARGET } from '../helpers/target';
 
 /*
  * Ambient mode, with the data path modelled (issue 13 item 4). The analyzer does not evaluate ambient yet (the
@@ -43,7 +44,7 @@ const intentsFor = (cniSelectsAccounts: boolean): fc.Arbitrary<IntentSpec[]> => 
   fc.record({ kind: fc.constant('AllowFrom' as const), ns, app, peers: fc.array(peer, { minLength: 1, maxLength: 2 }), ports }),
   fc.record({ kind: fc.constant('EgressToCidr' as const), ns, app, cidr: fc.constant('192.0.2.0/24'), except: fc.constant([]), ports }),
   allowToArb(cniSelectsAccounts ? peer : peer.filter(p => p.k !== 'serviceAccount'), ports, cniSelectsAccounts),
-), { minLength: 1, maxLength: 6 });
+), { minLength: 1, maxLength: 6 }) as fc.Arbitrary<IntentSpec[]>;
 
 /** Every flow on which the intent and the ambient data path disagree. */
 function differences(cluster: ClusterModel, expected: readonly AnalysisPolicy[], actual: readonly AnalysisPolicy[]): string[] {
@@ -85,9 +86,9 @@ function differences(cluster: ClusterModel, expected: readonly AnalysisPolicy[],
 
 describe('in ambient mode, with HBONE modelled, the Istio engine allows exactly what the intent means', () => {
   test.each([
-    ['Kubernetes NetworkPolicy', () => Engine.kubernetes(), false],
-    ['Cilium', () => Engine.cilium(), true],
-    ['Calico', () => Engine.calico(), true],
+    ['Kubernetes NetworkPolicy', () => Engine.kubernetes({ target: PROPERTY_TARGET }), false],
+    ['Cilium', () => Engine.cilium({ target: PROPERTY_TARGET }), true],
+    ['Calico', () => Engine.calico({ target: PROPERTY_TARGET }), true],
   ])(`on ${RUNS} random intents over random clusters, with %s as the CNI`, (_name, cni, cniSelectsAccounts) => {
     let compared = 0;
     fc.assert(fc.property(intentsFor(cniSelectsAccounts), clusterArb(), (specs, cluster) => {

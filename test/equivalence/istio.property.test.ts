@@ -5,6 +5,7 @@ import { allowToArb, buildIntents, describeIntents, exclusivePeerArb, IntentSpec
 import { AllowFrom, Engine, HttpRule, IstioMode, Peer, Port, Workload } from '../../src';
 import { AnalysisPolicy, ClusterModel, Flow, ipEndpoint, podEndpoint, ReachabilityAnalyzer } from '../../src/analysis';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
+import { PROPERTY_TARGET } from '../helpers/target';
 
 const RUNS = Number(process.env.EQUIVALENCE_RUNS ?? 150);
 
@@ -74,14 +75,14 @@ function differences(cluster: ClusterModel, expected: readonly AnalysisPolicy[],
 
 describe('the Istio engine (Istio layer AND its CNI layer) allows exactly what the intent means', () => {
   test.each([
-    ['sidecar', 'Kubernetes NetworkPolicy', () => Engine.kubernetes(), false, false],
-    ['sidecar', 'Calico', () => Engine.calico(), true, false],
+    ['sidecar', 'Kubernetes NetworkPolicy', () => Engine.kubernetes({ target: PROPERTY_TARGET }), false, false],
+    ['sidecar', 'Calico', () => Engine.calico({ target: PROPERTY_TARGET }), true, false],
     // Exclusive accounts: Istio admits such clients by principal, the Kubernetes CNI selects them by labels.
-    ['sidecar', 'Kubernetes NetworkPolicy, workloads declaring exclusive accounts on clusters where they hold,', () => Engine.kubernetes(), false, true],
+    ['sidecar', 'Kubernetes NetworkPolicy, workloads declaring exclusive accounts on clusters where they hold,', () => Engine.kubernetes({ target: PROPERTY_TARGET }), false, true],
     // Ambient: ztunnel policies and the CNI at the application ports (the analyzer does not model HBONE itself,
     // whose widening the engine's guards refuse); no HTTP intent, which needs a Service-bound waypoint.
-    ['ambient', 'Kubernetes NetworkPolicy', () => Engine.kubernetes(), false, false],
-    ['ambient', 'Calico', () => Engine.calico(), true, false],
+    ['ambient', 'Kubernetes NetworkPolicy', () => Engine.kubernetes({ target: PROPERTY_TARGET }), false, false],
+    ['ambient', 'Calico', () => Engine.calico({ target: PROPERTY_TARGET }), true, false],
   ])(`in %s mode, on ${RUNS} random intents over random clusters, with %s as the CNI`, (mode, _name, cni, cniSelectsAccounts, exclusive) => {
     let compared = 0;
     const clusters = exclusive ? clusterArb().map(withAccountsByApp) : clusterArb();

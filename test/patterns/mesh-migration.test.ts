@@ -3,6 +3,7 @@ import {
   Engine, HttpRule, IstioMode, MeshMigration, MeshMigrationPhase, MeshMigrationProps, MIGRATION_LABEL, PHASE_LABEL, Peer, Port, Workload,
 } from '../../src';
 import { errorOf, synthValid } from '../helpers/synth';
+import { testEngine } from '../helpers/target';
 
 const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
 const frontendSa = Peer.serviceAccount('frontend');
@@ -10,7 +11,7 @@ const frontendSa = Peer.serviceAccount('frontend');
 function migration(props: Partial<MeshMigrationProps> = {}, app: App = Testing.app()): MeshMigration {
   const m = new MeshMigration(app, 'production-mesh', {
     namespace: 'production',
-    engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() }),
+    engine: testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.kubernetes() }),
     enrolledNamespaces: ['production'],
     ...props,
   });
@@ -42,7 +43,7 @@ describe('MeshMigration', () => {
   });
 
   test('prepare on a CNI that can stage: CNI policies staged too (Calico), including egress and the plumbing', () => {
-    const m = migration({ engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.calico() }) });
+    const m = migration({ engine: testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.calico() }) });
     const objs = synthValid(m.chartOf(MeshMigrationPhase.PREPARE));
     const calico = objs.filter(o => o.apiVersion === 'projectcalico.org/v3');
     expect(calico.map(o => o.kind)).toEqual(calico.map(() => 'StagedNetworkPolicy'));
@@ -118,7 +119,7 @@ describe('MeshMigration', () => {
   });
 
   test('ambient: the waypoint exists from prepare on, so its dry-run policies can be observed', () => {
-    const m = migration({ engine: Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium() }) });
+    const m = migration({ engine: testEngine.istio({ mode: IstioMode.AMBIENT, cni: testEngine.cilium() }) });
     for (const chart of m.phaseCharts) expect(synthValid(chart).filter(o => o.kind === 'Gateway')).toHaveLength(1);
   });
 

@@ -153,7 +153,7 @@ describe('the Istio engine fails synthesis, with a fix, for', () => {
       const chart = istioChart(IstioMode.SIDECAR);
       new MutualTls(chart, 'mtls', { mode: MtlsMode.STRICT });
       new MutualTls(chart, 'backend-mtls', { workload: backend, mode: MtlsMode.STRICT, portExceptions: [{ port: 80, mode: MtlsMode.PERMISSIVE }] });
-      new AllowFrom(chart, 'lb', { to: backend, peers: [Peer.cidr('10.0.0.0/8')], ports: [Port.tcp(80)] });
+      new AllowFrom(chart, 'lb', { to: backend, peers: [Peer.cidr('172.16.0.0/12')], ports: [Port.tcp(80)] });
       const pa = synthValid(chart).filter(o => o.kind === 'PeerAuthentication');
       expect(pa.map(o => o.spec)).toEqual([
         { mtls: { mode: 'STRICT' } },

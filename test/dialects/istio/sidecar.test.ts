@@ -114,11 +114,11 @@ describe('Istio (sidecar) on Kubernetes NetworkPolicy renders', () => {
 
   test('CIDR peers as ipBlocks minus notIpBlocks, anyone as a rule without `from`', () => {
     const chart = istioChart(IstioMode.SIDECAR);
-    new AllowFrom(chart, 'lb', { to: backend, peers: [Peer.cidr('10.0.0.0/8', ['10.1.0.0/16'])], ports: [Port.tcp(443)] });
+    new AllowFrom(chart, 'lb', { to: backend, peers: [Peer.cidr('172.16.0.0/12', ['172.17.0.0/16'])], ports: [Port.tcp(443)] });
     new AllowFrom(chart, 'public', { to: Workload.select({ app: 'web' }), peers: [Peer.anyone()], ports: [Port.tcp(80)] });
     const objs = synthValid(chart);
     expect(byName(objs, 'lb-ingress', 'AuthorizationPolicy').spec.rules).toEqual([{
-      from: [{ source: { ipBlocks: ['10.0.0.0/8'], notIpBlocks: ['10.1.0.0/16'] } }], to: [{ operation: { ports: ['443'] } }],
+      from: [{ source: { ipBlocks: ['172.16.0.0/12'], notIpBlocks: ['172.17.0.0/16'] } }], to: [{ operation: { ports: ['443'] } }],
     }]);
     expect(byName(objs, 'public-ingress', 'AuthorizationPolicy').spec.rules).toEqual([{ to: [{ operation: { ports: ['80'] } }] }]);
   });
