@@ -18,16 +18,31 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.3.0',
-  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  // No cdk8s-plus peer (issue 14): the library reads cdk8s-plus objects structurally
+  // (src/intent/pod-selector-source.ts), so any major line from 28 on works and none is installed for the
+  // user. An optional peer cannot be declared for them: each line is its own package, and jsii turns every
+  // peerDependency into a required dependency of the Python/Java/.NET/Go packages (it ignores
+  // peerDependenciesMeta). The tests use the oldest and a current line.
 
   // Runtime dependencies of a jsii library must be bundled.
   bundledDeps: ['ipaddr.js@^2.2.0', 'yaml@^2.8.0', 'commander@^12.1.0'],
-  devDeps: ['ajv@^8.17.0', 'ajv-formats@^3.0.1', 'fast-check@^4.0.0', 'cdk8s-cli@^2.200.0', 're2js@^2.10.0'],
+  devDeps: [
+    'ajv@^8.17.0', 'ajv-formats@^3.0.1', 'fast-check@^4.0.0', 'cdk8s-cli@^2.200.0', 're2js@^2.10.0',
+    'cdk8s-plus-28@^2.5.6', 'cdk8s-plus-33@^2.5.57',
+  ],
 
   // The reachability CLI: `npx cdk8s-zero-trust reach|explain|diff|lint`.
   bin: { 'cdk8s-zero-trust': 'bin/cdk8s-zero-trust' },
 
   keywords: ['cdk8s', 'kubernetes', 'networkpolicy', 'zero-trust', 'cilium', 'calico', 'istio'],
+
+  // jsii targets (issue 14): the constructs for Python, Java, .NET and Go. test/package/other-languages.test.ts
+  // generates every target's code with jsii-pacmak --code-only and builds the Python wheel offline; the
+  // matchers and the analyzer API stay TypeScript-only (README, "Other languages").
+  publishToPypi: { distName: 'cdk8s-zero-trust', module: 'cdk8s_zero_trust' },
+  publishToMaven: { mavenGroupId: 'dev.cdk8s-zero-trust', mavenArtifactId: 'cdk8s-zero-trust', javaPackage: 'dev.cdk8szerotrust' },
+  publishToNuget: { dotNetNamespace: 'Cdk8sZeroTrust', packageId: 'Cdk8sZeroTrust' },
+  publishToGo: { moduleName: 'github.com/cdk8s-zero-trust/cdk8s-zero-trust-go', packageName: 'cdk8szerotrust' },
 
   github: false,
   release: false,
@@ -90,6 +105,10 @@ importTask.exec('ts-node --project scripts/tsconfig.json scripts/imports/linear-
 // test suite's input, not the package's, so it stays out of the tarball.
 project.gitattributes.addAttributes('/imports/**', 'linguist-generated');
 project.npmignore?.exclude('/imports/');
+// The tarball holds what users need (lib/, bin/, API.md, README.md, LICENSE, docs/; test/package asserts
+// it): not the examples (they import ../../src, which is not shipped), the benchmark and import scripts,
+// or CI's scripts.
+project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/');
 
 // The README test writes its snippet next to the tests (so it resolves cdk8s); never commit a leftover.
 project.gitignore.exclude('/test/.readme-*/');

@@ -3,9 +3,12 @@ export { Protocol } from './intent/protocol';
 export { Port } from './intent/port';
 export { LabelExpression } from './intent/label-expression';
 export { Workload } from './intent/workload';
-export type { WorkloadOptions } from './intent/workload';
+export type { WorkloadOptions, WorkloadFromPodSelectorOptions } from './intent/workload';
 export { Peer } from './intent/peer';
-export type { PodsPeerOptions } from './intent/peer';
+export type { PodsPeerOptions, PeerFromPodSelectorOptions } from './intent/peer';
+export type {
+  ILabelSelectorSource, INamespaceSelectorSource, IPodSelectorSource, NamespaceSelectorSourceConfig, PodSelectorSourceConfig,
+} from './intent/pod-selector-source';
 export { HttpRule } from './intent/http-rule';
 export { PolicyDirection } from './intent/policy-direction';
 export { PolicyStage } from './intent/policy-stage';

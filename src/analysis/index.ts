@@ -9,6 +9,8 @@ export * from './ir/analysis-policy';
 export * from './ir/flow';
 export * from './ir/policy-ref';
 export * from './ir/selector';
+export { conditionHolds, stringMatches, urlPath } from './ir/string-match';
+export * from './ir/workload-identity';
 export * from './parse/manifest-error';
 export * from './parse/kubernetes-network-policy';
 export * from './parse/parse-policies';

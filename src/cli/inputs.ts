@@ -6,6 +6,7 @@ import { AnalysisPolicy, ClusterModel, parseCluster, parsePolicies, PolicySource
 export interface PolicyInputOptions {
   readonly ignoreOtherKinds?: boolean;
   readonly defaultNamespace?: string;
+  readonly istioTrustDomain?: string;
 }
 
 /** Reads files as `{ file, text }` sources; an unreadable file is a `CliError` naming it. */
@@ -23,6 +24,7 @@ export function readPolicies(io: CliIo, files: readonly string[], options: Polic
   return parsePolicies(readSources(io, files, role), {
     ignoreOtherKinds: options.ignoreOtherKinds ?? false,
     ...(options.defaultNamespace === undefined ? {} : { defaultNamespace: options.defaultNamespace }),
+    ...(options.istioTrustDomain === undefined ? {} : { istioTrustDomain: options.istioTrustDomain }),
   });
 }
 

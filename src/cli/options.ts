@@ -33,11 +33,15 @@ export function portOptions(required: boolean): Option[] {
   return required ? [port.makeOptionMandatory(), protocol.default('TCP')] : [port, protocol];
 }
 
-/** Options that change how policies are read. */
-export function policyReadingOptions(): Option[] {
+/** Options that change how policies are read (`translate: false`: without those only translation needs, for lint). */
+export function policyReadingOptions(options: { readonly translate?: boolean } = {}): Option[] {
   return [
     new Option('--ignore-other-kinds', 'skip objects that are not policies (Deployments, Services, Gateways…) instead of failing'),
     new Option('--default-namespace <namespace>', 'namespace of namespaced policies whose metadata has none').default('default'),
+    ...(options.translate === false ? [] : [
+      new Option('--istio-trust-domain <domain>', 'the Istio mesh\'s trust domain (meshConfig.trustDomain, no aliases), for principals that name one; '
+        + 'without it such principals are an error'),
+    ]),
   ];
 }
 

@@ -428,12 +428,27 @@ function capabilityProblems(engine: Engine, s: Statement): string[] {
     const c = engine._dialect.capabilities[f];
     if (c.level === 'exact') continue;
     if (c.level === 'approximate' && c.optIn?.enabled) continue;
+    // A service account the user did not write (taken from a cdk8s-plus workload): say where it came from,
+    // and first offer to leave it out, which selects the workload's pods by their labels as Kubernetes does.
+    const from = f === 'subject.service-account' || f === 'peer.service-account' ? serviceAccountOrigins(s, f) : [];
+    const origin = from.length ? ` The service account is ${from.join(' and ')}.` : '';
+    const first = from.length ? 'drop useWorkloadServiceAccount to select those pods by their labels only, or ' : '';
     if (c.level === 'approximate') {
-      out.push(`the ${engine.name} engine cannot express ${FEATURE_DESCRIPTIONS[f]} exactly (${c.reason}); in: ${statementToString(s)}. `
-        + `Fix: ${c.exactly ?? 'use an engine that can'}; or opt into the approximation with ${c.optIn?.option}, which widens the policy: ${c.optIn?.widening}.`);
+      out.push(`the ${engine.name} engine cannot express ${FEATURE_DESCRIPTIONS[f]} exactly (${c.reason}); in: ${statementToString(s)}.${origin} `
+        + `Fix: ${first}${c.exactly ?? 'use an engine that can'}; or opt into the approximation with ${c.optIn?.option}, which widens the policy: ${c.optIn?.widening}.`);
     } else {
-      out.push(`the ${engine.name} engine cannot express ${FEATURE_DESCRIPTIONS[f]} (${c.reason}); in: ${statementToString(s)}. Fix: ${c.fix ?? 'use an engine that supports it'}.`);
+      out.push(`the ${engine.name} engine cannot express ${FEATURE_DESCRIPTIONS[f]} (${c.reason}); in: ${statementToString(s)}.${origin} Fix: ${first}${c.fix ?? 'use an engine that supports it'}.`);
     }
   }
   return out;
+}
+
+/** Where the service accounts of a statement's subject or peers came from, when the user did not write them. */
+function serviceAccountOrigins(s: Statement, f: 'subject.service-account' | 'peer.service-account'): string[] {
+  const origins = new Set<string>();
+  if (f === 'subject.service-account' && 'subject' in s && s.subject.serviceAccountOrigin) origins.add(`${s.subject.serviceAccount}, ${s.subject.serviceAccountOrigin}`);
+  if (f === 'peer.service-account' && 'peers' in s) {
+    for (const p of s.peers) if (p.kind === 'pods' && p.serviceAccountOrigin) origins.add(`${p.serviceAccount}, ${p.serviceAccountOrigin}`);
+  }
+  return [...origins];
 }

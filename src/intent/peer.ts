@@ -1,11 +1,22 @@
-import type * as kplus from 'cdk8s-plus-28';
 import { LabelExpression } from './label-expression';
-import { EVERYTHING, labelSelector, LabelSelectorModel, NamespaceScopeModel, PeerModel, peerToString } from '../model';
+import { EVERYTHING, labelSelector, NamespaceScopeModel, PeerModel, peerToString, serviceAccountFields } from '../model';
+import { INamespaceSelectorSource, IPodSelectorSource } from './pod-selector-source';
 import { Workload } from './workload';
 import { InputProblem } from '../validation/input-error';
-import { fromKubeSelector, KubeLabelSelector } from './private/kube-selector';
+import { readNamespaceScope, readNamespaceSelector, readPodSelector } from './private/plus-selector';
 import { checkInstances, checkPropsObject } from './private/props';
 import { checkLabels, checkNamespaceName, checkSubdomainName, cidrStrictlyInside, parseCidr, ParsedCidr } from '../validation/validators';
+
+/** Options for `Peer.fromPodSelector()`. */
+export interface PeerFromPodSelectorOptions {
+  /**
+   * Also require the service account the workload's pods run as (its `serviceAccount`). Off unless set:
+   * the peer is the pods the selector's labels match, and an engine without identity (the Kubernetes
+   * engine) cannot select by service account. Fails for a selector that names no service account.
+   * @default false - the workload's service account is not used
+   */
+  readonly useWorkloadServiceAccount?: boolean;
+}
 
 /** Options for `Peer.pods()`: pods AND namespaces, as one peer. */
 export interface PodsPeerOptions {
@@ -83,13 +94,7 @@ export class Peer {
     }
     return new Peer('workload', ns => {
       const set = workload._toPodSet(ns);
-      return {
-        kind: 'pods',
-        namespaces: { kind: 'name', name: set.namespace },
-        pods: set.pods,
-        ...(set.serviceAccount ? { serviceAccount: set.serviceAccount } : {}),
-        ...(set.exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
-      };
+      return { kind: 'pods', namespaces: { kind: 'name', name: set.namespace }, pods: set.pods, ...serviceAccountFields(set) };
     }, [...workload._problems]);
   }
 
@@ -228,32 +233,47 @@ export class Peer {
     return new Peer('kubeApiServer', () => ({ kind: 'kube-apiserver', cidrs: [...new Set(canon)].sort() }), problems);
   }
 
-  /** The pods of a cdk8s-plus pod selector (workload, Pod, `Pods.select()`, `Pods.all()`). */
-  public static fromPodSelector(selector: kplus.IPodSelector): Peer {
-    if (typeof (selector as Partial<kplus.IPodSelector> | null)?.toPodSelectorConfig !== 'function') {
-      return new Peer('pods', INVALID, [{ what: 'selector of Peer.fromPodSelector()', value: selector, expected: 'a cdk8s-plus pod selector (a Deployment, Pod, Pods.select(...))', fix: 'pass the cdk8s-plus workload itself, or use Peer.pods() / Peer.workload()' }]);
-    }
-    const config = selector.toPodSelectorConfig();
+  /**
+   * The pods of a cdk8s-plus pod selector (workload, Pod, `Pods.select()`, `Pods.all()`, of any cdk8s-plus
+   * major line from 28 on): its labels and namespaces; its service account only with
+   * `useWorkloadServiceAccount`.
+   */
+  public static fromPodSelector(selector: IPodSelectorSource, options: PeerFromPodSelectorOptions = {}): Peer {
+    const factory = 'Peer.fromPodSelector()';
     const problems: InputProblem[] = [];
-    const pods = fromKubeSelector((config.labelSelector as any)._toKube() as KubeLabelSelector, `cdk8s-plus selector ${selector.node.path}`, problems);
-    const scope = toNamespaceScope(config.namespaces, `cdk8s-plus selector ${selector.node.path}`, problems);
-    const ownNs: string | undefined = (selector as any).metadata?.namespace;
-    const serviceAccount: string | undefined = (selector as any).serviceAccount?.name;
+    const read = readPodSelector(selector, factory, problems);
+    const scope = readNamespaceScope(read.namespaces, `the cdk8s-plus selector ${read.origin}`, problems);
+    const use = typeof options === 'object' && options !== null ? options.useWorkloadServiceAccount : options;
+    let serviceAccount: { serviceAccount: string; serviceAccountOrigin: string } | undefined;
+    if (use !== undefined && typeof use !== 'boolean') {
+      problems.push({ what: `useWorkloadServiceAccount of ${factory}`, value: use, expected: 'true or false', fix: 'pass { useWorkloadServiceAccount: true }, or nothing' });
+    } else if (use && read.serviceAccount === undefined) {
+      problems.push({
+        what: `service account of ${read.origin} (useWorkloadServiceAccount)`,
+        value: undefined,
+        expected: 'a workload that names the service account its pods run as',
+        fix: `give ${read.origin} a serviceAccount, use Peer.serviceAccount(), or drop useWorkloadServiceAccount`,
+      });
+    } else if (use && read.serviceAccount !== undefined) {
+      serviceAccount = { serviceAccount: read.serviceAccount, serviceAccountOrigin: `the serviceAccount of ${read.origin} (taken by useWorkloadServiceAccount)` };
+    }
+    if (problems.length) return new Peer('pods', INVALID, problems);
     return new Peer('pods', policyNs => ({
       kind: 'pods',
-      namespaces: scope ?? { kind: 'name', name: ownNs ?? policyNs },
-      pods,
-      ...(serviceAccount ? { serviceAccount } : {}),
+      namespaces: scope ?? { kind: 'name', name: read.ownNamespace ?? policyNs },
+      pods: read.pods,
+      ...(serviceAccount ?? {}),
     }), problems);
   }
 
-  /** Every pod of the namespaces of a cdk8s-plus namespace selector (`Namespace`, `Namespaces.select()`). */
-  public static fromNamespaceSelector(selector: kplus.INamespaceSelector): Peer {
-    if (typeof (selector as Partial<kplus.INamespaceSelector> | null)?.toNamespaceSelectorConfig !== 'function') {
-      return new Peer('namespaces', INVALID, [{ what: 'selector of Peer.fromNamespaceSelector()', value: selector, expected: 'a cdk8s-plus namespace selector (a Namespace, Namespaces.select(...))', fix: 'pass the cdk8s-plus namespace itself, or use Peer.namespace() / Peer.namespacesWithLabels()' }]);
-    }
+  /**
+   * Every pod of the namespaces of a cdk8s-plus namespace selector (`Namespace`, `Namespaces.select()`, of
+   * any cdk8s-plus major line from 28 on).
+   */
+  public static fromNamespaceSelector(selector: INamespaceSelectorSource): Peer {
     const problems: InputProblem[] = [];
-    const scope = toNamespaceScope(selector.toNamespaceSelectorConfig(), `cdk8s-plus namespace selector ${selector.node.path}`, problems);
+    const { scope } = readNamespaceSelector(selector, 'Peer.fromNamespaceSelector()', problems);
+    if (problems.length) return new Peer('namespaces', INVALID, problems);
     return new Peer('namespaces', () => ({ kind: 'pods', namespaces: scope ?? { kind: 'all' }, pods: EVERYTHING }), problems);
   }
 
@@ -277,27 +297,6 @@ export class Peer {
   public toString(): string {
     return this._problems.length ? `invalid ${this.label} peer` : peerToString(this._resolve('<policy namespace>'));
   }
-}
-
-function toNamespaceScope(
-  config: kplus.NamespaceSelectorConfig | undefined, what: string, problems: InputProblem[],
-): NamespaceScopeModel | undefined {
-  if (!config) return undefined;
-  const names = config.names ?? [];
-  const hasLabels = config.labelSelector !== undefined && !config.labelSelector.isEmpty();
-  if (names.length > 1 || (names.length === 1 && hasLabels)) {
-    problems.push({ what: `namespaces of ${what}`, value: names, expected: 'one namespace name, or a namespace label selector', fix: 'create one peer per namespace' });
-    return undefined;
-  }
-  if (names.length === 1) {
-    problems.push(...checkNamespaceName(`namespace of ${what}`, names[0]));
-    return { kind: 'name', name: names[0] };
-  }
-  if (config.labelSelector) {
-    const selector: LabelSelectorModel = fromKubeSelector((config.labelSelector as any)._toKube(), what, problems);
-    return Object.keys(selector.matchLabels).length === 0 && selector.matchExpressions.length === 0 ? { kind: 'all' } : { kind: 'labels', selector };
-  }
-  return { kind: 'all' };
 }
 
 /** Validates a CIDR block and its excepts; returns canonical forms. */

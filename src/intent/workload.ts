@@ -1,8 +1,8 @@
-import type * as kplus from 'cdk8s-plus-28';
 import { LabelExpression } from './label-expression';
 import { labelSelector, LabelSelectorModel, PodSetModel } from '../model';
+import { IPodSelectorSource } from './pod-selector-source';
 import { InputProblem } from '../validation/input-error';
-import { fromKubeSelector, KubeLabelSelector } from './private/kube-selector';
+import { readNamespaceScope, readPodSelector } from './private/plus-selector';
 import { checkInstances, checkPropsObject } from './private/props';
 import { checkServiceName } from './private/service-name';
 import { checkLabels, checkNamespaceName, checkSubdomainName } from '../validation/validators';
@@ -49,6 +49,26 @@ export interface WorkloadOptions {
   readonly service?: string;
 }
 
+/** Options for `Workload.fromPodSelector()`. */
+export interface WorkloadFromPodSelectorOptions extends WorkloadOptions {
+  /**
+   * Also select the pods by the service account the workload's pods run as (its `serviceAccount`).
+   *
+   * Off unless set: the workload's pods are the pods its label selector matches, as for Kubernetes itself,
+   * and an engine without identity (the Kubernetes engine) cannot select by service account. Set it on
+   * engines with identity (Cilium, Calico, Istio) to require the identity as well; it fails for a workload
+   * that names no service account. Not together with `serviceAccount`.
+   * @default false - the workload's service account is not used
+   */
+  readonly useWorkloadServiceAccount?: boolean;
+}
+
+/** Where the values of a workload came from, when the user did not write them; for messages. */
+interface WorkloadSources {
+  readonly namespace?: string;
+  readonly serviceAccount?: string;
+}
+
 /**
  * A set of pods in one namespace, selected by labels (and optionally a
  * service account): what a policy protects, or a peer it talks to.
@@ -80,35 +100,85 @@ export class Workload {
   }
 
   /**
-   * The pods of a cdk8s-plus workload, pod or pod selector (Deployment,
-   * StatefulSet, Pod, Pods.select(...)...): its label selector, its namespace
-   * and, for workloads, its service account.
+   * The pods of a cdk8s-plus workload, pod or pod selector (Deployment, StatefulSet, Pod, Pods.select(),
+   * ... of any cdk8s-plus major line from 28 on): its label selector and its namespace. Its service account
+   * only with `useWorkloadServiceAccount`.
+   *
+   * @example
+   * const web = Workload.fromPodSelector(deployment); // by the Deployment's selector labels
+   * const api = Workload.fromPodSelector(apiDeployment, { useWorkloadServiceAccount: true }); // and its account
    */
-  public static fromPodSelector(selector: kplus.IPodSelector, options: WorkloadOptions = {}): Workload {
-    const config = selector.toPodSelectorConfig();
-    const kube: KubeLabelSelector = (config.labelSelector as any)._toKube();
+  public static fromPodSelector(selector: IPodSelectorSource, options: WorkloadFromPodSelectorOptions = {}): Workload {
+    const factory = 'Workload.fromPodSelector()';
     const problems: InputProblem[] = [];
-    const sel = fromKubeSelector(kube, 'the cdk8s-plus selector', problems);
-    let namespace = options.namespace ?? (selector as any).metadata?.namespace;
-    const ns = config.namespaces;
-    if (ns?.labelSelector || (ns?.names && ns.names.length !== 1)) {
+    const read = readPodSelector(selector, factory, problems);
+    const opts: WorkloadFromPodSelectorOptions = checkOptions(options, factory, problems, ['useWorkloadServiceAccount']);
+    const { useWorkloadServiceAccount, ...workloadOptions } = opts;
+
+    // Namespace: where the selector's pods are; a different one given by hand would select other pods.
+    let selectorNamespace: { name: string; from: string } | undefined = read.ownNamespace !== undefined
+      ? { name: read.ownNamespace, from: `metadata.namespace of ${read.origin}` } : undefined;
+    const scope = readNamespaceScope(read.namespaces, `the cdk8s-plus selector ${read.origin}`, problems);
+    if (scope && scope.kind !== 'name') {
       problems.push({
-        what: `namespaces of the cdk8s-plus selector ${selector.node.path}`,
-        value: ns.names ?? 'a namespace label selector',
+        what: `namespaces of the cdk8s-plus selector ${read.origin}`,
+        value: scope.kind === 'all' ? 'every namespace' : 'a namespace label selector',
         expected: 'pods of exactly one namespace',
         fix: 'use Peer.fromPodSelector() for pods across namespaces, or select one namespace',
       });
-    } else if (ns?.names?.length === 1) {
-      namespace = namespace ?? ns.names[0];
+    } else if (scope && !selectorNamespace) {
+      selectorNamespace = { name: scope.name, from: `the namespaces of ${read.origin}` };
     }
-    const serviceAccount = options.serviceAccount ?? (selector as any).serviceAccount?.name;
-    return new Workload(sel.matchLabels as Record<string, string>, { ...options, namespace, serviceAccount }, problems, sel);
+    if (opts.namespace !== undefined && selectorNamespace && opts.namespace !== selectorNamespace.name) {
+      problems.push({
+        what: `namespace option of ${factory} for ${read.origin}`,
+        value: opts.namespace,
+        expected: `the namespace its pods are in, "${selectorNamespace.name}" (${selectorNamespace.from})`,
+        fix: 'drop the namespace option: the pods are where the workload is',
+      });
+    }
+
+    // Service account: only when asked for, and then it must exist.
+    let serviceAccount = opts.serviceAccount;
+    let serviceAccountFrom: string | undefined;
+    if (useWorkloadServiceAccount !== undefined && typeof useWorkloadServiceAccount !== 'boolean') {
+      problems.push({ what: `useWorkloadServiceAccount of ${factory}`, value: useWorkloadServiceAccount, expected: 'true or false', fix: 'pass a boolean' });
+    } else if (useWorkloadServiceAccount && opts.serviceAccount !== undefined) {
+      problems.push({
+        what: `serviceAccount of ${factory} for ${read.origin}`,
+        value: opts.serviceAccount,
+        expected: 'either serviceAccount or useWorkloadServiceAccount, not both',
+        fix: 'drop one: useWorkloadServiceAccount takes the account the workload runs as',
+      });
+    } else if (useWorkloadServiceAccount) {
+      if (read.serviceAccount === undefined) {
+        problems.push({
+          what: `service account of ${read.origin} (useWorkloadServiceAccount)`,
+          value: undefined,
+          expected: 'a workload that names the service account its pods run as',
+          fix: `give ${read.origin} a serviceAccount, name one with the serviceAccount option, or drop useWorkloadServiceAccount`,
+        });
+      } else {
+        serviceAccount = read.serviceAccount;
+        serviceAccountFrom = `the serviceAccount of ${read.origin} (taken by useWorkloadServiceAccount)`;
+      }
+    }
+
+    const namespace = opts.namespace ?? selectorNamespace?.name;
+    const sources: WorkloadSources = {
+      ...(opts.namespace === undefined && selectorNamespace ? { namespace: selectorNamespace.from } : {}),
+      ...(serviceAccountFrom ? { serviceAccount: serviceAccountFrom } : {}),
+    };
+    const labels = read.pods.matchLabels as Record<string, string>;
+    return new Workload(labels, { ...workloadOptions, namespace, serviceAccount }, problems, read.pods, sources);
   }
 
   /** @internal */
   public readonly _namespace?: string;
   /** @internal */
   public readonly _serviceAccount?: string;
+  /** @internal */
+  public readonly _serviceAccountOrigin?: string;
   /** @internal */
   public readonly _service?: string;
   /** @internal */
@@ -118,13 +188,18 @@ export class Workload {
   /** @internal */
   public readonly _problems: readonly InputProblem[];
 
-  private constructor(labels: Record<string, string>, options: WorkloadOptions, problems: InputProblem[], selector?: LabelSelectorModel) {
+  private constructor(
+    labels: Record<string, string>, options: WorkloadOptions, problems: InputProblem[], selector?: LabelSelectorModel, sources: WorkloadSources = {},
+  ) {
     // Expressions that are not LabelExpressions were reported by checkOptions.
     const exprs = (Array.isArray(options.expressions) ? options.expressions : []).filter(e => e instanceof LabelExpression);
     const all = [...problems];
     exprs.forEach(e => all.push(...e._problems));
-    if (options.namespace !== undefined) all.push(...checkNamespaceName('namespace of the workload', options.namespace));
-    if (options.serviceAccount !== undefined) all.push(...checkSubdomainName('service account of the workload', options.serviceAccount));
+    const from = (origin: string | undefined) => (origin ? ` (${origin})` : '');
+    if (options.namespace !== undefined) all.push(...checkNamespaceName(`namespace of the workload${from(sources.namespace)}`, options.namespace));
+    if (options.serviceAccount !== undefined) {
+      all.push(...checkSubdomainName(`service account of the workload${from(sources.serviceAccount)}`, options.serviceAccount));
+    }
     if (options.service !== undefined) all.push(...checkServiceName('service of the workload', options.service));
     if (options.exclusiveServiceAccount !== undefined && typeof options.exclusiveServiceAccount !== 'boolean') {
       all.push({ what: 'exclusiveServiceAccount of the workload', value: options.exclusiveServiceAccount, expected: 'true or false', fix: 'write exclusiveServiceAccount: true, or leave it out' });
@@ -134,6 +209,7 @@ export class Workload {
     this._exclusiveServiceAccount = options.exclusiveServiceAccount === true && options.serviceAccount !== undefined;
     this._namespace = options.namespace;
     this._serviceAccount = options.serviceAccount;
+    this._serviceAccountOrigin = sources.serviceAccount;
     this._service = options.service;
     const base = selector ?? labelSelector(labels, []);
     this._selector = labelSelector({ ...base.matchLabels }, [...base.matchExpressions, ...exprs.map(e => e._model)]);
@@ -146,6 +222,7 @@ export class Workload {
       namespace: this._namespace ?? defaultNamespace,
       pods: this._selector,
       ...(this._serviceAccount ? { serviceAccount: this._serviceAccount } : {}),
+      ...(this._serviceAccount && this._serviceAccountOrigin ? { serviceAccountOrigin: this._serviceAccountOrigin } : {}),
       ...(this._serviceAccount && this._exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
       ...(this._service ? { service: this._service } : {}),
     });
@@ -155,9 +232,9 @@ export class Workload {
 const OPTIONS = ['namespace', 'serviceAccount', 'exclusiveServiceAccount', 'expressions', 'service'];
 
 /** The options of a Workload factory as an untyped caller may pass them: problems for anything but a WorkloadOptions. */
-function checkOptions(options: unknown, factory: string, problems: InputProblem[]): WorkloadOptions {
+function checkOptions(options: unknown, factory: string, problems: InputProblem[], more: readonly string[] = []): WorkloadOptions {
   const found: InputProblem[] = [];
-  const o = checkPropsObject(options, OPTIONS, found, false) as WorkloadOptions;
+  const o = checkPropsObject(options, [...OPTIONS, ...more], found, false) as WorkloadOptions;
   if (o.expressions !== undefined) {
     checkInstances(`expressions of ${factory}`, o.expressions, LabelExpression, 'LabelExpression', 'LabelExpression.isIn("tier", ["web"])', found);
   }

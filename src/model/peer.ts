@@ -12,6 +12,8 @@ export interface PodsPeerModel {
   readonly namespaces: NamespaceScopeModel;
   readonly pods: LabelSelectorModel;
   readonly serviceAccount?: string;
+  /** Where `serviceAccount` came from when the user did not write it; for messages only (see PodSetModel). */
+  readonly serviceAccountOrigin?: string;
   /** Exactly the pods with these labels run as `serviceAccount` (declared by the user): either may select them. */
   readonly exclusiveServiceAccount?: boolean;
 }

@@ -9,6 +9,11 @@ export interface PodSetModel {
   readonly pods: LabelSelectorModel;
   readonly serviceAccount?: string;
   /**
+   * Where `serviceAccount` came from when the user did not write it, e.g. `the serviceAccount of Deployment
+   * shop/web`, for messages only: never part of what the set selects, nor of its string form.
+   */
+  readonly serviceAccountOrigin?: string;
+  /**
    * The user declared that exactly the pods with these labels run as
    * `serviceAccount` (`exclusiveServiceAccount` of the workload), so an engine
    * that cannot select service accounts may select by the labels alone. Kept
@@ -35,12 +40,14 @@ export function intersectPodSets(a: PodSetModel, b: PodSetModel): PodSetModel | 
   if (a.namespace !== b.namespace) return undefined;
   if (a.serviceAccount && b.serviceAccount && a.serviceAccount !== b.serviceAccount) return undefined;
   const serviceAccount = a.serviceAccount ?? b.serviceAccount;
+  const serviceAccountOrigin = a.serviceAccount ? a.serviceAccountOrigin : b.serviceAccountOrigin;
   // The account stays implied by the labels if a set that names it declared so: those labels are part of the result.
   const exclusive = serviceAccount !== undefined && [a, b].some(x => x.serviceAccount === serviceAccount && x.exclusiveServiceAccount === true);
   return Object.freeze({
     namespace: a.namespace,
     pods: intersectSelectors(a.pods, b.pods),
     ...(serviceAccount ? { serviceAccount } : {}),
+    ...(serviceAccountOrigin ? { serviceAccountOrigin } : {}),
     ...(exclusive ? { exclusiveServiceAccount: true } : {}),
   });
 }
@@ -48,11 +55,27 @@ export function intersectPodSets(a: PodSetModel, b: PodSetModel): PodSetModel | 
 /** The same pods without the service account, where the user declared that the labels select exactly the account's pods. */
 export function withoutExclusiveAccount<T extends { readonly serviceAccount?: string; readonly exclusiveServiceAccount?: boolean }>(p: T): T {
   if (!p.serviceAccount || !p.exclusiveServiceAccount) return p;
-  const { serviceAccount: _sa, exclusiveServiceAccount: _x, ...rest } = p;
+  const { serviceAccount: _sa, exclusiveServiceAccount: _x, serviceAccountOrigin: _o, ...rest } = p as T & { serviceAccountOrigin?: string };
   return rest as T;
 }
 
 /** Readable form, e.g. `production/app=frontend (sa frontend)`. */
 export function podSetToString(p: PodSetModel): string {
   return `${p.namespace}/${selectorToString(p.pods)}${p.serviceAccount ? ` (sa ${p.serviceAccount})` : ''}`;
+}
+
+/**
+ * The service account of a pod set or pods peer, with where it came from and whether the user declared it
+ * exclusive, as fields to spread into another one (`{ ...serviceAccountFields(p) }`): a set derived from
+ * another (a peer's own side, a subject seen as a peer) says the same about its account.
+ */
+export function serviceAccountFields(p: {
+  readonly serviceAccount?: string; readonly serviceAccountOrigin?: string; readonly exclusiveServiceAccount?: boolean;
+}): { serviceAccount?: string; serviceAccountOrigin?: string; exclusiveServiceAccount?: boolean } {
+  if (!p.serviceAccount) return {};
+  return {
+    serviceAccount: p.serviceAccount,
+    ...(p.serviceAccountOrigin ? { serviceAccountOrigin: p.serviceAccountOrigin } : {}),
+    ...(p.exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
+  };
 }

@@ -75,3 +75,21 @@ export function toDeny(scope: Chart | App, query: FlowQuery): MatcherResult {
  * ```
  */
 export const zeroTrustMatchers = { toAllow, toDeny };
+
+// The matchers' types for jest's global `expect` (@types/jest, as in a `cdk8s init typescript-app` project),
+// shipped with the package: importing `cdk8s-zero-trust/lib/testing` is enough for
+// `expect(chart).toAllow(...)` to type-check. A project-local `.d.ts` would be lost to the cdk8s
+// template's `.gitignore` (`*.d.ts`). The type parameters are @types/jest's (`Matchers<R, T = {}>`), so
+// the declarations merge.
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    interface Matchers<R, T = {}> {
+      /** The chart's (or app's) synthesized policies allow the flow: `expect(chart).toAllow({ from, to, port })`. */
+      toAllow(query: FlowQuery): R;
+      /** The chart's (or app's) synthesized policies deny the flow: `expect(chart).toDeny({ from, to, port })`. */
+      toDeny(query: FlowQuery): R;
+    }
+  }
+}

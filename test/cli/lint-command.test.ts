@@ -41,12 +41,29 @@ describe('lint command', () => {
     const after = fixture('policies-after.yaml');
     const relaxed = await runCli(['lint', '--policies', after]);
     expect(relaxed.code).toBe(0);
-    expect(relaxed.stdout).toContain('0 errors, 1 warning in 4 objects.');
+    expect(relaxed.stdout).toContain('0 errors, 2 warnings in 4 objects.');
     expect((await runCli(['lint', '--policies', after, '--strict'])).code).toBe(1);
   });
 
-  test('the seed-like fixture has no findings and exits 0', async () => {
-    expect(await runCli(['lint', '--policies', POLICIES])).toEqual({ code: 0, stdout: '0 errors, 0 warnings in 5 objects.\n', stderr: '' });
+  test('the seed-like fixture has one warning, on the DNS peer that is all of kube-system, and exits 0', async () => {
+    const run = await runCli(['lint', '--policies', POLICIES]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^warning dns-whole-namespace: NetworkPolicy production\/allow-dns .*\n {2}spec\.egress\[0\]\.to\[0\]: /);
+    expect(run.stdout).toMatch(/\n0 errors, 1 warning in 5 objects\.\n$/);
+  });
+
+  test('the seed article\'s own policy set on its cluster: the two half-open flows are errors', async () => {
+    const run = await runCli(['lint', '--policies', fixture('seed-policies.yaml'), '--cluster', fixture('seed-cluster.yaml'), '--format', 'json']);
+    expect(run.code).toBe(1);
+    type Finding = { ruleId: string; severity: string; object: { name: string }; path: string };
+    const findings = (JSON.parse(run.stdout) as { findings: Finding[] }).findings;
+    expect(findings.map((f) => `${f.severity} ${f.ruleId} ${f.object.name}: ${f.path}`)).toEqual([
+      'warning dns-whole-namespace allow-dns: spec.egress[0].to[0]',
+      'error half-open-flow allow-frontend-to-backend: spec.ingress[0]',
+      'warning dns-whole-namespace backend-egress-policy: spec.egress[3].to[0]',
+      'error half-open-flow backend-egress-policy: spec.egress[0]',
+    ]);
   });
 
   test('--skip leaves rules out', async () => {
@@ -67,10 +84,12 @@ spec:
 `;
     const files = { 'p.yaml': policy };
     const without = await runCli(['lint', '--policies', 'p.yaml', '--format', 'json'], { files });
-    const withCluster = await runCli(['lint', '--policies', 'p.yaml', '--cluster', CLUSTER, '--format', 'json'], { files });
+    const withCluster = await runCli(['lint', '--policies', 'p.yaml', '--cluster', fixture('seed-cluster.yaml'), '--format', 'json'], { files });
+    const withoutCni = await runCli(['lint', '--policies', 'p.yaml', '--cluster', CLUSTER, '--format', 'json'], { files });
     const ids = (run: { stdout: string }) => (JSON.parse(run.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId);
     expect(ids(without)).toEqual([]);
     expect(ids(withCluster)).toEqual(['k8s-ip-block-overlaps-pods']);
+    expect(ids(withoutCni)).toEqual(['k8s-ip-block-overlaps-pods', 'no-enforcing-cni']);
   });
 
   test('Cilium and Istio objects are linted as written, with a note on stderr', async () => {
@@ -86,17 +105,44 @@ spec:
     expect(run.stdout).toContain('error cilium-ruleless-policy: CiliumNetworkPolicy prod/nothing (cnp.yaml, document 1)');
   });
 
-  test('fails on invalid Kubernetes and Calico policies, like reach', async () => {
+  test('reports each invalid rule of a Kubernetes or Calico policy as a finding, and lints the rest of the file', async () => {
+    const badRules = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: bad-rules, namespace: shop }
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{}]
+  - ports: [{ port: 8080 }]
+  - ports: [{ protocol: TCP, port: 70000 }]
+`;
     const files = {
-      'k8s.yaml': 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p }\nspec: { podSelector: {}, policyTypes: [Ingres] }\n',
+      'mixed.yaml': `${badRules}---\n${fs.readFileSync(FOOTGUNS, 'utf8')}`,
       'calico.yaml': 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: { name: p, namespace: x }\nspec: { selector: "app ==", types: [Ingress] }\n',
     };
-    const k8s = await runCli(['lint', '--policies', 'k8s.yaml'], { files });
-    expect(k8s.code).toBe(2);
-    expect(k8s.stderr).toBe('error: k8s.yaml, document 1 (NetworkPolicy default/p): spec.policyTypes[0]: expected "Ingress" or "Egress", got "Ingres"\n');
-    const calico = await runCli(['lint', '--policies', 'calico.yaml'], { files });
-    expect(calico.code).toBe(2);
-    expect(calico.stderr).toMatch(/^error: calico\.yaml, document 1 .*spec\.selector/);
+    const run = await runCli(['lint', '--policies', 'mixed.yaml', 'calico.yaml', '--format', 'json'], { files });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('');
+    const findings = (JSON.parse(run.stdout) as { findings: { ruleId: string; object: { name: string }; path: string; message: string }[] }).findings;
+    const invalid = findings.filter((finding) => finding.ruleId === 'manifest-invalid');
+    expect(invalid.map((finding) => `${finding.object.name}: ${finding.path}`)).toEqual([
+      'bad-rules: spec.ingress[0].from[0]', 'bad-rules: spec.ingress[2].ports[0].port', 'p: spec.selector',
+    ]);
+    expect(invalid[0].message).toMatch(/^must specify a peer: .*; the API server rejects the object as written, so none of it applies$/);
+    // The valid objects of the same file are still linted; the invalid one gets no other finding.
+    expect(findings.filter((finding) => finding.ruleId !== 'manifest-invalid').map((finding) => finding.object.name))
+      .toEqual(['default-deny-egress', 'open-ingress', 'open-ingress', 'scrape']);
+  });
+
+  test('still fails on YAML it cannot read, and on a document that is not a mapping', async () => {
+    const files = { 'broken.yaml': 'a: [1\n', 'list.yaml': '- 1\n- 2\n' };
+    const broken = await runCli(['lint', '--policies', 'broken.yaml'], { files });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/^error: broken\.yaml/);
+    const list = await runCli(['lint', '--policies', 'list.yaml'], { files });
+    expect(list.code).toBe(2);
+    expect(list.stderr).toMatch(/^error: list\.yaml, document 1: expected an object/);
   });
 
   test('fails on an object that is not a policy, unless --ignore-other-kinds', async () => {
@@ -108,10 +154,13 @@ spec:
     expect(skipping.stdout).toContain('2 errors, 2 warnings in 3 objects.');
   });
 
-  test('fails on an object defined twice', async () => {
-    const run = await runCli(['lint', '--policies', POLICIES, POLICIES]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^error: .*policies\.yaml, document 1 \(NetworkPolicy production\/default-deny-all\): metadata\.name: NetworkPolicy production\/default-deny-all is defined twice/);
+  test('reports an object defined twice as a finding on the second definition', async () => {
+    const run = await runCli(['lint', '--policies', POLICIES, POLICIES, '--format', 'json']);
+    expect(run.code).toBe(1);
+    const findings = (JSON.parse(run.stdout) as { findings: { ruleId: string; object: { name: string }; path: string; message: string }[] }).findings;
+    const invalid = findings.filter((finding) => finding.ruleId === 'manifest-invalid');
+    expect(invalid.map((finding) => finding.path)).toEqual(Array(5).fill('metadata.name'));
+    expect(invalid[0].message).toMatch(/^NetworkPolicy production\/default-deny-all is defined twice \(first in .*policies\.yaml, document 1\)/);
   });
 
   test('--list-rules prints every rule of the pack, without needing --policies', async () => {

@@ -1,4 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-33';
 import {
   AllowDns, AllowFrom, AllowTo, DefaultDeny, EgressToFqdn, Engine, HttpRule, IstioMode, MtlsMode, MutualTls, Peer, PolicyDirection, PolicyStage,
   Port, Workload, ZeroTrustNamespace, ClusterDefaultDeny,
@@ -9,7 +10,7 @@ import { testEngine } from '../helpers/target';
 /**
  * Every class of synthesis error, with its first suggested fix applied: the result must synthesize on
  * the same engine, or — where the engine cannot express the intent at all — the fix names an engine
- * that can, and the intent synthesizes there (30 classes). Each row: the error, the words of its first fix (the
+ * that can, and the intent synthesizes there (31 classes). Each row: the error, the words of its first fix (the
  * text after "Fix:" up to the first ";"), and the app with that fix applied.
  */
 interface Row {
@@ -34,6 +35,20 @@ const ambientCalico = () => testEngine.istio({ mode: IstioMode.AMBIENT, cni: tes
 const sidecarKubernetes = () => testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.kubernetes() });
 
 const ROWS: Row[] = [
+  {
+    name: 'a service account taken from a cdk8s-plus Deployment on Kubernetes NetworkPolicy',
+    engine: () => Engine.kubernetes(),
+    build: (c, fixed) => {
+      // The Deployment lives in an app of its own, so that only the policies are synthesized (and validated) here.
+      const workloads = new Chart(Testing.app(), 'workloads', { namespace: 'production' });
+      const api = new kplus.Deployment(workloads, 'api', {
+        containers: [{ image: 'api', portNumber: 80 }], serviceAccount: new kplus.ServiceAccount(workloads, 'api-sa'),
+      });
+      new AllowFrom(c, 'in', { to: web, peers: [Peer.fromPodSelector(api, { useWorkloadServiceAccount: !fixed })], ports: [Port.tcp(80)] });
+    },
+    error: /The service account is workloads-api-sa-\w+, the serviceAccount of Deployment workloads\/api \(taken by useWorkloadServiceAccount\)/,
+    firstFix: /drop useWorkloadServiceAccount to select those pods by their labels only/,
+  },
   {
     name: 'egress denied without DNS',
     engine: () => testEngine.kubernetes(),

@@ -3,9 +3,10 @@ import { selectionMatchesPod } from './policy-index';
 import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
 import { cidrContains } from '../ip/cidr';
 import { IpAddress, IpFamily } from '../ip/ip-address';
-import { EntityName, HttpMatch, PeerMatch, PolicyRule, PortMatch, Protocol, StringMatch } from '../ir/analysis-policy';
+import { EntityName, HttpMatch, PeerMatch, PolicyRule, PortMatch, Protocol } from '../ir/analysis-policy';
 import { HttpRequest } from '../ir/flow';
-import { re2FullMatch } from '../ir/re2-regex';
+import { conditionHolds, stringMatches, urlPath } from '../ir/string-match';
+import { identityMatches } from '../ir/workload-identity';
 
 /** A flow endpoint resolved against the cluster model. */
 export type ResolvedEndpoint =
@@ -54,7 +55,8 @@ export function peerMatches(peer: PeerMatch, endpoint: ResolvedEndpoint, context
       if (peer.requiresMtls && !context.mtls) {
         return false;
       }
-      return endpoint.kind === 'pod' && selectionMatchesPod(context.cluster, peer.selection, endpoint.pod);
+      return endpoint.kind === 'pod' && selectionMatchesPod(context.cluster, peer.selection, endpoint.pod)
+        && identityMatches(peer.identity, endpoint.pod.namespace, endpoint.pod.serviceAccountName);
     case 'ipBlock': {
       const address = endpointAddress(peer.podAddresses, endpoint, context);
       return address !== undefined && cidrContains(peer.cidr, address) && !peer.except.some((except) => cidrContains(except, address));
@@ -184,16 +186,6 @@ function httpMatchMatches(match: HttpMatch, request: HttpRequest): boolean {
   if (match.host && (request.host === undefined || !stringMatches(match.host, request.host))) {
     return false;
   }
-  return true;
-}
-
-function stringMatches(match: StringMatch, value: string): boolean {
-  switch (match.kind) {
-    case 'exact':
-      return value === match.value;
-    case 'prefix':
-      return value.startsWith(match.value);
-    case 'regex':
-      return re2FullMatch(match.value, value);
-  }
+  return (!match.methodCondition || conditionHolds(match.methodCondition, request.method))
+    && (!match.urlPathCondition || conditionHolds(match.urlPathCondition, urlPath(request.path)));
 }

@@ -1,7 +1,9 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
+import { IstioDialect } from '../../dialects/istio/render';
 import { PolicyCompiler } from '../../engine/compiler';
+import { Engine } from '../../engine/engine';
 import { PolicyObject } from '../../engine/policy-object';
 import { AnalysisPolicy } from '../ir/analysis-policy';
 import { parsePolicies } from '../parse/parse-policies';
@@ -21,7 +23,8 @@ function chartsOf(scope: App | Chart): Chart[] {
  * that what the chart's intents allow does not depend on where they are filed.
  */
 export function synthesizedPolicies(scope: App | Chart): AnalysisPolicy[] {
-  const objects = chartsOf(scope).flatMap(c => Testing.synth(c));
+  const charts = chartsOf(scope);
+  const objects = charts.flatMap(c => Testing.synth(c));
   if (!(scope instanceof App)) {
     const inside = (c: IConstruct) => c.node.scopes.includes(scope);
     const filedElsewhere = scope.node.root.node.findAll()
@@ -29,7 +32,23 @@ export function synthesizedPolicies(scope: App | Chart): AnalysisPolicy[] {
     objects.push(...filedElsewhere.map(o => o.toJson()));
   }
   const text = objects.map(o => stringify(o)).join('---\n');
-  return parsePolicies({ file: `synthesized ${scope.node.path || 'app'}`, text }, { ignoreOtherKinds: true });
+  const trustDomain = istioTrustDomain(scope.node.root);
+  return parsePolicies({ file: `synthesized ${scope.node.path || 'app'}`, text }, {
+    ignoreOtherKinds: true, ...(trustDomain ? { istioTrustDomain: trustDomain } : {}),
+  });
+}
+
+/**
+ * The trust domain the Istio engines of the app write principals in, when they agree on one (one
+ * mesh); undefined without Istio or with several (then principals that depend on it fail).
+ */
+function istioTrustDomain(root: IConstruct): string | undefined {
+  const domains = new Set<string>();
+  for (const construct of root.node.findAll()) {
+    const dialect = Engine.tryOf(construct)?._dialect;
+    if (dialect instanceof IstioDialect) domains.add(dialect.trustDomain);
+  }
+  return domains.size === 1 ? [...domains][0] : undefined;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { PolicyRef, SourceLocation } from './policy-ref';
 import { SelectorExpr } from './selector';
+import { StringCondition, StringMatch } from './string-match';
+import { IdentityCondition } from './workload-identity';
 import { Cidr } from '../ip/cidr';
 
 /**
@@ -134,6 +136,12 @@ export interface PodsPeer {
   readonly selection: PodSelection;
   /** True for cryptographic identities (Istio principals): only matches flows with mTLS. */
   readonly requiresMtls?: boolean;
+  /**
+   * The pod's SPIFFE ID must satisfy this (`workload-identity.ts`): Istio's `principals`,
+   * `namespaces` and `serviceAccounts`, compiled as istiod compiles them. Used with
+   * `requiresMtls`. undefined = no identity condition.
+   */
+  readonly identity?: IdentityCondition;
 }
 
 /** An address range with exceptions. */
@@ -191,12 +199,17 @@ export interface HttpMatch {
   readonly methods?: readonly string[];
   /** The method as sent, matched as a pattern (Cilium's `method` regex); undefined = any. */
   readonly method?: StringMatch;
+  /** The request path with its query string, as sent (`:path`); undefined = any. */
   readonly path?: StringMatch;
   readonly host?: StringMatch;
+  /** The method as sent must satisfy this (Istio `methods` and `notMethods`); undefined = any. */
+  readonly methodCondition?: StringCondition;
+  /**
+   * The URL path — the request path before the first `?` or `#` (`urlPath` in `string-match.ts`),
+   * what Envoy's path matchers see — must satisfy this (Istio `paths` and `notPaths`); undefined = any.
+   */
+  readonly urlPathCondition?: StringCondition;
 }
 
-/** How an L7 string is compared. `regex` is a whole-string match with RE2 syntax and semantics (`re2-regex.ts`). */
-export interface StringMatch {
-  readonly kind: 'exact' | 'prefix' | 'regex';
-  readonly value: string;
-}
+export type { StringCondition, StringMatch } from './string-match';
+export type { IdentityCondition } from './workload-identity';

@@ -12,10 +12,12 @@ export const ISTIO_PEER_AUTHENTICATION_KEY = 'security.istio.io/PeerAuthenticati
  * the CNI's `network`-layer policies (a flow needs both). What the IR cannot express fails with a
  * ManifestError on the field.
  */
-export function readIstioAuthorizationPolicies(reader: FieldReader, value: unknown, defaultNamespace: string | undefined): AnalysisPolicy[] {
+export function readIstioAuthorizationPolicies(
+  reader: FieldReader, value: unknown, defaultNamespace: string | undefined, trustDomain?: string,
+): AnalysisPolicy[] {
   const manifest = readIstioAuthorizationPolicy(reader, value, defaultNamespace ?? 'default');
   try {
-    return [translateIstioAuthorizationPolicy(manifest)];
+    return [translateIstioAuthorizationPolicy(manifest, trustDomain === undefined ? {} : { trustDomain })];
   } catch (e) {
     if (e instanceof UnsupportedIstioPolicy) reader.fail(e.path, `${e.problem}; the analyzer cannot evaluate this policy`);
     throw e;

@@ -11,11 +11,14 @@ export interface IstioSourceManifest {
   readonly notIpBlocks?: readonly string[];
 }
 
-/** An Istio `Operation` (fields AND; values OR). */
+/** An Istio `Operation` (fields AND; values OR; a `not…` field excludes what it matches). */
 export interface IstioOperationManifest {
   readonly ports?: readonly number[];
+  readonly notPorts?: readonly number[];
   readonly methods?: readonly string[];
+  readonly notMethods?: readonly string[];
   readonly paths?: readonly string[];
+  readonly notPaths?: readonly string[];
 }
 
 /** One rule: one of `from` AND one of `to` (each absent = any). */
@@ -41,12 +44,16 @@ export interface IstioAuthorizationPolicyManifest {
 const API_VERSIONS = ['security.istio.io/v1', 'security.istio.io/v1beta1'];
 const SOURCE_FIELDS = ['principals', 'namespaces', 'serviceAccounts', 'ipBlocks', 'notIpBlocks'];
 const UNSUPPORTED_SOURCE_FIELDS = ['notPrincipals', 'notNamespaces', 'notServiceAccounts', 'requestPrincipals', 'notRequestPrincipals', 'remoteIpBlocks', 'notRemoteIpBlocks', 'trustDomains', 'notTrustDomains'];
-const OPERATION_FIELDS = ['ports', 'methods', 'paths'];
-const UNSUPPORTED_OPERATION_FIELDS = ['hosts', 'notHosts', 'notPorts', 'notMethods', 'notPaths'];
+const OPERATION_FIELDS = ['ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'];
+const UNSUPPORTED_OPERATION_FIELDS = ['hosts', 'notHosts'];
+/** Istio's limit on `serviceAccounts` (`pkg/config/security` `CheckServiceAccount`). */
+const MAX_SERVICE_ACCOUNTS = 16;
 
 /**
- * Reads an AuthorizationPolicy. Fields whose meaning the analyzer cannot evaluate (CUSTOM actions,
- * `when` conditions, negated fields, request principals, hosts, `targetRef(s)` — which bind the policy
+ * Reads an AuthorizationPolicy, validated as Istio's webhook does for the fields read (non-empty
+ * values, sources and operations; ports 0-65535; service-account format). Fields whose meaning the
+ * analyzer cannot evaluate (CUSTOM actions, `when` conditions, negated identities, request
+ * principals, hosts, `targetRef(s)` — which bind the policy
  * to a Service or Gateway the cluster model does not know) fail with a ManifestError on the field,
  * rather than being evaluated wrongly.
  */
@@ -114,9 +121,20 @@ function readSource(reader: FieldReader, value: unknown, path: string): IstioSou
   reader.rejectUnknownFields(source, path, SOURCE_FIELDS);
   const out: Record<string, string[]> = {};
   for (const field of SOURCE_FIELDS) {
-    if (source[field] === undefined || source[field] === null) continue;
-    out[field] = reader.list(source[field], childPath(path, field)).map((v, k) => reader.string(v, indexPath(childPath(path, field), k)));
+    const values = readValues(reader, source[field], childPath(path, field));
+    if (values) out[field] = values;
   }
+  if (Object.keys(out).length === 0) {
+    reader.fail(path, 'a source must set at least one field (Istio refuses an empty `from.source`); to allow every client, leave out `from`');
+  }
+  const accounts = out.serviceAccounts ?? [];
+  if (accounts.length > MAX_SERVICE_ACCOUNTS) reader.fail(childPath(path, 'serviceAccounts'), `expected at most ${MAX_SERVICE_ACCOUNTS} service accounts (Istio's limit), got ${accounts.length}`);
+  accounts.forEach((account, k) => {
+    const parts = account.split('/');
+    if (account.includes('*') || parts.length > 2 || parts.some((part) => part === '') || account.length > 320) {
+      reader.fail(indexPath(childPath(path, 'serviceAccounts'), k), `expected <account> or <namespace>/<account> without wildcards (Istio's format), got ${JSON.stringify(account)}`);
+    }
+  });
   return out;
 }
 
@@ -126,20 +144,33 @@ function readOperation(reader: FieldReader, value: unknown, path: string): Istio
     if (op[field] !== undefined) reader.fail(childPath(path, field), `${field} is not supported by the analyzer`);
   }
   reader.rejectUnknownFields(op, path, OPERATION_FIELDS);
-  const out: { ports?: number[]; methods?: string[]; paths?: string[] } = {};
-  if (op.ports !== undefined && op.ports !== null) {
-    out.ports = reader.list(op.ports, childPath(path, 'ports')).map((p, k) => {
-      const text = reader.string(p, indexPath(childPath(path, 'ports'), k));
-      const n = Number(text);
-      if (!/^\d+$/.test(text) || n < 1 || n > 65535) reader.fail(indexPath(childPath(path, 'ports'), k), `expected a port number 1-65535 as a string, got ${JSON.stringify(text)}`);
-      return n;
-    });
+  const out: Record<string, readonly (string | number)[]> = {};
+  for (const field of ['ports', 'notPorts'] as const) {
+    const values = readValues(reader, op[field], childPath(path, field));
+    if (values) out[field] = values.map((text, k) => readPort(reader, text, indexPath(childPath(path, field), k)));
   }
-  for (const field of ['methods', 'paths'] as const) {
-    if (op[field] === undefined || op[field] === null) continue;
-    out[field] = reader.list(op[field], childPath(path, field)).map((v, k) => reader.string(v, indexPath(childPath(path, field), k)));
+  for (const field of ['methods', 'notMethods', 'paths', 'notPaths'] as const) {
+    const values = readValues(reader, op[field], childPath(path, field));
+    if (values) out[field] = values;
   }
-  return out;
+  if (Object.keys(out).length === 0) {
+    reader.fail(path, 'an operation must set at least one field (Istio refuses an empty `to.operation`); to allow every operation, leave out `to`');
+  }
+  return out as IstioOperationManifest;
+}
+
+/** A list of non-empty strings (`reader.string`, as Istio's `CheckEmptyValues`); undefined when absent or empty (protobuf cannot tell them apart). */
+function readValues(reader: FieldReader, value: unknown, path: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const values = reader.list(value, path).map((v, k) => reader.string(v, indexPath(path, k)));
+  return values.length > 0 ? values : undefined;
+}
+
+/** A port as Istio reads it (`strconv.ParseUint(v, 10, 32)`, at most 65535): decimal digits, leading zeros allowed, 0 matches no connection. */
+function readPort(reader: FieldReader, text: string, path: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n <= 65535)) reader.fail(path, `expected a port number 0-65535 as a string of digits, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 /**

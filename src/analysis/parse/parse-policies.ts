@@ -6,6 +6,7 @@ import {
 } from './istio-readers';
 import { readNetworkPolicy } from './kubernetes-network-policy';
 import { readManifestObjects } from './yaml-documents';
+import { AnalysisInputError } from '../ir/analysis-input-error';
 import { AnalysisPolicy } from '../ir/analysis-policy';
 import { formatPolicyRef, formatSourceLocation } from '../ir/policy-ref';
 import { translateNetworkPolicy } from '../translate/kubernetes-network-policy';
@@ -29,6 +30,22 @@ export interface ParsePoliciesOptions {
    * @default false
    */
   readonly ignoreOtherKinds?: boolean;
+  /**
+   * The Istio mesh's trust domain (`meshConfig.trustDomain`, assumed without aliases), for
+   * AuthorizationPolicy principals whose meaning depends on it (`example.org/ns/a/sa/b`, prefixes).
+   * @default - unknown: such principals are an error; principals in `cluster.local` and suffixes are read either way
+   */
+  readonly istioTrustDomain?: string;
+}
+
+/** A SPIFFE trust domain as Istio's `meshConfig.trustDomain` takes it: lower-case letters, digits, `.`, `-`, `_`. */
+const TRUST_DOMAIN = /^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/;
+
+function checkTrustDomain(trustDomain: unknown): void {
+  if (trustDomain !== undefined && (typeof trustDomain !== 'string' || trustDomain.length > 255 || !TRUST_DOMAIN.test(trustDomain))) {
+    throw new AnalysisInputError(`Istio trust domain (--istio-trust-domain, istioTrustDomain): expected a SPIFFE trust domain (lower-case letters, digits, ".", "-" or "_", e.g. cluster.local), got ${JSON.stringify(trustDomain)}; `
+      + 'use the mesh\'s meshConfig.trustDomain');
+  }
 }
 
 /** Reads one policy object into IR policies (a dialect may produce several, e.g. one per tier). */
@@ -39,7 +56,7 @@ const READERS: ReadonlyMap<string, PolicyReader> = new Map<string, PolicyReader>
   ['networking.k8s.io/NetworkPolicy', (reader, value, options) => [translateNetworkPolicy(readNetworkPolicy(reader, value, options))]],
   ...CALICO_POLICY_KEYS.map((key): [string, PolicyReader] => [key, (r, v, o) => readCalicoPolicies(r, v, o.defaultNamespace)]),
   ...CILIUM_POLICY_KEYS.map((key): [string, PolicyReader] => [key, (r, v, o) => readCiliumPolicies(r, v, o.defaultNamespace)]),
-  [ISTIO_AUTHORIZATION_POLICY_KEY, (r, v, o) => readIstioAuthorizationPolicies(r, v, o.defaultNamespace)],
+  [ISTIO_AUTHORIZATION_POLICY_KEY, (r, v, o) => readIstioAuthorizationPolicies(r, v, o.defaultNamespace, o.istioTrustDomain)],
   [ISTIO_PEER_AUTHENTICATION_KEY, (r, v, o) => readIstioPeerAuthentications(r, v, o.defaultNamespace)],
 ]);
 
@@ -62,6 +79,7 @@ const PLANNED_KINDS = new Set([
  * unknown or unsupported kinds, and a policy defined twice
  */
 export function parsePolicies(sources: PolicySource | readonly PolicySource[], options: ParsePoliciesOptions = {}): AnalysisPolicy[] {
+  checkTrustDomain(options.istioTrustDomain);
   const policies: AnalysisPolicy[] = [];
   const seen = new Map<string, AnalysisPolicy>();
   const calicoTiers = new CalicoTiers();

@@ -1,8 +1,12 @@
+import {
+  istioHeaderMatch, istioNamespaceMatch, istioPathMatch, istioPrincipalMatch, istioServiceAccountMatch, MatcherResult,
+} from './istio-matchers';
 import { parseCidr } from '../ip/cidr';
 import {
-  AnalysisPolicy, HttpMatch, PeerMatch, PodSelection, PolicyRule, PolicyTier, PortMatch, RuleAction, StringMatch,
+  AnalysisPolicy, HttpMatch, PeerMatch, PodSelection, PolicyRule, PolicyTier, PortMatch, RuleAction, StringCondition, StringMatch,
 } from '../ir/analysis-policy';
 import { SELECT_ALL, selectorFromLabelSelector } from '../ir/selector';
+import { PLACEHOLDER_TRUST_DOMAIN } from '../ir/workload-identity';
 import { IstioAuthorizationPolicyManifest, IstioOperationManifest, IstioSourceManifest } from '../parse/istio-security';
 
 /** Istio's DENY policies run before its ALLOW policies; a DENY that matches nothing passes on. */
@@ -12,6 +16,15 @@ export const ISTIO_ALLOW_TIER: PolicyTier = { name: 'istio-allow', order: 1, def
 
 /** The mesh root namespace: its policies apply to every namespace. */
 export const ISTIO_ROOT_NAMESPACE = 'istio-system';
+
+/** What the translator needs to know about the mesh. */
+export interface IstioTranslationOptions {
+  /**
+   * The mesh's trust domain (`meshConfig.trustDomain`, assumed without aliases).
+   * @default - unknown: principals whose meaning depends on it are refused
+   */
+  readonly trustDomain?: string;
+}
 
 /** A construct the analysis IR cannot express, with where it is. */
 export class UnsupportedIstioPolicy extends Error {
@@ -23,19 +36,23 @@ export class UnsupportedIstioPolicy extends Error {
 
 /**
  * Translates a validated AuthorizationPolicy into the analysis IR, layer `mesh`, per Istio's
- * semantics [IAPI]: CUSTOM (refused by the reader) → DENY → ALLOW; no ALLOW policy for a workload =
- * allow, else allow iff one matches (ALLOW with no rules, `spec: {}`, matches nothing: deny all);
- * enforcement is server side only (ingress); AUDIT and dry-run policies enforce nothing.
+ * semantics [IAPI, IST]: CUSTOM (refused by the reader) → DENY → ALLOW; no ALLOW policy for a
+ * workload = allow, else allow iff one matches (ALLOW with no rules, `spec: {}`, matches nothing:
+ * deny all); enforcement is server side only (ingress); AUDIT and dry-run policies enforce nothing.
  *
- * - `principals` (`<trust domain>/ns/<ns>/sa/<sa>`, any trust domain), `namespaces`, `serviceAccounts`
- *   become pod peers that require mTLS (a plaintext flow has no identity, so they never match it);
- *   `ipBlocks` minus `notIpBlocks` match the connection's source address, pods included.
- * - operations: TCP `ports`, and `methods` AND `paths` as HTTP matches; paths are compared without
- *   the query string (exact, `prefix*`, `*suffix`, `*` = present).
- * - HTTP fields on a non-HTTP flow: an ALLOW rule does not match, a DENY rule does.
+ * - `principals`, `namespaces`, `serviceAccounts` become pod peers that require mTLS (a plaintext
+ *   flow has no identity, so they never match it) with the Envoy matchers istiod builds for them
+ *   (`istio-matchers.ts`), evaluated on the client's SPIFFE ID; `ipBlocks` minus `notIpBlocks`
+ *   match the connection's source address, pods included.
+ * - operations: TCP `ports` minus `notPorts` as port ranges; `methods`/`notMethods` and
+ *   `paths`/`notPaths` as string conditions (exact, `prefix*`, `*suffix`, `*`, path templates),
+ *   paths compared with the URL path (query string and fragment removed).
+ * - a flow without HTTP: istiod's TCP filter cannot evaluate HTTP fields, so an ALLOW rule with
+ *   one in any operation is dropped whole (none of its operations matches), and a DENY operation
+ *   loses them (it matches on its other fields) — `builder.go`, `model.go` `checkError`.
  * - Istio never intercepts UDP or SCTP: every policy gets a first rule that leaves them alone.
  */
-export function translateIstioAuthorizationPolicy(m: IstioAuthorizationPolicyManifest): AnalysisPolicy {
+export function translateIstioAuthorizationPolicy(m: IstioAuthorizationPolicyManifest, options: IstioTranslationOptions = {}): AnalysisPolicy {
   const action: RuleAction = m.action === 'ALLOW' ? 'allow' : m.action === 'DENY' ? 'deny' : 'log';
   const nonTcp: PolicyRule = {
     label: '(UDP and SCTP: not intercepted by Istio)',
@@ -44,18 +61,21 @@ export function translateIstioAuthorizationPolicy(m: IstioAuthorizationPolicyMan
   };
   const rules: PolicyRule[] = [nonTcp];
   m.rules.forEach((rule, i) => {
-    const peers = rule.from === undefined ? undefined : rule.from.flatMap((s, j) => sourcePeers(s, m.namespace, `spec.rules[${i}].from[${j}].source`));
+    const peers = rule.from === undefined ? undefined : rule.from.flatMap((s, j) => sourcePeers(s, m.namespace, options.trustDomain, `spec.rules[${i}].from[${j}].source`));
     const operations: readonly (IstioOperationManifest | undefined)[] = rule.to === undefined ? [undefined] : rule.to;
+    const https = operations.map((op, j) => (op ? httpMatch(op, `spec.rules[${i}].to[${j}].operation`) : undefined));
+    // istiod drops an ALLOW rule from the TCP filter when any of its operations needs HTTP.
+    const httpOnly = action === 'allow' && https.some((http) => http !== undefined);
     operations.forEach((op, j) => {
-      const ports: PortMatch[] | undefined = op?.ports?.map(port => ({ protocol: 'TCP' as const, port }));
-      const http = op ? httpMatches(op, `spec.rules[${i}].to[${j}].operation`) : undefined;
+      const ports = op ? tcpPorts(op) : undefined;
+      const http = https[j] ?? (httpOnly ? {} : undefined);
       rules.push({
         label: rule.to === undefined ? `rules[${i}]` : `rules[${i}].to[${j}]`,
         action,
         ...(peers ? { peers } : {}),
         // No `ports` in Istio = every TCP port; the non-TCP rule above already decided UDP and SCTP.
         ...(ports ? { ports } : {}),
-        ...(http ? { http, nonHttpFlows: action === 'deny' ? 'match' as const : 'noMatch' as const } : {}),
+        ...(http ? { http: [http], nonHttpFlows: action === 'deny' ? 'match' as const : 'noMatch' as const } : {}),
       });
     });
   });
@@ -74,43 +94,24 @@ export function translateIstioAuthorizationPolicy(m: IstioAuthorizationPolicyMan
   };
 }
 
-const PRINCIPAL = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/;
-
-function sourcePeers(s: IstioSourceManifest, policyNamespace: string, path: string): PeerMatch[] {
-  const identity = [s.principals, s.namespaces, s.serviceAccounts].filter(x => x !== undefined).length;
+function sourcePeers(s: IstioSourceManifest, policyNamespace: string, trustDomain: string | undefined, path: string): PeerMatch[] {
+  const identityFields = [s.principals, s.namespaces, s.serviceAccounts].filter(x => x !== undefined).length;
   const blocks = s.ipBlocks !== undefined || s.notIpBlocks !== undefined;
-  if (identity + (blocks ? 1 : 0) > 1) {
+  if (identityFields + (blocks ? 1 : 0) > 1) {
     throw new UnsupportedIstioPolicy(path, 'a source that combines identities with each other or with IP blocks (AND) is not supported by the analyzer; use one field per source');
   }
-  if (identity === 0 && !blocks) return [{ kind: 'entity', entity: 'all' }]; // an empty source matches every client
-  const out: PeerMatch[] = [];
-  for (const p of s.principals ?? []) {
-    if (p === '*') {
-      out.push({ kind: 'pods', selection: { namespaces: { kind: 'selector', selector: SELECT_ALL }, pods: SELECT_ALL }, requiresMtls: true });
-      continue;
-    }
-    const m = PRINCIPAL.exec(p);
-    if (!m || p.includes('*')) throw new UnsupportedIstioPolicy(`${path}.principals`, `principal ${JSON.stringify(p)}: only exact principals <trust domain>/ns/<namespace>/sa/<account> and "*" are supported by the analyzer`);
-    out.push(identityPeer(m[1], m[2]));
+  if (identityFields > 0) {
+    const anyOf: StringMatch[] = [
+      ...(s.principals ?? []).map((p, k) => matcher(istioPrincipalMatch(p, trustDomain), `${path}.principals[${k}]`)),
+      ...(s.namespaces ?? []).map(istioNamespaceMatch),
+      ...(s.serviceAccounts ?? []).map((sa) => istioServiceAccountMatch(policyNamespace, sa)),
+    ];
+    const identity = { trustDomain: trustDomain ?? PLACEHOLDER_TRUST_DOMAIN, anyOf };
+    return [{ kind: 'pods', selection: { namespaces: { kind: 'selector', selector: SELECT_ALL }, pods: SELECT_ALL }, requiresMtls: true, identity }];
   }
-  for (const ns of s.namespaces ?? []) {
-    if (ns.includes('*') && ns !== '*') throw new UnsupportedIstioPolicy(`${path}.namespaces`, `namespace pattern ${JSON.stringify(ns)} is not supported by the analyzer`);
-    out.push({ kind: 'pods', selection: { namespaces: ns === '*' ? { kind: 'selector', selector: SELECT_ALL } : { kind: 'names', names: [ns] }, pods: SELECT_ALL }, requiresMtls: true });
-  }
-  for (const sa of s.serviceAccounts ?? []) {
-    const [ns, name] = sa.includes('/') ? sa.split('/', 2) : [policyNamespace, sa];
-    out.push(identityPeer(ns, name));
-  }
-  if (blocks) {
-    if (!s.ipBlocks) throw new UnsupportedIstioPolicy(`${path}.notIpBlocks`, 'notIpBlocks without ipBlocks is not supported by the analyzer');
-    const except = (s.notIpBlocks ?? []).map(c => cidr(c, `${path}.notIpBlocks`));
-    for (const block of s.ipBlocks) out.push({ kind: 'ipBlock', cidr: cidr(block, `${path}.ipBlocks`), except, podAddresses: 'always' });
-  }
-  return out;
-}
-
-function identityPeer(namespace: string, serviceAccount: string): PeerMatch {
-  return { kind: 'pods', selection: { namespaces: { kind: 'names', names: [namespace] }, pods: SELECT_ALL, serviceAccounts: [serviceAccount] }, requiresMtls: true };
+  if (!s.ipBlocks) throw new UnsupportedIstioPolicy(`${path}.notIpBlocks`, 'notIpBlocks without ipBlocks is not supported by the analyzer');
+  const except = (s.notIpBlocks ?? []).map(c => cidr(c, `${path}.notIpBlocks`));
+  return s.ipBlocks.map(block => ({ kind: 'ipBlock', cidr: cidr(block, `${path}.ipBlocks`), except, podAddresses: 'always' }));
 }
 
 function cidr(text: string, path: string) {
@@ -123,25 +124,39 @@ function cidr(text: string, path: string) {
   }
 }
 
-function httpMatches(op: IstioOperationManifest, path: string): HttpMatch[] | undefined {
-  if (op.methods === undefined && op.paths === undefined) return undefined;
-  const methods = op.methods?.map(m => m.toUpperCase());
-  const paths = op.paths?.map(p => pathMatch(p, `${path}.paths`));
-  if (!paths) return [{ methods }];
-  return paths.map(p => ({ ...(methods ? { methods } : {}), path: p }));
+/** The operation's HTTP conditions (undefined: none); the methods and paths as istiod compiles them. */
+function httpMatch(op: IstioOperationManifest, path: string): HttpMatch | undefined {
+  const methodCondition = condition(op.methods?.map(istioHeaderMatch), op.notMethods?.map(istioHeaderMatch));
+  const paths = (field: 'paths' | 'notPaths') => op[field]?.map((p, k) => matcher(istioPathMatch(p), `${path}.${field}[${k}]`));
+  const urlPathCondition = condition(paths('paths'), paths('notPaths'));
+  if (!methodCondition && !urlPathCondition) return undefined;
+  return { ...(methodCondition ? { methodCondition } : {}), ...(urlPathCondition ? { urlPathCondition } : {}) };
 }
 
-/** Istio compares the path without its query string; the IR's request path includes it. */
-function pathMatch(p: string, path: string): StringMatch {
-  if (p.includes('{')) throw new UnsupportedIstioPolicy(path, `path template ${JSON.stringify(p)} is not supported by the analyzer`);
-  const query = '(\\?.*)?';
-  if (p === '*') return { kind: 'regex', value: `[^?]+${query}` };
-  if (p.endsWith('*') && !p.slice(0, -1).includes('*')) return { kind: 'prefix', value: p.slice(0, -1) }; // a prefix without '?' never reaches into the query
-  if (p.startsWith('*') && !p.slice(1).includes('*')) return { kind: 'regex', value: `[^?]*${escapeRegex(p.slice(1))}${query}` };
-  if (p.includes('*')) throw new UnsupportedIstioPolicy(path, `path ${JSON.stringify(p)}: "*" is only allowed at the start or the end`);
-  return { kind: 'regex', value: `${escapeRegex(p)}${query}` };
+function condition(anyOf: StringMatch[] | undefined, noneOf: StringMatch[] | undefined): StringCondition | undefined {
+  if (!anyOf && !noneOf) return undefined;
+  return { ...(anyOf ? { anyOf } : {}), ...(noneOf ? { noneOf } : {}) };
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+function matcher(result: MatcherResult, path: string): StringMatch {
+  if ('problem' in result) throw new UnsupportedIstioPolicy(path, result.problem);
+  return result.match;
+}
+
+/**
+ * The TCP ports of an operation: `ports` (or every port) minus `notPorts`, as ranges; undefined
+ * when the operation names no port. Port 0 never carries a connection.
+ */
+function tcpPorts(op: IstioOperationManifest): PortMatch[] | undefined {
+  if (!op.ports && !op.notPorts) return undefined;
+  const excluded = new Set(op.notPorts ?? []);
+  const included = op.ports ? [...new Set(op.ports)].filter(p => p > 0).sort((a, b) => a - b) : undefined;
+  if (included) return included.filter(p => !excluded.has(p)).map(port => ({ protocol: 'TCP' as const, port }));
+  const ranges: PortMatch[] = [];
+  let start = 1;
+  for (const port of [...excluded].filter(p => p > 0).sort((a, b) => a - b).concat(65536)) {
+    if (port > start) ranges.push(port - 1 === start ? { protocol: 'TCP', port: start } : { protocol: 'TCP', port: start, endPort: port - 1 });
+    start = port + 1;
+  }
+  return ranges;
 }

@@ -43,7 +43,7 @@ export function lintCommand(context: CommandContext): Command {
     new Option('--strict', 'exit 1 on warnings too'),
     new Option('--skip <rule-ids...>', 'rules not to run'),
     new Option('--list-rules', 'print the rules (id, severity, summary, sources) and exit'),
-    ...policyReadingOptions(),
+    ...policyReadingOptions({ translate: false }),
   ];
   extra.forEach((option) => command.addOption(option));
   return command

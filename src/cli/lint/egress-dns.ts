@@ -1,7 +1,7 @@
 import {
-  ciliumNamespace, ciliumRemotePeer, ciliumRules, ciliumScope, hasEmptyPeerField, isEmptyCiliumRule,
+  CILIUM_NAMESPACE_KEYS, ciliumNamespace, ciliumRemotePeer, ciliumRules, ciliumScope, hasEmptyPeerField, isEmptyCiliumRule,
 } from './cilium-policy';
-import { policyDirections } from './kubernetes-policy';
+import { describeLabelSelector, policyDirections } from './kubernetes-policy';
 import { KIND, LintObject, RawObject } from './lint-object';
 import {
   asList, asObject, asString, at, canonicalJson, isEmptyLabelSelector, isEmptyList, objectsOf, specOf,
@@ -132,13 +132,146 @@ export function dnsAllowances(object: LintObject): DnsAllowance[] {
 }
 
 /**
- * True if an allowance applies to the pods of a target: same namespace (or a cluster-wide allowance,
- * or a cluster-wide target: then any allowance counts), and every pod or the same selector. Lenient
- * on purpose: an error is only reported when no allowance can possibly apply.
+ * Which pods some policy of the run gives DNS, per protocol: built once per run (`perRun`), so that
+ * the DNS rules cost one lookup per isolation instead of a scan of every policy's allowances.
  */
-export function allowanceCovers(allowance: DnsAllowance, target: { readonly namespace?: string; readonly scope: PodScope }): boolean {
-  const namespaceMatches = target.namespace === undefined || allowance.namespace === undefined || allowance.namespace === target.namespace;
-  return namespaceMatches && (allowance.scope.all || allowance.scope.key === target.scope.key);
+export interface DnsCoverage {
+  readonly udp: ScopeCoverage;
+  readonly tcp: ScopeCoverage;
+}
+
+/** The run's allowances for one protocol, indexed by namespace (see `covers`). */
+export class ScopeCoverage {
+  private readonly byNamespace = new Map<string, ScopeSet>();
+  private readonly clusterWide = new ScopeSet();
+  private readonly anywhere = new ScopeSet();
+
+  /** Adds an allowance. */
+  public add(allowance: { readonly namespace?: string; readonly scope: PodScope }): void {
+    this.anywhere.add(allowance.scope);
+    if (allowance.namespace === undefined) {
+      this.clusterWide.add(allowance.scope);
+      return;
+    }
+    let set = this.byNamespace.get(allowance.namespace);
+    if (!set) {
+      set = new ScopeSet();
+      this.byNamespace.set(allowance.namespace, set);
+    }
+    set.add(allowance.scope);
+  }
+
+  /**
+   * True if an allowance applies to the pods of a target: same namespace (or a cluster-wide
+   * allowance, or a cluster-wide target: then any allowance counts), and every pod or the same
+   * selector. Lenient on purpose: an error is only reported when no allowance can possibly apply.
+   */
+  public covers(target: { readonly namespace?: string; readonly scope: PodScope }): boolean {
+    if (target.namespace === undefined) {
+      return this.anywhere.covers(target.scope);
+    }
+    return this.clusterWide.covers(target.scope) || (this.byNamespace.get(target.namespace)?.covers(target.scope) ?? false);
+  }
+}
+
+/** Pod scopes: whether one of them is "every pod", and the selector keys of the others. */
+class ScopeSet {
+  private all = false;
+  private readonly keys = new Set<string>();
+
+  public add(scope: PodScope): void {
+    if (scope.all) {
+      this.all = true;
+    } else {
+      this.keys.add(scope.key);
+    }
+  }
+
+  public covers(scope: PodScope): boolean {
+    return this.all || this.keys.has(scope.key);
+  }
+}
+
+/** The DNS coverage of a run's objects (pass to `perRun`). */
+export function dnsCoverage(context: { readonly objects: readonly LintObject[] }): DnsCoverage {
+  const coverage = { udp: new ScopeCoverage(), tcp: new ScopeCoverage() };
+  for (const object of context.objects) {
+    for (const allowance of dnsAllowances(object)) {
+      if (allowance.udp) {
+        coverage.udp.add(allowance);
+      }
+      if (allowance.tcp) {
+        coverage.tcp.add(allowance);
+      }
+    }
+  }
+  return coverage;
+}
+
+/** An egress peer that allows DNS (port 53 written out) to every pod of some namespaces, not to the DNS pods. */
+export interface WholeNamespaceDnsPeer {
+  /** Path of the peer. */
+  readonly path: string;
+  /** The selector of the namespaces, as written. */
+  readonly namespaces: string;
+}
+
+/**
+ * The egress peers of one policy that allow port 53 (written out) to whole namespaces: a Kubernetes
+ * `namespaceSelector` without (or with an empty) `podSelector`, a Cilium `toEndpoints` selector on
+ * namespace labels only, a Calico `destination` with a `namespaceSelector` and no `selector`.
+ */
+export function wholeNamespaceDnsPeers(object: LintObject): WholeNamespaceDnsPeer[] {
+  switch (object.key) {
+    case KIND.kubernetesNetworkPolicy: {
+      const egress = object.networkPolicy ? policyDirections(object.networkPolicy)[1] : undefined;
+      if (!egress?.effective) {
+        return [];
+      }
+      return egress.rules.flatMap((rule, i) => {
+        if (!rule.ports.some((port) => port.port !== undefined && portIncludesDns(port.port, port.endPort))) {
+          return [];
+        }
+        return rule.peers.flatMap((peer, j) => (peer.namespaceSelector !== undefined && isEmptyLabelSelector(peer.podSelector)
+          ? [{ path: `spec.egress[${i}].to[${j}]`, namespaces: `namespaceSelector ${describeLabelSelector(peer.namespaceSelector)}` }] : []));
+      });
+    }
+    case KIND.ciliumNetworkPolicy:
+    case KIND.ciliumClusterwideNetworkPolicy:
+      return ciliumRules(object).flatMap(({ rule, path }) => objectsOf(rule.egress).flatMap(({ value: egressRule, index }) => {
+        const dns = objectsOf(egressRule.toPorts).some(({ value }) => objectsOf(value.ports).some(({ value: port }) => {
+          const number = asString(port.port) ?? (typeof port.port === 'number' ? String(port.port) : undefined);
+          return number !== undefined && number !== '0'
+            && portIncludesDns(/^\d+$/.test(number) ? Number(number) : number, typeof port.endPort === 'number' ? port.endPort : undefined);
+        }));
+        if (!dns) {
+          return [];
+        }
+        return objectsOf(egressRule.toEndpoints).flatMap(({ value: selector, index: j }) => (selectsOnlyNamespaces(selector)
+          ? [{ path: `${at(`${path}.egress`, index)}.toEndpoints[${j}]`, namespaces: `endpoint selector ${canonicalJson(selector)}` }] : []));
+      }));
+    case KIND.calicoNetworkPolicy:
+    case KIND.calicoGlobalNetworkPolicy:
+      return objectsOf(specOf(object.raw).egress).flatMap(({ value: rule, index }) => {
+        const destination = asObject(rule.destination) ?? {};
+        const selector = (asString(destination.selector) ?? '').trim();
+        if (rule.action !== 'Allow' || destination.namespaceSelector === undefined || (selector !== '' && selector !== 'all()')
+          || !asList(destination.ports).some(calicoPortIncludesDns)) {
+          return [];
+        }
+        return [{ path: `spec.egress[${index}].destination`, namespaces: `namespaceSelector ${JSON.stringify(destination.namespaceSelector)}` }];
+      });
+    default:
+      return [];
+  }
+}
+
+/** True for a Cilium endpoint selector whose requirements are all on the namespace: every pod of those namespaces. */
+function selectsOnlyNamespaces(selector: RawObject): boolean {
+  const labels = Object.keys(asObject(selector.matchLabels) ?? {});
+  const expressions = objectsOf(selector.matchExpressions).map(({ value }) => asString(value.key) ?? '');
+  const namespaceKey = (key: string) => CILIUM_NAMESPACE_KEYS.includes(key) || /^(k8s:|any:)?io\.cilium\.k8s\.namespace\.labels\./.test(key);
+  return [...labels, ...expressions].every(namespaceKey);
 }
 
 interface PortFact {

@@ -1,5 +1,7 @@
 import { KIND, LintObject, RawObject } from './lint-object';
+import { LintContext } from './lint-rule';
 import { asList, asObject, asString, objectsOf, specOf } from './manifest-fields';
+import { perRun } from './per-run';
 
 /** Istio's default root namespace, whose policies apply mesh-wide (`meshConfig.rootNamespace`). */
 export const ISTIO_ROOT_NAMESPACE = 'istio-system';
@@ -51,9 +53,15 @@ export function l7Attributes(rule: RawObject): string[] {
   return [...setFields(rule.to, 'operation', HTTP_OPERATION_FIELDS), ...setFields(rule.from, 'source', HTTP_SOURCE_FIELDS), ...conditions.map((key) => `when ${key}`)];
 }
 
-/** True if a STRICT PeerAuthentication in the namespace or the root namespace exists among the objects. */
-export function strictMtlsCovers(objects: readonly LintObject[], namespace: string | undefined): boolean {
-  return objects.some((object) => object.key === KIND.istioPeerAuthentication
-    && (object.namespace === namespace || object.namespace === ISTIO_ROOT_NAMESPACE)
-    && asString(asObject(specOf(object.raw).mtls)?.mode) === 'STRICT');
+/** True if a STRICT PeerAuthentication in the namespace or the root namespace exists among the objects of the run. */
+export function strictMtlsCovers(context: LintContext, namespace: string | undefined): boolean {
+  const strict = perRun(context, strictNamespaces);
+  return strict.has(ISTIO_ROOT_NAMESPACE) || (namespace !== undefined && strict.has(namespace));
+}
+
+/** The namespaces with a STRICT PeerAuthentication, once per run. */
+function strictNamespaces(context: LintContext): ReadonlySet<string> {
+  return new Set(context.objects
+    .filter((object) => object.key === KIND.istioPeerAuthentication && asString(asObject(specOf(object.raw).mtls)?.mode) === 'STRICT')
+    .flatMap((object) => (object.namespace === undefined ? [] : [object.namespace])));
 }

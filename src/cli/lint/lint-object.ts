@@ -42,6 +42,20 @@ export interface LintObject {
   readonly raw: RawObject;
   /** The validated form, for Kubernetes NetworkPolicies. */
   readonly networkPolicy?: NetworkPolicyManifest;
+  /**
+   * Why the object is invalid as written — its API server would reject it, so nothing in it is
+   * applied. An object with problems is reported by `manifest-invalid` and left out of every other
+   * rule and of what they look at.
+   */
+  readonly problems?: readonly ManifestProblem[];
+}
+
+/** A field of an object its API server would reject. */
+export interface ManifestProblem {
+  /** Field path inside the object, e.g. `spec.ingress[0].ports[1].port`; empty for the whole object. */
+  readonly path: string;
+  readonly message: string;
+  readonly fix: string;
 }
 
 /** `<group>/<kind>` of an apiVersion and kind. */

@@ -16,6 +16,7 @@ export interface LintViolation {
 
 /** Everything a rule may look at besides the object: the other objects linted with it, and the cluster. */
 export interface LintContext {
+  /** The valid objects of the run, in input order (objects with `problems` are left out). */
   readonly objects: readonly LintObject[];
   /** The cluster model, when `lint --cluster` was given; rules that need it skip without it. */
   readonly cluster?: ClusterModel;
@@ -36,6 +37,12 @@ export interface LintRule {
   /** Where the footgun is documented (SEMANTICS.md keys, upstream issues). */
   readonly sources: string;
   readonly check: LintCheck;
+  /**
+   * True for the rule that reports invalid objects (`manifest-invalid`): it alone sees objects with
+   * `problems`; every other rule sees only valid objects, in `check` and in `context.objects`.
+   * @default false
+   */
+  readonly readsInvalidObjects?: boolean;
 }
 
 /** A violation reported by a rule, with the object it is about. */

@@ -1,6 +1,8 @@
-import { CLUSTER_SCOPED_KINDS, describeObject, KIND, kindKey, LINTED_KINDS, LintObject } from './lint-object';
 import {
-  FieldReader, formatSourceLocation, PolicySource, readManifestObjects, readNetworkPolicy,
+  CLUSTER_SCOPED_KINDS, describeObject, KIND, kindKey, LINTED_KINDS, LintObject, ManifestProblem, RawObject,
+} from './lint-object';
+import {
+  FieldReader, formatSourceLocation, ManifestError, NetworkPolicyManifest, PolicySource, readManifestObjects, readNetworkPolicy, SourceLocation,
 } from '../../analysis';
 import { readCalicoPolicy, readCalicoTier } from '../../analysis/parse/calico-policy';
 
@@ -19,24 +21,47 @@ export interface LoadedLintObjects {
 }
 
 /** Validators that check a manifest as its API server would, without judging whether the analyzer can evaluate it. */
-type Validator = (reader: FieldReader, raw: unknown, defaultNamespace: string) => void;
+type Validator = (reader: FieldReader, raw: Record<string, unknown>, defaultNamespace: string) => NetworkPolicyManifest | undefined;
+const validateCalico: Validator = (reader, raw, defaultNamespace) => {
+  readCalicoPolicy(reader, raw, defaultNamespace);
+  return undefined;
+};
 const VALIDATORS: ReadonlyMap<string, Validator> = new Map<string, Validator>([
-  [KIND.calicoNetworkPolicy, readCalicoPolicy],
-  [KIND.calicoGlobalNetworkPolicy, readCalicoPolicy],
-  [KIND.calicoStagedNetworkPolicy, readCalicoPolicy],
-  [KIND.calicoStagedGlobalNetworkPolicy, readCalicoPolicy],
-  [KIND.calicoTier, (reader: FieldReader, raw: unknown) => { readCalicoTier(reader, raw); }],
+  [KIND.kubernetesNetworkPolicy, (reader, raw, defaultNamespace) => readNetworkPolicy(reader, raw, { defaultNamespace })],
+  [KIND.calicoNetworkPolicy, validateCalico],
+  [KIND.calicoGlobalNetworkPolicy, validateCalico],
+  [KIND.calicoStagedNetworkPolicy, validateCalico],
+  [KIND.calicoStagedGlobalNetworkPolicy, validateCalico],
+  [KIND.calicoTier, (reader, raw) => {
+    readCalicoTier(reader, raw);
+    return undefined;
+  }],
 ]);
+
+/** A rule, by the value written in its place while the object is checked again for its other problems. */
+const RULE_PLACEHOLDERS: ReadonlyMap<string, unknown> = new Map<string, unknown>([
+  [KIND.kubernetesNetworkPolicy, {}],
+  [KIND.calicoNetworkPolicy, { action: 'Allow' }],
+  [KIND.calicoGlobalNetworkPolicy, { action: 'Allow' }],
+  [KIND.calicoStagedNetworkPolicy, { action: 'Allow' }],
+  [KIND.calicoStagedGlobalNetworkPolicy, { action: 'Allow' }],
+]);
+
+const INVALID_FIX = 'correct the field as the message says; until then the API server rejects the object and none of it applies';
 
 /**
  * Reads policy objects for linting. Kubernetes NetworkPolicies and Calico policies are validated as
- * their API servers would (the analyzer's readers, which name file, document and field); other kinds
- * (Cilium, Istio) are linted as written and listed in `unvalidatedKinds`. Unlike `parsePolicies`,
- * nothing is refused because the analyzer cannot evaluate it: a linter must read what the evaluator
- * cannot (a STRICT PeerAuthentication, a waypoint policy).
+ * their API servers would (the analyzer's readers); other kinds (Cilium, Istio) are linted as
+ * written and listed in `unvalidatedKinds`. Unlike `parsePolicies`, nothing is refused because the
+ * analyzer cannot evaluate it: a linter must read what the evaluator cannot (a STRICT
+ * PeerAuthentication, a waypoint policy).
  *
- * @throws ManifestError for invalid YAML, invalid Kubernetes or Calico policies, an object defined
- * twice, and (without `ignoreOtherKinds`) objects that are not policies
+ * An object its API server would reject — an invalid field, a missing name, a name defined twice —
+ * is not an error of the whole run: it carries its `problems` (every rule of the object that fails
+ * validation is one problem; the others are still checked) and the other objects are linted.
+ *
+ * @throws ManifestError for invalid YAML, a document that is not a mapping, and (without
+ * `ignoreOtherKinds`) objects that are not policies
  */
 export function loadLintObjects(sources: readonly PolicySource[], options: LoadLintObjectsOptions = {}): LoadedLintObjects {
   const defaultNamespace = options.defaultNamespace ?? 'default';
@@ -58,36 +83,119 @@ export function loadLintObjects(sources: readonly PolicySource[], options: LoadL
         reader.fail('kind', `expected a policy (a Kubernetes NetworkPolicy, or a Cilium, Calico or Istio policy kind), got ${given}; `
           + 'pass --ignore-other-kinds to skip objects that are not policies');
       }
-      const metadata = reader.object(raw.metadata, 'metadata');
-      const name = reader.string(metadata.name, 'metadata.name');
-      const namespace = CLUSTER_SCOPED_KINDS.includes(key)
-        ? undefined
-        : reader.optionalString(metadata.namespace, 'metadata.namespace') ?? defaultNamespace;
-      const networkPolicy = key === KIND.kubernetesNetworkPolicy ? readNetworkPolicy(reader, raw, { defaultNamespace }) : undefined;
+      const problems: ManifestProblem[] = [];
+      const identity = readIdentity(reader, raw, key, defaultNamespace, problems);
       const validate = VALIDATORS.get(key);
-      if (validate) {
-        validate(reader, raw, defaultNamespace);
-      } else if (!networkPolicy) {
+      const networkPolicy = validate
+        ? validateAll(raw, key, manifest.location, (r, value) => validate(r, value, defaultNamespace), problems)
+        : undefined;
+      if (!validate) {
         unvalidated.add(kind);
       }
-      const object: LintObject = {
+      const draft: LintObject = {
         key,
         kind,
         apiVersion,
-        name,
+        name: identity.name,
         location: manifest.location,
         raw,
-        ...(namespace === undefined ? {} : { namespace }),
-        ...(networkPolicy ? { networkPolicy } : {}),
+        ...(identity.namespace === undefined ? {} : { namespace: identity.namespace }),
       };
-      const id = `${key} ${describeObject(object)}`;
-      const earlier = seen.get(id);
+      const id = `${key} ${describeObject(draft)}`;
+      const earlier = identity.named ? seen.get(id) : undefined;
       if (earlier) {
-        reader.fail('metadata.name', `${describeObject(object)} is defined twice (first in ${formatSourceLocation(earlier.location)}); names must be unique`);
+        problems.push({
+          path: 'metadata.name',
+          message: `${describeObject(draft)} is defined twice (first in ${formatSourceLocation(earlier.location)}): the API server keeps one object per name, so applying both leaves only the one applied last`,
+          fix: 'rename one of them, or merge their rules into one object',
+        });
+      } else if (identity.named) {
+        seen.set(id, draft);
       }
-      seen.set(id, object);
-      objects.push(object);
+      objects.push({ ...draft, ...(networkPolicy && problems.length === 0 ? { networkPolicy } : {}), ...(problems.length > 0 ? { problems } : {}) });
     }
   }
   return { objects, unvalidatedKinds: [...unvalidated].sort() };
+}
+
+/** The name and namespace of an object; a missing or invalid one is a problem, and the object is named `<no name>`. */
+function readIdentity(reader: FieldReader, raw: RawObject, key: string, defaultNamespace: string, problems: ManifestProblem[]): {
+  readonly name: string; readonly namespace?: string; readonly named: boolean;
+} {
+  let name: string | undefined;
+  let namespace: string | undefined = CLUSTER_SCOPED_KINDS.includes(key) ? undefined : defaultNamespace;
+  catchProblem(reader.location, problems, () => {
+    const metadata = reader.object(raw.metadata, 'metadata');
+    if (!CLUSTER_SCOPED_KINDS.includes(key)) {
+      namespace = reader.optionalString(metadata.namespace, 'metadata.namespace') ?? defaultNamespace;
+    }
+    name = reader.string(metadata.name, 'metadata.name');
+  });
+  return { name: name ?? '<no name>', ...(namespace === undefined ? {} : { namespace }), named: name !== undefined };
+}
+
+/**
+ * Validates an object and, when a rule of it is invalid, validates it again with a valid rule in that
+ * place, so that every invalid rule is reported (paths stay those of the object as written).
+ */
+function validateAll<T>(
+  raw: Record<string, unknown>, key: string, location: SourceLocation,
+  validate: (reader: FieldReader, raw: Record<string, unknown>) => T, problems: ManifestProblem[],
+): T | undefined {
+  const placeholder = RULE_PLACEHOLDERS.get(key);
+  let current = raw;
+  const replaced = new Set<string>();
+  for (;;) {
+    const reader = new FieldReader(location);
+    let error: ManifestError | undefined;
+    let result: T | undefined;
+    try {
+      result = validate(reader, current);
+    } catch (e) {
+      if (!(e instanceof ManifestError)) {
+        throw e;
+      }
+      error = e;
+    }
+    if (!error) {
+      return result;
+    }
+    const path = relativePath(error, location.path);
+    if (problems.some((problem) => problem.path === path)) {
+      return undefined; // already reported (a missing name)
+    }
+    problems.push({ path, message: `${error.problem}; the API server rejects the object as written, so none of it applies`, fix: INVALID_FIX });
+    const rule = /^spec\.(ingress|egress)\[(\d+)\]/.exec(path);
+    if (!rule || placeholder === undefined || replaced.has(rule[0])) {
+      return undefined;
+    }
+    replaced.add(rule[0]);
+    current = withRule(current, rule[1], Number(rule[2]), placeholder);
+  }
+}
+
+function withRule(raw: Record<string, unknown>, direction: string, index: number, placeholder: unknown): Record<string, unknown> {
+  const spec = raw.spec as Record<string, unknown>;
+  const rules = [...(spec[direction] as unknown[])];
+  rules[index] = placeholder;
+  return { ...raw, spec: { ...spec, [direction]: rules } };
+}
+
+/** The field path of an error inside its object (without the `items[i]` prefix of a List item). */
+function relativePath(error: ManifestError, itemPath: string | undefined): string {
+  if (!itemPath) {
+    return error.fieldPath;
+  }
+  return error.fieldPath === itemPath ? '' : error.fieldPath.startsWith(`${itemPath}.`) ? error.fieldPath.slice(itemPath.length + 1) : error.fieldPath;
+}
+
+function catchProblem(location: SourceLocation, problems: ManifestProblem[], read: () => void): void {
+  try {
+    read();
+  } catch (e) {
+    if (!(e instanceof ManifestError)) {
+      throw e;
+    }
+    problems.push({ path: relativePath(e, location.path), message: `${e.problem}; the API server rejects the object as written`, fix: INVALID_FIX });
+  }
 }

@@ -3,6 +3,7 @@ import { calicoGlobalSelectsAll } from './rules/calico-global-selects-all';
 import { calicoHttpRequiresAlp } from './rules/calico-http-requires-alp';
 import { calicoMissingOrder } from './rules/calico-missing-order';
 import { calicoMissingTypes } from './rules/calico-missing-types';
+import { cidrHostBits } from './rules/cidr-host-bits';
 import { ciliumClusterwideSelectsAll } from './rules/cilium-clusterwide-selects-all';
 import { ciliumDenyOnlyIsolates } from './rules/cilium-deny-only-isolates';
 import { ciliumFqdnWithoutDnsProxy } from './rules/cilium-fqdn-without-dns-proxy';
@@ -11,13 +12,19 @@ import { ciliumMutualAuthDeprecated } from './rules/cilium-mutual-auth-deprecate
 import { ciliumPortWithoutProtocol } from './rules/cilium-port-without-protocol';
 import { ciliumRulelessPolicy } from './rules/cilium-ruleless-policy';
 import { dnsUdpOnly } from './rules/dns-udp-only';
+import { dnsWholeNamespace } from './rules/dns-whole-namespace';
 import { egressDenyWithoutDns } from './rules/egress-deny-without-dns';
+import { halfOpenFlow } from './rules/half-open-flow';
 import { istioAllowAllRule } from './rules/istio-allow-all-rule';
 import { istioAmbientL7OnZtunnel } from './rules/istio-ambient-l7-on-ztunnel';
 import { istioDenyAllRule } from './rules/istio-deny-all-rule';
 import { istioDenyHttpWithoutPorts } from './rules/istio-deny-http-without-ports';
 import { istioDenyIdentityWithoutStrictMtls } from './rules/istio-deny-identity-without-strict-mtls';
+import { istioDuplicatePeerAuthentication } from './rules/istio-duplicate-peer-authentication';
+import { istioLiteralWildcard } from './rules/istio-literal-wildcard';
+import { istioMethodCase } from './rules/istio-method-case';
 import { istioStrictMtls } from './rules/istio-strict-mtls';
+import { k8sAllNamespacesPeer } from './rules/k8s-all-namespaces-peer';
 import { k8sAllowAllRule } from './rules/k8s-allow-all-rule';
 import { k8sAnyPeer } from './rules/k8s-any-peer';
 import { k8sEmptyPeerList } from './rules/k8s-empty-peer-list';
@@ -26,6 +33,8 @@ import { k8sIgnoredRules } from './rules/k8s-ignored-rules';
 import { k8sIpBlockOverlapsPods } from './rules/k8s-ip-block-overlaps-pods';
 import { k8sMissingPolicyTypes } from './rules/k8s-missing-policy-types';
 import { k8sSplitPeers } from './rules/k8s-split-peers';
+import { manifestInvalid } from './rules/manifest-invalid';
+import { noEnforcingCni } from './rules/no-enforcing-cni';
 
 /**
  * The footguns of SEMANTICS.md §6 and the seed's failure cases that can be seen in manifests,
@@ -34,6 +43,15 @@ import { k8sSplitPeers } from './rules/k8s-split-peers';
  * warnings are portability traps and implicit defaults.
  */
 export const ZERO_TRUST_PACK: readonly LintRule[] = [
+  // Any object
+  {
+    id: 'manifest-invalid',
+    severity: 'error',
+    check: manifestInvalid,
+    readsInvalidObjects: true,
+    summary: 'an object its API server rejects (invalid field, no name, defined twice) applies nothing',
+    sources: 'K8S-TYPES validation; libcalico-go validation',
+  },
   // Kubernetes NetworkPolicy
   { id: 'k8s-allow-all-rule', severity: 'error', check: k8sAllowAllRule, summary: 'a rule without peers and ports allows all traffic', sources: 'K8S-TYPES; SEMANTICS §1 "Empty vs. missing", §6 K8s 3' },
   { id: 'k8s-empty-peer-list', severity: 'error', check: k8sEmptyPeerList, summary: '`from: []` / `to: []` means every peer, not nobody', sources: 'SEMANTICS §6 K8s 3; ahmetb/kubernetes-network-policy-recipes#84; kubernetes/website#34867' },
@@ -42,8 +60,25 @@ export const ZERO_TRUST_PACK: readonly LintRule[] = [
   { id: 'k8s-ignored-rules', severity: 'warning', check: k8sIgnoredRules, summary: 'rules of a direction policyTypes leaves out never apply', sources: 'K8S-TYPES' },
   { id: 'k8s-any-peer', severity: 'warning', check: k8sAnyPeer, summary: 'a rule with ports but no from/to admits every peer, external ones included', sources: 'K8S-TYPES; SEMANTICS §1 "Empty vs. missing"' },
   { id: 'k8s-end-port', severity: 'warning', check: k8sEndPort, summary: 'endPort ranges are silently narrowed by plugins without support', sources: 'SEMANTICS §6 K8s 6; kubernetes/kubernetes#110868; cilium/cilium#28684' },
+  { id: 'k8s-all-namespaces-peer', severity: 'warning', check: k8sAllNamespacesPeer, summary: 'namespaceSelector: {} alone is every pod of every namespace, not this one', sources: 'K8S-TYPES; SEMANTICS §1 "Peers"' },
   { id: 'k8s-ip-block-overlaps-pods', severity: 'warning', check: k8sIpBlockOverlapsPods, summary: 'an ipBlock containing pod IPs behaves differently per plugin (needs --cluster)', sources: 'SEMANTICS §6 K8s 5; projectcalico/calico#6634; cilium/cilium#9209' },
   // Any CNI dialect
+  { id: 'cidr-host-bits', severity: 'error', check: cidrHostBits, summary: 'a CIDR with host bits set (10.0.0.1/8) is the whole block', sources: 'K8S-TYPES ipBlock; SEMANTICS §1 "ipBlock"' },
+  { id: 'dns-whole-namespace', severity: 'warning', check: dnsWholeNamespace, summary: 'DNS allowed to every pod of a namespace instead of the DNS pods', sources: 'seed allow-dns; SEMANTICS §6 K8s 4' },
+  {
+    id: 'half-open-flow',
+    severity: 'error',
+    check: halfOpenFlow,
+    summary: 'an allowance the other end denies: ingress allowed, the source\'s egress isolated and not allowing it, or the reverse (needs --cluster)',
+    sources: 'K8S-DOC "both ends"; seed production set',
+  },
+  {
+    id: 'no-enforcing-cni',
+    severity: 'error',
+    check: noEnforcingCni,
+    summary: 'no pod of a network plugin that enforces the policies runs in the cluster (needs --cluster)',
+    sources: 'K8S-DOC prerequisites; seed "CNI plugin not installed"',
+  },
   { id: 'egress-deny-without-dns', severity: 'error', check: egressDenyWithoutDns, summary: 'egress default deny without a DNS (UDP 53) allowance for the same pods', sources: 'seed case 1; SEMANTICS §6 K8s 4; kubernetes/website#38267' },
   { id: 'dns-udp-only', severity: 'warning', check: dnsUdpOnly, summary: 'DNS allowed on UDP 53 without TCP 53', sources: 'SEMANTICS §1, §6 Calico 3; projectcalico/calico#8224' },
   // Cilium
@@ -64,6 +99,21 @@ export const ZERO_TRUST_PACK: readonly LintRule[] = [
   { id: 'istio-deny-http-without-ports', severity: 'error', check: istioDenyHttpWithoutPorts, summary: 'a DENY with HTTP fields and no ports denies all TCP', sources: 'IAPI; SEMANTICS §6 Istio 1' },
   { id: 'istio-deny-identity-without-strict-mtls', severity: 'error', check: istioDenyIdentityWithoutStrictMtls, summary: 'a DENY on identities is bypassed by plaintext without STRICT mTLS', sources: 'ISTIO-SECURITY-2021-003; SEMANTICS §6 Istio 2' },
   { id: 'istio-ambient-l7-on-ztunnel', severity: 'error', check: istioAmbientL7OnZtunnel, summary: 'L7 attributes in a ztunnel-enforced policy in an ambient namespace (needs --cluster)', sources: 'IST ambient/authorization.go; SEMANTICS §6 Istio 3; istio/istio#61126' },
+  { id: 'istio-literal-wildcard', severity: 'error', check: istioLiteralWildcard, summary: 'a "*" Istio takes literally (not a lone leading or trailing one) matches nothing', sources: 'IST matcher/string.go, header.go; SEMANTICS §6 Istio 6' },
+  { id: 'istio-method-case', severity: 'error', check: istioMethodCase, summary: 'a method in lower case matches no request (compared case-sensitively)', sources: 'IST matcher/header.go; RFC 9110 §9.1' },
+  {
+    id: 'istio-duplicate-peer-authentication',
+    severity: 'error',
+    check: istioDuplicatePeerAuthentication,
+    summary: 'two namespace-wide PeerAuthentications in one namespace: istiod applies only the oldest',
+    sources: 'IST pilot/pkg/model/authentication.go; SEMANTICS §4 "PeerAuthentication"',
+  },
   { id: 'istio-deny-all-rule', severity: 'warning', check: istioDenyAllRule, summary: 'an empty DENY rule denies everything and cannot be opened by ALLOW', sources: 'IAPI; SEMANTICS §4 "Empty forms", §6 Istio 5' },
-  { id: 'istio-strict-mtls', severity: 'warning', check: istioStrictMtls, summary: 'STRICT mTLS rejects clients outside the mesh', sources: 'seed case 2; IAPI; SEMANTICS §6 Istio 8' },
+  {
+    id: 'istio-strict-mtls',
+    severity: 'warning',
+    check: istioStrictMtls,
+    summary: 'STRICT mTLS rejects clients a NetworkPolicy lets in (addresses, or with --cluster namespaces outside the mesh)',
+    sources: 'seed case 2; IAPI; SEMANTICS §6 Istio 8',
+  },
 ];

@@ -54,6 +54,11 @@ export class IstioDialect implements Dialect {
     this.capabilities = istioCapabilities(options);
   }
 
+  /** The mesh's trust domain its principals are written in (the analyzer reads them with it). */
+  public get trustDomain(): string {
+    return this.options.trustDomain;
+  }
+
   /** Whether the CNI layer renders audit-stage policies (staged), so that egress intents can be observed before they are enforced. */
   public get cniCanStage(): boolean {
     return usable(this.options.cni.capabilities['stage.audit']);

@@ -1,6 +1,6 @@
 import {
   AllowStatement, DirectionModel, HttpRuleModel, OriginModel, PeerModel, peerToString, PodSetModel, podSetToString, PortModel,
-  StageModel, Statement,
+  serviceAccountFields, StageModel, Statement,
 } from '../../model';
 
 /** What `AllowFrom` and `AllowTo` say: the subject's allowance towards (or from) the peers. */
@@ -44,8 +44,7 @@ export function podAllowance(a: PodAllowance): Statement[] {
     kind: 'pods',
     namespaces: { kind: 'name', name: a.subject.namespace },
     pods: a.subject.pods,
-    ...(a.subject.serviceAccount ? { serviceAccount: a.subject.serviceAccount } : {}),
-    ...(a.subject.exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
+    ...serviceAccountFields(a.subject),
   };
   const other: DirectionModel = a.direction === 'ingress' ? 'egress' : 'ingress';
   const halves = new Map<string, AllowStatement>();
@@ -54,8 +53,7 @@ export function podAllowance(a: PodAllowance): Statement[] {
     const subject: PodSetModel = {
       namespace: p.namespaces.name,
       pods: p.pods,
-      ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}),
-      ...(p.exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
+      ...serviceAccountFields(p),
     };
     halves.set(podSetToString(subject), {
       kind: 'allow',

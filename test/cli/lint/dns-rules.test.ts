@@ -104,3 +104,34 @@ ruleTable('dns-udp-only', {
     ['a Cilium ANY port', [cnp('dns', { endpointSelector: {}, egress: [{ toEndpoints: CILIUM_KUBE_DNS, toPorts: [{ ports: [{ port: '53' }] }] }] })], []],
   ],
 });
+
+const KUBE_SYSTEM = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } };
+
+ruleTable('dns-whole-namespace', {
+  nonCompliant: [
+    ['the seed\'s allow-dns: kube-system, no podSelector', [np('allow-dns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [KUBE_SYSTEM], ports: DNS_BOTH }] })],
+      ['allow-dns: spec.egress[0].to[0]']],
+    ['an empty podSelector is every pod too, and UDP alone counts', [np('dns', {
+      podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [KUBE_DNS[0], { ...KUBE_SYSTEM, podSelector: {} }], ports: [{ protocol: 'UDP', port: 53 }] }],
+    })], ['dns: spec.egress[0].to[1]']],
+    ['a range that includes 53', [np('range', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [KUBE_SYSTEM], ports: [{ protocol: 'UDP', port: 50, endPort: 60 }] }] })],
+      ['range: spec.egress[0].to[0]']],
+    ['a Cilium toEndpoints on the namespace label only', [cnp('dns', {
+      endpointSelector: {}, egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }], toPorts: CILIUM_DNS_PORTS }],
+    })], ['dns: spec.egress[0].toEndpoints[0]']],
+    ['a Calico destination with a namespaceSelector and no selector', [calico('NetworkPolicy', 'dns', {
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [{ action: 'Allow', protocol: 'UDP', destination: { namespaceSelector: "kubernetes.io/metadata.name == 'kube-system'", ports: [53] } }],
+    })], ['dns: spec.egress[0].destination']],
+  ],
+  compliant: [
+    ['the DNS pods selected (AllowDns)', [ALLOW_DNS], []],
+    ['a namespace on every port is not a DNS allowance', [np('all', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [KUBE_SYSTEM] }] })], []],
+    ['port 53 to an ipBlock (NodeLocal DNSCache)', [np('nodelocal', {
+      podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '169.254.20.10/32' } }], ports: DNS_BOTH }],
+    })], []],
+    ['a Cilium rule on kube-dns pods', [cnp('dns', { endpointSelector: {}, egress: [{ toEndpoints: CILIUM_KUBE_DNS, toPorts: CILIUM_DNS_PORTS }] })], []],
+    ['an ingress rule is not DNS egress', [np('in', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [KUBE_SYSTEM], ports: DNS_BOTH }] })], []],
+  ],
+});

@@ -1,4 +1,4 @@
-import { ap, lint, pa, ruleTable } from './support';
+import { ap, lint, np, pa, ruleTable } from './support';
 import { ClusterModel } from '../../../src/analysis';
 
 const WEB = { matchLabels: { app: 'web' } };
@@ -80,24 +80,95 @@ describe('istio-ambient-l7-on-ztunnel without --cluster', () => {
   });
 });
 
+const STRICT = pa('default', { mtls: { mode: 'STRICT' } });
+const ingressFrom = (name: string, from: unknown[] | undefined, namespace = 'prod') => np(name, {
+  podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ...(from ? { from } : {}), ports: [{ port: 8080 }] }],
+}, namespace);
+
 ruleTable('istio-strict-mtls', {
   cluster,
   nonCompliant: [
-    ['STRICT for a namespace', [pa('default', { mtls: { mode: 'STRICT' } })], ['default: spec.mtls.mode']],
-    ['STRICT on one port of a workload', [pa('web', { selector: WEB, mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { 8080: { mode: 'STRICT' } } })], ['web: spec.portLevelMtls']],
-    ['STRICT in a namespace not enrolled in the mesh', [pa('default', { mtls: { mode: 'STRICT' } }, 'plain')], ['default: spec.mtls.mode']],
+    ['the seed\'s case 2: STRICT, and a rule that admits a load balancer\'s addresses', [STRICT, ingressFrom('lb', [{ ipBlock: { cidr: '203.0.113.0/24' } }])],
+      ['lb: spec.ingress[0].from[0]']],
+    ['a rule that admits every client', [STRICT, ingressFrom('public', undefined)], ['public: spec.ingress[0]']],
+    ['STRICT mesh-wide, no namespace-wide mode of its own', [pa('mesh', { mtls: { mode: 'STRICT' } }, 'istio-system'), ingressFrom('lb', [{ ipBlock: { cidr: '0.0.0.0/0' } }])],
+      ['lb: spec.ingress[0].from[0]']],
+    ['with --cluster: a rule that admits a namespace outside the mesh', [STRICT, ingressFrom('from-plain', [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'plain' } } }])],
+      ['from-plain: spec.ingress[0].from[0]']],
+    ['with --cluster: STRICT in a namespace not enrolled in the mesh', [pa('default', { mtls: { mode: 'STRICT' } }, 'plain')], ['default: spec.mtls.mode']],
   ],
   compliant: [
-    ['PERMISSIVE', [pa('default', { mtls: { mode: 'PERMISSIVE' } })], []],
-    ['an AuthorizationPolicy', [ap('a', {})], []],
+    ['STRICT alone: no evidence of a plaintext client', [STRICT], []],
+    ['STRICT and rules that admit mesh pods only', [STRICT, ingressFrom('mesh', [{ podSelector: {} }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sidecar' } } }])], []],
+    ['PERMISSIVE in the namespace overrides a mesh-wide STRICT', [pa('mesh', { mtls: { mode: 'STRICT' } }, 'istio-system'), pa('default', { mtls: { mode: 'PERMISSIVE' } }),
+      ingressFrom('lb', [{ ipBlock: { cidr: '203.0.113.0/24' } }])], []],
+    ['ambient\'s kubelet probe address, which ztunnel lets through', [STRICT, ingressFrom('probes', [{ ipBlock: { cidr: '169.254.7.127/32' } }])], []],
+    ['an ipBlock rule in a namespace without STRICT', [STRICT, ingressFrom('lb', [{ ipBlock: { cidr: '203.0.113.0/24' } }], 'other')], []],
   ],
 });
 
 describe('istio-strict-mtls messages', () => {
-  test('name the namespace without enrolment labels when the cluster shows it', () => {
-    const [plain] = lint([pa('default', { mtls: { mode: 'STRICT' } }, 'plain')], { ruleId: 'istio-strict-mtls', cluster });
-    expect(plain.message).toContain('namespace plain carries none of the labels that enrol pods');
-    const [enrolled] = lint([pa('default', { mtls: { mode: 'STRICT' } })], { ruleId: 'istio-strict-mtls', cluster });
-    expect(enrolled.message).not.toContain('carries none of the labels');
+  test('name the clients and the PeerAuthentication that rejects them', () => {
+    const [finding] = lint([STRICT, ingressFrom('lb', [{ ipBlock: { cidr: '203.0.113.0/24' } }])], { ruleId: 'istio-strict-mtls' });
+    expect(finding.message).toBe('this rule lets in addresses in 203.0.113.0/24, which are not pods of the mesh, but PeerAuthentication prod/default makes mTLS STRICT '
+      + 'for namespace prod: their plaintext connections are rejected by the proxy, so the allowance is dead');
+  });
+});
+
+ruleTable('istio-literal-wildcard', {
+  nonCompliant: [
+    ['a "*" in the middle of a principal', [ap('a', { rules: [{ from: [{ source: { principals: ['cluster.local/ns/*/sa/web'] } }] }] })], ['a: spec.rules[0].from[0].source.principals[0]']],
+    ['a "*" for a path segment', [ap('b', { rules: [{ to: [{ operation: { paths: ['/api/*/users'] } }] }] })], ['b: spec.rules[0].to[0].operation.paths[0]']],
+    ['a "*" at both ends (the suffix "admin*")', [ap('c', { action: 'DENY', rules: [{ to: [{ operation: { ports: ['80'], notPaths: ['*admin*'] } }] }] })],
+      ['c: spec.rules[0].to[0].operation.notPaths[0]']],
+    ['two "*" in a method and a host', [ap('d', { rules: [{ to: [{ operation: { methods: ['G*T'], hosts: ['*.example.*'] } }] }] })],
+      ['d: spec.rules[0].to[0].operation.hosts[0]', 'd: spec.rules[0].to[0].operation.methods[0]']],
+  ],
+  compliant: [
+    ['prefix, suffix and presence', [ap('a', { rules: [{ from: [{ source: { principals: ['*', '*/sa/web', 'cluster.local/ns/prod/sa/*'] } }], to: [{ operation: { paths: ['/api/*', '*.js'] } }] }] })], []],
+    ['namespaces, where every "*" is a wildcard', [ap('b', { rules: [{ from: [{ source: { namespaces: ['team-*-dev'] } }] }] })], []],
+    ['a path template', [ap('c', { rules: [{ to: [{ operation: { paths: ['/users/{*}/orders'] } }] }] })], []],
+  ],
+});
+
+ruleTable('istio-method-case', {
+  nonCompliant: [
+    ['a DENY on "delete" lets DELETE through', [ap('a', { action: 'DENY', rules: [{ to: [{ operation: { ports: ['8080'], methods: ['delete'] } }] }] })],
+      ['a: spec.rules[0].to[0].operation.methods[0]']],
+    ['notMethods in mixed case', [ap('b', { rules: [{ to: [{ operation: { methods: ['GET'], notMethods: ['Post'] } }] }] })], ['b: spec.rules[0].to[0].operation.notMethods[0]']],
+  ],
+  compliant: [
+    ['upper case, and patterns', [ap('a', { rules: [{ to: [{ operation: { methods: ['GET', 'P*', '*'] } }] }] })], []],
+  ],
+});
+
+const NS_WIDE = (name: string, mode: string, extra: Record<string, unknown> = {}) => ({ ...pa(name, { mtls: { mode } }), ...extra });
+const stamped = (name: string, mode: string, creationTimestamp: string) => {
+  const object = pa(name, { mtls: { mode } }) as { metadata: Record<string, unknown> };
+  return { ...object, metadata: { ...object.metadata, creationTimestamp } };
+};
+
+ruleTable('istio-duplicate-peer-authentication', {
+  nonCompliant: [
+    ['two namespace-wide, without creationTimestamp: every one but the first', [NS_WIDE('strict', 'STRICT'), NS_WIDE('permissive', 'PERMISSIVE'), NS_WIDE('again', 'STRICT')],
+      ['permissive: spec', 'again: spec']],
+    ['with creationTimestamp: every one but the oldest', [stamped('newer', 'STRICT', '2024-05-02T10:00:00Z'), stamped('older', 'PERMISSIVE', '2024-05-01T10:00:00Z')],
+      ['newer: spec']],
+    ['the same second: by name', [stamped('b', 'STRICT', '2024-05-01T10:00:00Z'), stamped('a', 'STRICT', '2024-05-01T10:00:00Z')], ['b: spec']],
+    ['an empty matchLabels is namespace-wide too, and so is the root namespace', [
+      pa('x', { mtls: { mode: 'STRICT' } }, 'istio-system'), pa('y', { selector: { matchLabels: {} }, mtls: { mode: 'STRICT' } }, 'istio-system'),
+    ], ['y: spec']],
+  ],
+  compliant: [
+    ['one per namespace', [NS_WIDE('strict', 'STRICT'), pa('other', { mtls: { mode: 'PERMISSIVE' } }, 'other')], []],
+    ['a namespace-wide one and a workload one', [NS_WIDE('strict', 'STRICT'), pa('db', { selector: { matchLabels: { app: 'db' } }, mtls: { mode: 'PERMISSIVE' } })], []],
+  ],
+});
+
+describe('istio-duplicate-peer-authentication messages', () => {
+  test('say which one applies and that the modes differ', () => {
+    const [finding] = lint([stamped('newer', 'STRICT', '2024-05-02T10:00:00Z'), stamped('older', 'PERMISSIVE', '2024-05-01T10:00:00Z')], { ruleId: 'istio-duplicate-peer-authentication' });
+    expect(finding.message).toBe('2 PeerAuthentications are written for the whole namespace prod (this one, STRICT; older (PERMISSIVE)) and istiod applies only the oldest — '
+      + 'older, by creationTimestamp — so this one is ignored; their modes differ (STRICT, PERMISSIVE), so that order decides which clients can connect');
   });
 });

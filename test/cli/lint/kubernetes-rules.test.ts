@@ -149,3 +149,30 @@ describe('k8s-ip-block-overlaps-pods without --cluster', () => {
       { ruleId: 'k8s-ip-block-overlaps-pods' })).toEqual([]);
   });
 });
+
+ruleTable('k8s-all-namespaces-peer', {
+  nonCompliant: [
+    ['namespaceSelector: {} alone, meant as "this namespace"', [np('a', {
+      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 8080 }] }],
+    })], ['a: spec.ingress[0].from[0]']],
+    ['with an empty podSelector, on egress', [np('b', {
+      podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }, { namespaceSelector: {}, podSelector: {} }] }],
+    })], ['b: spec.egress[0].to[1]']],
+    ['an ipBlock with excepts does not make it "anyone"', [np('c', {
+      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }, { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }],
+    })], ['c: spec.ingress[0].from[0]']],
+  ],
+  compliant: [
+    ['podSelector: {} alone (this namespace)', [np('a', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }] }] })], []],
+    ['every namespace, some pods', [np('b', {
+      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'prometheus' } } }] }],
+    })], []],
+    ['Peer.anyone(): every namespace and every address, spelled out', [np('c', {
+      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }, { ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }] }],
+    })], []],
+    ['Istio ambient\'s HBONE port, where ztunnel admits authenticated mesh workloads of any namespace', [np('e', {
+      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: 15008 }] }],
+    })], []],
+    ['a direction policyTypes leaves out', [np('d', { podSelector: {}, policyTypes: ['Egress'], ingress: [{ from: [{ namespaceSelector: {} }] }] })], []],
+  ],
+});

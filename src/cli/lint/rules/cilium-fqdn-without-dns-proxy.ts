@@ -1,7 +1,9 @@
 import { ciliumNamespace, ciliumRules, ciliumScope } from '../cilium-policy';
+import { ScopeCoverage } from '../egress-dns';
 import { KIND, LintObject } from '../lint-object';
 import { LintContext, LintViolation } from '../lint-rule';
 import { asObject, at, isEmptyList, objectsOf } from '../manifest-fields';
+import { perRun } from '../per-run';
 
 /**
  * `toFQDNs` only ever allows IPs the DNS proxy saw in answers to the selected pods; without a DNS
@@ -13,19 +15,10 @@ export function ciliumFqdnWithoutDnsProxy(object: LintObject, context: LintConte
   if (object.key !== KIND.ciliumNetworkPolicy && object.key !== KIND.ciliumClusterwideNetworkPolicy) {
     return [];
   }
-  const proxies = context.objects
-    .filter((other) => other.key === KIND.ciliumNetworkPolicy || other.key === KIND.ciliumClusterwideNetworkPolicy)
-    .flatMap((other) => ciliumRules(other)
-      .filter(({ rule }) => objectsOf(rule.egress).some(({ value }) => objectsOf(value.toPorts)
-        .some(({ value: ports }) => !isEmptyList(asObject(ports.rules)?.dns))))
-      .map(({ rule }) => ({ namespace: ciliumNamespace(other, rule), scope: ciliumScope(rule.endpointSelector) })));
+  const proxies = perRun(context, dnsProxies);
   const violations = [];
   for (const { rule, path } of ciliumRules(object)) {
-    const namespace = ciliumNamespace(object, rule);
-    const scope = ciliumScope(rule.endpointSelector);
-    const covered = proxies.some((proxy) => (proxy.namespace === undefined || namespace === undefined || proxy.namespace === namespace)
-      && (proxy.scope.all || proxy.scope.key === scope.key));
-    if (covered) {
+    if (proxies.covers({ namespace: ciliumNamespace(object, rule), scope: ciliumScope(rule.endpointSelector) })) {
       continue;
     }
     for (const { value, index } of objectsOf(rule.egress)) {
@@ -40,4 +33,20 @@ export function ciliumFqdnWithoutDnsProxy(object: LintObject, context: LintConte
     }
   }
   return violations;
+}
+
+/** The pods whose lookups a Cilium DNS rule (`toPorts[].rules.dns`) sends through the proxy, once per run. */
+function dnsProxies(context: LintContext): ScopeCoverage {
+  const coverage = new ScopeCoverage();
+  for (const other of context.objects) {
+    if (other.key !== KIND.ciliumNetworkPolicy && other.key !== KIND.ciliumClusterwideNetworkPolicy) {
+      continue;
+    }
+    for (const { rule } of ciliumRules(other)) {
+      if (objectsOf(rule.egress).some(({ value }) => objectsOf(value.toPorts).some(({ value: ports }) => !isEmptyList(asObject(ports.rules)?.dns)))) {
+        coverage.add({ namespace: ciliumNamespace(other, rule), scope: ciliumScope(rule.endpointSelector) });
+      }
+    }
+  }
+  return coverage;
 }

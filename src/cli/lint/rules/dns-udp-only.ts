@@ -1,6 +1,7 @@
-import { allowanceCovers, dnsAllowances } from '../egress-dns';
+import { dnsAllowances, dnsCoverage } from '../egress-dns';
 import { LintObject } from '../lint-object';
 import { LintContext, LintViolation } from '../lint-rule';
+import { perRun } from '../per-run';
 
 /**
  * DNS allowed on UDP 53 only: responses larger than 512 bytes (many records, DNSSEC) retry over
@@ -12,9 +13,9 @@ export function dnsUdpOnly(object: LintObject, context: LintContext): LintViolat
   if (own.length === 0) {
     return [];
   }
-  const tcp = context.objects.flatMap(dnsAllowances).filter((allowance) => allowance.tcp);
+  const tcp = perRun(context, dnsCoverage).tcp;
   return own
-    .filter((allowance) => !tcp.some((other) => allowanceCovers(other, allowance)))
+    .filter((allowance) => !tcp.covers(allowance))
     .map((allowance) => ({
       path: allowance.path,
       message: 'DNS is allowed on UDP 53 but not on TCP 53: large responses (truncated UDP answers, DNSSEC, many records) retry over TCP and fail',

@@ -1,6 +1,7 @@
-import { allowanceCovers, dnsAllowances, egressIsolations } from '../egress-dns';
+import { dnsCoverage, egressIsolations } from '../egress-dns';
 import { LintObject } from '../lint-object';
 import { LintContext, LintViolation } from '../lint-rule';
+import { perRun } from '../per-run';
 
 /**
  * A policy isolates egress (default deny) and no policy linted with it allows those pods DNS on UDP
@@ -13,9 +14,9 @@ export function egressDenyWithoutDns(object: LintObject, context: LintContext): 
   if (isolations.length === 0) {
     return [];
   }
-  const allowances = context.objects.flatMap(dnsAllowances).filter((allowance) => allowance.udp);
+  const udp = perRun(context, dnsCoverage).udp;
   return isolations
-    .filter((isolation) => !allowances.some((allowance) => allowanceCovers(allowance, isolation)))
+    .filter((isolation) => !udp.covers(isolation))
     .map((isolation) => {
       const where = isolation.namespace === undefined ? 'anywhere in the policies' : `in namespace ${isolation.namespace}`;
       const pods = isolation.scope.all ? 'its pods' : 'the pods it selects';

@@ -11,7 +11,7 @@ import { LintContext, LintViolation } from '../lint-rule';
  * STRICT PeerAuthentication in the namespace or the root namespace is linted with it.
  */
 export function istioDenyIdentityWithoutStrictMtls(object: LintObject, context: LintContext): LintViolation[] {
-  if (!isAuthorizationPolicy(object) || authorizationAction(object) !== 'DENY' || strictMtlsCovers(context.objects, object.namespace)) {
+  if (!isAuthorizationPolicy(object) || authorizationAction(object) !== 'DENY' || strictMtlsCovers(context, object.namespace)) {
     return [];
   }
   const violations: LintViolation[] = [];

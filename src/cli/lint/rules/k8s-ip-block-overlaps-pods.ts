@@ -1,10 +1,12 @@
 import {
-  cidrContains, ClusterModel, ClusterPod, LabelSelectorManifest, matchesSelector, NetworkPolicyPeerManifest, parseCidr, podId,
-  selectorFromLabelSelector,
+  ClusterModel, ClusterPod, LabelSelectorManifest, matchesSelector, NetworkPolicyPeerManifest, parseCidr, podId, selectorFromLabelSelector,
 } from '../../../analysis';
 import { policyDirections } from '../kubernetes-policy';
 import { LintObject } from '../lint-object';
 import { LintContext, LintViolation } from '../lint-rule';
+import { isEmptyLabelSelector } from '../manifest-fields';
+import { perRun } from '../per-run';
+import { PodAddresses } from '../pod-addresses';
 
 /**
  * An ipBlock that contains IPs of pods in the cluster (needs `--cluster`). Whether an ipBlock matches
@@ -29,8 +31,10 @@ export function k8sIpBlockOverlapsPods(object: LintObject, context: LintContext)
         const cidr = parseCidr(peer.ipBlock.cidr);
         const except = (peer.ipBlock.except ?? []).map(parseCidr);
         const selected = (pod: ClusterPod) => rule.peers.some((other) => selectorPeerMatches(cluster, policy.namespace, other, pod));
-        const pods = cluster.pods.filter((pod) => !selected(pod)
-          && pod.ips.some((ip) => cidrContains(cidr, ip) && !except.some((hole) => cidrContains(hole, ip))));
+        // A peer selecting every pod (namespaceSelector: {} alone) leaves only host-network pods to look at.
+        const hostNetworkOnly = rule.peers.some((other) => other.namespaceSelector !== undefined && isEmptyLabelSelector(other.namespaceSelector)
+          && (other.podSelector === undefined || isEmptyLabelSelector(other.podSelector)));
+        const pods = perRun(context, podAddresses).podsIn(cidr, except, { hostNetworkOnly }).filter((pod) => !selected(pod));
         if (pods.length === 0) {
           return;
         }
@@ -58,4 +62,9 @@ function selectorPeerMatches(cluster: ClusterModel, policyNamespace: string, pee
     ? matches(peer.namespaceSelector, cluster.namespaces.get(pod.namespace)?.labels ?? {})
     : pod.namespace === policyNamespace;
   return namespaceOk && (peer.podSelector === undefined || matches(peer.podSelector, pod.labels));
+}
+
+/** The cluster's pod addresses, sorted once per run. */
+function podAddresses(context: LintContext): PodAddresses {
+  return new PodAddresses(context.cluster!);
 }
