@@ -46,7 +46,7 @@ function cidrProblems(s: Statement, kind: EngineKind, target: TargetModel): stri
   if (s.kind !== 'allow' && s.kind !== 'allow-cluster') return [];
   const cidrs = s.peers.filter((p): p is Extract<PeerModel, { kind: 'cidr' }> => p.kind === 'cidr');
   if (!cidrs.length) return [];
-  const why = 'Kubernetes NetworkPolicy, Calico and Istio match pod addresses inside a CIDR and Cilium never does, so a CIDR that overlaps pods would allow different traffic on different engines';
+  const why = 'Kubernetes NetworkPolicy, Calico and Istio match pod addresses inside a CIDR and Cilium never does, so a CIDR that overlaps pod (or Service) addresses would allow different traffic on different engines';
   if (!target.podCidrs || !target.serviceCidrs) {
     const missing = [!target.podCidrs ? 'podCidrs' : undefined, !target.serviceCidrs ? 'serviceCidrs' : undefined].filter(Boolean).join(' and ');
     return [`the CIDR peer(s) ${cidrs.map(c => c.cidr).join(', ')} cannot be checked against the cluster's pod and Service addresses: ${why}, and the engine's target does not declare ${missing}; in: ${statementToString(s)}. `
