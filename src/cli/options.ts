@@ -1,4 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { MAX_TEXT_BYTES } from './cli-io';
+import { DEFAULT_MAX_INPUT_MIB } from './inputs';
 import { EvaluatorOptions, Protocol, PROTOCOLS } from '../analysis';
 
 /** `--port`: an integer from 1 to 65535. */
@@ -33,11 +35,35 @@ export function portOptions(required: boolean): Option[] {
   return required ? [port.makeOptionMandatory(), protocol.default('TCP')] : [port, protocol];
 }
 
-/** Options that change how policies are read (`translate: false`: without those only translation needs, for lint). */
+/** `--max-input-size`: a positive number of MiB. */
+export function parseMebibytes(value: string): number {
+  const size = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(size > 0) || size * (1_048_576) > MAX_TEXT_BYTES) {
+    throw new InvalidArgumentError(`expected a size in MiB from 1 to ${Math.floor(MAX_TEXT_BYTES / (1_048_576))}, e.g. --max-input-size 512`);
+  }
+  return size;
+}
+
+/** `--default-namespace`: a namespace name, as the API server accepts it. */
+export function parseNamespaceName(value: string): string {
+  if (value.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+    throw new InvalidArgumentError('expected a namespace name: at most 63 lower-case letters, digits or "-", starting and ending with a letter or digit');
+  }
+  return value;
+}
+
+/**
+ * Options that change how the input files (policies and cluster) are read (`translate: false`:
+ * without those only translation needs, for lint).
+ */
 export function policyReadingOptions(options: { readonly translate?: boolean } = {}): Option[] {
   return [
-    new Option('--ignore-other-kinds', 'skip objects that are not policies (Deployments, Services, Gateways…) instead of failing'),
-    new Option('--default-namespace <namespace>', 'namespace of namespaced policies whose metadata has none').default('default'),
+    new Option('--ignore-other-kinds', 'skip objects of kinds known to carry no network policy (workloads, Services, ConfigMaps…) and say how many; '
+      + 'a kind that may allow or deny traffic is an error either way'),
+    new Option('--default-namespace <namespace>', 'namespace of namespaced policies whose metadata has none').default('default').argParser(parseNamespaceName),
+    new Option('--implicit-namespaces', 'accept pods whose namespace has no Namespace object in the cluster file, assuming only the '
+      + 'kubernetes.io/metadata.name label (said on stderr); without it that is an error'),
+    new Option('--max-input-size <MiB>', `largest input file read, in MiB (default ${DEFAULT_MAX_INPUT_MIB})`).argParser(parseMebibytes),
     ...(options.translate === false ? [] : [
       new Option('--istio-trust-domain <domain>', 'the Istio mesh\'s trust domain (meshConfig.trustDomain, no aliases), for principals that name one; '
         + 'without it such principals are an error'),

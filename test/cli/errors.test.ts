@@ -35,7 +35,7 @@ describe('user errors: exit 2 and one line on stderr', () => {
   test('fails on invalid YAML with file, document, line and column', async () => {
     const files = { 'bad.yaml': 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n---\nmetadata: [unclosed\n' };
     expectUserError(await runCli(['reach', '--cluster', CLUSTER, '--policies', 'bad.yaml'], { files }),
-      /^error: bad\.yaml, document 2: invalid YAML at line \d+, column \d+: /);
+      /^error: bad\.yaml, document 2: line \d+, column \d+: invalid YAML: /);
   });
 
   test('fails on an unknown kind in the policies, naming file, document and kind', async () => {
@@ -106,7 +106,7 @@ describe('user errors: exit 2 and one line on stderr', () => {
   });
 
   test('fails when there is no port to analyse', async () => {
-    const files = { 'empty.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n' };
+    const files = { 'empty.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: { name: default }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: a }\nstatus: { podIP: 10.0.0.1 }\n' };
     expectUserError(await runCli(['reach', '--cluster', 'empty.yaml', '--policies', fixture('no-policies.yaml')], { files }),
       /^error: no ports to analyse: .*pass --port/);
   });

@@ -149,7 +149,7 @@ spec:
     const files = { 'mixed.yaml': `apiVersion: v1\nkind: Service\nmetadata: { name: web }\n---\n${fs.readFileSync(FOOTGUNS, 'utf8')}` };
     const strict = await runCli(['lint', '--policies', 'mixed.yaml'], { files });
     expect(strict.code).toBe(2);
-    expect(strict.stderr).toMatch(/^error: mixed\.yaml, document 1: kind: expected a policy .*got kind Service \(v1\); pass --ignore-other-kinds/);
+    expect(strict.stderr).toMatch(/^error: mixed\.yaml, document 1: kind: expected a policy .*got kind Service \(v1\); pass --ignore-other-kinds to skip objects of kinds that carry no network policy$/m);
     const skipping = await runCli(['lint', '--policies', 'mixed.yaml', '--ignore-other-kinds'], { files });
     expect(skipping.stdout).toContain('2 errors, 2 warnings in 3 objects.');
   });

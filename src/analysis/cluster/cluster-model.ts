@@ -1,3 +1,7 @@
+import { InputProblem } from '../../validation/input-error';
+import {
+  checkLabelKey, checkLabelValue, checkNamespaceName, checkPortName, checkSubdomainName,
+} from '../../validation/validators';
 import { IpAddress, IpFamily, tryParseIpAddress } from '../ip/ip-address';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { Protocol, PROTOCOLS } from '../ir/analysis-policy';
@@ -21,14 +25,29 @@ export interface ContainerPort {
   readonly protocol: Protocol;
 }
 
+/**
+ * Pod phases (`status.phase`). A `Succeeded` or `Failed` pod has stopped: kubectl still prints its
+ * last IP, which the network may have given to another pod, so the model keeps no IP for it.
+ */
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+
+/** The phases of pods whose containers have stopped for good. */
+export const TERMINATED_PHASES: readonly PodPhase[] = ['Succeeded', 'Failed'];
+
 /** A pod of the cluster model. */
 export interface ClusterPod {
   readonly namespace: string;
   readonly name: string;
+  /** Own keys only, no prototype: a key such as `constructor` is a label like any other. */
   readonly labels: Labels;
   readonly serviceAccountName: string;
-  /** Pod IPs (status.podIPs, or status.podIP), canonical, in the order given. */
+  /**
+   * Pod IPs (status.podIPs, or status.podIP), canonical, in the order given; empty for a pod without
+   * an address (pending) and for a terminated one (`phase` Succeeded or Failed), which has no connectivity.
+   */
   readonly ips: readonly IpAddress[];
+  /** `status.phase`, when given. */
+  readonly phase?: PodPhase;
   readonly ports: readonly ContainerPort[];
   /** Host-network pods share their node's network namespace; policies treat them as node traffic. */
   readonly hostNetwork: boolean;
@@ -55,6 +74,8 @@ export interface PodInput {
   /** @default false */
   readonly hostNetwork?: boolean;
   readonly nodeName?: string;
+  /** @default - unknown; `Succeeded` and `Failed` drop the pod's IPs (see `ClusterPod.ips`) */
+  readonly phase?: PodPhase;
 }
 
 /**
@@ -63,13 +84,15 @@ export interface PodInput {
  */
 export class ClusterModel {
   /**
-   * Builds a cluster model, validating every field. A pod whose namespace is not listed gets an
-   * implicit namespace carrying only the `kubernetes.io/metadata.name` label (see `implicitNamespaces`).
+   * Builds a cluster model, validating every field as the API server would (names, label keys and
+   * values, ports). A pod whose namespace is not listed gets an implicit namespace carrying only the
+   * `kubernetes.io/metadata.name` label (see `implicitNamespaces`).
    * Throws an `AnalysisInputError` naming the pod or namespace and the field on invalid input.
    */
   public static create(input: { readonly namespaces?: readonly NamespaceInput[]; readonly pods?: readonly PodInput[] }): ClusterModel {
     const namespaces = new Map<string, ClusterNamespace>();
     for (const ns of input.namespaces ?? []) {
+      rejectProblems(`Namespace ${String(ns.name)}`, [...checkNamespaceName('name', ns.name), ...labelProblems(ns.labels)]);
       if (namespaces.has(ns.name)) {
         throw new AnalysisInputError(`Namespace ${ns.name} is listed twice; every namespace must appear once`);
       }
@@ -156,14 +179,72 @@ export function compareStrings(a: string, b: string): number {
 
 function namespaceLabels(name: string, labels: Readonly<Record<string, string>> | undefined): Labels {
   // The API server overwrites the label with the namespace name, whatever the manifest says.
-  return { ...(labels ?? {}), [NAMESPACE_NAME_LABEL]: name };
+  const out = ownLabels(labels);
+  out[NAMESPACE_NAME_LABEL] = name;
+  return out;
+}
+
+/** A copy without a prototype, so that `__proto__` or `constructor` are keys like any other. */
+function ownLabels(labels: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    out[key] = value;
+  }
+  return out;
+}
+
+function labelProblems(labels: Readonly<Record<string, string>> | undefined): InputProblem[] {
+  return Object.entries(labels ?? {}).flatMap(([key, value]) => [
+    ...checkLabelKey(`label key ${JSON.stringify(key)}`, key),
+    ...checkLabelValue(`value of label ${JSON.stringify(key)}`, value),
+  ]);
+}
+
+function rejectProblems(where: string, problems: readonly InputProblem[]): void {
+  if (problems.length > 0) {
+    const p = problems[0];
+    throw new AnalysisInputError(`${where}: invalid ${p.what}: got ${JSON.stringify(p.value)}; expected ${p.expected}`);
+  }
+}
+
+const PHASES: readonly PodPhase[] = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
+
+/**
+ * Fails when two pods that are neither terminated nor on the host network share an IP: the network
+ * gives each address to one pod at a time, so such a snapshot is inconsistent (`parseCluster` checks it).
+ */
+export function rejectSharedIps(pods: readonly ClusterPod[]): void {
+  const owners = new Map<string, ClusterPod>();
+  for (const pod of pods) {
+    if (pod.hostNetwork) continue;
+    for (const ip of pod.ips) {
+      const other = owners.get(ip.text);
+      if (other) {
+        throw new AnalysisInputError(`Pods ${podId(other)} and ${podId(pod)} both have the IP ${ip.text} and neither is terminated nor on the host network: `
+          + 'the cluster snapshot is inconsistent (taken while an address moved between pods); take it again with `kubectl get namespaces,pods -A -o yaml`');
+      }
+      owners.set(ip.text, pod);
+    }
+  }
 }
 
 function buildPod(input: PodInput): ClusterPod {
   const namespace = input.namespace ?? 'default';
-  const where = `Pod ${namespace}/${input.name}`;
+  const where = `Pod ${namespace}/${String(input.name)}`;
+  rejectProblems(where, [
+    ...checkNamespaceName('namespace', namespace),
+    ...checkSubdomainName('name', input.name),
+    ...checkSubdomainName('serviceAccountName', input.serviceAccountName ?? 'default'),
+    ...(input.nodeName === undefined ? [] : checkSubdomainName('nodeName', input.nodeName)),
+    ...labelProblems(input.labels),
+    ...(input.ports ?? []).flatMap((port, i) => (port.name === undefined ? [] : checkPortName(`ports[${i}].name`, port.name))),
+  ]);
+  if (input.phase !== undefined && !PHASES.includes(input.phase)) {
+    throw new AnalysisInputError(`${where}: phase: expected one of ${PHASES.join(', ')}, got ${JSON.stringify(input.phase)}`);
+  }
+  const terminated = input.phase !== undefined && TERMINATED_PHASES.includes(input.phase);
   const ips: IpAddress[] = [];
-  for (const text of input.ips ?? []) {
+  for (const text of terminated ? [] : input.ips ?? []) {
     const ip = tryParseIpAddress(text);
     if (typeof ip === 'string') {
       throw new AnalysisInputError(`${where}: ips: ${ip}`);
@@ -185,9 +266,10 @@ function buildPod(input: PodInput): ClusterPod {
   return {
     namespace,
     name: input.name,
-    labels: { ...(input.labels ?? {}) },
+    labels: ownLabels(input.labels),
     serviceAccountName: input.serviceAccountName ?? 'default',
     ips,
+    ...(input.phase === undefined ? {} : { phase: input.phase }),
     ports,
     hostNetwork: input.hostNetwork ?? false,
     ...(input.nodeName === undefined ? {} : { nodeName: input.nodeName }),

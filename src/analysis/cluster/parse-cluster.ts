@@ -1,5 +1,10 @@
-import { ClusterModel, NamespaceInput, PodInput } from './cluster-model';
+import { ClusterModel, NamespaceInput, PodInput, PodPhase, rejectSharedIps } from './cluster-model';
+import { InputProblem } from '../../validation/input-error';
+import {
+  checkLabelKey, checkLabelValue, checkNamespaceName, checkPortName, checkSubdomainName,
+} from '../../validation/validators';
 import { tryParseIpAddress } from '../ip/ip-address';
+import { AnalysisInputError } from '../ir/analysis-input-error';
 import { Protocol, PROTOCOLS } from '../ir/analysis-policy';
 import { formatSourceLocation, SourceLocation } from '../ir/policy-ref';
 import { childPath, FieldReader, indexPath } from '../parse/field-reader';
@@ -18,7 +23,17 @@ export interface ParseClusterOptions {
    * @default false - an unexpected kind is an error, so a wrong file is noticed
    */
   readonly ignoreOtherKinds?: boolean;
+  /**
+   * Accept pods whose namespace has no Namespace object, giving the namespace only the
+   * `kubernetes.io/metadata.name` label (`ClusterNamespace.implicit`).
+   * @default false - an error naming the namespaces: a `namespaceSelector` on any other label would
+   * silently match nothing
+   */
+  readonly implicitNamespaces?: boolean;
 }
+
+/** How to produce a complete cluster file, for error messages. */
+export const CLUSTER_FILE_HINT = '`kubectl get namespaces,pods -A -o yaml > cluster.yaml`';
 
 /**
  * Reads Namespaces and Pods from YAML — multi-document streams or `kind: List` documents, as
@@ -28,8 +43,13 @@ export interface ParseClusterOptions {
  * `default`), `spec.hostNetwork`, `spec.nodeName`, the ports of `spec.containers` and of sidecar
  * `spec.initContainers` (`restartPolicy: Always`), and IPs from `status.podIPs` and `status.podIP`.
  *
+ * Names, labels and ports are validated as the API server validates them. A pod in phase
+ * `Succeeded` or `Failed` keeps no IP (its last one may belong to another pod now).
+ *
  * @throws ManifestError naming file, document, object and field for invalid YAML, unknown kinds,
  * malformed fields and duplicate objects
+ * @throws AnalysisInputError for a cluster without pods, and (unless `implicitNamespaces`) for pods
+ * whose namespace has no Namespace object
  */
 export function parseCluster(sources: YamlSource | readonly YamlSource[], options: ParseClusterOptions = {}): ClusterModel {
   const namespaces: NamespaceInput[] = [];
@@ -64,28 +84,68 @@ export function parseCluster(sources: YamlSource | readonly YamlSource[], option
       }
     }
   }
-  return ClusterModel.create({ namespaces, pods });
+  const files = (Array.isArray(sources) ? sources : [sources as YamlSource]).map((source) => source.file).join(', ');
+  if (pods.length === 0) {
+    // An empty file is what a failed `kubectl … |` leaves: analysing no pods would pass every gate.
+    throw new AnalysisInputError(`${files}: the cluster has no pods${namespaces.length === 0 ? ' (the input is empty)' : ''}; write a complete snapshot with ${CLUSTER_FILE_HINT}`);
+  }
+  if (!options.implicitNamespaces) {
+    const known = new Set(namespaces.map((ns) => ns.name));
+    const missing = [...new Set(pods.map((pod) => pod.namespace ?? 'default').filter((ns) => !known.has(ns)))].sort();
+    if (missing.length > 0) {
+      throw new AnalysisInputError(`${files}: pods are in namespace${missing.length > 1 ? 's' : ''} ${missing.join(', ')} without a Namespace object, `
+        + `so a namespaceSelector on their labels would match nothing; include the namespaces with ${CLUSTER_FILE_HINT}, `
+        + 'or pass --implicit-namespaces to give them only the kubernetes.io/metadata.name label');
+    }
+  }
+  const model = ClusterModel.create({ namespaces, pods });
+  rejectSharedIps(model.pods);
+  return model;
 }
+
+/** Fails on the first problem, at `path`. */
+function check(reader: FieldReader, path: string, problems: readonly InputProblem[]): void {
+  if (problems.length > 0) {
+    reader.fail(path, `expected ${problems[0].expected}, got ${JSON.stringify(problems[0].value)}`);
+  }
+}
+
+function readLabels(reader: FieldReader, value: unknown, path: string): Record<string, string> {
+  const labels = reader.stringMap(value, path);
+  for (const [key, labelValue] of Object.entries(labels)) {
+    check(reader, childPath(path, key), checkLabelKey('label key', key));
+    check(reader, childPath(path, key), checkLabelValue('label value', labelValue));
+  }
+  return labels;
+}
+
+const PHASES: readonly PodPhase[] = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
 
 function readNamespace(reader: FieldReader, root: Record<string, unknown>): NamespaceInput {
   const metadata = reader.object(root.metadata, 'metadata');
   const name = reader.string(metadata.name, 'metadata.name');
+  check(reader, 'metadata.name', checkNamespaceName('namespace name', name));
   reader.objectDescription = `Namespace ${name}`;
-  return { name, labels: reader.stringMap(metadata.labels, 'metadata.labels') };
+  return { name, labels: readLabels(reader, metadata.labels, 'metadata.labels') };
 }
 
 function readPod(reader: FieldReader, root: Record<string, unknown>): PodInput {
   const metadata = reader.object(root.metadata, 'metadata');
   const name = reader.string(metadata.name, 'metadata.name');
   const namespace = reader.optionalString(metadata.namespace, 'metadata.namespace') ?? 'default';
+  check(reader, 'metadata.name', checkSubdomainName('pod name', name));
+  check(reader, 'metadata.namespace', checkNamespaceName('namespace name', namespace));
   reader.objectDescription = `Pod ${namespace}/${name}`;
-  const labels = reader.stringMap(metadata.labels, 'metadata.labels');
+  const labels = readLabels(reader, metadata.labels, 'metadata.labels');
   const spec = reader.optionalObject(root.spec, 'spec') ?? {};
   const serviceAccountName = reader.optionalString(spec.serviceAccountName, 'spec.serviceAccountName')
     ?? reader.optionalString(spec.serviceAccount, 'spec.serviceAccount')
     ?? 'default';
+  check(reader, spec.serviceAccountName !== undefined && spec.serviceAccountName !== null ? 'spec.serviceAccountName' : 'spec.serviceAccount',
+    checkSubdomainName('service account name', serviceAccountName));
   const hostNetwork = reader.boolean(spec.hostNetwork, 'spec.hostNetwork', false);
   const nodeName = reader.optionalString(spec.nodeName, 'spec.nodeName');
+  if (nodeName !== undefined) check(reader, 'spec.nodeName', checkSubdomainName('node name', nodeName));
 
   const ports: { name?: string; port: number; protocol: Protocol }[] = [];
   const readContainers = (field: 'containers' | 'initContainers') => {
@@ -104,6 +164,7 @@ function readPod(reader: FieldReader, root: Record<string, unknown>): PodInput {
           reader.fail(childPath(portPath, 'protocol'), `expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`);
         }
         const portName = reader.optionalString(port.name, childPath(portPath, 'name'));
+        if (portName !== undefined) check(reader, childPath(portPath, 'name'), checkPortName('port name', portName));
         ports.push({
           ...(portName === undefined ? {} : { name: portName }),
           port: reader.integer(port.containerPort, childPath(portPath, 'containerPort'), 1, 65535),
@@ -116,6 +177,11 @@ function readPod(reader: FieldReader, root: Record<string, unknown>): PodInput {
   readContainers('initContainers');
 
   const status = reader.optionalObject(root.status, 'status') ?? {};
+  const phaseText = reader.optionalString(status.phase, 'status.phase');
+  if (phaseText !== undefined && !PHASES.includes(phaseText as PodPhase)) {
+    reader.fail('status.phase', `expected one of ${PHASES.join(', ')}, got ${JSON.stringify(phaseText)}`);
+  }
+  const phase = phaseText as PodPhase | undefined;
   const ips: string[] = [];
   const addIp = (value: unknown, path: string) => {
     const text = reader.string(value, path);
@@ -132,5 +198,5 @@ function readPod(reader: FieldReader, root: Record<string, unknown>): PodInput {
   if (status.podIP !== undefined && status.podIP !== null && status.podIP !== '') {
     addIp(status.podIP, 'status.podIP');
   }
-  return { namespace, name, labels, serviceAccountName, hostNetwork, ...(nodeName ? { nodeName } : {}), ports, ips };
+  return { namespace, name, labels, serviceAccountName, hostNetwork, ...(nodeName ? { nodeName } : {}), ports, ips, ...(phase ? { phase } : {}) };
 }

@@ -1,6 +1,5 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { stringify } from 'yaml';
 import { IstioDialect } from '../../dialects/istio/render';
 import { PolicyCompiler } from '../../engine/compiler';
 import { Engine } from '../../engine/engine';
@@ -31,7 +30,8 @@ export function synthesizedPolicies(scope: App | Chart): AnalysisPolicy[] {
       .filter((c): c is PolicyObject => c instanceof PolicyObject && inside((c as PolicyObject).intent) && !inside(c));
     objects.push(...filedElsewhere.map(o => o.toJson()));
   }
-  const text = objects.map(o => stringify(o)).join('---\n');
+  // Written as `cdk8s synth` writes files (YAML 1.1: `y`, `on`, `0120` quoted), read as kubectl reads them.
+  const text = Yaml.stringify(...objects);
   const trustDomain = istioTrustDomain(scope.node.root);
   return parsePolicies({ file: `synthesized ${scope.node.path || 'app'}`, text }, {
     ignoreOtherKinds: true, ...(trustDomain ? { istioTrustDomain: trustDomain } : {}),

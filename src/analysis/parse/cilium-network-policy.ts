@@ -21,10 +21,16 @@ export interface CiliumPolicyManifest {
   readonly source?: SourceLocation;
   readonly rules: readonly CiliumRuleManifest[];
   /**
-   * Why the Cilium agent does not enforce the object although the API server stored it
-   * (`status.conditions[Valid]=False`); undefined when it is enforced.
+   * Why the Cilium agent does not enforce the object although the API server stored it (the spec
+   * has no rule list); undefined when it is enforced.
    */
   readonly refusal?: string;
+  /**
+   * What the object's `status` says against it (a `Valid=False` condition). Status is written by the
+   * cluster, not the author, and may be stale or from another agent version: the spec is evaluated,
+   * and this is reported as a note.
+   */
+  readonly statusNote?: string;
 }
 
 /** One Cilium rule (`spec`, or an item of `specs`). */
@@ -165,10 +171,18 @@ export function readCiliumPolicy(reader: FieldReader, value: unknown, defaultNam
       + 'Fix: for a default deny write ingress: [{}] / egress: [{}] (one empty rule)';
   }
   const invalid = statusInvalid(root.status);
-  if (!refusal && invalid !== undefined) {
-    refusal = `its status says Valid=False${invalid ? ` (${invalid})` : ''}, so Cilium enforces none of it`;
-  }
-  return { kind, name, ...(namespace === undefined ? {} : { namespace }), source: reader.location, rules, ...(refusal ? { refusal } : {}) };
+  const statusNote = invalid === undefined ? undefined
+    : `its status says Valid=False${invalid ? ` (${invalid})` : ''}: status is written by the cluster, not the author, and may be stale; the analysis evaluates the spec, `
+      + 'which it validated as Cilium does — check the agent if the condition is current';
+  return {
+    kind,
+    name,
+    ...(namespace === undefined ? {} : { namespace }),
+    source: reader.location,
+    rules,
+    ...(refusal ? { refusal } : {}),
+    ...(statusNote ? { statusNote } : {}),
+  };
 }
 
 /** The message of a `Valid=False` condition (empty when it has none), or undefined. Status is read leniently. */

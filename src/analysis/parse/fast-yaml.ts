@@ -1,3 +1,5 @@
+import { GoYamlScalar, resolvePlainScalar, scalarJsonValue, scalarKeyString } from './go-yaml-scalar';
+
 /**
  * A fast reader for the plain subset of YAML that `kubectl get -o yaml` and most generators print:
  * block mappings and sequences, plain, single- and double-quoted one-line scalars, literal block
@@ -6,8 +8,9 @@
  * It returns `undefined` as soon as it meets anything else (anchors, aliases, tags, flow collections
  * with content, folded or multi-line scalars, complex keys, duplicate keys, tabs, directives, syntax
  * errors…), and the caller then parses the text with the `yaml` library, which is the reference:
- * whenever this reader returns a value, it is the value `yaml` would produce (core schema), which a
- * differential property test checks. It exists because `yaml` reads about 1 MB/s, which dominates
+ * whenever this reader returns a value, it is the value `readGoYaml` produces — what kubectl sends to
+ * the API server, YAML 1.1 scalars and keys resolved as go-yaml v2 does (`go-yaml-scalar.ts`) —
+ * which a differential property test checks. Mappings are null-prototype objects, as there. It exists because `yaml` reads about 1 MB/s, which dominates
  * the analysis of a large estate.
  */
 export function fastParseYaml(text: string): unknown[] | undefined {
@@ -32,15 +35,6 @@ interface Line {
 }
 
 const INDICATORS = /^[-?:,[\]{}#&*!|>'"%@`]/;
-const NULL = /^(?:~|null|Null|NULL)$/;
-const TRUE = /^(?:true|True|TRUE)$/;
-const FALSE = /^(?:false|False|FALSE)$/;
-const DECIMAL = /^[-+]?[0-9]+$/;
-const OCTAL = /^0o[0-7]+$/;
-const HEX = /^0x[0-9a-fA-F]+$/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
-const INFINITY = /^[-+]?\.(?:inf|Inf|INF)$/;
-const NAN = /^\.(?:nan|NaN|NAN)$/;
 
 class FastYamlReader {
   private lines: Line[] = [];
@@ -132,7 +126,7 @@ class FastYamlReader {
   }
 
   private mapping(indent: number): Record<string, unknown> {
-    const result: Record<string, unknown> = {};
+    const result = Object.create(null) as Record<string, unknown>;
     while (this.position < this.lines.length) {
       const line = this.lines[this.position];
       if (line.indent !== indent) {
@@ -145,8 +139,8 @@ class FastYamlReader {
       if (entry === undefined) {
         throw UNSUPPORTED;
       }
-      if (Object.prototype.hasOwnProperty.call(result, entry.key) || entry.key === '<<' || entry.key === '__proto__') {
-        throw UNSUPPORTED; // duplicate keys are errors and merge keys need the reference parser
+      if (entry.key in result) {
+        throw UNSUPPORTED; // duplicate keys are errors, which the reference reader reports with the line
       }
       this.position++;
       const rest = entry.rest;
@@ -227,12 +221,16 @@ class FastYamlReader {
       return singleQuoted(text);
     }
     if (text === '{}' || text.startsWith('{} #')) {
-      return {};
+      return Object.create(null) as Record<string, unknown>;
     }
     if (text === '[]' || text.startsWith('[] #')) {
       return [];
     }
-    return plainScalar(text);
+    const json = scalarJsonValue(plainScalar(text));
+    if ('problem' in json) {
+      throw UNSUPPORTED; // NaN and infinities: the reference reader reports them
+    }
+    return json.value;
   }
 
   /** A one-line scalar must not continue on more-indented lines (a multi-line plain scalar). */
@@ -283,9 +281,15 @@ function keyOf(text: string): { key: string; rest: string } | undefined {
     if (INDICATORS.test(key) && !/^-[^\s]/.test(key) || key.includes(' #') || key.trimEnd() !== key) {
       throw UNSUPPORTED;
     }
-    if (typeof plainScalar(key) !== 'string') {
-      throw UNSUPPORTED; // keys such as `1` or `true` become strings only through the reference parser
+    const resolved = plainScalar(key);
+    if (resolved.kind === 'merge') {
+      throw UNSUPPORTED; // a plain `<<` is a merge key (a quoted one is an ordinary key)
     }
+    const converted = scalarKeyString(resolved);
+    if ('problem' in converted) {
+      throw UNSUPPORTED;
+    }
+    key = converted.key; // `80`, `0120` and `0x50` are the key "80", `yes` is "true" (sigs.k8s.io/yaml)
   }
   return { key, rest: after.slice(1).trim() };
 }
@@ -340,38 +344,11 @@ function singleQuoted(text: string): string {
   return text.slice(1, end).replace(/''/g, "'");
 }
 
-function plainScalar(raw: string): unknown {
+function plainScalar(raw: string): GoYamlScalar {
   const comment = raw.search(/ #/);
   const text = (comment >= 0 ? raw.slice(0, comment) : raw).trimEnd();
-  if (text === '' || (INDICATORS.test(text) && !/^[-?:][^\s]/.test(text)) || /: |:$| #/.test(text) || /[\u0000-\u001f\u007f-\u009f\ufeff]/.test(text)) {
+  if (text === '' || (INDICATORS.test(text) && !/^[-?:][^\s]/.test(text)) || /: |:$| #/.test(text) || /[\u0000-\u001f\u007f-\u009f\ufeff\u2028\u2029]/.test(text)) {
     throw UNSUPPORTED;
   }
-  if (NULL.test(text)) {
-    return null;
-  }
-  if (TRUE.test(text)) {
-    return true;
-  }
-  if (FALSE.test(text)) {
-    return false;
-  }
-  if (DECIMAL.test(text)) {
-    return parseInt(text, 10);
-  }
-  if (FLOAT.test(text)) {
-    return parseFloat(text);
-  }
-  if (OCTAL.test(text)) {
-    return parseInt(text.slice(2), 8);
-  }
-  if (HEX.test(text)) {
-    return parseInt(text.slice(2), 16);
-  }
-  if (INFINITY.test(text)) {
-    return text.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  }
-  if (NAN.test(text)) {
-    return Number.NaN;
-  }
-  return text;
+  return resolvePlainScalar(text);
 }

@@ -46,7 +46,7 @@ export class FieldReader {
   /** A required non-empty string. */
   public string(value: unknown, path: string): string {
     if (typeof value !== 'string') {
-      this.fail(path, value === undefined ? 'required field is missing; expected a string' : `expected a string, got ${describeValue(value)}`);
+      this.fail(path, value === undefined ? 'required field is missing; expected a string' : `expected a string, got ${describeValue(value)}${quoteHint(value)}`);
     }
     if (value.length === 0) {
       this.fail(path, 'expected a non-empty string');
@@ -79,14 +79,16 @@ export class FieldReader {
     return value;
   }
 
-  /** A map of strings to strings (labels), or an empty map when absent or null. */
+  /**
+   * A map of strings to strings (labels), or an empty map when absent or null. The result has no
+   * prototype: keys such as `__proto__` and `constructor` are kept as keys.
+   */
   public stringMap(value: unknown, path: string): Record<string, string> {
     const object = this.optionalObject(value, path) ?? {};
-    const result: Record<string, string> = {};
+    const result = Object.create(null) as Record<string, string>;
     for (const [key, entry] of Object.entries(object)) {
       if (typeof entry !== 'string') {
-        const hint = typeof entry === 'number' || typeof entry === 'boolean' ? ` (quote it: "${String(entry)}")` : '';
-        this.fail(childPath(path, key), `expected a string value, got ${describeValue(entry)}${hint}`);
+        this.fail(childPath(path, key), `expected a string value, got ${describeValue(entry)}${quoteHint(entry)}`);
       }
       result[key] = entry;
     }
@@ -103,6 +105,20 @@ export class FieldReader {
       }
     }
   }
+}
+
+/**
+ * Why a plain YAML word became a number or boolean, and how to keep it a string: kubectl reads YAML
+ * 1.1, where `y`, `n`, `yes`, `no`, `on`, `off` are booleans and `0120` is the octal 80.
+ */
+export function quoteHint(value: unknown): string {
+  if (typeof value === 'boolean') {
+    return ' (kubectl reads YAML 1.1, where the plain words y, n, yes, no, on, off, true and false are booleans: quote the value)';
+  }
+  if (typeof value === 'number') {
+    return ` (quote it: "${String(value)}")`;
+  }
+  return '';
 }
 
 /** `parent.key` (or `key` at the root); keys that are not identifiers are quoted. */

@@ -1,4 +1,4 @@
-import { childPath, FieldReader, indexPath } from './field-reader';
+import { childPath, FieldReader, indexPath, quoteHint } from './field-reader';
 import { cidrContainsCidr, tryParseCidr } from '../ip/cidr';
 import { Protocol, PROTOCOLS } from '../ir/analysis-policy';
 import { SourceLocation } from '../ir/policy-ref';
@@ -144,7 +144,7 @@ function readSelector(reader: FieldReader, value: unknown, path: string): LabelS
     const values = reader.list(requirement.values, childPath(entryPath, 'values')).map((item, j) => {
       const valuePath = indexPath(childPath(entryPath, 'values'), j);
       if (typeof item !== 'string') {
-        reader.fail(valuePath, `expected a string, got ${JSON.stringify(item)}${typeof item === 'number' || typeof item === 'boolean' ? ` (quote it: "${String(item)}")` : ''}`);
+        reader.fail(valuePath, `expected a string, got ${JSON.stringify(item)}${quoteHint(item)}`);
       }
       checkLabelValue(reader, item, valuePath);
       return item;

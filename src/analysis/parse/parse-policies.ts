@@ -5,7 +5,10 @@ import {
   ISTIO_AUTHORIZATION_POLICY_KEY, ISTIO_PEER_AUTHENTICATION_KEY, readIstioAuthorizationPolicies, readIstioPeerAuthentications,
 } from './istio-readers';
 import { readNetworkPolicy } from './kubernetes-network-policy';
-import { readManifestObjects } from './yaml-documents';
+import { classifyOtherKind, objectKindKey } from './object-kinds';
+import { isRecord, readManifestObjects } from './yaml-documents';
+import { InputProblem } from '../../validation/input-error';
+import { checkNamespaceName, checkSubdomainName } from '../../validation/validators';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { AnalysisPolicy } from '../ir/analysis-policy';
 import { formatPolicyRef, formatSourceLocation } from '../ir/policy-ref';
@@ -25,11 +28,14 @@ export interface ParsePoliciesOptions {
    */
   readonly defaultNamespace?: string;
   /**
-   * Skip objects of kinds that are not policies (Deployments, Services…) instead of failing.
-   * Policy kinds the analyzer does not support yet are an error either way.
+   * Skip objects of the kinds known to carry no network policy (`KINDS_WITHOUT_POLICY`: workloads,
+   * Services, ConfigMaps…) instead of failing. Kinds that may allow or deny traffic and that the
+   * analyzer does not evaluate, and unknown kinds, are an error either way.
    * @default false
    */
   readonly ignoreOtherKinds?: boolean;
+  /** Filled with the number of objects skipped per `<group>/<kind>` (`/Service` for the core group). */
+  readonly skippedKinds?: Map<string, number>;
   /**
    * The Istio mesh's trust domain (`meshConfig.trustDomain`, assumed without aliases), for
    * AuthorizationPolicy principals whose meaning depends on it (`example.org/ns/a/sa/b`, prefixes).
@@ -60,15 +66,35 @@ const READERS: ReadonlyMap<string, PolicyReader> = new Map<string, PolicyReader>
   [ISTIO_PEER_AUTHENTICATION_KEY, (r, v, o) => readIstioPeerAuthentications(r, v, o.defaultNamespace)],
 ]);
 
-/** Policy kinds of the other dialects, recognised so the error can say they are not supported yet. */
-const PLANNED_KINDS = new Set([
-  'projectcalico.org/NetworkPolicy',
-  'projectcalico.org/GlobalNetworkPolicy',
-  'projectcalico.org/StagedNetworkPolicy',
-  'projectcalico.org/StagedGlobalNetworkPolicy',
-  'projectcalico.org/StagedKubernetesNetworkPolicy',
-  'projectcalico.org/Tier',
-]);
+/**
+ * Validates `metadata.name` and `metadata.namespace` as the API server does for every kind read here
+ * (NetworkPolicy names and custom-resource names are DNS subdomains, namespaces DNS labels), so an
+ * invalid name — with a newline, markdown or escape bytes — never reaches an output.
+ */
+export function checkObjectNames(reader: FieldReader, root: Record<string, unknown>): void {
+  const metadata = isRecord(root.metadata) ? root.metadata : {};
+  const fail = (path: string, problems: readonly InputProblem[]) => {
+    if (problems.length > 0) reader.fail(path, `expected ${problems[0].expected}, got ${JSON.stringify(problems[0].value)}`);
+  };
+  if (typeof metadata.name === 'string' && metadata.name !== '') fail('metadata.name', checkSubdomainName('name', metadata.name));
+  if (typeof metadata.namespace === 'string' && metadata.namespace !== '') fail('metadata.namespace', checkNamespaceName('namespace', metadata.namespace));
+}
+
+/** The error for an object no reader handles, or undefined when `--ignore-other-kinds` skips it. */
+function otherKindProblem(apiVersion: string, kind: string, ignoreOtherKinds: boolean): string | undefined {
+  const given = kind ? `kind ${kind}${apiVersion ? ` (${apiVersion})` : ''}` : 'an object without a kind';
+  const other = classifyOtherKind(objectKindKey(apiVersion, kind));
+  switch (other.kind) {
+    case 'policy':
+      return `${given} may allow or deny traffic (${other.reason}) and the analyzer cannot evaluate it, so it is an error with or without --ignore-other-kinds; `
+        + 'remove it from the input only if it does not apply to the cluster analysed';
+    case 'skippable':
+      return ignoreOtherKinds ? undefined : `expected a policy such as NetworkPolicy (networking.k8s.io/v1), got ${given}; pass --ignore-other-kinds to skip objects of kinds that carry no network policy`;
+    case 'unknown':
+      return `expected a policy such as NetworkPolicy (networking.k8s.io/v1), got ${given}, a kind the analyzer does not know: it cannot tell whether it allows or denies traffic `
+        + '(--ignore-other-kinds skips only kinds known to carry none: workloads, Services, ConfigMaps, …); remove it from the input';
+  }
+}
 
 /**
  * Reads policy manifests (multi-document YAML or `kind: List`, hand-written or from
@@ -90,20 +116,20 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
       const apiVersion = typeof root.apiVersion === 'string' ? root.apiVersion : '';
       const kind = typeof root.kind === 'string' ? root.kind : '';
       const key = `${apiVersion.split('/')[0]}/${kind}`;
+      checkObjectNames(reader, root);
       if (key === CALICO_TIER_KEY) {
         calicoTiers.read(reader, root);
         continue;
       }
       const read = READERS.get(key);
       if (!read) {
-        if (PLANNED_KINDS.has(key)) {
-          reader.fail('kind', `${kind} (${apiVersion}) is not supported by the analyzer yet; supported: NetworkPolicy (networking.k8s.io/v1)`);
+        const problem = otherKindProblem(apiVersion, kind, options.ignoreOtherKinds ?? false);
+        if (problem !== undefined) {
+          reader.fail('kind', problem);
         }
-        if (options.ignoreOtherKinds) {
-          continue;
-        }
-        const given = kind ? `kind ${kind}${apiVersion ? ` (${apiVersion})` : ''}` : 'an object without a kind';
-        reader.fail('kind', `expected a policy such as NetworkPolicy (networking.k8s.io/v1), got ${given}`);
+        const skipped = objectKindKey(apiVersion, kind);
+        options.skippedKinds?.set(skipped, (options.skippedKinds.get(skipped) ?? 0) + 1);
+        continue;
       }
       for (const policy of read(reader, root, options)) {
         const id = `${formatPolicyRef(policy.ref)}`;

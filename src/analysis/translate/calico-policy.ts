@@ -141,10 +141,14 @@ function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: 
   const localSide = dir === 'ingress' ? r.destination : r.source;
   const peerPath = `spec.${label}.${dir === 'ingress' ? 'source' : 'destination'}`;
   const localPath = `spec.${label}.${dir === 'ingress' ? 'destination' : 'source'}`;
-  const { ports: _dst, notPorts: _ndst, ...localRest } = localSide;
-  const localFields = Object.keys(dir === 'ingress' ? localRest : localSide);
-  if (localFields.length) {
-    throw new UnsupportedCalicoPolicy(`${localPath}.${localFields[0]}`, `conditions on the policy's own endpoint (${localFields.join(', ')}) inside a rule, which the analysis IR cannot express; select those endpoints with spec.selector instead`);
+  if (localSide.services) {
+    throw new UnsupportedCalicoPolicy(`${localPath}.services`, 'matching a Kubernetes Service\'s endpoints, which the analyzer cannot resolve without Service and EndpointSlice objects');
+  }
+  if (localSide.domains) {
+    throw new UnsupportedCalicoPolicy(`${localPath}.domains`, 'DNS names on the policy\'s own endpoint, which no pod of the cluster model has');
+  }
+  if (dir === 'egress' && (localSide.ports || localSide.notPorts)) {
+    throw new UnsupportedCalicoPolicy(`${localPath}.ports`, 'source ports, which flows in the analysis carry no value for');
   }
   if (r.ipVersion !== undefined && !(peerSide.nets?.length || peerSide.notNets?.length)) {
     throw new UnsupportedCalicoPolicy(`spec.${label}.ipVersion`, 'a rule limited to one IP version, which the analysis IR cannot express');
@@ -156,6 +160,10 @@ function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: 
     throw new UnsupportedCalicoPolicy(`${peerPath}.ports`, 'source ports, which flows in the analysis carry no value for');
   }
   const peers = guard(peerPath, () => peerMatches(peerSide, namespace, peerPath));
+  // The policy's own side (egress source, ingress destination) narrows the rule to some of its own
+  // endpoints: the same entity-rule semantics, matched against the subject pod of the flow.
+  const { ports: _ownPorts, notPorts: _ownNotPorts, ...ownConditions } = localSide;
+  const subjectPeers = Object.keys(ownConditions).length === 0 ? undefined : guard(localPath, () => peerMatches(ownConditions, namespace, localPath));
   // Destination ports, whichever side the peer is on.
   const ports = portMatches(r.protocol, r.notProtocol, r.destination.ports, r.destination.notPorts, `spec.${label}`);
   const http = r.http ? httpMatches(r.http) : undefined;
@@ -163,6 +171,7 @@ function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: 
     label,
     action: ACTIONS[r.action],
     ...(peers !== undefined ? { peers } : {}),
+    ...(subjectPeers !== undefined ? { subjectPeers } : {}),
     ...(ports !== undefined ? { ports } : {}),
     ...(http ? { http, nonHttpFlows: 'noMatch' as const } : {}),
   };

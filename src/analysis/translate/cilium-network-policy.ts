@@ -41,8 +41,9 @@ export const CILIUM_ALLOW_TIER: PolicyTier = KUBERNETES_TIER;
  *   their own for that port rule; `rules.dns` only routes lookups through the DNS proxy and allows
  *   the port like any L4 rule.
  *
- * A policy Cilium refuses (no rule list at all, or `status` Valid=False) becomes one unenforced
- * policy with a note; host policies (`nodeSelector`) are not evaluated and likewise unenforced.
+ * A policy Cilium refuses (no rule list at all) becomes one unenforced policy with a note; host
+ * policies (`nodeSelector`) are not evaluated and likewise unenforced. A `status` Valid=False
+ * condition is a note on every policy translated from the spec, which is evaluated as written.
  *
  * @throws UnsupportedCiliumSelector for a selector the IR cannot express exactly (the reader turns it into a ManifestError)
  */
@@ -88,7 +89,7 @@ export function translateCiliumPolicy(m: CiliumPolicyManifest): AnalysisPolicy[]
       out.push({ ...base, tier: CILIUM_DENY_TIER, enforced: true, subject, ...denies });
     }
   }
-  return out;
+  return m.statusNote === undefined ? out : out.map((policy) => ({ ...policy, notes: [...(policy.notes ?? []), m.statusNote!] }));
 }
 
 function translateTrafficRule(

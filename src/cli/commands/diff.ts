@@ -20,6 +20,8 @@ interface DiffFlags extends PortFlags, EvaluatorFlags {
   readonly failOnGain?: boolean;
   readonly maxRows: number;
   readonly ignoreOtherKinds?: boolean;
+  readonly implicitNamespaces?: boolean;
+  readonly maxInputSize?: number;
   readonly defaultNamespace: string;
 }
 
@@ -56,7 +58,7 @@ export function diffCommand(context: CommandContext): Command {
   return command
     .addHelpText('after', HELP_AFTER)
     .action((flags: DiffFlags) => {
-      const cluster = readCluster(context.io, flags.cluster);
+      const cluster = readCluster(context.io, flags.cluster, flags);
       const before = readPolicies(context.io, flags.before, flags, 'policy file (--before)');
       const after = readPolicies(context.io, flags.after, flags, 'policy file (--after)');
       warnIfPlaintextOnly(context, [...before, ...after]);

@@ -23,6 +23,8 @@ interface ExplainFlags extends EvaluatorFlags {
   readonly format: 'text' | 'json';
   readonly expect?: 'allowed' | 'denied';
   readonly ignoreOtherKinds?: boolean;
+  readonly implicitNamespaces?: boolean;
+  readonly maxInputSize?: number;
   readonly defaultNamespace: string;
 }
 
@@ -59,7 +61,7 @@ export function explainCommand(context: CommandContext): Command {
   return command
     .addHelpText('after', HELP_AFTER)
     .action((flags: ExplainFlags) => {
-      const cluster = readCluster(context.io, flags.cluster);
+      const cluster = readCluster(context.io, flags.cluster, flags);
       const policies = readPolicies(context.io, flags.policies, flags);
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const http = flags.method !== undefined || flags.path !== undefined

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { EXIT_FINDINGS, CliError } from '../cli-error';
 import { CommandContext } from '../command-context';
-import { readCluster, readSources } from '../inputs';
+import { readCluster, readSources, reportSkippedKinds } from '../inputs';
 import { loadLintObjects } from '../lint/load-lint-objects';
 import { runLint } from '../lint/run-lint';
 import { ZERO_TRUST_PACK } from '../lint/zero-trust-pack';
@@ -16,6 +16,8 @@ interface LintFlags {
   readonly skip?: string[];
   readonly listRules?: boolean;
   readonly ignoreOtherKinds?: boolean;
+  readonly implicitNamespaces?: boolean;
+  readonly maxInputSize?: number;
   readonly defaultNamespace: string;
 }
 
@@ -62,8 +64,10 @@ export function lintCommand(context: CommandContext): Command {
         throw new CliError(`--skip: unknown rule ${unknown.join(', ')}; see --list-rules`);
       }
       const pack = ZERO_TRUST_PACK.filter((rule) => !(flags.skip ?? []).includes(rule.id));
-      const cluster = flags.cluster === undefined ? undefined : readCluster(context.io, flags.cluster);
-      const loaded = loadLintObjects(readSources(context.io, flags.policies, 'policy file'), flags);
+      const cluster = flags.cluster === undefined ? undefined : readCluster(context.io, flags.cluster, flags);
+      const skippedKinds = new Map<string, number>();
+      const loaded = loadLintObjects(readSources(context.io, flags.policies, 'policy file', flags), { ...flags, skippedKinds });
+      reportSkippedKinds(context.io, skippedKinds, 'policy file');
       if (loaded.unvalidatedKinds.length > 0) {
         context.io.stderr(`note: ${loaded.unvalidatedKinds.join(', ')} objects were linted as written, without schema validation\n`);
       }

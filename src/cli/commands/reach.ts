@@ -20,6 +20,8 @@ interface ReachFlags extends PortFlags, EvaluatorFlags {
   readonly policies: string[];
   readonly format: typeof REACH_FORMATS[number];
   readonly ignoreOtherKinds?: boolean;
+  readonly implicitNamespaces?: boolean;
+  readonly maxInputSize?: number;
   readonly defaultNamespace: string;
 }
 
@@ -49,7 +51,7 @@ export function reachCommand(context: CommandContext): Command {
   return command
     .addHelpText('after', HELP_AFTER)
     .action((flags: ReachFlags) => {
-      const cluster = readCluster(context.io, flags.cluster);
+      const cluster = readCluster(context.io, flags.cluster, flags);
       const policies = readPolicies(context.io, flags.policies, flags);
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const ports = selectPorts(flags, cluster, [policies]);

@@ -5,6 +5,8 @@ import {
   FieldReader, formatSourceLocation, ManifestError, NetworkPolicyManifest, PolicySource, readManifestObjects, readNetworkPolicy, SourceLocation,
 } from '../../analysis';
 import { readCalicoPolicy, readCalicoTier } from '../../analysis/parse/calico-policy';
+import { classifyOtherKind, objectKindKey } from '../../analysis/parse/object-kinds';
+import { checkObjectNames } from '../../analysis/parse/parse-policies';
 
 /** Options for reading objects to lint. */
 export interface LoadLintObjectsOptions {
@@ -12,6 +14,8 @@ export interface LoadLintObjectsOptions {
   readonly ignoreOtherKinds?: boolean;
   /** Namespace of namespaced policies without one. @default 'default' */
   readonly defaultNamespace?: string;
+  /** Filled with the number of objects skipped per `<group>/<kind>`. */
+  readonly skippedKinds?: Map<string, number>;
 }
 
 /** The objects to lint, and the kinds that were linted as written, without validation. */
@@ -76,12 +80,19 @@ export function loadLintObjects(sources: readonly PolicySource[], options: LoadL
       const kind = typeof raw.kind === 'string' ? raw.kind : '';
       const key = kindKey(apiVersion, kind);
       if (!LINTED_KINDS.includes(key)) {
-        if (options.ignoreOtherKinds) {
+        const given = kind ? `kind ${kind}${apiVersion ? ` (${apiVersion})` : ''}` : 'an object without a kind';
+        const other = classifyOtherKind(objectKindKey(apiVersion, kind));
+        if (other.kind === 'skippable' && options.ignoreOtherKinds) {
+          const skipped = objectKindKey(apiVersion, kind);
+          options.skippedKinds?.set(skipped, (options.skippedKinds.get(skipped) ?? 0) + 1);
           continue;
         }
-        const given = kind ? `kind ${kind}${apiVersion ? ` (${apiVersion})` : ''}` : 'an object without a kind';
-        reader.fail('kind', `expected a policy (a Kubernetes NetworkPolicy, or a Cilium, Calico or Istio policy kind), got ${given}; `
-          + 'pass --ignore-other-kinds to skip objects that are not policies');
+        reader.fail('kind', other.kind === 'policy'
+          ? `${given} may allow or deny traffic (${other.reason}) and the linter does not read it; it is an error with or without --ignore-other-kinds`
+          : other.kind === 'skippable'
+            ? `expected a policy (a Kubernetes NetworkPolicy, or a Cilium, Calico or Istio policy kind), got ${given}; pass --ignore-other-kinds to skip objects of kinds that carry no network policy`
+            : `expected a policy (a Kubernetes NetworkPolicy, or a Cilium, Calico or Istio policy kind), got ${given}, a kind the linter does not know; remove it from the input `
+              + '(--ignore-other-kinds skips only kinds known to carry no network policy)');
       }
       const problems: ManifestProblem[] = [];
       const identity = readIdentity(reader, raw, key, defaultNamespace, problems);
@@ -125,6 +136,8 @@ function readIdentity(reader: FieldReader, raw: RawObject, key: string, defaultN
   let name: string | undefined;
   let namespace: string | undefined = CLUSTER_SCOPED_KINDS.includes(key) ? undefined : defaultNamespace;
   catchProblem(reader.location, problems, () => {
+    // An invalid name (a newline, markdown, escape bytes) is a problem and never shown as the name.
+    checkObjectNames(reader, raw);
     const metadata = reader.object(raw.metadata, 'metadata');
     if (!CLUSTER_SCOPED_KINDS.includes(key)) {
       namespace = reader.optionalString(metadata.namespace, 'metadata.namespace') ?? defaultNamespace;

@@ -108,7 +108,7 @@ spec: { selector: all(), doNotTrack: true, applyOnForward: true, ingress: [{ act
       ['a contains operator', np("{ selector: \"app contains 'we'\" }"), 'the "contains" operator on app'],
       ['a Service match', np('{ egress: [{ action: Allow, destination: { services: { name: api, namespace: shop } } }] }'), 'matching a Kubernetes Service\'s endpoints'],
       ['nets AND a selector in one rule', np("{ ingress: [{ action: Allow, source: { nets: [10.0.0.0/8], selector: app == 'x' } }] }"), 'an address condition (nets/notNets) AND an endpoint selector'],
-      ['a condition on the local endpoint', np("{ ingress: [{ action: Allow, destination: { selector: app == 'x' } }] }"), 'spec.ingress[0].destination.selector: conditions on the policy\'s own endpoint'],
+      ['a source port on egress (the own endpoint\'s port)', np('{ egress: [{ action: Allow, protocol: TCP, source: { ports: [1234] } }] }'), 'spec.egress[0].source.ports: source ports'],
       ['a source port', np('{ ingress: [{ action: Allow, protocol: TCP, source: { ports: [1234] } }] }'), 'source ports'],
       ['an ipVersion-only rule', np('{ ingress: [{ action: Allow, ipVersion: 6 }] }'), 'limited to one IP version'],
       ['a service-account selector on other labels', np("{ serviceAccountSelector: \"team == 'ops'\" }"), 'knows service accounts by name only'],

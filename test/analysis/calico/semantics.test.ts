@@ -264,6 +264,25 @@ spec: { selector: pod == 'a', types: [Ingress], ingress: [{ action: Allow, sourc
     expect(evaluate(cluster, notSelector('GlobalNetworkPolicy'), flow).allowed).toBe(true);
   });
 
+  test('rule fields on the policy\'s own endpoint (egress source, ingress destination) narrow the rule to those endpoints', () => {
+    const policies = policiesFromYaml(`
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: own, namespace: x }
+spec:
+  selector: all()
+  types: [Ingress, Egress]
+  egress: [{ action: Allow, source: { selector: role == 'db' } }]
+  ingress: [{ action: Allow, destination: { notSelector: role == 'db' }, source: { namespaceSelector: team == 'ops' } }]
+`);
+    expect(policies[0].egress?.rules[0].subjectPeers).toBeDefined();
+    const allowed = (from: string, to: string) => evaluate(cluster, policies, {
+      source: podEndpoint(...(from.split('/') as [string, string])), destination: podEndpoint(...(to.split('/') as [string, string])), port: 80, protocol: 'TCP',
+    }).allowed;
+    // Egress: only x/b (role=db) may leave x; ingress: only x/a (not db) accepts, and only from y (team=ops).
+    expect([allowed('x/b', 'y/a'), allowed('x/a', 'y/a'), allowed('y/a', 'x/a'), allowed('y/a', 'x/b')]).toEqual([true, false, true, false]);
+  });
+
   test('service accounts by name, in rules and as the policy subject', () => {
     const withAccounts = threeNamespaceCluster(['x/a', 'x/b', 'y/a']);
     const policies = policiesFromYaml(`

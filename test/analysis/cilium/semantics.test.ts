@@ -30,7 +30,7 @@ describe('default deny and subjects', () => {
   });
 
   test('the endpointSelector of a CiliumNetworkPolicy always selects in the policy\'s own namespace (another namespace written there is replaced)', () => {
-    const policies = policiesFromYaml(cnp('x', 'deny', '{ endpointSelector: { matchLabels: { "k8s:io.kubernetes.pod.namespace": y } }, ingress: [{}] }'));
+    const policies = policiesFromYaml(cnp('x', 'deny', '{ endpointSelector: { matchLabels: { "k8s:io.kubernetes.pod.namespace": "y" } }, ingress: [{}] }'));
     expectTruthTable(cluster, policies, 80, 'TCP', X_ISOLATED);
   });
 
@@ -76,7 +76,7 @@ describe('peer selectors and namespace scoping', () => {
 
   test('a selector without the namespace key stays in the policy\'s namespace; with it (k8s: prefix or none) it leaves it', () => {
     expect(['x/b', 'y/a', 'z/c'].map((from) => allows(cluster, toA('[{ matchLabels: { pod: a } }]'), from, 'x/a'))).toEqual([false, false, false]);
-    const named = toA('[{ matchLabels: { "k8s:io.kubernetes.pod.namespace": y } }, { matchLabels: { io.kubernetes.pod.namespace: z } }]');
+    const named = toA('[{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "y" } }, { matchLabels: { io.kubernetes.pod.namespace: z } }]');
     expect(['x/b', 'y/a', 'z/c'].map((from) => allows(cluster, named, from, 'x/a'))).toEqual([false, true, true]);
     const clusterwide = toA('[{ matchLabels: { pod: a } }]', 'ccnp');
     expect(['x/b', 'y/a', 'z/c'].map((from) => allows(cluster, clusterwide, from, 'x/a'))).toEqual([false, true, false]);
@@ -270,7 +270,7 @@ describe('peers and ports combined', () => {
   });
 
   test('rules.dns only routes lookups through the DNS proxy: the port is allowed like any L4 rule', () => {
-    const dns = rule('{ toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": y } }], toPorts: [{ ports: [{ port: "53", protocol: UDP }], rules: { dns: [{ matchPattern: "*" }] } }] }', 'egress');
+    const dns = rule('{ toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "y" } }], toPorts: [{ ports: [{ port: "53", protocol: UDP }], rules: { dns: [{ matchPattern: "*" }] } }] }', 'egress');
     expect([allows(cluster, dns, 'x/a', 'y/a', 53, 'UDP'), allows(cluster, dns, 'x/a', 'y/a', 53, 'TCP')]).toEqual([true, false]);
   });
 });
@@ -357,7 +357,7 @@ describe('enableDefaultDeny and rule directions', () => {
   test('a policy with enableDefaultDeny false adds allows without isolating: alone it changes nothing, next to an isolating policy it widens the union', () => {
     const open = cnp('x', 'open', '{ endpointSelector: { matchLabels: { pod: a } }, enableDefaultDeny: { ingress: false }, ingress: [{ fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": z } }] }] }');
     expect(['x/b', 'y/a', 'z/c'].map((f) => allows(cluster, policiesFromYaml(open), f, 'x/a'))).toEqual([true, true, true]);
-    const isolating = cnp('x', 'isolating', '{ endpointSelector: { matchLabels: { pod: a } }, ingress: [{ fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": y } }] }] }');
+    const isolating = cnp('x', 'isolating', '{ endpointSelector: { matchLabels: { pod: a } }, ingress: [{ fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "y" } }] }] }');
     expect(['x/b', 'y/a', 'z/c'].map((f) => allows(cluster, policiesFromYaml(open + isolating), f, 'x/a'))).toEqual([false, true, true]);
   });
 
@@ -421,14 +421,19 @@ specs:
     expect(allows(cluster, policies, 'y/a', 'x/a')).toBe(true);
   });
 
-  test('a policy without spec and specs, and one whose status says Valid=False, are not enforced', () => {
+  test('a policy without spec and specs is not enforced', () => {
     const empty = policiesFromYaml('{ apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy, metadata: { name: e, namespace: x } }');
     expect(empty.map((p) => [p.enforced, p.notes?.[0]])).toEqual([[false, expect.stringMatching(/no rules/)]]);
+  });
+
+  test('a status saying Valid=False is a note, and the spec is evaluated: status is written by the cluster, not the author', () => {
     const invalid = policiesFromYaml(`${cnp('x', 'bad', '{ endpointSelector: {}, ingress: [{}] }')}status:
   conditions: [{ type: Valid, status: "False", message: "some agent error" }]
 `);
-    expect(invalid.map((p) => [p.enforced, p.notes?.[0]])).toEqual([[false, expect.stringMatching(/Valid=False \(some agent error\)/)]]);
-    expect(allows(cluster, invalid, 'y/a', 'x/a')).toBe(true);
+    expect(invalid.map((p) => [p.enforced, p.notes?.[0]])).toEqual([[true, expect.stringMatching(/status says Valid=False \(some agent error\): status is written by the cluster/)]]);
+    // ingress: [{}] is Cilium's default deny: evaluated, it isolates x/a.
+    expect(allows(cluster, invalid, 'y/a', 'x/a')).toBe(false);
+    expect(allows(cluster, policiesFromYaml(cnp('x', 'bad', '{ endpointSelector: {}, ingress: [{}] }')), 'y/a', 'x/a')).toBe(false);
   });
 
   test('host policies (nodeSelector) are read but not evaluated', () => {

@@ -61,7 +61,13 @@ items:
 `;
 
 describe('reading a cluster model', () => {
-  const cluster = parseCluster({ file: 'cluster.yaml', text: kubectlOutput });
+  const cluster = parseCluster({ file: 'cluster.yaml', text: kubectlOutput }, { implicitNamespaces: true });
+
+  test('fails on pods whose namespace has no Namespace object, naming the namespaces and the fix', () => {
+    expect(() => parseCluster({ file: 'cluster.yaml', text: kubectlOutput })).toThrow(
+      'cluster.yaml: pods are in namespace monitoring without a Namespace object, so a namespaceSelector on their labels would match nothing; '
+      + 'include the namespaces with `kubectl get namespaces,pods -A -o yaml > cluster.yaml`, or pass --implicit-namespaces to give them only the kubernetes.io/metadata.name label');
+  });
 
   test('reads namespaces and pods from a kind: List', () => {
     expect([...cluster.namespaces.keys()]).toEqual(['monitoring', 'shop']);
@@ -86,6 +92,7 @@ describe('reading a cluster model', () => {
       serviceAccountName: 'web',
       hostNetwork: false,
       nodeName: 'node-1',
+      phase: 'Running',
       ips: [
         { family: 'IPv4', value: 0x0a010203n, text: '10.1.2.3' },
         { family: 'IPv6', value: 0xfd000000000000000000000100020003n, text: 'fd00::1:2:3' },
@@ -149,8 +156,8 @@ describe('reading a cluster model', () => {
       'apiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: s }\nspec:\n  containers:\n  - name: c\n    ports: [{ containerPort: 53, protocol: udp }]\n',
       'cluster.yaml, document 1 (Pod s/p): spec.containers[0].ports[0].protocol: expected one of TCP, UDP, SCTP, got "udp"'],
     ['a numeric label value',
-      'apiVersion: v1\nkind: Namespace\nmetadata: { name: n, labels: { tier: 1 } }\n',
-      'cluster.yaml, document 1 (Namespace n): metadata.labels.tier: expected a string value, got number 1 (quote it: "1")'],
+      'apiVersion: v1\nkind: Namespace\nmetadata: { name: web, labels: { tier: 1 } }\n',
+      'cluster.yaml, document 1 (Namespace web): metadata.labels.tier: expected a string value, got number 1 (quote it: "1")'],
     ['a pod without a name',
       'apiVersion: v1\nkind: Pod\nmetadata: { namespace: s }\n',
       'cluster.yaml, document 1: metadata.name: required field is missing; expected a string'],
@@ -171,7 +178,7 @@ describe('reading a cluster model', () => {
   });
 
   test('skips other kinds when asked to', () => {
-    const model = parseCluster({ file: 'all.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: p }\n' }, { ignoreOtherKinds: true });
+    const model = parseCluster({ file: 'all.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: p }\n' }, { ignoreOtherKinds: true, implicitNamespaces: true });
     expect(model.pods.map((pod) => pod.name)).toEqual(['p']);
   });
 
@@ -181,6 +188,50 @@ describe('reading a cluster model', () => {
     ['a port out of range', { pods: [{ name: 'p', ports: [{ port: 0 }] }] }, 'Pod default/p: ports[0].port: expected an integer from 1 to 65535, got 0'],
   ])('fails to build a model with %s', (_title, input, message) => {
     expect(() => ClusterModel.create(input)).toThrow(message);
+  });
+});
+
+describe('pods that are not running, and what the API server validates', () => {
+  const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n---\n';
+  const pod = (name: string, status: string, extra = '') => `apiVersion: v1\nkind: Pod\nmetadata: { name: ${name}, namespace: shop${extra} }\nstatus: ${status}\n---\n`;
+
+  test('reads Succeeded and Failed pods without their stale IPs, recording the phase', () => {
+    const model = parseCluster({
+      file: 'c.yaml',
+      text: ns + pod('job-done', '{ phase: Succeeded, podIP: 10.0.0.5 }') + pod('job-failed', '{ phase: Failed, podIP: 10.0.0.6 }')
+      + pod('web', '{ phase: Running, podIP: 10.0.0.5 }'),
+    });
+    expect(model.pods.map((p) => [p.name, p.phase, p.ips.map((ip) => ip.text)])).toEqual([
+      ['job-done', 'Succeeded', []], ['job-failed', 'Failed', []], ['web', 'Running', ['10.0.0.5']],
+    ]);
+    expect(model.podsWithIp(model.pods[2].ips[0]).map((p) => p.name)).toEqual(['web']);
+  });
+
+  test('fails on two live pods with one IP: an inconsistent snapshot', () => {
+    expect(() => parseCluster({ file: 'c.yaml', text: ns + pod('a', '{ phase: Running, podIP: 10.0.0.5 }') + pod('b', '{ phase: Pending, podIP: 10.0.0.5 }') }))
+      .toThrow(/^Pods shop\/a and shop\/b both have the IP 10\.0\.0\.5 and neither is terminated nor on the host network: the cluster snapshot is inconsistent/);
+  });
+
+  test.each([
+    ['an unknown phase', pod('a', '{ phase: Done }'), 'c.yaml, document 2 (Pod shop/a): status.phase: expected one of Pending, Running, Succeeded, Failed, Unknown, got "Done"'],
+    ['a pod name with a newline', 'apiVersion: v1\nkind: Pod\nmetadata: { name: "a\\nb", namespace: shop }\n',
+      'c.yaml, document 2: metadata.name: expected an object name: at most 253 lower-case letters, digits, "-" or ".", starting and ending with a letter or digit, got "a\\nb"'],
+    ['a namespace name with markdown', 'apiVersion: v1\nkind: Namespace\nmetadata: { name: "x [click](https://evil.example)" }\n',
+      'c.yaml, document 2: metadata.name: expected a namespace name: at most 63 lower-case letters, digits or "-", starting and ending with a letter or digit, got "x [click](https://evil.example)"'],
+    ['a label key __proto__', pod('a', '{}', ', labels: { __proto__: x }'),
+      'c.yaml, document 2 (Pod shop/a): metadata.labels.__proto__: expected a key name of at most 63 characters: letters, digits, "-", "_" or ".", starting and ending with a letter or digit, got "__proto__"'],
+    ['a label value with a space', pod('a', '{}', ', labels: { app: "a b" }'),
+      'c.yaml, document 2 (Pod shop/a): metadata.labels.app: expected a label value: at most 63 characters, letters, digits, "-", "_" or ".", starting and ending with a letter or digit, got "a b"'],
+    ['a service account name in capitals', 'apiVersion: v1\nkind: Pod\nmetadata: { name: a, namespace: shop }\nspec: { serviceAccountName: Admin }\n',
+      'c.yaml, document 2 (Pod shop/a): spec.serviceAccountName: expected an object name: at most 253 lower-case letters, digits, "-" or ".", starting and ending with a letter or digit, got "Admin"'],
+  ])('fails on %s, naming file, document, field, value and what is expected', (_title, text, message) => {
+    expect(() => parseCluster({ file: 'c.yaml', text: ns + text })).toThrow(message);
+  });
+
+  test('keeps a label key constructor as a label like any other', () => {
+    const model = parseCluster({ file: 'c.yaml', text: ns + pod('a', '{}', ', labels: { constructor: x }') });
+    expect(Object.entries(model.pods[0].labels)).toEqual([['constructor', 'x']]);
+    expect(Object.getPrototypeOf(model.pods[0].labels)).toBeNull();
   });
 });
 
@@ -201,9 +252,14 @@ describe('reading JSON and hostile YAML', () => {
     expect(model.namespaces.get('shop')?.labels.team).toBe('a');
   });
 
-  test('reads an empty List and an empty file as no objects', () => {
-    expect(parseCluster({ file: 'empty.yaml', text: 'apiVersion: v1\nkind: List\nitems: null\n' }).pods).toEqual([]);
-    expect(parseCluster({ file: 'empty.yaml', text: '# nothing here\n' }).pods).toEqual([]);
+  test.each([
+    ['an empty file (what a failed kubectl … | leaves)', '', ' (the input is empty)'],
+    ['a comment only', '# nothing here\n', ' (the input is empty)'],
+    ['an empty List', 'apiVersion: v1\nkind: List\nitems: null\n', ' (the input is empty)'],
+    ['namespaces without pods', 'apiVersion: v1\nkind: Namespace\nmetadata: { name: a }\n', ''],
+  ])('fails on %s: a cluster without pods would pass every gate', (_title, text, detail) => {
+    expect(() => parseCluster({ file: 'empty.yaml', text })).toThrow(
+      `empty.yaml: the cluster has no pods${detail}; write a complete snapshot with \`kubectl get namespaces,pods -A -o yaml > cluster.yaml\``);
   });
 
   test('rejects a YAML alias bomb instead of expanding it', () => {
@@ -212,6 +268,6 @@ describe('reading JSON and hostile YAML', () => {
       const previous = String.fromCharCode(name.charCodeAt(0) - 1);
       bomb.push(`${name}: &${name} [*${previous},*${previous},*${previous},*${previous},*${previous},*${previous},*${previous},*${previous},*${previous}]`);
     }
-    expect(() => parseCluster({ file: 'bomb.yaml', text: bomb.join('\n') })).toThrow(/^bomb\.yaml, document 1: invalid YAML: Excessive alias count/);
+    expect(() => parseCluster({ file: 'bomb.yaml', text: bomb.join('\n') })).toThrow(/^bomb\.yaml, document 1: line \d+, column \d+: the document contains excessive aliasing/);
   });
 });

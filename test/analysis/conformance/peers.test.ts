@@ -30,7 +30,7 @@ describe('peer selectors', () => {
     ['a podSelector alone selects only in the policy namespace', `
     - podSelector: { matchLabels: { pod: b } }`, ['x/b']],
     ['a namespaceSelector alone selects every pod of the matching namespaces', `
-    - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: y } }`, ['y/a', 'y/b']],
+    - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: "y" } }`, ['y/a', 'y/b']],
     ['namespaceSelector and podSelector in one peer select their intersection (AND)', `
     - namespaceSelector: { matchExpressions: [{ key: kubernetes.io/metadata.name, operator: NotIn, values: [x] }] }
       podSelector: { matchLabels: { pod: b } }`, ['y/b', 'z/b']],
@@ -110,7 +110,7 @@ metadata: { name: from-y, namespace: x }
 spec:
   podSelector: {}
   ingress:
-  - from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: y } } }]
+  - from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: "y" } } }]
 `);
     const small = threeNamespaceCluster(['x/a', 'y/a', 'z/a']);
     expect(small.namespaces.get('y')?.labels['kubernetes.io/metadata.name']).toBe('y');

@@ -33,7 +33,7 @@ describe('policyTypes defaulting', () => {
   test('an egress-only policy written without policyTypes also isolates the pods for ingress', () => {
     const policies = policiesFromYaml(policy(`
   egress:
-  - to: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: y } } }]
+  - to: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: "y" } } }]
 `));
     expectTruthTable(cluster, policies, 80, 'TCP', `
           x/a x/b y/a
@@ -47,7 +47,7 @@ describe('policyTypes defaulting', () => {
     const policies = policiesFromYaml(policy(`
   policyTypes: [Egress]
   egress:
-  - to: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: y } } }]
+  - to: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: "y" } } }]
 `));
     expectTruthTable(cluster, policies, 80, 'TCP', `
           x/a x/b y/a

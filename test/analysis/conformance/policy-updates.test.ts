@@ -14,7 +14,7 @@ metadata: { name: allow-81-from-y, namespace: x }
 spec:
   podSelector: { matchLabels: { pod: a } }
   ingress:
-  - from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: y } } }]
+  - from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: "y" } } }]
     ports: [{ port: 81, protocol: TCP }]
 `;
 const allow80FromY = allow81FromY.replace(/81/g, '80');

@@ -48,11 +48,11 @@ spec:
   podSelector: { matchLabels: { pod: a } }
   policyTypes: [Egress]
   egress:
-  - to: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: y } }, podSelector: { matchLabels: { pod: a } } }]
+  - to: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: "y" } }, podSelector: { matchLabels: { pod: a } } }]
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: { name: allow-from-xa-on-ya, namespace: y }
+metadata: { name: allow-from-xa-on-ya, namespace: "y" }
 spec:
   podSelector: { matchLabels: { pod: a } }
   ingress:
@@ -60,7 +60,7 @@ spec:
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: { name: allow-from-xa-on-yb, namespace: y }
+metadata: { name: allow-from-xa-on-yb, namespace: "y" }
 spec:
   podSelector: { matchLabels: { pod: b } }
   ingress:

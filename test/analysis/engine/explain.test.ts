@@ -16,7 +16,7 @@ metadata: { name: web, namespace: x }
 spec:
   podSelector: { matchLabels: { pod: a } }
   ingress:
-  - from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: y } } }]
+  - from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: "y" } } }]
     ports: [{ port: 5432 }]
   - from: [{ podSelector: { matchLabels: { pod: b } } }]
   - from: [{ namespaceSelector: {} }]

@@ -183,18 +183,21 @@ items:
 
   test('rejects invalid YAML with its line and column', () => {
     const error = errorOf(`${header}spec:\n  podSelector: {\n`);
-    expect(error.message).toMatch(/^policies\.yaml, document 1: invalid YAML at line \d+, column \d+: /);
+    expect(error.message).toMatch(/^policies\.yaml, document 1: line \d+, column \d+: invalid YAML: /);
   });
 
-  test('rejects duplicate keys, which YAML parsers would otherwise silently merge', () => {
-    expect(errorOf(`${header}spec:\n  podSelector: {}\n  podSelector: { matchLabels: { a: b } }\n`).message).toMatch(/invalid YAML at line 6, column 3: Map keys must be unique/);
+  test('rejects duplicate keys, which kubectl would silently resolve to the last one', () => {
+    expect(errorOf(`${header}spec:\n  podSelector: {}\n  podSelector: { matchLabels: { a: b } }\n`).message)
+      .toBe('policies.yaml, document 1: line 6, column 3: the key "podSelector" is given twice in one mapping (kubectl would silently keep the last one); remove one');
   });
 
   test('rejects a kind that is not a policy, and a policy kind the analyzer does not support yet', () => {
     expect(errorOf('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\n').message)
-      .toBe('policies.yaml, document 1: kind: expected a policy such as NetworkPolicy (networking.k8s.io/v1), got kind Deployment (apps/v1)');
+      .toBe('policies.yaml, document 1: kind: expected a policy such as NetworkPolicy (networking.k8s.io/v1), got kind Deployment (apps/v1); '
+        + 'pass --ignore-other-kinds to skip objects of kinds that carry no network policy');
     expect(errorOf('apiVersion: projectcalico.org/v3\nkind: StagedKubernetesNetworkPolicy\nmetadata: { name: web }\n').message)
-      .toBe('policies.yaml, document 1: kind: StagedKubernetesNetworkPolicy (projectcalico.org/v3) is not supported by the analyzer yet; supported: NetworkPolicy (networking.k8s.io/v1)');
+      .toBe('policies.yaml, document 1: kind: kind StagedKubernetesNetworkPolicy (projectcalico.org/v3) may allow or deny traffic (a staged Kubernetes policy is not supported by the analyzer yet) '
+        + 'and the analyzer cannot evaluate it, so it is an error with or without --ignore-other-kinds; remove it from the input only if it does not apply to the cluster analysed');
     expect(errorOf('just a string\n').message).toBe('policies.yaml, document 1: expected an object, got string "just a string"');
   });
 
@@ -202,12 +205,53 @@ items:
     const text = `apiVersion: v1\nkind: Service\nmetadata: { name: web }\n---\n${header}spec: { podSelector: {} }\n`;
     expect(parsePolicies({ file: 'app.yaml', text }, { ignoreOtherKinds: true }).map((policy) => policy.ref.name)).toEqual(['web']);
     expect(() => parsePolicies({ file: 'app.yaml', text: 'apiVersion: projectcalico.org/v3\nkind: StagedKubernetesNetworkPolicy\nmetadata: { name: a }\n' }, { ignoreOtherKinds: true }))
-      .toThrow('StagedKubernetesNetworkPolicy (projectcalico.org/v3) is not supported by the analyzer yet');
+      .toThrow('StagedKubernetesNetworkPolicy (projectcalico.org/v3) may allow or deny traffic');
+  });
+
+  test.each([
+    ['policy.networking.k8s.io/v1alpha1', 'AdminNetworkPolicy', /an AdminNetworkPolicy allows, denies or passes traffic/],
+    ['policy.networking.k8s.io/v1alpha1', 'BaselineAdminNetworkPolicy', /a BaselineAdminNetworkPolicy allows or denies/],
+    ['policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', /a ClusterNetworkPolicy allows, denies or passes/],
+    ['crd.antrea.io/v1beta1', 'ClusterNetworkPolicy', /Antrea policies and groups allow and deny traffic/],
+    ['networking.k8s.aws/v1alpha1', 'ClusterNetworkPolicy', /the AWS network policy agent's objects allow and deny traffic/],
+    ['networking.istio.io/v1', 'Sidecar', /a Sidecar restricts the egress/],
+    ['projectcalico.org/v3', 'NetworkSet', /a NetworkSet gives addresses labels/],
+    ['projectcalico.org/v3', 'GlobalNetworkSet', /a GlobalNetworkSet gives addresses labels/],
+    ['projectcalico.org/v3', 'HostEndpoint', /a HostEndpoint puts host interfaces under Calico policies/],
+  ])('fails on %s %s with or without --ignore-other-kinds: it may allow or deny traffic', (apiVersion, kind, reason) => {
+    const text = `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { name: deny-all }\nspec: {}\n`;
+    for (const ignoreOtherKinds of [false, true]) {
+      expect(() => parsePolicies({ file: 'p.yaml', text }, { ignoreOtherKinds })).toThrow(reason);
+    }
+  });
+
+  test('fails on an unknown kind even with --ignore-other-kinds, and counts what it skips', () => {
+    expect(() => parsePolicies({ file: 'p.yaml', text: 'apiVersion: example.com/v1\nkind: Firewall\nmetadata: { name: a }\n' }, { ignoreOtherKinds: true }))
+      .toThrow(/got kind Firewall \(example\.com\/v1\), a kind the analyzer does not know: it cannot tell whether it allows or denies traffic/);
+    const skippedKinds = new Map<string, number>();
+    const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: a }\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: b }\n---\n'
+      + 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\n';
+    expect(parsePolicies({ file: 'p.yaml', text }, { ignoreOtherKinds: true, skippedKinds })).toEqual([]);
+    expect([...skippedKinds]).toEqual([['apps/Deployment', 2], ['/Service', 1]]);
+  });
+
+  test.each([
+    ['a name with a markdown link', 'metadata: { name: "x [click](https://evil.example/login)", namespace: prod }', 'metadata.name: expected an object name'],
+    ['a name with a newline', 'metadata: { name: "a\\nb", namespace: prod }', 'metadata.name: expected an object name'],
+    ['a name with an escape byte', 'metadata: { name: "a\\u001b[31m", namespace: prod }', 'metadata.name: expected an object name'],
+    ['a namespace with capitals', 'metadata: { name: web, namespace: Prod }', 'metadata.namespace: expected a namespace name'],
+  ])('fails on %s, as the API server would', (_title, metadata, problem) => {
+    expect(errorOf(`apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n${metadata}\nspec: { podSelector: {} }\n`).message).toContain(problem);
+  });
+
+  test('fails on an invalid name of every other kind too (a CiliumNetworkPolicy)', () => {
+    expect(errorOf('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: "x|y", namespace: prod }\nspec: { endpointSelector: {}, ingress: [{}] }\n').message)
+      .toContain('metadata.name: expected an object name');
   });
 
   test('rejects an older NetworkPolicy apiVersion', () => {
     expect(errorOf('apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: { name: old }\n').message)
-      .toBe('policies.yaml, document 1: kind: expected a policy such as NetworkPolicy (networking.k8s.io/v1), got kind NetworkPolicy (extensions/v1beta1)');
+      .toMatch(/^policies\.yaml, document 1: kind: expected a policy such as NetworkPolicy \(networking\.k8s\.io\/v1\), got kind NetworkPolicy \(extensions\/v1beta1\), a kind the analyzer does not know/);
   });
 
   test('rejects the same policy defined in two files', () => {
@@ -224,7 +268,7 @@ items:
   });
 
   test('uses the given default namespace for policies without one', () => {
-    const [policy] = parsePolicies({ file: 'p.yaml', text: 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: n }\nspec: { podSelector: {} }\n' }, { defaultNamespace: 'team-a' });
-    expect(policy.ref).toEqual({ kind: 'NetworkPolicy', namespace: 'team-a', name: 'n' });
+    const [policy] = parsePolicies({ file: 'p.yaml', text: 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: web }\nspec: { podSelector: {} }\n' }, { defaultNamespace: 'team-a' });
+    expect(policy.ref).toEqual({ kind: 'NetworkPolicy', namespace: 'team-a', name: 'web' });
   });
 });

@@ -1,6 +1,5 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import { CliIo } from '../../../src/cli/cli-io';
+import { CliIo, InputFileError, readBoundedFile } from '../../../src/cli/cli-io';
 import { main } from '../../../src/cli/main';
 
 /** What one CLI run produced. */
@@ -31,7 +30,15 @@ export async function runCli(
   const io: CliIo = {
     stdout: (text) => { stdout += text; },
     stderr: (text) => { stderr += text; },
-    readFile: (file) => (options.files && file in options.files ? options.files[file] : fs.readFileSync(file, 'utf8')),
+    readFile: (file, maxBytes) => {
+      if (!options.files || !(file in options.files)) {
+        return readBoundedFile(file, maxBytes);
+      }
+      if (Buffer.byteLength(options.files[file]) > maxBytes) {
+        throw new InputFileError(`it is larger than the input limit of ${maxBytes} bytes`);
+      }
+      return options.files[file];
+    },
     env: options.env ?? {},
   };
   const code = await main(args, io);
