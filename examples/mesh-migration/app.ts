@@ -1,7 +1,9 @@
-// Moving the production namespace into Istio in three phases (the seed's
-// gradual adoption, and the way out of its failure case 2): prepare (policies
-// observed, mTLS PERMISSIVE), enforce (policies enforced, still PERMISSIVE),
-// strict (STRICT mTLS) — one chart per phase, each with its rollback chart.
+// Moving the production namespace into Istio in four phases, network policies
+// first (the seed's gradual adoption, and the way out of its failure case 2):
+// prepare (policies observed, mTLS PERMISSIVE), network (CNI policies enforced,
+// the mesh still observing), enforce (mesh policies enforced, still
+// PERMISSIVE), strict (STRICT mTLS) — one chart per phase, each with its
+// rollback chart.
 import { App } from 'cdk8s';
 import { Engine, HttpRule, IstioMode, IstioPathNormalization, MeshMigration, Peer, Port, TargetProfile, Workload } from '../../src';
 import { Example } from '../example';
@@ -21,11 +23,11 @@ const CLUSTER: TargetProfile = {
 };
 
 export const example: Example = {
-  description: 'three-phase MeshMigration of production (prepare → enforce → strict), each phase with its rollback',
+  description: 'four-phase MeshMigration of production (prepare → network → enforce → strict), each phase with its rollback',
   engines: {
     // Calico stages the CNI policies in the prepare phase too (StagedNetworkPolicy), so egress is observed before it is enforced.
     'istio-sidecar-calico': () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.calico({ target: CLUSTER }) }),
-    // Cilium cannot stage: egress isolation starts in the enforce phase (docs/MESH-MIGRATION.md).
+    // Cilium cannot stage: its policies start in the network phase, while the mesh still only observes (docs/MESH-MIGRATION.md).
     'istio-ambient-cilium': () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium({ target: CLUSTER }) }),
   },
   build(app: App, engine: Engine) {

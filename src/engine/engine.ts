@@ -6,6 +6,7 @@ import { CalicoDialect } from '../dialects/calico';
 import { CiliumDialect } from '../dialects/cilium';
 import { Dialect } from '../dialects/dialect';
 import { createIstioDialect } from '../dialects/istio/create-dialect';
+import { IstioDialect } from '../dialects/istio/render';
 import { KubernetesDialect } from '../dialects/kubernetes';
 import { TargetModel, UNDECLARED_TARGET } from '../model/target';
 import { formatProblem, InputProblem } from '../validation/input-error';
@@ -312,5 +313,17 @@ export class Engine {
     this._dialect = dialect;
     this._kind = kind;
     this._target = target;
+  }
+
+  /**
+   * The same Istio engine whose mesh layer only observes (`observe`: every
+   * AuthorizationPolicy dry-run) or renders no AuthorizationPolicy (`none`),
+   * while its CNI layer renders as the statements say: the mesh permissive
+   * during a MeshMigration phase. Undefined for other engines.
+   * @internal
+   */
+  public _withMeshPolicies(meshPolicies: 'observe' | 'none'): Engine | undefined {
+    if (!(this._dialect instanceof IstioDialect)) return undefined;
+    return new Engine(this.name, this._dialect.withMeshPolicies(meshPolicies), { ...this._kind, meshPolicies }, this._target);
   }
 }

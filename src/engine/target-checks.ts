@@ -12,6 +12,8 @@ export interface EngineKind {
   readonly cni?: EngineKind;
   /** Calico: HTTP rules through application layer policy (Istio sidecars). */
   readonly applicationLayerPolicy?: boolean;
+  /** Istio: the mesh layer only observes (every AuthorizationPolicy dry-run) or renders none (MeshMigration phases). */
+  readonly meshPolicies?: 'observe' | 'none';
 }
 
 /** The first Istio releases that honour what the rendered objects rely on (docs/TARGET-PROFILE.md cites each). */
@@ -98,7 +100,8 @@ function istioProblems(s: Statement, kind: EngineKind, target: TargetModel): str
   } else if (v && kind.mode === 'ambient' && !versionAtLeast(v, ISTIO_AMBIENT_WAYPOINTS)) {
     out.push(`ambient mode with waypoints (Gateway API, targetRefs) needs Istio ${ISTIO_AMBIENT_WAYPOINTS} (ambient GA), but the target declares Istio ${v.text}; ${where}. Fix: upgrade Istio and declare it, or use IstioMode.SIDECAR.`);
   }
-  if (kind.mode === 'ambient' && s.stage === 'audit' && rendersZtunnelPolicy(s)) out.push(...ambientDryRunProblems(kind, target, where));
+  const dryRun = kind.meshPolicies === 'observe' || (s.stage === 'audit' && kind.meshPolicies !== 'none');
+  if (kind.mode === 'ambient' && dryRun && rendersZtunnelPolicy(s)) out.push(...ambientDryRunProblems(kind, target, where));
   out.push(...pathNormalizationProblems(s, kind, target, 'Istio'));
   return out;
 }

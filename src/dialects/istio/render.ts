@@ -54,6 +54,16 @@ export class IstioDialect implements Dialect {
     this.capabilities = istioCapabilities(options);
   }
 
+  /** The same engine whose Istio layer only observes (`observe`) or renders no AuthorizationPolicy (`none`). */
+  public withMeshPolicies(meshPolicies: 'observe' | 'none'): IstioDialect {
+    return new IstioDialect({ ...this.options, meshPolicies });
+  }
+
+  /** The mode (for engines derived from this one). */
+  public get mode(): IstioDialectOptions['mode'] {
+    return this.options.mode;
+  }
+
   /** The mesh's trust domain its principals are written in (the analyzer reads them with it). */
   public get trustDomain(): string {
     return this.options.trustDomain;
@@ -103,8 +113,11 @@ export class IstioDialect implements Dialect {
       }
       case 'allow': {
         if (s.direction === 'ingress') {
-          // The waypoint's own egress, where something isolates it (non-isolating, so always enforced).
-          const waypoint = this.gatewayOwner(s, ctx) ? waypointPlumbing(this.options, s.subject.namespace, s.origin, 'enforce').map(p => p.statement) : [];
+          // The waypoint's own egress, where something isolates it (non-isolating, so always enforced); for an
+          // audit-stage owner on a CNI that stages, also staged, so that a preview of the isolation includes it.
+          const stages: ('enforce' | 'audit')[] = s.stage === 'audit' && canStage ? ['enforce', 'audit'] : ['enforce'];
+          const waypoint = !this.gatewayOwner(s, ctx) ? []
+            : stages.flatMap(stage => waypointPlumbing(this.options, s.subject.namespace, s.origin, stage).map(p => p.statement));
           if (s.stage === 'audit' && !canStage) return waypoint;
           return [this.cniIngress(s), ...(s.isolating ? this.plumbingFor(s, 'ingress', ctx) : []), ...waypoint];
         }
@@ -304,6 +317,7 @@ export class IstioDialect implements Dialect {
   }
 
   private istioObjects(s: Statement, ctx: RenderContext): RenderedObject[] {
+    if (this.options.meshPolicies === 'none' && s.kind !== 'mtls') return [];
     switch (s.kind) {
       case 'mtls': return [this.peerAuthentication(s, ctx)];
       case 'isolate': return s.directions.includes('ingress') ? [this.baseline(s, ctx)] : [];
@@ -403,7 +417,8 @@ export class IstioDialect implements Dialect {
     };
   }
 
-  private ap(origin: OriginModel, name: string, namespace: string, spec: AuthorizationPolicySpec, audit: boolean): RenderedObject {
+  private ap(origin: OriginModel, name: string, namespace: string, spec: AuthorizationPolicySpec, stageAudit: boolean): RenderedObject {
+    const audit = stageAudit || this.options.meshPolicies === 'observe';
     return {
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
