@@ -2,15 +2,15 @@ import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import {
   AllowDns, AllowFrom, AllowTo, DefaultDeny, EgressToFqdn, Engine, HttpRule, IstioMode, MtlsMode, MutualTls, Peer, PolicyDirection, PolicyStage,
-  Port, Workload, ZeroTrustNamespace, ClusterDefaultDeny,
+  Port, Workload, ZeroTrustNamespace, ClusterDefaultDeny, EgressToCidr, IstioPathNormalization,
 } from '../../src';
 import { expectValidManifests } from '../helpers/schema';
-import { testEngine } from '../helpers/target';
+import { TEST_TARGET, testEngine } from '../helpers/target';
 
 /**
  * Every class of synthesis error, with its first suggested fix applied: the result must synthesize on
  * the same engine, or — where the engine cannot express the intent at all — the fix names an engine
- * that can, and the intent synthesizes there (31 classes). Each row: the error, the words of its first fix (the
+ * that can, and the intent synthesizes there (39 classes). Each row: the error, the words of its first fix (the
  * text after "Fix:" up to the first ";"), and the app with that fix applied.
  */
 interface Row {
@@ -291,6 +291,76 @@ const ROWS: Row[] = [
     },
     error: /an egress allowance to pods whose Service is bound to the waypoint/,
     firstFix: /say it from the destination's side: new AllowFrom\(scope, 'id', \{ to: Workload.select\(\{...\}, \{ service: 'redis' \}\)/,
+  },
+  {
+    name: 'a CIDR peer without declared pod and Service CIDRs',
+    engine: () => Engine.kubernetes(),
+    build: c => { new EgressToCidr(c, 'out', { workload: web, cidr: '203.0.113.0/24', ports: [Port.tcp(443)], acknowledgeDnsBlocked: true }); },
+    error: /cannot be checked against the cluster's pod and Service addresses/,
+    firstFix: /declare the cluster's CIDRs on the engine, e\.g\. Engine\.kubernetes\(\{ target: \{ podCidrs: \['10\.244\.0\.0\/16'\], serviceCidrs: \['10\.96\.0\.0\/12'\] \} \}\)/,
+    fixedEngine: () => Engine.kubernetes({ target: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] } }),
+  },
+  {
+    name: 'a CIDR peer that overlaps the pod CIDR',
+    engine: () => testEngine.cilium(),
+    build: (c, fixed) => {
+      new EgressToCidr(c, 'out', { workload: web, cidr: '0.0.0.0/0', exceptCidrs: fixed ? ['10.244.0.0/16', '10.96.0.0/16'] : [], ports: [Port.tcp(443)], acknowledgeDnsBlocked: true });
+    },
+    error: /overlaps the pod CIDR 10\.244\.0\.0\/16 and the Service CIDR 10\.96\.0\.0\/16/,
+    firstFix: /except the cluster's ranges \(e\.g\. Peer\.cidr\('0\.0\.0\.0\/0', \['10\.244\.0\.0\/16', '10\.96\.0\.0\/16'\]\)\)/,
+  },
+  {
+    name: 'port ranges on a Kubernetes version without endPort',
+    engine: () => Engine.kubernetes({ target: { kubernetesVersion: '1.24' } }),
+    build: (c, fixed) => { new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: fixed ? [Port.tcp(8080), Port.tcp(8081)] : [Port.tcpRange(8080, 8081)] }); },
+    error: /which Kubernetes 1\.24 does not honour \(it needs 1\.25\.0/,
+    firstFix: /list the ports one by one/,
+  },
+  {
+    name: 'Cilium output on a Cilium older than 1.16',
+    engine: () => Engine.cilium({ target: { ciliumVersion: '1.15.7' } }),
+    build: c => { new DefaultDeny(c, 'deny', { directions: [PolicyDirection.INGRESS] }); },
+    error: /needs Cilium 1\.16\.0 or later .* but the target declares Cilium 1\.15\.7/,
+    firstFix: /upgrade Cilium to 1\.16\.0 or later and declare it \(Engine\.cilium\(\{ target: \{ ciliumVersion: '1\.16\.0' \} \}\)\)/,
+    fixedEngine: () => Engine.cilium({ target: { ciliumVersion: '1.16.0' } }),
+  },
+  {
+    name: 'HTTP path rules on Cilium with http-normalize-path=false',
+    engine: () => Engine.cilium({ target: { ciliumHttpNormalizePath: false } }),
+    build: c => { new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: [Port.tcp(80)], http: [HttpRule.get('/api/*')] }); },
+    error: /with the agent flag http-normalize-path=false Cilium's proxy matches the raw path/,
+    firstFix: /run the Cilium agent with http-normalize-path=true \(Cilium's default\) and declare it/,
+    fixedEngine: () => Engine.cilium({ target: { ciliumHttpNormalizePath: true } }),
+  },
+  {
+    name: 'HTTP path rules on Istio with its default path normalization',
+    engine: () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.cilium() }),
+    build: c => { new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: [Port.tcp(80)], http: [HttpRule.get('/api/*')] }); },
+    error: /Istio with the mesh's pathNormalization BASE \(Istio's default\) matches another path/,
+    firstFix: /set meshConfig\.pathNormalization\.normalization: DECODE_AND_MERGE_SLASHES in the mesh and declare it/,
+    fixedEngine: () => Engine.istio({
+      mode: IstioMode.SIDECAR, cni: Engine.cilium(), target: { istioPathNormalization: IstioPathNormalization.DECODE_AND_MERGE_SLASHES },
+    }),
+  },
+  {
+    name: 'ambient dry-run on the seed\'s Istio 1.24.2',
+    engine: () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes(), target: { istioVersion: '1.24.2' } }),
+    build: c => { new DefaultDeny(c, 'deny', { directions: [PolicyDirection.INGRESS], stage: PolicyStage.AUDIT }); },
+    error: /is ENFORCED by Istio 1\.24\.2/,
+    firstFix: /run istiod and every ztunnel 1\.29\.0 or later, istiod with AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY=true, and declare it/,
+    fixedEngine: () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes(), target: { istioVersion: '1.29.0', ztunnelVersion: '1.29.0', istioAmbientDryRun: true } }),
+  },
+  {
+    name: 'an ambient AllowTo to anyone on TCP',
+    engine: ambientCalico,
+    build: (c, fixed) => {
+      new DefaultDeny(c, 'deny-x', { namespace: 'x', directions: [PolicyDirection.INGRESS] });
+      const workload = Workload.allPods({ serviceAccount: 'backend' });
+      const peers = fixed ? [Peer.cidr('0.0.0.0/0', [...TEST_TARGET.podCidrs!.slice(0, 1), ...TEST_TARGET.serviceCidrs!]), Peer.namespace('x')] : [Peer.anyone()];
+      new AllowTo(c, 'out', { workload, peers, ports: [Port.tcp(443)], acknowledgeDnsBlocked: true });
+    },
+    error: /cannot express egress to anyone on TCP/,
+    firstFix: /allow the addresses outside the cluster with a CIDR that excepts the pod and Service CIDRs/,
   },
   {
     name: 'the same object name from two intents',

@@ -275,7 +275,7 @@ export class IstioDialect implements Dialect {
     for (const p of s.peers) {
       if (p.kind === 'anyone') {
         out.push(cannot('egress to anyone on TCP', 'in ambient mode a TCP connection to a mesh pod leaves the source as HBONE (TCP 15008), whatever its port, and only the destination\'s ztunnel can check the port; allowing anyone on the application ports would block every mesh pod, and allowing HBONE to every pod would admit every port of the pods nothing isolates',
-          `allow the addresses outside the cluster with a CIDR (Peer.cidr('0.0.0.0/0')) and the mesh pods by namespace (Peer.namespace('<name>')), whose ingress you isolate; or ${exactly}`));
+          `allow the addresses outside the cluster with a CIDR that excepts the pod and Service CIDRs (Peer.cidr('0.0.0.0/0', ['<pod CIDR>', '<Service CIDR>'])) and the mesh pods by namespace (Peer.namespace('<name>')), whose ingress you isolate; or ${exactly}`));
         continue;
       }
       if (p.kind !== 'pods') continue;
