@@ -7,7 +7,20 @@ interface Interval {
   readonly last: bigint;
 }
 
+/** Intervals per CIDR text: an estate repeats a few CIDRs in thousands of intents. Emptied when full. */
+const INTERVALS = new Map<string, Interval>();
+const MAX_INTERVALS = 10_000;
+
 function interval(cidr: string): Interval {
+  let found = INTERVALS.get(cidr);
+  if (!found) {
+    if (INTERVALS.size >= MAX_INTERVALS) INTERVALS.clear();
+    INTERVALS.set(cidr, found = parseInterval(cidr));
+  }
+  return found;
+}
+
+function parseInterval(cidr: string): Interval {
   const [addr, prefix] = ipaddr.parseCIDR(cidr);
   const family = addr.kind() as 'ipv4' | 'ipv6';
   const bits = family === 'ipv4' ? 32 : 128;
