@@ -5,6 +5,7 @@ import { allowToArb, buildIntents, describeIntents, IntentSpec, PeerSpec, PortSp
 import { Engine, IstioMode } from '../../src';
 import { AnalysisPolicy, ClusterModel, Flow, ipEndpoint, podEndpoint, ReachabilityAnalyzer } from '../../src/analysis';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
+import { PolicyCompiler } from '../../src/engine/compiler';
 import { PROPERTY_TARGET } from '../helpers/target';
 
 /*
@@ -84,6 +85,28 @@ function differences(cluster: ClusterModel, expected: readonly AnalysisPolicy[],
   return diffs;
 }
 
+/**
+ * The structural half, read from the rendered objects alone: every pod that an enforced statement isolates on
+ * ingress is selected by an enforced AuthorizationPolicy with a selector (ztunnel's kind, not a waypoint's
+ * targetRefs) in its namespace. Without one, ztunnel admits every TCP connection the HBONE plumbing lets in.
+ */
+function podsWithoutZtunnelPolicy(chart: Chart, cluster: ClusterModel): string[] {
+  const aps = Testing.synth(chart).filter(o => o.kind === 'AuthorizationPolicy' && !o.spec.targetRefs && o.metadata.annotations?.['istio.io/dry-run'] !== 'true');
+  const selects = (matchLabels: Record<string, string> | undefined, labels: Record<string, string>) =>
+    Object.entries(matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const out: string[] = [];
+  for (const s of PolicyCompiler.of(chart).statements()) {
+    const isolatesIngress = s.stage === 'enforce' && ((s.kind === 'isolate' && s.directions.includes('ingress')) || (s.kind === 'allow' && s.isolating && s.direction === 'ingress'));
+    if (!isolatesIngress) continue;
+    for (const pod of cluster.pods) {
+      if (pod.namespace !== s.subject.namespace || !selects(s.subject.pods.matchLabels, pod.labels)) continue;
+      const covered = aps.some(ap => ap.metadata.namespace === pod.namespace && selects(ap.spec.selector?.matchLabels, pod.labels));
+      if (!covered) out.push(`${pod.namespace}/${pod.name} (isolated by ${s.origin.path})`);
+    }
+  }
+  return out;
+}
+
 describe('in ambient mode, with HBONE modelled, the Istio engine allows exactly what the intent means', () => {
   test.each([
     ['Kubernetes NetworkPolicy', () => Engine.kubernetes({ target: PROPERTY_TARGET }), false],
@@ -104,7 +127,10 @@ describe('in ambient mode, with HBONE modelled, the Istio engine allows exactly 
         throw e;
       }
       compared++;
-      const diffs = differences(toCluster(cluster), intentPolicies(chart), actual);
+      const model = toCluster(cluster);
+      const uncovered = podsWithoutZtunnelPolicy(chart, model);
+      if (uncovered.length) throw new Error(`isolated pods without a ztunnel ALLOW policy: ${uncovered.join(', ')}\nintents:\n${describeIntents(specs)}`);
+      const diffs = differences(model, intentPolicies(chart), actual);
       if (diffs.length) {
         throw new Error(`ambient differs from the intent on ${diffs.length} flow(s):\n  ${diffs.slice(0, 10).join('\n  ')}\nintents:\n${describeIntents(specs)}`);
       }
