@@ -164,6 +164,7 @@ export interface IstioEngineOptions {
 }
 
 const ATTACHED = new WeakMap<IConstruct, Engine>();
+const ISTIO_OPTIONS = ['mode', 'cni', 'trustDomain', 'waypoint', 'istiodNamespace', 'istiodLabels', 'matchPeersByServiceAccount', 'target'];
 
 /** The options object of an engine factory: an object with known keys, booleans where `booleans` says so. */
 function checkOptions(factory: string, options: unknown, known: readonly string[], booleans: readonly string[] = []): InputProblem[] {
@@ -247,6 +248,8 @@ export class Engine {
    * @see https://istio.io/latest/docs/reference/config/security/
    */
   public static istio(options: IstioEngineOptions): Engine {
+    const unknown = checkOptions('Engine.istio()', options ?? {}, ISTIO_OPTIONS);
+    if (unknown.length) throw new Error(unknown.map(formatProblem).join('\n'));
     const cni = options?.cni;
     const { target: given, ...rest } = (options ?? {}) as IstioEngineOptions;
     const dialect = createIstioDialect({

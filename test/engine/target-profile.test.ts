@@ -210,6 +210,11 @@ describe('the target profile from untyped callers', () => {
       .toContain('invalid target of Engine.istio()');
   });
 
+  test('throws for an unknown option of Engine.istio(), e.g. a misspelt target, instead of ignoring what it says', () => {
+    expect(errorOf(() => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes(), targte: CLUSTER } as any)))
+      .toContain('invalid option "targte" of Engine.istio()');
+  });
+
   test('Engine.istio() uses its CNI engine\'s target when it declares none', () => {
     synthValid(egress(Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes({ target: CLUSTER }) }), '203.0.113.0/24'));
   });
