@@ -44,7 +44,8 @@ const intentsFor = (cniSelectsAccounts: boolean): fc.Arbitrary<IntentSpec[]> => 
   fc.record({ kind: fc.constant('AllowFrom' as const), ns, app, peers: fc.array(peer, { minLength: 1, maxLength: 2 }), ports }),
   fc.record({ kind: fc.constant('AllowFrom' as const), ns, app, peers: fc.array(peer, { minLength: 1, maxLength: 2 }), ports }),
   fc.record({ kind: fc.constant('EgressToCidr' as const), ns, app, cidr: fc.constant('192.0.2.0/24'), except: fc.constant([]), ports }),
-  allowToArb(cniSelectsAccounts ? peer : peer.filter(p => p.k !== 'serviceAccount'), ports, cniSelectsAccounts),
+  // Ambient refuses an AllowTo to anyone on TCP (test/engine/first-fix.test.ts), and a CNI without accounts an AllowTo to one: not generated.
+  allowToArb(peer.filter(p => p.k !== 'anyone' && (cniSelectsAccounts || p.k !== 'serviceAccount')), ports, cniSelectsAccounts),
 ), { minLength: 1, maxLength: 6 }) as fc.Arbitrary<IntentSpec[]>;
 
 /** Every flow on which the intent and the ambient data path disagree. */
@@ -135,6 +136,7 @@ describe('in ambient mode, with HBONE modelled, the Istio engine allows exactly 
         throw new Error(`ambient differs from the intent on ${diffs.length} flow(s):\n  ${diffs.slice(0, 10).join('\n  ')}\nintents:\n${describeIntents(specs)}`);
       }
     }), { numRuns: RUNS });
+    // Most cases must really be compared, not refused.
     expect(compared).toBeGreaterThan(RUNS / 2);
   });
 });
