@@ -45,7 +45,7 @@ export function targetProblems(s: Statement, kind: EngineKind, target: TargetMod
 }
 
 function cidrProblems(s: Statement, kind: EngineKind, target: TargetModel): string[] {
-  if (s.kind !== 'allow' && s.kind !== 'allow-cluster') return [];
+  if (s.kind !== 'allow' && s.kind !== 'allow-cluster' && s.kind !== 'cluster-rule') return [];
   const cidrs = s.peers.filter((p): p is Extract<PeerModel, { kind: 'cidr' }> => p.kind === 'cidr');
   if (!cidrs.length) return [];
   const why = 'Kubernetes NetworkPolicy, Calico and Istio match pod addresses inside a CIDR and Cilium never does, so a CIDR that overlaps pod (or Service) addresses would allow different traffic on different engines';

@@ -19,6 +19,12 @@ export const TEST_TARGET: TargetProfile = {
  */
 export const PROPERTY_TARGET: TargetProfile = { ...TEST_TARGET, podCidrs: ['10.244.0.0/16', 'fd00::/64'] };
 
+/**
+ * PROPERTY_TARGET with the opt-in for CIDR peers that overlap pods: for the properties whose generated CIDRs cover
+ * pod addresses on purpose (cluster-intent-gen.ts), comparing engines on the engine-dependent meaning they name.
+ */
+export const OVERLAPPING_TARGET: TargetProfile = { ...PROPERTY_TARGET, acceptCidrsOverlappingPods: true };
+
 /** The engine factories with a target (TEST_TARGET unless the options name one). */
 export const testEngine = {
   kubernetes: (options: KubernetesEngineOptions = {}, target: TargetProfile = TEST_TARGET) => Engine.kubernetes({ target, ...options }),
