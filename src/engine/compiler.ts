@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Engine } from './engine';
 import { objectName } from './object-name';
 import { PolicyObject } from './policy-object';
+import { targetProblems } from './target-checks';
 import { RenderContext, RenderedObject } from '../dialects/dialect';
 import { FEATURE_DESCRIPTIONS, featuresOf } from '../dialects/feature';
 import {
@@ -154,7 +155,7 @@ export class PolicyCompiler {
           if (s.kind === 'mtls' && reg.options.noEncryptionAcknowledged && !hasMtls(engine)) continue;
           const t = engine._dialect.lower ? engine._dialect.lower(s) : s;
           const problems = capabilityProblems(engine, t);
-          if (!problems.length) problems.push(...(engine._dialect.check?.(t, context) ?? []));
+          if (!problems.length) problems.push(...targetProblems(t, engine._kind, engine._target), ...(engine._dialect.check?.(t, context) ?? []));
           if (problems.length) {
             errors.push(...problems);
             continue;

@@ -6,10 +6,12 @@ import { reachabilityDifferenceList, reachabilityDifferences } from './compare';
 import { buildIntents, describeIntents, intentsArb } from './intent-gen';
 import { ClusterNetworkPolicyImplementation, Engine } from '../../src';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
+import { OVERLAPPING_TARGET } from '../helpers/target';
 
 const RUNS = Number(process.env.EQUIVALENCE_RUNS ?? 1000);
 
 const engine = (baselineIngressFromPodsOnly = false) => Engine.kubernetes({
+  target: OVERLAPPING_TARGET,
   clusterNetworkPolicy: { implementation: ClusterNetworkPolicyImplementation.calico(), baselineIngressFromPodsOnly },
 });
 
