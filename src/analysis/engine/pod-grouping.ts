@@ -69,7 +69,7 @@ export class PodGrouping {
     for (const part of index.parts) {
       addSelection('S', part.policy.subject);
       for (const rule of part.rules) {
-        for (const peer of rule.peers ?? []) {
+        for (const peer of [...rule.peers ?? [], ...rule.notPeers ?? []]) {
           if (peer.kind === 'pods') {
             addSelection('P', peer.selection);
           } else if (peer.kind === 'ipBlock') {
@@ -189,7 +189,7 @@ export const ON_NODE_KEY = 'on-node';
 
 /** True if the rule names an entity whose members depend on the subject pod's node. */
 export function isNodeRelative(rule: PolicyRule): boolean {
-  return rule.peers !== undefined && rule.peers.some((peer) => peer.kind === 'entity' && (peer.entity === 'host' || peer.entity === 'remote-node'));
+  return [...rule.peers ?? [], ...rule.notPeers ?? []].some((peer) => peer.kind === 'entity' && (peer.entity === 'host' || peer.entity === 'remote-node'));
 }
 
 /** Feature key of a pod selection used as a subject (`S`) or as a peer (`P`). */

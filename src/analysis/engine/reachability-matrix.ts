@@ -8,7 +8,7 @@ import { clusterNamedPort, httpMatches } from './rule-matching';
 import { ClusterModel, ClusterPod, podId } from '../cluster/cluster-model';
 import { IpFamily } from '../ip/ip-address';
 import { AnalysisInputError } from '../ir/analysis-input-error';
-import { Direction, EnforcementLayer, EntityName, PolicyRule, PolicyTier, PortMatch, Protocol, PROTOCOLS } from '../ir/analysis-policy';
+import { Direction, EnforcementLayer, EntityName, PeerMatch, PolicyRule, PolicyTier, PortMatch, Protocol, PROTOCOLS } from '../ir/analysis-policy';
 
 /**
  * Which pods can open a connection to which, on one port and protocol. Computed per group of
@@ -117,7 +117,7 @@ export function computeMatrix(
   if (!PROTOCOLS.includes(protocol)) {
     throw new AnalysisInputError(`protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`);
   }
-  const narrowed = index.parts.find((part) => part.rules.some((rule) => rule.subjectPeers !== undefined));
+  const narrowed = index.parts.find((part) => part.rules.some((rule) => rule.subjectPeers !== undefined || rule.notSubjectPeers !== undefined));
   if (narrowed) {
     throw new AnalysisInputError(`${narrowed.policyRef}: rules with conditions on the policy's own endpoint are not supported by the matrix yet`);
   }
@@ -376,11 +376,23 @@ function peerSet(
   rule: PolicyRule, mode: Mode, size: number, all: Bitset, groupsWith: (key: string) => Bitset,
   nodeEntity: (entity: 'host' | 'remote-node') => Bitset,
 ): Bitset {
-  if (rule.peers === undefined) {
-    return all;
+  const included = rule.peers === undefined ? all : peerUnion(rule.peers, mode, size, all, groupsWith, nodeEntity);
+  if (rule.notPeers === undefined) {
+    return included;
   }
+  // Peers the rule excludes (Calico notSelector): copy, since included may be a shared feature set.
+  const set = included.clone();
+  set.andNot(peerUnion(rule.notPeers, mode, size, all, groupsWith, nodeEntity));
+  return set;
+}
+
+/** Groups any of the peer conditions match (shared, never to be mutated, when there is one). */
+function peerUnion(
+  peers: readonly PeerMatch[], mode: Mode, size: number, all: Bitset, groupsWith: (key: string) => Bitset,
+  nodeEntity: (entity: 'host' | 'remote-node') => Bitset,
+): Bitset {
   const matched: Bitset[] = [];
-  for (const peer of rule.peers) {
+  for (const peer of peers) {
     switch (peer.kind) {
       case 'pods':
         // Matrix flows carry no mTLS, so identity peers match no pod.
