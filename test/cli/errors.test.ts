@@ -107,7 +107,8 @@ describe('user errors: exit 2 and one line on stderr', () => {
 
   test('fails when there is no port to analyse', async () => {
     const files = { 'empty.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: { name: default }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: a }\nstatus: { podIP: 10.0.0.1 }\n' };
-    expectUserError(await runCli(['reach', '--cluster', 'empty.yaml', '--policies', fixture('no-policies.yaml')], { files }),
+    const deny = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: deny }\nspec: { podSelector: {} }\n';
+    expectUserError(await runCli(['reach', '--cluster', 'empty.yaml', '--policies', 'deny.yaml'], { files: { ...files, 'deny.yaml': deny } }),
       /^error: no ports to analyse: .*pass --port/);
   });
 

@@ -50,6 +50,12 @@ export interface ParsePoliciesOptions {
    * @default - unknown: such a rule is an error that asks for the cluster
    */
   readonly clusterNamespaces?: ReadonlyMap<string, ClusterNamespace>;
+  /**
+   * Filled with the number of objects read from each source, in the order of the sources (objects of
+   * skipped kinds included), so that a caller can refuse a source with none: an empty file read
+   * after a failed `git show` or `kubectl` must not silently mean "no policies".
+   */
+  readonly objectCounts?: number[];
 }
 
 /** A SPIFFE trust domain as Istio's `meshConfig.trustDomain` takes it: lower-case letters, digits, `.`, `-`, `_`. */
@@ -126,7 +132,9 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
     seen.set(id, source);
   };
   for (const source of Array.isArray(sources) ? sources : [sources as PolicySource]) {
-    for (const object of readManifestObjects(source.text, source.file)) {
+    const objects = readManifestObjects(source.text, source.file);
+    options.objectCounts?.push(objects.length);
+    for (const object of objects) {
       const reader: FieldReader = new FieldReader(object.location);
       const root = reader.object(object.value, '');
       const apiVersion = typeof root.apiVersion === 'string' ? root.apiVersion : '';

@@ -26,6 +26,7 @@ interface ExplainFlags extends EvaluatorFlags {
   readonly implicitNamespaces?: boolean;
   readonly maxInputSize?: number;
   readonly defaultNamespace: string;
+  readonly allowEmptyPolicies?: boolean;
 }
 
 const HELP_AFTER = `
@@ -62,7 +63,7 @@ export function explainCommand(context: CommandContext): Command {
     .addHelpText('after', HELP_AFTER)
     .action((flags: ExplainFlags) => {
       const cluster = readCluster(context.io, flags.cluster, flags);
-      const policies = readPolicies(context.io, flags.policies, flags);
+      const policies = readPolicies(context.io, flags.policies, { ...flags, cluster });
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const http = flags.method !== undefined || flags.path !== undefined
         ? { method: (flags.method ?? 'GET').toUpperCase(), path: flags.path ?? '/' }

@@ -4,6 +4,7 @@ import {
 import {
   FieldReader, formatSourceLocation, ManifestError, NetworkPolicyManifest, PolicySource, readManifestObjects, readNetworkPolicy, SourceLocation,
 } from '../../analysis';
+import { readCalicoNetworkSet } from '../../analysis/parse/calico-network-set';
 import { readCalicoPolicy, readCalicoTier } from '../../analysis/parse/calico-policy';
 import { classifyOtherKind, objectKindKey } from '../../analysis/parse/object-kinds';
 import { checkObjectNames } from '../../analysis/parse/parse-policies';
@@ -16,6 +17,8 @@ export interface LoadLintObjectsOptions {
   readonly defaultNamespace?: string;
   /** Filled with the number of objects skipped per `<group>/<kind>`. */
   readonly skippedKinds?: Map<string, number>;
+  /** Filled with the number of objects of each source, in order (see `ParsePoliciesOptions.objectCounts`). */
+  readonly objectCounts?: number[];
 }
 
 /** The objects to lint, and the kinds that were linted as written, without validation. */
@@ -30,6 +33,10 @@ const validateCalico: Validator = (reader, raw, defaultNamespace) => {
   readCalicoPolicy(reader, raw, defaultNamespace);
   return undefined;
 };
+const validateNetworkSet: Validator = (reader, raw, defaultNamespace) => {
+  readCalicoNetworkSet(reader, raw, defaultNamespace);
+  return undefined;
+};
 const VALIDATORS: ReadonlyMap<string, Validator> = new Map<string, Validator>([
   [KIND.kubernetesNetworkPolicy, (reader, raw, defaultNamespace) => readNetworkPolicy(reader, raw, { defaultNamespace })],
   [KIND.calicoNetworkPolicy, validateCalico],
@@ -40,6 +47,8 @@ const VALIDATORS: ReadonlyMap<string, Validator> = new Map<string, Validator>([
     readCalicoTier(reader, raw);
     return undefined;
   }],
+  [KIND.calicoNetworkSet, validateNetworkSet],
+  [KIND.calicoGlobalNetworkSet, validateNetworkSet],
 ]);
 
 /** A rule, by the value written in its place while the object is checked again for its other problems. */
@@ -73,7 +82,9 @@ export function loadLintObjects(sources: readonly PolicySource[], options: LoadL
   const seen = new Map<string, LintObject>();
   const unvalidated = new Set<string>();
   for (const source of sources) {
-    for (const manifest of readManifestObjects(source.text, source.file)) {
+    const manifests = readManifestObjects(source.text, source.file);
+    options.objectCounts?.push(manifests.length);
+    for (const manifest of manifests) {
       const reader = new FieldReader(manifest.location);
       const raw = reader.object(manifest.value, '');
       const apiVersion = typeof raw.apiVersion === 'string' ? raw.apiVersion : '';
