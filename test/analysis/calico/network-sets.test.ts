@@ -1,4 +1,4 @@
-import { parsePolicies } from '../../../src/analysis';
+import { ClusterModel, parsePolicies } from '../../../src/analysis';
 import { evaluate } from '../../../src/analysis/engine/reachability-analyzer';
 import { Endpoint, ipEndpoint, podEndpoint } from '../../../src/analysis/ir/flow';
 import { expectTruthTable, policiesFromYaml, threeNamespaceCluster } from '../support/fixtures';
@@ -185,6 +185,19 @@ spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] }
     expect(evaluate(cluster, parsePolicies({ file: 'p.yaml', text: `${policy}---\n${set}` }), flow).allowed).toBe(true);
     expect(evaluate(cluster, parsePolicies([{ file: 'p.yaml', text: policy }, { file: 's.yaml', text: set }]), flow).allowed).toBe(true);
     expect(evaluate(cluster, parsePolicies({ file: 'p.yaml', text: policy }), flow).allowed).toBe(false);
+  });
+
+  test('a global rule with only a notSelector matches host-network sources too: felix builds no positive selector, so every address not excluded matches', () => {
+    const withHost = ClusterModel.create({
+      namespaces: [{ name: 'x' }, { name: 'kube-system' }],
+      pods: [
+        { namespace: 'x', name: 'a', labels: { pod: 'a' }, ips: ['10.1.0.10'], nodeName: 'n1' },
+        { namespace: 'kube-system', name: 'agent', hostNetwork: true, ips: ['192.168.0.2'], nodeName: 'n2' },
+      ],
+    });
+    const policies = policiesFromYaml(INGRESS_TO_XA('GlobalNetworkPolicy', "{ notSelector: role == 'blocked' }"));
+    const verdict = evaluate(withHost, policies, { source: podEndpoint('kube-system', 'agent'), destination: podEndpoint('x', 'a'), port: 80, protocol: 'TCP' });
+    expect(verdict.allowed).toBe(true);
   });
 
   test('rules that match no network set translate as before (no exclusions, no address blocks)', () => {
