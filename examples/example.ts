@@ -10,6 +10,12 @@ export interface Example {
   readonly description: string;
   /** The engines to synthesize for: `dist/examples/<example>/<engine name>/`. */
   readonly engines: Record<string, () => Engine>;
+  /**
+   * The charts are applied to one cluster together (a platform chart and tenant charts), rather than
+   * being alternatives applied one at a time (MeshMigration's phases); linted together then.
+   * @default false
+   */
+  readonly chartsAppliedTogether?: boolean;
   /** Adds the example's charts to the app, with the engine attached. */
   build(app: App, engine: Engine): void;
 }

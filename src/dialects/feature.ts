@@ -35,7 +35,10 @@ export type Feature =
   | 'subject.all-namespaces'
   | 'mtls.strict'
   | 'mtls.permissive'
-  | 'mtls.port-exception';
+  | 'mtls.port-exception'
+  | 'admin.deny'
+  | 'admin.allow'
+  | 'admin.delegate';
 
 /** Human-readable names of features, for error messages. */
 export const FEATURE_DESCRIPTIONS: Readonly<Record<Feature, string>> = {
@@ -69,6 +72,9 @@ export const FEATURE_DESCRIPTIONS: Readonly<Record<Feature, string>> = {
   'mtls.permissive': 'PERMISSIVE mutual TLS (mesh and plaintext connections accepted)',
   'mtls.port-exception': 'a per-port mutual-TLS mode that differs from the workload\'s',
   'subject.all-namespaces': 'one policy for every namespace except a list (cluster-wide, including namespaces created later)',
+  'admin.deny': 'a cluster-wide guardrail that denies connections before any namespace policy (ClusterDeny)',
+  'admin.allow': 'a cluster-wide rule that always allows connections, whatever namespace policies say (ClusterAlwaysAllow, ClusterAllowDns)',
+  'admin.delegate': 'a cluster-wide rule that delegates connections to namespace policies, skipping later cluster-wide rules (ClusterDelegateToNamespaces)',
 };
 
 /** The features a statement uses. */
@@ -92,10 +98,19 @@ export function featuresOf(s: Statement): Feature[] {
     if (s.stage === 'audit') out.add('stage.audit');
     return [...out];
   }
+  if (s.kind === 'cluster-rule') {
+    out.add('subject.all-namespaces');
+    out.add(`admin.${s.action}`);
+    if (s.stage === 'audit') out.add('stage.audit');
+    s.peers.forEach(p => peerFeatures(p, '').forEach(f => out.add(f)));
+    s.ports.forEach(p => portFeatures(p, s.direction).forEach(f => out.add(f)));
+    return [...out];
+  }
   out.add(s.direction === 'ingress' ? 'allow.ingress' : 'allow.egress');
   if (s.stage === 'audit') out.add('stage.audit');
   if (s.kind === 'allow-cluster') {
     out.add('subject.all-namespaces');
+    out.add('admin.allow');
   } else {
     if (!s.isolating) out.add('allow.source-half');
     if (s.http) out.add('allow.http');

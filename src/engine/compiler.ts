@@ -6,8 +6,8 @@ import { PolicyObject } from './policy-object';
 import { RenderContext, RenderedObject } from '../dialects/dialect';
 import { FEATURE_DESCRIPTIONS, featuresOf } from '../dialects/feature';
 import {
-  allPodsIn, ClusterAllowStatement, intersectPodSets, ClusterIsolateStatement, coversNamespace, DirectionModel, isEverything, OriginModel,
-  PodSetModel, podSetToString, Statement, statementToString,
+  allPodsIn, ClusterAllowStatement, clusterActionToString, ClusterActionModel, intersectPodSets, ClusterIsolateStatement, ClusterRuleStatement,
+  coversNamespace, DirectionModel, isEverything, OriginModel, PodSetModel, podSetToString, Statement, statementToString,
 } from '../model';
 
 /** How an intent construct registered its statements. */
@@ -132,11 +132,13 @@ export class PolicyCompiler {
     };
     const seenNames = new Map<string, string>();
     const dns = dnsCoverage(all);
+    const priorities = adminPriorities(this.registrations);
     for (const reg of this.registrations) {
       const errors: string[] = [];
       const objects: RenderedObject[] = [];
       const otherSide: boolean[] = [];
       errors.push(...dnsGuardrail(reg, dns));
+      errors.push(...priorityGuardrail(reg, priorities));
       const engine = Engine.tryOf(reg.construct);
       if (!engine) {
         errors.push('no policy engine is chosen for this intent. Fix: call Engine.attach(chart, Engine.kubernetes()) (or another engine) on its chart.');
@@ -338,6 +340,7 @@ function isolationIndex(all: readonly Statement[], withAudit: boolean): (ns: str
       case 'allow': if (s.isolating) add(s.subject.namespace, s.direction, s.subject); break;
       case 'isolate-cluster': s.directions.forEach(direction => cluster.push({ statement: s, direction })); break;
       case 'allow-cluster': cluster.push({ statement: s, direction: s.direction }); break;
+      case 'cluster-rule': break; // admin rules decide connections; they isolate nothing
       case 'mtls': break; // isolates nothing (it only says how connections must be secured)
     }
   }
@@ -401,7 +404,7 @@ function dnsGuardrail(reg: Registration, dns: DnsCoverage): string[] {
         + `Fix: add new ClusterAllowDns(scope, 'cluster-allow-dns', { exceptNamespaces: ${JSON.stringify(s.exceptNamespaces)} }) (with at most these exceptions), or set acknowledgeDnsBlocked: true on this construct if blocking DNS is intended.`);
       continue;
     }
-    if (s.kind === 'mtls') continue;
+    if (s.kind === 'mtls' || s.kind === 'cluster-rule') continue;
     const isolatesEgress = s.kind === 'isolate' ? s.directions.includes('egress') : s.direction === 'egress' && s.isolating && s.purpose !== 'dns';
     if (!isolatesEgress) continue;
     const local = dns.byNamespace.get(s.subject.namespace);
@@ -410,6 +413,51 @@ function dnsGuardrail(reg: Registration, dns: DnsCoverage): string[] {
     if (!covered) {
       errors.push(`egress of ${podSetToString(s.subject)} is default-deny (${statementToString(s)}) but no AllowDns covers these pods, so every DNS lookup would fail and services stop reaching each other by name. `
         + `Fix: add new AllowDns(scope, 'allow-dns', { namespace: '${s.subject.namespace}' }), or set acknowledgeDnsBlocked: true on this construct if blocking DNS is intended.`);
+    }
+  }
+  return errors;
+}
+
+/** An admin-tier rule of the app: a cluster rule, or the allowance of a cluster-wide allow. */
+interface AdminRule {
+  readonly statement: ClusterRuleStatement | ClusterAllowStatement;
+  readonly action: ClusterActionModel;
+  readonly path: string;
+}
+
+/** The admin-tier rules by stage, direction and priority: the groups whose order an implementation may choose. */
+function adminPriorities(registrations: readonly Registration[]): Map<string, AdminRule[]> {
+  const index = new Map<string, AdminRule[]>();
+  for (const reg of registrations) {
+    for (const s of reg.statements) {
+      if (s.kind !== 'cluster-rule' && s.kind !== 'allow-cluster') continue;
+      const key = `${s.stage}|${s.direction}|${s.priority}`;
+      const list = index.get(key) ?? [];
+      list.push({ statement: s, action: s.kind === 'cluster-rule' ? s.action : 'allow', path: reg.construct.node.path });
+      index.set(key, list);
+    }
+  }
+  return index;
+}
+
+/**
+ * Admin rules of one priority run in an order the implementation chooses
+ * (network-policy-api `ClusterNetworkPolicySpec.priority`: "the implementation
+ * can apply any of the matching policies"). Rules with the same action give
+ * the same verdict in any order; rules with different actions would make the
+ * verdict undefined, so they must have different priorities.
+ */
+function priorityGuardrail(reg: Registration, index: ReadonlyMap<string, AdminRule[]>): string[] {
+  const errors: string[] = [];
+  for (const s of reg.statements) {
+    if (s.kind !== 'cluster-rule' && s.kind !== 'allow-cluster') continue;
+    const mine: ClusterActionModel = s.kind === 'cluster-rule' ? s.action : 'allow';
+    const others = (index.get(`${s.stage}|${s.direction}|${s.priority}`) ?? [])
+      .filter(o => o.statement !== s && o.action !== mine);
+    for (const other of others) {
+      errors.push(`admin priority ${s.priority} is used for ${s.direction} both by this intent (${clusterActionToString(mine)}) and by ${other.path} (${clusterActionToString(other.action)}): `
+        + 'implementations may run two cluster-wide policies of one priority in either order (network-policy-api ClusterNetworkPolicySpec.priority), so which of them decides would be undefined. '
+        + 'Fix: give one of them another priority (0-1000; lower numbers match first).');
     }
   }
   return errors;
@@ -445,7 +493,7 @@ function capabilityProblems(engine: Engine, s: Statement): string[] {
 /** Where the service accounts of a statement's subject or peers came from, when the user did not write them. */
 function serviceAccountOrigins(s: Statement, f: 'subject.service-account' | 'peer.service-account'): string[] {
   const origins = new Set<string>();
-  if (f === 'subject.service-account' && 'subject' in s && s.subject.serviceAccountOrigin) origins.add(`${s.subject.serviceAccount}, ${s.subject.serviceAccountOrigin}`);
+  if (f === 'subject.service-account' && 'subject' in s && s.kind !== 'cluster-rule' && s.subject.serviceAccountOrigin) origins.add(`${s.subject.serviceAccount}, ${s.subject.serviceAccountOrigin}`);
   if (f === 'peer.service-account' && 'peers' in s) {
     for (const p of s.peers) if (p.kind === 'pods' && p.serviceAccountOrigin) origins.add(`${p.serviceAccount}, ${p.serviceAccountOrigin}`);
   }

@@ -1,12 +1,42 @@
 import { IConstruct } from 'constructs';
+import { ClusterNetworkPolicyApiVersion } from './cluster-network-policy-api-version';
+import { ClusterNetworkPolicyImplementation } from './cluster-network-policy-implementation';
 import type { IstioMode } from './istio-mode';
 import { CalicoDialect } from '../dialects/calico';
 import { CiliumDialect } from '../dialects/cilium';
 import { Dialect } from '../dialects/dialect';
 import { createIstioDialect } from '../dialects/istio/create-dialect';
-import { KubernetesDialect } from '../dialects/kubernetes';
+import { KubernetesDialect, KubernetesDialectOptions } from '../dialects/kubernetes';
 import { formatProblem, InputProblem } from '../validation/input-error';
 import { checkLabelKey, checkNamespaceName } from '../validation/validators';
+
+/**
+ * How the Kubernetes engine renders cluster-wide intents: as network-policy-api
+ * ClusterNetworkPolicy objects (policy.networking.k8s.io), for the
+ * implementation that enforces them in the cluster.
+ * @see https://network-policy-api.sigs.k8s.io/api-overview/
+ */
+export interface ClusterNetworkPolicyOptions {
+  /**
+   * The implementation that enforces ClusterNetworkPolicy in the cluster; what
+   * it does not support fails synthesis.
+   */
+  readonly implementation: ClusterNetworkPolicyImplementation;
+  /**
+   * The API version to write.
+   * @default ClusterNetworkPolicyApiVersion.V1ALPHA2
+   */
+  readonly apiVersion?: ClusterNetworkPolicyApiVersion;
+  /**
+   * Opt into rendering a cluster-wide ingress default deny (`ClusterDefaultDeny`)
+   * although ClusterNetworkPolicy ingress rules can only name pods: the
+   * Baseline-tier deny then covers connections from pods only. This WIDENS the
+   * intent — connections from outside the cluster and from nodes to pods that
+   * no NetworkPolicy selects stay open — so it is off unless you name it.
+   * @default false - a cluster-wide ingress default deny fails synthesis
+   */
+  readonly baselineIngressFromPodsOnly?: boolean;
+}
 
 /** Options of the Kubernetes NetworkPolicy engine. */
 export interface KubernetesEngineOptions {
@@ -18,6 +48,13 @@ export interface KubernetesEngineOptions {
    * @default - service-account peers and subjects fail synthesis
    */
   readonly serviceAccountLabel?: string;
+  /**
+   * Render cluster-wide intents (`ClusterDefaultDeny`, `ClusterAllowDns`,
+   * `ClusterDeny`, `ClusterAlwaysAllow`, `ClusterDelegateToNamespaces`) as
+   * ClusterNetworkPolicy objects, for the implementation named here.
+   * @default - cluster-wide intents fail synthesis (NetworkPolicy is namespaced)
+   */
+  readonly clusterNetworkPolicy?: ClusterNetworkPolicyOptions;
 }
 
 /** Options of the Cilium engine. */
@@ -160,12 +197,51 @@ function checkOptions(factory: string, options: unknown, known: readonly string[
  * construct below the chart to override it for that subtree.
  */
 export class Engine {
-  /** Plain Kubernetes NetworkPolicy (networking.k8s.io/v1), enforced by the cluster's CNI. */
+  /**
+   * Plain Kubernetes NetworkPolicy (networking.k8s.io/v1), enforced by the
+   * cluster's CNI; with `clusterNetworkPolicy`, cluster-wide intents as
+   * ClusterNetworkPolicy (policy.networking.k8s.io). Throws on invalid options.
+   */
   public static kubernetes(options: KubernetesEngineOptions = {}): Engine {
-    const problems = checkOptions('Engine.kubernetes()', options, ['serviceAccountLabel']);
+    const problems = checkOptions('Engine.kubernetes()', options, ['serviceAccountLabel', 'clusterNetworkPolicy']);
     if (options?.serviceAccountLabel !== undefined) problems.push(...checkLabelKey('serviceAccountLabel of Engine.kubernetes()', options.serviceAccountLabel));
+    const cnp = options?.clusterNetworkPolicy;
+    let clusterNetworkPolicy: KubernetesDialectOptions['clusterNetworkPolicy'];
+    if (cnp !== undefined) {
+      const shape = checkOptions('clusterNetworkPolicy of Engine.kubernetes()', cnp,
+        ['implementation', 'apiVersion', 'baselineIngressFromPodsOnly'], ['baselineIngressFromPodsOnly']);
+      problems.push(...shape);
+      const isObject = cnp !== null && typeof cnp === 'object' && !Array.isArray(cnp);
+      if (isObject && !(cnp.implementation instanceof ClusterNetworkPolicyImplementation)) {
+        problems.push({
+          what: 'clusterNetworkPolicy.implementation of Engine.kubernetes()',
+          value: cnp?.implementation,
+          expected: 'the implementation that enforces ClusterNetworkPolicy in the cluster',
+          fix: 'pass e.g. ClusterNetworkPolicyImplementation.calico()',
+        });
+      }
+      const apiVersion = (isObject ? cnp.apiVersion : undefined) ?? ClusterNetworkPolicyApiVersion.V1ALPHA2;
+      if (!Object.values(ClusterNetworkPolicyApiVersion).includes(apiVersion)) {
+        problems.push({
+          what: 'clusterNetworkPolicy.apiVersion of Engine.kubernetes()',
+          value: apiVersion,
+          expected: 'ClusterNetworkPolicyApiVersion.V1ALPHA2 or V1BETA1',
+          fix: 'use the enum, or leave it out for v1alpha2',
+        });
+      }
+      if (problems.length === 0) {
+        const implementation = cnp.implementation;
+        clusterNetworkPolicy = {
+          profile: implementation._profile,
+          enabled: implementation._enabled,
+          readsV1beta1: implementation._readsV1beta1,
+          apiVersion,
+          baselineIngressFromPodsOnly: cnp.baselineIngressFromPodsOnly === true,
+        };
+      }
+    }
     if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
-    return new Engine('kubernetes', new KubernetesDialect({ serviceAccountLabel: options.serviceAccountLabel }));
+    return new Engine('kubernetes', new KubernetesDialect({ serviceAccountLabel: options.serviceAccountLabel, ...(clusterNetworkPolicy ? { clusterNetworkPolicy } : {}) }));
   }
 
   /**

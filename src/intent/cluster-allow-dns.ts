@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { PolicyStage } from './policy-stage';
+import { checkPriority, MAX_PRIORITY } from './private/cluster-rule';
 import { resolveExceptNamespaces } from './private/cluster-scope';
 import { dnsAllowance } from './private/dns-allowance';
 import { checkPropsObject } from './private/props';
@@ -43,13 +44,21 @@ export interface ClusterAllowDnsProps {
    */
   readonly nodeLocalDnsAddress?: string;
   /**
+   * Where the DNS allowance stands among the cluster-wide rules (0-1000,
+   * lower numbers match first). With the default, every `ClusterDeny` that
+   * also matches DNS traffic wins over it; give it a lower number than such a
+   * guardrail to let DNS through it.
+   * @default 1000 - after every other cluster-wide rule
+   */
+  readonly priority?: number;
+  /**
    * Enforce the policy, or only observe it (engines that cannot observe fail synthesis).
    * @default PolicyStage.ENFORCE
    */
   readonly stage?: PolicyStage;
 }
 
-const PROPS = ['exceptNamespaces', 'dnsNamespaceLabels', 'dnsPodLabels', 'dnsPort', 'nodeLocalDns', 'nodeLocalDnsAddress', 'stage'];
+const PROPS = ['exceptNamespaces', 'dnsNamespaceLabels', 'dnsPodLabels', 'dnsPort', 'nodeLocalDns', 'nodeLocalDnsAddress', 'priority', 'stage'];
 
 /**
  * Allows DNS lookups — UDP and TCP, to the cluster DNS pods (and optionally
@@ -57,12 +66,17 @@ const PROPS = ['exceptNamespaces', 'dnsNamespaceLabels', 'dnsPodLabels', 'dnsPor
  * namespaces created later, except the namespaces listed (and always
  * `kube-system` and `calico-system`). The companion of `ClusterDefaultDeny`.
  *
- * Like every allowance, it makes the pods it covers egress-isolated. Only
- * engines with cluster-scoped policies can express it.
+ * The allowance is a cluster-wide admin rule at `priority`: it holds against
+ * every namespace's own egress default deny. Like every allowance, it also
+ * makes the pods it covers egress-isolated. Only engines with cluster-scoped
+ * policies can express it (the Kubernetes engine through ClusterNetworkPolicy:
+ * an Admin-tier `Accept` and a Baseline-tier `Deny`).
  */
 export class ClusterAllowDns extends Construct {
   /** The namespaces left alone (sorted; includes kube-system and calico-system). */
   public readonly exceptNamespaces: string[];
+  /** The admin priority of the DNS allowance. */
+  public readonly priority: number;
 
   constructor(scope: Construct, id: string, props: ClusterAllowDnsProps = {}) {
     super(scope, id);
@@ -71,7 +85,10 @@ export class ClusterAllowDns extends Construct {
     this.exceptNamespaces = resolveExceptNamespaces(p.exceptNamespaces, problems);
     const { peers, ports } = dnsAllowance(p, problems);
     const stage = resolveStage(p.stage, problems);
+    const priority = p.priority ?? MAX_PRIORITY;
+    problems.push(...checkPriority('priority', priority));
     throwIfProblems(this.node.path, problems);
+    this.priority = priority;
 
     const statement: ClusterAllowStatement = {
       kind: 'allow-cluster',
@@ -82,6 +99,7 @@ export class ClusterAllowDns extends Construct {
       peers,
       ports,
       purpose: 'dns',
+      priority,
     };
     PolicyCompiler.of(this).register(this, [statement]);
   }

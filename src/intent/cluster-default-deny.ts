@@ -43,8 +43,11 @@ const PROPS = ['exceptNamespaces', 'directions', 'acknowledgeDnsBlocked', 'stage
  * created later — except the namespaces listed (and always `kube-system` and
  * `calico-system`), so that only what other intents allow gets through.
  *
- * Only engines with cluster-scoped policies can express it (Calico:
- * GlobalNetworkPolicy); the Kubernetes engine fails synthesis. With egress
+ * Only engines with cluster-scoped policies can express it: Calico
+ * (GlobalNetworkPolicy), Cilium (CiliumClusterwideNetworkPolicy), and the
+ * Kubernetes engine with `clusterNetworkPolicy` (a Baseline-tier
+ * ClusterNetworkPolicy, which namespace NetworkPolicies refine; an ingress
+ * deny only with its `baselineIngressFromPodsOnly` opt-in). With egress
  * denied, add a `ClusterAllowDns`, or synthesis fails.
  */
 export class ClusterDefaultDeny extends Construct {

@@ -1,4 +1,5 @@
 import { HttpRuleModel, httpRuleToString } from './http-rule';
+import { isEverything, LabelSelectorModel, selectorToString } from './label-selector';
 import { MtlsStatement, mtlsStatementToString } from './mtls';
 import { OriginModel, StageModel } from './origin';
 import { PeerModel, peerToString } from './peer';
@@ -62,8 +63,15 @@ export interface ClusterIsolateStatement {
 
 /**
  * Allows every pod of every namespace except `exceptNamespaces` (present or
- * future) the connections to or from the peers on the ports. Isolating, like
- * an isolating `AllowStatement` in each of those namespaces.
+ * future) the connections to or from the peers on the ports, and isolates
+ * those pods in the direction, like an isolating `AllowStatement` in each of
+ * those namespaces.
+ *
+ * The allowance is an admin-tier rule (see `ClusterRuleStatement`) at
+ * `priority`: it holds against every namespace's own default deny, because
+ * the admin tier decides before namespace statements do, and an admin rule
+ * with a lower priority number matches first. The isolation is a namespace-
+ * tier isolation (like `ClusterIsolateStatement`).
  */
 export interface ClusterAllowStatement {
   readonly kind: 'allow-cluster';
@@ -75,14 +83,76 @@ export interface ClusterAllowStatement {
   readonly peers: readonly PeerModel[];
   readonly ports: readonly PortModel[];
   readonly purpose: AllowPurpose;
+  /** Admin-tier priority of the allowance, 0-1000: lower numbers match first. */
+  readonly priority: number;
+}
+
+/**
+ * The pods a cluster-wide rule applies to, in namespaces present or future:
+ * pods matching `pods` in every namespace that matches `namespaces` (every
+ * namespace when undefined) and is not in `exceptNamespaces`.
+ */
+export interface ClusterSubjectModel {
+  /** Namespaces left alone: sorted, de-duplicated, always including the system namespaces. */
+  readonly exceptNamespaces: readonly string[];
+  /** Namespace labels a covered namespace must match; undefined = every namespace. */
+  readonly namespaces?: LabelSelectorModel;
+  /** Labels of the pods, inside the covered namespaces. */
+  readonly pods: LabelSelectorModel;
+}
+
+/**
+ * What an admin-tier rule does with the connections it matches: `deny` them
+ * (no namespace statement can allow them), `allow` them (no namespace
+ * statement can deny them: they are allowed whatever isolates the pods), or
+ * `delegate` them to the namespaces (later admin rules are skipped; the
+ * namespace statements, and cluster-wide isolation, decide as if no admin
+ * rule existed).
+ */
+export type ClusterActionModel = 'deny' | 'allow' | 'delegate';
+
+/**
+ * A cluster-wide admin-tier rule: for connections of the subject pods in the
+ * direction, with the peers on the ports, the first matching admin rule by
+ * ascending `priority` decides (`ClusterActionModel`); when none matches, the
+ * namespace statements decide. Admin rules isolate nothing.
+ *
+ * Two admin rules with the same priority and different actions are a
+ * synthesis error: their order would be up to the implementation.
+ */
+export interface ClusterRuleStatement {
+  readonly kind: 'cluster-rule';
+  readonly origin: OriginModel;
+  readonly stage: StageModel;
+  readonly action: ClusterActionModel;
+  /** 0-1000: lower numbers match first. */
+  readonly priority: number;
+  readonly subject: ClusterSubjectModel;
+  readonly direction: DirectionModel;
+  /** The other end of the connection: one of them must match. */
+  readonly peers: readonly PeerModel[];
+  /** One of them must match. */
+  readonly ports: readonly PortModel[];
 }
 
 /** One unit of intent in the neutral model. */
-export type Statement = IsolateStatement | AllowStatement | ClusterIsolateStatement | ClusterAllowStatement | MtlsStatement;
+export type Statement = IsolateStatement | AllowStatement | ClusterIsolateStatement | ClusterAllowStatement | ClusterRuleStatement | MtlsStatement;
 
 /** Whether a cluster-wide statement covers a namespace. */
 export function coversNamespace(s: ClusterIsolateStatement | ClusterAllowStatement, namespace: string): boolean {
   return !s.exceptNamespaces.includes(namespace);
+}
+
+/** The verb of an admin action, for messages: `deny`, `always allow`, `delegate to the namespaces`. */
+export function clusterActionToString(a: ClusterActionModel): string {
+  return a === 'deny' ? 'deny' : a === 'allow' ? 'always allow' : 'delegate to the namespaces';
+}
+
+/** Readable form of a cluster subject, e.g. `pods app=web in namespaces tenant=a except kube-system`. */
+export function clusterSubjectToString(s: ClusterSubjectModel): string {
+  const pods = isEverything(s.pods) ? 'every pod' : `pods ${selectorToString(s.pods)}`;
+  const namespaces = s.namespaces ? `namespaces ${selectorToString(s.namespaces)}` : 'every namespace';
+  return `${pods} of ${namespaces} except ${s.exceptNamespaces.join(', ')}`;
 }
 
 /** Readable one-line description of a statement. */
@@ -90,7 +160,10 @@ export function statementToString(s: Statement): string {
   const everywhere = (except: readonly string[]) => `every namespace except ${except.join(', ')}`;
   if (s.kind === 'isolate-cluster') return `deny all ${s.directions.join('+')} of ${everywhere(s.exceptNamespaces)}${s.stage === 'audit' ? ' (audit only)' : ''}`;
   if (s.kind === 'allow-cluster') {
-    return `allow ${s.direction} of ${everywhere(s.exceptNamespaces)} ${s.direction === 'ingress' ? 'from' : 'to'} [${s.peers.map(peerToString).join('; ')}] on [${s.ports.map(portToString).join(', ')}]${s.stage === 'audit' ? ' (audit only)' : ''}`;
+    return `allow ${s.direction} of ${everywhere(s.exceptNamespaces)} ${s.direction === 'ingress' ? 'from' : 'to'} [${s.peers.map(peerToString).join('; ')}] on [${s.ports.map(portToString).join(', ')}] at admin priority ${s.priority}${s.stage === 'audit' ? ' (audit only)' : ''}`;
+  }
+  if (s.kind === 'cluster-rule') {
+    return `${clusterActionToString(s.action)} ${s.direction} of ${clusterSubjectToString(s.subject)} ${s.direction === 'ingress' ? 'from' : 'to'} [${s.peers.map(peerToString).join('; ')}] on [${s.ports.map(portToString).join(', ')}] at admin priority ${s.priority}${s.stage === 'audit' ? ' (audit only)' : ''}`;
   }
   if (s.kind === 'mtls') return mtlsStatementToString(s);
   if (s.kind === 'isolate') return `deny all ${s.directions.join('+')} of ${podSetToString(s.subject)}${s.stage === 'audit' ? ' (audit only)' : ''}`;

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { clusterArb, toCluster } from './cluster-gen';
+import { buildClusterIntents, clusterIntentsArb } from './cluster-intent-gen';
 import { reachabilityDifferences } from './compare';
 import { buildIntents, describeIntents, intentsArb } from './intent-gen';
 import { Engine } from '../../src';
@@ -22,5 +23,20 @@ describe('the calico engine allows exactly what the intent means', () => {
         throw new Error(`the calico engine differs from the intent on ${diffs.length} flow(s):\n  ${diffs.slice(0, 10).join('\n  ')}\nintents:\n${describeIntents(specs)}`);
       }
     }), { numRuns: RUNS });
+  });
+});
+
+describe('the calico engine allows exactly what cluster-wide intents mean', () => {
+  test('on random cluster-wide and admin intents (kube-admin tier) with namespaced intents mixed in, over random clusters', () => {
+    fc.assert(fc.property(intentsArb({ withIdentity: true }), clusterIntentsArb(), clusterArb(), (specs, wide, cluster) => {
+      const chart = new Chart(Testing.app(), 'case');
+      Engine.attach(chart, Engine.calico());
+      buildIntents(chart, specs);
+      buildClusterIntents(chart, wide);
+      const diffs = reachabilityDifferences(toCluster(cluster), intentPolicies(chart), synthesizedPolicies(chart), { ipBlockMatchesPods: true });
+      if (diffs.length) {
+        throw new Error(`the calico engine differs from the intent on ${diffs.length} flow(s):\n  ${diffs.slice(0, 10).join('\n  ')}\nintents:\n${describeIntents(specs)}\n${JSON.stringify(wide)}`);
+      }
+    }), { numRuns: Math.ceil(RUNS / 2) });
   });
 });

@@ -16,6 +16,7 @@
  * Path syntax: dot-separated field names from the object root; `[]` visits
  * every list item, `{}` every map value. '' is the root object.
  */
+import { isCidr } from './k8s-ajv-vocabulary';
 import { Issue, pointerSegment } from './object-meta';
 
 export interface CelRule {
@@ -30,6 +31,8 @@ export interface CelRule {
   readonly message: string;
   /** True when the rule holds for `self`, the value at the path. */
   readonly holds: (self: any) => boolean;
+  /** Only in this release channel of the CRD (its `<group>/channel` annotation), e.g. `experimental`. */
+  readonly channel?: string;
 }
 
 export interface SkippedCelRule {
@@ -63,6 +66,8 @@ const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkP
 const CALICO_GLOBAL_POLICIES = ['GlobalNetworkPolicy', 'StagedGlobalNetworkPolicy'];
 const CALICO_RULES = ['spec.ingress[]', 'spec.egress[]'];
 const GATEWAY = 'gateway.networking.k8s.io';
+const NPA = 'policy.networking.k8s.io';
+const CNP_RANGES = ['ingress', 'egress'].flatMap(d => ['tcp', 'udp', 'sctp'].map(p => `spec.${d}[].protocols[].${p}.destinationPort.range`));
 
 function calicoTierRule(tier: string, action: string): CelRule {
   return {
@@ -221,6 +226,43 @@ export const CEL_RULES: readonly CelRule[] = [
   calicoTierRule('kube-baseline', 'Pass'),
   calicoTierRule('default', 'Deny'),
 
+  // ---- network-policy-api ClusterNetworkPolicy (v0.2.0), AdminNetworkPolicy / BaselineAdminNetworkPolicy (v0.1.8)
+  {
+    group: NPA,
+    kinds: ['ClusterNetworkPolicy'],
+    paths: CNP_RANGES,
+    rule: 'self.start < self.end',
+    message: 'Start port must be less than End port',
+    holds: self => typeof self.start !== 'number' || typeof self.end !== 'number' || self.start < self.end,
+  },
+  {
+    group: NPA,
+    kinds: ['ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'],
+    paths: ['spec.egress[].to[].networks[]'],
+    rule: 'isCIDR(self)',
+    message: 'Invalid CIDR format provided',
+    holds: self => typeof self !== 'string' || isCidr(self),
+  },
+  {
+    group: NPA,
+    kinds: ['ClusterNetworkPolicy'],
+    paths: ['spec.egress[]'],
+    rule: '!(self.to.exists(peer, has(peer.networks) || has(peer.nodes) || has(peer.domainNames)) && has(self.protocols) '
+      + '&& self.protocols.exists(protocol, has(protocol.destinationNamedPort)))',
+    message: 'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames',
+    holds: self => !((Array.isArray(self.to) ? self.to : []).some((peer: Json) => has(peer, 'networks') || has(peer, 'nodes') || has(peer, 'domainNames'))
+      && has(self, 'protocols') && (self.protocols as Json[]).some(p => has(p, 'destinationNamedPort'))),
+    channel: 'experimental',
+  },
+  {
+    group: NPA,
+    kinds: ['BaselineAdminNetworkPolicy'],
+    paths: [''],
+    rule: "self.metadata.name == 'default'",
+    message: 'Only one baseline admin network policy with metadata.name="default" can be created in the cluster',
+    holds: self => self.metadata?.name === 'default',
+  },
+
   // ---- Gateway API Gateway listeners (an Istio waypoint is a Gateway with an HBONE listener)
   {
     group: GATEWAY,
@@ -372,11 +414,13 @@ export function valuesAtPath(obj: unknown, path: string): Array<{ pointer: strin
 /**
  * Checks the implemented CEL rules for one (defaulted) object. A rule whose
  * input has the wrong shape is left to the schema errors and not reported.
+ * `channel` is the label of the CRD channel validated (rules of other channels are skipped).
  */
-export function checkCelRules(group: string, kind: string, obj: unknown): Issue[] {
+export function checkCelRules(group: string, kind: string, obj: unknown, channel?: string): Issue[] {
   const issues: Issue[] = [];
   for (const rule of CEL_RULES) {
     if (rule.group !== group || !rule.kinds.includes(kind)) continue;
+    if (rule.channel !== undefined && !(channel ?? '').startsWith(rule.channel)) continue;
     for (const path of rule.paths) {
       for (const { pointer, value } of valuesAtPath(obj, path)) {
         let ok: boolean;

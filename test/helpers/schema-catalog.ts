@@ -35,6 +35,16 @@ export interface CrdSchemaSource {
   readonly format: 'crd';
   /** Path relative to {@link SCHEMAS_DIR}. */
   readonly file: string;
+  /**
+   * Other release channels of the same CRD (same name, other fields), relative to {@link SCHEMAS_DIR}:
+   * an object must be valid in every channel, since a cluster installs one of them.
+   */
+  readonly channels?: readonly string[];
+  /**
+   * API versions validated against the schema of another version the files serve, when upstream
+   * serves the same schema under the new version but no copy of that CRD is in shared/crds.
+   */
+  readonly versionAliases?: Readonly<Record<string, string>>;
 }
 
 export type SchemaSource = OpenApiSchemaSource | CrdSchemaSource;
@@ -70,6 +80,18 @@ export const SCHEMA_CATALOG: Readonly<Record<string, Readonly<Record<string, Sch
   },
   'gateway.networking.k8s.io': {
     Gateway: { format: 'crd', file: 'gateway-api/gateway.networking.k8s.io_gateways.yaml' },
+  },
+  'policy.networking.k8s.io': {
+    ClusterNetworkPolicy: {
+      format: 'crd',
+      file: 'network-policy-api/v0.2.0-standard/policy.networking.k8s.io_clusternetworkpolicies.yaml',
+      channels: ['network-policy-api/v0.2.0-experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml'],
+      // Later network-policy-api releases serve the v1alpha2 schema unchanged as v1beta1 (issue 15);
+      // shared/crds has no copy of such a release.
+      versionAliases: { v1beta1: 'v1alpha2' },
+    },
+    AdminNetworkPolicy: { format: 'crd', file: 'network-policy-api/v0.1.8-standard/policy.networking.k8s.io_adminnetworkpolicies.yaml' },
+    BaselineAdminNetworkPolicy: { format: 'crd', file: 'network-policy-api/v0.1.8-standard/policy.networking.k8s.io_baselineadminnetworkpolicies.yaml' },
   },
 };
 

@@ -132,7 +132,47 @@ const KIND_CASES: Record<string, KindCase> = {
   },
 };
 
-const KIND_NAMES = Object.keys(KIND_CASES);
+const cnpSpec = {
+  tier: 'Admin',
+  priority: 10,
+  subject: { namespaces: { matchLabels: { tenant: 'a' } } },
+  egress: [{ name: 'no-metadata', action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }], protocols: [{ tcp: { destinationPort: { number: 80 } } }] }],
+};
+const anpSpec = {
+  priority: 10,
+  subject: { namespaces: {} },
+  egress: [{ action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }], ports: [{ portNumber: { protocol: 'TCP', port: 80 } }] }],
+};
+const NPA_CASES: Record<string, KindCase> = {
+  'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': {
+    valid: manifest('policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', cnpSpec, null),
+    nestedUnknown: '/spec/egress/0/actions',
+    wrongType: ['/spec/priority', '10'],
+  },
+  'policy.networking.k8s.io/v1beta1 ClusterNetworkPolicy': {
+    valid: manifest('policy.networking.k8s.io/v1beta1', 'ClusterNetworkPolicy', cnpSpec, null),
+    nestedUnknown: '/spec/subject/namespaces/matchLabel',
+    wrongType: ['/spec/egress/0/protocols/0/tcp/destinationPort/number', '80'],
+  },
+  'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': {
+    valid: manifest('policy.networking.k8s.io/v1alpha1', 'AdminNetworkPolicy', anpSpec, null),
+    nestedUnknown: '/spec/egress/0/ports/0/portNumber/number',
+    wrongType: ['/spec/egress/0/to/0/networks', '169.254.169.254/32'],
+  },
+  'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': {
+    valid: { ...manifest('policy.networking.k8s.io/v1alpha1', 'BaselineAdminNetworkPolicy', { subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] }, null), metadata: { name: 'default' } },
+    nestedUnknown: '/spec/ingress/0/from/0/namespaces/matchLabel',
+    wrongType: ['/spec/ingress/0/action', 1],
+  },
+};
+
+/** The channel-labelled form of an issue of a ClusterNetworkPolicy (validated against both release channels). */
+function inEveryChannel(kind: string, issue: string): string[] {
+  return kind.endsWith(' ClusterNetworkPolicy') ? [`${issue} [standard channel]`, `${issue} [experimental channel]`] : [issue];
+}
+
+const KIND_NAMES = [...Object.keys(KIND_CASES), ...Object.keys(NPA_CASES)];
+Object.assign(KIND_CASES, NPA_CASES);
 
 describe('validateManifest, for every supported kind', () => {
   test.each(KIND_NAMES)('accepts a minimal valid %s', name => {
@@ -141,12 +181,12 @@ describe('validateManifest, for every supported kind', () => {
 
   test.each(KIND_NAMES)('rejects an unknown field directly under spec of a %s', name => {
     const bad = withValue(KIND_CASES[name].valid, '/spec/notAField', 'x');
-    expect(validateManifest(bad)).toEqual(['/spec/notAField: unknown field (not in the schema)']);
+    expect(validateManifest(bad)).toEqual(inEveryChannel(name, '/spec/notAField: unknown field (not in the schema)'));
   });
 
   test.each(KIND_NAMES)('rejects an unknown field nested deeper in a %s', name => {
     const { valid, nestedUnknown } = KIND_CASES[name];
-    expect(validateManifest(withValue(valid, nestedUnknown, {}))).toEqual([`${nestedUnknown}: unknown field (not in the schema)`]);
+    expect(validateManifest(withValue(valid, nestedUnknown, {}))).toEqual(inEveryChannel(name, `${nestedUnknown}: unknown field (not in the schema)`));
   });
 
   test.each(KIND_NAMES)('rejects a value of the wrong type in a %s', name => {
@@ -158,7 +198,9 @@ describe('validateManifest, for every supported kind', () => {
 
   test.each(KIND_NAMES)('rejects a %s whose metadata.name is not a DNS-1123 subdomain', name => {
     const bad = withValue(KIND_CASES[name].valid, '/metadata/name', 'Zero_Trust');
-    expect(validateManifest(bad)).toEqual([expect.stringMatching(/^\/metadata\/name: "Zero_Trust" is not a DNS-1123 subdomain/)]);
+    // The one BaselineAdminNetworkPolicy of a cluster must also be called "default" (a CEL rule of its CRD).
+    const singleton = name.endsWith(' BaselineAdminNetworkPolicy') ? [expect.stringContaining('metadata.name="default"')] : [];
+    expect(validateManifest(bad)).toEqual([expect.stringMatching(/^\/metadata\/name: "Zero_Trust" is not a DNS-1123 subdomain/), ...singleton]);
   });
 
   test('covers every kind in the schema catalog', () => {
@@ -437,7 +479,41 @@ interface CelCase {
   readonly at: string;
 }
 
+const clusterPolicy = (spec: any) => manifest('policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', { tier: 'Admin', priority: 1, subject: { namespaces: {} }, ...spec }, null);
+const cnpRange = (start: number, end: number) => clusterPolicy({ ingress: [{ action: 'Accept', from: [{ namespaces: {} }], protocols: [{ udp: { destinationPort: { range: { start, end } } } }] }] });
+const anp = (spec: any) => manifest('policy.networking.k8s.io/v1alpha1', 'AdminNetworkPolicy', { priority: 1, subject: { namespaces: {} }, ...spec }, null);
+
 const CEL_CASES: readonly CelCase[] = [
+  {
+    message: 'Start port must be less than End port',
+    passes: cnpRange(1000, 2000),
+    fails: cnpRange(2000, 2000),
+    at: '/spec/ingress/0/protocols/0/udp/destinationPort/range',
+  },
+  {
+    message: 'Invalid CIDR format provided',
+    passes: clusterPolicy({ egress: [{ action: 'Deny', to: [{ networks: ['10.0.0.0/8', 'fd00::/8'] }] }] }),
+    fails: clusterPolicy({ egress: [{ action: 'Deny', to: [{ networks: ['10.0.0.0/8', '10.0.0.0'] }] }] }),
+    at: '/spec/egress/0/to/0/networks/1',
+  },
+  {
+    message: 'Invalid CIDR format provided',
+    passes: anp({ egress: [{ action: 'Deny', to: [{ networks: ['192.168.0.1/24'] }] }] }),
+    fails: anp({ egress: [{ action: 'Deny', to: [{ networks: ['192.168.0.0/33'] }] }] }),
+    at: '/spec/egress/0/to/0/networks/0',
+  },
+  {
+    message: 'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames',
+    passes: clusterPolicy({ egress: [{ action: 'Accept', to: [{ namespaces: {} }], protocols: [{ destinationNamedPort: 'http' }] }] }),
+    fails: clusterPolicy({ egress: [{ action: 'Accept', to: [{ namespaces: {} }, { networks: ['10.0.0.0/8'] }], protocols: [{ destinationNamedPort: 'http' }] }] }),
+    at: '/spec/egress/0',
+  },
+  {
+    message: 'Only one baseline admin network policy with metadata.name="default" can be created in the cluster',
+    passes: { ...manifest('policy.networking.k8s.io/v1alpha1', 'BaselineAdminNetworkPolicy', { subject: { namespaces: {} } }, null), metadata: { name: 'default' } },
+    fails: manifest('policy.networking.k8s.io/v1alpha1', 'BaselineAdminNetworkPolicy', { subject: { namespaces: {} } }, null),
+    at: '(root)',
+  },
   {
     message: 'only one of targetRefs or selector can be set',
     passes: ap({ targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'waypoint' }] }),
@@ -606,6 +682,8 @@ const CEL_CASES: readonly CelCase[] = [
 
 describe('CEL rules', () => {
   const errorFor = (c: CelCase) => `${c.at}: ${c.message} (CEL: ${CEL_RULES.find(r => r.message === c.message)!.rule})`;
+  // ClusterNetworkPolicy issues carry the release channel they were found in.
+  const isError = (e: string, c: CelCase) => e === errorFor(c) || e.startsWith(`${errorFor(c)} [`);
 
   test.each(CEL_CASES)('passes an object that satisfies "$message" (at $at)', c => {
     expect(validateManifest(c.passes)).toEqual([]);
@@ -613,9 +691,16 @@ describe('CEL rules', () => {
 
   test.each(CEL_CASES)('rejects an object that breaks "$message" (at $at)', c => {
     const errors = validateManifest(c.fails);
-    expect(errors).toContain(errorFor(c));
+    expect(errors.some(e => isError(e, c))).toBe(true);
     // Only the rule under test (and, for duplicate listener names, the list-type=map check) may fire.
-    expect(errors.filter(e => e !== errorFor(c) && !e.includes('list-type=map'))).toEqual([]);
+    expect(errors.filter(e => !isError(e, c) && !e.includes('list-type=map'))).toEqual([]);
+  });
+
+  test('checks a rule of the experimental channel only there', () => {
+    const named = clusterPolicy({ egress: [{ action: 'Accept', to: [{ networks: ['10.0.0.0/8'] }], protocols: [{ destinationNamedPort: 'http' }] }] });
+    expect(validateManifest(named).map(e => e.replace(/ \(CEL: .*\)/, ''))).toEqual([
+      '/spec/egress/0: networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames [experimental channel]',
+    ]);
   });
 
   test('every implemented rule has a passing and a failing case', () => {
@@ -651,8 +736,9 @@ describe('CEL rule table against the CRD files', () => {
     return found;
   }
 
-  const covered = ['security.istio.io', 'projectcalico.org', 'gateway.networking.k8s.io'];
-  const inCrds = covered.flatMap(group => Object.values(SCHEMA_CATALOG[group]).flatMap(s => celRulesInCrd(s.file)));
+  const covered = ['security.istio.io', 'projectcalico.org', 'gateway.networking.k8s.io', 'policy.networking.k8s.io'];
+  const inCrds = covered.flatMap(group => Object.values(SCHEMA_CATALOG[group])
+    .flatMap(s => [s.file, ...(s.format === 'crd' ? s.channels ?? [] : [])].flatMap(celRulesInCrd)));
   const key = (group: string, kind: string, p: string, rule: string) => `${group} ${kind} ${p} ${normalizeCel(rule)}`;
   const crdKeys = new Set(inCrds.map(f => key(f.group, f.kind, f.path, f.rule)));
   const expand = (r: { group: string; kinds: readonly string[]; paths: readonly string[]; rule: string }) =>

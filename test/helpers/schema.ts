@@ -24,7 +24,8 @@ import { closeStructuralSchema, prepareCrdRoot, SchemaNode } from './schema-tran
 type Scope = 'Namespaced' | 'Cluster';
 
 interface KindValidator {
-  readonly validate: ValidateFunction;
+  /** One validator per release channel of the schema (labelled when there are several). */
+  readonly channels: readonly { readonly label?: string; readonly validate: ValidateFunction }[];
   readonly scope: Scope;
 }
 
@@ -73,20 +74,29 @@ function buildValidator(source: SchemaSource, group: string, version: string, ki
     if (!source.versions.includes(version)) {
       return `${group}/${kind}: version "${version}" is not described by the schema (known: ${source.versions.join(', ')})`;
     }
-    return { validate: ajv.compile({ $ref: componentRef(source.component) }), scope: source.scope };
+    return { channels: [{ validate: ajv.compile({ $ref: componentRef(source.component) }) }], scope: source.scope };
   }
-  const crd = loadCrd(source.file);
-  if (crd?.spec?.group !== group || crd?.spec?.names?.kind !== kind) {
-    throw new Error(`schema catalog points ${group}/${kind} at ${source.file}, which defines `
-      + `${crd?.spec?.group}/${crd?.spec?.names?.kind}`);
+  const files = [source.file, ...(source.channels ?? [])];
+  const schemaVersion = source.versionAliases?.[version] ?? version;
+  const channels: { label?: string; validate: ValidateFunction }[] = [];
+  let scope: Scope = 'Namespaced';
+  for (const file of files) {
+    const crd = loadCrd(file);
+    if (crd?.spec?.group !== group || crd?.spec?.names?.kind !== kind) {
+      throw new Error(`schema catalog points ${group}/${kind} at ${file}, which defines `
+        + `${crd?.spec?.group}/${crd?.spec?.names?.kind}`);
+    }
+    const served = (crd.spec.versions as any[]).filter(v => v.served);
+    const entry = served.find(v => v.name === schemaVersion);
+    if (!entry) {
+      return `${group}/${kind}: version "${version}" is not served by the CRD (served: ${served.map(v => v.name).join(', ')})`;
+    }
+    const root = prepareCrdRoot(entry.schema.openAPIV3Schema, componentRef(OBJECT_META_COMPONENT));
+    const channel = crd.metadata?.annotations?.['policy.networking.k8s.io/channel'];
+    channels.push({ ...(files.length > 1 ? { label: `${channel ?? file} channel` } : {}), validate: ajv.compile(closeStructuralSchema(root)) });
+    scope = crd.spec.scope;
   }
-  const served = (crd.spec.versions as any[]).filter(v => v.served);
-  const entry = served.find(v => v.name === version);
-  if (!entry) {
-    return `${group}/${kind}: version "${version}" is not served by the CRD (served: ${served.map(v => v.name).join(', ')})`;
-  }
-  const root = prepareCrdRoot(entry.schema.openAPIV3Schema, componentRef(OBJECT_META_COMPONENT));
-  return { validate: ajv.compile(closeStructuralSchema(root)), scope: crd.spec.scope };
+  return { channels, scope };
 }
 
 function validatorFor(group: string, version: string, kind: string): KindValidator | string {
@@ -180,10 +190,14 @@ export function validateManifest(obj: any): string[] {
   const validator = validatorFor(group, version, obj.kind);
   if (typeof validator === 'string') return [`/apiVersion: ${validator}`];
 
-  const copy = structuredClone(obj);
   const issues: Issue[] = [...validateObjectMeta(obj, validator.scope)];
-  if (!validator.validate(copy)) issues.push(...ajvIssues(validator.validate.errors ?? []));
-  issues.push(...checkCelRules(group, obj.kind, copy));
+  for (const channel of validator.channels) {
+    const copy = structuredClone(obj);
+    const found: Issue[] = [];
+    if (!channel.validate(copy)) found.push(...ajvIssues(channel.validate.errors ?? []));
+    found.push(...checkCelRules(group, obj.kind, copy, channel.label));
+    issues.push(...found.map(i => (channel.label ? { ...i, message: `${i.message} [${channel.label}]` } : i)));
+  }
   if (group === 'networking.k8s.io' && obj.kind === 'NetworkPolicy') issues.push(...validateNetworkPolicySpec(obj));
   return [...new Set(issues.map(format))];
 }

@@ -17,13 +17,13 @@ describe('ClusterDefaultDeny', () => {
     expect(synthValid(chart)).toHaveLength(1);
   });
 
-  test('fails synthesis on the Kubernetes engine, which has no cluster-wide policy, with a fix', () => {
+  test('fails synthesis on the Kubernetes engine without ClusterNetworkPolicy, with a fix naming it', () => {
     const chart = chartWith(Engine.kubernetes());
     new ClusterDefaultDeny(chart, 'baseline', { directions: [PolicyDirection.INGRESS] });
     const msg = errorOf(() => synthValid(chart));
     expect(msg).toContain('[test/baseline]');
     expect(msg).toContain('the kubernetes engine cannot express one policy for every namespace except a list');
-    expect(msg).toContain('Fix: add a DefaultDeny / AllowDns per namespace, or use Engine.calico()');
+    expect(msg).toContain('Fix: render them as ClusterNetworkPolicy with Engine.kubernetes({ clusterNetworkPolicy: { implementation: ClusterNetworkPolicyImplementation.calico() } })');
   });
 
   test.each([
@@ -67,7 +67,10 @@ describe('ClusterDefaultDeny', () => {
       const chart = calico();
       new ClusterDefaultDeny(chart, 'baseline', { exceptNamespaces: ['monitoring', 'batch'] });
       new ClusterAllowDns(chart, 'dns', { exceptNamespaces: ['monitoring'] });
-      expect(synthValid(chart).map(o => o.kind)).toEqual(['GlobalNetworkPolicy', 'GlobalNetworkPolicy']);
+      // The deny, and the DNS allowance as an admin-tier Allow plus its own egress isolation.
+      expect(synthValid(chart).map(o => `${o.kind} ${o.metadata.name} ${o.spec.tier}`)).toEqual([
+        'GlobalNetworkPolicy baseline default', 'GlobalNetworkPolicy dns kube-admin', 'GlobalNetworkPolicy dns-isolation default',
+      ]);
     });
 
     test('an audit ClusterAllowDns does not satisfy an enforced deny', () => {
@@ -88,7 +91,7 @@ describe('ClusterDefaultDeny', () => {
       const chart = calico();
       new DefaultDeny(chart, 'deny');
       new ClusterAllowDns(chart, 'dns');
-      expect(synthValid(chart)).toHaveLength(2);
+      expect(synthValid(chart)).toHaveLength(3);
       const excepted = calico();
       new DefaultDeny(excepted, 'deny');
       new ClusterAllowDns(excepted, 'dns', { exceptNamespaces: ['production'] });

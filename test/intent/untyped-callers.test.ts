@@ -1,7 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  AllowDns, AllowFrom, AllowTo, ClusterAllowDns, ClusterDefaultDeny, DefaultDeny, EgressToCidr, EgressToFqdn, Engine, HttpRule, IstioMode,
+  AllowDns, AllowFrom, AllowTo, ClusterAllowDns, ClusterAlwaysAllow, ClusterDefaultDeny, ClusterDelegateToNamespaces, ClusterDeny,
+  ClusterNetworkPolicyImplementation, DefaultDeny, EgressToCidr, EgressToFqdn, Engine, HttpRule, IstioMode,
   LabelExpression, MeshMigration, MtlsMode, MutualTls, Peer, PolicyDirection, PolicyStage, Port, Workload, ZeroTrustNamespace,
 } from '../../src';
 
@@ -16,7 +17,7 @@ type Build = (scope: Construct, id: string, props: any) => unknown;
 
 /** What a prop holds; each kind has values of the wrong type. */
 type Kind = 'workload' | 'peers' | 'ports' | 'http' | 'namespace' | 'boolean' | 'stage' | 'labels' | 'port-number' | 'strings' | 'directions'
-  | 'cidr' | 'mtls-mode' | 'port-exceptions' | 'engine' | 'monitoring' | 'workloads' | 'phase';
+  | 'cidr' | 'mtls-mode' | 'port-exceptions' | 'engine' | 'monitoring' | 'workloads' | 'phase' | 'priority' | 'direction' | 'expressions';
 
 const WRONG: Record<Kind, unknown[]> = {
   'workload': [null, 42, 'backend', {}, [Workload.select({ app: 'a' })], Peer.anyone(), Port.tcp(80)],
@@ -37,6 +38,9 @@ const WRONG: Record<Kind, unknown[]> = {
   'monitoring': [null, 'monitoring', 42, {}, { namespace: 42, ports: [Port.tcp(9090)] }, { namespace: 'monitoring', ports: Port.tcp(9090) }, { namespace: 'monitoring', namespaceLabels: { team: 'm' }, ports: [Port.tcp(9090)] }, { namespace: 'monitoring', ports: [Port.tcp(9090)], pods: 'web' }],
   'workloads': [null, 'web', {}, [undefined], ['web'], Workload.select({ app: 'a' })],
   'phase': [null, 'strict!', 42],
+  'priority': [null, '10', 10.5, -1, 1001, {}],
+  'direction': [null, 'EGRESS', [PolicyDirection.EGRESS], 42, {}],
+  'expressions': [null, 'tier', {}, [undefined], ['tier'], [{}]],
 };
 
 const web = Workload.select({ app: 'web' });
@@ -102,8 +106,29 @@ const CASES: Case[] = [
     build: (s, id, p) => new ClusterAllowDns(s, id, p),
     optionalProps: true,
     valid: {},
-    props: { exceptNamespaces: 'strings', dnsNamespaceLabels: 'labels', dnsPodLabels: 'labels', dnsPort: 'port-number', nodeLocalDns: 'boolean', stage: 'stage' },
+    props: { exceptNamespaces: 'strings', dnsNamespaceLabels: 'labels', dnsPodLabels: 'labels', dnsPort: 'port-number', nodeLocalDns: 'boolean', priority: 'priority', stage: 'stage' },
   },
+  ...([
+    ['ClusterDeny', (s, id, p) => new ClusterDeny(s, id, p)],
+    ['ClusterAlwaysAllow', (s, id, p) => new ClusterAlwaysAllow(s, id, p)],
+    ['ClusterDelegateToNamespaces', (s, id, p) => new ClusterDelegateToNamespaces(s, id, p)],
+  ] as [string, Build][]).map(([name, build]): Case => ({
+    name,
+    build,
+    valid: { priority: 10, direction: PolicyDirection.EGRESS, peers: [Peer.cidr('169.254.169.254/32')], ports: [Port.allTraffic()] },
+    props: {
+      priority: 'priority',
+      direction: 'direction',
+      peers: 'peers',
+      ports: 'ports',
+      exceptNamespaces: 'strings',
+      namespaceLabels: 'labels',
+      namespaceExpressions: 'expressions',
+      podLabels: 'labels',
+      podExpressions: 'expressions',
+      stage: 'stage',
+    },
+  })),
   {
     name: 'MutualTls',
     build: (s, id, p) => new MutualTls(s, id, p),
@@ -305,6 +330,13 @@ describe('an engine factory given options of the wrong type', () => {
     ['Engine.kubernetes(null)', () => Engine.kubernetes(null as any), 'options of Engine.kubernetes()'],
     ['Engine.kubernetes({ serviceAccountLabel: 42 })', () => Engine.kubernetes({ serviceAccountLabel: 42 as any }), 'serviceAccountLabel of Engine.kubernetes()'],
     ['Engine.kubernetes({ serviceAcountLabel })', () => Engine.kubernetes({ serviceAcountLabel: 'sa' } as any), 'option "serviceAcountLabel" of Engine.kubernetes()'],
+    ['Engine.kubernetes({ clusterNetworkPolicy: null })', () => Engine.kubernetes({ clusterNetworkPolicy: null as any }), 'options of clusterNetworkPolicy of Engine.kubernetes()'],
+    ['Engine.kubernetes({ clusterNetworkPolicy: {} })', () => Engine.kubernetes({ clusterNetworkPolicy: {} as any }), 'clusterNetworkPolicy.implementation of Engine.kubernetes()'],
+    ['Engine.kubernetes({ clusterNetworkPolicy: { implementation: "calico" } })', () => Engine.kubernetes({ clusterNetworkPolicy: { implementation: 'calico' as any } }), 'clusterNetworkPolicy.implementation of Engine.kubernetes()'],
+    ['Engine.kubernetes({ clusterNetworkPolicy: { implementation, apiVersion: "v1" } })', () => Engine.kubernetes({ clusterNetworkPolicy: { implementation: ClusterNetworkPolicyImplementation.calico(), apiVersion: 'v1' as any } }), 'clusterNetworkPolicy.apiVersion of Engine.kubernetes()'],
+    ['Engine.kubernetes({ clusterNetworkPolicy: { implementation, baselineIngressFromPodsOnly: "yes" } })', () => Engine.kubernetes({ clusterNetworkPolicy: { implementation: ClusterNetworkPolicyImplementation.calico(), baselineIngressFromPodsOnly: 'yes' as any } }), 'baselineIngressFromPodsOnly of clusterNetworkPolicy of Engine.kubernetes()'],
+    ['Engine.kubernetes({ clusterNetworkPolicy: { implementation, apiversion } })', () => Engine.kubernetes({ clusterNetworkPolicy: { implementation: ClusterNetworkPolicyImplementation.calico(), apiversion: 'x' } as any }), 'option "apiversion" of clusterNetworkPolicy of Engine.kubernetes()'],
+    ['ClusterNetworkPolicyImplementation.calico("x")', () => ClusterNetworkPolicyImplementation.calico('x' as any), 'ClusterNetworkPolicyImplementation'],
     ['Engine.cilium("x")', () => Engine.cilium('x' as any), 'options of Engine.cilium()'],
     ['Engine.cilium({ nodeLocalDnsViaHost: "yes" })', () => Engine.cilium({ nodeLocalDnsViaHost: 'yes' as any }), 'nodeLocalDnsViaHost of Engine.cilium()'],
     ['Engine.calico({ tier: 1 })', () => Engine.calico({ tier: 1 as any }), 'tier of Engine.calico()'],

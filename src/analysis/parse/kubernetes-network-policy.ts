@@ -120,7 +120,7 @@ export function readNetworkPolicy(reader: FieldReader, value: unknown, options: 
   };
 }
 
-function readSelector(reader: FieldReader, value: unknown, path: string): LabelSelectorManifest | undefined {
+export function readSelector(reader: FieldReader, value: unknown, path: string): LabelSelectorManifest | undefined {
   const selector = reader.optionalObject(value, path);
   if (!selector) {
     return undefined;

@@ -5,6 +5,8 @@ import {
   ISTIO_AUTHORIZATION_POLICY_KEY, ISTIO_PEER_AUTHENTICATION_KEY, readIstioAuthorizationPolicies, readIstioPeerAuthentications,
 } from './istio-readers';
 import { readNetworkPolicy } from './kubernetes-network-policy';
+import { LOOKALIKE_CLUSTER_POLICIES, NETWORK_POLICY_API_KEYS } from './network-policy-api';
+import { checkNetworkPolicyApiSet, readNetworkPolicyApiPolicies } from './network-policy-api-readers';
 import { classifyOtherKind, objectKindKey } from './object-kinds';
 import { isRecord, readManifestObjects } from './yaml-documents';
 import { InputProblem } from '../../validation/input-error';
@@ -77,6 +79,7 @@ const READERS: ReadonlyMap<string, PolicyReader> = new Map<string, PolicyReader>
   ...CILIUM_POLICY_KEYS.map((key): [string, PolicyReader] => [key, (r, v, o) => readCiliumPolicies(r, v, o.defaultNamespace)]),
   [ISTIO_AUTHORIZATION_POLICY_KEY, (r, v, o) => readIstioAuthorizationPolicies(r, v, o.defaultNamespace, o.istioTrustDomain)],
   [ISTIO_PEER_AUTHENTICATION_KEY, (r, v, o) => readIstioPeerAuthentications(r, v, o.defaultNamespace)],
+  ...NETWORK_POLICY_API_KEYS.map((key): [string, PolicyReader] => [key, (r, v) => readNetworkPolicyApiPolicies(r, v)]),
 ]);
 
 /**
@@ -111,8 +114,10 @@ function otherKindProblem(apiVersion: string, kind: string, ignoreOtherKinds: bo
 
 /**
  * Reads policy manifests (multi-document YAML or `kind: List`, hand-written or from
- * `kubectl get -o yaml`) and translates them into the analysis IR. Supported now: Kubernetes
- * `networking.k8s.io/v1` NetworkPolicy.
+ * `kubectl get -o yaml`) and translates them into the analysis IR: Kubernetes NetworkPolicy, the
+ * Calico, Cilium and Istio policy kinds, and network-policy-api's ClusterNetworkPolicy (v1alpha2,
+ * v1beta1) and AdminNetworkPolicy / BaselineAdminNetworkPolicy (v1alpha1). Other projects' kinds named
+ * ClusterNetworkPolicy (Antrea's, the AWS VPC CNI's) are refused, even with `ignoreOtherKinds`.
  *
  * @throws ManifestError naming file, document, object and field for invalid YAML, invalid fields,
  * unknown or unsupported kinds, and a policy defined twice
@@ -155,6 +160,11 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
         entries.push(pending.policies);
         continue;
       }
+      const lookalike = Object.prototype.hasOwnProperty.call(LOOKALIKE_CLUSTER_POLICIES, key) ? LOOKALIKE_CLUSTER_POLICIES[key] : undefined;
+      if (lookalike) {
+        // A policy kind whose name says ClusterNetworkPolicy but whose API is another one: never skipped, never misread.
+        reader.fail('apiVersion', `${kind} (${apiVersion}) is ${lookalike}; the analyzer reads ClusterNetworkPolicy of policy.networking.k8s.io only, and cannot evaluate this policy`);
+      }
       const read = READERS.get(key);
       if (!read) {
         const problem = otherKindProblem(apiVersion, kind, options.ignoreOtherKinds ?? false);
@@ -171,5 +181,7 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
     }
   }
   calico.translate(options.clusterNamespaces);
-  return calico.resolveTiers(entries.flatMap(entry => (typeof entry === 'function' ? entry() : entry)));
+  const resolved = calico.resolveTiers(entries.flatMap(entry => (typeof entry === 'function' ? entry() : entry)));
+  checkNetworkPolicyApiSet(resolved);
+  return resolved;
 }

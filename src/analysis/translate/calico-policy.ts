@@ -7,6 +7,7 @@ import { Cidr, parseCidr } from '../ip/cidr';
 import {
   AnalysisPolicy, DirectionalRules, HttpMatch, PeerMatch, PodSelection, PolicyRule, PolicyTier, PortMatch, Protocol, PROTOCOLS, RuleAction,
 } from '../ir/analysis-policy';
+import { ADMIN_TIER, BASELINE_TIER } from '../ir/network-policy-api-tiers';
 import { PolicyRef } from '../ir/policy-ref';
 import { SELECT_ALL, SelectorExpr } from '../ir/selector';
 import { CalicoNetworkSetManifest } from '../parse/calico-network-set';
@@ -99,7 +100,10 @@ export interface UnknownTier {
 /**
  * Gives Calico policies the order and default action of their tier, from the Tier objects read
  * (or Calico's fixed tiers), and — when the input has any Calico object — moves Kubernetes
- * NetworkPolicies to where Calico enforces them: tier `default`, order 1000.
+ * NetworkPolicies to where Calico enforces them (tier `default`, order 1000) and network-policy-api
+ * policies to the tiers Calico hosts them in: the Admin tier to `kube-admin`, the Baseline tier to
+ * `kube-baseline`, with order = their priority [CAL libcalico-go/lib/backend/k8s/conversion/
+ * clusternetworkpolicy.go, v3.32.1].
  *
  * @param otherCalicoObjects the input has other Calico objects (network sets), so Calico runs the cluster
  * @returns the policies, or a description of the first policy whose tier is unknown
@@ -116,6 +120,8 @@ export function resolveCalicoTiers(policies: readonly AnalysisPolicy[], tiers: r
   for (const p of policies) {
     if (p.ref.kind === 'NetworkPolicy' && p.layer === 'network') {
       out.push({ ...p, tier: known.get('default')!, order: CALICO_KUBERNETES_POLICY_ORDER });
+    } else if (p.tier === ADMIN_TIER || p.tier === BASELINE_TIER) {
+      out.push({ ...p, tier: known.get(p.tier === ADMIN_TIER ? 'kube-admin' : 'kube-baseline')! });
     } else if (p.ref.kind.startsWith('projectcalico.org/')) {
       const tier = known.get(p.tier.name);
       if (!tier) {

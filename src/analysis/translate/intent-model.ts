@@ -1,8 +1,12 @@
-import { MtlsStatement, Statement, PeerModel, PortModel, HttpRuleModel, LabelSelectorModel, PodSetModel, NamespaceScopeModel } from '../../model';
+import {
+  ClusterAllowStatement, ClusterRuleStatement, ClusterSubjectModel, HttpRuleModel, LabelSelectorModel, MtlsStatement, NamespaceScopeModel, PeerModel,
+  PodSetModel, PortModel, Statement,
+} from '../../model';
 import { parseCidr } from '../ip/cidr';
 import {
   AnalysisPolicy, DirectionalRules, HttpMatch, KUBERNETES_TIER, PeerMatch, PodSelection, PolicyRule, PortMatch,
 } from '../ir/analysis-policy';
+import { ADMIN_TIER } from '../ir/network-policy-api-tiers';
 import { SELECT_ALL, selectorFromLabelSelector, SelectorExpr } from '../ir/selector';
 
 /**
@@ -13,30 +17,68 @@ import { SELECT_ALL, selectorFromLabelSelector, SelectorExpr } from '../ir/selec
  * allows only apply to pods isolated by something else, audit statements are
  * not enforced, HTTP rules match method AND path with the query string ignored.
  *
+ * Cluster-wide admin rules (and the allowance of a cluster-wide allow) form an
+ * admin tier before the namespace statements: by ascending priority, the
+ * first matching rule decides (deny, allow) or hands the connection on
+ * (delegate); they isolate nothing.
+ *
  * Peers the cluster model cannot decide match nothing: DNS names (FQDN), and
  * the API server when no addresses were given.
  */
 export function translateIntent(statements: readonly Statement[]): AnalysisPolicy[] {
   // mTLS statements change no reachability between the pods the intent names (model/mtls.ts).
-  return statements.map((s, i) => ({ s, i })).filter((x): x is { s: Exclude<Statement, MtlsStatement>; i: number } => x.s.kind !== 'mtls').map(({ s, i }) => {
-    const clusterWide = s.kind === 'isolate-cluster' || s.kind === 'allow-cluster';
+  return statements.map((s, i) => ({ s, i })).filter((x): x is { s: Exclude<Statement, MtlsStatement>; i: number } => x.s.kind !== 'mtls').flatMap(({ s, i }): AnalysisPolicy[] => {
+    if (s.kind === 'cluster-rule' || s.kind === 'allow-cluster') return clusterPolicies(s, `${s.origin.path}#${i}`);
+    const clusterWide = s.kind === 'isolate-cluster';
     const ref = clusterWide ? { kind: s.origin.intent, name: `${s.origin.path}#${i}` } : { kind: s.origin.intent, namespace: s.subject.namespace, name: `${s.origin.path}#${i}` };
     const subject: PodSelection = clusterWide ? everyNamespaceExcept(s.exceptNamespaces) : subjectSelection(s.subject);
     const base = { ref, layer: 'network' as const, tier: KUBERNETES_TIER, enforced: s.stage === 'enforce', subject };
     if (s.kind === 'isolate' || s.kind === 'isolate-cluster') {
       const none: DirectionalRules = { isolates: true, rules: [] };
-      return { ...base, ...(s.directions.includes('ingress') ? { ingress: none } : {}), ...(s.directions.includes('egress') ? { egress: none } : {}) };
+      return [{ ...base, ...(s.directions.includes('ingress') ? { ingress: none } : {}), ...(s.directions.includes('egress') ? { egress: none } : {}) }];
     }
     const rule: PolicyRule = {
       label: `${s.direction}[0]`,
       action: 'allow',
       peers: s.peers.flatMap(peerMatches),
       ...(s.ports.some(p => p.protocol === 'ANY') ? {} : { ports: s.ports.map(portMatch) }),
-      ...(s.kind === 'allow' && s.http ? { http: s.http.map(httpMatch), nonHttpFlows: 'noMatch' as const } : {}),
+      ...(s.http ? { http: s.http.map(httpMatch), nonHttpFlows: 'noMatch' as const } : {}),
     };
-    const rules: DirectionalRules = { isolates: s.kind === 'allow-cluster' || s.isolating, rules: [rule] };
-    return { ...base, [s.direction]: rules };
+    const rules: DirectionalRules = { isolates: s.isolating, rules: [rule] };
+    return [{ ...base, [s.direction]: rules }];
   });
+}
+
+const ADMIN_ACTIONS = { deny: 'deny', allow: 'allow', delegate: 'pass' } as const;
+
+/**
+ * An admin rule: one admin-tier policy at its priority, isolating nothing. A cluster-wide allow:
+ * its allowance as an admin-tier allow, and its isolation of every covered pod.
+ */
+function clusterPolicies(s: ClusterRuleStatement | ClusterAllowStatement, name: string): AnalysisPolicy[] {
+  const subject = s.kind === 'cluster-rule' ? clusterSubject(s.subject) : everyNamespaceExcept(s.exceptNamespaces);
+  const rule: PolicyRule = {
+    label: `${s.direction}[0]`,
+    action: s.kind === 'cluster-rule' ? ADMIN_ACTIONS[s.action] : 'allow',
+    peers: s.peers.flatMap(peerMatches),
+    ...(s.ports.some(p => p.protocol === 'ANY') ? {} : { ports: s.ports.map(portMatch) }),
+  };
+  const enforced = s.stage === 'enforce';
+  const admin: AnalysisPolicy = {
+    ref: { kind: s.origin.intent, name }, layer: 'network', tier: ADMIN_TIER, order: s.priority, enforced, subject, [s.direction]: { isolates: false, rules: [rule] },
+  };
+  if (s.kind === 'cluster-rule') return [admin];
+  const isolation: AnalysisPolicy = {
+    ref: { kind: s.origin.intent, name: `${name}/isolation` }, layer: 'network', tier: KUBERNETES_TIER, enforced, subject, [s.direction]: { isolates: true, rules: [] },
+  };
+  return [admin, isolation];
+}
+
+/** The pods of a cluster subject: its namespaces (not excepted, matching its labels) and pod labels. */
+function clusterSubject(s: ClusterSubjectModel): PodSelection {
+  const notExcepted: SelectorExpr = { op: 'notIn', key: 'kubernetes.io/metadata.name', values: [...s.exceptNamespaces] };
+  const covered: SelectorExpr = s.namespaces ? { op: 'and', terms: [notExcepted, selector(s.namespaces)] } : notExcepted;
+  return { namespaces: { kind: 'selector', selector: covered }, pods: selector(s.pods) };
 }
 
 /** Every pod of every namespace whose name is not in the list (present or future namespaces). */

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { CNP_PROFILES } from '../../analysis';
 import { EXIT_FINDINGS, CliError } from '../cli-error';
 import { CommandContext } from '../command-context';
 import { checkEmptySources, readCluster, readSources, reportSkippedKinds } from '../inputs';
@@ -20,6 +21,7 @@ interface LintFlags {
   readonly maxInputSize?: number;
   readonly defaultNamespace: string;
   readonly allowEmptyPolicies?: boolean;
+  readonly implementation?: string;
 }
 
 const HELP_AFTER = `
@@ -46,6 +48,7 @@ export function lintCommand(context: CommandContext): Command {
     new Option('--strict', 'exit 1 on warnings too'),
     new Option('--skip <rule-ids...>', 'rules not to run'),
     new Option('--list-rules', 'print the rules (id, severity, summary, sources) and exit'),
+    choiceOption('--implementation <name>', 'the ClusterNetworkPolicy implementation of the cluster, for rules that check what it supports', Object.keys(CNP_PROFILES)),
     ...policyReadingOptions({ translate: false }),
   ];
   extra.forEach((option) => command.addOption(option));
@@ -75,7 +78,8 @@ export function lintCommand(context: CommandContext): Command {
       if (loaded.unvalidatedKinds.length > 0) {
         context.io.stderr(`note: ${loaded.unvalidatedKinds.join(', ')} objects were linted as written, without schema validation\n`);
       }
-      const findings = runLint(pack, loaded.objects, cluster ? { cluster } : {});
+      const implementation = flags.implementation === undefined ? undefined : CNP_PROFILES[flags.implementation];
+      const findings = runLint(pack, loaded.objects, { ...(cluster ? { cluster } : {}), ...(implementation ? { implementation } : {}) });
       const errors = findings.filter((finding) => finding.severity === 'error').length;
       const warnings = findings.length - errors;
       if (flags.format === 'json') {

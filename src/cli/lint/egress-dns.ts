@@ -32,10 +32,31 @@ const DNS_PORT = 53;
 /** The selectors meaning "every Kubernetes pod" in Calico (the library writes the orchestrator label). */
 const CALICO_ALL = new Set(['', 'all()', "projectcalico.org/orchestrator == 'k8s'", 'projectcalico.org/orchestrator == "k8s"']);
 
+/**
+ * Calico's tiers whose default action is Pass (fixed: kube-admin, kube-baseline): a policy there
+ * decides what its rules match and isolates nothing.
+ */
+const CALICO_PASS_TIERS = new Set(['kube-admin', 'kube-baseline']);
+
+/** A ClusterNetworkPolicy-style subject as a pod scope: every pod of the namespaces it selects counts as "all". */
+function networkPolicyApiScope(object: LintObject): PodScope {
+  const subject = object.networkPolicyApi!.subject;
+  return { all: subject.kind === 'namespaces', key: `npa:${canonicalJson(subject)}` };
+}
+
 /** The egress isolations of one policy object, for Kubernetes, Cilium and Calico kinds. */
 export function egressIsolations(object: LintObject): EgressIsolation[] {
   const namespace = object.namespace;
   switch (object.key) {
+    case KIND.clusterNetworkPolicy:
+    case KIND.adminNetworkPolicy:
+    case KIND.baselineAdminNetworkPolicy: {
+      // A Deny of every pod peer on every port is a cluster-wide egress default deny (ClusterDefaultDeny's Baseline form).
+      const policy = object.networkPolicyApi;
+      const denyAll = policy?.egress.findIndex((r) => r.action === 'Deny' && r.ports === undefined
+        && r.peers.some((p) => p.kind === 'namespaces' && isEmptyLabelSelector(p.namespaces)));
+      return policy && denyAll !== undefined && denyAll >= 0 ? [{ scope: networkPolicyApiScope(object), path: `spec.egress[${denyAll}]` }] : [];
+    }
     case KIND.kubernetesNetworkPolicy: {
       const policy = object.networkPolicy;
       if (!policy || !policyDirections(policy)[1].effective) {
@@ -55,6 +76,9 @@ export function egressIsolations(object: LintObject): EgressIsolation[] {
     case KIND.calicoNetworkPolicy:
     case KIND.calicoGlobalNetworkPolicy: {
       const spec = specOf(object.raw);
+      if (CALICO_PASS_TIERS.has(asString(spec.tier) ?? 'default')) {
+        return [];
+      }
       const types = asList(spec.types);
       const egress = types.length > 0 ? types.includes('Egress') : !isEmptyList(spec.egress);
       return egress ? [{ namespace, scope: calicoScope(spec), path: types.length > 0 ? 'spec.types' : 'spec.egress' }] : [];
@@ -68,6 +92,23 @@ export function egressIsolations(object: LintObject): EgressIsolation[] {
 export function dnsAllowances(object: LintObject): DnsAllowance[] {
   const namespace = object.namespace;
   switch (object.key) {
+    case KIND.clusterNetworkPolicy:
+    case KIND.adminNetworkPolicy:
+    case KIND.baselineAdminNetworkPolicy: {
+      const policy = object.networkPolicyApi;
+      if (!policy) {
+        return [];
+      }
+      return policy.egress.flatMap((rule, i) => {
+        if (rule.action !== 'Accept') {
+          return [];
+        }
+        const ports = rule.ports === undefined ? [{ protocol: 'ANY', explicit: false, matches: true }] : rule.ports.map((port) => (port.kind === 'named'
+          ? { protocol: 'ANY', explicit: true, matches: portIncludesDns(port.name, undefined) }
+          : { protocol: port.protocol, explicit: port.port !== undefined, matches: portIncludesDns(port.port, port.endPort) }));
+        return dnsAllowance(undefined, networkPolicyApiScope(object), `spec.egress[${i}]`, ports, true);
+      });
+    }
     case KIND.kubernetesNetworkPolicy: {
       const policy = object.networkPolicy;
       const egress = policy ? policyDirections(policy)[1] : undefined;
@@ -319,8 +360,10 @@ function kubernetesScope(selector: unknown): PodScope {
 function calicoScope(spec: RawObject): PodScope {
   const selector = (asString(spec.selector) ?? '').trim();
   const namespaceSelector = (asString(spec.namespaceSelector) ?? '').trim();
+  // Every namespace but a list (a cluster-wide intent's GlobalNetworkPolicy) counts as all: lenient, as allowanceCovers is.
+  const everyNamespace = namespaceSelector === '' || namespaceSelector === 'all()' || /^projectcalico\.org\/name not in \{[^}]*\}$/.test(namespaceSelector);
   return {
-    all: CALICO_ALL.has(selector) && (namespaceSelector === '' || namespaceSelector === 'all()'),
+    all: CALICO_ALL.has(selector) && everyNamespace,
     key: `calico:${selector}|${namespaceSelector}`,
   };
 }

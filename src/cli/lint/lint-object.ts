@@ -1,4 +1,4 @@
-import { NetworkPolicyManifest, SourceLocation } from '../../analysis';
+import { NetworkPolicyApiManifest, NetworkPolicyManifest, SourceLocation } from '../../analysis';
 
 /** A manifest as written: plain YAML data. */
 export type RawObject = Readonly<Record<string, unknown>>;
@@ -18,6 +18,9 @@ export const KIND = {
   calicoGlobalNetworkSet: 'projectcalico.org/GlobalNetworkSet',
   istioAuthorizationPolicy: 'security.istio.io/AuthorizationPolicy',
   istioPeerAuthentication: 'security.istio.io/PeerAuthentication',
+  clusterNetworkPolicy: 'policy.networking.k8s.io/ClusterNetworkPolicy',
+  adminNetworkPolicy: 'policy.networking.k8s.io/AdminNetworkPolicy',
+  baselineAdminNetworkPolicy: 'policy.networking.k8s.io/BaselineAdminNetworkPolicy',
 } as const;
 
 /** Every kind the linter reads, in the order of `KIND`. */
@@ -27,6 +30,7 @@ export const LINTED_KINDS: readonly string[] = Object.values(KIND);
 export const CLUSTER_SCOPED_KINDS: readonly string[] = [
   KIND.ciliumClusterwideNetworkPolicy, KIND.calicoGlobalNetworkPolicy, KIND.calicoStagedGlobalNetworkPolicy, KIND.calicoTier,
   KIND.calicoGlobalNetworkSet,
+  KIND.clusterNetworkPolicy, KIND.adminNetworkPolicy, KIND.baselineAdminNetworkPolicy,
 ];
 
 /**
@@ -45,6 +49,8 @@ export interface LintObject {
   readonly raw: RawObject;
   /** The validated form, for Kubernetes NetworkPolicies. */
   readonly networkPolicy?: NetworkPolicyManifest;
+  /** The validated form, for ClusterNetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy. */
+  readonly networkPolicyApi?: NetworkPolicyApiManifest;
   /**
    * Why the object is invalid as written — its API server would reject it, so nothing in it is
    * applied. An object with problems is reported by `manifest-invalid` and left out of every other

@@ -1,5 +1,5 @@
 import { LintObject } from './lint-object';
-import { ClusterModel } from '../../analysis';
+import { ClusterModel, CnpImplementationProfile } from '../../analysis';
 
 /** How bad a finding is: errors fail `lint`, warnings only with `--strict`. */
 export type LintSeverity = 'error' | 'warning';
@@ -20,6 +20,8 @@ export interface LintContext {
   readonly objects: readonly LintObject[];
   /** The cluster model, when `lint --cluster` was given; rules that need it skip without it. */
   readonly cluster?: ClusterModel;
+  /** The ClusterNetworkPolicy implementation, when `lint --implementation` was given; rules that need it skip without it. */
+  readonly implementation?: CnpImplementationProfile;
 }
 
 /**

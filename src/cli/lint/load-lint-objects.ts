@@ -2,7 +2,8 @@ import {
   CLUSTER_SCOPED_KINDS, describeObject, KIND, kindKey, LINTED_KINDS, LintObject, ManifestProblem, RawObject,
 } from './lint-object';
 import {
-  FieldReader, formatSourceLocation, ManifestError, NetworkPolicyManifest, PolicySource, readManifestObjects, readNetworkPolicy, SourceLocation,
+  FieldReader, formatSourceLocation, ManifestError, NetworkPolicyApiManifest, NetworkPolicyManifest, PolicySource, readManifestObjects,
+  readNetworkPolicy, readNetworkPolicyApiObject, SourceLocation,
 } from '../../analysis';
 import { readCalicoNetworkSet } from '../../analysis/parse/calico-network-set';
 import { readCalicoPolicy, readCalicoTier } from '../../analysis/parse/calico-policy';
@@ -27,8 +28,15 @@ export interface LoadedLintObjects {
   readonly unvalidatedKinds: readonly string[];
 }
 
+/** The validated form of an object, for the kinds whose rules look at it. */
+interface Validated {
+  readonly networkPolicy?: NetworkPolicyManifest;
+  readonly networkPolicyApi?: NetworkPolicyApiManifest;
+}
+
 /** Validators that check a manifest as its API server would, without judging whether the analyzer can evaluate it. */
-type Validator = (reader: FieldReader, raw: Record<string, unknown>, defaultNamespace: string) => NetworkPolicyManifest | undefined;
+type Validator = (reader: FieldReader, raw: Record<string, unknown>, defaultNamespace: string) => Validated | undefined;
+const validateNetworkPolicyApi: Validator = (reader, raw) => ({ networkPolicyApi: readNetworkPolicyApiObject(reader, raw) });
 const validateCalico: Validator = (reader, raw, defaultNamespace) => {
   readCalicoPolicy(reader, raw, defaultNamespace);
   return undefined;
@@ -38,7 +46,10 @@ const validateNetworkSet: Validator = (reader, raw, defaultNamespace) => {
   return undefined;
 };
 const VALIDATORS: ReadonlyMap<string, Validator> = new Map<string, Validator>([
-  [KIND.kubernetesNetworkPolicy, (reader, raw, defaultNamespace) => readNetworkPolicy(reader, raw, { defaultNamespace })],
+  [KIND.kubernetesNetworkPolicy, (reader, raw, defaultNamespace) => ({ networkPolicy: readNetworkPolicy(reader, raw, { defaultNamespace }) })],
+  [KIND.clusterNetworkPolicy, validateNetworkPolicyApi],
+  [KIND.adminNetworkPolicy, validateNetworkPolicyApi],
+  [KIND.baselineAdminNetworkPolicy, validateNetworkPolicyApi],
   [KIND.calicoNetworkPolicy, validateCalico],
   [KIND.calicoGlobalNetworkPolicy, validateCalico],
   [KIND.calicoStagedNetworkPolicy, validateCalico],
@@ -51,19 +62,25 @@ const VALIDATORS: ReadonlyMap<string, Validator> = new Map<string, Validator>([
   [KIND.calicoGlobalNetworkSet, validateNetworkSet],
 ]);
 
-/** A rule, by the value written in its place while the object is checked again for its other problems. */
-const RULE_PLACEHOLDERS: ReadonlyMap<string, unknown> = new Map<string, unknown>([
-  [KIND.kubernetesNetworkPolicy, {}],
-  [KIND.calicoNetworkPolicy, { action: 'Allow' }],
-  [KIND.calicoGlobalNetworkPolicy, { action: 'Allow' }],
-  [KIND.calicoStagedNetworkPolicy, { action: 'Allow' }],
-  [KIND.calicoStagedGlobalNetworkPolicy, { action: 'Allow' }],
+/** A rule of a direction, by the value written in its place while the object is checked again for its other problems. */
+type RulePlaceholder = (direction: string) => unknown;
+/** A network-policy-api rule: one action, and a peer every kind accepts in both directions (every namespace). */
+const npaRule = (action: string): RulePlaceholder => (direction) => ({ action, [direction === 'ingress' ? 'from' : 'to']: [{ namespaces: {} }] });
+const RULE_PLACEHOLDERS: ReadonlyMap<string, RulePlaceholder> = new Map<string, RulePlaceholder>([
+  [KIND.kubernetesNetworkPolicy, () => ({})],
+  [KIND.calicoNetworkPolicy, () => ({ action: 'Allow' })],
+  [KIND.calicoGlobalNetworkPolicy, () => ({ action: 'Allow' })],
+  [KIND.calicoStagedNetworkPolicy, () => ({ action: 'Allow' })],
+  [KIND.calicoStagedGlobalNetworkPolicy, () => ({ action: 'Allow' })],
+  [KIND.clusterNetworkPolicy, npaRule('Accept')],
+  [KIND.adminNetworkPolicy, npaRule('Allow')],
+  [KIND.baselineAdminNetworkPolicy, npaRule('Allow')],
 ]);
 
 const INVALID_FIX = 'correct the field as the message says; until then the API server rejects the object and none of it applies';
 
 /**
- * Reads policy objects for linting. Kubernetes NetworkPolicies and Calico policies are validated as
+ * Reads policy objects for linting. Kubernetes NetworkPolicies, the network-policy-api kinds and Calico policies are validated as
  * their API servers would (the analyzer's readers); other kinds (Cilium, Istio) are linted as
  * written and listed in `unvalidatedKinds`. Unlike `parsePolicies`, nothing is refused because the
  * analyzer cannot evaluate it: a linter must read what the evaluator cannot (a STRICT
@@ -101,14 +118,14 @@ export function loadLintObjects(sources: readonly PolicySource[], options: LoadL
         reader.fail('kind', other.kind === 'policy'
           ? `${given} may allow or deny traffic (${other.reason}) and the linter does not read it; it is an error with or without --ignore-other-kinds`
           : other.kind === 'skippable'
-            ? `expected a policy (a Kubernetes NetworkPolicy, or a Cilium, Calico or Istio policy kind), got ${given}; pass --ignore-other-kinds to skip objects of kinds that carry no network policy`
-            : `expected a policy (a Kubernetes NetworkPolicy, or a Cilium, Calico or Istio policy kind), got ${given}, a kind the linter does not know; remove it from the input `
+            ? `expected a policy (a Kubernetes NetworkPolicy or ClusterNetworkPolicy, or a Cilium, Calico or Istio policy kind), got ${given}; pass --ignore-other-kinds to skip objects of kinds that carry no network policy`
+            : `expected a policy (a Kubernetes NetworkPolicy or ClusterNetworkPolicy, or a Cilium, Calico or Istio policy kind), got ${given}, a kind the linter does not know; remove it from the input `
               + '(--ignore-other-kinds skips only kinds known to carry no network policy)');
       }
       const problems: ManifestProblem[] = [];
       const identity = readIdentity(reader, raw, key, defaultNamespace, problems);
       const validate = VALIDATORS.get(key);
-      const networkPolicy = validate
+      const validated = validate
         ? validateAll(raw, key, manifest.location, (r, value) => validate(r, value, defaultNamespace), problems)
         : undefined;
       if (!validate) {
@@ -134,7 +151,7 @@ export function loadLintObjects(sources: readonly PolicySource[], options: LoadL
       } else if (identity.named) {
         seen.set(id, draft);
       }
-      objects.push({ ...draft, ...(networkPolicy && problems.length === 0 ? { networkPolicy } : {}), ...(problems.length > 0 ? { problems } : {}) });
+      objects.push({ ...draft, ...(problems.length === 0 ? validated : {}), ...(problems.length > 0 ? { problems } : {}) });
     }
   }
   return { objects, unvalidatedKinds: [...unvalidated].sort() };
@@ -194,7 +211,7 @@ function validateAll<T>(
       return undefined;
     }
     replaced.add(rule[0]);
-    current = withRule(current, rule[1], Number(rule[2]), placeholder);
+    current = withRule(current, rule[1], Number(rule[2]), placeholder(rule[1]));
   }
 }
 

@@ -11,6 +11,10 @@ import { ciliumL7RequiresTcp } from './rules/cilium-l7-requires-tcp';
 import { ciliumMutualAuthDeprecated } from './rules/cilium-mutual-auth-deprecated';
 import { ciliumPortWithoutProtocol } from './rules/cilium-port-without-protocol';
 import { ciliumRulelessPolicy } from './rules/cilium-ruleless-policy';
+import { cnpImplementationLacks } from './rules/cnp-implementation-lacks';
+import { cnpPassWithoutNetworkPolicy } from './rules/cnp-pass-without-network-policy';
+import { cnpShadowedRule } from './rules/cnp-shadowed-rule';
+import { cnpSubjectSelectsNothing } from './rules/cnp-subject-selects-nothing';
 import { dnsUdpOnly } from './rules/dns-udp-only';
 import { dnsWholeNamespace } from './rules/dns-whole-namespace';
 import { egressDenyWithoutDns } from './rules/egress-deny-without-dns';
@@ -94,6 +98,11 @@ export const ZERO_TRUST_PACK: readonly LintRule[] = [
   { id: 'calico-missing-order', severity: 'warning', check: calicoMissingOrder, summary: 'a Calico policy without order runs after Kubernetes policies', sources: 'SEMANTICS §3, §6 Calico 1; projectcalico/calico#9292' },
   { id: 'calico-missing-types', severity: 'warning', check: calicoMissingTypes, summary: 'Calico derives omitted types differently from Kubernetes', sources: 'SEMANTICS §3, §6 Calico 5' },
   { id: 'calico-http-requires-alp', severity: 'warning', check: calicoHttpRequiresAlp, summary: 'Calico HTTP matches need Application Layer Policy', sources: 'TDOC app-layer-policy; SEMANTICS §6 Calico 8' },
+  // network-policy-api ClusterNetworkPolicy (and v1alpha1 AdminNetworkPolicy / BaselineAdminNetworkPolicy)
+  { id: 'cnp-implementation-lacks', severity: 'error', check: cnpImplementationLacks, summary: 'a field the chosen implementation ignores or turns into "deny all" (needs --implementation)', sources: 'docs/dialects/kubernetes.md implementation profiles' },
+  { id: 'cnp-shadowed-rule', severity: 'warning', check: cnpShadowedRule, summary: 'a rule an earlier rule or a higher-priority policy always decides first', sources: 'network-policy-api ClusterNetworkPolicySpec priority, ingress, egress' },
+  { id: 'cnp-pass-without-network-policy', severity: 'warning', check: cnpPassWithoutNetworkPolicy, summary: 'a Pass rule for pods no NetworkPolicy selects: the traffic goes on to Baseline or is allowed', sources: 'network-policy-api ClusterNetworkPolicyRuleActionPass, Tier' },
+  { id: 'cnp-subject-selects-nothing', severity: 'warning', check: cnpSubjectSelectsNothing, summary: 'a subject that selects no pod of the cluster (needs --cluster)', sources: 'network-policy-api ClusterNetworkPolicySubject' },
   // Istio
   { id: 'istio-allow-all-rule', severity: 'error', check: istioAllowAllRule, summary: 'an empty ALLOW rule allows everything', sources: 'IAPI; SEMANTICS §4 "Empty forms", §6 Istio 5' },
   { id: 'istio-deny-http-without-ports', severity: 'error', check: istioDenyHttpWithoutPorts, summary: 'a DENY with HTTP fields and no ports denies all TCP', sources: 'IAPI; SEMANTICS §6 Istio 1' },

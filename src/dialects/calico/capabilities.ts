@@ -64,5 +64,8 @@ export function calicoCapabilities(options: CalicoDialectOptions): CapabilityTab
     'stage.audit': exact('StagedNetworkPolicy / StagedGlobalNetworkPolicy (stagedAction Set): reported by Calico, never enforced'),
     ...cniMtlsRows('Engine.calico()'),
     'subject.all-namespaces': exact('GlobalNetworkPolicy: namespaceSelector projectcalico.org/name not in {the exceptions}, selector on Kubernetes pods only (never host endpoints)'),
+    'admin.deny': exact('GlobalNetworkPolicy in the kube-admin tier (order 1000, default action Pass; Calico also hosts ClusterNetworkPolicy Admin objects there) with order = the priority and Deny rules'),
+    'admin.allow': exact('GlobalNetworkPolicy in the kube-admin tier with order = the priority and Allow rules: it decides before the tiers that hold namespace policies'),
+    'admin.delegate': exact('GlobalNetworkPolicy in the kube-admin tier with order = the priority and Pass rules: the connection skips the rest of the tier'),
   };
 }

@@ -14,8 +14,8 @@ import {
 import { StagedGlobalNetworkPolicySpecStagedAction } from '../../imports/calico-sgnp-projectcalico.org';
 import { StagedNetworkPolicySpecStagedAction } from '../../imports/calico-snp-projectcalico.org';
 import {
-  AllowStatement, ClusterAllowStatement, ClusterIsolateStatement, DirectionModel, HttpRuleModel,
-  IsolateStatement, LabelSelectorModel, PeerModel, PodSetModel, PortModel, Statement, statementToString,
+  AllowStatement, ClusterActionModel, ClusterAllowStatement, ClusterIsolateStatement, ClusterRuleStatement, ClusterSubjectModel, DirectionModel,
+  HttpRuleModel, IsolateStatement, LabelSelectorModel, PeerModel, PodSetModel, PortModel, Statement, statementToString,
 } from '../../model';
 import { Dialect, RenderContext, RenderedObject } from '../dialect';
 import { allowSubjects } from '../source-half';
@@ -28,6 +28,14 @@ export const CALICO_NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
 export const CALICO_SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
 /** Workload-endpoint label that marks Kubernetes pods (not host endpoints, not network sets). */
 export const CALICO_ORCHESTRATOR_LABEL = 'projectcalico.org/orchestrator';
+
+/**
+ * Calico's fixed tier for cluster-wide admin rules (order 1000, default action Pass), where Calico
+ * also puts ClusterNetworkPolicy Admin-tier objects with `order` = their priority [CAL
+ * libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go, v3.32.1]: our admin rules and
+ * those of ClusterNetworkPolicies share one order.
+ */
+export const CALICO_ADMIN_TIER = 'kube-admin';
 
 /** `projectcalico.org/orchestrator == 'k8s'`: what Calico itself adds to every pod selector of a Kubernetes NetworkPolicy. */
 const KUBERNETES_PODS: CalicoSelectorNode = { op: 'eq', key: CALICO_ORCHESTRATOR_LABEL, value: 'k8s' };
@@ -54,6 +62,19 @@ interface PortGroup {
   readonly ports?: (number | string)[];
 }
 
+/** Calico rule actions of the admin actions. */
+const ADMIN_ACTIONS: Record<ClusterActionModel, NetworkPolicySpecIngressAction> = {
+  deny: NetworkPolicySpecIngressAction.DENY,
+  allow: NetworkPolicySpecIngressAction.ALLOW,
+  delegate: NetworkPolicySpecIngressAction.PASS,
+};
+
+/** Where a global policy goes: its tier and order. */
+interface Placement {
+  readonly tier: string;
+  readonly order: number;
+}
+
 /** The rule lists of one policy (already JSON) and what they need. */
 interface Rules {
   readonly ingress?: Record<string, unknown>[];
@@ -65,11 +86,15 @@ interface Rules {
  * namespaced statements, GlobalNetworkPolicy for cluster-wide ones, and their
  * Staged* kinds for audit-stage statements.
  *
- * Every policy carries explicit `tier`, `order` and `types`, and only `Allow`
- * rules: isolation is the tier's end-of-tier Deny, which applies to every pod
- * some policy of the tier selects. So the meaning is the union of the allows,
- * whatever the order among our policies and Kubernetes NetworkPolicies
- * (`knp.default.*`, Allow-only too). Every pod selector is restricted to
+ * Every policy carries explicit `tier`, `order` and `types`. In the engine's
+ * tier there are only `Allow` rules: isolation is the tier's end-of-tier Deny,
+ * which applies to every pod some policy of the tier selects. So the meaning
+ * is the union of the allows, whatever the order among our policies and
+ * Kubernetes NetworkPolicies (`knp.default.*`, Allow-only too). Cluster-wide
+ * admin rules (and the allowance of a cluster-wide allow) go to Calico's
+ * `kube-admin` tier, before it, with `order` = their priority and their own
+ * action (Deny, Allow, Pass); unmatched traffic passes on (the tier's default
+ * action). Every pod selector is restricted to
  * Kubernetes pods (`projectcalico.org/orchestrator == 'k8s'`), as Calico does
  * for NetworkPolicies, so host endpoints and network sets never match.
  */
@@ -93,7 +118,8 @@ export class CalicoDialect implements Dialect {
       case 'isolate': return [this.renderIsolate(s, ctx)];
       case 'allow': return this.renderAllow(s, ctx);
       case 'isolate-cluster': return [this.renderClusterIsolate(s, ctx)];
-      case 'allow-cluster': return [this.renderClusterAllow(s, ctx)];
+      case 'allow-cluster': return this.renderClusterAllow(s, ctx);
+      case 'cluster-rule': return [this.renderClusterRule(s, ctx)];
       case 'mtls': throw new Error('unsupported statement mtls'); // never reached: the capability table marks mTLS unsupported
     }
   }
@@ -115,12 +141,32 @@ export class CalicoDialect implements Dialect {
 
   private renderClusterIsolate(s: ClusterIsolateStatement, ctx: RenderContext): RenderedObject {
     const types = (['ingress', 'egress'] as const).filter(d => s.directions.includes(d));
-    return this.global(s, ctx.objectName(s.origin), s.exceptNamespaces, types, {});
+    return this.global(s, ctx.objectName(s.origin), everyPodExcept(s.exceptNamespaces), types, {}, this.enginePlacement());
   }
 
-  private renderClusterAllow(s: ClusterAllowStatement, ctx: RenderContext): RenderedObject {
+  /**
+   * The allowance in the kube-admin tier at its priority (an Allow there holds against every
+   * namespace's own default deny, which lives in a later tier), and the isolation in the engine's
+   * tier: a policy with no rules, whose end-of-tier Deny isolates the pods.
+   */
+  private renderClusterAllow(s: ClusterAllowStatement, ctx: RenderContext): RenderedObject[] {
     const rules = this.rules(s.direction, s.peers, s.ports, undefined, { kind: 'global' });
-    return this.global(s, ctx.objectName(s.origin, s.purpose === 'dns' ? undefined : s.direction), s.exceptNamespaces, [s.direction], rules);
+    const subject = everyPodExcept(s.exceptNamespaces);
+    const base = s.purpose === 'dns' ? undefined : s.direction;
+    return [
+      this.global(s, ctx.objectName(s.origin, base), subject, [s.direction], rules, { tier: CALICO_ADMIN_TIER, order: s.priority }),
+      this.global(s, ctx.objectName(s.origin, [base, 'isolation'].filter(Boolean).join('-')), subject, [s.direction], {}, this.enginePlacement()),
+    ];
+  }
+
+  /** An admin rule: a GlobalNetworkPolicy in the kube-admin tier with `order` = its priority and rules with its action. */
+  private renderClusterRule(s: ClusterRuleStatement, ctx: RenderContext): RenderedObject {
+    const rules = this.rules(s.direction, s.peers, s.ports, undefined, { kind: 'global' }, ADMIN_ACTIONS[s.action]);
+    return this.global(s, ctx.objectName(s.origin), s.subject, [s.direction], rules, { tier: CALICO_ADMIN_TIER, order: s.priority });
+  }
+
+  private enginePlacement(): Placement {
+    return { tier: this.options.tier, order: this.options.order };
   }
 
   /** A (Staged)NetworkPolicy selecting `subject` in its namespace. */
@@ -141,15 +187,18 @@ export class CalicoDialect implements Dialect {
     return this.object(s, staged ? 'StagedNetworkPolicy' : 'NetworkPolicy', name, subject.namespace, body);
   }
 
-  /** A (Staged)GlobalNetworkPolicy selecting every Kubernetes pod outside `exceptNamespaces`. */
-  private global(s: Statement, name: string, exceptNamespaces: readonly string[], directions: readonly DirectionModel[],
-    rules: Rules): RenderedObject {
+  /** A (Staged)GlobalNetworkPolicy selecting the subject's Kubernetes pods outside its excepted namespaces. */
+  private global(s: Statement, name: string, subject: ClusterSubjectModel, directions: readonly DirectionModel[],
+    rules: Rules, placement: Placement): RenderedObject {
+    const notExcepted: CalicoSelectorNode = { op: 'notIn', key: CALICO_NAMESPACE_NAME_LABEL, values: [...subject.exceptNamespaces] };
+    const namespaces = subject.namespaces ? labelSelectorNode(subject.namespaces) : { op: 'all' as const };
     const spec: GlobalNetworkPolicySpec = {
-      tier: this.options.tier,
-      order: this.options.order,
-      namespaceSelector: renderSelector({ op: 'notIn', key: CALICO_NAMESPACE_NAME_LABEL, values: [...exceptNamespaces] }),
-      // Also keeps host endpoints out: a `not in` namespace selector holds for objects without a namespace.
-      selector: renderSelector(KUBERNETES_PODS),
+      tier: placement.tier,
+      order: placement.order,
+      namespaceSelector: renderSelector(namespaces.op === 'all' ? notExcepted
+        : { op: 'and', terms: [notExcepted, ...(namespaces.op === 'and' ? namespaces.terms : [namespaces])] }),
+      // Also keeps host endpoints out: the selector names Kubernetes pods only.
+      selector: renderSelector(podSelector(subject.pods)),
       types: directions.map(d => (d === 'ingress' ? GlobalNetworkPolicySpecTypes.INGRESS : GlobalNetworkPolicySpecTypes.EGRESS)),
     };
     const staged = s.stage === 'audit';
@@ -171,14 +220,14 @@ export class CalicoDialect implements Dialect {
    * because Calico needs an explicit protocol for numeric and named ports.
    */
   private rules(direction: DirectionModel, peers: readonly PeerModel[], ports: readonly PortModel[],
-    http: readonly HttpRuleModel[] | undefined, scope: RuleScope): Rules {
+    http: readonly HttpRuleModel[] | undefined, scope: RuleScope, action = NetworkPolicySpecIngressAction.ALLOW): Rules {
     const groups = portGroups(ports, http !== undefined);
     const out: Record<string, unknown>[] = [];
     for (const peer of peers) {
       for (const entity of entities(peer, scope)) {
         for (const group of groups) {
           for (const h of http ?? [undefined]) {
-            out.push(direction === 'ingress' ? ingressRule(entity, group, h) : egressRule(entity, group));
+            out.push(direction === 'ingress' ? ingressRule(entity, group, h, action) : egressRule(entity, group, action));
           }
         }
       }
@@ -192,7 +241,7 @@ export class CalicoDialect implements Dialect {
  * capability table (one row per feature) cannot see.
  */
 export function calicoProblems(s: Statement): string[] {
-  if (s.kind !== 'allow' && s.kind !== 'allow-cluster') return [];
+  if (s.kind !== 'allow' && s.kind !== 'allow-cluster' && s.kind !== 'cluster-rule') return [];
   const out: string[] = [];
   for (const p of s.peers) {
     if (p.kind !== 'fqdn') continue;
@@ -281,11 +330,18 @@ function httpMatch(h: HttpRuleModel): { methods?: string[]; paths?: ({ exact: st
   };
 }
 
-function ingressRule(source: Entity, group: PortGroup, http: HttpRuleModel | undefined): Record<string, unknown> {
+/** Every pod of every namespace but the exceptions. */
+function everyPodExcept(exceptNamespaces: readonly string[]): ClusterSubjectModel {
+  return { exceptNamespaces, pods: labelSelectorOfAll };
+}
+const labelSelectorOfAll: LabelSelectorModel = { matchLabels: {}, matchExpressions: [] };
+
+function ingressRule(source: Entity, group: PortGroup, http: HttpRuleModel | undefined,
+  action: NetworkPolicySpecIngressAction): Record<string, unknown> {
   const { domains: _unused, serviceAccounts, ...fields } = source; // domains only exist on egress destinations
   const src = { ...fields, ...(serviceAccounts ? { serviceAccounts: { names: [...serviceAccounts.names] } } : {}) };
   const rule: NetworkPolicySpecIngress = {
-    action: NetworkPolicySpecIngressAction.ALLOW,
+    action,
     ...(group.protocol ? { protocol: NetworkPolicySpecIngressProtocol.fromString(group.protocol) } : {}),
     ...(Object.keys(src).length ? { source: src } : {}),
     ...(group.ports ? { destination: { ports: group.ports.map(p => (typeof p === 'number' ? NetworkPolicySpecIngressDestinationPorts.fromNumber(p) : NetworkPolicySpecIngressDestinationPorts.fromString(p))) } } : {}),
@@ -294,7 +350,7 @@ function ingressRule(source: Entity, group: PortGroup, http: HttpRuleModel | und
   return toJson_NetworkPolicySpecIngress(rule)!;
 }
 
-function egressRule(destination: Entity, group: PortGroup): Record<string, unknown> {
+function egressRule(destination: Entity, group: PortGroup, action: NetworkPolicySpecIngressAction): Record<string, unknown> {
   const { domains, serviceAccounts, ...fields } = destination;
   const dest = {
     ...fields,
@@ -302,7 +358,7 @@ function egressRule(destination: Entity, group: PortGroup): Record<string, unkno
     ...(group.ports ? { ports: group.ports.map(p => (typeof p === 'number' ? NetworkPolicySpecEgressDestinationPorts.fromNumber(p) : NetworkPolicySpecEgressDestinationPorts.fromString(p))) } : {}),
   };
   const rule: NetworkPolicySpecEgress = {
-    action: NetworkPolicySpecEgressAction.ALLOW,
+    action: action as string as NetworkPolicySpecEgressAction,
     ...(group.protocol ? { protocol: NetworkPolicySpecEgressProtocol.fromString(group.protocol) } : {}),
     ...(Object.keys(dest).length ? { destination: dest } : {}),
   };

@@ -50,6 +50,13 @@ export function ciliumCapabilities(options: CiliumDialectOptions): CapabilityTab
       },
     },
     'subject.all-namespaces': exact('CiliumClusterwideNetworkPolicy selecting pods whose namespace label exists and is not one of the exceptions (covers namespaces created later)'),
+    'admin.deny': exact('CiliumClusterwideNetworkPolicy ingressDeny / egressDeny rules with enableDefaultDeny false: a Cilium deny wins over every allow, so an allowance with a lower priority number that could match the same connections is refused'),
+    'admin.allow': exact('CiliumClusterwideNetworkPolicy allow rules with enableDefaultDeny false: allows are a union, so namespace policies cannot take them away'),
+    'admin.delegate': {
+      level: 'unsupported',
+      reason: 'Cilium\'s own policies have no pass action or priorities (CIL-DENY: deny wins, allows are a union), so a rule cannot skip later cluster-wide rules',
+      fix: 'use the Kubernetes engine with ClusterNetworkPolicy (Engine.kubernetes({ clusterNetworkPolicy: { implementation: ClusterNetworkPolicyImplementation.cilium({ enabled: true }) } }) on Cilium 1.20) or Engine.calico(), or narrow the later rules instead of delegating',
+    },
     'stage.audit': {
       level: 'unsupported',
       reason: 'Cilium has no per-policy audit mode (policy audit mode is an agent- or endpoint-wide switch)',

@@ -1,5 +1,5 @@
 import { isIdentityLabel } from './identity-labels';
-import { hasLabel, LabelSelectorModel, NamespaceScopeModel, PodSetModel } from '../../model';
+import { ClusterSubjectModel, hasLabel, LabelSelectorModel, NamespaceScopeModel, PodSetModel } from '../../model';
 
 /** Cilium's label for the pod's namespace (the `k8s:` source prefix: set from Kubernetes). */
 export const NAMESPACE_KEY = 'k8s:io.kubernetes.pod.namespace';
@@ -91,4 +91,16 @@ export function allNamespacesExcept(except: readonly string[]): CiliumSelector {
 export function nonIdentityKeys(s: LabelSelectorModel): string[] {
   const keys = [...Object.keys(s.matchLabels), ...s.matchExpressions.map(e => e.key)];
   return [...new Set(keys.filter(k => !isIdentityLabel(k)))].sort();
+}
+
+/**
+ * The pods of a cluster-wide subject: every namespace but the exceptions (as
+ * `allNamespacesExcept`), AND the namespace labels (which Cilium copies into
+ * each pod's identity), AND the pod labels.
+ */
+export function clusterSubjectSelector(s: ClusterSubjectModel): CiliumSelector {
+  const parts: SelectorPart[] = [{ labels: {}, exprs: [{ key: NAMESPACE_KEY, operator: 'Exists', values: [] }, ...(s.exceptNamespaces.length ? [{ key: NAMESPACE_KEY, operator: 'NotIn', values: [...s.exceptNamespaces].sort() }] : [])] }];
+  if (s.namespaces) parts.push(prefixed(s.namespaces, NAMESPACE_LABELS_PREFIX));
+  parts.push(prefixed(s.pods, K8S_SOURCE));
+  return build(parts);
 }

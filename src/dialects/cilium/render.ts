@@ -1,6 +1,7 @@
+import { adminOrderProblems } from './admin-order';
 import { CiliumDialectOptions, ciliumCapabilities } from './capabilities';
 import { missingDnsProxyProblem, needsDnsProxy } from './dns-proxy';
-import { allNamespacesExcept, CiliumSelector, nonIdentityKeys, peerSelector, subjectSelector } from './endpoint-selector';
+import { allNamespacesExcept, CiliumSelector, clusterSubjectSelector, nonIdentityKeys, peerSelector, subjectSelector } from './endpoint-selector';
 import { ciliumHttpRule, regexSizeProblems } from './http-regex';
 import {
   CiliumNetworkPolicySpec, CiliumNetworkPolicySpecEgress, CiliumNetworkPolicySpecEgressToEndpointsMatchExpressionsOperator,
@@ -10,7 +11,7 @@ import {
   CiliumNetworkPolicySpecIngressToPorts, CiliumNetworkPolicySpecIngressToPortsPortsProtocol, toJson_CiliumNetworkPolicySpec,
 } from '../../imports/cilium-cnp-cilium.io';
 import {
-  AllowStatement, ClusterAllowStatement, ClusterIsolateStatement, DirectionModel, IsolateStatement, PeerModel,
+  AllowStatement, ClusterAllowStatement, ClusterIsolateStatement, ClusterRuleStatement, DirectionModel, IsolateStatement, PeerModel,
   portToString, PortModel, Statement, statementToString,
 } from '../../model';
 import { Dialect, RenderContext, RenderedObject } from '../dialect';
@@ -58,17 +59,19 @@ export class CiliumDialect implements Dialect {
       case 'allow': return this.renderAllow(s, ctx);
       case 'isolate-cluster': return [this.renderClusterIsolate(s, ctx)];
       case 'allow-cluster': return [this.renderClusterAllow(s, ctx)];
+      case 'cluster-rule': return [this.renderClusterRule(s, ctx)];
       case 'mtls': throw new Error('unsupported statement mtls'); // never reached: the capability table marks mTLS unsupported
     }
   }
 
   public check(s: Statement, ctx: RenderContext): string[] {
-    const out: string[] = [];
+    const out: string[] = [...adminOrderProblems(s, ctx.statements(), this.name)];
     // Only problems print the statement: `where()` is called once per problem, never per statement.
     const where = () => `in: ${statementToString(s)}`;
     const badSubject = s.kind === 'allow' || s.kind === 'isolate' ? nonIdentityKeys(s.subject.pods) : [];
-    const badPeers = s.kind === 'allow' || s.kind === 'allow-cluster' ? s.peers.flatMap(p => (p.kind === 'pods' ? nonIdentityKeys(p.pods) : [])) : [];
-    const bad = [...new Set([...badSubject, ...badPeers])].sort();
+    const badSubject2 = s.kind === 'cluster-rule' ? nonIdentityKeys(s.subject.pods) : [];
+    const badPeers = s.kind === 'allow' || s.kind === 'allow-cluster' || s.kind === 'cluster-rule' ? s.peers.flatMap(p => (p.kind === 'pods' ? nonIdentityKeys(p.pods) : [])) : [];
+    const bad = [...new Set([...badSubject, ...badSubject2, ...badPeers])].sort();
     if (bad.length) {
       out.push(`the cilium engine cannot select pods by the label key(s) ${bad.join(', ')}: Cilium's default label filter leaves them out of security identities, so a selector on them matches no pod (a default deny would isolate nothing) ${where()}. `
         + 'Fix: select the pods by labels Cilium keeps in identities, such as app or app.kubernetes.io/name.');
@@ -128,6 +131,26 @@ export class CiliumDialect implements Dialect {
     return this.object(s.origin, ctx.objectName(s.origin, s.purpose === 'dns' ? undefined : s.direction), undefined, true, spec);
   }
 
+  /**
+   * An admin rule: a clusterwide policy whose rules allow or deny (`ingressDeny` / `egressDeny`)
+   * and never enable default deny, because admin rules isolate nothing. A Cilium deny wins over
+   * every allow: `check` refuses an allowance that comes first and could match the same connections.
+   */
+  private renderClusterRule(s: ClusterRuleStatement, ctx: RenderContext): RenderedObject {
+    const parts = l3Parts(s.peers, s.direction);
+    const portRules = this.portRules(s, ctx);
+    const deny = s.action === 'deny';
+    const rules = s.direction === 'ingress' ? parts.map(p => ingressRule(p, portRules)) : parts.map(p => egressRule(p, portRules));
+    const key = `${s.direction}${deny ? 'Deny' : ''}`;
+    const spec = {
+      description: statementToString(s),
+      endpointSelector: endpointSelector(clusterSubjectSelector(s.subject)),
+      enableDefaultDeny: { [s.direction]: false },
+      [key]: rules,
+    } as CiliumNetworkPolicySpec;
+    return this.object(s.origin, ctx.objectName(s.origin), undefined, true, spec);
+  }
+
   private renderAllow(s: AllowStatement, ctx: RenderContext): RenderedObject[] {
     const subjects = allowSubjects(s, ctx);
     const clusterwide = s.peers.some(p => p.kind === 'pods' && p.namespaces.kind === 'labels');
@@ -149,13 +172,13 @@ export class CiliumDialect implements Dialect {
   }
 
   /** The statement's ports as PortRules; undefined = every port of every protocol (no toPorts). */
-  private portRules(s: AllowStatement | ClusterAllowStatement, ctx: RenderContext): PortRule[] | undefined {
+  private portRules(s: AllowStatement | ClusterAllowStatement | ClusterRuleStatement, ctx: RenderContext): PortRule[] | undefined {
     if (s.ports.some(p => p.protocol === 'ANY')) return undefined;
     const ports = s.ports.map(portProtocol);
     let rules: PortRule['rules'];
     if (s.kind === 'allow' && s.http) {
       rules = { http: s.http.map(ciliumHttpRule) };
-    } else if (needsDnsProxy(s, ctx.statements(), this.name)) {
+    } else if (s.kind !== 'cluster-rule' && needsDnsProxy(s, ctx.statements(), this.name)) {
       // Routes the pods' lookups through Cilium's DNS proxy, which toFQDNs needs; allows every name.
       rules = { dns: [{ matchPattern: '*' }] };
     }

@@ -94,6 +94,8 @@ export class IstioDialect implements Dialect {
       case 'isolate-cluster':
       case 'allow-cluster':
         return [s];
+      case 'cluster-rule':
+        return []; // refused by the Istio layer (istioProblems)
       case 'isolate': {
         if (s.stage === 'audit' && !canStage) {
           // Observed by Istio's dry-run on ingress; egress cannot be observed without a staging CNI (the CNI check says so).
@@ -194,6 +196,8 @@ export class IstioDialect implements Dialect {
     switch (s.kind) {
       case 'isolate-cluster':
         return [cannot('a cluster-wide default deny', 'the mesh plumbing (istiod, HBONE, probes) and the Istio baseline are rendered per namespace, and a cluster-wide isolation would break the mesh in namespaces no intent names', 'use DefaultDeny or ZeroTrustNamespace per namespace')];
+      case 'cluster-rule':
+        return [cannot('a cluster-wide admin rule', 'the mesh plumbing (istiod, HBONE, probes) is rendered per namespace, and an admin rule that denies or always allows connections of every namespace would decide the mesh\'s own connections too', 'attach the CNI engine itself (Engine.calico(), Engine.cilium() or Engine.kubernetes({ clusterNetworkPolicy })) to the constructs of the cluster-wide rules')];
       case 'allow-cluster':
         return s.direction === 'ingress'
           ? [cannot('a cluster-wide ingress allowance', 'an Istio ALLOW policy in the root namespace applies to every workload of the mesh and would isolate the excepted namespaces too', 'use AllowFrom per namespace')]

@@ -1,10 +1,53 @@
-import { CapabilityTable, exact } from '../capability';
+import { CnpImplementationProfile } from './cnp-profile';
+import { Capability, CapabilityTable, exact } from '../capability';
 import { cniMtlsRows } from '../mtls-capabilities';
+
+/** How cluster-wide statements render as ClusterNetworkPolicy (resolved and validated by `Engine.kubernetes()`). */
+export interface CnpDialectOptions {
+  readonly profile: CnpImplementationProfile;
+  /** The user's declaration (or the profile's default) that the implementation's support is on. */
+  readonly enabled: boolean;
+  /** The user declared that the implementation reads v1beta1. */
+  readonly readsV1beta1: boolean;
+  readonly apiVersion: 'v1alpha2' | 'v1beta1';
+  /** The user opted into a Baseline ingress deny that covers connections from pods only. */
+  readonly baselineIngressFromPodsOnly: boolean;
+}
 
 /** Options of the Kubernetes NetworkPolicy dialect. */
 export interface KubernetesDialectOptions {
   /** Label key that carries each pod's service-account name, when the user opted into that approximation. */
   readonly serviceAccountLabel?: string;
+  /** Render cluster-wide statements as ClusterNetworkPolicy; undefined = they are unsupported. */
+  readonly clusterNetworkPolicy?: CnpDialectOptions;
+}
+
+const CNP_FIX = 'render them as ClusterNetworkPolicy with Engine.kubernetes({ clusterNetworkPolicy: { implementation: ClusterNetworkPolicyImplementation.calico() } }) (naming the implementation your cluster runs), or use Engine.calico() (GlobalNetworkPolicy) or Engine.cilium() (CiliumClusterwideNetworkPolicy)';
+
+/** The rows of the cluster-wide features: ClusterNetworkPolicy when configured, else unsupported. */
+function clusterRows(cnp: CnpDialectOptions | undefined): Pick<CapabilityTable, 'subject.all-namespaces' | 'admin.deny' | 'admin.allow' | 'admin.delegate'> {
+  if (!cnp) {
+    const none = (reason: string): Capability => ({ level: 'unsupported', reason, fix: CNP_FIX });
+    return {
+      'subject.all-namespaces': none('NetworkPolicy is namespaced: no object covers every namespace, and namespaces created later would get nothing'),
+      'admin.deny': none('NetworkPolicy only allows; it has no deny rule and no precedence over other policies'),
+      'admin.allow': none('NetworkPolicy has no precedence: an allowance cannot hold against another namespace\'s default deny'),
+      'admin.delegate': none('NetworkPolicy has no tiers to delegate between'),
+    };
+  }
+  const p = cnp.profile;
+  const api = `policy.networking.k8s.io/${cnp.apiVersion} ClusterNetworkPolicy, enforced by ${p.name}`;
+  const lacking = (what: string): Capability => ({
+    level: 'unsupported',
+    reason: `${p.name} does not implement ${what} (${p.source})`,
+    fix: 'choose an implementation that does, or use Engine.calico() or Engine.cilium()',
+  });
+  return {
+    'subject.all-namespaces': p.adminTier || p.baselineTier ? exact(`${api}: subject namespaces NotIn the exceptions`) : lacking('ClusterNetworkPolicy tiers'),
+    'admin.deny': p.adminTier ? exact(`${api}: a Deny rule in the Admin tier at the intent's priority`) : lacking('the Admin tier'),
+    'admin.allow': p.adminTier ? exact(`${api}: an Accept rule in the Admin tier at the intent's priority`) : lacking('the Admin tier'),
+    'admin.delegate': p.pass ? exact(`${api}: a Pass rule in the Admin tier at the intent's priority`) : lacking('the Pass action'),
+  };
 }
 
 /** The capability table of networking.k8s.io/v1 NetworkPolicy. */
@@ -64,10 +107,6 @@ export function kubernetesCapabilities(options: KubernetesDialectOptions): Capab
       reason: 'NetworkPolicy has no audit or staged mode: it is always enforced',
       fix: 'use Engine.calico() (staged policies) or an Istio engine (dry-run), or set stage: PolicyStage.ENFORCE',
     },
-    'subject.all-namespaces': {
-      level: 'unsupported',
-      reason: 'NetworkPolicy is namespaced: no object covers every namespace, and namespaces created later would get nothing',
-      fix: 'add a DefaultDeny / AllowDns per namespace, or use Engine.calico() (GlobalNetworkPolicy)',
-    },
+    ...clusterRows(options.clusterNetworkPolicy),
   };
 }

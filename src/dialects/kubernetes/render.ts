@@ -1,18 +1,20 @@
 import { Dialect, RenderContext, RenderedObject } from '../dialect';
 import { allowSubjects } from '../source-half';
 import { KubernetesDialectOptions, kubernetesCapabilities } from './capabilities';
+import { clusterNetworkPolicyProblems, renderClusterStatement } from './cluster-network-policy';
+import { kubeSelector, NAMESPACE_NAME_LABEL } from './kube-selector';
 import {
   AllowStatement, DirectionModel, isEverything, IsolateStatement, LabelSelectorModel, PeerModel,
   PodSetModel, PortModel, Statement, intersectSelectors, labelSelector, withoutExclusiveAccount,
 } from '../../model';
 
-/** The namespace label every namespace carries with its own name (immutable, set by the API server). */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 const DIRECTION_TYPE: Record<DirectionModel, string> = { ingress: 'Ingress', egress: 'Egress' };
 
 /**
- * Renders the model to networking.k8s.io/v1 NetworkPolicy objects.
+ * Renders the model to networking.k8s.io/v1 NetworkPolicy objects, and
+ * cluster-wide statements to policy.networking.k8s.io ClusterNetworkPolicy
+ * objects when the engine names their implementation.
  * `policyTypes` is always explicit; peer lists are never empty (allow-all is
  * spelled out), so no rule means "everyone" by accident.
  */
@@ -24,6 +26,13 @@ export class KubernetesDialect implements Dialect {
     this.capabilities = kubernetesCapabilities(options);
   }
 
+  /** The limits of ClusterNetworkPolicy and of the chosen implementation, which the capability table cannot see. */
+  public check(s: Statement): string[] {
+    const cnp = this.options.clusterNetworkPolicy;
+    if (!cnp || (s.kind !== 'isolate-cluster' && s.kind !== 'allow-cluster' && s.kind !== 'cluster-rule')) return [];
+    return clusterNetworkPolicyProblems(s, { cnp, serviceAccountLabel: this.options.serviceAccountLabel });
+  }
+
   /** NetworkPolicy selects labels only: an exclusive service account (declared to be the labels' pods) is dropped, exactly. */
   public lower(s: Statement): Statement {
     switch (s.kind) {
@@ -33,6 +42,7 @@ export class KubernetesDialect implements Dialect {
       case 'allow':
         return { ...s, subject: withoutExclusiveAccount(s.subject), peers: s.peers.map(p => (p.kind === 'pods' ? withoutExclusiveAccount(p) : p)) };
       case 'allow-cluster':
+      case 'cluster-rule':
         return { ...s, peers: s.peers.map(p => (p.kind === 'pods' ? withoutExclusiveAccount(p) : p)) };
       default:
         return s;
@@ -40,8 +50,16 @@ export class KubernetesDialect implements Dialect {
   }
 
   public render(s: Statement, ctx: RenderContext): RenderedObject[] {
-    if (s.kind === 'isolate-cluster' || s.kind === 'allow-cluster' || s.kind === 'mtls') {
-      // Never reached: the capability table marks cluster-wide and mTLS statements unsupported.
+    if (s.kind === 'isolate-cluster' || s.kind === 'allow-cluster' || s.kind === 'cluster-rule') {
+      const cnp = this.options.clusterNetworkPolicy;
+      // Never reached without options: the capability table marks cluster-wide statements unsupported then.
+      if (!cnp) throw new Error(`unsupported statement ${s.kind}`);
+      const problems = clusterNetworkPolicyProblems(s, { cnp, serviceAccountLabel: this.options.serviceAccountLabel });
+      if (problems.length) throw new Error(problems.join(' ')); // fail closed even if `check` was not consulted
+      return renderClusterStatement(s, ctx, { cnp, serviceAccountLabel: this.options.serviceAccountLabel });
+    }
+    if (s.kind === 'mtls') {
+      // Never reached: the capability table marks mTLS statements unsupported.
       throw new Error(`unsupported statement ${s.kind}`);
     }
     return s.kind === 'isolate' ? [this.renderIsolate(s, ctx)] : this.renderAllow(s, ctx);
@@ -122,16 +140,4 @@ export class KubernetesDialect implements Dialect {
   private object(s: Statement, name: string, kind: string, namespace: string, spec: Record<string, unknown>): RenderedObject {
     return { apiVersion: 'networking.k8s.io/v1', kind, name, namespace, body: { spec }, id: name, origin: s.origin };
   }
-}
-
-/** A model selector as a Kubernetes LabelSelector (empty fields omitted; `{}` selects everything). */
-export function kubeSelector(s: LabelSelectorModel): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (Object.keys(s.matchLabels).length) out.matchLabels = { ...s.matchLabels };
-  if (s.matchExpressions.length) {
-    out.matchExpressions = s.matchExpressions.map(e => (e.values.length
-      ? { key: e.key, operator: e.operator, values: [...e.values] }
-      : { key: e.key, operator: e.operator }));
-  }
-  return out;
 }

@@ -209,17 +209,27 @@ items:
   });
 
   test.each([
-    ['policy.networking.k8s.io/v1alpha1', 'AdminNetworkPolicy', /an AdminNetworkPolicy allows, denies or passes traffic/],
-    ['policy.networking.k8s.io/v1alpha1', 'BaselineAdminNetworkPolicy', /a BaselineAdminNetworkPolicy allows or denies/],
-    ['policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', /a ClusterNetworkPolicy allows, denies or passes/],
-    ['crd.antrea.io/v1beta1', 'ClusterNetworkPolicy', /Antrea policies and groups allow and deny traffic/],
-    ['networking.k8s.aws/v1alpha1', 'ClusterNetworkPolicy', /the AWS network policy agent's objects allow and deny traffic/],
+    ['crd.antrea.io/v1beta1', 'ClusterNetworkPolicy', /is Antrea's own ClusterNetworkPolicy .*cannot evaluate this policy/],
+    ['networking.k8s.aws/v1alpha1', 'ClusterNetworkPolicy', /is the AWS VPC CNI's ClusterNetworkPolicy .*cannot evaluate this policy/],
+    ['crd.antrea.io/v1beta1', 'NetworkPolicy', /Antrea policies and groups allow and deny traffic/],
+    ['policy.networking.k8s.io/v1alpha1', 'NetworkPolicyExtension', /network-policy-api objects allow and deny traffic/],
     ['networking.istio.io/v1', 'Sidecar', /a Sidecar restricts the egress/],
     ['projectcalico.org/v3', 'HostEndpoint', /a HostEndpoint puts host interfaces under Calico policies/],
   ])('fails on %s %s with or without --ignore-other-kinds: it may allow or deny traffic', (apiVersion, kind, reason) => {
     const text = `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { name: deny-all }\nspec: {}\n`;
     for (const ignoreOtherKinds of [false, true]) {
       expect(() => parsePolicies({ file: 'p.yaml', text }, { ignoreOtherKinds })).toThrow(reason);
+    }
+  });
+
+  test.each([
+    ['policy.networking.k8s.io/v1alpha1', 'AdminNetworkPolicy', 'name: deny-all', 'priority: 1, subject: { namespaces: {} }'],
+    ['policy.networking.k8s.io/v1alpha1', 'BaselineAdminNetworkPolicy', 'name: default', 'subject: { namespaces: {} }'],
+    ['policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', 'name: deny-all', 'tier: Admin, priority: 1, subject: { namespaces: {} }'],
+  ])('reads %s %s, with or without --ignore-other-kinds: never skipped', (apiVersion, kind, name, spec) => {
+    const text = `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { ${name} }\nspec: { ${spec} }\n`;
+    for (const ignoreOtherKinds of [false, true]) {
+      expect(parsePolicies({ file: 'p.yaml', text }, { ignoreOtherKinds }).map((policy) => policy.ref.kind)).toEqual([kind]);
     }
   });
 

@@ -1,4 +1,4 @@
-import { ClusterModel } from '../../../src/analysis';
+import { ClusterModel, CnpImplementationProfile } from '../../../src/analysis';
 import { LintFinding } from '../../../src/cli/lint/lint-rule';
 import { loadLintObjects } from '../../../src/cli/lint/load-lint-objects';
 import { runLint } from '../../../src/cli/lint/run-lint';
@@ -38,15 +38,23 @@ export function pa(name: string, spec: Manifest, namespace = 'prod'): Manifest {
   return { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace }, spec };
 }
 
+/** What a lint run may be given besides the manifests. */
+export interface LintOptions {
+  readonly ruleId?: string;
+  readonly cluster?: ClusterModel;
+  readonly implementation?: CnpImplementationProfile;
+}
+
 /** Lints manifests (read like a file: a JSON `kind: List`) with one rule of the pack, or all of them. */
-export function lint(manifests: readonly Manifest[], options: { ruleId?: string; cluster?: ClusterModel } = {}): LintFinding[] {
+export function lint(manifests: readonly Manifest[], options: LintOptions = {}): LintFinding[] {
   const pack = options.ruleId ? ZERO_TRUST_PACK.filter((rule) => rule.id === options.ruleId) : ZERO_TRUST_PACK;
   if (pack.length === 0) {
     throw new Error(`no rule ${options.ruleId} in the pack`);
   }
   const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests });
   const { objects } = loadLintObjects([{ file: 'policies.json', text }]);
-  return runLint(pack, objects, options.cluster ? { cluster: options.cluster } : {});
+  const { cluster, implementation } = options;
+  return runLint(pack, objects, { ...(cluster ? { cluster } : {}), ...(implementation ? { implementation } : {}) });
 }
 
 /** One case: a description, the manifests, and the paths of the findings expected (`[]` = compliant). */
@@ -59,12 +67,12 @@ export type RuleCase = readonly [description: string, manifests: readonly Manife
  */
 export function ruleTable(
   ruleId: string,
-  cases: { nonCompliant: readonly RuleCase[]; compliant: readonly RuleCase[]; cluster?: ClusterModel },
+  cases: { nonCompliant: readonly RuleCase[]; compliant: readonly RuleCase[] } & Omit<LintOptions, 'ruleId'>,
 ): void {
   const rule = ZERO_TRUST_PACK.find((candidate) => candidate.id === ruleId);
   describe(`${ruleId} (${rule?.severity})`, () => {
     test.each(cases.nonCompliant.map((c, i) => [i + 1, ...c] as const))('non-compliant %i: %s', (_i, _description, manifests, expected) => {
-      const findings = lint(manifests, { ruleId, ...(cases.cluster ? { cluster: cases.cluster } : {}) });
+      const findings = lint(manifests, { ruleId, cluster: cases.cluster, implementation: cases.implementation });
       expect(findings.map((finding) => `${finding.object.name}: ${finding.path}`)).toEqual(expected);
       for (const finding of findings) {
         expect(finding.severity).toBe(rule?.severity);
@@ -73,7 +81,12 @@ export function ruleTable(
       }
     });
     test.each(cases.compliant.map((c, i) => [i + 1, ...c] as const))('compliant %i: %s', (_i, _description, manifests, expected) => {
-      expect(lint(manifests, { ruleId, ...(cases.cluster ? { cluster: cases.cluster } : {}) })).toEqual(expected);
+      expect(lint(manifests, { ruleId, cluster: cases.cluster, implementation: cases.implementation })).toEqual(expected);
     });
   });
+}
+
+/** A ClusterNetworkPolicy (v1alpha2). */
+export function clusterNetworkPolicy(name: string, spec: Manifest): Manifest {
+  return { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name }, spec };
 }

@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  AllowDns, AllowFrom, ClusterAllowDns, ClusterDefaultDeny, DefaultDeny, EgressToCidr, EgressToFqdn, Engine, HttpRule, Peer, PolicyDirection,
-  PolicyStage, Port, Workload,
+  AllowDns, AllowFrom, ClusterAllowDns, ClusterAlwaysAllow, ClusterDefaultDeny, ClusterDelegateToNamespaces, ClusterDeny, DefaultDeny, EgressToCidr,
+  EgressToFqdn, Engine, HttpRule, Peer, PolicyDirection, PolicyStage, Port, Workload,
 } from '../../../src';
 import { SupportLevel } from '../../../src/dialects/capability';
 import { FEATURE_DESCRIPTIONS, Feature, featuresOf } from '../../../src/dialects/feature';
@@ -63,6 +63,21 @@ const ROWS: Row[] = [
     feature: 'subject.all-namespaces',
     levels: lv('unsupported', E, E),
     build: c => { new ClusterDefaultDeny(c, 'baseline', { exceptNamespaces: ['monitoring'] }); new ClusterAllowDns(c, 'baseline-dns'); },
+  },
+  {
+    feature: 'admin.deny',
+    levels: lv('unsupported', E, E),
+    build: c => new ClusterDeny(c, 'no-metadata', { priority: 10, direction: PolicyDirection.EGRESS, peers: [Peer.cidr('169.254.169.254/32')], ports: [Port.allTraffic()] }),
+  },
+  {
+    feature: 'admin.allow',
+    levels: lv('unsupported', E, E),
+    build: c => new ClusterAlwaysAllow(c, 'monitoring', { priority: 20, direction: PolicyDirection.INGRESS, peers: [Peer.pods({ namespace: 'monitoring', podLabels: { app: 'prometheus' } })], ports: [Port.tcp(9090)] }),
+  },
+  {
+    feature: 'admin.delegate',
+    levels: lv('unsupported', 'unsupported', E),
+    build: c => new ClusterDelegateToNamespaces(c, 'own-namespace', { priority: 30, direction: PolicyDirection.EGRESS, peers: [Peer.namespacesWithLabels({ tenant: 'a' })], ports: [Port.allTraffic()], namespaceLabels: { tenant: 'a' } }),
   },
 ];
 
