@@ -85,6 +85,11 @@ export class CalicoObjects {
     this.networkSets.set(id, set);
   }
 
+  /** What translations match network sets against: the sets read, and the cluster's namespaces when known. */
+  public networkSetContext(namespaces: ReadonlyMap<string, ClusterNamespace> | undefined): NetworkSetContext {
+    return { sets: this.sets, ...(namespaces ? { namespaces } : {}) };
+  }
+
   /** The network sets read so far, in input order. */
   public get sets(): readonly CalicoNetworkSetManifest[] {
     return [...this.networkSets.values()];
@@ -99,7 +104,7 @@ export class CalicoObjects {
    * @throws ManifestError for what the analyzer cannot evaluate, naming the field
    */
   public translate(namespaces: ReadonlyMap<string, ClusterNamespace> | undefined): void {
-    const context: NetworkSetContext = { sets: this.sets, ...(namespaces ? { namespaces } : {}) };
+    const context = this.networkSetContext(namespaces);
     for (const pending of this.policies) {
       try {
         pending.translated = translateCalicoPolicy(pending.manifest, context);

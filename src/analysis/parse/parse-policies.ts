@@ -79,7 +79,6 @@ const READERS: ReadonlyMap<string, PolicyReader> = new Map<string, PolicyReader>
   ...CILIUM_POLICY_KEYS.map((key): [string, PolicyReader] => [key, (r, v, o) => readCiliumPolicies(r, v, o.defaultNamespace)]),
   [ISTIO_AUTHORIZATION_POLICY_KEY, (r, v, o) => readIstioAuthorizationPolicies(r, v, o.defaultNamespace, o.istioTrustDomain)],
   [ISTIO_PEER_AUTHENTICATION_KEY, (r, v, o) => readIstioPeerAuthentications(r, v, o.defaultNamespace)],
-  ...NETWORK_POLICY_API_KEYS.map((key): [string, PolicyReader] => [key, (r, v) => readNetworkPolicyApiPolicies(r, v)]),
 ]);
 
 /**
@@ -152,6 +151,13 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
       }
       if (CALICO_NETWORK_SET_KEYS.includes(key)) {
         calico.readNetworkSet(reader, root, options.defaultNamespace);
+        continue;
+      }
+      if (NETWORK_POLICY_API_KEYS.includes(key)) {
+        // Translated with the network sets: Calico matches a namespaces peer against them.
+        const pending = readNetworkPolicyApiPolicies(reader, root);
+        checkUnique(reader, pending.ref, reader.location);
+        entries.push(() => pending.translate(calico.networkSetContext(options.clusterNamespaces)));
         continue;
       }
       if (CALICO_POLICY_KEYS.includes(key)) {

@@ -178,6 +178,25 @@ spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] }
     expect([allowedWith(text, '198.51.100.1', 'x/a'), allowedWith(text, 'y/a', 'x/a')]).toEqual([false, true]);
   });
 
+  test('a ClusterNetworkPolicy namespaces peer also matches the NetworkSets of those namespaces, as Calico converts it (a pods peer does not)', () => {
+    // libcalico-go k8s/conversion/clusternetworkpolicy.go: a namespaces peer becomes a namespaceSelector
+    // alone, without the pods-only projectcalico.org/orchestrator == 'k8s' term a pods peer gets.
+    const cnp = (peer: string) => `${NS('y', 'ny', 'role: partner', '203.0.113.0/24')}
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: deny-ops }
+spec:
+  tier: Admin
+  priority: 10
+  subject: { namespaces: { matchLabels: { kubernetes.io/metadata.name: x } } }
+  ingress: [{ name: deny, action: Deny, from: [${peer}] }]
+`;
+    const namespaces = cnp('{ namespaces: { matchLabels: { team: ops } } }');
+    const pods = cnp('{ pods: { namespaceSelector: { matchLabels: { team: ops } }, podSelector: {} } }');
+    expect(['203.0.113.1', 'y/a', '192.0.2.1'].map((from) => allowedWith(namespaces, from, 'x/a'))).toEqual([false, false, true]);
+    expect(['203.0.113.1', 'y/a', '192.0.2.1'].map((from) => allowedWith(pods, from, 'x/a'))).toEqual([true, false, true]);
+  });
+
   test('network sets count wherever they are in the input, after the policies or in another file', () => {
     const policy = INGRESS_TO_XA('GlobalNetworkPolicy', "{ selector: role == 'partner' }");
     const set = GNS('g', 'role: partner', '198.51.100.0/28');
