@@ -117,6 +117,9 @@ function otherKindProblem(apiVersion: string, kind: string, ignoreOtherKinds: bo
  * Calico, Cilium and Istio policy kinds, and network-policy-api's ClusterNetworkPolicy (v1alpha2,
  * v1beta1) and AdminNetworkPolicy / BaselineAdminNetworkPolicy (v1alpha1). Other projects' kinds named
  * ClusterNetworkPolicy (Antrea's, the AWS VPC CNI's) are refused, even with `ignoreOtherKinds`.
+ * Calico Tiers, NetworkSets and GlobalNetworkSets are read too: they produce no policy of their own
+ * but decide what Calico (and, under Calico, ClusterNetworkPolicy) rules match, so those policies
+ * are translated once every object is read.
  *
  * @throws ManifestError naming file, document, object and field for invalid YAML, invalid fields,
  * unknown or unsupported kinds, and a policy defined twice
