@@ -1,4 +1,4 @@
-// Public surface of the analysis layer: cluster model, parsers, IR, evaluator and matrix.
+// Public surface of the analysis layer: cluster model, parsers, IR, evaluator, exact connectivity and matrix view.
 
 export * from './cluster/cluster-model';
 export * from './cluster/parse-cluster';
@@ -27,3 +27,14 @@ export * from './engine/verdict';
 export { ReachabilityAnalyzer, evaluate, matrix } from './engine/reachability-analyzer';
 export { ReachabilityMatrix } from './engine/reachability-matrix';
 export { PodGroup } from './engine/pod-grouping';
+export { AnalysisUniverse } from './engine/analysis-universe';
+export type { EndpointClass, UniverseScope } from './engine/analysis-universe';
+export { ClassSet } from './engine/class-set';
+export { intersectMaps, lookup, mapKey, normalizeMap, restrictMap, subtractMaps, unionMaps } from './engine/connection-map';
+export type { ConnectionEntry, ConnectionMap } from './engine/connection-map';
+export { ConnectionSet } from './engine/connection-set';
+export type { ConnectionsJson, PortRange } from './engine/connection-set';
+export { ConnectionSpace, MAX_PORT, MIN_PORT } from './engine/connection-space';
+export { Connectivity } from './engine/connectivity';
+export type { ConnectivityBlock } from './engine/connectivity';
+export type { ExternalClass } from './engine/external-classes';
