@@ -26,9 +26,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   // Runtime dependencies of a jsii library must be bundled.
   bundledDeps: ['ipaddr.js@^2.2.0', 'yaml@^2.8.0', 'commander@^12.1.0'],
+  // commonmark: an independent Markdown parser, to prove that untrusted names never render as links.
   devDeps: [
     'ajv@^8.17.0', 'ajv-formats@^3.0.1', 'fast-check@^4.0.0', 'cdk8s-cli@^2.200.0', 're2js@^2.10.0',
-    'cdk8s-plus-28@^2.5.6', 'cdk8s-plus-33@^2.5.57',
+    'cdk8s-plus-28@^2.5.6', 'cdk8s-plus-33@^2.5.57', 'commonmark@^0.31.2',
   ],
 
   // The reachability CLI: `npx cdk8s-zero-trust reach|explain|diff|lint`.

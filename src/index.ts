@@ -41,6 +41,8 @@ export type { CiliumEngineOptions } from './engine/engine';
 export type { CalicoEngineOptions } from './engine/engine';
 export { CalicoSelector } from './dialects/calico/selector';
 export { IstioMode } from './engine/istio-mode';
+export { IstioPathNormalization } from './engine/istio-path-normalization';
+export type { TargetProfile } from './engine/target-profile';
 export type { IstioEngineOptions, IstioWaypointOptions } from './engine/engine';
 export { MtlsMode } from './intent/mtls-mode';
 export { MutualTls } from './intent/mutual-tls';

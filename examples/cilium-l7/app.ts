@@ -7,7 +7,8 @@ import { Example } from '../example';
 export const example: Example = {
   description: 'seed Cilium L7 policy: frontend → backend-api GET /api/v1/products, POST /api/v1/orders, GET /healthz on 8080; prometheus → GET /metrics on 9090',
   engines: {
-    cilium: () => Engine.cilium(),
+    // Cilium's agent flag http-normalize-path is on by default: the HTTP paths below mean the normalized path.
+    cilium: () => Engine.cilium({ target: { ciliumHttpNormalizePath: true } }),
   },
   build(app: App, engine: Engine) {
     const chart = new Chart(app, 'production', { namespace: 'production' });

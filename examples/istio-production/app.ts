@@ -3,18 +3,29 @@
 // GET /metrics, STRICT mTLS in production — on top of the zero-trust
 // baseline, with the CNI layer doing default deny, DNS and the RDS egress.
 import { App, Chart } from 'cdk8s';
-import { Engine, HttpRule, IstioMode, Peer, Port, Workload, ZeroTrustNamespace } from '../../src';
+import { Engine, HttpRule, IstioMode, IstioPathNormalization, Peer, Port, TargetProfile, Workload, ZeroTrustNamespace } from '../../src';
 import { Example } from '../example';
+
+/**
+ * The cluster: pods in 10.244.0.0/16, Services in 10.96.0.0/16, and the mesh's path normalization that HTTP
+ * path rules need (meshConfig.pathNormalization.normalization: DECODE_AND_MERGE_SLASHES; Istio's default BASE
+ * does not merge slashes, so "/api//v1/orders" would not match "/api/v1/*").
+ */
+const CLUSTER: TargetProfile = {
+  podCidrs: ['10.244.0.0/16'],
+  serviceCidrs: ['10.96.0.0/16'],
+  istioPathNormalization: IstioPathNormalization.DECODE_AND_MERGE_SLASHES,
+};
 
 export const example: Example = {
   description: 'seed Istio policies: frontend SA → backend-api GET/POST /api/v1/*, prometheus SA → GET /metrics, STRICT mTLS, layered on a CNI',
   engines: {
     // Ambient: the HTTP rules go to the waypoint (Gateway `waypoint`, bound by the backend-api Service); label the
     // Service istio.io/use-waypoint=waypoint, as the seed does with `kubectl label service backend-api`.
-    'istio-ambient-cilium': () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium() }),
+    'istio-ambient-cilium': () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium({ target: CLUSTER }) }),
     // Sidecars enforce the HTTP rules themselves; Kubernetes NetworkPolicy cannot select service accounts, so it
     // admits the accounts' namespaces at L4 and Istio checks the identities (docs/dialects/istio.md).
-    'istio-sidecar-kubernetes': () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() }),
+    'istio-sidecar-kubernetes': () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes({ target: CLUSTER }) }),
   },
   build(app: App, engine: Engine) {
     const chart = new Chart(app, 'production', { namespace: 'production' });

@@ -5,12 +5,14 @@
 import { App, Chart } from 'cdk8s';
 import {
   AllowFrom, ClusterAllowDns, ClusterAlwaysAllow, ClusterDefaultDeny, ClusterDelegateToNamespaces, ClusterDeny,
-  ClusterNetworkPolicyImplementation, DefaultDeny, Engine, Peer, PolicyDirection, Port, Workload,
+  ClusterNetworkPolicyImplementation, DefaultDeny, Engine, Peer, PolicyDirection, Port, TargetProfile, Workload,
 } from '../../src';
 import { Example } from '../example';
 
 /** Every tenant namespace carries `tenancy: tenant`, and `tenant: <name>`. */
 const TENANTS = { tenancy: 'tenant' };
+/** The cluster's pod and Service CIDRs: the metadata-service CIDR below is checked against them (docs/TARGET-PROFILE.md). */
+const CLUSTER: TargetProfile = { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/16'] };
 /** Namespaces the platform runs itself: never covered by the cluster-wide rules. */
 const PLATFORM = ['monitoring'];
 
@@ -21,9 +23,10 @@ export const example: Example = {
     // kube-network-policies' npa-v1alpha2 variant enforces every field used here; it is not the
     // default variant, so the profile needs the declaration that it runs (docs/dialects/kubernetes.md).
     kubernetes: () => Engine.kubernetes({
+      target: CLUSTER,
       clusterNetworkPolicy: { implementation: ClusterNetworkPolicyImplementation.kubeNetworkPolicies({ enabled: true }) },
     }),
-    calico: () => Engine.calico(),
+    calico: () => Engine.calico({ target: CLUSTER }),
   },
   build(app: App, engine: Engine) {
     const platform = new Chart(app, 'platform');

@@ -1,21 +1,27 @@
 // The seed article's production scenario: default deny, DNS, and only the
 // flows the application needs.
 import { App, Chart } from 'cdk8s';
-import { AllowDns, AllowFrom, DefaultDeny, EgressToCidr, Engine, Peer, Port, Workload } from '../../src';
+import { AllowDns, AllowFrom, DefaultDeny, EgressToCidr, Engine, Peer, Port, TargetProfile, Workload } from '../../src';
 import { Example } from '../example';
 
 /** The private ranges an "internet HTTPS" allowance must not reach. */
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
+/**
+ * The cluster (examples/production/cluster.yaml): pods in 10.244.0.0/16, Services in 10.96.0.0/16. Every CIDR
+ * peer is checked against them (a CIDR that overlaps pods would mean different traffic on different engines).
+ */
+const CLUSTER: TargetProfile = { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/16'] };
+
 export const example: Example = {
   description: 'seed production scenario: default deny, DNS, frontend → backend-api → redis/RDS/HTTPS, Prometheus scraping',
   engines: {
-    kubernetes: () => Engine.kubernetes(),
+    kubernetes: () => Engine.kubernetes({ target: CLUSTER }),
     // Exact on Cilium too: its CIDR rules match only addresses outside the cluster, which is what the
     // internet-HTTPS allowance means (docs/dialects/cilium.md, "CIDRs and cluster addresses").
-    cilium: () => Engine.cilium(),
+    cilium: () => Engine.cilium({ target: CLUSTER }),
     // Tier default, order 1000: the same place Calico gives Kubernetes NetworkPolicies (docs/dialects/calico.md).
-    calico: () => Engine.calico(),
+    calico: () => Engine.calico({ target: CLUSTER }),
   },
   build(app: App, engine: Engine) {
     const chart = new Chart(app, 'production', { namespace: 'production' });

@@ -2,7 +2,7 @@
 // workload, and the cluster model the analysis runs on (P pods per workload). Deterministic: the same size
 // always builds the same intents, objects and pods.
 import { App, Chart } from 'cdk8s';
-import { AllowFrom, EgressToCidr, Engine, HttpRule, IstioMode, Peer, Port, Workload, ZeroTrustNamespace } from '../../src';
+import { AllowFrom, EgressToCidr, Engine, HttpRule, IstioMode, IstioPathNormalization, Peer, Port, TargetProfile, Workload, ZeroTrustNamespace } from '../../src';
 import { ClusterModel, NamespaceInput, PodInput } from '../../src/analysis';
 
 /** One benchmark size. */
@@ -48,14 +48,17 @@ export interface EngineProfile {
   readonly mtls: boolean;
 }
 
+/** The estate's cluster: its CIDR egress (172.16.0.0/12) is outside the pod and Service CIDRs; HTTP path rules need the mesh's path normalization. */
+const CLUSTER: TargetProfile = { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/16'], istioPathNormalization: IstioPathNormalization.DECODE_AND_MERGE_SLASHES };
+
 export const PROFILES: Readonly<Record<EngineName, EngineProfile>> = {
   // Identity peers need an opt-in that widens them (a pod label) and HTTP rules are impossible: the
   // identity allowance selects the peer's pods by label instead, and the L7 allowance is its L4 part.
-  'kubernetes': { engine: () => Engine.kubernetes(), identity: false, l7: false, identityOnlyPeers: false, mtls: false },
-  'cilium': { engine: () => Engine.cilium(), identity: true, l7: true, identityOnlyPeers: false, mtls: false },
+  'kubernetes': { engine: () => Engine.kubernetes({ target: CLUSTER }), identity: false, l7: false, identityOnlyPeers: false, mtls: false },
+  'cilium': { engine: () => Engine.cilium({ target: CLUSTER }), identity: true, l7: true, identityOnlyPeers: false, mtls: false },
   // Calico renders HTTP rules only when the cluster runs application layer policy: declared here.
-  'calico': { engine: () => Engine.calico({ applicationLayerPolicy: true }), identity: true, l7: true, identityOnlyPeers: false, mtls: false },
-  'istio-on-kubernetes': { engine: () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() }), identity: true, l7: true, identityOnlyPeers: true, mtls: true },
+  'calico': { engine: () => Engine.calico({ applicationLayerPolicy: true, target: CLUSTER }), identity: true, l7: true, identityOnlyPeers: false, mtls: false },
+  'istio-on-kubernetes': { engine: () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes({ target: CLUSTER }) }), identity: true, l7: true, identityOnlyPeers: true, mtls: true },
 };
 
 /** Namespace `i`'s name. */

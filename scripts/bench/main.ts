@@ -5,6 +5,10 @@
 //   ts-node --project scripts/tsconfig.json scripts/bench/main.ts [--size small|medium|large|all]
 //     [--runs N] [--engines kubernetes,cilium,...] [--charts per-namespace|one] [--synth stock|validate-once]
 //     [--naive auto|full|rows|pairs] [--naive-rows N] [--json FILE] [--keep]
+//     [--size estate-20k,estate] [--commands reach-json,reach-port-json,diff-json,lint] [--explain-queries N]
+//
+// The estate sizes (analysis-estate.ts) measure the analyzer at scale: the CLI's reach, diff and
+// lint on generated manifests, each in a fresh process, and explain per question.
 //
 // --synth validate-once: ours and (a) both run under an experimental cdk8s App.synth() that walks
 // the app once per synthesis instead of once per chart (validate-once.ts); stock is cdk8s as released.
@@ -18,9 +22,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CliCommand, CliResult, estateCounts, ExplainResult, writeEstate } from './analysis-bench';
+import { ANALYSIS_SIZES, changedNamespaces } from './analysis-estate';
 import { allowanceCount, ChartLayout, ENGINE_NAMES, EngineName, kindCounts, SIZES } from './estate';
 import { AnalysisResult, NaiveMode, SynthMode } from './measure';
 import { ProcessFigures, Task } from './worker';
+
+/** The CLI commands the estate sizes measure. */
+const COMMANDS: readonly CliCommand[] = ['reach-json', 'reach-port-json', 'diff-json', 'lint'];
 
 interface Options {
   readonly sizes: string[];
@@ -32,12 +41,14 @@ interface Options {
   readonly synth: SynthMode;
   readonly json?: string;
   readonly keep: boolean;
+  readonly explainQueries: number;
+  readonly commands: CliCommand[];
 }
 
 /** A comma-separated list whose every item is one of `allowed`. */
-function listOf<T extends string>(allowed: readonly T[], all?: string): (value: string) => T[] {
+function listOf<T extends string>(allowed: readonly T[], all?: string, allMeans: readonly T[] = allowed): (value: string) => T[] {
   return (value: string) => {
-    if (all !== undefined && value === all) return [...allowed];
+    if (all !== undefined && value === all) return [...allMeans];
     const items = value.split(',').map(v => v.trim()).filter(v => v.length > 0);
     const wrong = items.filter(v => !(allowed as readonly string[]).includes(v));
     if (items.length === 0 || wrong.length) {
@@ -56,13 +67,16 @@ function positiveInteger(value: string): number {
 function parseArgs(argv: string[]): Options {
   const program = new Command('bench')
     .description('The estate benchmark of issue 7 (docs/PERFORMANCE.md): synthesis per engine against raw cdk8s and YAML, analysis against naive evaluation.')
-    .addOption(new Option('--size <sizes>', 'sizes to run, comma-separated, or all').argParser(listOf(Object.keys(SIZES), 'all')).default(Object.keys(SIZES), 'all'))
+    .addOption(new Option('--size <sizes>', `sizes to run, comma-separated, or all (the synthesis sizes); analysis at estate scale: ${Object.keys(ANALYSIS_SIZES).join(', ')}`)
+      .argParser(listOf([...Object.keys(SIZES), ...Object.keys(ANALYSIS_SIZES)], 'all', Object.keys(SIZES))).default(Object.keys(SIZES), 'all'))
     .addOption(new Option('--runs <n>', 'runs per figure (default: 5 small, 3 medium, 1 large)').argParser(positiveInteger))
     .addOption(new Option('--engines <engines>', 'engines to run, comma-separated').argParser(listOf(ENGINE_NAMES)).default([...ENGINE_NAMES], 'all'))
     .addOption(new Option('--charts <layout>', 'one chart per namespace, or one chart for the whole estate').choices(['per-namespace', 'one']).default('per-namespace'))
     .addOption(new Option('--synth <mode>', 'cdk8s as released, or the experiment that walks the app once per synthesis').choices(['stock', 'validate-once']).default('stock'))
     .addOption(new Option('--naive <mode>', 'how much of the naive matrix to evaluate').choices(['auto', 'full', 'rows', 'pairs']).default('auto'))
     .addOption(new Option('--naive-rows <n>', 'source pods of the naive matrix in rows mode').argParser(positiveInteger))
+    .addOption(new Option('--explain-queries <n>', 'explain questions per kind at the estate sizes').argParser(positiveInteger).default(200))
+    .addOption(new Option('--commands <commands>', 'CLI commands measured at the estate sizes, comma-separated').argParser(listOf(COMMANDS)).default([...COMMANDS], 'all'))
     .option('--json <file>', 'also write every figure as JSON')
     .option('--keep', 'keep the synthesized output', false)
     .exitOverride()
@@ -84,6 +98,8 @@ function parseArgs(argv: string[]): Options {
     synth: o.synth,
     json: o.json,
     keep: o.keep,
+    explainQueries: o.explainQueries,
+    commands: o.commands,
   };
 }
 
@@ -266,6 +282,106 @@ async function benchEngine(
   return { row, analysis };
 }
 
+/** The analysis at estate scale: each CLI command and the explain session in a fresh process. */
+interface AnalysisSizeReport {
+  readonly size: string;
+  readonly pods: number;
+  readonly namespaces: number;
+  readonly policies: number;
+  readonly generateMs: number;
+  readonly inputBytes: number;
+  readonly commands: { readonly result: CliResult; readonly peakHeapBytes: number; readonly maxRssBytes: number }[];
+  readonly explain?: { readonly result: ExplainResult; readonly peakHeapBytes: number };
+  readonly failed: string[];
+}
+
+
+async function benchAnalysisSize(size: string, options: Options, root: string): Promise<AnalysisSizeReport> {
+  const spec = ANALYSIS_SIZES[size];
+  const counts = estateCounts(spec);
+  progress(`== ${size}: ${counts.pods} pods in ${counts.namespaces} namespaces, ${counts.policies} NetworkPolicies; after: ${changedNamespaces(spec).length} namespaces changed`);
+  const dir = path.join(root, size);
+  const files = writeEstate(spec, dir);
+  progress(`  generated ${(files.bytes / 2 ** 20).toFixed(0)} MiB of input in ${ms(files.ms)}`);
+  const commands: AnalysisSizeReport['commands'] = [];
+  const failed: string[] = [];
+  const runs = options.runs ?? 1;
+  for (const command of options.commands) {
+    for (let r = 0; r < runs; r++) {
+      progress(`  ${command} run ${r + 1}/${runs}`);
+      try {
+        const measured = await measure<CliResult>({ kind: 'analysis-cli', command, files, output: path.join(dir, `${command}.out`) });
+        if (measured.result.exitCode !== 0 && !(command === 'lint' && measured.result.exitCode === 1)) {
+          throw new Error(`exit ${measured.result.exitCode}: ${measured.result.stderr.split('\n')[0]}`);
+        }
+        commands.push({ result: measured.result, peakHeapBytes: measured.peakHeapBytes, maxRssBytes: measured.figures.maxRssBytes });
+        progress(`    ${ms(measured.result.ms)}, peak heap ${mib(measured.peakHeapBytes)}, ${(measured.result.outputBytes / 2 ** 20).toFixed(1)} MiB out`);
+      } catch (e) {
+        progress(`    failed: ${(e as Error).message}`);
+        failed.push(`${command}: ${(e as Error).message}`);
+      }
+      fs.rmSync(path.join(dir, `${command}.out`), { force: true });
+    }
+  }
+  let explain: AnalysisSizeReport['explain'];
+  try {
+    progress(`  explain: ${options.explainQueries} questions of each kind`);
+    const measured = await measure<ExplainResult>({ kind: 'analysis-explain', files, queries: options.explainQueries });
+    explain = { result: measured.result, peakHeapBytes: measured.peakHeapBytes };
+    progress(`    ${ms(measured.result.withPortAvgMs)} (--port), ${ms(measured.result.withoutPortAvgMs)} (exact set) per question after a load of ${ms(measured.result.loadMs)}`);
+  } catch (e) {
+    failed.push(`explain: ${(e as Error).message}`);
+  }
+  return { size, ...counts, generateMs: files.ms, inputBytes: files.bytes, commands, explain, failed };
+}
+
+function analysisTable(report: AnalysisSizeReport): string {
+  const lines = [
+    `### ${report.size}: ${report.pods} pods in ${report.namespaces} namespaces, ${report.policies} NetworkPolicies (generated manifests, ${(report.inputBytes / 2 ** 20).toFixed(0)} MiB of YAML; scripts/bench/analysis-estate.ts)`,
+    '',
+    '| command | time | peak heap | max RSS | output |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const { result, peakHeapBytes, maxRssBytes } of report.commands) {
+    lines.push(`| \`${result.command}\` | ${ms(result.ms)} | ${mib(peakHeapBytes)} | ${mib(maxRssBytes)} | ${(result.outputBytes / 2 ** 20).toFixed(1)} MiB |`);
+  }
+  const e = report.explain?.result;
+  if (e) {
+    lines.push(`| \`explain --port\`, per question (${e.queries}) | ${ms(e.withPortAvgMs)} (max ${ms(e.withPortMaxMs)}) | ${mib(report.explain!.peakHeapBytes)} | | after loading once: ${ms(e.loadMs)} |`);
+    lines.push(`| \`explain\` (exact set), per question (${e.queries}) | ${ms(e.withoutPortAvgMs)} (max ${ms(e.withoutPortMaxMs)}) | | | |`);
+  }
+  for (const failure of report.failed) lines.push(`| failed | ${failure.replace(/\|/g, '\\|')} | | | |`);
+  lines.push('', 'Each command runs once in a fresh process, end to end as the CLI runs it (read, parse, analyse, write stdout to a file); peak heap: highest heap in use seen by the GC (--trace-gc).');
+  return lines.join('\n');
+}
+
+function analysisTargets(reports: AnalysisSizeReport[]): string[] {
+  const lines: string[] = [];
+  const check = (ok: boolean, text: string) => lines.push(`- ${ok ? 'met' : '**MISSED**'}: ${text}`);
+  const time = (r: AnalysisSizeReport, command: CliCommand) => r.commands.find((c) => c.result.command === command);
+  for (const r of reports) {
+    for (const f of r.failed) check(false, `${r.size} ${f}`);
+    for (const command of ['reach-json', 'reach-port-json', 'diff-json'] as const) {
+      const c = time(r, command);
+      if (c) check(c.result.ms < 30_000 && c.peakHeapBytes < 2 ** 31, `${r.size} ${command}: ${ms(c.result.ms)}, peak heap ${mib(c.peakHeapBytes)} (< 30 s, < 2048 MiB)`);
+    }
+    const lint = time(r, 'lint');
+    if (lint) check(lint.result.ms < 10_000, `${r.size} lint: ${ms(lint.result.ms)} (< 10 s)`);
+    if (r.explain) check(Math.max(r.explain.result.withPortAvgMs, r.explain.result.withoutPortAvgMs) < 50, `${r.size} explain: ${ms(r.explain.result.withPortAvgMs)} and ${ms(r.explain.result.withoutPortAvgMs)} per question (< 50 ms)`);
+  }
+  const [small, large] = [reports.find((r) => r.size === 'estate-20k'), reports.find((r) => r.size === 'estate')];
+  if (small && large) {
+    for (const command of COMMANDS) {
+      const [a, b] = [time(small, command), time(large, command)];
+      if (a && b) {
+        const growth = b.result.ms / a.result.ms;
+        check(growth <= 1.5 * (large.pods / small.pods), `${command}: ${ratio(growth)} the time for ${ratio(large.pods / small.pods)} the pods and ${ratio(large.policies / small.policies)} the policies (near-linear: ≤ 1.5 × ${ratio(large.pods / small.pods)})`);
+      }
+    }
+  }
+  return lines;
+}
+
 function table(report: SizeReport): string {
   const spec = SIZES[report.size];
   const kinds = Object.entries(kindCounts(spec)).map(([k, n]) => `${k} ${n}`).join(', ');
@@ -297,7 +413,7 @@ function table(report: SizeReport): string {
       '|---|---|',
       `| parse ${a.policies} NetworkPolicies (parsePolicies) | ${ms(a.parseMs)} |`,
       `| cluster model: ${a.pods} pods | ${ms(a.clusterMs)} |`,
-      `| full matrix on ${8080}/TCP, grouped (index + compute) | ${ms(a.matrixMs)} (${a.groups} groups, ${a.allowedPairs} allowed pairs) |`,
+      `| exact connectivity (index + compute), counted on ${8080}/TCP | ${ms(a.matrixMs)} (${a.groups} groups, ${a.allowedPairs} allowed pairs) |`,
       `| explain: ${a.explainQueries} queries | ${ms(a.explainAvgMs)} per query (max ${ms(a.explainMaxMs)}; ${a.explainMismatches === 0 ? 'all agree with the matrix' : `**${a.explainMismatches} disagree with the matrix**`}) |`,
       `| naive pair-by-pair | ${naive} |`);
   }
@@ -339,9 +455,16 @@ async function main(): Promise<void> {
   const load = os.loadavg().map(x => x.toFixed(2)).join(', ');
   progress(`output in ${root}; load average ${load}`);
   const reports: SizeReport[] = [];
+  const analysisReports: AnalysisSizeReport[] = [];
   try {
     workerPath = compile(path.join(root, 'js'));
     for (const size of options.sizes) {
+      if (size in ANALYSIS_SIZES) {
+        const report = await benchAnalysisSize(size, options, root);
+        analysisReports.push(report);
+        process.stdout.write(`${analysisTable(report)}\n\n`);
+        continue;
+      }
       const report = await benchSize(size, options, root);
       reports.push(report);
       process.stdout.write(`${table(report)}\n\n`);
@@ -350,8 +473,9 @@ async function main(): Promise<void> {
     if (!options.keep) fs.rmSync(root, { recursive: true, force: true });
   }
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}; load average at start ${load}, at end ${os.loadavg().map(x => x.toFixed(2)).join(', ')}`;
-  process.stdout.write(`${targets(reports)}\n\nMachine: ${machine}\n`);
-  if (options.json) fs.writeFileSync(options.json, JSON.stringify({ machine, reports }, null, 2));
+  const allTargets = [targets(reports), ...analysisTargets(analysisReports)].join('\n');
+  process.stdout.write(`${allTargets}\n\nMachine: ${machine}\n`);
+  if (options.json) fs.writeFileSync(options.json, JSON.stringify({ machine, reports, analysis: analysisReports }, null, 2));
 }
 
 main().catch(e => {

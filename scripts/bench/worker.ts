@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CliCommand, EstateFiles, measureExplain, runCommand } from './analysis-bench';
 import { ChartLayout, EngineName, SIZES } from './estate';
 import { analyze, ChartObjects, NaiveMode, digestFolder, readSources, serializeYaml, synthOurs, synthRaw, SynthMode } from './measure';
 
@@ -12,7 +13,9 @@ export type Task =
   | { readonly kind: 'ours'; readonly size: string; readonly engine: EngineName; readonly layout: ChartLayout; readonly synth: SynthMode; readonly outdir: string; readonly objectsFile?: string }
   | { readonly kind: 'raw'; readonly objectsFile: string; readonly synth: SynthMode; readonly outdir: string }
   | { readonly kind: 'yaml'; readonly objectsFile: string }
-  | { readonly kind: 'analysis'; readonly size: string; readonly manifests: string; readonly naive: NaiveMode; readonly naiveRows?: number };
+  | { readonly kind: 'analysis'; readonly size: string; readonly manifests: string; readonly naive: NaiveMode; readonly naiveRows?: number }
+  | { readonly kind: 'analysis-cli'; readonly command: CliCommand; readonly files: EstateFiles; readonly output: string }
+  | { readonly kind: 'analysis-explain'; readonly files: EstateFiles; readonly queries: number };
 
 /** What every task reports besides its own figures. */
 export interface ProcessFigures {
@@ -57,22 +60,29 @@ function run(task: Task): unknown {
     }
     case 'analysis':
       return analyze(SIZES[task.size], readSources(task.manifests), { naive: task.naive, naiveRows: task.naiveRows, progress: log });
+    case 'analysis-cli':
+      return runCommand(task.command, task.files, task.output);
+    case 'analysis-explain':
+      return measureExplain(task.files, task.queries);
   }
 }
 
-const task: Task = JSON.parse(process.argv[2]);
-let message: { result: unknown; figures: ProcessFigures } | { error: string };
-try {
-  const result = run(task);
-  message = { result, figures: { maxRssBytes: process.resourceUsage().maxRSS * 1024, heapUsedEndBytes: process.memoryUsage().heapUsed } };
-} catch (e) {
-  // Reported in the table (e.g. cdk8s cannot write a chart of ~130,000 objects), not fatal to the run.
-  message = { error: `${(e as Error).name}: ${(e as Error).message}`.split('\n')[0] };
-  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+async function report(task: Task): Promise<void> {
+  let message: { result: unknown; figures: ProcessFigures } | { error: string };
+  try {
+    const result = await run(task);
+    message = { result, figures: { maxRssBytes: process.resourceUsage().maxRSS * 1024, heapUsedEndBytes: process.memoryUsage().heapUsed } };
+  } catch (e) {
+    // Reported in the table (e.g. cdk8s cannot write a chart of ~130,000 objects), not fatal to the run.
+    message = { error: `${(e as Error).name}: ${(e as Error).message}`.split('\n')[0] };
+    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  }
+  if (process.send) {
+    process.send(message, () => process.exit(0));
+  } else {
+    // Run by hand (e.g. under --cpu-prof): print the result.
+    process.stderr.write(`${JSON.stringify(message, null, 2)}\n`);
+  }
 }
-if (process.send) {
-  process.send(message, () => process.exit(0));
-} else {
-  // Run by hand (e.g. under --cpu-prof): print the result.
-  process.stderr.write(`${JSON.stringify(message, null, 2)}\n`);
-}
+
+void report(JSON.parse(process.argv[2]) as Task);

@@ -1,4 +1,4 @@
-// Public surface of the analysis layer: cluster model, parsers, IR, evaluator and matrix.
+// Public surface of the analysis layer: cluster model, parsers, IR, evaluator, exact connectivity and matrix view.
 
 export * from './cluster/cluster-model';
 export * from './cluster/parse-cluster';
@@ -28,8 +28,20 @@ export * from './engine/verdict';
 export { ReachabilityAnalyzer, evaluate, matrix } from './engine/reachability-analyzer';
 export { ReachabilityMatrix } from './engine/reachability-matrix';
 export { PodGroup } from './engine/pod-grouping';
+export { AnalysisUniverse } from './engine/analysis-universe';
+export type { EndpointClass, UniverseScope } from './engine/analysis-universe';
+export { ClassSet } from './engine/class-set';
+export { intersectMaps, lookup, mapKey, normalizeMap, restrictMap, subtractMaps, unionMaps } from './engine/connection-map';
+export type { ConnectionEntry, ConnectionMap } from './engine/connection-map';
+export { ConnectionSet } from './engine/connection-set';
+export type { ConnectionsJson, PortRange } from './engine/connection-set';
+export { ConnectionSpace, MAX_PORT, MIN_PORT } from './engine/connection-space';
+export { Connectivity } from './engine/connectivity';
+export type { ConnectivityBlock } from './engine/connectivity';
+export type { ExternalClass } from './engine/external-classes';
 // Observed flows (issue 16): readers for Hubble's JSON export, Calico flow logs and the neutral format.
 export * from './flows/observed-flow';
 export * from './flows/flow-input-error';
-export { FlowFileReader, FlowFileOptions, FlowFormat, FlowSink, FLOW_FORMATS, DEFAULT_MAX_RECORD_BYTES, MAX_DOCUMENT_LINE_BYTES } from './flows/flow-file-reader';
+export { FlowFileReader, FLOW_FORMATS, DEFAULT_MAX_RECORD_BYTES, MAX_DOCUMENT_LINE_BYTES } from './flows/flow-file-reader';
+export type { FlowFileOptions, FlowFormat, FlowSink } from './flows/flow-file-reader';
 export { NEUTRAL_COLUMNS } from './flows/neutral-flow';

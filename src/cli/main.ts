@@ -9,6 +9,7 @@ import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
 import { lintCommand } from './commands/lint';
 import { reachCommand } from './commands/reach';
+import { escapeText } from './render/text-escape';
 
 /**
  * Runs the `cdk8s-zero-trust` CLI on the arguments after the program name and returns the exit
@@ -31,7 +32,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 /** The program with its four commands, writing through `context.io` and never exiting the process. */
 export function buildProgram(context: CommandContext): Command {
   const program = new Command('cdk8s-zero-trust')
-    .description('Reachability analysis of Kubernetes, Cilium, Calico and Istio policies: the matrix, why a flow is allowed, what a change opens, and footguns.')
+    .description('Reachability analysis of Kubernetes, Cilium, Calico and Istio policies: exactly what can connect, why a flow is allowed, what a change opens, and footguns.')
     .version(packageVersion(), '--version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .exitOverride()
@@ -57,11 +58,12 @@ function handleError(error: unknown, io: CliIo): number {
     return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
   if (error instanceof ManifestError || error instanceof AnalysisInputError || error instanceof CliError) {
-    io.stderr(`error: ${error.message}\n`);
+    // Messages quote the input (names, values, file names): one line, escaped for the terminal.
+    io.stderr(`error: ${escapeText(error.message)}\n`);
     return EXIT_USAGE;
   }
   const description = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  io.stderr(`internal error: ${description}\n`);
+  io.stderr(`internal error: ${escapeText(description)}\n`);
   if (io.env.DEBUG) {
     io.stderr(`${error instanceof Error ? error.stack : ''}\n`);
   } else {

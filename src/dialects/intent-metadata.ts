@@ -25,10 +25,15 @@ export const SHARED_ANNOTATION = 'zero-trust.cdk8s.io/shared';
  */
 export const CILIUM_LABEL_SOURCE = 'k8s';
 
+/** The construct path the metadata names: where the intent was declared (`OriginModel.declaredPath`), else its path. */
+export function constructPathOf(origin: OriginModel): string {
+  return origin.declaredPath ?? origin.path;
+}
+
 /** The annotations that name the intent behind an object, in a fixed key order. */
 export function intentAnnotations(origin: OriginModel): Record<string, string> {
   return {
-    [CONSTRUCT_PATH_ANNOTATION]: origin.path,
+    [CONSTRUCT_PATH_ANNOTATION]: constructPathOf(origin),
     [INTENT_ANNOTATION]: origin.intent,
     ...(origin.shared !== undefined ? { [SHARED_ANNOTATION]: origin.shared } : {}),
   };

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Engine } from './engine';
 import { objectName } from './object-name';
 import { PolicyObject } from './policy-object';
+import { targetProblems } from './target-checks';
 import { RenderContext, RenderedObject } from '../dialects/dialect';
 import { FEATURE_DESCRIPTIONS, featuresOf } from '../dialects/feature';
 import { intentAnnotations } from '../dialects/intent-metadata';
@@ -97,7 +98,18 @@ export class PolicyCompiler {
       chart = undefined;
     }
     const ids = construct.node.scopes.slice(chart ? chart.node.scopes.length : 1).map(s => s.node.id);
-    return Object.freeze({ path: construct.node.path, baseName: objectName(ids.join('-')), intent });
+    const path = construct.node.path;
+    const origin = { path, baseName: objectName(ids.join('-')), intent };
+    // Read when rendering, after the pattern has said where its intents were declared (`declaredOn`);
+    // enumerable, so a copy made then (`{ ...origin, shared }`) keeps it.
+    Object.defineProperty(origin, 'declaredPath', {
+      get: () => {
+        const declared = declaredPaths(compileRootOf(construct))(path);
+        return declared === path ? undefined : declared;
+      },
+      enumerable: true,
+    });
+    return Object.freeze(origin);
   }
 
   private readonly registrations: Registration[] = [];
@@ -171,7 +183,7 @@ export class PolicyCompiler {
           if (s.kind === 'mtls' && reg.options.noEncryptionAcknowledged && !hasMtls(engine)) continue;
           const t = engine._dialect.lower ? engine._dialect.lower(s) : s;
           const problems = capabilityProblems(engine, t);
-          if (!problems.length) problems.push(...(engine._dialect.check?.(t, context) ?? []));
+          if (!problems.length) problems.push(...targetProblems(t, engine._kind, engine._target), ...(engine._dialect.check?.(t, context) ?? []));
           if (problems.length) {
             errors.push(...problems);
             continue;

@@ -2,11 +2,15 @@ import { IConstruct } from 'constructs';
 import { ClusterNetworkPolicyApiVersion } from './cluster-network-policy-api-version';
 import { ClusterNetworkPolicyImplementation } from './cluster-network-policy-implementation';
 import type { IstioMode } from './istio-mode';
+import { EngineKind } from './target-checks';
+import { resolveTarget, TargetProfile } from './target-profile';
 import { CalicoDialect } from '../dialects/calico';
 import { CiliumDialect } from '../dialects/cilium';
 import { Dialect } from '../dialects/dialect';
 import { createIstioDialect } from '../dialects/istio/create-dialect';
+import { IstioDialect } from '../dialects/istio/render';
 import { KubernetesDialect, KubernetesDialectOptions } from '../dialects/kubernetes';
+import { TargetModel, UNDECLARED_TARGET } from '../model/target';
 import { formatProblem, InputProblem } from '../validation/input-error';
 import { checkLabelKey, checkNamespaceName } from '../validation/validators';
 
@@ -55,6 +59,12 @@ export interface KubernetesEngineOptions {
    * @default - cluster-wide intents fail synthesis (NetworkPolicy is namespaced)
    */
   readonly clusterNetworkPolicy?: ClusterNetworkPolicyOptions;
+  /**
+   * The cluster this engine renders for: pod and Service CIDRs, versions and
+   * settings that change what the output means (see TargetProfile).
+   * @default - nothing declared: CIDR peers, and output that depends on an undeclared version, fail synthesis
+   */
+  readonly target?: TargetProfile;
 }
 
 /** Options of the Cilium engine. */
@@ -68,6 +78,12 @@ export interface CiliumEngineOptions {
    * @default - NodeLocal DNSCache peers fail synthesis
    */
   readonly nodeLocalDnsViaHost?: boolean;
+  /**
+   * The cluster this engine renders for: pod and Service CIDRs, versions and
+   * settings that change what the output means (see TargetProfile).
+   * @default - nothing declared: CIDR peers, and output that depends on an undeclared version, fail synthesis
+   */
+  readonly target?: TargetProfile;
 }
 
 /** Options of the Calico engine. */
@@ -105,6 +121,12 @@ export interface CalicoEngineOptions {
    * @default false - DNS-name peers fail synthesis
    */
   readonly enterprise?: boolean;
+  /**
+   * The cluster this engine renders for: pod and Service CIDRs, versions and
+   * settings that change what the output means (see TargetProfile).
+   * @default - nothing declared: CIDR peers, and output that depends on an undeclared version, fail synthesis
+   */
+  readonly target?: TargetProfile;
 }
 
 /** The waypoint of ambient mode: the proxy that enforces HTTP rules. */
@@ -170,9 +192,16 @@ export interface IstioEngineOptions {
    * @default false - such peers fail synthesis; use Peer.serviceAccount()
    */
   readonly matchPeersByServiceAccount?: boolean;
+  /**
+   * The cluster this engine renders for (see TargetProfile), for both layers.
+   * Declare it here or on the CNI engine, not on both with different values.
+   * @default - the CNI engine's target
+   */
+  readonly target?: TargetProfile;
 }
 
 const ATTACHED = new WeakMap<IConstruct, Engine>();
+const ISTIO_OPTIONS = ['mode', 'cni', 'trustDomain', 'waypoint', 'istiodNamespace', 'istiodLabels', 'matchPeersByServiceAccount', 'target'];
 
 /** The options object of an engine factory: an object with known keys, booleans where `booleans` says so. */
 function checkOptions(factory: string, options: unknown, known: readonly string[], booleans: readonly string[] = []): InputProblem[] {
@@ -203,8 +232,9 @@ export class Engine {
    * ClusterNetworkPolicy (policy.networking.k8s.io). Throws on invalid options.
    */
   public static kubernetes(options: KubernetesEngineOptions = {}): Engine {
-    const problems = checkOptions('Engine.kubernetes()', options, ['serviceAccountLabel', 'clusterNetworkPolicy']);
+    const problems = checkOptions('Engine.kubernetes()', options, ['serviceAccountLabel', 'clusterNetworkPolicy', 'target']);
     if (options?.serviceAccountLabel !== undefined) problems.push(...checkLabelKey('serviceAccountLabel of Engine.kubernetes()', options.serviceAccountLabel));
+    const target = resolveTarget('Engine.kubernetes()', options?.target, problems);
     const cnp = options?.clusterNetworkPolicy;
     let clusterNetworkPolicy: KubernetesDialectOptions['clusterNetworkPolicy'];
     if (cnp !== undefined) {
@@ -241,7 +271,8 @@ export class Engine {
       }
     }
     if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
-    return new Engine('kubernetes', new KubernetesDialect({ serviceAccountLabel: options.serviceAccountLabel, ...(clusterNetworkPolicy ? { clusterNetworkPolicy } : {}) }));
+    return new Engine('kubernetes', new KubernetesDialect({ serviceAccountLabel: options.serviceAccountLabel, ...(clusterNetworkPolicy ? { clusterNetworkPolicy } : {}) }),
+      { family: 'kubernetes', factory: 'Engine.kubernetes()' }, target);
   }
 
   /**
@@ -251,9 +282,10 @@ export class Engine {
    * @see https://docs.cilium.io/en/stable/security/policy/
    */
   public static cilium(options: CiliumEngineOptions = {}): Engine {
-    const problems = checkOptions('Engine.cilium()', options, ['nodeLocalDnsViaHost'], ['nodeLocalDnsViaHost']);
+    const problems = checkOptions('Engine.cilium()', options, ['nodeLocalDnsViaHost', 'target'], ['nodeLocalDnsViaHost']);
+    const target = resolveTarget('Engine.cilium()', options?.target, problems);
     if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
-    return new Engine('cilium', new CiliumDialect({ nodeLocalDnsViaHost: options.nodeLocalDnsViaHost === true }));
+    return new Engine('cilium', new CiliumDialect({ nodeLocalDnsViaHost: options.nodeLocalDnsViaHost === true }), { family: 'cilium', factory: 'Engine.cilium()' }, target);
   }
 
   /**
@@ -265,7 +297,8 @@ export class Engine {
    * @see https://docs.tigera.io/calico/latest/reference/resources/networkpolicy
    */
   public static calico(options: CalicoEngineOptions = {}): Engine {
-    const problems = checkOptions('Engine.calico()', options, ['tier', 'order', 'applicationLayerPolicy', 'enterprise'], ['applicationLayerPolicy', 'enterprise']);
+    const problems = checkOptions('Engine.calico()', options, ['tier', 'order', 'applicationLayerPolicy', 'enterprise', 'target'], ['applicationLayerPolicy', 'enterprise']);
+    const target = resolveTarget('Engine.calico()', options?.target, problems);
     if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
     const tier = options.tier ?? 'default';
     const order = options.order ?? 1000;
@@ -279,7 +312,7 @@ export class Engine {
     if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
     return new Engine('calico', new CalicoDialect({
       tier, order, applicationLayerPolicy: options.applicationLayerPolicy === true, enterprise: options.enterprise === true,
-    }));
+    }), { family: 'calico', factory: 'Engine.calico()', applicationLayerPolicy: options.applicationLayerPolicy === true }, target);
   }
 
   /**
@@ -292,12 +325,25 @@ export class Engine {
    * @see https://istio.io/latest/docs/reference/config/security/
    */
   public static istio(options: IstioEngineOptions): Engine {
+    const unknown = checkOptions('Engine.istio()', options ?? {}, ISTIO_OPTIONS);
+    if (unknown.length) throw new Error(unknown.map(formatProblem).join('\n'));
     const cni = options?.cni;
+    const { target: given, ...rest } = (options ?? {}) as IstioEngineOptions;
     const dialect = createIstioDialect({
-      ...options,
+      ...rest,
       cni: cni === undefined || cni === null ? cni : { name: (cni as Partial<Engine>).name, dialect: (cni as Partial<Engine>)._dialect },
     });
-    return new Engine(dialect.name, dialect);
+    // Every value below passed createIstioDialect's checks: cni is a CNI engine.
+    const cniEngine = cni as Engine;
+    const problems: InputProblem[] = [];
+    let target = resolveTarget('Engine.istio()', given, problems);
+    if (given !== undefined && cniEngine._target !== UNDECLARED_TARGET && JSON.stringify(target) !== JSON.stringify(cniEngine._target)) {
+      problems.push({ what: 'target of Engine.istio()', value: given, expected: `no target, or the same one as the CNI engine (${cniEngine.name})`, fix: 'declare the cluster once: on Engine.istio() or on its cni engine' });
+    }
+    if (problems.length) throw new Error(problems.map(formatProblem).join('\n'));
+    if (given === undefined) target = cniEngine._target;
+    const mode = (options.mode as string) === 'ambient' ? 'ambient' : 'sidecar';
+    return new Engine(dialect.name, dialect, { family: 'istio', factory: 'Engine.istio()', mode, cni: cniEngine._kind }, target);
   }
 
   /**
@@ -337,9 +383,27 @@ export class Engine {
   public readonly name: string;
   /** @internal */
   public readonly _dialect: Dialect;
+  /** @internal */
+  public readonly _kind: EngineKind;
+  /** @internal */
+  public readonly _target: TargetModel;
 
-  private constructor(name: string, dialect: Dialect) {
+  private constructor(name: string, dialect: Dialect, kind: EngineKind, target: TargetModel) {
     this.name = name;
     this._dialect = dialect;
+    this._kind = kind;
+    this._target = target;
+  }
+
+  /**
+   * The same Istio engine whose mesh layer only observes (`observe`: every
+   * AuthorizationPolicy dry-run) or renders no AuthorizationPolicy (`none`),
+   * while its CNI layer renders as the statements say: the mesh permissive
+   * during a MeshMigration phase. Undefined for other engines.
+   * @internal
+   */
+  public _withMeshPolicies(meshPolicies: 'observe' | 'none'): Engine | undefined {
+    if (!(this._dialect instanceof IstioDialect)) return undefined;
+    return new Engine(this.name, this._dialect.withMeshPolicies(meshPolicies), { ...this._kind, meshPolicies }, this._target);
   }
 }

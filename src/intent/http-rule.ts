@@ -10,9 +10,15 @@ const PATH_CHARS = /^[A-Za-z0-9\-._~!$&'()+,;=:@/]*$/;
  *
  * A path is exact (`/healthz` matches only `/healthz`) or a prefix written
  * with one trailing `*` (`/api/v1/*` matches `/api/v1/` and everything below
- * it; `/api*` also matches `/apifoo`). The query string is never part of the
- * match, in any engine. Paths with `%`, `..` or `//` are rejected: proxies
- * normalize them differently, so no engine could promise the same meaning.
+ * it; `/api*` also matches `/apifoo`). It is compared with the request's
+ * canonical path: query string and fragment cut off, `%2F`/`%5C` and
+ * unreserved escapes decoded, backslashes read as slashes, `.`/`..` segments
+ * removed and slashes merged — so `GET /api//v1/orders` matches `/api/v1/*`
+ * and `GET /api/v1/..%2Fadmin` does not. Engines whose proxies are not
+ * declared to normalize that way (Istio's default BASE, Cilium with
+ * `http-normalize-path=false`) fail synthesis (see `TargetProfile`). The rule
+ * path itself is written canonical: paths with `%`, `..` or `//` are rejected.
+ * @see docs/dialects/http-paths.md
  */
 export class HttpRule {
   /** GET requests to the path. */

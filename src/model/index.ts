@@ -6,3 +6,4 @@ export * from './http-rule';
 export * from './origin';
 export * from './statement';
 export * from './mtls';
+export * from './target';

@@ -11,6 +11,12 @@ export interface OriginModel {
    * they are for, e.g. `mesh-hbone`. `path` and `intent` are then those of the intent holding them.
    */
   readonly shared?: string;
+  /**
+   * The construct path where the user declared the intent, when a pattern builds it in internal
+   * charts (`PolicyCompiler.declaredOn`): what every annotation, rule label and rule name names.
+   * Unset: `path`.
+   */
+  readonly declaredPath?: string;
 }
 
 /**

@@ -18,7 +18,7 @@ import { EVERYTHING, labelSelector, PeerModel, peerToString, PodSetModel, podSet
 import { InputProblem, throwIfProblems } from '../validation/input-error';
 import { checkNamespaceName } from '../validation/validators';
 
-const PROPS = ['namespace', 'engine', 'enrolledNamespaces', 'enrolledWorkloads', 'monitoring', 'nodeLocalDns', 'lastPhase'];
+const PROPS = ['namespace', 'engine', 'enrolledNamespaces', 'enrolledWorkloads', 'monitoring', 'nodeLocalDns', 'lastPhase', 'observeMeshPolicies'];
 
 /** The label every object of a migration carries with the migration's id (for pruning and rollback). */
 export const MIGRATION_LABEL = 'zero-trust.cdk8s.io/migration';
@@ -59,9 +59,20 @@ export interface MeshMigrationProps {
    * @default MeshMigrationPhase.STRICT
    */
   readonly lastPhase?: MeshMigrationPhase;
+  /**
+   * Render the mesh's AuthorizationPolicies as dry-run in the phases before
+   * ENFORCE, so that they are observed first. In ambient mode that needs
+   * istiod and ztunnel 1.29 or later with istiod's
+   * AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY=true, declared on the engine's
+   * target (older ones enforce or drop dry-run policies; synthesis fails).
+   * Set false on an older mesh: it then has no AuthorizationPolicy at all
+   * until the enforce phase.
+   * @default true
+   */
+  readonly observeMeshPolicies?: boolean;
 }
 
-const ORDER = [MeshMigrationPhase.PREPARE, MeshMigrationPhase.ENFORCE, MeshMigrationPhase.STRICT];
+const ORDER = [MeshMigrationPhase.PREPARE, MeshMigrationPhase.NETWORK, MeshMigrationPhase.ENFORCE, MeshMigrationPhase.STRICT];
 
 interface PhaseState {
   readonly chart: Chart;
@@ -76,10 +87,15 @@ interface PhaseState {
  * of phases, each synthesized as its own chart so that a pipeline applies one
  * at a time, and each with a rollback chart that returns to the phase before.
  *
- * 1. prepare — mesh plumbing, mTLS PERMISSIVE, policies in audit stage
- *    (Istio dry-run; staged on a CNI that can observe, e.g. Calico).
- * 2. enforce — policies enforced, mTLS still PERMISSIVE.
- * 3. strict — mTLS STRICT. Fails synthesis unless every workload the
+ * In the seed's order — network policies first, validated, then the mesh:
+ *
+ * 1. prepare — every policy observed only: Istio dry-run, and the CNI
+ *    policies staged where the CNI can observe (Calico); mTLS PERMISSIVE.
+ * 2. network — the CNI policies enforced (default deny, DNS, allowances at
+ *    L4, egress, the mesh plumbing) while the mesh stays permissive: its
+ *    policies still dry-run (or absent, `observeMeshPolicies: false`).
+ * 3. enforce — the mesh policies enforced too, mTLS still PERMISSIVE.
+ * 4. strict — mTLS STRICT. Fails synthesis unless every workload the
  *    migration names (protected pods, peers, CIDR egress sources, the
  *    monitoring scraper) is declared enrolled.
  *
@@ -122,8 +138,10 @@ export class MeshMigration extends Construct {
     if (props.enrolledWorkloads !== undefined) {
       checkInstances('enrolledWorkloads', props.enrolledWorkloads, Workload, 'Workload', 'Workload.select({ app: "backend" })', problems).forEach(w => problems.push(...w._problems));
     }
-    if (props.nodeLocalDns !== undefined && typeof props.nodeLocalDns !== 'boolean') {
-      problems.push({ what: 'nodeLocalDns', value: props.nodeLocalDns, expected: 'true or false', fix: 'write nodeLocalDns: true, or leave it out' });
+    for (const flag of ['nodeLocalDns', 'observeMeshPolicies'] as const) {
+      if (props[flag] !== undefined && typeof props[flag] !== 'boolean') {
+        problems.push({ what: flag, value: props[flag], expected: 'true or false', fix: `write ${flag}: true or false, or leave it out` });
+      }
     }
     throwIfProblems(this.node.path, problems);
     this.namespace = props.namespace;
@@ -132,21 +150,29 @@ export class MeshMigration extends Construct {
     (props.enrolledWorkloads ?? []).forEach(w => this.enrolledWorkloads.push(w._toPodSet(this.namespace)));
 
     const canStage = (dialect as IstioDialect).cniCanStage;
+    const observeMesh = props.observeMeshPolicies !== false;
     const phases = ORDER.slice(0, ORDER.indexOf(last) + 1);
+    // Before the enforce phase the mesh is permissive: its policies observed (dry-run) or absent.
+    const permissiveMesh = props.engine._withMeshPolicies(observeMesh ? 'observe' : 'none')!;
+    const engineOf = (phase: MeshMigrationPhase): Engine => {
+      if (phase === MeshMigrationPhase.PREPARE) return observeMesh ? props.engine : props.engine._withMeshPolicies('none')!;
+      return phase === MeshMigrationPhase.NETWORK ? permissiveMesh : props.engine;
+    };
     const stateOf = (phase: MeshMigrationPhase, chart: Chart): PhaseState => {
+      // A CNI that cannot observe egress gets egress isolation only when it is enforced.
+      const egress = phase !== MeshMigrationPhase.PREPARE || canStage;
       const zeroTrust = new ZeroTrustNamespace(chart, id, {
         namespace: this.namespace,
-        engine: props.engine,
+        engine: engineOf(phase),
         mtlsMode: phase === MeshMigrationPhase.STRICT ? MtlsMode.STRICT : MtlsMode.PERMISSIVE,
         stage: phase === MeshMigrationPhase.PREPARE ? PolicyStage.AUDIT : PolicyStage.ENFORCE,
-        // A CNI that cannot observe egress gets egress isolation only when it is enforced.
-        denyEgress: phase !== MeshMigrationPhase.PREPARE || canStage,
+        denyEgress: egress,
         monitoring: props.monitoring,
         nodeLocalDns: props.nodeLocalDns,
       });
       // Every phase's copy of an intent names the intent as the user declared it (`<migration>/<id>`).
       PolicyCompiler.declaredOn(zeroTrust, this);
-      return { chart, zeroTrust, egress: phase !== MeshMigrationPhase.PREPARE || canStage };
+      return { chart, zeroTrust, egress };
     };
     this.phaseCharts = [];
     this.rollbackCharts = [];
@@ -180,8 +206,8 @@ export class MeshMigration extends Construct {
 
   /**
    * Allows connections into a workload of the namespace, in every phase
-   * (observed in prepare, enforced from enforce on). The migration decides
-   * the stage; do not pass one.
+   * (observed in prepare; at L4 by the CNI from network on, by the mesh from
+   * enforce on). The migration decides the stage; do not pass one.
    */
   public allowFrom(id: string, props: AllowFromProps): void {
     this.checkNoStage(id, props);
@@ -196,8 +222,7 @@ export class MeshMigration extends Construct {
 
   /**
    * Allows a workload of the namespace to connect to a CIDR block: observed
-   * in prepare where the CNI can observe egress (else from enforce on),
-   * enforced from enforce on.
+   * in prepare where the CNI can observe egress, enforced from network on.
    */
   public egressToCidr(id: string, props: EgressToCidrProps): void {
     this.checkNoStage(id, props);
@@ -208,7 +233,7 @@ export class MeshMigration extends Construct {
   /**
    * Allows a workload of the namespace to connect to peers (an `AllowTo`),
    * in the phases that deny egress: observed in prepare where the CNI can
-   * observe egress (else from enforce on), enforced from enforce on.
+   * observe egress, enforced by the CNI from network on.
    */
   public allowTo(id: string, props: AllowToProps): void {
     this.checkNoStage(id, props);
@@ -248,7 +273,7 @@ export class MeshMigration extends Construct {
   private checkNoStage(id: string, props: unknown): void {
     const stage = (props as { stage?: PolicyStage } | undefined)?.stage;
     if (stage !== undefined) {
-      throwIfProblems(`${this.node.path}/${id}`, [{ what: 'stage', value: stage, expected: 'no stage: the migration observes policies in prepare and enforces them from enforce on', fix: 'drop `stage`' }]);
+      throwIfProblems(`${this.node.path}/${id}`, [{ what: 'stage', value: stage, expected: 'no stage: the migration observes policies in prepare and enforces them from network (CNI) and enforce (mesh) on', fix: 'drop `stage`' }]);
     }
   }
 

@@ -15,13 +15,15 @@ export interface MatcherResult {
 /**
  * Decides a flow against what the chart (or every chart of the app) synthesizes,
  * read back through the same parsers as manifests from anywhere, in a minimal
- * cluster made of the two pods of the query (each on its own node, so no
- * node-local exemption applies).
+ * cluster made of the two pods of the query (dual-stack, each on its own node, so
+ * no node-local exemption applies). The verdict is the exact engine's (the set of
+ * connections between the two endpoints); `evaluate` supplies the explanation and
+ * must agree with it.
  */
 export function checkFlow(scope: Chart | App, query: FlowQuery): Verdict {
   const pods: PodInput[] = [];
   const namespaces = new Map<string, Record<string, string>>();
-  const endpoint = (spec: PodSpec | string, name: string, ip: string): FlowEndpoint => {
+  const endpoint = (spec: PodSpec | string, name: string, ips: string[]): FlowEndpoint => {
     if (typeof spec === 'string') return ipEndpoint(spec);
     namespaces.set(spec.namespace, { ...(namespaces.get(spec.namespace) ?? {}), ...(spec.namespaceLabels ?? {}) });
     pods.push({
@@ -29,17 +31,23 @@ export function checkFlow(scope: Chart | App, query: FlowQuery): Verdict {
       name,
       labels: spec.labels ?? {},
       serviceAccountName: spec.serviceAccount ?? 'default',
-      ips: [ip],
+      ips,
       ports: (spec.containerPorts ?? []).map(p => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' })),
       nodeName: `${name}-node`,
     });
     return podEndpoint(spec.namespace, name);
   };
-  const source = endpoint(query.from, 'client', '10.255.0.1');
-  const destination = endpoint(query.to, 'server', '10.255.0.2');
+  const source = endpoint(query.from, 'client', ['10.255.0.1', 'fd00:ffff::1']);
+  const destination = endpoint(query.to, 'server', ['10.255.0.2', 'fd00:ffff::2']);
   const cluster = ClusterModel.create({ namespaces: [...namespaces].map(([name, labels]) => ({ name, labels })), pods });
   const analyzer = new ReachabilityAnalyzer(cluster, synthesizedPolicies(scope), { ipBlockMatchesPods: false });
-  return analyzer.evaluate({ source, destination, port: query.port, protocol: query.protocol ?? 'TCP' });
+  const protocol = query.protocol ?? 'TCP';
+  const allowed = analyzer.connections(source, destination).contains(query.port, protocol);
+  const verdict = analyzer.evaluate({ source, destination, port: query.port, protocol });
+  if (verdict.allowed !== allowed) {
+    throw new Error(`cdk8s-zero-trust: the exact engine and the explanation disagree on ${describeQuery(query)} (a bug; please report it)`);
+  }
+  return verdict;
 }
 
 function describeQuery(q: FlowQuery): string {

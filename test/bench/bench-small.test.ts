@@ -4,6 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
+import { measureExplain, runCommand, writeEstate } from '../../scripts/bench/analysis-bench';
+import { ANALYSIS_SIZES, changedNamespaces } from '../../scripts/bench/analysis-estate';
 import { ENGINE_NAMES, KINDS, kindCounts, namespaceName, SIZES } from '../../scripts/bench/estate';
 import { analyze, ChartObjects, digestFolder, readSources, serializeYaml, synthOurs, synthRaw } from '../../scripts/bench/measure';
 import { withValidateOnce } from '../../scripts/bench/validate-once';
@@ -79,4 +81,27 @@ test('analysis of the Kubernetes output: the grouped matrix, explain and the nai
   expect(result.naive.evaluatedPairs).toBe(result.pods ** 2);
   expect(result.naive.mismatches).toBe(0);
   expect(result.naive.allowedPairs).toBe(result.allowedPairs);
+});
+
+test('analysis at estate scale, tiny: the generated estate reads, every measured command runs, and diff finds the pull request', async () => {
+  const size = ANALYSIS_SIZES['estate-tiny'];
+  const files = writeEstate(size, path.join(root, 'estate'));
+  for (const command of ['reach-json', 'reach-port-json', 'diff-json', 'lint'] as const) {
+    const output = path.join(root, `${command}.out`);
+    const result = await runCommand(command, files, output);
+    expect([command, result.exitCode === 0 || (command === 'lint' && result.exitCode === 1)]).toEqual([command, true]);
+    expect(result.outputBytes).toBeGreaterThan(0);
+    if (command === 'diff-json') {
+      const diff = JSON.parse(fs.readFileSync(output, 'utf8')) as { gainedPairs: number; lostPairs: number; classes: { pods?: string[] }[] };
+      // The change: an except dropped and an ingress from the internet (gained), the internet egress removed (lost),
+      // all in the changed namespace; the new ipBlock 0.0.0.0/0 except 10.0.0.0/8 also admits the host-network
+      // agents (their node addresses are in 192.168.0.0/16), except towards the pods on their own node.
+      expect(diff.gainedPairs).toBeGreaterThan(0);
+      expect(diff.lostPairs).toBeGreaterThan(0);
+      const namespaces = new Set(diff.classes.flatMap((c) => c.pods ?? []).map((pod) => pod.slice(0, pod.indexOf('/'))));
+      expect(namespaces).toEqual(new Set([...changedNamespaces(size).map((i) => `team-${String(i).padStart(4, '0')}`), 'node-agents']));
+    }
+  }
+  const explain = measureExplain(files, 10);
+  expect(explain.queries).toBe(10);
 });

@@ -1,76 +1,125 @@
 import * as fs from 'fs';
 import { CLUSTER, fixture, POLICIES, runCli } from './support/run-cli';
-import { parseCluster, parsePolicies, ReachabilityAnalyzer } from '../../src/analysis';
+import { parseCluster, parsePolicies } from '../../src/analysis';
+import { bruteAllowed } from '../analysis/support/brute-force';
+
+type Connections = Record<string, [number, number][]>;
+
+interface DiffDocument {
+  schema: string;
+  focus: Connections;
+  notes: string[];
+  gainedPairs: number;
+  lostPairs: number;
+  classes: { id: string; kind: 'pods' | 'external'; pods?: string[]; cidr?: string; except?: string[] }[];
+  gained: Change[];
+  lost: Change[];
+  self: { gained: unknown[]; lost: unknown[] };
+}
 
 interface Change {
-  readonly source: string;
-  readonly destination: string;
-  readonly port: number;
-  readonly because: string[];
+  from: string[];
+  to: string[];
+  connections: Connections;
+  because: { connections: Connections; reasons: string[]; example: { source: string; destination: string; port: number; protocol: string } }[];
 }
 
 const AFTER = fixture('policies-after.yaml');
 const BASE = ['diff', '--cluster', CLUSTER, '--before', POLICIES, '--after', AFTER];
 
-/** Gained and lost pairs computed from two analyzers' matrices, independently of the diff code. */
-function expectedChanges(port: number): { gained: string[]; lost: string[] } {
-  const cluster = parseCluster({ file: CLUSTER, text: fs.readFileSync(CLUSTER, 'utf8') });
-  const pairs = (file: string) => new Set(new ReachabilityAnalyzer(cluster, parsePolicies({ file, text: fs.readFileSync(file, 'utf8') }))
-    .matrix(port, 'TCP').allowedPairs().map(([s, d]) => `${s} -> ${d}`));
-  const before = pairs(POLICIES);
-  const after = pairs(AFTER);
-  return { gained: [...after].filter((p) => !before.has(p)), lost: [...before].filter((p) => !after.has(p)) };
+/** `from -> to` → connections of every change, expanded from the document's classes (external classes by label). */
+function expand(document: DiffDocument, changes: readonly Change[]): Map<string, Connections> {
+  const members = new Map(document.classes.map((c) => [c.id, c.kind === 'pods' ? c.pods! : [[c.cidr, ...(c.except ?? [])].join(' except ')]]));
+  const pairs = new Map<string, Connections>();
+  for (const change of changes) {
+    for (const from of change.from.flatMap((id) => members.get(id)!)) {
+      for (const to of change.to.flatMap((id) => members.get(id)!)) {
+        if (from !== to) pairs.set(`${from} -> ${to}`, change.connections);
+      }
+    }
+  }
+  return pairs;
+}
+
+function diffPolicies(before: string, after: string, format = 'json', extra: string[] = []) {
+  return runCli(['diff', '--cluster', CLUSTER, '--before', 'before.yaml', '--after', 'after.yaml', '--format', format, ...extra],
+    { files: { 'before.yaml': before, 'after.yaml': after } });
 }
 
 describe('diff', () => {
-  test('json: the gained and lost flows equal the difference of the two matrices, with reasons', async () => {
+  test('json: the gained and lost connections, exactly, with their reasons (read from the policies by hand)', async () => {
     const run = await runCli([...BASE, '--format', 'json']);
     expect(run.code).toBe(0);
-    const diff = JSON.parse(run.stdout) as { ports: string[]; gained: Change[]; lost: Change[] };
-    expect(diff.ports).toEqual(['53/TCP', '80/TCP', '3000/TCP', '6379/TCP', '8080/TCP', '9090/TCP', '53/UDP']);
-    for (const port of [53, 80, 3000, 6379, 8080, 9090]) {
-      const expected = expectedChanges(port);
-      expect(diff.gained.filter((c) => c.port === port).map((c) => `${c.source} -> ${c.destination}`)).toEqual(expected.gained);
-      expect(diff.lost.filter((c) => c.port === port).map((c) => `${c.source} -> ${c.destination}`)).toEqual(expected.lost);
-    }
-    expect(diff.gained).toEqual([{
-      source: 'monitoring/grafana',
-      destination: 'production/backend-api',
-      port: 9090,
-      protocol: 'TCP',
-      because: ['NetworkPolicy production/allow-monitoring-access ingress[0]'],
+    const diff = JSON.parse(run.stdout) as DiffDocument;
+    expect(diff.schema).toBe('cdk8s-zero-trust/diff/v1');
+    // After: the monitoring rule lost its AND (every monitoring pod may scrape on 9090), and the
+    // frontend's egress policy is gone (its default-deny egress now blocks 8080 to the backend).
+    expect([...expand(diff, diff.gained)]).toEqual([['monitoring/grafana -> production/backend-api', { TCP: [[9090, 9090]] }]]);
+    expect([...expand(diff, diff.lost)]).toEqual([['production/frontend -> production/backend-api', { TCP: [[8080, 8080]] }]]);
+    expect(diff.gained[0].because).toEqual([{
+      connections: { TCP: [[9090, 9090]] },
+      reasons: ['NetworkPolicy production/allow-monitoring-access ingress[0]'],
+      example: { source: 'monitoring/grafana', destination: 'production/backend-api', port: 9090, protocol: 'TCP' },
     }]);
-    expect(diff.lost).toEqual([{
-      source: 'production/frontend',
-      destination: 'production/backend-api',
-      port: 8080,
-      protocol: 'TCP',
-      because: ['egress at pod production/frontend: isolated by NetworkPolicy production/allow-dns, NetworkPolicy production/default-deny-all; no rule allows it'],
-    }]);
+    expect(diff.lost[0].because[0].reasons).toEqual([
+      'before: NetworkPolicy production/frontend-egress-to-backend egress[0]',
+      'before: NetworkPolicy production/allow-frontend-to-backend ingress[0]',
+      'after: egress at pod production/frontend: isolated by NetworkPolicy production/allow-dns, NetworkPolicy production/default-deny-all; no rule allows it',
+    ]);
+    expect([diff.gainedPairs, diff.lostPairs]).toEqual([1, 1]);
   });
 
-  test('text: a summary line and one +/- line per flow', async () => {
-    const run = await runCli([...BASE, '--port', '9090']);
+  test('json: gained and lost agree with brute-force evaluation of both policy sets, pair by pair, on every port either names', async () => {
+    const diff = JSON.parse((await runCli([...BASE, '--format', 'json'])).stdout) as DiffDocument;
+    const gained = expand(diff, diff.gained);
+    const lost = expand(diff, diff.lost);
+    const cluster = parseCluster({ file: CLUSTER, text: fs.readFileSync(CLUSTER, 'utf8') });
+    const read = (file: string) => parsePolicies({ file, text: fs.readFileSync(file, 'utf8') });
+    const [before, after] = [read(POLICIES), read(AFTER)];
+    const inside = (connections: Connections | undefined, protocol: string, port: number) =>
+      (connections?.[protocol] ?? []).some(([lo, hi]) => port >= lo && port <= hi);
+    for (const s of cluster.pods) {
+      for (const d of cluster.pods) {
+        if (s === d) continue;
+        const key = `${s.namespace}/${s.name} -> ${d.namespace}/${d.name}`;
+        for (const [port, protocol] of [[1, 'TCP'], [52, 'TCP'], [53, 'TCP'], [53, 'UDP'], [8079, 'TCP'], [8080, 'TCP'], [9090, 'TCP'], [9091, 'TCP'], [80, 'SCTP']] as const) {
+          const was = bruteAllowed(cluster, before, {}, { pod: s }, { pod: d }, port, protocol);
+          const now = bruteAllowed(cluster, after, {}, { pod: s }, { pod: d }, port, protocol);
+          expect([key, port, protocol, inside(gained.get(key), protocol, port), inside(lost.get(key), protocol, port)])
+            .toEqual([key, port, protocol, now && !was, was && !now]);
+        }
+      }
+    }
+  });
+
+  test('text: a summary line and one +/- line per change, with its reasons', async () => {
+    const run = await runCli(BASE);
     expect(run.stdout).toBe([
-      '1 flow gained, 0 lost on 1 port (9090/TCP).',
+      'Reachability diff over every connection (TCP, UDP, SCTP, ports 1-65535): connections gained between 1 pair of endpoints, lost between 1 pair of endpoints.',
       '',
       'Gained (allowed after, denied before):',
-      '  + monitoring/grafana -> production/backend-api on 9090/TCP: NetworkPolicy production/allow-monitoring-access ingress[0]',
+      '  + monitoring/grafana -> production/backend-api: TCP 9090',
+      '      TCP 9090: NetworkPolicy production/allow-monitoring-access ingress[0]',
+      '',
+      'Lost (denied after, allowed before):',
+      '  - production/frontend -> production/backend-api: TCP 8080',
+      '      TCP 8080: before: NetworkPolicy production/frontend-egress-to-backend egress[0]; before: NetworkPolicy production/allow-frontend-to-backend ingress[0]; '
+        + 'after: egress at pod production/frontend: isolated by NetworkPolicy production/allow-dns, NetworkPolicy production/default-deny-all; no rule allows it',
       '',
     ].join('\n'));
   });
 
-  test('markdown: a pull-request comment with a table per change kind', async () => {
+  test('markdown: a pull-request comment with a table per change kind, names and reasons as code spans', async () => {
     const run = await runCli([...BASE, '--format', 'markdown']);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe('## Reachability diff');
     expect(lines).toContain('### Gained: allowed now, denied before (1)');
-    expect(lines).toContain('| `monitoring/grafana` | `production/backend-api` | 9090/TCP | NetworkPolicy production/allow-monitoring-access ingress[0] |');
+    expect(lines).toContain('| `monitoring/grafana` | `production/backend-api` | TCP 9090 | TCP 9090: `NetworkPolicy production/allow-monitoring-access ingress[0]` |');
     expect(lines).toContain('### Lost: denied now, allowed before (1)');
   });
 
   test('markdown: --max-rows summarises the rest of a long table', async () => {
-    const run = await runCli(['diff', '--cluster', CLUSTER, '--before', AFTER, '--after', fixture('no-policies.yaml'), '--format', 'markdown', '--max-rows', '2']);
+    const run = await runCli(['diff', '--cluster', CLUSTER, '--before', AFTER, '--after', fixture('no-policies.yaml'), '--allow-empty-policies', '--format', 'markdown', '--max-rows', '2']);
     expect(run.code).toBe(0);
     const gained = run.stdout.split('\n').filter((line) => line.startsWith('| `'));
     expect(gained).toHaveLength(2);
@@ -78,19 +127,79 @@ describe('diff', () => {
   });
 
   test('no change: one line, exit 0 even with --fail-on-gain', async () => {
-    const run = await runCli(['diff', '--cluster', CLUSTER, '--before', POLICIES, '--after', POLICIES, '--port', '8080', '--fail-on-gain']);
-    expect(run).toEqual({ code: 0, stdout: 'No change in reachability on 1 port (8080/TCP).\n', stderr: '' });
+    const run = await runCli(['diff', '--cluster', CLUSTER, '--before', POLICIES, '--after', POLICIES, '--fail-on-gain']);
+    expect(run).toEqual({ code: 0, stdout: 'No change in reachability over every connection (TCP, UDP, SCTP, ports 1-65535).\n', stderr: '' });
   });
 
-  test('--fail-on-gain exits 1 when a flow is gained, and says so on stderr', async () => {
+  test('--fail-on-gain exits 1 when a connection is gained, and says so on stderr', async () => {
     const run = await runCli([...BASE, '--fail-on-gain']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe('1 flow gained (--fail-on-gain)\n');
+    expect(run.stderr).toBe('connections gained between 1 pair of endpoints (--fail-on-gain)\n');
   });
 
-  test('only losing flows is not a failure with --fail-on-gain', async () => {
+  test('only losing connections is not a failure with --fail-on-gain; --port narrows the question', async () => {
     const run = await runCli([...BASE, '--port', '8080', '--fail-on-gain']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('0 flows gained, 1 lost on 1 port (8080/TCP).');
+    expect(run.stdout).toContain('Reachability diff over TCP 8080: connections gained between 0 pairs of endpoints, lost between 1 pair of endpoints.');
+  });
+});
+
+describe('diff of a pod\'s connections to itself (--self-traffic evaluate)', () => {
+  test('reports the pods that gain them, in text, markdown and JSON, with what was assumed', async () => {
+    const args = ['diff', '--cluster', CLUSTER, '--before', POLICIES, '--after', fixture('no-policies.yaml'), '--self-traffic', 'evaluate'];
+    const text = await runCli(args);
+    expect(text.stdout).toContain('  + production/backend-api, production/frontend, production/redis -> itself: all traffic\n');
+    const markdown = await runCli([...args, '--format', 'markdown']);
+    expect(markdown.stdout).toContain('| `production/backend-api`<br>`production/frontend`<br>`production/redis` | *(itself)* | all traffic | --self-traffic evaluate |');
+    const json = JSON.parse((await runCli([...args, '--format', 'json'])).stdout) as DiffDocument;
+    expect(json.self.gained).toEqual([{ pods: ['production/backend-api', 'production/frontend', 'production/redis'], connections: { TCP: [[1, 65535]], UDP: [[1, 65535]], SCTP: [[1, 65535]] } }]);
+    const bare = 'apiVersion: v1\nkind: Pod\nmetadata: { name: a, namespace: shop }\nstatus: { podIP: 10.9.0.1 }\n';
+    const noted = await runCli(['diff', '--cluster', 'bare.yaml', '--implicit-namespaces', '--before', POLICIES, '--after', POLICIES, '--format', 'markdown'],
+      { files: { 'bare.yaml': bare } });
+    expect(noted.code).toBe(0);
+    expect(noted.stdout).toContain('- note: `assumed: 1 namespace without a Namespace object in the cluster file (shop)');
+  });
+});
+
+describe('diff never samples (issue 12 regressions)', () => {
+  const egress = (to: string) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: egress, namespace: monitoring }
+spec:
+  podSelector: { matchLabels: { app: grafana } }
+  policyTypes: [Egress]
+  egress: [{ to: [{ ipBlock: { cidr: "${to}" } }] }]
+`;
+
+  test('egress widened from ipBlock 10.0.0.0/8 to 0.0.0.0/0 gains every connection to 0.0.0.0/0 except 10.0.0.0/8', async () => {
+    const run = await diffPolicies(egress('10.0.0.0/8'), egress('0.0.0.0/0'), 'json', ['--fail-on-gain']);
+    expect(run.code).toBe(1);
+    const diff = JSON.parse(run.stdout) as DiffDocument;
+    // Every pod of the fixture is in 10.0.0.0/8 and matched by both blocks: only the outside changes.
+    expect([...expand(diff, diff.gained)]).toEqual([['monitoring/grafana -> 0.0.0.0/0 except 10.0.0.0/8', { TCP: [[1, 65535]], UDP: [[1, 65535]], SCTP: [[1, 65535]] }]]);
+    expect(diff.lost).toEqual([]);
+    const text = await diffPolicies(egress('10.0.0.0/8'), egress('0.0.0.0/0'), 'text');
+    expect(text.stdout).toContain('  + monitoring/grafana -> 0.0.0.0/0 except 10.0.0.0/8: all traffic\n');
+    expect(text.stdout).toContain('      all traffic: NetworkPolicy monitoring/egress egress[0]\n');
+  });
+
+  const range = (end: number) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: range, namespace: monitoring }
+spec:
+  podSelector: { matchLabels: { app: grafana } }
+  policyTypes: [Ingress]
+  ingress: [{ ports: [{ port: 1000, endPort: ${end}, protocol: TCP }] }]
+`;
+
+  test('a range widened from endPort 2000 to 2999 gains TCP 2001-2999 from every endpoint that may connect', async () => {
+    const run = await diffPolicies(range(2000), range(2999), 'text', ['--fail-on-gain']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Reachability diff over every connection (TCP, UDP, SCTP, ports 1-65535): connections gained between 6 pairs of endpoints, lost between 0 pairs of endpoints.');
+    // Only this policy is in the input, so nothing else is isolated: the five other pods and the
+    // outside (one class: 0.0.0.0/0) gain the range.
+    expect(run.stdout).toContain('  + kube-system/coredns, monitoring/prometheus, production/backend-api, production/frontend, production/redis, 0.0.0.0/0 (without pod addresses) -> monitoring/grafana: TCP 2001-2999');
+    const narrowed = await diffPolicies(range(2000), range(2999), 'text', ['--port', '2000']);
+    expect(narrowed.stdout).toBe('No change in reachability over TCP 2000.\n');
   });
 });

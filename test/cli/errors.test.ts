@@ -91,8 +91,8 @@ describe('user errors: exit 2 and one line on stderr', () => {
 
   test('fails on a missing required option', async () => {
     expectUserError(await runCli(['reach', '--policies', POLICIES]), "error: required option '--cluster <file>' not specified");
-    expectUserError(await runCli(['explain', '--cluster', CLUSTER, '--policies', POLICIES, '--from', 'a/b', '--to', 'c/d']),
-      "error: required option '--port <number>' not specified");
+    expectUserError(await runCli(['explain', '--cluster', CLUSTER, '--policies', POLICIES, '--to', 'c/d']),
+      "error: required option '--from <endpoint>' not specified");
     expectUserError(await runCli(['lint']), "error: required option '--policies <files...>' not specified");
   });
 
@@ -105,10 +105,11 @@ describe('user errors: exit 2 and one line on stderr', () => {
     expectUserError(await runCli(['reach', 'extra.yaml', '--cluster', CLUSTER, '--policies', POLICIES]), /^error: too many arguments for 'reach'/);
   });
 
-  test('fails when there is no port to analyse', async () => {
-    const files = { 'empty.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: { name: default }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: a }\nstatus: { podIP: 10.0.0.1 }\n' };
-    expectUserError(await runCli(['reach', '--cluster', 'empty.yaml', '--policies', fixture('no-policies.yaml')], { files }),
-      /^error: no ports to analyse: .*pass --port/);
+  test('fails when explain is asked about one flow (--expect, --method, --mtls, --ip-family) without --port', async () => {
+    const explain = ['explain', '--cluster', CLUSTER, '--policies', POLICIES, '--from', 'production/frontend', '--to', 'production/backend-api'];
+    expectUserError(await runCli([...explain, '--expect', 'allowed']), 'error: --expect is about one flow: pass --port (and --protocol) too');
+    expectUserError(await runCli([...explain, '--ip-family', 'IPv4']), 'error: --ip-family is about one flow: pass --port (and --protocol) too');
+    expectUserError(await runCli([...explain, '--mtls']), 'error: --mtls is about one flow: pass --port (and --protocol) too');
   });
 
   test('fails on an unknown --skip rule in lint', async () => {

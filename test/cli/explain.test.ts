@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { CLUSTER, POLICIES, runCli } from './support/run-cli';
+import { CLUSTER, fixture, POLICIES, runCli } from './support/run-cli';
 import { parseCluster, parsePolicies, podEndpoint, ReachabilityAnalyzer } from '../../src/analysis';
 
 const BASE = ['explain', '--cluster', CLUSTER, '--policies', POLICIES];
@@ -64,5 +64,35 @@ describe('explain', () => {
     const run = await runCli([...BASE, '--from', 'production/frontend', '--to', 'production/backend-api', '--port', '8080', '--method', 'get', '--path', '/api', '--format', 'json']);
     expect(run.code).toBe(0);
     expect((JSON.parse(run.stdout) as { allowed: boolean }).allowed).toBe(true);
+  });
+
+  test('without --port: the exact set between two endpoints, and the deciding rules for each part of it', async () => {
+    const run = await runCli([...BASE, '--from', 'monitoring/prometheus', '--to', 'production/backend-api']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    // Read from the policies: the backend admits prometheus on TCP 9090 only.
+    expect(lines[0]).toBe('pod monitoring/prometheus -> pod production/backend-api: TCP 9090 allowed');
+    expect(lines).toContain('ALLOWED TCP 9090 (read from the flow on TCP 9090):');
+    expect(lines).toContain('  ingress at pod production/backend-api: allowed by NetworkPolicy production/allow-monitoring-access ingress[0]');
+    expect(lines).toContain('DENIED all TCP except 9090, all UDP, all SCTP (read from the flow on TCP 1):');
+    const json = JSON.parse((await runCli([...BASE, '--from', 'production/frontend', '--to', 'kube-system/coredns', '--format', 'json'])).stdout) as {
+      connections: Record<string, [number, number][]>; decisions: { connections: unknown; allowed: boolean }[];
+    };
+    expect(json.connections).toEqual({ TCP: [[53, 53]], UDP: [[53, 53]] });
+    const allowed = json.decisions.filter((decision) => decision.allowed).map((decision) => decision.connections);
+    expect(allowed).toEqual([{ TCP: [[53, 53]], UDP: [[53, 53]] }]);
+  });
+
+  test('without --port, a pod without an address has no connection, and says why', async () => {
+    const cluster = 'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: a, namespace: shop }\n'
+      + '---\napiVersion: v1\nkind: Pod\nmetadata: { name: b, namespace: shop }\nstatus: { podIP: 10.1.0.2 }\n';
+    const run = await runCli(['explain', '--cluster', 'c.yaml', '--policies', fixture('no-policies.yaml'), '--from', 'shop/b', '--to', 'shop/a'], { files: { 'c.yaml': cluster } });
+    expect(run.stdout.split('\n').slice(0, 5)).toEqual([
+      'pod shop/b -> pod shop/a: no connection allowed',
+      '  note: 1 pod without an IP address (shop/a) have no network: no connection from or to them (not running, or not scheduled yet)',
+      '',
+      'DENIED all traffic (read from the flow on TCP 1):',
+      '  note: pod shop/a has no IP address (not running, or not scheduled yet): it has no network, so no connection from or to it',
+    ]);
   });
 });

@@ -79,11 +79,13 @@ describe('input files are bounded and complete', () => {
     const skipped = await runCli(['reach', '--cluster', CLUSTER, '--policies', 'app.yaml', '--port', '80', '--ignore-other-kinds'], { files });
     expect(skipped.code).toBe(0);
     expect(skipped.stderr).toBe('note: policy file: skipped 1 Service (core), 1 Deployment (apps) (--ignore-other-kinds: kinds that carry no network policy)\n');
-    // The AdminNetworkPolicy is read and evaluated: it denies every ingress, so only each pod's traffic to itself is left.
-    const reach = await runCli(['reach', '--cluster', CLUSTER, '--port', '80', '--policies', 'anp.yaml', '--ignore-other-kinds'], { files });
+    // The AdminNetworkPolicy is read and evaluated: it denies ingress from every pod, so of the pod
+    // pairs only each pod's traffic to itself is left (the pair list is over pod pairs only).
+    const reach = await runCli(['reach', '--cluster', CLUSTER, '--port', '80', '--policies', 'anp.yaml', '--ignore-other-kinds', '--format', 'json'], { files });
     expect(reach.code).toBe(0);
     expect(reach.stderr).toBe('');
-    expect(reach.stdout).toContain('80/TCP: 6 of 36 pod pairs allowed');
+    const pods = ['kube-system/coredns', 'monitoring/grafana', 'monitoring/prometheus', 'production/backend-api', 'production/frontend', 'production/redis'];
+    expect(JSON.parse(reach.stdout)).toEqual(pods.map((pod) => [pod, pod]));
     const lint = await runCli(['lint', '--policies', 'anp.yaml', '--ignore-other-kinds'], { files });
     expect(lint.stderr).toBe('');
     expect(lint.stdout).toContain('in 1 object.');

@@ -1,14 +1,61 @@
 import * as fs from 'fs';
 import { CLUSTER, fixture, POLICIES, runCli } from './support/run-cli';
-import { parseCluster, parsePolicies, ReachabilityAnalyzer } from '../../src/analysis';
+import { ClusterModel, parseCluster, parseIpAddress, parsePolicies, Protocol } from '../../src/analysis';
+import { BruteEnd, bruteAllowed } from '../analysis/support/brute-force';
 
 const PODS = ['kube-system/coredns', 'monitoring/grafana', 'monitoring/prometheus', 'production/backend-api', 'production/frontend', 'production/redis'];
 
-/** The analyzer run directly on the fixtures: the reference the CLI output is compared with. */
-function referenceAnalyzer(policyFile = POLICIES): ReachabilityAnalyzer {
-  const cluster = parseCluster({ file: CLUSTER, text: fs.readFileSync(CLUSTER, 'utf8') });
-  return new ReachabilityAnalyzer(cluster, parsePolicies({ file: policyFile, text: fs.readFileSync(policyFile, 'utf8') }));
+function cluster(): ClusterModel {
+  return parseCluster({ file: CLUSTER, text: fs.readFileSync(CLUSTER, 'utf8') });
 }
+
+/**
+ * The allowed pairs on a port by the independent brute-force evaluator (test/analysis/support),
+ * every pod pair in pod order: the reference the CLI's answers are compared with.
+ */
+function brutePairs(port: number, protocol: Protocol, policyFile = POLICIES, options = {}): [string, string][] {
+  const model = cluster();
+  const policies = parsePolicies({ file: policyFile, text: fs.readFileSync(policyFile, 'utf8') });
+  const pairs: [string, string][] = [];
+  for (const source of model.pods) {
+    for (const destination of model.pods) {
+      if (bruteAllowed(model, policies, options, { pod: source }, { pod: destination }, port, protocol)) {
+        pairs.push([`${source.namespace}/${source.name}`, `${destination.namespace}/${destination.name}`]);
+      }
+    }
+  }
+  return pairs;
+}
+
+interface ReachDocument {
+  schema: string;
+  focus: Record<string, [number, number][]>;
+  selfTraffic: string;
+  notes: string[];
+  classes: { id: string; kind: 'pods' | 'external'; pods?: string[]; cidr?: string; except?: string[]; family?: string }[];
+  allowed: { from: string[]; to: string[]; connections: Record<string, [number, number][]> }[];
+  self: { pods: string[]; connections: Record<string, [number, number][]> }[];
+}
+
+/** Endpoint → endpoint → connections, expanded from the document's classes (external classes by CIDR). */
+function expand(document: ReachDocument): Map<string, Record<string, [number, number][]>> {
+  const members = new Map(document.classes.map((c) => [c.id, c.kind === 'pods' ? c.pods! : [c.cidr!]]));
+  const pairs = new Map<string, Record<string, [number, number][]>>();
+  for (const block of document.allowed) {
+    for (const from of block.from.flatMap((id) => members.get(id)!)) {
+      for (const to of block.to.flatMap((id) => members.get(id)!)) {
+        if (from !== to) {
+          expect(pairs.has(`${from} -> ${to}`)).toBe(false); // blocks never overlap
+          pairs.set(`${from} -> ${to}`, block.connections);
+        }
+      }
+    }
+  }
+  return pairs;
+}
+
+const FULL = { TCP: [[1, 65535]], UDP: [[1, 65535]], SCTP: [[1, 65535]] };
+const DNS = { TCP: [[53, 53]], UDP: [[53, 53]] };
 
 describe('reach --format json with --port and --protocol (the contract)', () => {
   test('prints exactly one JSON array: the hand-checked allowed pairs on 8080/TCP, self pairs included', async () => {
@@ -27,14 +74,15 @@ describe('reach --format json with --port and --protocol (the contract)', () => 
       ['production/redis', 'production/redis'],
     ];
     expect(pairs).toEqual(expected);
+    expect(run.stdout).toBe(`[\n${expected.map((pair) => JSON.stringify(pair)).join(',\n')}\n]\n`);
   });
 
   test.each([
-    [9090, 'TCP'], [53, 'UDP'], [53, 'TCP'], [6379, 'TCP'], [80, 'SCTP'],
-  ] as const)('on %i/%s equals the analyzer\'s allowed pairs over every pod pair, in pod order', async (port, protocol) => {
+    [9090, 'TCP'], [53, 'UDP'], [53, 'TCP'], [6379, 'TCP'], [80, 'SCTP'], [12345, 'UDP'],
+  ] as const)('on %i/%s equals brute-force evaluation of every pod pair, in pod order', async (port, protocol) => {
     const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--port', String(port), '--protocol', protocol, '--format', 'json']);
     expect(run.code).toBe(0);
-    const expected = referenceAnalyzer().matrix(port, protocol).allowedPairs();
+    const expected = brutePairs(port, protocol);
     expect(JSON.parse(run.stdout)).toEqual(expected);
     // Self pairs are part of the answer: every pod reaches itself under the default options.
     for (const pod of PODS) {
@@ -62,93 +110,227 @@ describe('reach --format json with --port and --protocol (the contract)', () => 
     const pairs = JSON.parse(run.stdout) as [string, string][];
     expect(pairs).not.toContainEqual(['production/redis', 'production/redis']);
     expect(pairs).toContainEqual(['kube-system/coredns', 'kube-system/coredns']);
-  });
-});
-
-describe('reach without --port', () => {
-  test('computes one matrix per container port of the cluster and port number of the policies', async () => {
-    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--format', 'json']);
-    expect(run.code).toBe(0);
-    const matrices = JSON.parse(run.stdout) as { port: number; protocol: string; allowed: [string, string][] }[];
-    expect(matrices.map((m) => `${m.port}/${m.protocol}`)).toEqual(['53/TCP', '80/TCP', '3000/TCP', '6379/TCP', '8080/TCP', '9090/TCP', '53/UDP']);
-    const analyzer = referenceAnalyzer();
-    for (const m of matrices) {
-      expect(m.allowed).toEqual(analyzer.matrix(m.port, m.protocol as 'TCP' | 'UDP').allowedPairs());
-    }
-  });
-
-  test('--protocol alone keeps the ports of that protocol', async () => {
-    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--protocol', 'UDP', '--format', 'json']);
-    expect((JSON.parse(run.stdout) as { port: number }[]).map((m) => m.port)).toEqual([53]);
-  });
-
-  test('adds port numbers named only by a policy (a rule on a port no pod declares)', async () => {
-    const policy = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: { name: p, namespace: production }
-spec:
-  podSelector: {}
-  policyTypes: [Ingress]
-  ingress: [{ ports: [{ port: 7000, protocol: SCTP }] }]
-`;
-    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', 'p.yaml', '--format', 'json'], { files: { 'p.yaml': policy } });
-    expect((JSON.parse(run.stdout) as { port: number; protocol: string }[]).map((m) => `${m.port}/${m.protocol}`)).toContain('7000/SCTP');
-  });
-});
-
-describe('reach --format text, markdown and mermaid', () => {
-  test('text: a numbered grid with + for allowed and . for denied', async () => {
-    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--port', '9090', '--protocol', 'TCP']);
-    expect(run.code).toBe(0);
-    const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('9090/TCP: 13 of 36 pod pairs allowed (rows: source, columns: destination; "+" allowed, "." denied)');
-    expect(lines[2].trim()).toBe('1 2 3 4 5 6');
-    const row = (i: number) => lines[3 + i].slice(lines[3 + i].indexOf(PODS[i]) + PODS[i].length).trim().split(/\s+/).join('');
-    // Rows follow PODS; prometheus (row 2) reaches the backend (column 3).
-    expect(PODS.map((_, i) => row(i))).toEqual(['+++...', '+++...', '++++..', '...+..', '....+.', '.....+']);
-  });
-
-  test('markdown: a table with a header row of destinations and one row per source', async () => {
-    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--port', '8080', '--format', 'markdown']);
-    const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('### Reachability on 8080/TCP');
-    expect(lines).toContain(`| from \\ to | ${PODS.map((pod) => `\`${pod}\``).join(' | ')} |`);
-    expect(lines).toContain('| `production/frontend` | ❌ | ❌ | ❌ | ✅ | ✅ | ❌ |');
-    expect(lines.filter((line) => line.startsWith('| `'))).toHaveLength(PODS.length);
-  });
-
-  test('mermaid: a flowchart LR with one subgraph per namespace and labelled edges for non-self pairs', async () => {
-    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--format', 'mermaid']);
-    const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('flowchart LR');
-    expect(lines.filter((line) => line.trim().startsWith('subgraph')).map((line) => line.trim()))
-      .toEqual(['subgraph ns0 ["kube-system"]', 'subgraph ns1 ["monitoring"]', 'subgraph ns2 ["production"]']);
-    expect(lines).toContain('    p3["backend-api"]');
-    // frontend (p4) -> backend-api (p3) only on 8080; prometheus (p2) -> backend (p3) only on 9090; no self edges.
-    expect(lines).toContain('  p4 -->|8080/TCP| p3');
-    expect(lines).toContain('  p2 -->|9090/TCP| p3');
-    expect(lines.some((line) => /^ {2}(p\d+) -->\|.*\| \1$/.test(line))).toBe(false);
-    // Every edge is an allowed non-self pair of some port, and every such pair has an edge.
-    const analyzer = referenceAnalyzer();
-    const expectedEdges = new Set<string>();
-    for (const [port, protocol] of [[53, 'TCP'], [80, 'TCP'], [3000, 'TCP'], [6379, 'TCP'], [8080, 'TCP'], [9090, 'TCP'], [53, 'UDP']] as const) {
-      for (const [s, d] of analyzer.matrix(port, protocol).allowedPairs()) {
-        if (s !== d) expectedEdges.add(`p${PODS.indexOf(s)}>p${PODS.indexOf(d)}`);
-      }
-    }
-    const edges = lines.filter((line) => line.includes('-->')).map((line) => line.trim().replace(/ -->\|.*\| /, '>'));
-    expect(new Set(edges)).toEqual(expectedEdges);
+    expect(pairs).toEqual(brutePairs(6379, 'TCP', POLICIES, { selfTraffic: 'evaluate' }));
   });
 
   test('reads a kubectl-style kind: List of policies like a multi-document file', async () => {
     const list = await runCli(['reach', '--cluster', CLUSTER, '--policies', fixture('policies-after.yaml'), '--port', '9090', '--format', 'json']);
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout)).toEqual(referenceAnalyzer(fixture('policies-after.yaml')).matrix(9090, 'TCP').allowedPairs());
+    expect(JSON.parse(list.stdout)).toEqual(brutePairs(9090, 'TCP', fixture('policies-after.yaml')));
+  });
+});
+
+describe('reach without --port: exact sets', () => {
+  test('json: every pair of endpoints with its exact connections, checked by hand and against brute force at every range end', async () => {
+    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--format', 'json']);
+    expect(run.code).toBe(0);
+    const document = JSON.parse(run.stdout) as ReachDocument;
+    expect(document.schema).toBe('cdk8s-zero-trust/reach/v1');
+    expect(document.focus).toEqual(FULL);
+    expect(document.selfTraffic).toBe('allow');
+    // The only CIDRs are the two /0s: the external classes are the IPv4 and the IPv6 space.
+    expect(document.classes.filter((c) => c.kind === 'external').map((c) => c.cidr)).toEqual(['0.0.0.0/0', '::/0']);
+    const pairs = expand(document);
+    // Read from the policies: production is isolated both ways, with DNS, frontend -> backend on TCP
+    // 8080 and prometheus -> backend on TCP 9090; the rest is open, the world included (IPv4 only:
+    // no pod has an IPv6 address).
+    expect(pairs.get('monitoring/prometheus -> production/backend-api')).toEqual({ TCP: [[9090, 9090]] });
+    expect(pairs.get('production/frontend -> production/backend-api')).toEqual({ TCP: [[8080, 8080]] });
+    expect(pairs.get('production/frontend -> kube-system/coredns')).toEqual(DNS);
+    expect(pairs.get('production/redis -> kube-system/coredns')).toEqual(DNS);
+    expect(pairs.get('kube-system/coredns -> monitoring/grafana')).toEqual(FULL);
+    expect(pairs.get('0.0.0.0/0 -> monitoring/grafana')).toEqual(FULL);
+    expect(pairs.get('monitoring/grafana -> 0.0.0.0/0')).toEqual(FULL);
+    for (const absent of ['monitoring/grafana -> production/backend-api', 'production/redis -> 0.0.0.0/0', '0.0.0.0/0 -> production/frontend',
+      '::/0 -> kube-system/coredns', 'kube-system/coredns -> ::/0']) {
+      expect(pairs.has(absent)).toBe(false);
+    }
+    expect(document.self).toEqual([{ pods: PODS, connections: FULL }]);
+    // Brute force at both ends of every range of the answer and just outside them, for every pair.
+    const model = cluster();
+    const policies = parsePolicies({ file: POLICIES, text: fs.readFileSync(POLICIES, 'utf8') });
+    const endOf = (label: string): BruteEnd => {
+      const pod = model.pods.find((p) => `${p.namespace}/${p.name}` === label);
+      return pod ? { pod } : { ip: parseIpAddress(label.startsWith('0.0.0.0') ? '192.0.2.1' : '2001:db8::1') };
+    };
+    const endpoints = [...PODS, '0.0.0.0/0', '::/0'];
+    for (const from of endpoints) {
+      for (const to of endpoints) {
+        const external = (label: string) => !PODS.includes(label);
+        if (from === to || (external(from) && external(to))) continue;
+        const connections = pairs.get(`${from} -> ${to}`) ?? {};
+        for (const protocol of ['TCP', 'UDP', 'SCTP'] as const) {
+          const ranges = connections[protocol] ?? [];
+          const probes = [1, 53, 8080, 9090, 65535, ...ranges.flatMap(([lo, hi]) => [lo - 1, lo, hi, hi + 1])].filter((p) => p >= 1 && p <= 65535);
+          for (const port of probes) {
+            const inSet = ranges.some(([lo, hi]) => port >= lo && port <= hi);
+            const brute = bruteAllowed(model, policies, {}, endOf(from), endOf(to), port, protocol);
+            expect([from, to, protocol, port, brute]).toEqual([from, to, protocol, port, inSet]);
+          }
+        }
+      }
+    }
+  });
+
+  test('text: sources with identical rows together, each destination set with its exact connections', async () => {
+    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe([
+      'Reachability over every connection (TCP, UDP, SCTP, ports 1-65535): 6 pods, 2 external address classes (addresses outside the cluster model that no rule tells apart).',
+      '  rows are about two different endpoints; a pod\'s connections to itself are all allowed (--self-traffic allow)',
+      '',
+      'from kube-system/coredns',
+      '  to monitoring/grafana, monitoring/prometheus: all traffic',
+      '  to 0.0.0.0/0 (without pod addresses): all traffic',
+      '',
+      'from monitoring/grafana',
+      '  to kube-system/coredns, monitoring/prometheus: all traffic',
+      '  to 0.0.0.0/0 (without pod addresses): all traffic',
+      '',
+      'from monitoring/prometheus',
+      '  to kube-system/coredns, monitoring/grafana: all traffic',
+      '  to production/backend-api: TCP 9090',
+      '  to 0.0.0.0/0 (without pod addresses): all traffic',
+      '',
+      'from production/backend-api, production/redis',
+      '  to kube-system/coredns: TCP 53, UDP 53',
+      '',
+      'from production/frontend',
+      '  to kube-system/coredns: TCP 53, UDP 53',
+      '  to production/backend-api: TCP 8080',
+      '',
+      'from 0.0.0.0/0 (without pod addresses)',
+      '  to kube-system/coredns, monitoring/grafana, monitoring/prometheus: all traffic',
+      '',
+      'no connection from ::/0',
+      '',
+    ].join('\n'));
+  });
+
+  test('text with --self-traffic evaluate lists each pod\'s connections to itself apart, as the policies decide them', async () => {
+    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--self-traffic', 'evaluate']);
+    expect(run.stdout).toContain('  rows are about two different endpoints; a pod\'s connections to itself are listed apart: the policies decide them (--self-traffic evaluate)\n');
+    // production is isolated both ways and nothing admits a pod from itself; the other namespaces are open.
+    expect(run.stdout.endsWith([
+      'to itself:',
+      '  kube-system/coredns, monitoring/grafana, monitoring/prometheus: all traffic',
+      '  production/backend-api, production/frontend, production/redis: nothing',
+      '',
+    ].join('\n'))).toBe(true);
+  });
+
+  test('--protocol and --port only narrow the question', async () => {
+    const udp = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--protocol', 'UDP']);
+    expect(udp.stdout).toContain('Reachability over all UDP:');
+    // Narrowed to UDP, the frontend's row is the other production pods' row: they are one block.
+    expect(udp.stdout).toContain('from production/backend-api, production/frontend, production/redis\n  to kube-system/coredns: UDP 53\n');
+    expect(udp.stdout).not.toContain('production/backend-api: TCP');
+    const port = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--port', '9090']);
+    expect(port.stdout).toContain('Reachability over TCP 9090:');
+    expect(port.stdout).toContain('from monitoring/prometheus\n  to kube-system/coredns, monitoring/grafana, production/backend-api: TCP 9090\n'
+      + '  to 0.0.0.0/0 (without pod addresses): TCP 9090\n');
+    const json = JSON.parse((await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--protocol', 'SCTP', '--format', 'json'])).stdout) as ReachDocument;
+    expect(json.focus).toEqual({ SCTP: [[1, 65535]] });
+    expect(expand(json).get('kube-system/coredns -> monitoring/grafana')).toEqual({ SCTP: [[1, 65535]] });
+  });
+
+  test('a range is one set, not its first port: endPort 1000-2999 prints TCP 1000-2999', async () => {
+    const policy = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: p, namespace: monitoring }
+spec:
+  podSelector: { matchLabels: { app: grafana } }
+  policyTypes: [Ingress]
+  ingress: [{ ports: [{ port: 1000, endPort: 2999, protocol: TCP }, { port: 7000, protocol: SCTP }] }]
+`;
+    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', 'p.yaml'], { files: { 'p.yaml': policy } });
+    expect(run.stdout).toContain('  to monitoring/grafana: TCP 1000-2999, SCTP 7000\n');
+  });
+});
+
+describe('reach --format markdown and mermaid', () => {
+  test('markdown: one table row per set of sources and destinations, names as code spans', async () => {
+    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--format', 'markdown']);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('### Reachability');
+    expect(lines).toContain('| from | to | connections |');
+    expect(lines).toContain('| `production/frontend` | `production/backend-api` | TCP 8080 |');
+    expect(lines).toContain('| `production/backend-api`<br>`production/redis` | `kube-system/coredns` | TCP 53, UDP 53 |');
+    expect(lines).toContain('| `::/0` | *(any endpoint)* | nothing |');
+  });
+
+  test('mermaid: a subgraph per namespace and for the outside, one labelled edge per pair of different endpoints', async () => {
+    const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--format', 'mermaid']);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('flowchart LR');
+    expect(lines.filter((line) => line.trim().startsWith('subgraph')).map((line) => line.trim()))
+      .toEqual(['subgraph ns0 ["kube-system"]', 'subgraph ns1 ["monitoring"]', 'subgraph ns2 ["production"]', 'subgraph outside ["outside the cluster"]']);
+    expect(lines).toContain('    p3["backend-api"]');
+    expect(lines).toContain('    x0["0.0.0.0/0 #40;without pod addresses#41;"]');
+    expect(lines).toContain('  p4 -->|"TCP 8080"| p3');
+    expect(lines).toContain('  p2 -->|"TCP 9090"| p3');
+    expect(lines).toContain('  p3 -->|"TCP 53, UDP 53"| p0');
+    expect(lines).toContain('  x0 -->|"all traffic"| p1');
+    expect(lines.some((line) => /^ {2}(p\d+) -->\|.*\| \1$/.test(line))).toBe(false);
+    // Every pod edge is a pair allowed on some port by brute force, on the ports the policies name.
+    const edges = new Set(lines.filter((line) => line.includes('-->') && !line.includes('x')).map((line) => line.trim().replace(/ -->\|.*\| /, '>')));
+    const expected = new Set<string>();
+    for (const [port, protocol] of [[1, 'TCP'], [53, 'TCP'], [53, 'UDP'], [8080, 'TCP'], [9090, 'TCP']] as const) {
+      for (const [s, d] of brutePairs(port, protocol)) {
+        if (s !== d) expected.add(`p${PODS.indexOf(s)}>p${PODS.indexOf(d)}`);
+      }
+    }
+    expect(edges).toEqual(expected);
+  });
+});
+
+describe('reach notes: what was assumed and left out', () => {
+  const bare = `apiVersion: v1
+kind: Pod
+metadata: { name: a, namespace: shop }
+status: { podIP: 10.9.0.1 }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: pending, namespace: shop }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: done, namespace: shop }
+status: { phase: Succeeded, podIP: 10.9.0.2 }
+`;
+
+  test('says which namespaces had no Namespace object, which pods are not running and which have no address, in every format', async () => {
+    const files = { 'bare.yaml': bare };
+    const reach = (...extra: string[]) => runCli(['reach', '--cluster', 'bare.yaml', '--implicit-namespaces', '--policies', fixture('no-policies.yaml'), ...extra], { files });
+    const text = await reach();
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('  note: assumed: 1 namespace without a Namespace object in the cluster file (shop) carry only the label kubernetes.io/metadata.name');
+    expect(text.stdout).toContain('  note: 1 pod not running (phase Succeeded or Failed: shop/done), read without their last IP addresses, have no network');
+    expect(text.stdout).toContain('  note: 1 pod without an IP address (shop/pending) have no network');
+    expect(text.stdout).toContain('no connection from shop/done, shop/pending');
+    const markdown = await reach('--format', 'markdown');
+    expect(markdown.stdout).toContain('- note: `assumed: 1 namespace without a Namespace object');
+    expect(markdown.stdout).toContain('- note: `1 pod not running');
+    const mermaid = await reach('--format', 'mermaid');
+    expect(mermaid.stdout).toContain('  %% assumed: 1 namespace without a Namespace object');
+    expect(mermaid.stdout).toContain('  %% 1 pod without an IP address (shop/pending)');
+    const json = JSON.parse((await reach('--format', 'json')).stdout) as ReachDocument;
+    expect(json.notes).toHaveLength(3);
+    // The pair list keeps stdout to the contract; the reader said on stderr what it assumed and left out.
+    const pairs = await reach('--port', '80', '--format', 'json');
+    expect(JSON.parse(pairs.stdout)).toEqual([['shop/a', 'shop/a']]);
+    expect(pairs.stderr.split('\n')).toEqual([
+      'note: assumed namespace shop (no Namespace object in bare.yaml) with only the kubernetes.io/metadata.name label (--implicit-namespaces)',
+      'note: 1 terminated pod (Succeeded or Failed: shop/done) read without IPs: they have no connectivity, and the last IP kubectl shows for them may belong to another pod now',
+      'note: 1 pod without an IP (shop/pending): no address, no connectivity',
+      '',
+    ]);
   });
 });
 
 describe('reach with Istio policies', () => {
-  test('notes on stderr that matrices assume no mTLS, and keeps stdout to the JSON contract', async () => {
+  test('notes on stderr that the analysis assumes no mTLS, and keeps stdout to the JSON contract', async () => {
     const policy = `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: { name: backend, namespace: production }
@@ -160,7 +342,7 @@ spec:
     const files = { 'ap.yaml': policy };
     const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, 'ap.yaml', '--port', '8080', '--format', 'json'], { files });
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^note: matrices assume connections without mTLS/);
+    expect(run.stderr).toMatch(/^note: reach and diff assume connections without mTLS/);
     // Without mTLS the principal never matches: the backend admits nobody on 8080 any more.
     expect((JSON.parse(run.stdout) as [string, string][]).filter(([, d]) => d === 'production/backend-api')).toEqual([['production/backend-api', 'production/backend-api']]);
     const meshed = await runCli(['explain', '--cluster', CLUSTER, '--policies', POLICIES, 'ap.yaml', '--from', 'production/frontend', '--to', 'production/backend-api',

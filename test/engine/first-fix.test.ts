@@ -2,14 +2,15 @@ import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import {
   AllowDns, AllowFrom, AllowTo, DefaultDeny, EgressToFqdn, Engine, HttpRule, IstioMode, MtlsMode, MutualTls, Peer, PolicyDirection, PolicyStage,
-  Port, Workload, ZeroTrustNamespace, ClusterDefaultDeny,
+  Port, Workload, ZeroTrustNamespace, ClusterDefaultDeny, EgressToCidr, IstioPathNormalization,
 } from '../../src';
 import { expectValidManifests } from '../helpers/schema';
+import { TEST_TARGET, testEngine } from '../helpers/target';
 
 /**
  * Every class of synthesis error, with its first suggested fix applied: the result must synthesize on
  * the same engine, or — where the engine cannot express the intent at all — the fix names an engine
- * that can, and the intent synthesizes there (31 classes). Each row: the error, the words of its first fix (the
+ * that can, and the intent synthesizes there (39 classes). Each row: the error, the words of its first fix (the
  * text after "Fix:" up to the first ";"), and the app with that fix applied.
  */
 interface Row {
@@ -29,9 +30,9 @@ interface Row {
 }
 
 const web = Workload.select({ app: 'web' });
-const sidecarCalico = () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.calico() });
-const ambientCalico = () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.calico() });
-const sidecarKubernetes = () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() });
+const sidecarCalico = () => testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.calico() });
+const ambientCalico = () => testEngine.istio({ mode: IstioMode.AMBIENT, cni: testEngine.calico() });
+const sidecarKubernetes = () => testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.kubernetes() });
 
 const ROWS: Row[] = [
   {
@@ -50,14 +51,14 @@ const ROWS: Row[] = [
   },
   {
     name: 'egress denied without DNS',
-    engine: () => Engine.kubernetes(),
+    engine: () => testEngine.kubernetes(),
     build: (c, fixed) => { new DefaultDeny(c, 'deny'); if (fixed) new AllowDns(c, 'allow-dns', { namespace: 'production' }); },
     error: /no AllowDns covers these pods/,
     firstFix: /add new AllowDns\(scope, 'allow-dns', \{ namespace: 'production' \}\)/,
   },
   {
     name: 'mutual TLS on a CNI engine',
-    engine: () => Engine.kubernetes(),
+    engine: () => testEngine.kubernetes(),
     build: (c, fixed) => { new MutualTls(c, 'mtls', { mode: MtlsMode.STRICT, ...(fixed ? { acknowledgeNoEncryption: true } : {}) }); },
     rendersNothing: true,
     error: /cannot express STRICT mutual TLS/,
@@ -65,14 +66,14 @@ const ROWS: Row[] = [
   },
   {
     name: 'a ZeroTrustNamespace on a CNI engine',
-    engine: () => Engine.cilium(),
+    engine: () => testEngine.cilium(),
     build: (c, fixed) => { new ZeroTrustNamespace(c, 'zt', fixed ? { acknowledgeNoEncryption: true } : {}); },
     error: /cannot express STRICT mutual TLS/,
     firstFix: /set acknowledgeNoEncryption: true/,
   },
   {
     name: 'a service-account peer on Kubernetes NetworkPolicy',
-    engine: () => Engine.kubernetes(),
+    engine: () => testEngine.kubernetes(),
     build: (c, fixed) => {
       new AllowFrom(c, 'in', { to: web, peers: [Peer.workload(Workload.select({ app: 'api' }, { serviceAccount: 'api', ...(fixed ? { exclusiveServiceAccount: true } : {}) }))], ports: [Port.tcp(80)] });
     },
@@ -174,45 +175,45 @@ const ROWS: Row[] = [
   },
   {
     name: 'HTTP rules on Kubernetes NetworkPolicy',
-    engine: () => Engine.kubernetes(),
-    fixedEngine: () => Engine.cilium(),
+    engine: () => testEngine.kubernetes(),
+    fixedEngine: () => testEngine.cilium(),
     build: c => { new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: [Port.tcp(80)], http: [HttpRule.get('/')] }); },
     error: /cannot express L7 HTTP method and path rules/,
     firstFix: /use Engine.cilium\(\) or an Istio engine/,
   },
   {
     name: 'HTTP rules on Calico without application layer policy',
-    engine: () => Engine.calico(),
-    fixedEngine: () => Engine.calico({ applicationLayerPolicy: true }),
+    engine: () => testEngine.calico(),
+    fixedEngine: () => testEngine.calico({ applicationLayerPolicy: true }),
     build: c => { new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: [Port.tcp(80)], http: [HttpRule.get('/')] }); },
     error: /cannot express L7 HTTP method and path rules/,
     firstFix: /declare it with Engine.calico\(\{ applicationLayerPolicy: true \}\)/,
   },
   {
     name: 'DNS names on Kubernetes NetworkPolicy',
-    engine: () => Engine.kubernetes(),
-    fixedEngine: () => Engine.cilium(),
+    engine: () => testEngine.kubernetes(),
+    fixedEngine: () => testEngine.cilium(),
     build: c => { new AllowDns(c, 'dns'); new EgressToFqdn(c, 'out', { workload: web, names: ['api.example.com'], ports: [Port.tcp(443)] }); },
     error: /cannot express DNS-name \(FQDN\) egress/,
     firstFix: /use an engine that can enforce DNS names: Engine.cilium\(\)/,
   },
   {
     name: 'named ports on egress on Cilium',
-    engine: () => Engine.cilium(),
+    engine: () => testEngine.cilium(),
     build: (c, fixed) => { new AllowDns(c, 'dns'); new AllowTo(c, 'out', { workload: web, peers: [Peer.namespace('x')], ports: [fixed ? Port.tcp(8080) : Port.named('http')] }); },
     error: /cannot express named ports on egress/,
     firstFix: /use the port number \(Port.tcp\(8080\)\)/,
   },
   {
     name: 'a label key Cilium leaves out of identities',
-    engine: () => Engine.cilium(),
+    engine: () => testEngine.cilium(),
     build: (c, fixed) => { new AllowFrom(c, 'in', { to: Workload.select(fixed ? { app: 'web' } : { 'pod-template-hash': 'x' }), peers: [Peer.namespace('x')], ports: [Port.tcp(80)] }); },
     error: /Cilium's default label filter leaves them out/,
     firstFix: /select the pods by labels Cilium keeps in identities, such as app/,
   },
   {
     name: 'DNS-name egress on Cilium without a DNS allowance to carry the DNS proxy rule',
-    engine: () => Engine.cilium(),
+    engine: () => testEngine.cilium(),
     build: (c, fixed) => {
       new DefaultDeny(c, 'deny', { acknowledgeDnsBlocked: true });
       if (fixed) new AllowDns(c, 'allow-dns', { namespace: 'production' });
@@ -240,7 +241,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'HTTP rules on a port range on Cilium',
-    engine: () => Engine.cilium(),
+    engine: () => testEngine.cilium(),
     build: (c, fixed) => { new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: [fixed ? Port.tcp(80) : Port.tcpRange(80, 90)], http: [HttpRule.get('/')] }); },
     error: /attaches HTTP rules only to TCP ports given one by one/,
     firstFix: /list the TCP ports the HTTP server listens on, e.g. Port.tcp\(8080\)/,
@@ -254,14 +255,14 @@ const ROWS: Row[] = [
   },
   {
     name: 'the API server without its addresses',
-    engine: () => Engine.kubernetes(),
+    engine: () => testEngine.kubernetes(),
     build: (c, fixed) => { new AllowFrom(c, 'in', { to: web, peers: [fixed ? Peer.kubeApiServer(['172.20.0.1/32']) : Peer.kubeApiServer()], ports: [Port.tcp(443)] }); },
     error: /cannot express the Kubernetes API server as a peer without its addresses/,
     firstFix: /pass the API server endpoint addresses: Peer.kubeApiServer\(\["<address>\/32"\]\)/,
   },
   {
     name: 'a DNS wildcard on Calico Enterprise',
-    engine: () => Engine.calico({ enterprise: true }),
+    engine: () => testEngine.calico({ enterprise: true }),
     outsideSchemas: true,
     build: (c, fixed) => { new AllowDns(c, 'dns'); new EgressToFqdn(c, 'out', { workload: web, names: [fixed ? 'api.example.com' : '*.example.com'], ports: [Port.tcp(443)] }); },
     error: /Calico Enterprise's "\*" matches one OR MORE labels/,
@@ -292,11 +293,81 @@ const ROWS: Row[] = [
     firstFix: /say it from the destination's side: new AllowFrom\(scope, 'id', \{ to: Workload.select\(\{...\}, \{ service: 'redis' \}\)/,
   },
   {
-    name: 'the same object name from two intents',
+    name: 'a CIDR peer without declared pod and Service CIDRs',
     engine: () => Engine.kubernetes(),
+    build: c => { new EgressToCidr(c, 'out', { workload: web, cidr: '203.0.113.0/24', ports: [Port.tcp(443)], acknowledgeDnsBlocked: true }); },
+    error: /cannot be checked against the cluster's pod and Service addresses/,
+    firstFix: /declare the cluster's CIDRs on the engine, e\.g\. Engine\.kubernetes\(\{ target: \{ podCidrs: \['10\.244\.0\.0\/16'\], serviceCidrs: \['10\.96\.0\.0\/12'\] \} \}\)/,
+    fixedEngine: () => Engine.kubernetes({ target: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] } }),
+  },
+  {
+    name: 'a CIDR peer that overlaps the pod CIDR',
+    engine: () => testEngine.cilium(),
+    build: (c, fixed) => {
+      new EgressToCidr(c, 'out', { workload: web, cidr: '0.0.0.0/0', exceptCidrs: fixed ? ['10.244.0.0/16', '10.96.0.0/16'] : [], ports: [Port.tcp(443)], acknowledgeDnsBlocked: true });
+    },
+    error: /overlaps the pod CIDR 10\.244\.0\.0\/16 and the Service CIDR 10\.96\.0\.0\/16/,
+    firstFix: /except the cluster's ranges \(e\.g\. Peer\.cidr\('0\.0\.0\.0\/0', \['10\.244\.0\.0\/16', '10\.96\.0\.0\/16'\]\)\)/,
+  },
+  {
+    name: 'port ranges on a Kubernetes version without endPort',
+    engine: () => Engine.kubernetes({ target: { kubernetesVersion: '1.24' } }),
+    build: (c, fixed) => { new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: fixed ? [Port.tcp(8080), Port.tcp(8081)] : [Port.tcpRange(8080, 8081)] }); },
+    error: /which Kubernetes 1\.24 does not honour \(it needs 1\.25\.0/,
+    firstFix: /list the ports one by one/,
+  },
+  {
+    name: 'Cilium output on a Cilium older than 1.16',
+    engine: () => Engine.cilium({ target: { ciliumVersion: '1.15.7' } }),
+    build: c => { new DefaultDeny(c, 'deny', { directions: [PolicyDirection.INGRESS] }); },
+    error: /needs Cilium 1\.16\.0 or later .* but the target declares Cilium 1\.15\.7/,
+    firstFix: /upgrade Cilium to 1\.16\.0 or later and declare it \(Engine\.cilium\(\{ target: \{ ciliumVersion: '1\.16\.0' \} \}\)\)/,
+    fixedEngine: () => Engine.cilium({ target: { ciliumVersion: '1.16.0' } }),
+  },
+  {
+    name: 'HTTP path rules on Cilium with http-normalize-path=false',
+    engine: () => Engine.cilium({ target: { ciliumHttpNormalizePath: false } }),
+    build: c => { new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: [Port.tcp(80)], http: [HttpRule.get('/api/*')] }); },
+    error: /with the agent flag http-normalize-path=false Cilium's proxy matches the raw path/,
+    firstFix: /run the Cilium agent with http-normalize-path=true \(Cilium's default\) and declare it/,
+    fixedEngine: () => Engine.cilium({ target: { ciliumHttpNormalizePath: true } }),
+  },
+  {
+    name: 'HTTP path rules on Istio with its default path normalization',
+    engine: () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.cilium() }),
+    build: c => { new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: [Port.tcp(80)], http: [HttpRule.get('/api/*')] }); },
+    error: /Istio with the mesh's pathNormalization BASE \(Istio's default\) matches another path/,
+    firstFix: /set meshConfig\.pathNormalization\.normalization: DECODE_AND_MERGE_SLASHES in the mesh and declare it/,
+    fixedEngine: () => Engine.istio({
+      mode: IstioMode.SIDECAR, cni: Engine.cilium(), target: { istioPathNormalization: IstioPathNormalization.DECODE_AND_MERGE_SLASHES },
+    }),
+  },
+  {
+    name: 'ambient dry-run on the seed\'s Istio 1.24.2',
+    engine: () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes(), target: { istioVersion: '1.24.2' } }),
+    build: c => { new DefaultDeny(c, 'deny', { directions: [PolicyDirection.INGRESS], stage: PolicyStage.AUDIT }); },
+    error: /is ENFORCED by Istio 1\.24\.2/,
+    firstFix: /run istiod and every ztunnel 1\.29\.0 or later, istiod with AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY=true, and declare it/,
+    fixedEngine: () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes(), target: { istioVersion: '1.29.0', ztunnelVersion: '1.29.0', istioAmbientDryRun: true } }),
+  },
+  {
+    name: 'an ambient AllowTo to anyone on TCP',
+    engine: ambientCalico,
+    build: (c, fixed) => {
+      new DefaultDeny(c, 'deny-x', { namespace: 'x', directions: [PolicyDirection.INGRESS] });
+      const workload = Workload.allPods({ serviceAccount: 'backend' });
+      const peers = fixed ? [Peer.cidr('0.0.0.0/0', [...TEST_TARGET.podCidrs!.slice(0, 1), ...TEST_TARGET.serviceCidrs!]), Peer.namespace('x')] : [Peer.anyone()];
+      new AllowTo(c, 'out', { workload, peers, ports: [Port.tcp(443)], acknowledgeDnsBlocked: true });
+    },
+    error: /cannot express egress to anyone on TCP/,
+    firstFix: /allow the addresses outside the cluster with a CIDR that excepts the pod and Service CIDRs/,
+  },
+  {
+    name: 'the same object name from two intents',
+    engine: () => testEngine.kubernetes(),
     build: (c, fixed) => {
       const other = new Chart(c.node.scope as App, 'other', { namespace: 'production' });
-      Engine.attach(other, Engine.kubernetes());
+      Engine.attach(other, testEngine.kubernetes());
       new AllowFrom(c, 'in', { to: web, peers: [Peer.namespace('x')], ports: [Port.tcp(80)] });
       new AllowFrom(other, fixed ? 'in-too' : 'in', { to: web, peers: [Peer.namespace('y')], ports: [Port.tcp(81)] });
     },
@@ -347,10 +418,10 @@ describe('the first fix of every synthesis error', () => {
       message = (e as Error).message;
     }
     expect(firstFixOf(message)).toMatch(/call Engine.attach\(chart, Engine.kubernetes\(\)\)/);
-    Engine.attach(chart, Engine.kubernetes());
+    Engine.attach(chart, testEngine.kubernetes());
     // A compiled app is final: the fix applies to the same code, synthesized again.
     const again = new Chart(Testing.app(), 'test', { namespace: 'production' });
-    Engine.attach(again, Engine.kubernetes());
+    Engine.attach(again, testEngine.kubernetes());
     new AllowFrom(again, 'in', { to: web, peers: [Peer.namespace('x')], ports: [Port.tcp(80)] });
     expect(Testing.synth(again)).toHaveLength(1);
   });

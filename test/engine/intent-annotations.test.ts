@@ -1,6 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  AllowDns, AllowFrom, ClusterAllowDns, ClusterDefaultDeny, DefaultDeny, EgressToCidr, Engine, HttpRule, IstioMode, Peer, Port, Workload,
+  AllowDns, AllowFrom, ClusterAllowDns, ClusterDefaultDeny, DefaultDeny, EgressToCidr, Engine, HttpRule, IstioMode, IstioPathNormalization, Peer,
+  Port, Workload,
   ZeroTrustNamespace,
 } from '../../src';
 import { calicoRuleMetadata, ciliumIntentLabels, intentAnnotations } from '../helpers/intent-metadata';
@@ -29,12 +30,14 @@ function synthesize(engine: () => Engine): any[] {
   return objs;
 }
 
+// The CIDR peer needs the cluster's own ranges declared (target profiles).
+const target = { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] };
 const ENGINES: [string, () => Engine][] = [
-  ['kubernetes', () => Engine.kubernetes()],
-  ['cilium', () => Engine.cilium()],
-  ['calico', () => Engine.calico()],
-  ['istio (sidecar) on Kubernetes', () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() })],
-  ['istio (ambient) on Calico', () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.calico() })],
+  ['kubernetes', () => Engine.kubernetes({ target })],
+  ['cilium', () => Engine.cilium({ target })],
+  ['calico', () => Engine.calico({ target })],
+  ['istio (sidecar) on Kubernetes', () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes({ target }), target })],
+  ['istio (ambient) on Calico', () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.calico({ target }), target })],
 ];
 
 describe('every rendered object names the intent behind it', () => {
@@ -54,7 +57,7 @@ describe('every rendered object names the intent behind it', () => {
   });
 
   test('the other side of an allowance, filed in the chart of its namespace, names the intent that needs it', () => {
-    const objs = synthesize(() => Engine.kubernetes());
+    const objs = synthesize(() => Engine.kubernetes({ target }));
     const half = byName(objs, 'web-to-api-egress-shop');
     expect(half.metadata.namespace).toBe('shop');
     expect(half.metadata.annotations).toEqual(intentAnnotations('prod/web-to-api', 'AllowFrom'));
@@ -71,7 +74,7 @@ describe('every rendered object names the intent behind it', () => {
   });
 
   test('Cilium rule labels carry the intent too, so Hubble names it in egress_allowed_by and ingress_denied_by', () => {
-    const objs = synthesize(() => Engine.cilium());
+    const objs = synthesize(() => Engine.cilium({ target }));
     expect(byName(objs, 'web-to-api-ingress').spec.labels).toEqual(ciliumIntentLabels('prod/web-to-api', 'AllowFrom'));
     expect(byName(objs, 'deny').spec.labels).toEqual(ciliumIntentLabels('prod/deny', 'DefaultDeny'));
     for (const o of objs) expect(o.spec.labels).toEqual(ciliumIntentLabels(o.metadata.annotations['zero-trust.cdk8s.io/construct-path'], o.metadata.annotations['zero-trust.cdk8s.io/intent']));
@@ -93,7 +96,10 @@ describe('every rendered object names the intent behind it', () => {
   test('Istio mesh plumbing that serves several intents says so, and names the intent holding it', () => {
     const app = new App();
     const chart = new Chart(app, 'prod', { namespace: 'prod' });
-    Engine.attach(chart, Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes() }));
+    // An HTTP rule needs the mesh's path normalization declared (target profiles).
+    Engine.attach(chart, Engine.istio({
+      mode: IstioMode.AMBIENT, cni: Engine.kubernetes(), target: { istioPathNormalization: IstioPathNormalization.DECODE_AND_MERGE_SLASHES },
+    }));
     new DefaultDeny(chart, 'deny');
     new AllowDns(chart, 'dns');
     new AllowFrom(chart, 'web-to-api', { to: Workload.select({ app: 'api' }, { service: 'api' }), peers: [Peer.serviceAccount('web')], ports: [Port.tcp(8080)], http: [HttpRule.get('/')] });
@@ -107,8 +113,8 @@ describe('every rendered object names the intent behind it', () => {
   });
 
   test('the annotations are the same in every synthesis', () => {
-    const a = synthesize(() => Engine.calico()).map(o => o.metadata.annotations);
-    const b = synthesize(() => Engine.calico()).map(o => o.metadata.annotations);
+    const a = synthesize(() => Engine.calico({ target })).map(o => o.metadata.annotations);
+    const b = synthesize(() => Engine.calico({ target })).map(o => o.metadata.annotations);
     expect(a).toEqual(b);
   });
 });

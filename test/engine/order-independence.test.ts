@@ -4,6 +4,7 @@ import * as fc from 'fast-check';
 import {
   AllowDns, AllowFrom, DefaultDeny, EgressToCidr, Engine, HttpRule, IstioMode, Peer, PolicyDirection, Port, Workload,
 } from '../../src';
+import { testEngine } from '../helpers/target';
 
 type Intent = (scope: Construct) => void;
 
@@ -35,13 +36,13 @@ function intents(identityPeers: boolean): [string, Intent][] {
 }
 
 const ENGINES: [string, () => Engine, boolean][] = [
-  ['kubernetes', () => Engine.kubernetes(), false],
-  ['cilium', () => Engine.cilium(), false],
-  ['calico', () => Engine.calico(), false],
-  ['istio-sidecar-kubernetes', () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() }), true],
-  ['istio-sidecar-calico', () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.calico() }), true],
-  ['istio-ambient-cilium', () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium() }), true],
-  ['istio-ambient-kubernetes', () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes() }), true],
+  ['kubernetes', () => testEngine.kubernetes(), false],
+  ['cilium', () => testEngine.cilium(), false],
+  ['calico', () => testEngine.calico(), false],
+  ['istio-sidecar-kubernetes', () => testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.kubernetes() }), true],
+  ['istio-sidecar-calico', () => testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.calico() }), true],
+  ['istio-ambient-cilium', () => testEngine.istio({ mode: IstioMode.AMBIENT, cni: testEngine.cilium() }), true],
+  ['istio-ambient-kubernetes', () => testEngine.istio({ mode: IstioMode.AMBIENT, cni: testEngine.kubernetes() }), true],
 ];
 
 /** Every synthesized object by kind, namespace and name, with its content. */

@@ -6,6 +6,7 @@ import { reachabilityDifferences } from './compare';
 import { buildIntents, describeIntents, intentsArb } from './intent-gen';
 import { Engine } from '../../src';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
+import { OVERLAPPING_TARGET, PROPERTY_TARGET } from '../helpers/target';
 
 const RUNS = Number(process.env.EQUIVALENCE_RUNS ?? 1000);
 
@@ -16,7 +17,7 @@ describe('the calico engine allows exactly what the intent means', () => {
   test('on random intents, identities included, over random clusters (pod pairs and external addresses)', () => {
     fc.assert(fc.property(intentsArb({ withIdentity: true }), clusterArb(), (specs, cluster) => {
       const chart = new Chart(Testing.app(), 'case');
-      Engine.attach(chart, Engine.calico());
+      Engine.attach(chart, Engine.calico({ target: PROPERTY_TARGET }));
       buildIntents(chart, specs);
       const diffs = reachabilityDifferences(toCluster(cluster), intentPolicies(chart), synthesizedPolicies(chart), { ipBlockMatchesPods: true });
       if (diffs.length) {
@@ -30,7 +31,7 @@ describe('the calico engine allows exactly what cluster-wide intents mean', () =
   test('on random cluster-wide and admin intents (kube-admin tier) with namespaced intents mixed in, over random clusters', () => {
     fc.assert(fc.property(intentsArb({ withIdentity: true }), clusterIntentsArb(), clusterArb(), (specs, wide, cluster) => {
       const chart = new Chart(Testing.app(), 'case');
-      Engine.attach(chart, Engine.calico());
+      Engine.attach(chart, Engine.calico({ target: OVERLAPPING_TARGET }));
       buildIntents(chart, specs);
       buildClusterIntents(chart, wide);
       const diffs = reachabilityDifferences(toCluster(cluster), intentPolicies(chart), synthesizedPolicies(chart), { ipBlockMatchesPods: true });

@@ -10,6 +10,7 @@ import {
 } from '../../src';
 import { AnalysisPolicy, ClusterModel, ReachabilityAnalyzer, podEndpoint } from '../../src/analysis';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
+import { OVERLAPPING_TARGET, PROPERTY_TARGET } from '../helpers/target';
 
 const RUNS = Number(process.env.EQUIVALENCE_RUNS ?? 1000);
 
@@ -137,7 +138,7 @@ describe('the cilium engine allows exactly what the intent means', () => {
     let ran = 0;
     fc.assert(fc.property(intents, clusterArb(), (specs, cluster) => {
       const chart = new Chart(Testing.app(), 'case');
-      Engine.attach(chart, Engine.cilium());
+      Engine.attach(chart, Engine.cilium({ target: PROPERTY_TARGET }));
       buildIntents(chart, specs);
       const synthesized = synthesizeCilium(chart);
       if ('refused' in synthesized) {
@@ -164,7 +165,7 @@ describe('the cilium engine allows exactly what the intent means', () => {
     const extras = fc.array(extraArb, { minLength: 1, maxLength: 3 });
     fc.assert(fc.property(intentsArb({ withIdentity: true }).map(ciliumExpressible), extras, clusterArb(), (specs, extraSpecs, cluster) => {
       const chart = new Chart(Testing.app(), 'case');
-      Engine.attach(chart, Engine.cilium());
+      Engine.attach(chart, Engine.cilium({ target: PROPERTY_TARGET }));
       buildIntents(chart, specs);
       buildExtras(chart, extraSpecs);
       const synthesized = synthesizeCilium(chart);
@@ -190,7 +191,7 @@ describe('the cilium engine allows exactly what the intent means', () => {
       // Cilium has no pass action (capability admin.delegate) and resolves egress port names cluster-wide.
       const wide = expressibleOn(clusterSpecs, { noDelegate: true, noNamedPorts: true });
       const chart = new Chart(Testing.app(), 'case');
-      Engine.attach(chart, Engine.cilium());
+      Engine.attach(chart, Engine.cilium({ target: OVERLAPPING_TARGET }));
       buildIntents(chart, specs);
       buildClusterIntents(chart, wide);
       const synthesized = synthesizeCilium(chart);
@@ -234,7 +235,7 @@ describe('the cilium engine allows exactly what the intent means', () => {
     const rulesArb = fc.array(httpRuleArb, { minLength: 1, maxLength: 3 });
     fc.assert(fc.property(rulesArb, fc.boolean(), fc.array(requestArb, { minLength: 1, maxLength: 8 }), (rules, alsoL4, requests) => {
       const chart = new Chart(Testing.app(), 'case');
-      Engine.attach(chart, Engine.cilium());
+      Engine.attach(chart, Engine.cilium({ target: PROPERTY_TARGET }));
       const to = Workload.select({ app: 'api' }, { namespace: 'alpha' });
       const peers = [Peer.workload(Workload.select({ app: 'web' }, { namespace: 'alpha' }))];
       new AllowFrom(chart, 'http', { to, peers, ports: [Port.tcp(8080)], http: rules.map((r) => (r.method ? HttpRule.method(r.method, r.path) : HttpRule.anyMethod(r.path!))) });

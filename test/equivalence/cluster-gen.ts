@@ -7,10 +7,6 @@ export const NAMESPACES = ['alpha', 'beta', 'gamma'];
 export const APPS = ['web', 'api', 'db'];
 /** Service accounts pods run as. */
 export const ACCOUNTS = ['default', 'svc'];
-/** Destination (port, protocol) pairs the matrices compare. */
-export const PROBES: [number, 'TCP' | 'UDP' | 'SCTP'][] = [[8080, 'TCP'], [9090, 'TCP'], [53, 'UDP'], [53, 'TCP'], [5432, 'TCP'], [3868, 'SCTP']];
-/** External addresses probed as flow destinations (outside every pod IP). */
-export const EXTERNAL_IPS = ['192.0.2.10', '198.51.100.7', '203.0.113.200', '8.8.8.8', '2001:db8::10'];
 
 /** A generated cluster, as plain data so a failing case prints readably. */
 export interface ClusterSpec {

@@ -5,6 +5,7 @@ import { reachabilityDifferences } from './compare';
 import { buildIntents, describeIntents, intentsArb, withAccountsByApp } from './intent-gen';
 import { Engine } from '../../src';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
+import { PROPERTY_TARGET } from '../helpers/target';
 
 const RUNS = Number(process.env.EQUIVALENCE_RUNS ?? 1000);
 
@@ -14,7 +15,7 @@ describe('the kubernetes engine allows exactly what the intent means', () => {
   test.each([[true, RUNS], [false, Math.ceil(RUNS / 3)]])('on random intents over random clusters (ipBlock matches pod IPs: %s, %i runs)', (ipBlockMatchesPods, runs) => {
     fc.assert(fc.property(intentsArb(), clusterArb(), (specs, cluster) => {
       const chart = new Chart(Testing.app(), 'case');
-      Engine.attach(chart, Engine.kubernetes());
+      Engine.attach(chart, Engine.kubernetes({ target: PROPERTY_TARGET }));
       buildIntents(chart, specs);
       const diffs = reachabilityDifferences(toCluster(cluster), intentPolicies(chart), synthesizedPolicies(chart), { ipBlockMatchesPods });
       if (diffs.length) {
@@ -28,7 +29,7 @@ describe('the kubernetes engine allows exactly what the intent means', () => {
   test(`on random intents with exclusive service accounts over clusters where they hold (${Math.ceil(RUNS / 3)} runs)`, () => {
     fc.assert(fc.property(intentsArb({ exclusive: true }), clusterArb().map(withAccountsByApp), (specs, cluster) => {
       const chart = new Chart(Testing.app(), 'case');
-      Engine.attach(chart, Engine.kubernetes());
+      Engine.attach(chart, Engine.kubernetes({ target: PROPERTY_TARGET }));
       buildIntents(chart, specs);
       const diffs = reachabilityDifferences(toCluster(cluster), intentPolicies(chart), synthesizedPolicies(chart));
       if (diffs.length) {

@@ -1,9 +1,10 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { expectValidManifests } from './schema';
+import { TEST_TARGET } from './target';
 import { Engine } from '../../src';
 
-/** A chart in namespace `production` with the given engine attached (Kubernetes by default). */
-export function chartWith(engine: Engine = Engine.kubernetes(), namespace: string | undefined = 'production', app: App = Testing.app()): Chart {
+/** A chart in namespace `production` with the given engine attached (Kubernetes for the test cluster by default). */
+export function chartWith(engine: Engine = Engine.kubernetes({ target: TEST_TARGET }), namespace: string | undefined = 'production', app: App = Testing.app()): Chart {
   const chart = new Chart(app, 'test', namespace ? { namespace } : {});
   Engine.attach(chart, engine);
   return chart;

@@ -1,5 +1,6 @@
 import { AllowDns, AllowFrom, DefaultDeny, Engine, HttpRule, LabelExpression, Peer, PolicyDirection, PolicyStage, Port, Workload } from '../../src';
 import { byName, chartWith, errorOf, synthValid } from '../helpers/synth';
+import { testEngine } from '../helpers/target';
 
 const backend = Workload.select({ app: 'backend-api' });
 const frontend = Workload.select({ app: 'frontend' });
@@ -107,7 +108,7 @@ describe('AllowFrom', () => {
     expect(msg).toContain('Engine.kubernetes({ serviceAccountLabel })');
     expect(msg).toContain('widens the policy');
 
-    const approx = chartWith(Engine.kubernetes({ serviceAccountLabel: 'zero-trust.io/service-account' }));
+    const approx = chartWith(testEngine.kubernetes({ serviceAccountLabel: 'zero-trust.io/service-account' }));
     new AllowFrom(approx, 'sa', { to: backend, peers: [Peer.serviceAccount('frontend')], ports: [Port.tcp(8080)] });
     expect(byName(synthValid(approx), 'sa-ingress').spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'zero-trust.io/service-account': 'frontend' } } }]);
   });

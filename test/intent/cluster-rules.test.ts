@@ -4,8 +4,9 @@ import {
 } from '../../src';
 import { PolicyCompiler } from '../../src/engine/compiler';
 import { chartWith, errorOf, synthValid } from '../helpers/synth';
+import { testEngine } from '../helpers/target';
 
-const calico = () => chartWith(Engine.calico());
+const calico = () => chartWith(testEngine.calico());
 const metadata: ClusterRuleProps = {
   priority: 10,
   direction: PolicyDirection.EGRESS,
@@ -103,7 +104,7 @@ describe('the cluster-wide admin rules', () => {
     test('fails when two rules of one direction share a priority but not their action, naming both', () => {
       const chart = calico();
       new ClusterDeny(chart, 'deny', metadata);
-      new ClusterAlwaysAllow(chart, 'allow', { ...metadata, peers: [Peer.cidr('10.0.0.0/8')] });
+      new ClusterAlwaysAllow(chart, 'allow', { ...metadata, peers: [Peer.cidr('172.16.0.0/12')] });
       const msg = errorOf(() => synthValid(chart));
       expect(msg).toContain('[test/deny] admin priority 10 is used for egress both by this intent (deny) and by test/allow (always allow)');
       expect(msg).toContain('[test/allow] admin priority 10 is used for egress both by this intent (always allow) and by test/deny (deny)');
@@ -120,7 +121,7 @@ describe('the cluster-wide admin rules', () => {
     test('accepts one priority for rules with the same action, for other directions, or for different stages', () => {
       const chart = calico();
       new ClusterDeny(chart, 'a', metadata);
-      new ClusterDeny(chart, 'b', { ...metadata, peers: [Peer.cidr('10.0.0.0/8')] });
+      new ClusterDeny(chart, 'b', { ...metadata, peers: [Peer.cidr('172.16.0.0/12')] });
       new ClusterAlwaysAllow(chart, 'c', { ...metadata, direction: PolicyDirection.INGRESS, peers: [Peer.namespace('monitoring')] });
       new ClusterAlwaysAllow(chart, 'd', { ...metadata, stage: PolicyStage.AUDIT });
       expect(synthValid(chart).map(o => o.kind)).toEqual(['GlobalNetworkPolicy', 'GlobalNetworkPolicy', 'GlobalNetworkPolicy', 'StagedGlobalNetworkPolicy']);

@@ -1,5 +1,6 @@
 import { AllowDns, EgressToCidr, Port, Workload } from '../../src';
 import { byName, chartWith, errorOf, synthValid } from '../helpers/synth';
+import { testEngine } from '../helpers/target';
 
 const backend = Workload.select({ app: 'backend-api' });
 

@@ -4,6 +4,7 @@ import {
 } from '../../src';
 import { otherAnnotations } from '../helpers/intent-metadata';
 import { errorOf, synthValid } from '../helpers/synth';
+import { testEngine } from '../helpers/target';
 
 const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
 const frontendSa = Peer.serviceAccount('frontend');
@@ -11,7 +12,7 @@ const frontendSa = Peer.serviceAccount('frontend');
 function migration(props: Partial<MeshMigrationProps> = {}, app: App = Testing.app()): MeshMigration {
   const m = new MeshMigration(app, 'production-mesh', {
     namespace: 'production',
-    engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() }),
+    engine: testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.kubernetes() }),
     enrolledNamespaces: ['production'],
     ...props,
   });
@@ -25,12 +26,13 @@ const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${o.metadata.name}`).sor
 describe('MeshMigration', () => {
   test('synthesizes one chart per phase and one rollback chart per phase, with ids that sort in apply order', () => {
     const m = migration();
-    expect(m.phaseCharts.map(c => c.node.id)).toEqual(['1-prepare', '2-enforce', '3-strict']);
-    expect(m.rollbackCharts.map(c => c.node.id)).toEqual(['1-prepare-rollback', '2-enforce-rollback', '3-strict-rollback']);
+    expect(m.phaseCharts.map(c => c.node.id)).toEqual(['1-prepare', '2-network', '3-enforce', '4-strict']);
+    expect(m.rollbackCharts.map(c => c.node.id)).toEqual(['1-prepare-rollback', '2-network-rollback', '3-enforce-rollback', '4-strict-rollback']);
     const files = [...m.phaseCharts, ...m.rollbackCharts].map(c => `${c.node.path.replace(/\//g, '-')}`);
-    expect([...files].sort()).toEqual(['production-mesh-1-prepare', 'production-mesh-1-prepare-rollback', 'production-mesh-2-enforce',
-      'production-mesh-2-enforce-rollback', 'production-mesh-3-strict', 'production-mesh-3-strict-rollback']);
-    expect(m.chartOf(MeshMigrationPhase.ENFORCE)).toBe(m.phaseCharts[1]);
+    expect([...files].sort()).toEqual(['production-mesh-1-prepare', 'production-mesh-1-prepare-rollback', 'production-mesh-2-network',
+      'production-mesh-2-network-rollback', 'production-mesh-3-enforce', 'production-mesh-3-enforce-rollback', 'production-mesh-4-strict',
+      'production-mesh-4-strict-rollback']);
+    expect(m.chartOf(MeshMigrationPhase.ENFORCE)).toBe(m.phaseCharts[2]);
   });
 
   test('prepare: every AuthorizationPolicy in dry-run, mTLS PERMISSIVE, nothing enforced on a CNI that cannot stage', () => {
@@ -43,7 +45,7 @@ describe('MeshMigration', () => {
   });
 
   test('prepare on a CNI that can stage: CNI policies staged too (Calico), including egress and the plumbing', () => {
-    const m = migration({ engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.calico() }) });
+    const m = migration({ engine: testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.calico() }) });
     const objs = synthValid(m.chartOf(MeshMigrationPhase.PREPARE));
     const calico = objs.filter(o => o.apiVersion === 'projectcalico.org/v3');
     expect(calico.map(o => o.kind)).toEqual(calico.map(() => 'StagedNetworkPolicy'));
@@ -65,10 +67,11 @@ describe('MeshMigration', () => {
 
   test('every rollback chart holds exactly the state of the phase before; before prepare there were no objects', () => {
     const m = migration();
-    const [prepare, enforce] = m.phaseCharts.map(c => synthValid(c));
-    const [undoPrepare, undoEnforce, undoStrict] = m.rollbackCharts.map(c => synthValid(c));
+    const [prepare, network, enforce] = m.phaseCharts.map(c => synthValid(c));
+    const [undoPrepare, undoNetwork, undoEnforce, undoStrict] = m.rollbackCharts.map(c => synthValid(c));
     expect(undoPrepare).toEqual([]);
-    expect(undoEnforce).toEqual(prepare);
+    expect(undoNetwork).toEqual(prepare);
+    expect(undoEnforce).toEqual(network);
     expect(undoStrict).toEqual(enforce);
   });
 
@@ -83,7 +86,7 @@ describe('MeshMigration', () => {
 
   test('labels every object with the migration and the phase whose state it is', () => {
     const m = migration();
-    for (const [chart, phase] of [[m.phaseCharts[1], 'enforce'], [m.rollbackCharts[2], 'enforce'], [m.phaseCharts[2], 'strict']] as const) {
+    for (const [chart, phase] of [[m.phaseCharts[1], 'network'], [m.phaseCharts[2], 'enforce'], [m.rollbackCharts[3], 'enforce'], [m.phaseCharts[3], 'strict']] as const) {
       for (const o of synthValid(chart)) expect(o.metadata.labels).toEqual({ [MIGRATION_LABEL]: 'production-mesh', [PHASE_LABEL]: phase });
     }
   });
@@ -92,7 +95,7 @@ describe('MeshMigration', () => {
     const app = Testing.app();
     const m = migration({ enrolledNamespaces: [] }, app);
     m.allowFrom('metrics', { to: backend, peers: [Peer.serviceAccount('prometheus', 'monitoring')], ports: [Port.tcp(9090)] });
-    expect(errorOf(() => app.synthYaml())).toContain('[production-mesh] the strict phase (3-strict) requires STRICT mutual TLS, which rejects every client outside the mesh, but these workloads the migration names are not declared enrolled in the mesh: '
+    expect(errorOf(() => app.synthYaml())).toContain('[production-mesh] the strict phase (4-strict) requires STRICT mutual TLS, which rejects every client outside the mesh, but these workloads the migration names are not declared enrolled in the mesh: '
       + 'production/app=backend-api (protected by production-mesh/frontend-to-backend); pods (all) with service account frontend in namespace production (peer in production-mesh/frontend-to-backend); '
       + 'production/app=backend-api (egress of production-mesh/rds); '
       + 'production/app=backend-api (protected by production-mesh/metrics); pods (all) with service account prometheus in namespace monitoring (peer in production-mesh/metrics). '
@@ -111,7 +114,7 @@ describe('MeshMigration', () => {
   test('stopping at the enforce phase skips the strict phase and its guardrail', () => {
     const app = Testing.app();
     const m = migration({ enrolledNamespaces: [], lastPhase: MeshMigrationPhase.ENFORCE }, app);
-    expect(m.phaseCharts.map(c => c.node.id)).toEqual(['1-prepare', '2-enforce']);
+    expect(m.phaseCharts.map(c => c.node.id)).toEqual(['1-prepare', '2-network', '3-enforce']);
     expect(app.synthYaml()).not.toContain('mode: STRICT');
     expect(errorOf(() => m.chartOf(MeshMigrationPhase.STRICT))).toBe('[production-mesh] phase strict is not synthesized (lastPhase is enforce). Fix: raise lastPhase.');
   });
@@ -124,20 +127,28 @@ describe('MeshMigration', () => {
   test('decides the stage itself', () => {
     const m = migration();
     expect(errorOf(() => m.allowFrom('x', { to: backend, peers: [frontendSa], ports: [Port.tcp(1)], stage: 'enforce' as any })))
-      .toBe('[production-mesh/x] invalid stage: got "enforce"; expected no stage: the migration observes policies in prepare and enforces them from enforce on. Fix: drop `stage`');
+      .toBe('[production-mesh/x] invalid stage: got "enforce"; expected no stage: the migration observes policies in prepare and enforces them from network (CNI) and enforce (mesh) on. Fix: drop `stage`');
   });
 
   test('ambient: the waypoint exists from prepare on, so its dry-run policies can be observed', () => {
-    const m = migration({ engine: Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium() }) });
+    const m = migration({ engine: testEngine.istio({ mode: IstioMode.AMBIENT, cni: testEngine.cilium() }) });
     for (const chart of m.phaseCharts) expect(synthValid(chart).filter(o => o.kind === 'Gateway')).toHaveLength(1);
   });
 
-  test('allowTo: the egress allowance and its destination side from the enforce phase on (a CNI that cannot stage observes no egress)', () => {
+  test('allowTo: the egress allowance from the network phase on, its mesh side enforced from the enforce phase on (a CNI that cannot stage observes no egress)', () => {
     const m = migration();
     m.allowTo('backend-to-redis', { workload: Workload.select({ app: 'backend-api' }, { serviceAccount: 'backend', exclusiveServiceAccount: true }), peers: [Peer.workload(Workload.select({ app: 'redis' }))], ports: [Port.tcp(6379)] });
     const prepare = synthValid(m.chartOf(MeshMigrationPhase.PREPARE)).map(o => o.metadata.name);
+    const network = synthValid(m.chartOf(MeshMigrationPhase.NETWORK));
     const enforce = synthValid(m.chartOf(MeshMigrationPhase.ENFORCE));
     expect(prepare.filter(n => n.includes('backend-to-redis'))).toEqual([]);
+    expect(kinds(network).filter(k => k.includes('backend-to-redis'))).toEqual(kinds(enforce).filter(k => k.includes('backend-to-redis')));
+    expect(network.find(o => o.metadata.name === 'production-mesh-backend-to-redis-ingress-production' && o.kind === 'AuthorizationPolicy').metadata.annotations)
+      .toEqual({
+        'istio.io/dry-run': 'true',
+        'zero-trust.cdk8s.io/construct-path': 'production-mesh/backend-to-redis',
+        'zero-trust.cdk8s.io/intent': 'AllowTo',
+      });
     expect(kinds(enforce).filter(k => k.includes('backend-to-redis'))).toEqual([
       'AuthorizationPolicy/production-mesh-backend-to-redis-ingress-production',
       'NetworkPolicy/production-mesh-backend-to-redis-egress',

@@ -3,6 +3,7 @@ import {
   Engine, HttpRule, IstioMode, MtlsMode, Peer, PolicyStage, Port, Workload, ZeroTrustNamespace, ZeroTrustNamespaceProps,
 } from '../../src';
 import { errorOf, synthValid } from '../helpers/synth';
+import { testEngine } from '../helpers/target';
 
 const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
 
@@ -12,12 +13,12 @@ function bare(app: App = Testing.app()): Chart {
 }
 
 const ENGINES: [string, () => Engine, boolean][] = [
-  ['kubernetes', () => Engine.kubernetes(), false],
-  ['cilium', () => Engine.cilium(), false],
-  ['calico', () => Engine.calico(), false],
-  ['istio-sidecar-kubernetes', () => Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() }), true],
-  ['istio-ambient-cilium', () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.cilium() }), true],
-  ['istio-ambient-calico', () => Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.calico() }), true],
+  ['kubernetes', () => testEngine.kubernetes(), false],
+  ['cilium', () => testEngine.cilium(), false],
+  ['calico', () => testEngine.calico(), false],
+  ['istio-sidecar-kubernetes', () => testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.kubernetes() }), true],
+  ['istio-ambient-cilium', () => testEngine.istio({ mode: IstioMode.AMBIENT, cni: testEngine.cilium() }), true],
+  ['istio-ambient-calico', () => testEngine.istio({ mode: IstioMode.AMBIENT, cni: testEngine.calico() }), true],
 ];
 
 describe('ZeroTrustNamespace', () => {
@@ -51,14 +52,14 @@ describe('ZeroTrustNamespace', () => {
   test('accepts acknowledgeNoEncryption on an engine with mTLS, where there is nothing to acknowledge, and still enforces the mode', () => {
     for (const mtlsMode of [undefined, MtlsMode.PERMISSIVE]) {
       const chart = bare();
-      new ZeroTrustNamespace(chart, 'zero-trust', { engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.kubernetes() }), acknowledgeNoEncryption: true, mtlsMode });
+      new ZeroTrustNamespace(chart, 'zero-trust', { engine: testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.kubernetes() }), acknowledgeNoEncryption: true, mtlsMode });
       expect(synthValid(chart).filter(o => o.kind === 'PeerAuthentication').map(o => o.spec)).toEqual([{ mtls: { mode: mtlsMode ?? 'STRICT' } }]);
     }
   });
 
   test('inherits the chart\'s engine when none is passed', () => {
     const chart = bare();
-    Engine.attach(chart, Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.kubernetes() }));
+    Engine.attach(chart, testEngine.istio({ mode: IstioMode.AMBIENT, cni: testEngine.kubernetes() }));
     const ztn = new ZeroTrustNamespace(chart, 'zt', { mtlsMode: MtlsMode.PERMISSIVE });
     expect(Engine.of(ztn).name).toBe('istio-ambient-kubernetes');
     expect(synthValid(chart).find(o => o.kind === 'PeerAuthentication').spec).toEqual({ mtls: { mode: 'PERMISSIVE' } });
@@ -67,7 +68,7 @@ describe('ZeroTrustNamespace', () => {
   test('the monitoring allowance: the scraper by service account (principal) on the metrics port of every pod', () => {
     const chart = bare();
     new ZeroTrustNamespace(chart, 'zt', {
-      engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.cilium() }),
+      engine: testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.cilium() }),
       monitoring: { namespace: 'monitoring', serviceAccount: 'prometheus', ports: [Port.tcp(9090)] },
     });
     const objs = synthValid(chart);
@@ -80,7 +81,7 @@ describe('ZeroTrustNamespace', () => {
 
   test('helpers create the allowances inside it, in its stage, and return them', () => {
     const chart = bare();
-    const ztn = new ZeroTrustNamespace(chart, 'zt', { engine: Engine.calico(), acknowledgeNoEncryption: true, stage: PolicyStage.AUDIT });
+    const ztn = new ZeroTrustNamespace(chart, 'zt', { engine: testEngine.calico(), acknowledgeNoEncryption: true, stage: PolicyStage.AUDIT });
     const allow = ztn.allowFrom('in', { to: Workload.select({ app: 'api' }), peers: [Peer.namespace('web')], ports: [Port.tcp(80)] });
     expect(allow.node.path).toBe('test/zt/in');
     const objs = synthValid(chart);
@@ -88,14 +89,14 @@ describe('ZeroTrustNamespace', () => {
   });
 
   test('refuses an allowance for another namespace', () => {
-    const ztn = new ZeroTrustNamespace(bare(), 'zt', { engine: Engine.kubernetes(), acknowledgeNoEncryption: true });
+    const ztn = new ZeroTrustNamespace(bare(), 'zt', { engine: testEngine.kubernetes(), acknowledgeNoEncryption: true });
     expect(errorOf(() => ztn.allowFrom('in', { to: Workload.select({ app: 'x' }, { namespace: 'other' }), peers: [Peer.anyone()], ports: [Port.tcp(80)] })))
       .toBe('[test/zt/in] invalid namespace given to allowFrom(): got "other"; expected the namespace of the ZeroTrustNamespace (production). Fix: create the allowance in the ZeroTrustNamespace of other, or use AllowFrom directly');
   });
 
   test('denyEgress: false isolates ingress only, without a DNS allowance', () => {
     const chart = bare();
-    const ztn = new ZeroTrustNamespace(chart, 'zt', { engine: Engine.kubernetes(), acknowledgeNoEncryption: true, denyEgress: false });
+    const ztn = new ZeroTrustNamespace(chart, 'zt', { engine: testEngine.kubernetes(), acknowledgeNoEncryption: true, denyEgress: false });
     expect(ztn.allowDns).toBeUndefined();
     expect(synthValid(chart).map(o => o.spec.policyTypes)).toEqual([['Ingress']]);
   });
@@ -103,7 +104,7 @@ describe('ZeroTrustNamespace', () => {
   test('the monitoring allowance selects the scraper\'s namespace by labels, as the seed\'s allow-monitoring-access does', () => {
     const chart = bare();
     new ZeroTrustNamespace(chart, 'zt', {
-      engine: Engine.kubernetes(),
+      engine: testEngine.kubernetes(),
       acknowledgeNoEncryption: true,
       monitoring: { namespaceLabels: { team: 'monitoring' }, podLabels: { app: 'prometheus' }, ports: [Port.tcp(9090)], pods: Workload.select({ app: 'backend-api' }) },
     });
@@ -121,7 +122,7 @@ describe('ZeroTrustNamespace', () => {
   test('fails on Istio for a scraper namespace chosen by labels, naming the fix and the engines that can', () => {
     const chart = bare();
     new ZeroTrustNamespace(chart, 'zt', {
-      engine: Engine.istio({ mode: IstioMode.SIDECAR, cni: Engine.calico() }),
+      engine: testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.calico() }),
       monitoring: { namespaceLabels: { team: 'monitoring' }, serviceAccount: 'prometheus', ports: [Port.tcp(9090)] },
     });
     expect(errorOf(() => Testing.synth(chart))).toContain('Fix: allow each namespace by name: Peer.namespace(\'<name>\') or Peer.serviceAccount(\'<account>\', \'<namespace>\'); '
@@ -130,19 +131,19 @@ describe('ZeroTrustNamespace', () => {
 
   test('throws unless exactly one of the monitoring namespace and namespace labels is given', () => {
     for (const monitoring of [{ ports: [Port.tcp(9090)] }, { namespace: 'monitoring', namespaceLabels: { team: 'm' }, ports: [Port.tcp(9090)] }]) {
-      expect(errorOf(() => new ZeroTrustNamespace(bare(), 'zt', { engine: Engine.kubernetes(), monitoring })))
+      expect(errorOf(() => new ZeroTrustNamespace(bare(), 'zt', { engine: testEngine.kubernetes(), monitoring })))
         .toContain('invalid namespace of monitoring');
     }
   });
 
   test('validates its props with the construct path', () => {
-    expect(errorOf(() => new ZeroTrustNamespace(bare(), 'zt', { engine: Engine.kubernetes(), monitoring: { namespace: 'Mon', ports: [] } })))
+    expect(errorOf(() => new ZeroTrustNamespace(bare(), 'zt', { engine: testEngine.kubernetes(), monitoring: { namespace: 'Mon', ports: [] } })))
       .toContain('[test/zt] 2 problems:');
   });
 
   test('HTTP allowances work on ambient through the waypoint', () => {
     const chart = bare();
-    const ztn = new ZeroTrustNamespace(chart, 'zt', { engine: Engine.istio({ mode: IstioMode.AMBIENT, cni: Engine.calico() }) });
+    const ztn = new ZeroTrustNamespace(chart, 'zt', { engine: testEngine.istio({ mode: IstioMode.AMBIENT, cni: testEngine.calico() }) });
     ztn.allowFrom('api', { to: backend, peers: [Peer.serviceAccount('frontend')], ports: [Port.tcp(8080)], http: [HttpRule.get('/api/v1/*')] });
     expect(synthValid(chart).filter(o => o.kind === 'Gateway')).toHaveLength(1);
   });

@@ -1,6 +1,7 @@
 import { AllowDns, AllowFrom, DefaultDeny, EgressToCidr, Peer, Port, Workload } from '../../src';
 import { checkFlow, zeroTrustMatchers } from '../../src/testing';
 import { chartWith } from '../helpers/synth';
+import { testEngine } from '../helpers/target';
 
 expect.extend(zeroTrustMatchers);
 

@@ -33,8 +33,24 @@ export function evaluateFlow(context: EvaluationContext, flow: Flow): Verdict {
   }
   const source = resolveEndpoint(context.cluster, flow.source, 'source');
   const destination = resolveEndpoint(context.cluster, flow.destination, 'destination');
+  const notes = [source, destination].flatMap((end) => (end.kind === 'pod' && end.resolvedFrom ? [`${end.resolvedFrom} is the IP of ${end.label}`] : []));
+  const families = candidateFamilies(source, destination, flow.ipFamily);
+  if (typeof families === 'string') {
+    const result: Omit<Verdict, 'explanation'> = {
+      allowed: false,
+      source: source.label,
+      destination: destination.label,
+      port: flow.port,
+      protocol: flow.protocol,
+      ...(flow.ipFamily ? { ipFamily: flow.ipFamily } : {}),
+      noNetwork: families,
+      steps: [],
+      notes: [...notes, families],
+    };
+    return { ...result, explanation: formatVerdict(result) };
+  }
   let chosen: Omit<Verdict, 'explanation'> | undefined;
-  for (const family of candidateFamilies(source, destination, flow.ipFamily)) {
+  for (const family of families) {
     const verdict = evaluateWithFamily(context, flow, source, destination, family);
     if (chosen === undefined || verdict.allowed) {
       chosen = verdict;
@@ -43,7 +59,6 @@ export function evaluateFlow(context: EvaluationContext, flow: Flow): Verdict {
       break;
     }
   }
-  const notes = [source, destination].flatMap((end) => (end.kind === 'pod' && end.resolvedFrom ? [`${end.resolvedFrom} is the IP of ${end.label}`] : []));
   const result: Omit<Verdict, 'explanation'> = { ...(chosen as Omit<Verdict, 'explanation'>), notes };
   return { ...result, explanation: formatVerdict(result) };
 }
@@ -73,20 +88,33 @@ export function resolveEndpoint(cluster: ClusterModel, endpoint: FlowEndpoint, r
   return { kind: 'external', ip, label: ip.text };
 }
 
-function candidateFamilies(source: ResolvedEndpoint, destination: ResolvedEndpoint, requested: IpFamily | undefined): (IpFamily | undefined)[] {
+/**
+ * The address families a flow can use: the external end's, or those both pods have (or the one
+ * requested). A connection needs an address of its family at both ends, so a pod without an address
+ * (not running, or not scheduled yet) has no network at all: returns why, when there is no family.
+ */
+function candidateFamilies(source: ResolvedEndpoint, destination: ResolvedEndpoint, requested: IpFamily | undefined): IpFamily[] | string {
   for (const end of [source, destination]) {
-    if (end.kind === 'external') {
-      if (requested !== undefined && requested !== end.ip.family) {
-        throw new AnalysisInputError(`ipFamily: ${requested} was requested, but ${end.label} is an ${end.ip.family} address`);
-      }
-      return [end.ip.family];
+    if (end.kind === 'pod' && end.pod.ips.length === 0) {
+      return `${end.label} has no IP address (not running, or not scheduled yet): it has no network, so no connection from or to it`;
     }
   }
-  if (requested !== undefined) {
-    return [requested];
+  const external = [source, destination].find((end): end is Extract<ResolvedEndpoint, { kind: 'external' }> => end.kind === 'external');
+  if (external !== undefined) {
+    if (requested !== undefined && requested !== external.ip.family) {
+      throw new AnalysisInputError(`ipFamily: ${requested} was requested, but ${external.label} is an ${external.ip.family} address`);
+    }
+    const family = external.ip.family;
+    const pod = [source, destination].find((end) => end.kind === 'pod' && podIp(end.pod, family) === undefined);
+    return pod === undefined ? [family] : `${pod.label} has no ${family} address, so it cannot connect with ${external.label}`;
   }
-  const common = FAMILIES.filter((family) => [source, destination].every((end) => end.kind === 'pod' && podIp(end.pod, family) !== undefined));
-  return common.length > 0 ? common : [undefined];
+  const pods = [source, destination] as Extract<ResolvedEndpoint, { kind: 'pod' }>[];
+  const common = FAMILIES.filter((family) => pods.every((end) => podIp(end.pod, family) !== undefined));
+  if (requested !== undefined) {
+    return common.includes(requested) ? [requested]
+      : `${pods.find((end) => podIp(end.pod, requested) === undefined)?.label} has no ${requested} address, so the flow cannot use ${requested}`;
+  }
+  return common.length > 0 ? common : `${source.label} and ${destination.label} have no address family in common, so they cannot connect`;
 }
 
 function evaluateWithFamily(
@@ -94,7 +122,7 @@ function evaluateWithFamily(
   flow: Flow,
   source: ResolvedEndpoint,
   destination: ResolvedEndpoint,
-  family: IpFamily | undefined,
+  family: IpFamily,
 ): Omit<Verdict, 'explanation'> {
   const match: MatchContext = {
     cluster: context.cluster,

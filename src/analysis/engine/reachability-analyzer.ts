@@ -1,19 +1,46 @@
-import { evaluateFlow } from './evaluate-flow';
+import { AnalysisUniverse, UniverseScope } from './analysis-universe';
+import { ConnectionSet } from './connection-set';
+import { ConnectionSpace } from './connection-space';
+import { Connectivity } from './connectivity';
+import { evaluateFlow, resolveEndpoint } from './evaluate-flow';
 import { EvaluatorOptions, resolveEvaluatorOptions, ResolvedEvaluatorOptions } from './evaluator-options';
+import { ExternalAddressClasses } from './external-classes';
 import { PolicyIndex } from './policy-index';
-import { computeMatrix, ReachabilityMatrix } from './reachability-matrix';
+import { ReachabilityMatrix } from './reachability-matrix';
 import { Verdict } from './verdict';
 import { ClusterModel } from '../cluster/cluster-model';
+import { AnalysisInputError } from '../ir/analysis-input-error';
 import { AnalysisPolicy, Protocol } from '../ir/analysis-policy';
-import { Flow } from '../ir/flow';
+import { Flow, FlowEndpoint } from '../ir/flow';
 
 /**
  * Answers reachability questions about one cluster model and one set of policies. Indexes the
- * policies once; reuse one analyzer for many flows or matrices.
+ * policies once; reuse one analyzer for many flows. `connectivity()` is the exact result (every
+ * endpoint class, every connection), computed once; `evaluate(flow)` decides one flow and explains it.
  */
 export class ReachabilityAnalyzer {
+  /**
+   * One universe for several analyzers over the same cluster and options (`diff`): their results
+   * are then sets over the same classes and atoms, and compare class by class.
+   * @throws AnalysisInputError if the analyzers have different clusters or options
+   */
+  public static jointUniverse(analyzers: readonly ReachabilityAnalyzer[], scope: UniverseScope = {}): AnalysisUniverse {
+    const [first] = analyzers;
+    for (const other of analyzers) {
+      if (other.cluster !== first.cluster || JSON.stringify(other.options) !== JSON.stringify(first.options)) {
+        throw new AnalysisInputError('analyzers compared with each other need the same cluster model and the same evaluator options');
+      }
+    }
+    return new AnalysisUniverse(first.cluster, analyzers.map((analyzer) => analyzer.index), first.options, scope);
+  }
+
   public readonly options: ResolvedEvaluatorOptions;
-  private readonly index: PolicyIndex;
+  /** @internal */
+  public readonly index: PolicyIndex;
+  private readonly results = new Map<AnalysisUniverse, Connectivity>();
+  private ownUniverse: AnalysisUniverse | undefined;
+  /** The atoms and external classes of this policy set, for the two-endpoint universes of `connections`. */
+  private shared: { space: ConnectionSpace; external: ExternalAddressClasses } | undefined;
 
   /**
    * @param cluster the namespaces and pods
@@ -29,7 +56,7 @@ export class ReachabilityAnalyzer {
   /**
    * Decides a flow and explains why: per direction (egress at the source, ingress at the
    * destination), whether the pod is isolated, which policies select it, which rules allowed it
-   * (all of them) or why it was denied.
+   * (all of them) or why it was denied. Agrees with `connectivity()` on every flow without HTTP and mTLS.
    * @throws AnalysisInputError for an unknown pod, an invalid IP, port or protocol
    */
   public evaluate(flow: Flow): Verdict {
@@ -37,11 +64,57 @@ export class ReachabilityAnalyzer {
   }
 
   /**
-   * The full pod-to-pod matrix for one port and protocol, self pairs included, computed per group
-   * of pods no policy can tell apart. Flows carry no HTTP request and no mTLS.
+   * The exact connectivity: every pod group and external address class, and the connections
+   * between them. Computed lazily and cached; pass a joint universe (see `jointUniverse`) to
+   * compare analyzers.
+   */
+  public connectivity(universe?: AnalysisUniverse): Connectivity {
+    const target = universe ?? this.universe();
+    let result = this.results.get(target);
+    if (!result) {
+      result = new Connectivity(target, this.index);
+      this.results.set(target, result);
+    }
+    return result;
+  }
+
+  /**
+   * The universe of this analyzer alone: its classes and atoms (cached); with a scope, a new one
+   * for a narrower question (some pods, port ranges kept whole).
+   */
+  public universe(scope?: UniverseScope): AnalysisUniverse {
+    if (scope !== undefined) {
+      return new AnalysisUniverse(this.cluster, [this.index], this.options, scope);
+    }
+    this.ownUniverse ??= new AnalysisUniverse(this.cluster, [this.index], this.options);
+    return this.ownUniverse;
+  }
+
+  /**
+   * The exact set of connections from one endpoint to another (pods or IP addresses), without
+   * computing the whole connectivity: only the two endpoints are grouped.
+   * @throws AnalysisInputError for an unknown pod or an invalid IP
+   */
+  public connections(source: FlowEndpoint, destination: FlowEndpoint): ConnectionSet {
+    if (this.ownUniverse) {
+      return this.connectivity().connections(source, destination);
+    }
+    const pods = [resolveEndpoint(this.cluster, source, 'source'), resolveEndpoint(this.cluster, destination, 'destination')]
+      .flatMap((end) => (end.kind === 'pod' ? [end.pod] : []));
+    this.shared ??= {
+      space: AnalysisUniverse.spaceOf(this.cluster, [this.index]),
+      external: AnalysisUniverse.externalOf(this.cluster, [this.index]),
+    };
+    const universe = new AnalysisUniverse(this.cluster, [this.index], this.options, { pods: [...new Set(pods)] }, this.shared);
+    return new Connectivity(universe, this.index).connections(source, destination);
+  }
+
+  /**
+   * The full pod-to-pod matrix for one port and protocol, self pairs included: a view of
+   * `connectivity()`. Flows carry no HTTP request and no mTLS.
    */
   public matrix(port: number, protocol: Protocol): ReachabilityMatrix {
-    return computeMatrix(this.cluster, this.index, this.options, port, protocol);
+    return new ReachabilityMatrix(this.connectivity(), port, protocol);
   }
 }
 

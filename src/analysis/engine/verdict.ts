@@ -11,6 +11,11 @@ export interface Verdict {
   readonly protocol: Protocol;
   /** The address family the verdict was reached with (undefined when no pod address was involved). */
   readonly ipFamily?: IpFamily;
+  /**
+   * Set when the flow cannot happen whatever the policies say: an end has no address (of the flow's
+   * family). The flow is denied, `steps` is empty and the reason is also the last note.
+   */
+  readonly noNetwork?: string;
   /** Set when the flow is allowed whatever the policies say. */
   readonly exemption?: 'self' | 'node-local';
   /** Egress at the source, then ingress at the destination, for each layer that has policies. */

@@ -7,8 +7,9 @@ import {
   choiceOption, EvaluatorFlags, evaluatorOptions, policyReadingOptions, portOptions, toEvaluatorOptions,
 } from '../options';
 import { warnIfPlaintextOnly } from '../plaintext-note';
-import { formatPortProtocol, PortFlags, selectPorts } from '../port-selection';
+import { connectionFocus, PortFlags } from '../port-selection';
 import { diffReachability } from '../reachability-diff';
+import { writeDiffJson } from '../render/diff-json';
 import { renderDiffMarkdown } from '../render/diff-markdown';
 import { renderDiffText } from '../render/diff-text';
 
@@ -23,16 +24,20 @@ interface DiffFlags extends PortFlags, EvaluatorFlags {
   readonly implicitNamespaces?: boolean;
   readonly maxInputSize?: number;
   readonly defaultNamespace: string;
+  readonly allowEmptyPolicies?: boolean;
 }
 
 const HELP_AFTER = `
-Compares the reachability matrices of two policy sets over one cluster, on --port or on every port
-the pods declare or either policy set names. Each changed flow comes with its reason under the
-"after" policies: the rules that allow a gained flow, the isolation that denies a lost one.
-Exit code 0 whatever changed, unless --fail-on-gain (1 when any flow is gained).
+Compares what two policy sets allow over one cluster, exactly: every pod and every class of
+addresses outside the cluster that either set's CIDRs cut out, every port of TCP, UDP and SCTP
+(--port and --protocol only narrow the question). Each change carries its reasons, read from one
+flow per part of the connections: the "after" rules that allow a gain, and for a loss what allowed
+it before and what denies it now. Exit code 0 whatever changed, unless --fail-on-gain (1 when
+anything is gained).
 
-JSON output: {"ports": ["8080/TCP", …], "gained": [flow…], "lost": [flow…]} where a flow is
-{"source", "destination", "port", "protocol", "because": [reasons]}.
+JSON output: {"schema", "focus", "notes", "gainedPairs", "lostPairs", "classes", "gained", "lost",
+"self"}; a change is {"from", "to", "connections", "because": [{"connections", "reasons", "example"}]}
+(docs/ANALYSIS.md, diff).
 
 Examples:
   $ git show main:deploy/policies.yaml > /tmp/before.yaml
@@ -42,14 +47,14 @@ Examples:
 /** `diff`: flows gained and lost between two policy sets. */
 export function diffCommand(context: CommandContext): Command {
   const command = new Command('diff')
-    .description('show the flows a policy change allows and denies (for reviews and CI)')
+    .description('show the connections a policy change allows and denies, exactly (for reviews and CI)')
     .requiredOption('--cluster <file>', 'Namespaces and Pods as YAML (multi-document or kind: List)')
     .requiredOption('--before <files...>', 'the policy manifests before the change')
     .requiredOption('--after <files...>', 'the policy manifests after the change');
   const extra = [
     ...portOptions(false),
     choiceOption('--format <format>', 'output format (markdown: a pull-request comment)', ['text', 'json', 'markdown'], 'text'),
-    new Option('--fail-on-gain', 'exit 1 when the change allows any flow that was denied'),
+    new Option('--fail-on-gain', 'exit 1 when the change allows any connection that was denied'),
     new Option('--max-rows <number>', 'markdown: rows per table before the rest is summarised').argParser(parseCount).default(100),
     ...policyReadingOptions(),
     ...evaluatorOptions(),
@@ -59,25 +64,27 @@ export function diffCommand(context: CommandContext): Command {
     .addHelpText('after', HELP_AFTER)
     .action((flags: DiffFlags) => {
       const cluster = readCluster(context.io, flags.cluster, flags);
-      const before = readPolicies(context.io, flags.before, flags, 'policy file (--before)');
-      const after = readPolicies(context.io, flags.after, flags, 'policy file (--after)');
+      const before = readPolicies(context.io, flags.before, { ...flags, cluster }, 'policy file (--before)');
+      const after = readPolicies(context.io, flags.after, { ...flags, cluster }, 'policy file (--after)');
       warnIfPlaintextOnly(context, [...before, ...after]);
       const options = toEvaluatorOptions(flags);
-      const ports = selectPorts(flags, cluster, [before, after]);
-      const diff = diffReachability(new ReachabilityAnalyzer(cluster, before, options), new ReachabilityAnalyzer(cluster, after, options), ports);
+      const analyzers = [before, after].map((policies) => new ReachabilityAnalyzer(cluster, policies, options));
+      const diff = diffReachability(analyzers[0], analyzers[1], connectionFocus(flags));
+      const write = (text: string) => context.io.stdout(text);
       switch (flags.format) {
         case 'json':
-          context.io.stdout(`${JSON.stringify({ ports: diff.ports.map(formatPortProtocol), gained: diff.gained, lost: diff.lost }, null, 2)}\n`);
+          writeDiffJson(diff, write);
           break;
         case 'markdown':
-          context.io.stdout(renderDiffMarkdown(diff, flags.maxRows));
+          write(renderDiffMarkdown(diff, flags.maxRows));
           break;
         case 'text':
-          context.io.stdout(renderDiffText(diff));
+          write(renderDiffText(diff));
           break;
       }
-      if (flags.failOnGain && diff.gained.length > 0) {
-        context.io.stderr(`${diff.gained.length} flow${diff.gained.length === 1 ? '' : 's'} gained (--fail-on-gain)\n`);
+      if (flags.failOnGain && diff.gainedPairs > 0) {
+        const pairs = `${diff.gainedPairs} pair${diff.gainedPairs === 1 ? '' : 's'} of endpoints`;
+        context.io.stderr(`connections gained between ${pairs} (--fail-on-gain)\n`);
         context.exitCode = EXIT_FINDINGS;
       }
     });

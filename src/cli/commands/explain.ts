@@ -1,22 +1,25 @@
 import { Command, Option } from 'commander';
 import {
-  AnalysisPolicy, Flow, formatPolicyRef, formatSourceLocation, IpFamily, parseFlowEndpoint, ReachabilityAnalyzer, Verdict,
+  AnalysisPolicy, ConnectionSet, Flow, FlowEndpoint, formatPolicyRef, formatSourceLocation, IpFamily, parseFlowEndpoint, ReachabilityAnalyzer,
+  Verdict,
 } from '../../analysis';
-import { EXIT_FINDINGS } from '../cli-error';
+import { analysisNotes } from '../analysis-notes';
+import { CliError, EXIT_FINDINGS } from '../cli-error';
 import { CommandContext } from '../command-context';
 import { readCluster, readPolicies } from '../inputs';
 import { intentLines } from '../intent-lines';
 import {
   choiceOption, EvaluatorFlags, evaluatorOptions, policyReadingOptions, portOptions, toEvaluatorOptions,
 } from '../options';
+import { escapeText } from '../render/text-escape';
 
 interface ExplainFlags extends EvaluatorFlags {
   readonly cluster: string;
   readonly policies: string[];
   readonly from: string;
   readonly to: string;
-  readonly port: number;
-  readonly protocol: Flow['protocol'];
+  readonly port?: number;
+  readonly protocol?: Flow['protocol'];
   readonly method?: string;
   readonly path?: string;
   readonly mtls?: boolean;
@@ -27,34 +30,39 @@ interface ExplainFlags extends EvaluatorFlags {
   readonly implicitNamespaces?: boolean;
   readonly maxInputSize?: number;
   readonly defaultNamespace: string;
+  readonly allowEmptyPolicies?: boolean;
 }
 
 const HELP_AFTER = `
 An endpoint is <namespace>/<pod> or an IP address; an IP of a pod in the cluster file is that pod.
---method and --path describe an HTTP request for L7 rules (--method defaults to GET, --path to /).
-Exit code 0 whatever the verdict, unless --expect says otherwise (then 1 when it differs).
+With --port, the verdict on that one flow and the rules that decided it. Without --port, the exact
+set of connections between the two endpoints, and the deciding rules for each part of it (one flow
+per set of ports no rule tells apart). --method and --path describe an HTTP request for L7 rules
+(--method defaults to GET, --path to /). Exit code 0 whatever the verdict, unless --expect says
+otherwise (then 1 when it differs).
 
 Examples:
   $ cdk8s-zero-trust explain --cluster cluster.yaml --policies policies.yaml \\
       --from production/frontend --to production/backend-api --port 8080 --protocol TCP
+  $ cdk8s-zero-trust explain ... --from production/frontend --to production/backend-api
   $ cdk8s-zero-trust explain ... --from production/backend-api --to 203.0.113.7 --port 443 --expect denied`;
 
-/** `explain`: the verdict on one flow and the rules that decided it. */
+/** `explain`: the verdict on one flow (or every connection between two endpoints) and the rules that decided it. */
 export function explainCommand(context: CommandContext): Command {
   const command = new Command('explain')
-    .description('decide one flow and show the policies and rules that allowed or denied it')
+    .description('decide a flow (or every connection between two endpoints) and show the policies and rules that allowed or denied it')
     .requiredOption('--cluster <file>', 'Namespaces and Pods as YAML (multi-document or kind: List)')
     .requiredOption('--policies <files...>', 'policy manifests, YAML or JSON')
     .requiredOption('--from <endpoint>', 'source: <namespace>/<pod> or an IP address')
     .requiredOption('--to <endpoint>', 'destination: <namespace>/<pod> or an IP address');
   const extra = [
-    ...portOptions(true),
-    new Option('--method <method>', 'HTTP method of the request (for L7 rules)'),
-    new Option('--path <path>', 'HTTP path of the request, query string included (for L7 rules)'),
-    new Option('--mtls', 'the client presents a mesh certificate (Istio identity rules match only then)'),
-    choiceOption('--ip-family <family>', 'address family of a pod-to-pod flow (default: each family both pods have)', ['IPv4', 'IPv6']),
+    ...portOptions(false),
+    new Option('--method <method>', 'HTTP method of the request (for L7 rules; needs --port)'),
+    new Option('--path <path>', 'HTTP path of the request, query string included (for L7 rules; needs --port)'),
+    new Option('--mtls', 'the client presents a mesh certificate (Istio identity rules match only then; needs --port)'),
+    choiceOption('--ip-family <family>', 'address family of a pod-to-pod flow (default: each family both pods have; needs --port)', ['IPv4', 'IPv6']),
     choiceOption('--format <format>', 'output format', ['text', 'json'], 'text'),
-    choiceOption('--expect <verdict>', 'exit 1 unless the verdict is this (for CI checks)', ['allowed', 'denied']),
+    choiceOption('--expect <verdict>', 'exit 1 unless the verdict is this (for CI checks; needs --port)', ['allowed', 'denied']),
     ...policyReadingOptions(),
     ...evaluatorOptions(),
   ];
@@ -62,23 +70,41 @@ export function explainCommand(context: CommandContext): Command {
   return command
     .addHelpText('after', HELP_AFTER)
     .action((flags: ExplainFlags) => {
+      if (flags.port === undefined) {
+        const needsPort = (['method', 'path', 'mtls', 'ipFamily', 'expect'] as const).find((name) => flags[name] !== undefined);
+        if (needsPort !== undefined) {
+          throw new CliError(`--${needsPort.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is about one flow: pass --port (and --protocol) too`);
+        }
+      }
       const cluster = readCluster(context.io, flags.cluster, flags);
-      const policies = readPolicies(context.io, flags.policies, flags);
+      const policies = readPolicies(context.io, flags.policies, { ...flags, cluster });
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
+      const source = parseFlowEndpoint(flags.from);
+      const destination = parseFlowEndpoint(flags.to);
+      const notes = analysisNotes(cluster);
+      if (flags.port === undefined) {
+        explainConnections(context, analyzer, policies, source, destination, flags.format, notes);
+        return;
+      }
       const http = flags.method !== undefined || flags.path !== undefined
         ? { method: (flags.method ?? 'GET').toUpperCase(), path: flags.path ?? '/' }
         : undefined;
       const flow: Flow = {
-        source: parseFlowEndpoint(flags.from),
-        destination: parseFlowEndpoint(flags.to),
+        source,
+        destination,
         port: flags.port,
-        protocol: flags.protocol,
+        protocol: flags.protocol ?? 'TCP',
         ...(flags.ipFamily ? { ipFamily: flags.ipFamily } : {}),
         ...(http ? { http } : {}),
         ...(flags.mtls ? { mesh: { mtls: true } } : {}),
       };
       const verdict = analyzer.evaluate(flow);
-      context.io.stdout(flags.format === 'json' ? `${JSON.stringify(verdict, null, 2)}\n` : renderVerdictText(verdict, policies));
+      if (flags.format === 'json') {
+        // The Verdict object is the document; what was assumed is on stderr already (readCluster).
+        context.io.stdout(`${JSON.stringify(verdict, null, 2)}\n`);
+      } else {
+        context.io.stdout(renderVerdictText(verdict, policies, notes));
+      }
       if (flags.expect !== undefined && (flags.expect === 'allowed') !== verdict.allowed) {
         context.io.stderr(`expected the flow to be ${flags.expect}, but it is ${verdict.allowed ? 'allowed' : 'denied'}\n`);
         context.exitCode = EXIT_FINDINGS;
@@ -86,23 +112,97 @@ export function explainCommand(context: CommandContext): Command {
     });
 }
 
-/** The verdict's explanation, the intents behind it, then where each policy it names is written. */
-export function renderVerdictText(verdict: Verdict, policies: readonly AnalysisPolicy[]): string {
-  const named = new Set(verdict.steps.flatMap((step) => step.selectedBy));
-  const where = new Map<string, string>();
-  for (const policy of policies) {
-    const ref = formatPolicyRef(policy.ref);
-    if (named.has(ref) && policy.source && !where.has(ref)) {
-      where.set(ref, formatSourceLocation(policy.source));
+/** One part of the connections between two endpoints, decided alike (the same steps, the same rules). */
+interface Decision {
+  readonly connections: ConnectionSet;
+  readonly allowed: boolean;
+  readonly verdict: Verdict;
+}
+
+/** Without --port: the exact set between the endpoints, then the verdict of one flow per part decided alike. */
+function explainConnections(
+  context: CommandContext, analyzer: ReachabilityAnalyzer, policies: readonly AnalysisPolicy[],
+  source: FlowEndpoint, destination: FlowEndpoint, format: 'text' | 'json', notes: readonly string[],
+): void {
+  context.io.stdout(renderConnections(analyzer, policies, source, destination, format, notes));
+}
+
+/** `explain` without --port, as the text or JSON it prints. */
+export function renderConnections(
+  analyzer: ReachabilityAnalyzer, policies: readonly AnalysisPolicy[],
+  source: FlowEndpoint, destination: FlowEndpoint, format: 'text' | 'json', notes: readonly string[],
+): string {
+  const connections = analyzer.connections(source, destination);
+  const space = connections.space;
+  const groups = new Map<string, { atoms: number[]; verdict: Verdict }>();
+  space.atoms.forEach((atom, index) => {
+    const verdict = analyzer.evaluate({ source, destination, port: atom.from, protocol: atom.protocol });
+    if (verdict.allowed !== connections.hasAtom(index)) {
+      throw new Error(`explain: the exact set and the verdict on ${atom.protocol} ${atom.from} disagree (a bug; please report it)`);
     }
-  }
-  const lines = [verdict.explanation, ...intentLines(verdict, policies)];
-  if (where.size > 0) {
-    lines.push('', 'policies:');
-    const width = Math.max(...[...where.keys()].map((ref) => ref.length));
-    for (const [ref, location] of where) {
-      lines.push(`  ${ref.padEnd(width)}  ${location}`);
+    const key = JSON.stringify([verdict.allowed, verdict.exemption, verdict.noNetwork, verdict.ipFamily,
+      verdict.steps.map((step) => [step.layer, step.direction, step.allowed, step.decidedBy, step.allowedBy, step.deniedBy, step.isolatedBy])]);
+    const known = groups.get(key);
+    if (known) {
+      known.atoms.push(index);
+    } else {
+      groups.set(key, { atoms: [index], verdict });
     }
+  });
+  const decisions: Decision[] = [...groups.values()]
+    .map((group) => ({ connections: space.fromAtoms(group.atoms), allowed: group.verdict.allowed, verdict: group.verdict }))
+    .sort((a, b) => Number(b.allowed) - Number(a.allowed));
+  const [first] = decisions;
+  const from = first.verdict.source;
+  const to = first.verdict.destination;
+  if (format === 'json') {
+    return `${JSON.stringify({ source: from, destination: to, connections, notes, decisions }, null, 2)}\n`;
   }
-  return `${lines.join('\n')}\n`;
+  const lines = [`${from} -> ${to}: ${connections.isEmpty() ? 'no connection allowed' : `${connections.format()} allowed`}`];
+  notes.forEach((note) => lines.push(`  note: ${note}`));
+  for (const decision of decisions) {
+    const atom = space.atoms[decision.connections.atoms()[0]];
+    lines.push('', `${decision.allowed ? 'ALLOWED' : 'DENIED'} ${decision.connections.format()} (read from the flow on ${atom.protocol} ${atom.from}):`);
+    lines.push(...decision.verdict.explanation.split('\n').slice(1), ...intentLines(decision.verdict, policies));
+  }
+  return `${lines.map(escapeText).join('\n')}${policyLocations(decisions.map((d) => d.verdict), policies)}\n`;
+}
+
+/** The verdict's explanation, the intents behind it, then where each policy it names is written. Names are escaped for the terminal. */
+export function renderVerdictText(verdict: Verdict, policies: readonly AnalysisPolicy[], notes: readonly string[] = []): string {
+  const lines = [...verdict.explanation.split('\n'), ...intentLines(verdict, policies), ...notes.map((note) => `  note: ${note}`)];
+  return `${lines.map((line) => escapeText(line)).join('\n')}${policyLocations([verdict], policies)}\n`;
+}
+
+const locations = new WeakMap<readonly AnalysisPolicy[], Map<string, { order: number; location: string }>>();
+
+/** Where each policy of a set is written, by its reference, in input order (computed once per set). */
+function locationsOf(policies: readonly AnalysisPolicy[]): Map<string, { order: number; location: string }> {
+  let map = locations.get(policies);
+  if (!map) {
+    map = new Map();
+    policies.forEach((policy, order) => {
+      const ref = formatPolicyRef(policy.ref);
+      if (policy.source && !map!.has(ref)) {
+        map!.set(ref, { order, location: formatSourceLocation(policy.source) });
+      }
+    });
+    locations.set(policies, map);
+  }
+  return map;
+}
+
+/** `\n\npolicies:\n  <ref>  <file, document>` for every policy the verdicts name, or nothing. */
+function policyLocations(verdicts: readonly Verdict[], policies: readonly AnalysisPolicy[]): string {
+  const known = locationsOf(policies);
+  const named = [...new Set(verdicts.flatMap((verdict) => verdict.steps.flatMap((step) => step.selectedBy)))]
+    .flatMap((ref) => { const entry = known.get(ref); return entry ? [{ ref, ...entry }] : []; })
+    .sort((a, b) => a.order - b.order);
+  const where = new Map(named.map((entry) => [entry.ref, entry.location]));
+  if (where.size === 0) {
+    return '';
+  }
+  const width = Math.max(...[...where.keys()].map((ref) => ref.length));
+  const lines = ['', '', 'policies:', ...[...where].map(([ref, location]) => `  ${ref.padEnd(width)}  ${location}`)];
+  return lines.map(escapeText).join('\n');
 }

@@ -6,11 +6,12 @@ import {
   choiceOption, EvaluatorFlags, evaluatorOptions, policyReadingOptions, portOptions, toEvaluatorOptions,
 } from '../options';
 import { warnIfPlaintextOnly } from '../plaintext-note';
-import { PortFlags, selectPorts } from '../port-selection';
-import { renderMatrixMarkdown } from '../render/matrix-markdown';
-import { renderMatrixMermaid } from '../render/matrix-mermaid';
-import { renderMatrixText } from '../render/matrix-text';
-import { MatrixView } from '../render/matrix-view';
+import { connectionFocus, PortFlags } from '../port-selection';
+import { reachReport } from '../reach-report';
+import { writePairsJson, writeReachJson } from '../render/reach-json';
+import { renderReachMarkdown } from '../render/reach-markdown';
+import { renderReachMermaid } from '../render/reach-mermaid';
+import { renderReachText } from '../render/reach-text';
 
 /** Output formats of `reach`. */
 export const REACH_FORMATS = ['text', 'json', 'markdown', 'mermaid'] as const;
@@ -23,27 +24,32 @@ interface ReachFlags extends PortFlags, EvaluatorFlags {
   readonly implicitNamespaces?: boolean;
   readonly maxInputSize?: number;
   readonly defaultNamespace: string;
+  readonly allowEmptyPolicies?: boolean;
 }
 
 const HELP_AFTER = `
-Without --port, one matrix is computed per port the cluster's pods declare (container ports) or a
-policy names (see docs/ANALYSIS.md); --protocol alone keeps those of one protocol.
+The answer is exact: for every source and destination (pods, and the classes of addresses outside
+the cluster that the policies' CIDRs cut out), the allowed connections as protocol and port ranges
+(TCP 1000-2999, UDP 53). --port and --protocol only narrow the question.
 
 JSON output:
   with --port     one array of allowed ["<ns>/<pod>", "<ns>/<pod>"] (source, destination) pairs
                   over all pod pairs, self pairs included, in pod order; nothing else on stdout
-  without --port  an array of {"port", "protocol", "allowed": [pairs]}, one per port
+                  (notes go to stderr)
+  without --port  {"schema", "focus", "selfTraffic", "notes", "classes", "allowed", "self"}: see
+                  docs/ANALYSIS.md (reach, JSON)
 
 Examples:
-  $ cdk8s-zero-trust reach --cluster cluster.yaml --policies policies.yaml --port 8080 --protocol TCP
+  $ cdk8s-zero-trust reach --cluster cluster.yaml --policies policies.yaml
+  $ cdk8s-zero-trust reach --cluster cluster.yaml --policies policies.yaml --port 8080 --protocol TCP --format json
   $ cdk8s-zero-trust reach --cluster cluster.yaml --policies dist/*.k8s.yaml --format mermaid
   $ kubectl get namespaces,pods -A -o yaml > cluster.yaml
   $ kubectl get networkpolicies -A -o yaml > policies.yaml`;
 
-/** `reach`: the pod-to-pod reachability matrix. */
+/** `reach`: what can connect to what, exactly. */
 export function reachCommand(context: CommandContext): Command {
   const command = new Command('reach')
-    .description('print which pods can reach which: the allow/deny matrix per port')
+    .description('print what can connect to what: the exact connections between pods and external address classes')
     .requiredOption('--cluster <file>', 'Namespaces and Pods as YAML (multi-document or kind: List, e.g. kubectl get namespaces,pods -A -o yaml)')
     .requiredOption('--policies <files...>', 'policy manifests (NetworkPolicy and every other kind the analyzer reads), YAML or JSON')
     .addOption(choiceOption('--format <format>', 'output format', REACH_FORMATS, 'text'));
@@ -52,35 +58,32 @@ export function reachCommand(context: CommandContext): Command {
     .addHelpText('after', HELP_AFTER)
     .action((flags: ReachFlags) => {
       const cluster = readCluster(context.io, flags.cluster, flags);
-      const policies = readPolicies(context.io, flags.policies, flags);
+      const policies = readPolicies(context.io, flags.policies, { ...flags, cluster });
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
-      const ports = selectPorts(flags, cluster, [policies]);
+      const focus = connectionFocus(flags);
+      const connectivity = analyzer.connectivity(analyzer.universe(focus.scope));
       warnIfPlaintextOnly(context, policies);
-      const view: MatrixView = {
-        pods: cluster.pods.map((pod) => `${pod.namespace}/${pod.name}`),
-        matrices: ports.map(({ port, protocol }) => analyzer.matrix(port, protocol)),
-      };
-      context.io.stdout(render(flags, view));
-    });
-}
-
-function render(flags: ReachFlags, view: MatrixView): string {
-  switch (flags.format) {
-    case 'json':
-      if (flags.port !== undefined) {
-        return `${pairsJson(view.matrices[0].allowedPairs())}\n`;
+      const write = (text: string) => context.io.stdout(text);
+      if (flags.format === 'json' && flags.port !== undefined) {
+        // The pair list is the contract: stdout holds nothing else. What was assumed and left out
+        // is on stderr already, said by readCluster (implicit namespaces, pods without an address).
+        writePairsJson(connectivity, flags.port, flags.protocol ?? 'TCP', write);
+        return;
       }
-      return `[${view.matrices.map((matrix) => `{"port":${matrix.port},"protocol":"${matrix.protocol}","allowed":${pairsJson(matrix.allowedPairs())}}`).join(',\n')}]\n`;
-    case 'markdown':
-      return renderMatrixMarkdown(view);
-    case 'mermaid':
-      return renderMatrixMermaid(view);
-    case 'text':
-      return renderMatrixText(view);
-  }
-}
-
-/** A JSON array of pairs, one pair per line so large outputs diff well. */
-function pairsJson(pairs: readonly (readonly [string, string])[]): string {
-  return pairs.length === 0 ? '[]' : `[\n${pairs.map((pair) => JSON.stringify(pair)).join(',\n')}\n]`;
+      const report = reachReport(connectivity, focus);
+      switch (flags.format) {
+        case 'json':
+          writeReachJson(report, write);
+          break;
+        case 'markdown':
+          write(renderReachMarkdown(report));
+          break;
+        case 'mermaid':
+          write(renderReachMermaid(report));
+          break;
+        case 'text':
+          write(renderReachText(report));
+          break;
+      }
+    });
 }

@@ -2,8 +2,8 @@ import { isCalicoPolicy } from './calico-policy';
 import { KIND, LintObject } from './lint-object';
 import { LintContext } from './lint-rule';
 import {
-  AnalysisInputError, AnalysisPolicy, ClusterModel, ClusterPod, DirectionalRules, formatRuleRef, ManifestError, parsePolicies, podEndpoint, podId,
-  PortMatch, Protocol, PROTOCOLS, ReachabilityAnalyzer, ReachabilityMatrix,
+  AnalysisInputError, AnalysisPolicy, ClassSet, ConnectionMap, ConnectionSet, Connectivity, formatRuleRef, IpFamily, ManifestError, parsePolicies,
+  podEndpoint, podId, PortRange, ReachabilityAnalyzer, restrictMap, subtractMaps,
 } from '../../analysis';
 
 /**
@@ -11,15 +11,16 @@ import {
  * author wrote an allowance for them — an ingress rule whose sources' egress is isolated and does
  * not allow the flow, or an egress rule whose destinations' ingress is isolated and does not.
  *
- * What is checked, exactly (no sampling): every ordered pair of distinct pods of the cluster model
- * that have an address, every destination port 1–65535 of TCP, UDP and SCTP, without HTTP and
- * mTLS, on the network layer (Kubernetes, Calico and Cilium policies; Istio only authorizes
- * ingress and is not part of it). Ports are taken in classes that no rule and no named port can
- * tell apart (the boundaries of every port, range and container port), pods in the analyzer's
- * groups of pods no policy can tell apart; one representative flow per group pair and class is
- * decided with `ReachabilityAnalyzer` over the ingress halves and the egress halves of the
- * policies separately, and over the policies without their rules (which pods are isolated):
- * ingress-allowed, destination isolated and egress-denied is half-open, and the reverse.
+ * What is checked, exactly (no sampling), on the exact engine's sets: every ordered pair of
+ * distinct pods of the cluster model, every connection (TCP, UDP and SCTP, ports 1–65535) without
+ * HTTP and mTLS, in each address family both pods have (a connection is over one family), on the
+ * network layer (Kubernetes, Calico and Cilium policies; Istio only authorizes ingress and is not
+ * part of it). The analyzer computes, per family, what every destination's ingress admits (the
+ * policies' ingress halves alone) and what every source's egress allows (the egress halves alone)
+ * as rows of connection sets per pod group; a source isolated for egress and a destination
+ * isolated for ingress have a half-open flow on the difference of the two, either way. Each part
+ * of it (a connection atom) is explained by `ReachabilityAnalyzer.evaluate` on one flow, which names
+ * the rules that allow it on the open side.
  */
 export interface HalfOpenResult {
   /** Half-open flows by the object and path of the rule that allows them. */
@@ -32,17 +33,20 @@ export interface HalfOpenResult {
 export interface HalfOpenRule {
   /** `ingress` when the rule allows ingress and the sources' egress denies; `egress` the reverse. */
   readonly side: 'ingress' | 'egress';
-  /** The pod pairs (`<ns>/<pod> -> <ns>/<pod>`) with a half-open flow on some port. */
-  readonly pairs: ReadonlySet<string>;
+  /** How many pod pairs have a half-open flow on some connection. */
+  readonly pairCount: number;
   /** The first few, as `pod a/b -> pod c/d on 8080/TCP`. */
   readonly examples: readonly string[];
   /** What denies at the other end (the first example's reason). */
   readonly otherEnd: string;
+  /** The pod pairs, as `<ns>/<pod> -> <ns>/<pod>` (listed on demand: there may be many). */
+  pairs(): string[];
 }
 
-/** Group pairs times port classes the check decides at most; beyond, it says so instead of sampling. */
-export const HALF_OPEN_LIMIT = 20_000_000;
+/** Pairs of pod groups with half-open flows the check lists at most; beyond, it says so instead of listing a part. */
+export const HALF_OPEN_LIMIT = 2_000_000;
 const EXAMPLES = 3;
+const FAMILIES: readonly IpFamily[] = ['IPv4', 'IPv6'];
 
 /** The half-open flows of the run (needs the cluster; pass to `perRun`). */
 export function halfOpenFlows(context: LintContext): HalfOpenResult {
@@ -56,7 +60,7 @@ export function halfOpenFlows(context: LintContext): HalfOpenResult {
   try {
     // One JSON List (read with JSON.parse): item i is objects[i].
     const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects.map(withNamespace) });
-    policies = parsePolicies({ file: 'lint', text });
+    policies = parsePolicies({ file: 'lint', text }, { clusterNamespaces: cluster.namespaces });
   } catch (e) {
     if (e instanceof ManifestError) {
       const item = /^items\[(\d+)\]\.?(.*)$/.exec(e.fieldPath);
@@ -69,130 +73,198 @@ export function halfOpenFlows(context: LintContext): HalfOpenResult {
     }
     throw e;
   }
-  const rules = ruleLocations(policies, objects);
-  const pods = cluster.pods.filter((pod) => pod.ips.length > 0);
-  const classes = portClasses(policies, cluster);
   const full = new ReachabilityAnalyzer(cluster, policies);
-  const withAddress = new Set(pods);
-  const groupsOf = ({ protocol, from }: PortClass) => full.matrix(from, protocol).groups
-    .map((group) => group.pods.filter((pod) => withAddress.has(pod)))
-    .filter((members) => members.length > 0);
-  // Cost: pairs of the analyzer's pod groups, per class. Decided before any pair when possible —
-  // there are at most as many groups as pods; else the first class's groups tell — and the check
-  // stops before deciding more than the limit: it never reports a part.
-  const tooLarge = (work: number, groups: number) => ({
-    byRule: new Map(),
-    notChecked: {
-      reason: `${pods.length.toLocaleString('en-US')} pods in ${groups.toLocaleString('en-US')} groups over ${classes.length} port classes `
-        + `(${work.toLocaleString('en-US')} group pairs and more) are more than the check decides (${HALF_OPEN_LIMIT.toLocaleString('en-US')} group pairs); `
-        + 'lint a part of the cluster (fewer namespaces) to check it',
-    },
-  });
-  const bound = pods.length;
-  let first: ClusterPod[][] | undefined;
-  if (bound * bound * classes.length > HALF_OPEN_LIMIT) {
-    first = groupsOf(classes[0]);
-    if (first.length * first.length * classes.length > HALF_OPEN_LIMIT) {
-      return tooLarge(first.length * first.length * classes.length, first.length);
-    }
-  }
   const ingressHalves = new ReachabilityAnalyzer(cluster, policies.map((p) => ({ ...p, egress: undefined })));
   const egressHalves = new ReachabilityAnalyzer(cluster, policies.map((p) => ({ ...p, ingress: undefined })));
-  // Which pods are isolated per direction does not depend on port or protocol: one matrix each.
-  const ingressIsolation = new ReachabilityAnalyzer(cluster, policies.map((p) => ({ ...p, ingress: withoutRules(p.ingress), egress: undefined }))).matrix(1, 'TCP');
-  const egressIsolation = new ReachabilityAnalyzer(cluster, policies.map((p) => ({ ...p, ingress: undefined, egress: withoutRules(p.egress) }))).matrix(1, 'TCP');
-  let work = 0;
-  for (const [c, { protocol, from, to }] of classes.entries()) {
-    const groups = c === 0 && first ? first : groupsOf(classes[c]);
-    work += groups.length * groups.length;
-    if (work > HALF_OPEN_LIMIT) {
-      return tooLarge(work, groups.length);
-    }
-    const views: Views = {
-      ingress: ingressHalves.matrix(from, protocol), egress: egressHalves.matrix(from, protocol), ingressIsolation, egressIsolation,
-    };
-    for (const sources of groups) {
-      for (const destinations of groups) {
-        const [source, destination] = sources === destinations ? [sources[0], sources[1]] : [sources[0], destinations[0]];
-        if (destination === undefined) {
-          continue; // a one-pod group: the pair is the pod and itself
+  const universe = ReachabilityAnalyzer.jointUniverse([full, ingressHalves, egressHalves]);
+  const whole = full.connectivity(universe);
+  // Rows with the other direction open: what each destination admits, and what each source sends.
+  const admitted = ingressHalves.connectivity(universe);
+  const sent = egressHalves.connectivity(universe);
+  const groups = universe.grouping.groups;
+  const ingressIsolated = universe.sets.of(groups.filter((group) => whole.isolated(group.index, 'ingress')).map((group) => group.index));
+  const parts: HalfOpenPart[] = [];
+  let groupPairs = 0;
+  for (const family of FAMILIES) {
+    const admits = admitted.familyRows(family);
+    const sends = sent.familyRows(family);
+    for (const group of groups) {
+      if (!group.families.includes(family) || !whole.isolated(group.index, 'egress')) {
+        continue;
+      }
+      const sides = [['ingress', admits, sends], ['egress', sends, admits]] as const;
+      for (const [side, open, other] of sides) {
+        // Only pod groups isolated for ingress are in the set: external classes drop out.
+        for (const entry of restrictMap(subtractMaps(open[group.index], other[group.index]), ingressIsolated)) {
+          groupPairs += entry.classes.count;
+          parts.push({ side, family, source: group.index, destinations: entry.classes, connections: entry.connections });
         }
-        const side = halfOpenSide(source, destination, views);
-        if (side === undefined) {
-          continue;
-        }
-        const pairs = sources.flatMap((s) => destinations.filter((d) => d !== s).map((d) => `${podId(s)} -> ${podId(d)}`));
-        record(byRule, rules, full, side, source, destination, { protocol, from, to }, pairs);
       }
     }
+  }
+  if (groupPairs > HALF_OPEN_LIMIT) {
+    return {
+      byRule,
+      notChecked: {
+        reason: `${groupPairs.toLocaleString('en-US')} pairs of pod groups have half-open flows (${cluster.pods.length.toLocaleString('en-US')} pods in `
+          + `${groups.length.toLocaleString('en-US')} groups), more than the check lists (${HALF_OPEN_LIMIT.toLocaleString('en-US')}); `
+          + 'lint a part of the cluster (fewer namespaces) to check it',
+      },
+    };
+  }
+  const recorder = new Recorder(full, whole, ruleLocations(policies, objects), byRule);
+  for (const part of parts) {
+    part.destinations.forEach((destination) => {
+      for (const atom of part.connections.atoms()) {
+        recorder.record(part.side, part.family, part.source, destination, universe.space.atoms[atom]);
+      }
+    });
   }
   return { byRule };
 }
 
-/** The four views of one port class: each direction's halves, and each direction's isolation. */
-interface Views {
-  readonly ingress: ReachabilityMatrix;
-  readonly egress: ReachabilityMatrix;
-  /** Denied = the destination is isolated for ingress. */
-  readonly ingressIsolation: ReachabilityMatrix;
-  /** Denied = the source is isolated for egress. */
-  readonly egressIsolation: ReachabilityMatrix;
+/** Half-open connections from one source group to some destination groups, in one family. */
+interface HalfOpenPart {
+  readonly side: 'ingress' | 'egress';
+  readonly family: IpFamily;
+  readonly source: number;
+  readonly destinations: ClassSet;
+  readonly connections: ConnectionSet;
 }
 
-/** Which end's allowance the other, isolated end defeats, or undefined when the pair is not half-open. */
-function halfOpenSide(source: ClusterPod, destination: ClusterPod, views: Views): 'ingress' | 'egress' | undefined {
-  const ingressAllows = views.ingress.isAllowed(source, destination);
-  const egressAllows = views.egress.isAllowed(source, destination);
-  if (ingressAllows === egressAllows) {
-    return undefined;
-  }
-  const bothIsolated = !views.ingressIsolation.isAllowed(source, destination) && !views.egressIsolation.isAllowed(source, destination);
-  if (!bothIsolated) {
-    return undefined; // an explicit deny at a pod that is not isolated, or an allowance that isolation does not need
-  }
-  return ingressAllows ? 'ingress' : 'egress';
+/** A rule's findings while they are collected: pairs of pod groups (`source * size + destination`). */
+interface RuleFindings {
+  readonly side: 'ingress' | 'egress';
+  readonly groupPairs: Set<number>;
+  readonly examples: string[];
+  otherEnd: string;
 }
 
-/** Adds the pairs of one group pair and port class to the rules that allow them on the open side. */
-function record(
-  byRule: Map<LintObject, Map<string, HalfOpenRule>>, rules: ReadonlyMap<string, { object: LintObject; path: string }>, full: ReachabilityAnalyzer,
-  side: 'ingress' | 'egress', source: ClusterPod, destination: ClusterPod, { protocol, from, to }: PortClass, pairs: readonly string[],
-): void {
-  const verdict = full.evaluate({
-    source: podEndpoint(source.namespace, source.name), destination: podEndpoint(destination.namespace, destination.name), port: from, protocol,
-  });
-  const allowing = verdict.steps.find((step) => step.layer === 'network' && step.direction === side && step.allowed);
-  const denying = verdict.steps.find((step) => step.layer === 'network' && step.direction !== side && !step.allowed);
-  const ports = from === to ? `${from}/${protocol}` : `${protocol} ${from}-${to}`;
-  const example = `pod ${podId(source)} -> pod ${podId(destination)} on ${ports}`;
-  const refs = allowing?.allowedBy.length ? allowing.allowedBy : [];
-  for (const ref of refs) {
-    const location = rules.get(ref);
-    if (!location) {
-      continue;
+/**
+ * Explains half-open connections and files them under the rules that allow them on the open side.
+ * Which rules those are depends only on the open end's own evaluation, the other end's group, the
+ * atom and the family, so one explanation serves every pair alike; examples are explained for their
+ * own pair.
+ */
+class Recorder {
+  private readonly refsCache = new Map<string, readonly string[]>();
+  private readonly evaluationIds = new Map<ConnectionMap, number>();
+  private readonly findings = new Map<string, RuleFindings>();
+
+  constructor(
+    private readonly analyzer: ReachabilityAnalyzer,
+    private readonly connectivity: Connectivity,
+    private readonly rules: ReadonlyMap<string, { object: LintObject; path: string }>,
+    private readonly byRule: Map<LintObject, Map<string, HalfOpenRule>>,
+  ) {}
+
+  public record(side: 'ingress' | 'egress', family: IpFamily, source: number, destination: number, atom: PortRange): void {
+    const [openEnd, otherEnd, direction] = side === 'ingress' ? [destination, source, 'ingress' as const] : [source, destination, 'egress' as const];
+    const key = `${side}|${family}|${this.evaluationId(this.connectivity.evaluation(openEnd, direction, family))}|${otherEnd}|${atom.protocol}|${atom.from}`;
+    let refs = this.refsCache.get(key);
+    if (refs === undefined) {
+      refs = this.explain(side, family, source, destination, atom).refs;
+      this.refsCache.set(key, refs);
     }
-    let paths = byRule.get(location.object);
-    if (!paths) {
-      paths = new Map();
-      byRule.set(location.object, paths);
-    }
-    const known = paths.get(location.path);
-    if (known) {
-      pairs.forEach((pair) => (known.pairs as Set<string>).add(pair));
-      if (known.examples.length < EXAMPLES) {
-        (known.examples as string[]).push(example);
+    const size = this.connectivity.universe.sets.size;
+    for (const ref of refs) {
+      const location = this.rules.get(ref);
+      if (!location) {
+        continue;
       }
-    } else {
-      const otherEnd = denying ? `${denying.direction} at ${denying.endpoint}: ${denying.reason}` : 'the other end denies it';
-      paths.set(location.path, { side, pairs: new Set(pairs), examples: [example], otherEnd });
+      let paths = this.byRule.get(location.object);
+      if (!paths) {
+        paths = new Map();
+        this.byRule.set(location.object, paths);
+      }
+      let findings = this.findings.get(`${ref}|${side}`);
+      if (!findings) {
+        findings = { side, groupPairs: new Set(), examples: [], otherEnd: '' };
+        this.findings.set(`${ref}|${side}`, findings);
+        paths.set(location.path, this.ruleView(findings));
+      }
+      findings.groupPairs.add(source * size + destination);
+      if (findings.examples.length < EXAMPLES) {
+        const explained = this.explain(side, family, source, destination, atom);
+        findings.examples.push(explained.example);
+        if (findings.examples.length === 1) {
+          findings.otherEnd = explained.otherEnd;
+        }
+      }
     }
+  }
+
+  /** One flow of the atom between representatives of the two groups (two different pods), explained. */
+  private explain(side: 'ingress' | 'egress', family: IpFamily, source: number, destination: number, atom: PortRange) {
+    const groups = this.connectivity.universe.grouping.groups;
+    const from = groups[source].pods[0];
+    const to = source === destination ? groups[destination].pods[1] : groups[destination].pods[0];
+    const verdict = this.analyzer.evaluate({
+      source: podEndpoint(from.namespace, from.name),
+      destination: podEndpoint(to.namespace, to.name),
+      port: atom.from,
+      protocol: atom.protocol,
+      ipFamily: family,
+    });
+    const allowing = verdict.steps.find((step) => step.layer === 'network' && step.direction === side);
+    const denying = verdict.steps.find((step) => step.layer === 'network' && step.direction !== side && !step.allowed);
+    if (!allowing?.allowed || !denying) {
+      throw new Error(`half-open check: the exact sets and the verdict on ${podId(from)} -> ${podId(to)} ${atom.protocol} ${atom.from} over ${family} disagree (a bug; please report it)`);
+    }
+    const ports = atom.from === atom.to ? `${atom.from}/${atom.protocol}` : `${atom.protocol} ${atom.from}-${atom.to}`;
+    const common = FAMILIES.filter((f) => from.ips.some((ip) => ip.family === f) && to.ips.some((ip) => ip.family === f));
+    return {
+      refs: allowing.allowedBy,
+      example: `pod ${podId(from)} -> pod ${podId(to)} on ${ports}${common.length > 1 ? ` over ${family}` : ''}`,
+      otherEnd: `${denying.direction} at ${denying.endpoint}: ${denying.reason}`,
+    };
+  }
+
+  private evaluationId(map: ConnectionMap): number {
+    let id = this.evaluationIds.get(map);
+    if (id === undefined) {
+      id = this.evaluationIds.size;
+      this.evaluationIds.set(map, id);
+    }
+    return id;
+  }
+
+  /** The finding as the rule reads it: pod pairs counted and listed from the pairs of groups. */
+  private ruleView(findings: RuleFindings): HalfOpenRule {
+    const universe = this.connectivity.universe;
+    const size = universe.sets.size;
+    const groups = universe.grouping.groups;
+    const each = (visit: (source: number, destination: number) => void) => findings.groupPairs
+      .forEach((key) => visit(Math.floor(key / size), key % size));
+    return {
+      side: findings.side,
+      get pairCount() {
+        let count = 0;
+        each((s, d) => {
+          const n = groups[s].pods.length;
+          count += s === d ? n * (n - 1) : n * groups[d].pods.length;
+        });
+        return count;
+      },
+      pairs: () => {
+        const pairs: string[] = [];
+        each((s, d) => groups[s].pods.forEach((a) => groups[d].pods.forEach((b) => {
+          if (a !== b) pairs.push(`${podId(a)} -> ${podId(b)}`);
+        })));
+        return pairs;
+      },
+      examples: findings.examples,
+      get otherEnd() {
+        return findings.otherEnd;
+      },
+    };
   }
 }
 
 /** The objects the network layer enforces (Istio's are left out: it authorizes ingress only). */
 function isNetworkLayer(object: LintObject): boolean {
   return object.key === KIND.kubernetesNetworkPolicy || object.key === KIND.ciliumNetworkPolicy || object.key === KIND.ciliumClusterwideNetworkPolicy
-    || isCalicoPolicy(object) || object.key === KIND.calicoTier;
+    || isCalicoPolicy(object) || object.key === KIND.calicoTier || object.key === KIND.calicoNetworkSet || object.key === KIND.calicoGlobalNetworkSet;
 }
 
 /** The raw object with the namespace lint gave it (a `--default-namespace` may differ from the analyzer's default). */
@@ -202,10 +274,6 @@ function withNamespace(object: LintObject): unknown {
   }
   const metadata = { ...(object.raw.metadata as Record<string, unknown>), namespace: object.namespace };
   return { ...object.raw, metadata };
-}
-
-function withoutRules(rules: DirectionalRules | undefined): DirectionalRules | undefined {
-  return rules === undefined ? undefined : { isolates: rules.isolates, rules: [] };
 }
 
 /** Where each rule of the translated policies is written: `<kind> <ns>/<name> <label>` → object and field path. */
@@ -225,43 +293,4 @@ function ruleLocations(policies: readonly AnalysisPolicy[], objects: readonly Li
     }
   }
   return locations;
-}
-
-/** A port class: every port from `from` to `to` of a protocol is treated alike by every rule. */
-interface PortClass {
-  readonly protocol: Protocol;
-  readonly from: number;
-  readonly to: number;
-}
-
-/** The classes: boundaries at every port, range end and container port (named ports resolve to container ports). */
-function portClasses(policies: readonly AnalysisPolicy[], cluster: ClusterModel): PortClass[] {
-  const bounds: Record<Protocol, Set<number>> = { TCP: new Set([1, 65536]), UDP: new Set([1, 65536]), SCTP: new Set([1, 65536]) };
-  const add = (protocol: Protocol | 'ANY', from: number, to: number) => {
-    for (const p of protocol === 'ANY' ? PROTOCOLS : [protocol]) {
-      bounds[p].add(Math.max(1, from));
-      bounds[p].add(Math.min(65536, to + 1));
-    }
-  };
-  const visit = (match: PortMatch) => {
-    if (typeof match.port === 'number') {
-      add(match.protocol, match.port, match.endPort ?? match.port);
-    }
-  };
-  for (const policy of policies) {
-    for (const rules of [policy.ingress, policy.egress]) {
-      for (const rule of rules?.rules ?? []) {
-        rule.ports?.forEach(visit);
-      }
-    }
-  }
-  for (const pod of cluster.pods) {
-    for (const port of pod.ports) {
-      add(port.protocol, port.port, port.port);
-    }
-  }
-  return PROTOCOLS.flatMap((protocol) => {
-    const sorted = [...bounds[protocol]].filter((b) => b >= 1 && b <= 65536).sort((a, b) => a - b);
-    return sorted.slice(0, -1).map((from, i) => ({ protocol, from, to: sorted[i + 1] - 1 }));
-  });
 }

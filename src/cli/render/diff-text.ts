@@ -1,32 +1,55 @@
-import { formatPortProtocol } from '../port-selection';
-import { FlowChange, ReachabilityDiff } from '../reachability-diff';
+import { escapeText } from './text-escape';
+import { endpointLabels } from '../reach-report';
+import { ChangeReason, ConnectivityChange, ReachabilityDiff, SelfChange } from '../reachability-diff';
 
-/** `diff` as text: a summary line, then every gained (`+`) and lost (`-`) flow with its reason. */
+/**
+ * `diff` as text: a summary line and the notes, then every gained (`+`) and lost (`-`) change —
+ * sources, destinations and the exact connections — each with its reasons per part of the
+ * connections. Every name is escaped for the terminal.
+ */
 export function renderDiffText(diff: ReachabilityDiff): string {
-  const lines = [diffSummary(diff)];
-  const section = (title: string, sign: string, changes: readonly FlowChange[]) => {
-    if (changes.length === 0) {
+  const lines = [diffSummary(diff), ...diff.notes.map((note) => `  note: ${escapeText(note)}`)];
+  const section = (title: string, sign: string, changes: readonly ConnectivityChange[], self: readonly SelfChange[]) => {
+    if (changes.length === 0 && self.length === 0) {
       return;
     }
     lines.push('', title);
     for (const change of changes) {
-      lines.push(`  ${sign} ${change.source} -> ${change.destination} on ${formatPortProtocol(change)}: ${change.because.join('; ')}`);
+      const from = endpointLabels(diff.after, change.sources);
+      const to = endpointLabels(diff.after, change.destinations);
+      lines.push(`  ${sign} ${list(from)} -> ${list(to)}: ${change.connections.format()}`);
+      for (const reason of change.reasons) {
+        lines.push(`      ${reasonText(reason, from.length * to.length > 1)}`);
+      }
+    }
+    for (const change of self) {
+      lines.push(`  ${sign} ${list(endpointLabels(diff.after, change.groups))} -> itself: ${change.connections.format()}`);
     }
   };
-  section('Gained (allowed after, denied before):', '+', diff.gained);
-  section('Lost (denied after, allowed before):', '-', diff.lost);
+  section('Gained (allowed after, denied before):', '+', diff.gained, diff.gainedSelf);
+  section('Lost (denied after, allowed before):', '-', diff.lost, diff.lostSelf);
   return `${lines.join('\n')}\n`;
 }
 
-/** `2 flows gained, 1 lost on 3 ports (53/UDP, …)` or `no change …`. */
-export function diffSummary(diff: ReachabilityDiff): string {
-  const ports = `${diff.ports.length} port${diff.ports.length === 1 ? '' : 's'} (${diff.ports.map(formatPortProtocol).join(', ')})`;
-  if (diff.gained.length === 0 && diff.lost.length === 0) {
-    return `No change in reachability on ${ports}.`;
-  }
-  return `${plural(diff.gained.length, 'flow')} gained, ${diff.lost.length} lost on ${ports}.`;
+/** `TCP 9090: reasons` (with the flow they were read from when the change covers several pairs). */
+export function reasonText(reason: ChangeReason, withExample: boolean): string {
+  const example = reason.example;
+  const flow = withExample ? ` (read from ${example.source} -> ${example.destination} on ${example.protocol} ${example.port})` : '';
+  return escapeText(`${reason.connections.format()}${flow}: ${reason.because.join('; ')}`);
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+/** `Reachability diff over …: connections gained between 2 pairs of endpoints, lost between 1.` or no change. */
+export function diffSummary(diff: ReachabilityDiff): string {
+  if (diff.gainedPairs === 0 && diff.lostPairs === 0) {
+    return `No change in reachability over ${diff.focus}.`;
+  }
+  return `Reachability diff over ${diff.focus}: connections gained between ${pairs(diff.gainedPairs)}, lost between ${pairs(diff.lostPairs)}.`;
+}
+
+function pairs(count: number): string {
+  return `${count} pair${count === 1 ? '' : 's'} of endpoints`;
+}
+
+function list(labels: readonly string[]): string {
+  return labels.map(escapeText).join(', ');
 }

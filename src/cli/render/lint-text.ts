@@ -1,3 +1,4 @@
+import { escapeText } from './text-escape';
 import { LintFinding } from '../lint/lint-rule';
 
 /**
@@ -7,7 +8,8 @@ import { LintFinding } from '../lint/lint-rule';
  *       spec.ingress[0]: ingress[0] has no from and no ports: …
  *       fix: …
  *
- * then a summary line.
+ * then a summary line. Names, files, paths and messages come from the input (a pull request):
+ * they are escaped for the terminal (`escapeText`).
  */
 export function renderLintText(findings: readonly LintFinding[], objectCount: number): string {
   const blocks = findings.map((finding) => {
@@ -15,9 +17,9 @@ export function renderLintText(findings: readonly LintFinding[], objectCount: nu
     const name = object.namespace === undefined ? object.name : `${object.namespace}/${object.name}`;
     const where = `${object.file}, document ${object.document}${object.item ? `, ${object.item}` : ''}`;
     return [
-      `${finding.severity} ${finding.ruleId}: ${object.kind} ${name} (${where})`,
-      `  ${finding.path ? `${finding.path}: ` : ''}${finding.message}`,
-      `  fix: ${finding.fix}`,
+      `${finding.severity} ${finding.ruleId}: ${escapeText(`${object.kind} ${name} (${where})`)}`,
+      `  ${escapeText(`${finding.path ? `${finding.path}: ` : ''}${finding.message}`)}`,
+      `  fix: ${escapeText(finding.fix)}`,
     ].join('\n');
   });
   const errors = findings.filter((finding) => finding.severity === 'error').length;

@@ -24,6 +24,12 @@ export interface IstioDialectOptions {
   readonly istiodLabels: Readonly<Record<string, string>>;
   /** The user opted into matching peers that have pod labels AND a service account by the account only. */
   readonly matchPeersByServiceAccount: boolean;
+  /**
+   * What the Istio layer does with its AuthorizationPolicies, whatever the statements' stage: `observe` renders
+   * every one dry-run and `none` renders none (the mesh permissive while the CNI layer enforces: a MeshMigration
+   * phase). Undefined: as each statement's stage says.
+   */
+  readonly meshPolicies?: 'observe' | 'none';
 }
 
 /** istiod's xDS + certificate-signing port: every sidecar proxy (and waypoint) connects to it. */

@@ -54,6 +54,16 @@ export class IstioDialect implements Dialect {
     this.capabilities = istioCapabilities(options);
   }
 
+  /** The same engine whose Istio layer only observes (`observe`) or renders no AuthorizationPolicy (`none`). */
+  public withMeshPolicies(meshPolicies: 'observe' | 'none'): IstioDialect {
+    return new IstioDialect({ ...this.options, meshPolicies });
+  }
+
+  /** The mode (for engines derived from this one). */
+  public get mode(): IstioDialectOptions['mode'] {
+    return this.options.mode;
+  }
+
   /** The mesh's trust domain its principals are written in (the analyzer reads them with it). */
   public get trustDomain(): string {
     return this.options.trustDomain;
@@ -105,8 +115,11 @@ export class IstioDialect implements Dialect {
       }
       case 'allow': {
         if (s.direction === 'ingress') {
-          // The waypoint's own egress, where something isolates it (non-isolating, so always enforced).
-          const waypoint = this.gatewayOwner(s, ctx) ? waypointPlumbing(this.options, s.subject.namespace, s.origin, 'enforce').map(p => p.statement) : [];
+          // The waypoint's own egress, where something isolates it (non-isolating, so always enforced); for an
+          // audit-stage owner on a CNI that stages, also staged, so that a preview of the isolation includes it.
+          const stages: ('enforce' | 'audit')[] = s.stage === 'audit' && canStage ? ['enforce', 'audit'] : ['enforce'];
+          const waypoint = !this.gatewayOwner(s, ctx) ? []
+            : stages.flatMap(stage => waypointPlumbing(this.options, s.subject.namespace, s.origin, stage).map(p => p.statement));
           if (s.stage === 'audit' && !canStage) return waypoint;
           return [this.cniIngress(s), ...(s.isolating ? this.plumbingFor(s, 'ingress', ctx) : []), ...waypoint];
         }
@@ -130,7 +143,8 @@ export class IstioDialect implements Dialect {
       // Ambient: an egress allowance to pods (AllowTo) leaves the source as HBONE to the destination pods,
       // whose ztunnel decides the application port (guarded in check: the destinations must be isolated).
       const pods = s.peers.filter(p => p.kind === 'pods');
-      if (this.options.mode !== 'ambient' || !s.isolating || s.purpose !== 'traffic' || !pods.length) return [s];
+      // UDP and SCTP are not tunnelled: only an allowance with TCP needs the HBONE port.
+      if (this.options.mode !== 'ambient' || !s.isolating || s.purpose !== 'traffic' || !pods.length || !istioSeesTcp(s.ports)) return [s];
       return [s, { ...s, origin: suffixed(s.origin, 'hbone'), peers: pods, ports: [{ protocol: 'TCP', port: HBONE_PORT }] }];
     }
     let subject = s.subject;
@@ -259,10 +273,15 @@ export class IstioDialect implements Dialect {
    * side of this allowance, then decide every port), else it fails.
    */
   private ambientEgressProblems(s: AllowStatement, ctx: RenderContext, cannot: (w: string, r: string, f: string) => string): string[] {
-    if (this.options.mode !== 'ambient' || !s.isolating || s.purpose !== 'traffic') return [];
+    if (this.options.mode !== 'ambient' || !s.isolating || s.purpose !== 'traffic' || !istioSeesTcp(s.ports)) return [];
     const exactly = 'use IstioMode.SIDECAR, or a CNI engine (Engine.cilium(), Engine.calico(), Engine.kubernetes()), which express it exactly';
     const out: string[] = [];
     for (const p of s.peers) {
+      if (p.kind === 'anyone') {
+        out.push(cannot('egress to anyone on TCP', 'in ambient mode a TCP connection to a mesh pod leaves the source as HBONE (TCP 15008), whatever its port, and only the destination\'s ztunnel can check the port; allowing anyone on the application ports would block every mesh pod, and allowing HBONE to every pod would admit every port of the pods nothing isolates',
+          `allow the addresses outside the cluster with a CIDR that excepts the pod and Service CIDRs (Peer.cidr('0.0.0.0/0', ['<pod CIDR>', '<Service CIDR>'])) and the mesh pods by namespace (Peer.namespace('<name>')), whose ingress you isolate; or ${exactly}`));
+        continue;
+      }
       if (p.kind !== 'pods') continue;
       if (p.namespaces.kind !== 'name') {
         out.push(cannot(`egress to ${peerToString(p)}`, 'in ambient mode the CNI sees every connection to a mesh pod as HBONE (TCP 15008), whatever its port, and only the destination\'s ztunnel can check the port; pods chosen by namespace labels or in every namespace have no ztunnel policy this engine renders',
@@ -271,7 +290,7 @@ export class IstioDialect implements Dialect {
       }
       const dest: PodSetModel = { namespace: p.namespaces.name, pods: p.pods, ...(p.serviceAccount ? { serviceAccount: p.serviceAccount } : {}) };
       const isolated = [...this.view(ctx).isolators('ingress', 'enforce', dest.namespace), ...(s.stage === 'audit' ? this.view(ctx).isolators('ingress', 'audit', dest.namespace) : [])]
-        .some(x => covers(x.subject, dest) && (x.kind === 'isolate' || istioSeesTcp(x.ports)));
+        .some(x => covers(x.subject, dest)); // every ingress isolation renders an ALLOW policy for its pods (UDP-only ones the baseline)
       if (!isolated) {
         out.push(cannot(`egress to ${podSetToString(dest)}, whose ingress nothing isolates`, 'in ambient mode the CNI sees every connection to a mesh pod as HBONE (TCP 15008), whatever its port, and a destination without an ALLOW policy admits every port, so the workload could connect on ports the intent denies',
           `isolate the destination's ingress too (new DefaultDeny(scope, 'id', { namespace: '${dest.namespace}' }) or a ZeroTrustNamespace), so that its ztunnel checks this allowance; or ${exactly}`));
@@ -302,6 +321,7 @@ export class IstioDialect implements Dialect {
   }
 
   private istioObjects(s: Statement, ctx: RenderContext): RenderedObject[] {
+    if (this.options.meshPolicies === 'none' && s.kind !== 'mtls') return [];
     switch (s.kind) {
       case 'mtls': return [this.peerAuthentication(s, ctx)];
       case 'isolate': return s.directions.includes('ingress') ? [this.baseline(s, ctx)] : [];
@@ -317,7 +337,13 @@ export class IstioDialect implements Dialect {
   }
 
   private authorization(s: AllowStatement, ctx: RenderContext): RenderedObject[] {
-    if (!istioSeesTcp(s.ports)) return []; // UDP / SCTP: the CNI alone decides
+    if (!istioSeesTcp(s.ports)) {
+      // UDP / SCTP never pass a mesh proxy: the CNI alone decides them. But the allowance isolates its pods, and
+      // the mesh must deny them every TCP connection no intent allows: in ambient mode the CNI admits all of TCP
+      // 15008 (HBONE plumbing) and only ztunnel can refuse it, and a proxy with no ALLOW policy admits everything.
+      // So the pods get the ALLOW-nothing baseline, exactly as a DefaultDeny of their ingress would give them.
+      return [this.ap(s.origin, ctx.objectName(s.origin, 'ingress'), s.subject.namespace, this.selectorOf(s.subject), s.stage === 'audit')];
+    }
     const sources = istioSources(this.options, s.peers).sources;
     const ports = istioPorts(s.ports).ports;
     const rule = istioRule(sources, istioOperations(ports, s.http));
@@ -396,7 +422,8 @@ export class IstioDialect implements Dialect {
     };
   }
 
-  private ap(origin: OriginModel, name: string, namespace: string, spec: AuthorizationPolicySpec, audit: boolean): RenderedObject {
+  private ap(origin: OriginModel, name: string, namespace: string, spec: AuthorizationPolicySpec, stageAudit: boolean): RenderedObject {
+    const audit = stageAudit || this.options.meshPolicies === 'observe';
     return {
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',

@@ -6,7 +6,7 @@ import {
   labelSelector, PeerModel, peerToString, PortModel, portToString, statementToString,
 } from '../../model';
 import { RenderContext, RenderedObject } from '../dialect';
-import { intentRuleName } from '../intent-metadata';
+import { constructPathOf, intentRuleName } from '../intent-metadata';
 
 /** The API group of ClusterNetworkPolicy (network-policy-api). */
 export const CNP_GROUP = 'policy.networking.k8s.io';
@@ -134,17 +134,17 @@ export function renderClusterStatement(s: ClusterStatement, ctx: RenderContext |
   switch (s.kind) {
     case 'isolate-cluster': {
       const n = name();
-      return [object(n, denyAll(s.directions, everyPodExcept(s.exceptNamespaces), intentRuleName(s.origin.path, 'default-deny', MAX_RULE_NAME)))];
+      return [object(n, denyAll(s.directions, everyPodExcept(s.exceptNamespaces), intentRuleName(constructPathOf(s.origin), 'default-deny', MAX_RULE_NAME)))];
     }
     case 'allow-cluster': {
       const subject = everyPodExcept(s.exceptNamespaces);
-      const accept = rules('Accept', s.direction, s.peers, s.ports, s.origin.path, options);
+      const accept = rules('Accept', s.direction, s.peers, s.ports, constructPathOf(s.origin), options);
       const admin = object(name(s.purpose === 'dns' ? undefined : s.direction), { tier: 'Admin', priority: s.priority, subject: subjectOf(subject), [s.direction]: accept });
-      return [admin, object(name(s.purpose === 'dns' ? 'isolation' : `${s.direction}-isolation`), denyAll([s.direction], subject, intentRuleName(s.origin.path, 'isolation', MAX_RULE_NAME)))];
+      return [admin, object(name(s.purpose === 'dns' ? 'isolation' : `${s.direction}-isolation`), denyAll([s.direction], subject, intentRuleName(constructPathOf(s.origin), 'isolation', MAX_RULE_NAME)))];
     }
     case 'cluster-rule':
       return [object(name(), {
-        tier: 'Admin', priority: s.priority, subject: subjectOf(s.subject), [s.direction]: rules(ACTIONS[s.action], s.direction, s.peers, s.ports, s.origin.path, options),
+        tier: 'Admin', priority: s.priority, subject: subjectOf(s.subject), [s.direction]: rules(ACTIONS[s.action], s.direction, s.peers, s.ports, constructPathOf(s.origin), options),
       })];
   }
 }

@@ -281,6 +281,32 @@ spec:
     }).allowed;
     // Egress: only x/b (role=db) may leave x; ingress: only x/a (not db) accepts, and only from y (team=ops).
     expect([allowed('x/b', 'y/a'), allowed('x/a', 'y/a'), allowed('y/a', 'x/a'), allowed('y/a', 'x/b')]).toEqual([true, false, true, false]);
+    // The exact engine (and the naive matrix) evaluate the own-endpoint conditions the same way.
+    expectTruthTable(cluster, policies, 80, 'TCP', `
+          x/a x/b y/a
+      x/a  .   X   X
+      x/b  X   .   .
+      y/a  .   X   .
+    `);
+  });
+
+  test('nets on the policy\'s own endpoint see the subject pod\'s own address', () => {
+    const policies = policiesFromYaml(`
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: own-nets, namespace: x }
+spec:
+  selector: all()
+  types: [Egress]
+  egress: [{ action: Allow, source: { nets: [10.1.0.10/32] } }]
+`);
+    // x/a is 10.1.0.10: it may leave; x/b (10.1.0.11) is isolated for egress and matches no rule.
+    expectTruthTable(cluster, policies, 80, 'TCP', `
+          x/a x/b y/a
+      x/a  .   .   .
+      x/b  X   .   X
+      y/a  .   .   .
+    `);
   });
 
   test('service accounts by name, in rules and as the policy subject', () => {

@@ -225,7 +225,8 @@ describe('ports', () => {
         { namespace: 'x', name: 'a', labels: { pod: 'a' }, ips: ['10.1.0.1'] },
         ...Object.entries(named).map(([name, port], i) => ({ namespace: 'x', name, ips: [`10.1.0.${i + 10}`], ports: [{ name: 'http', port }] })),
         { namespace: 'x', name: 'plain', ips: ['10.1.0.99'] },
-        // Host-network pods and pods without an address are not in Cilium's named-port map.
+        // Host-network pods and pods without an address are not in Cilium's named-port map (and a
+        // pod without an address has no network at all).
         { namespace: 'x', name: 'host', ips: ['192.168.0.1'], hostNetwork: true, ports: [{ name: 'http', port: 7000 }] },
         { namespace: 'x', name: 'pending', ports: [{ name: 'http', port: 7001 }] },
       ],
@@ -234,12 +235,12 @@ describe('ports', () => {
     const agreeing = servers({ s1: 8080, s2: 8080 });
     expectTruthTable(agreeing, policies, 8080, 'TCP', `
                x/a x/host x/pending x/plain x/s1 x/s2
-     x/a       .   .      .         .       .    .
-     x/host    .   .      .         .       .    .
-     x/pending .   .      .         .       .    .
-     x/plain   .   .      .         .       .    .
-     x/s1      .   .      .         .       .    .
-     x/s2      .   .      .         .       .    .
+     x/a       .   .      X         .       .    .
+     x/host    .   .      X         .       .    .
+     x/pending X   X      X         X       X    X
+     x/plain   .   .      X         .       .    .
+     x/s1      .   .      X         .       .    .
+     x/s2      .   .      X         .       .    .
     `);
     expect(allows(agreeing, policies, 'x/a', '203.0.113.9', 8080)).toBe(true);
     expect(allows(agreeing, policies, 'x/a', 'x/s1', 9090)).toBe(false);

@@ -23,8 +23,15 @@ ${to}
 `);
 }
 
+// x/a with an IPv6 address as well, for IPv6 destinations (a pod connects only over a family it has).
+const dualStack = ClusterModel.create({
+  namespaces: [{ name: 'x' }],
+  pods: [{ namespace: 'x', name: 'a', labels: { pod: 'a' }, ips: ['10.1.0.10', 'fd00:1::10'] }],
+});
+
 function canReach(policies: ReturnType<typeof policiesFromYaml>, ip: string, options = {}): boolean {
-  return evaluate(cluster, policies, { source: podEndpoint('x', 'a'), destination: ipEndpoint(ip), port: 443, protocol: 'TCP' }, options).allowed;
+  const from = ip.includes(':') ? dualStack : cluster;
+  return evaluate(from, policies, { source: podEndpoint('x', 'a'), destination: ipEndpoint(ip), port: 443, protocol: 'TCP' }, options).allowed;
 }
 
 describe('ipBlock', () => {
@@ -71,6 +78,12 @@ describe('ipBlock', () => {
     const policies = egressFromXA(`
     - ipBlock: { cidr: "2001:db8::/32", except: ["2001:db8:ff::/48"] }`);
     expect(canReach(policies, ip)).toBe(allowed);
+  });
+
+  test('a pod without an IPv6 address cannot reach an IPv6 address, whatever the policies allow', () => {
+    const verdict = evaluate(cluster, [], { source: podEndpoint('x', 'a'), destination: ipEndpoint('2001:db8::1'), port: 443, protocol: 'TCP' });
+    expect(verdict.allowed).toBe(false);
+    expect(verdict.noNetwork).toBe('pod x/a has no IPv6 address, so it cannot connect with 2001:db8::1');
   });
 
   test('a non-canonical IPv6 CIDR is masked too', () => {

@@ -4,6 +4,7 @@ import { policiesFromYaml } from '../support/fixtures';
 // Label selector semantics (apimachinery labels.Selector): matchLabels and every matchExpressions entry
 // are ANDed; NotIn and DoesNotExist also match objects that do not have the key at all.
 
+// Every pod has an address: a pod without one has no network.
 const cluster = ClusterModel.create({
   namespaces: [
     { name: 'x' },
@@ -12,14 +13,14 @@ const cluster = ClusterModel.create({
     { name: 'bare' },
   ],
   pods: [
-    { namespace: 'x', name: 'target', labels: { role: 'target' } },
-    { namespace: 'x', name: 'web', labels: { tier: 'web', env: 'prod' } },
-    { namespace: 'x', name: 'db', labels: { tier: 'db', env: 'prod' } },
-    { namespace: 'x', name: 'nolabel', labels: {} },
-    { namespace: 'x', name: 'cache', labels: { tier: 'cache', legacy: 'true' } },
-    { namespace: 'prod', name: 'p', labels: {} },
-    { namespace: 'stage', name: 's', labels: {} },
-    { namespace: 'bare', name: 'b', labels: {} },
+    { namespace: 'x', name: 'target', labels: { role: 'target' }, ips: ['10.0.0.1'] },
+    { namespace: 'x', name: 'web', labels: { tier: 'web', env: 'prod' }, ips: ['10.0.0.2'] },
+    { namespace: 'x', name: 'db', labels: { tier: 'db', env: 'prod' }, ips: ['10.0.0.3'] },
+    { namespace: 'x', name: 'nolabel', labels: {}, ips: ['10.0.0.4'] },
+    { namespace: 'x', name: 'cache', labels: { tier: 'cache', legacy: 'true' }, ips: ['10.0.0.5'] },
+    { namespace: 'prod', name: 'p', labels: {}, ips: ['10.0.0.6'] },
+    { namespace: 'stage', name: 's', labels: {}, ips: ['10.0.0.7'] },
+    { namespace: 'bare', name: 'b', labels: {}, ips: ['10.0.0.8'] },
   ],
 });
 

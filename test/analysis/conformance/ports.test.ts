@@ -84,9 +84,9 @@ spec:
   describe('a named port resolving to different numbers on different pods', () => {
     const web = ClusterModel.create({
       pods: [
-        { namespace: 'x', name: 'web1', labels: { app: 'web' }, ports: [{ name: 'http', port: 8080 }] },
-        { namespace: 'x', name: 'web2', labels: { app: 'web' }, ports: [{ name: 'http', port: 9090 }] },
-        { namespace: 'x', name: 'client', labels: { app: 'client' }, ports: [] },
+        { namespace: 'x', name: 'web1', labels: { app: 'web' }, ips: ['10.0.0.1'], ports: [{ name: 'http', port: 8080 }] },
+        { namespace: 'x', name: 'web2', labels: { app: 'web' }, ips: ['10.0.0.2'], ports: [{ name: 'http', port: 9090 }] },
+        { namespace: 'x', name: 'client', labels: { app: 'client' }, ips: ['10.0.0.3'], ports: [] },
       ],
     });
 

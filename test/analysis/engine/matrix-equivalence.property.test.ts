@@ -31,7 +31,7 @@ describe('grouped matrix equals the pair-by-pair matrix', () => {
 
   test('fails loudly when the grouped matrix is compared with a different policy set', () => {
     // Guards the property itself: a policy set that isolates something must change the result.
-    const cluster = ClusterModel.create({ pods: [{ name: 'a', labels: { app: 'web' } }, { name: 'b' }] });
+    const cluster = ClusterModel.create({ pods: [{ name: 'a', labels: { app: 'web' }, ips: ['10.0.0.1'] }, { name: 'b', ips: ['10.0.0.2'] }] });
     const denyAll: AnalysisPolicy[] = [{
       ref: { kind: 'NetworkPolicy', namespace: 'default', name: 'deny' },
       layer: 'network',

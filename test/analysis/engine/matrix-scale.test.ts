@@ -1,25 +1,23 @@
 import { matrix, parseCluster, parsePolicies, ReachabilityAnalyzer } from '../../../src/analysis';
 import { estateYaml } from '../support/estate';
 
-// The full matrix of a 500-namespace estate (about 5,000 pods) must be computed well within 10 s,
-// parsing included, because it is grouped by what policies can observe rather than pod by pod.
+// The full reachability of a 500-namespace estate (about 5,000 pods) is computed per group of pods
+// no policy tells apart, not pod by pod. How long it takes is measured in the benchmark
+// (`npx projen bench --size estate`, docs/PERFORMANCE.md), never in a unit test.
 
 describe('matrix at scale', () => {
   const estate = estateYaml(500);
 
-  test('computes the full matrix of a 500-namespace estate in well under 10 seconds, parsing included', () => {
-    const started = Date.now();
+  test('computes the full reachability of a 500-namespace estate by groups of pods, not pod by pod', () => {
     const cluster = parseCluster({ file: 'estate-cluster.yaml', text: estate.cluster });
     const policies = parsePolicies({ file: 'estate-policies.yaml', text: estate.policies });
     const result = matrix(cluster, policies, 8080, 'TCP');
     const count = result.allowedPairCount();
-    const elapsed = Date.now() - started;
 
     expect(cluster.pods).toHaveLength(estate.podCount);
     expect(result.groups.length).toBeLessThan(cluster.pods.length / 2);
     // Self pairs, plus web -> api on 8080 in the even teams, plus the legacy range of every 50th team.
     expect(count).toBeGreaterThan(cluster.pods.length);
-    expect(elapsed).toBeLessThan(10_000);
   }, 60_000);
 
   test('gives the same answers as single-flow evaluation on a sample of pairs', () => {

@@ -3,6 +3,7 @@ import {
 } from '../../../src';
 import { calicoRuleMetadata } from '../../helpers/intent-metadata';
 import { byName, chartWith, synthValid } from '../../helpers/synth';
+import { testEngine } from '../../helpers/target';
 
 const rule: ClusterRuleProps = { priority: 10, direction: PolicyDirection.EGRESS, peers: [Peer.cidr('169.254.169.254/32')], ports: [Port.tcp(80)] };
 
@@ -12,7 +13,7 @@ describe('cluster-wide admin rules on the Calico engine', () => {
     [ClusterAlwaysAllow, 'Allow'],
     [ClusterDelegateToNamespaces, 'Pass'],
   ] as const)('%p is a GlobalNetworkPolicy in the kube-admin tier, order = priority, with %s rules', (Intent, action) => {
-    const c = chartWith(Engine.calico());
+    const c = chartWith(testEngine.calico());
     new Intent(c, 'rule', { ...rule, namespaceLabels: { tenant: 'yes' }, podLabels: { app: 'web' } });
     expect(synthValid(c)).toEqual([expect.objectContaining({
       kind: 'GlobalNetworkPolicy',
@@ -28,7 +29,7 @@ describe('cluster-wide admin rules on the Calico engine', () => {
   });
 
   test('the DNS allowance goes to kube-admin at its priority and its isolation to the engine\'s tier', () => {
-    const c = chartWith(Engine.calico({ tier: 'platform', order: 50 }));
+    const c = chartWith(testEngine.calico({ tier: 'platform', order: 50 }));
     new ClusterAllowDns(c, 'dns', { priority: 20 });
     const objs = synthValid(c);
     expect([byName(objs, 'dns').spec.tier, byName(objs, 'dns').spec.order]).toEqual(['kube-admin', 20]);
@@ -42,7 +43,7 @@ describe('cluster-wide admin rules on the Calico engine', () => {
   });
 
   test('an audit-stage rule is a StagedGlobalNetworkPolicy in kube-admin', () => {
-    const c = chartWith(Engine.calico());
+    const c = chartWith(testEngine.calico());
     new ClusterDeny(c, 'rule', { ...rule, stage: PolicyStage.AUDIT });
     const [o] = synthValid(c);
     expect([o.kind, o.spec.tier, o.spec.stagedAction]).toEqual(['StagedGlobalNetworkPolicy', 'kube-admin', 'Set']);

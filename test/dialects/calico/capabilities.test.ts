@@ -7,6 +7,7 @@ import { SupportLevel } from '../../../src/dialects/capability';
 import { FEATURE_DESCRIPTIONS, Feature, featuresOf } from '../../../src/dialects/feature';
 import { PolicyCompiler } from '../../../src/engine/compiler';
 import { expectValidManifests } from '../../helpers/schema';
+import { testEngine } from '../../helpers/target';
 
 const a = Workload.select({ app: 'a' });
 const b = Workload.select({ app: 'b' });
@@ -83,14 +84,14 @@ const ROWS: Row[] = [
 
 /** Each engine as declared by default, and with every opt-in it offers. */
 const PLAIN: Record<EngineName, () => Engine> = {
-  kubernetes: () => Engine.kubernetes(),
-  cilium: () => Engine.cilium(),
-  calico: () => Engine.calico(),
+  kubernetes: () => testEngine.kubernetes(),
+  cilium: () => testEngine.cilium(),
+  calico: () => testEngine.calico(),
 };
 const OPTED_IN: Record<EngineName, () => Engine> = {
-  kubernetes: () => Engine.kubernetes({ serviceAccountLabel: 'sa' }),
-  cilium: () => Engine.cilium({ nodeLocalDnsViaHost: true }),
-  calico: () => Engine.calico({ applicationLayerPolicy: true, enterprise: true }),
+  kubernetes: () => testEngine.kubernetes({ serviceAccountLabel: 'sa' }),
+  cilium: () => testEngine.cilium({ nodeLocalDnsViaHost: true }),
+  calico: () => testEngine.calico({ applicationLayerPolicy: true, enterprise: true }),
 };
 
 /** Unsupported rows an engine option turns on (the option declares what the cluster runs). */
@@ -145,7 +146,7 @@ describe('capability rows: Kubernetes, Cilium and Calico side by side', () => {
   });
 
   test('Calico refuses mutual TLS with a fix, like every CNI engine', () => {
-    const table = Engine.calico()._dialect.capabilities;
+    const table = testEngine.calico()._dialect.capabilities;
     for (const f of ['mtls.strict', 'mtls.permissive', 'mtls.port-exception'] as const) {
       expect(table[f].level).toBe('unsupported');
       expect(table[f].fix).toContain('Engine.calico()');
@@ -153,9 +154,9 @@ describe('capability rows: Kubernetes, Cilium and Calico side by side', () => {
   });
 
   test('the Calico opt-ins turn exactly the HTTP and DNS-name rows on, and nothing else', () => {
-    const plain = Engine.calico()._dialect.capabilities;
-    const alp = Engine.calico({ applicationLayerPolicy: true })._dialect.capabilities;
-    const ent = Engine.calico({ enterprise: true })._dialect.capabilities;
+    const plain = testEngine.calico()._dialect.capabilities;
+    const alp = testEngine.calico({ applicationLayerPolicy: true })._dialect.capabilities;
+    const ent = testEngine.calico({ enterprise: true })._dialect.capabilities;
     const changed = (t: typeof plain) => (Object.keys(plain) as Feature[]).filter(f => t[f].level !== plain[f].level);
     expect(changed(alp)).toEqual(['allow.http']);
     expect(changed(ent)).toEqual(['peer.fqdn']);

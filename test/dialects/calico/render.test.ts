@@ -9,13 +9,14 @@ import { parseCalicoSelector } from '../../../src/dialects/calico/selector-parse
 import { calicoRuleMetadata, intentAnnotations } from '../../helpers/intent-metadata';
 import { validateManifest } from '../../helpers/schema';
 import { byName, chartWith, errorOf, synthValid } from '../../helpers/synth';
+import { testEngine } from '../../helpers/target';
 
 const web = Workload.select({ app: 'web' });
 const api = Workload.select({ app: 'api' });
 const PODS = "projectcalico.org/orchestrator == 'k8s'";
 
 /** A chart in namespace `production` with the Calico engine. */
-const calicoChart = (options = {}) => chartWith(Engine.calico(options));
+const calicoChart = (options = {}) => chartWith(testEngine.calico(options));
 
 /** Whether a rendered selector holds for the labels (parsed the way Calico parses it). */
 const holds = (selector: string, labels: Record<string, string>) => evaluateSelector(parseCalicoSelector(selector), labels);
@@ -56,7 +57,7 @@ describe('Calico policies: tier, order and types are always explicit', () => {
     [{ order: -1 }, 'invalid order of Engine.calico()'],
     [{ order: Number.NaN }, 'expected a finite number >= 0'],
   ])('Engine.calico(%j) throws', (options, message) => {
-    expect(errorOf(() => Engine.calico(options))).toContain(message);
+    expect(errorOf(() => testEngine.calico(options))).toContain(message);
   });
 });
 
@@ -400,7 +401,7 @@ describe('output', () => {
     new DefaultDeny(chart, 'deny');
     new AllowDns(chart, 'dns');
     new AllowFrom(chart, 'allow', { to: api, peers: [Peer.workload(web), Peer.namespacesWithLabels({ team: 'ops' })], ports: [Port.tcp(80)] });
-    new EgressToCidr(chart, 'out', { workload: api, cidr: '10.0.0.0/8', ports: [Port.tcp(5432)] });
+    new EgressToCidr(chart, 'out', { workload: api, cidr: '172.16.0.0/12', ports: [Port.tcp(5432)] });
   };
 
   test('is deterministic', () => {

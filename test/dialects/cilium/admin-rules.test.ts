@@ -3,9 +3,10 @@ import {
 } from '../../../src';
 import { ciliumIntentLabels } from '../../helpers/intent-metadata';
 import { chartWith, errorOf, synthValid } from '../../helpers/synth';
+import { testEngine } from '../../helpers/target';
 
 const rule: ClusterRuleProps = { priority: 10, direction: PolicyDirection.EGRESS, peers: [Peer.cidr('169.254.169.254/32')], ports: [Port.allTraffic()] };
-const cilium = () => chartWith(Engine.cilium());
+const cilium = () => chartWith(testEngine.cilium());
 
 describe('cluster-wide admin rules on the Cilium engine', () => {
   test('a guardrail is a clusterwide deny rule that does not enable default deny', () => {
@@ -57,7 +58,7 @@ describe('cluster-wide admin rules on the Cilium engine', () => {
   test.each<[string, Partial<ClusterRuleProps>, Partial<ClusterRuleProps>]>([
     ['the deny comes first', { priority: 20 }, { priority: 10 }],
     ['their ports cannot overlap', { ports: [Port.tcp(53)] }, { ports: [Port.udp(53)] }],
-    ['their peers cannot overlap (Cilium CIDRs never match pods)', { peers: [Peer.namespace('beta')] }, { peers: [Peer.cidr('10.0.0.0/8')] }],
+    ['their peers cannot overlap (Cilium CIDRs never match pods)', { peers: [Peer.namespace('beta')] }, { peers: [Peer.cidr('192.0.2.0/24')] }],
     ['their subjects cannot overlap', { podLabels: { app: 'a' } }, { podLabels: { app: 'b' } }],
     ['their directions differ', { direction: PolicyDirection.INGRESS, peers: [Peer.namespace('beta')] }, {}],
   ])('renders an allowance and a deny when %s', (_why, allow, deny) => {

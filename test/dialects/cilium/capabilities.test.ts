@@ -6,6 +6,7 @@ import { SupportLevel } from '../../../src/dialects/capability';
 import { FEATURE_DESCRIPTIONS, Feature, featuresOf } from '../../../src/dialects/feature';
 import { PolicyCompiler } from '../../../src/engine/compiler';
 import { expectValidManifests } from '../../helpers/schema';
+import { testEngine } from '../../helpers/target';
 
 const a = Workload.select({ app: 'a' });
 const b = Workload.select({ app: 'b' });
@@ -51,10 +52,10 @@ const ROWS: Row[] = [
 
 /** The same engine with every approximation opted into. */
 const OPTED_IN: Record<string, () => Engine> = {
-  kubernetes: () => Engine.kubernetes({ serviceAccountLabel: 'sa' }),
-  cilium: () => Engine.cilium({ nodeLocalDnsViaHost: true }),
+  kubernetes: () => testEngine.kubernetes({ serviceAccountLabel: 'sa' }),
+  cilium: () => testEngine.cilium({ nodeLocalDnsViaHost: true }),
 };
-const PLAIN: Record<string, () => Engine> = { kubernetes: () => Engine.kubernetes(), cilium: () => Engine.cilium() };
+const PLAIN: Record<string, () => Engine> = { kubernetes: () => testEngine.kubernetes(), cilium: () => testEngine.cilium() };
 
 interface Outcome {
   readonly objects?: any[];

@@ -6,13 +6,14 @@ import {
 } from '../../../src';
 import { ClusterModel, evaluate, FlowEndpoint, ipEndpoint, parsePolicies, podEndpoint } from '../../../src/analysis';
 import { byName, chartWith, errorOf, synthValid } from '../../helpers/synth';
+import { testEngine } from '../../helpers/target';
 
 const NS = 'k8s:io.kubernetes.pod.namespace';
 const frontend = Workload.select({ app: 'frontend' });
 const backend = Workload.select({ app: 'backend-api' });
 
 function cilium(chartNamespace = 'production'): Chart {
-  return chartWith(Engine.cilium(), chartNamespace);
+  return chartWith(testEngine.cilium(), chartNamespace);
 }
 
 describe('the Cilium dialect renders', () => {
@@ -246,9 +247,9 @@ describe('FQDN egress on Cilium', () => {
 
   test('leaves the DNS allowance of other namespaces alone', () => {
     const app = Testing.app();
-    const prod = chartWith(Engine.cilium(), 'production', app);
+    const prod = chartWith(testEngine.cilium(), 'production', app);
     const other = new Chart(app, 'other', { namespace: 'other' });
-    Engine.attach(other, Engine.cilium());
+    Engine.attach(other, testEngine.cilium());
     new AllowDns(prod, 'dns');
     new AllowDns(other, 'dns');
     new EgressToFqdn(prod, 'stripe', { workload: backend, names: ['api.stripe.com'], ports: [Port.tcp(443)] });
@@ -268,14 +269,14 @@ describe('FQDN egress on Cilium', () => {
   test('an AllowDns rendered by another engine does not count', () => {
     const chart = cilium();
     const k8s = new Construct(chart, 'k8s');
-    Engine.attach(k8s, Engine.kubernetes());
+    Engine.attach(k8s, testEngine.kubernetes());
     new AllowDns(k8s, 'dns');
     new EgressToFqdn(chart, 'stripe', { workload: backend, names: ['api.stripe.com'], ports: [Port.tcp(443)] });
     expect(errorOf(() => Testing.synth(chart))).toContain('No AllowDns rendered by the cilium engine covers these pods');
   });
 
   test('the Kubernetes engine refuses FQDN egress and names the engines that can', () => {
-    const chart = chartWith(Engine.kubernetes());
+    const chart = chartWith(testEngine.kubernetes());
     new AllowDns(chart, 'dns');
     new EgressToFqdn(chart, 'stripe', { workload: backend, names: ['api.stripe.com'], ports: [Port.tcp(443)] });
     const msg = errorOf(() => Testing.synth(chart));
@@ -314,7 +315,7 @@ describe('guardrails of the Cilium dialect', () => {
     new AllowDns(refused, 'dns', { nodeLocalDns: true });
     expect(errorOf(() => Testing.synth(refused))).toContain('Engine.cilium({ nodeLocalDnsViaHost: true })');
 
-    const opted = chartWith(Engine.cilium({ nodeLocalDnsViaHost: true }));
+    const opted = chartWith(testEngine.cilium({ nodeLocalDnsViaHost: true }));
     new AllowDns(opted, 'dns', { nodeLocalDns: true });
     const egress = synthValid(opted)[0].spec.egress;
     expect(egress.slice(1).map((r: any) => [r.toEntities, r.toCIDRSet])).toEqual([[['host'], undefined], [undefined, [{ cidr: '169.254.20.10/32' }]]]);

@@ -79,7 +79,10 @@ describe('the Istio engine fails synthesis, with a fix, for', () => {
     expect(failure(chart)).toContain(`[test/in] the kubernetes CNI layer of the ${SIDECAR} engine cannot express service-account (identity) peers exactly`);
     const onCilium = istioChart(IstioMode.SIDECAR, Engine.cilium());
     new AllowFrom(onCilium, 'in', { to: backend, peers: [Peer.serviceAccount('x')], ports: [Port.udp(53)] });
-    expect(synthValid(onCilium).map(o => o.kind)).toEqual(['CiliumNetworkPolicy']);
+    // The CNI decides UDP with the account; Istio only isolates the pods (ALLOW nothing: no TCP without an allowance).
+    const objs = synthValid(onCilium);
+    expect(objs.map(o => o.kind)).toEqual(['CiliumNetworkPolicy', 'AuthorizationPolicy']);
+    expect(objs[1].spec).toEqual({ selector: { matchLabels: { app: 'backend-api' } } });
   });
 
   describe('ambient mode', () => {
@@ -150,7 +153,7 @@ describe('the Istio engine fails synthesis, with a fix, for', () => {
       const chart = istioChart(IstioMode.SIDECAR);
       new MutualTls(chart, 'mtls', { mode: MtlsMode.STRICT });
       new MutualTls(chart, 'backend-mtls', { workload: backend, mode: MtlsMode.STRICT, portExceptions: [{ port: 80, mode: MtlsMode.PERMISSIVE }] });
-      new AllowFrom(chart, 'lb', { to: backend, peers: [Peer.cidr('10.0.0.0/8')], ports: [Port.tcp(80)] });
+      new AllowFrom(chart, 'lb', { to: backend, peers: [Peer.cidr('172.16.0.0/12')], ports: [Port.tcp(80)] });
       const pa = synthValid(chart).filter(o => o.kind === 'PeerAuthentication');
       expect(pa.map(o => o.spec)).toEqual([
         { mtls: { mode: 'STRICT' } },

@@ -115,16 +115,16 @@ describe('Istio (sidecar) on Kubernetes NetworkPolicy renders', () => {
 
   test('CIDR peers as ipBlocks minus notIpBlocks, anyone as a rule without `from`', () => {
     const chart = istioChart(IstioMode.SIDECAR);
-    new AllowFrom(chart, 'lb', { to: backend, peers: [Peer.cidr('10.0.0.0/8', ['10.1.0.0/16'])], ports: [Port.tcp(443)] });
+    new AllowFrom(chart, 'lb', { to: backend, peers: [Peer.cidr('172.16.0.0/12', ['172.17.0.0/16'])], ports: [Port.tcp(443)] });
     new AllowFrom(chart, 'public', { to: Workload.select({ app: 'web' }), peers: [Peer.anyone()], ports: [Port.tcp(80)] });
     const objs = synthValid(chart);
     expect(byName(objs, 'lb-ingress', 'AuthorizationPolicy').spec.rules).toEqual([{
-      from: [{ source: { ipBlocks: ['10.0.0.0/8'], notIpBlocks: ['10.1.0.0/16'] } }], to: [{ operation: { ports: ['443'] } }],
+      from: [{ source: { ipBlocks: ['172.16.0.0/12'], notIpBlocks: ['172.17.0.0/16'] } }], to: [{ operation: { ports: ['443'] } }],
     }]);
     expect(byName(objs, 'public-ingress', 'AuthorizationPolicy').spec.rules).toEqual([{ to: [{ operation: { ports: ['80'] } }] }]);
   });
 
-  test('port ranges spelled out, every TCP port as no `ports`, UDP left to the CNI alone', () => {
+  test('port ranges spelled out, every TCP port as no `ports`, UDP left to the CNI alone (a UDP-only allowance isolates its pods in Istio with ALLOW nothing)', () => {
     const chart = istioChart(IstioMode.SIDECAR);
     new AllowFrom(chart, 'range', { to: backend, peers: [Peer.namespace('batch')], ports: [Port.tcpRange(8080, 8082), Port.udp(53)] });
     new AllowFrom(chart, 'all-tcp', { to: backend, peers: [Peer.namespace('ops')], ports: [Port.allTcp()] });
@@ -132,7 +132,8 @@ describe('Istio (sidecar) on Kubernetes NetworkPolicy renders', () => {
     const objs = synthValid(chart);
     expect(byName(objs, 'range-ingress', 'AuthorizationPolicy').spec.rules[0].to).toEqual([{ operation: { ports: ['8080', '8081', '8082'] } }]);
     expect(byName(objs, 'all-tcp-ingress', 'AuthorizationPolicy').spec.rules[0].to).toBeUndefined();
-    expect(objs.filter(o => o.metadata.name === 'udp-only-ingress').map(o => o.kind)).toEqual(['NetworkPolicy']);
+    expect(objs.filter(o => o.metadata.name === 'udp-only-ingress').map(o => o.kind)).toEqual(['NetworkPolicy', 'AuthorizationPolicy']);
+    expect(byName(objs, 'udp-only-ingress', 'AuthorizationPolicy').spec).toEqual({ selector: { matchLabels: { app: 'backend-api' } } });
   });
 
   test('audit-stage intents as dry-run AuthorizationPolicies, with nothing on a CNI that cannot stage', () => {

@@ -1,10 +1,11 @@
 import { Chart } from 'cdk8s';
 import { Engine, IstioEngineOptions, IstioMode } from '../../../src';
 import { chartWith } from '../../helpers/synth';
+import { TEST_TARGET } from '../../helpers/target';
 
-/** An Istio engine on a CNI engine (Kubernetes NetworkPolicy by default). */
+/** An Istio engine on a CNI engine (Kubernetes NetworkPolicy by default), for the test cluster (TEST_TARGET) unless the CNI declares one. */
 export function istio(mode: IstioMode, cni: Engine = Engine.kubernetes(), options: Partial<IstioEngineOptions> = {}): Engine {
-  return Engine.istio({ mode, cni, ...options });
+  return Engine.istio({ mode, cni, ...(cni._target.podCidrs ? {} : { target: TEST_TARGET }), ...options });
 }
 
 /** A chart in namespace production with an Istio engine attached. */

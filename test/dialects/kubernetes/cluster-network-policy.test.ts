@@ -4,11 +4,12 @@ import {
 } from '../../../src';
 import { intentAnnotations } from '../../helpers/intent-metadata';
 import { byName, chartWith, errorOf, synthValid } from '../../helpers/synth';
+import { testEngine } from '../../helpers/target';
 
 const calico = ClusterNetworkPolicyImplementation.calico();
 const cnpEngine = (options: Partial<ClusterNetworkPolicyOptions> = {}) =>
-  Engine.kubernetes({ clusterNetworkPolicy: { implementation: calico, ...options } });
-const on = (implementation: ClusterNetworkPolicyImplementation) => chartWith(Engine.kubernetes({ clusterNetworkPolicy: { implementation } }));
+  testEngine.kubernetes({ clusterNetworkPolicy: { implementation: calico, ...options } });
+const on = (implementation: ClusterNetworkPolicyImplementation) => chartWith(testEngine.kubernetes({ clusterNetworkPolicy: { implementation } }));
 const chart = (options: Partial<ClusterNetworkPolicyOptions> = {}) => chartWith(cnpEngine(options));
 const NOT_SYSTEM = { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['calico-system', 'kube-system'] }] };
 const EVERY_DESTINATION = [{ namespaces: {} }, { networks: ['0.0.0.0/0', '::/0'] }];
@@ -124,7 +125,7 @@ describe('cluster-wide intents on the Kubernetes engine, as ClusterNetworkPolicy
 
   test('writes v1beta1 when asked and the implementation is declared to read it', () => {
     const implementation = ClusterNetworkPolicyImplementation.calico({ readsV1beta1: true });
-    const c = chartWith(Engine.kubernetes({ clusterNetworkPolicy: { implementation, apiVersion: ClusterNetworkPolicyApiVersion.V1BETA1 } }));
+    const c = chartWith(testEngine.kubernetes({ clusterNetworkPolicy: { implementation, apiVersion: ClusterNetworkPolicyApiVersion.V1BETA1 } }));
     new ClusterDeny(c, 'rule', egressRule);
     expect(synthValid(c)[0].apiVersion).toBe('policy.networking.k8s.io/v1beta1');
   });
@@ -183,7 +184,7 @@ describe('cluster-wide intents on the Kubernetes engine, as ClusterNetworkPolicy
     });
 
     test('fails without clusterNetworkPolicy options, naming them', () => {
-      const c = chartWith(Engine.kubernetes());
+      const c = chartWith(testEngine.kubernetes());
       new ClusterDeny(c, 'rule', egressRule);
       const msg = errorOf(() => synthValid(c));
       expect(msg).toContain('the kubernetes engine cannot express a cluster-wide guardrail that denies connections before any namespace policy (ClusterDeny)');
@@ -196,7 +197,7 @@ describe('cluster-wide intents on the Kubernetes engine, as ClusterNetworkPolicy
     [{ implementation: calico, apiVersion: 'v2' }, 'invalid clusterNetworkPolicy.apiVersion of Engine.kubernetes(): got "v2"'],
     [{ implementation: calico, baselineIngressFromPodsOnly: 'yes' }, 'invalid baselineIngressFromPodsOnly of clusterNetworkPolicy of Engine.kubernetes(): got "yes"'],
   ])('Engine.kubernetes() throws for clusterNetworkPolicy %j', (options, message) => {
-    expect(errorOf(() => Engine.kubernetes({ clusterNetworkPolicy: options as never }))).toContain(message);
+    expect(errorOf(() => testEngine.kubernetes({ clusterNetworkPolicy: options as never }))).toContain(message);
   });
 
   test('a profile throws for a declaration that is not a boolean', () => {

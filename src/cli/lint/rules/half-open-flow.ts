@@ -1,4 +1,4 @@
-import { halfOpenFlows } from '../half-open';
+import { HalfOpenRule, halfOpenFlows } from '../half-open';
 import { LintObject } from '../lint-object';
 import { LintContext, LintViolation } from '../lint-rule';
 import { perRun } from '../per-run';
@@ -23,8 +23,8 @@ export function halfOpenFlow(object: LintObject, context: LintContext): LintViol
       fix: 'lint the policies the analyzer can evaluate, or check the flows with cdk8s-zero-trust reach',
     }];
   }
-  return [...(result.byRule.get(object) ?? new Map())].map(([path, flows]) => {
-    const count = flows.pairs.size;
+  return [...(result.byRule.get(object) ?? new Map<string, HalfOpenRule>())].map(([path, flows]) => {
+    const count = flows.pairCount;
     const [written, missing] = flows.side === 'ingress' ? ['ingress', 'egress at the source'] : ['egress', 'ingress at the destination'];
     return {
       path,

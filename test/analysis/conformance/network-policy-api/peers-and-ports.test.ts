@@ -44,9 +44,17 @@ describe('ClusterNetworkPolicy peers and ports', () => {
   });
 
   test('a networks peer matches addresses outside the cluster, of its own family only', () => {
-    const analyzer = new ReachabilityAnalyzer(cluster, denyEgress('{ networks: [192.0.2.0/24] }'));
+    // A dual-stack subject: a pod connects to an address only over that address's family, so an
+    // IPv4-only pod could not reach 2001:db8::1 whatever the policy says.
+    const dualStack = ClusterModel.create({
+      namespaces: [{ name: 'x', labels: { team: 'red' } }],
+      pods: [{ namespace: 'x', name: 'a', labels: { pod: 'a' }, ips: ['10.1.0.10', 'fd00::10'] }],
+    });
+    const analyzer = new ReachabilityAnalyzer(dualStack, denyEgress('{ networks: [192.0.2.0/24] }'));
     const to = (ip: string) => analyzer.evaluate({ source: podEndpoint('x', 'a'), destination: ipEndpoint(ip), port: 443, protocol: 'TCP' }).allowed;
     expect([to('192.0.2.7'), to('198.51.100.1'), to('2001:db8::1')]).toEqual([false, true, true]);
+    const exact = (ip: string) => analyzer.connectivity().connections(podEndpoint('x', 'a'), ipEndpoint(ip)).format();
+    expect([exact('192.0.2.7'), exact('198.51.100.1'), exact('2001:db8::1')]).toEqual(['nothing', 'all traffic', 'all traffic']);
   });
 
   test('without protocols a rule matches every protocol and port; with them, only those', () => {

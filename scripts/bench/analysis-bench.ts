@@ -1,0 +1,139 @@
+// The analysis benchmark at estate scale (issue 12 §3): the CLI's reach, diff and lint on the
+// generated estate of analysis-estate.ts, and explain per query. Each task runs in a fresh child
+// process (worker.ts); these are the functions it calls.
+import * as fs from 'fs';
+import * as path from 'path';
+import { AnalysisEstateSize, clusterYaml, policiesYaml, POLICIES_PER_NAMESPACE } from './analysis-estate';
+import { random } from './measure';
+import { ClusterModel, FlowEndpoint, ipEndpoint, parseCluster, parsePolicies, podEndpoint, ReachabilityAnalyzer } from '../../src/analysis';
+import { CliIo } from '../../src/cli/cli-io';
+import { renderConnections, renderVerdictText } from '../../src/cli/commands/explain';
+import { main } from '../../src/cli/main';
+
+/** The files of one generated estate. */
+export interface EstateFiles {
+  readonly cluster: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+/** Writes the estate's cluster and both policy sets into `dir`; returns their paths and how long it took. */
+export function writeEstate(size: AnalysisEstateSize, dir: string): EstateFiles & { readonly ms: number; readonly bytes: number } {
+  const start = performance.now();
+  fs.mkdirSync(dir, { recursive: true });
+  const files = { cluster: path.join(dir, 'cluster.yaml'), before: path.join(dir, 'before.yaml'), after: path.join(dir, 'after.yaml') };
+  fs.writeFileSync(files.cluster, clusterYaml(size));
+  fs.writeFileSync(files.before, policiesYaml(size, 'before'));
+  fs.writeFileSync(files.after, policiesYaml(size, 'after'));
+  const bytes = Object.values(files).reduce((n, file) => n + fs.statSync(file).size, 0);
+  return { ...files, ms: performance.now() - start, bytes };
+}
+
+/** The CLI commands measured, by name. */
+export type CliCommand = 'reach-json' | 'reach-port-json' | 'diff-json' | 'lint';
+
+/** The argv of a measured command. */
+export function commandArgs(command: CliCommand, files: EstateFiles): string[] {
+  switch (command) {
+    case 'reach-json':
+      return ['reach', '--cluster', files.cluster, '--policies', files.before, '--format', 'json'];
+    case 'reach-port-json':
+      return ['reach', '--cluster', files.cluster, '--policies', files.before, '--port', '8080', '--format', 'json'];
+    case 'diff-json':
+      return ['diff', '--cluster', files.cluster, '--before', files.before, '--after', files.after, '--format', 'json'];
+    case 'lint':
+      return ['lint', '--policies', files.before];
+  }
+}
+
+/** What one CLI run did. */
+export interface CliResult {
+  readonly command: CliCommand;
+  readonly ms: number;
+  readonly exitCode: number;
+  readonly outputBytes: number;
+  readonly stderr: string;
+}
+
+/** Runs the CLI in this process as a user would (files in, stdout to a file), timed end to end. */
+export async function runCommand(command: CliCommand, files: EstateFiles, output: string): Promise<CliResult> {
+  const fd = fs.openSync(output, 'w');
+  let bytes = 0;
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (text) => {
+      bytes += Buffer.byteLength(text);
+      fs.writeSync(fd, text);
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    readFile: (file) => fs.readFileSync(file, 'utf8'),
+    env: {},
+  };
+  const start = performance.now();
+  const exitCode = await main(commandArgs(command, files), io);
+  const ms = performance.now() - start;
+  fs.closeSync(fd);
+  return { command, ms, exitCode, outputBytes: bytes, stderr: stderr.slice(0, 2000) };
+}
+
+/** What `explain` costs per question, once the files are read. */
+export interface ExplainResult {
+  /** Reading and parsing the cluster and the policies, and indexing them (once). */
+  readonly loadMs: number;
+  readonly queries: number;
+  /** `explain --port`: the verdict and its text. */
+  readonly withPortAvgMs: number;
+  readonly withPortMaxMs: number;
+  /** `explain` without --port: the exact set between the endpoints and the rules per part. */
+  readonly withoutPortAvgMs: number;
+  readonly withoutPortMaxMs: number;
+}
+
+/**
+ * Answers `queries` explain questions of both kinds on random pod pairs and pod-to-address pairs,
+ * after one load (as an interactive session, or a script that asks many questions, would).
+ */
+export function measureExplain(files: EstateFiles, queries: number): ExplainResult {
+  let start = performance.now();
+  const cluster: ClusterModel = parseCluster({ file: files.cluster, text: fs.readFileSync(files.cluster, 'utf8') });
+  const policies = parsePolicies({ file: files.before, text: fs.readFileSync(files.before, 'utf8') });
+  const analyzer = new ReachabilityAnalyzer(cluster, policies);
+  const loadMs = performance.now() - start;
+  const rnd = random(5);
+  const pods = cluster.pods.filter((pod) => pod.ips.length > 0);
+  const pick = (): FlowEndpoint => {
+    const pod = pods[Math.floor(rnd() * pods.length)];
+    return podEndpoint(pod.namespace, pod.name);
+  };
+  const questions: [FlowEndpoint, FlowEndpoint][] = [];
+  for (let i = 0; i < queries; i++) {
+    questions.push(i % 4 === 3 ? [pick(), ipEndpoint(`100.64.0.${i % 256}`)] : [pick(), pick()]);
+  }
+  const time = (run: () => string) => {
+    start = performance.now();
+    if (run().length === 0) throw new Error('explain printed nothing');
+    return performance.now() - start;
+  };
+  const withPort = questions.map(([source, destination]) => time(() => renderVerdictText(analyzer.evaluate({ source, destination, port: 8080, protocol: 'TCP' }), policies)));
+  const withoutPort = questions.map(([source, destination]) => time(() => renderConnections(analyzer, policies, source, destination, 'text', [])));
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    loadMs,
+    queries,
+    withPortAvgMs: avg(withPort),
+    withPortMaxMs: Math.max(...withPort),
+    withoutPortAvgMs: avg(withoutPort),
+    withoutPortMaxMs: Math.max(...withoutPort),
+  };
+}
+
+/** Pods, namespaces and policies of a size, for the tables. */
+export function estateCounts(size: AnalysisEstateSize): { pods: number; namespaces: number; policies: number } {
+  return {
+    pods: size.namespaces * size.workloads * size.podsPerWorkload + 2 + size.nodes,
+    namespaces: size.namespaces + 2,
+    policies: size.namespaces * POLICIES_PER_NAMESPACE,
+  };
+}

@@ -1,0 +1,167 @@
+import { ClassSet, ClassSetTable } from './class-set';
+import { PortRange } from './connection-set';
+import { ConnectionSpace } from './connection-space';
+import { ResolvedEvaluatorOptions } from './evaluator-options';
+import { ExternalAddressClasses, ExternalClass } from './external-classes';
+import { featureCatalog } from './feature-catalog';
+import { PodGroup, PodGrouping } from './pod-grouping';
+import { PolicyIndex } from './policy-index';
+import { ClusterModel, ClusterPod } from '../cluster/cluster-model';
+import { Cidr } from '../ip/cidr';
+import { IpAddress, IpFamily } from '../ip/ip-address';
+import { IpBlockPeer } from '../ir/analysis-policy';
+
+/** An endpoint class: a group of pods, or a class of external addresses. */
+export type EndpointClass =
+  | { readonly kind: 'pods'; readonly index: number; readonly group: PodGroup }
+  | { readonly kind: 'external'; readonly index: number; readonly external: ExternalClass };
+
+/** What a universe is built for, besides the policy sets. */
+export interface UniverseScope {
+  /** Only these pods are grouped (a question about a few endpoints); default every pod. */
+  readonly pods?: readonly ClusterPod[];
+  /** Port ranges the atoms must keep whole, so a question about them is a set of atoms (`--port`). */
+  readonly ports?: readonly PortRange[];
+}
+
+/**
+ * What results are sets over: the endpoint classes (pod groups, then external address classes,
+ * numbered 0..size-1) and the connection atoms. Built from one or more policy sets over one cluster:
+ * `diff` builds one universe from both sides, so that the two results compare class by class and
+ * atom by atom.
+ */
+export class AnalysisUniverse {
+  /** The connection atoms of policy sets over a cluster (see `ConnectionSpace`). */
+  public static spaceOf(cluster: ClusterModel, indexes: readonly PolicyIndex[], ports?: readonly PortRange[]): ConnectionSpace {
+    return ConnectionSpace.forRules(cluster, indexes.flatMap((index) => index.parts.flatMap((part) => part.rules)), ports);
+  }
+
+  /** The external address classes of policy sets over a cluster (see `ExternalAddressClasses`). */
+  public static externalOf(cluster: ClusterModel, indexes: readonly PolicyIndex[]): ExternalAddressClasses {
+    const cidrs: Cidr[] = [];
+    for (const index of indexes) {
+      for (const peer of featureCatalog(index).ipBlocks) {
+        cidrs.push(peer.cidr, ...peer.except);
+      }
+    }
+    return ExternalAddressClasses.build(cidrs, cluster.pods.flatMap((pod) => pod.ips));
+  }
+
+  public readonly grouping: PodGrouping;
+  public readonly space: ConnectionSpace;
+  public readonly external: ExternalAddressClasses;
+  /** Sets of endpoint classes. */
+  public readonly sets: ClassSetTable;
+  /** Number of pod groups; external class `i` has index `groupCount + i`. */
+  public readonly groupCount: number;
+  /** Every pod group. */
+  public readonly allGroups: ClassSet;
+  /** Every external class (the entity `world`). */
+  public readonly allExternal: ClassSet;
+  private readonly featureSets = new Map<string, ClassSet>();
+  private readonly familySets = new Map<string, ClassSet>();
+  private readonly blockSets = new Map<string, ClassSet>();
+  private byFeature: number[][] | undefined;
+
+  /**
+   * @param indexes the policy sets the results will be computed for (their rules fix the atoms,
+   * the address classes and the groups)
+   * @param scope narrower questions: a few pods, port ranges to keep whole in the atoms
+   */
+  constructor(
+    public readonly cluster: ClusterModel,
+    public readonly indexes: readonly PolicyIndex[],
+    public readonly options: ResolvedEvaluatorOptions,
+    scope: UniverseScope = {},
+    /** @internal parts that do not depend on the scope's pods, shared by universes of the same policy sets */
+    shared: { readonly space?: ConnectionSpace; readonly external?: ExternalAddressClasses } = {},
+  ) {
+    this.grouping = new PodGrouping(cluster, indexes, options, scope.pods);
+    this.space = shared.space && !scope.ports?.length ? shared.space : AnalysisUniverse.spaceOf(cluster, indexes, scope.ports);
+    this.external = shared.external ?? AnalysisUniverse.externalOf(cluster, indexes);
+    this.groupCount = this.grouping.groups.length;
+    this.sets = new ClassSetTable(this.groupCount + this.external.classes.length, this.groupCount);
+    this.allGroups = this.sets.lower;
+    this.allExternal = this.sets.upper;
+  }
+
+  /** The endpoint class of an index. */
+  public classAt(index: number): EndpointClass {
+    return index < this.groupCount
+      ? { kind: 'pods', index, group: this.grouping.groups[index] }
+      : { kind: 'external', index, external: this.external.classes[index - this.groupCount] };
+  }
+
+  /** The class of a grouped pod. */
+  public classOfPod(pod: ClusterPod): number | undefined {
+    return this.grouping.groupOf(pod);
+  }
+
+  /** The class of an address outside the cluster model (undefined for a pod address). */
+  public classOfAddress(ip: IpAddress): number | undefined {
+    const external = this.external.classOf(ip);
+    return external === undefined ? undefined : this.groupCount + external;
+  }
+
+  /** The pod groups having a feature (see `PodGrouping`). */
+  public groupsWith(key: string): ClassSet {
+    let set = this.featureSets.get(key);
+    if (!set) {
+      const id = this.grouping.featureId(key);
+      set = id === undefined ? this.sets.empty : this.sets.ofDistinct(this.groupsByFeature()[id]);
+      this.featureSets.set(key, set);
+    }
+    return set;
+  }
+
+  private groupsByFeature(): number[][] {
+    if (!this.byFeature) {
+      const lists: number[][] = this.grouping.featureKeys.map(() => []);
+      for (const group of this.grouping.groups) {
+        for (const feature of group.features) {
+          lists[feature].push(group.index);
+        }
+      }
+      this.byFeature = lists;
+    }
+    return this.byFeature;
+  }
+
+  /** The external classes an ipBlock contains (pods are matched through `C:` features). */
+  public externalIn(peer: IpBlockPeer): ClassSet {
+    const key = `${peer.cidr.text}|${peer.except.map((cidr) => cidr.text).join(',')}`;
+    let set = this.blockSets.get(key);
+    if (!set) {
+      set = this.sets.empty;
+      for (const [start, end] of this.external.rangesWithin(peer.cidr, peer.except)) {
+        set = set.union(this.sets.range(this.groupCount + start, this.groupCount + end));
+      }
+      this.blockSets.set(key, set);
+    }
+    return set;
+  }
+
+  /**
+   * The classes a source of these families can connect to: pod groups sharing a family with it and
+   * external classes of its families (a connection needs an address family both ends have).
+   */
+  public reachableFamilies(families: readonly IpFamily[]): ClassSet {
+    const key = families.join('+');
+    let set = this.familySets.get(key);
+    if (!set) {
+      const groups = this.grouping.groups.filter((group) => group.families.some((family) => families.includes(family))).map((group) => group.index);
+      set = this.sets.of(groups);
+      for (const family of families) {
+        const [start, end] = this.external.familyRange(family);
+        set = set.union(this.sets.range(this.groupCount + start, this.groupCount + end));
+      }
+      this.familySets.set(key, set);
+    }
+    return set;
+  }
+
+  /** The families of a class: a group's, or the one of an external class. */
+  public familiesOf(index: number): readonly IpFamily[] {
+    return index < this.groupCount ? this.grouping.groups[index].families : [this.external.classes[index - this.groupCount].family];
+  }
+}

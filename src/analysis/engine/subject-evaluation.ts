@@ -1,0 +1,431 @@
+import { AnalysisUniverse } from './analysis-universe';
+import { ClassSet } from './class-set';
+import { ConnectionEntry, ConnectionMap, intersectMaps, normalizeMap } from './connection-map';
+import { ConnectionSet } from './connection-set';
+import { featureCatalog } from './feature-catalog';
+import {
+  HOST_NETWORK_KEY, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, selectionFeatureKey,
+} from './feature-keys';
+import { PodGroup } from './pod-grouping';
+import { PolicyIndex, PolicyPart } from './policy-index';
+import { namedConnections, RuleConnections, ruleConnections } from './rule-connections';
+import { IpFamily } from '../ip/ip-address';
+import { Direction, EntityName, PeerMatch, PolicyRule } from '../ir/analysis-policy';
+
+/**
+ * The address family in which pod addresses are seen by ipBlocks: a family, or `any` when no ipBlock
+ * matches any pod address (then both families give the same result and one evaluation serves both).
+ */
+export type FamilyMode = IpFamily | 'any';
+
+/** A part of a rule's match: these peer classes, on these connections. */
+interface Piece {
+  readonly classes: ClassSet;
+  readonly connections: ConnectionSet;
+}
+
+/** One cell of the tiered evaluation: peer classes that share the state of every connection. */
+interface Cell {
+  readonly classes: ClassSet;
+  /** Not decided yet in this tier (or passed into it). */
+  readonly undecided: ConnectionSet;
+  readonly allowed: ConnectionSet;
+  /** Passed on to the next tier by a `pass` rule of this tier. */
+  readonly passed: ConnectionSet;
+}
+
+/**
+ * The tiered first-match evaluation of `evaluateFlow`, for one subject group and direction at a time,
+ * over cells (peer classes × connection sets) instead of one flow: a rule splits the cells it touches
+ * by its peers and moves the matched part of `undecided` to allowed (allow), away (deny) or to passed
+ * (pass); `log` changes nothing. At a tier's end an isolating tier with default deny denies what is
+ * undecided, and what was passed goes on to the next tier; what no tier decided is allowed by the
+ * layer; layers intersect. Cells with equal states are merged, so their number follows the distinct
+ * outcomes, not the peers.
+ */
+export class SubjectEvaluator {
+  private readonly partsByFeature = new Map<number, readonly PolicyPart[]>();
+  private readonly rulesConnections = new Map<PolicyRule, RuleConnections>();
+  private readonly peerPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
+  private readonly egressPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
+  private readonly resultCache = new Map<string, ConnectionMap>();
+  private readonly blockClasses = new Map<string, ClassSet>();
+  private readonly namedIndex = new Map<string, { numbers: number[]; groups: ClassSet }[]>();
+  private readonly open: ConnectionMap;
+
+  constructor(private readonly universe: AnalysisUniverse, private readonly index: PolicyIndex, private readonly mode: FamilyMode) {
+    const partsBySubject = featureCatalog(index).partsBySubject;
+    universe.grouping.featureKeys.forEach((key, id) => {
+      const parts = key.startsWith('S:') ? partsBySubject.get(key) : undefined;
+      if (parts) {
+        this.partsByFeature.set(id, [...parts]);
+      }
+    });
+    this.open = [{ classes: universe.sets.all, connections: universe.space.full }];
+  }
+
+  /** True if no policy of the index selects the group (in any layer and direction). */
+  public unselected(group: PodGroup): boolean {
+    return !group.features.some((feature) => this.partsByFeature.has(feature));
+  }
+
+  /**
+   * True if a policy selecting the group isolates it in the direction in a tier whose default is
+   * deny: without any rule, what that tier does not decide is denied (in some layer).
+   */
+  public isolates(group: PodGroup, direction: Direction): boolean {
+    return this.partsOf(group, direction).some((part) => part.isolates && part.tier.defaultAction === 'deny');
+  }
+
+  /** True if the map is "every class, every connection" (no policy restricts the direction). */
+  public isOpen(map: ConnectionMap): boolean {
+    return map === this.open;
+  }
+
+  /**
+   * What the group's policies allow in one direction, per peer class: egress towards each
+   * destination class, or ingress from each source class. Every layer must allow.
+   */
+  public evaluate(group: PodGroup, direction: Direction): ConnectionMap {
+    const parts = this.partsOf(group, direction);
+    if (parts.length === 0) {
+      return this.open;
+    }
+    const key = this.cacheKey(group, direction, parts);
+    let result = this.resultCache.get(key);
+    if (!result) {
+      result = this.open;
+      for (const layer of this.index.layers) {
+        const layerParts = parts.filter((part) => part.layer === layer);
+        if (layerParts.length > 0) {
+          const map = this.runTiers(group, direction, layerParts);
+          result = result === this.open ? map : intersectMaps(result, map);
+        }
+      }
+      this.resultCache.set(key, result);
+    }
+    return result;
+  }
+
+  /** The parts selecting the group for a direction, in evaluation order. */
+  private partsOf(group: PodGroup, direction: Direction): PolicyPart[] {
+    const parts: PolicyPart[] = [];
+    for (const feature of group.features) {
+      for (const part of this.partsByFeature.get(feature) ?? []) {
+        if (part.direction === direction) {
+          parts.push(part);
+        }
+      }
+    }
+    return parts.sort((a, b) => a.rank - b.rank);
+  }
+
+  /** What the result depends on besides the parts: node, named ports (ingress), own-endpoint conditions. */
+  private cacheKey(group: PodGroup, direction: Direction, parts: readonly PolicyPart[]): string {
+    let node = '';
+    let named = '';
+    let subject = '';
+    for (const part of parts) {
+      for (const rule of part.rules) {
+        if (node === '' && isNodeRelative(rule)) {
+          node = this.nodeOf(group) || '-';
+        }
+        if (direction === 'ingress' && named === '' && this.connectionsOf(rule).named.length > 0) {
+          named = group.features.filter((feature) => this.universe.grouping.featureKeys[feature].startsWith('N:')).join('.') || '-';
+        }
+        if (rule.subjectPeers !== undefined || rule.notSubjectPeers !== undefined) {
+          subject += this.subjectMatches(rule, group) ? '1' : '0';
+        }
+      }
+    }
+    return `${direction}|${parts.map((part) => part.rank).join(',')}|${node}|${named}|${subject}`;
+  }
+
+  private runTiers(group: PodGroup, direction: Direction, parts: readonly PolicyPart[]): ConnectionMap {
+    const space = this.universe.space;
+    let cells: Cell[] = [{ classes: this.universe.sets.all, undecided: space.full, allowed: space.empty, passed: space.empty }];
+    let start = 0;
+    while (start < parts.length) {
+      const tier = parts[start].tier;
+      let end = start;
+      let isolates = false;
+      while (end < parts.length && parts[end].tier.name === tier.name) {
+        isolates = isolates || parts[end].isolates;
+        end++;
+      }
+      for (let p = start; p < end; p++) {
+        for (const rule of parts[p].rules) {
+          if (rule.action === 'log') {
+            continue;
+          }
+          const pieces = this.piecesOf(rule, group, direction);
+          if (pieces.length > 0) {
+            cells = applyRule(cells, pieces, rule.action);
+          }
+        }
+      }
+      const denyRest = isolates && tier.defaultAction === 'deny';
+      cells = mergeCells(cells.map((cell) => ({
+        classes: cell.classes,
+        undecided: denyRest ? cell.passed : cell.undecided.union(cell.passed),
+        allowed: cell.allowed,
+        passed: space.empty,
+      })));
+      start = end;
+      if (cells.every((cell) => cell.undecided.isEmpty())) {
+        break; // decided everywhere: later tiers cannot change anything
+      }
+    }
+    const entries: ConnectionEntry[] = cells.map((cell) => ({ classes: cell.classes, connections: cell.allowed.union(cell.undecided) }));
+    const map = normalizeMap(entries);
+    return map.length === 1 && map[0].classes.isFull() && map[0].connections.isFull() ? this.open : map;
+  }
+
+  /** The rule's match for this subject: disjoint peer classes with the connections matched for them. */
+  private piecesOf(rule: PolicyRule, group: PodGroup, direction: Direction): readonly Piece[] {
+    if ((rule.subjectPeers !== undefined || rule.notSubjectPeers !== undefined) && !this.subjectMatches(rule, group)) {
+      return [];
+    }
+    const connections = this.connectionsOf(rule);
+    if (connections.base.isEmpty() && connections.named.length === 0) {
+      return [];
+    }
+    const node = isNodeRelative(rule) ? this.nodeOf(group) : '';
+    if (direction === 'egress') {
+      return cached(this.egressPieceCache, rule, node, () => this.egressPieces(rule, node, connections));
+    }
+    // Ingress: named ports resolve on the subject (the destination).
+    let own = connections.base;
+    for (const name of connections.named) {
+      own = own.union(namedConnections(this.universe.space, name, this.namedNumbers(group, name)));
+    }
+    if (own.isEmpty()) {
+      return [];
+    }
+    return this.peerPieces(rule, node).flatMap((piece) => {
+      const matched = piece.connections.intersect(own);
+      return matched.isEmpty() ? [] : [{ classes: piece.classes, connections: matched }];
+    });
+  }
+
+  /** Egress: named ports resolve on each destination, so the peers split by what the names mean there. */
+  private egressPieces(rule: PolicyRule, node: string, connections: RuleConnections): Piece[] {
+    // `condition`: what the peer item allows at all (every connection today; issue 13's mTLS-only
+    // peers will narrow it), which every port the rule adds is matched within.
+    let pieces = this.peerPieces(rule, node).map((piece) => ({
+      classes: piece.classes, condition: piece.connections, connections: piece.connections.intersect(connections.base),
+    }));
+    const space = this.universe.space;
+    for (const name of connections.named) {
+      const split: typeof pieces = [];
+      for (const piece of pieces) {
+        let rest = piece.classes;
+        for (const { numbers, groups } of this.resolutions(name)) {
+          const classes = rest.intersect(groups);
+          if (!classes.isEmpty()) {
+            const resolved = namedConnections(space, name, numbers).intersect(piece.condition);
+            split.push({ ...piece, classes, connections: piece.connections.union(resolved) });
+            rest = rest.subtract(classes);
+          }
+        }
+        split.push({ ...piece, classes: rest });
+      }
+      pieces = split;
+    }
+    return pieces.filter((piece) => !piece.connections.isEmpty() && !piece.classes.isEmpty())
+      .map((piece) => ({ classes: piece.classes, connections: piece.connections }));
+  }
+
+  /** Disjoint peer pieces of a rule, with the connections each peer item allows (before ports). */
+  private peerPieces(rule: PolicyRule, node: string): readonly Piece[] {
+    return cached(this.peerPieceCache, rule, node, () => {
+      const space = this.universe.space;
+      const union = (peers: readonly PeerMatch[]) => {
+        let classes = this.universe.sets.empty;
+        for (const peer of peers) {
+          if (peer.kind === 'pods' && peer.requiresMtls) {
+            continue; // identities need mTLS, which the connections analysed as sets do not carry
+          }
+          classes = classes.union(this.peerClasses(peer, node));
+        }
+        return classes;
+      };
+      let classes = rule.peers === undefined ? this.universe.sets.all : union(rule.peers);
+      if (rule.notPeers !== undefined) {
+        // Exclusions (Calico's notSelector): an identity exclusion matches no plaintext peer, so excludes none.
+        classes = classes.subtract(union(rule.notPeers));
+      }
+      return classes.isEmpty() ? [] : [{ classes, connections: space.full }];
+    });
+  }
+
+  /**
+   * The classes a peer condition names, in this family mode, seen from a subject on `node`; cached
+   * by the condition's key, since thousands of rules name the same peers.
+   */
+  private peerClasses(peer: PeerMatch, node: string): ClassSet {
+    const universe = this.universe;
+    switch (peer.kind) {
+      case 'pods':
+        return universe.groupsWith(selectionFeatureKey('P', peer.selection));
+      case 'ipBlock': {
+        const key = ipBlockKey(peer);
+        let set = this.blockClasses.get(key);
+        if (!set) {
+          set = universe.externalIn(peer).union(universe.groupsWith(`${key}:${this.mode}`));
+          this.blockClasses.set(key, set);
+        }
+        return set;
+      }
+      case 'entity':
+        return this.entityClasses(peer.entity, node);
+    }
+  }
+
+  private entityClasses(entity: EntityName, node: string): ClassSet {
+    const universe = this.universe;
+    switch (entity) {
+      case 'all':
+        return universe.sets.all;
+      case 'cluster':
+        return universe.allGroups;
+      case 'world':
+        return universe.allExternal;
+      case 'host':
+        return node.startsWith('node:')
+          ? universe.groupsWith(node).intersect(universe.groupsWith(HOST_NETWORK_KEY))
+          : universe.sets.empty;
+      case 'remote-node': {
+        if (node === '') {
+          return universe.sets.empty;
+        }
+        const hosts = universe.groupsWith(HOST_NETWORK_KEY);
+        return node.startsWith('node:') ? hosts.subtract(universe.groupsWith(node)) : hosts;
+      }
+      default:
+        return universe.sets.empty; // no such endpoint in the cluster model
+    }
+  }
+
+  /** Whether the group is one of the rule's own-endpoint peers (`subjectPeers`) and none of its exclusions (`notSubjectPeers`), in this family mode. */
+  private subjectMatches(rule: PolicyRule, group: PodGroup): boolean {
+    const matches = (peers: readonly PeerMatch[]) => peers.some((peer) => {
+      switch (peer.kind) {
+        case 'pods':
+          return !peer.requiresMtls && this.universe.groupsWith(selectionFeatureKey('P', peer.selection)).has(group.index);
+        case 'ipBlock':
+          return this.universe.groupsWith(`${ipBlockKey(peer)}:${this.mode}`).has(group.index);
+        case 'entity':
+          // The subject is a pod that policies select: never host-network, never outside the model.
+          return peer.entity === 'all' || peer.entity === 'cluster';
+      }
+    });
+    return (rule.subjectPeers === undefined || matches(rule.subjectPeers))
+      && (rule.notSubjectPeers === undefined || !matches(rule.notSubjectPeers));
+  }
+
+  private connectionsOf(rule: PolicyRule): RuleConnections {
+    let connections = this.rulesConnections.get(rule);
+    if (!connections) {
+      connections = ruleConnections(this.universe.space, this.universe.cluster, rule);
+      this.rulesConnections.set(rule, connections);
+    }
+    return connections;
+  }
+
+  /** The numbers a named port (`<protocol>/<name>`) has on the group's pods. */
+  private namedNumbers(group: PodGroup, name: string): number[] {
+    const keys = this.universe.grouping.featureKeys;
+    for (const feature of group.features) {
+      const numbers = namedPortNumbersOf(keys[feature], name);
+      if (numbers) {
+        return numbers;
+      }
+    }
+    return [];
+  }
+
+  /** Every resolution of a named port among the groups, with the groups that have it. */
+  private resolutions(name: string): { numbers: number[]; groups: ClassSet }[] {
+    let list = this.namedIndex.get(name);
+    if (!list) {
+      list = [];
+      for (const key of this.universe.grouping.featureKeys) {
+        const numbers = namedPortNumbersOf(key, name);
+        if (numbers) {
+          list.push({ numbers, groups: this.universe.groupsWith(key) });
+        }
+      }
+      this.namedIndex.set(name, list);
+    }
+    return list;
+  }
+
+  /** The group's node feature, or '' when it has none. */
+  private nodeOf(group: PodGroup): string {
+    const keys = this.universe.grouping.featureKeys;
+    const feature = group.features.find((id) => keys[id].startsWith('node:') || keys[id] === ON_NODE_KEY);
+    return feature === undefined ? '' : keys[feature];
+  }
+}
+
+/** Applies one allow, deny or pass rule to the cells. */
+function applyRule(cells: readonly Cell[], pieces: readonly Piece[], action: 'allow' | 'deny' | 'pass'): Cell[] {
+  const out: Cell[] = [];
+  for (const cell of cells) {
+    if (cell.undecided.isEmpty()) {
+      out.push(cell);
+      continue;
+    }
+    let rest = cell.classes;
+    for (const piece of pieces) {
+      const hit = cell.undecided.intersect(piece.connections);
+      if (hit.isEmpty()) {
+        continue;
+      }
+      const classes = rest.intersect(piece.classes);
+      if (classes.isEmpty()) {
+        continue;
+      }
+      rest = rest.subtract(classes);
+      out.push({
+        classes,
+        undecided: cell.undecided.subtract(hit),
+        allowed: action === 'allow' ? cell.allowed.union(hit) : cell.allowed,
+        passed: action === 'pass' ? cell.passed.union(hit) : cell.passed,
+      });
+    }
+    if (!rest.isEmpty()) {
+      out.push(rest === cell.classes ? cell : { ...cell, classes: rest });
+    }
+  }
+  return mergeCells(out);
+}
+
+/** Merges cells whose every connection is in the same state. */
+function mergeCells(cells: readonly Cell[]): Cell[] {
+  if (cells.length <= 1) {
+    return [...cells];
+  }
+  const byState = new Map<string, Cell>();
+  for (const cell of cells) {
+    const key = `${cell.undecided.id},${cell.allowed.id},${cell.passed.id}`;
+    const known = byState.get(key);
+    byState.set(key, known ? { ...known, classes: known.classes.union(cell.classes) } : cell);
+  }
+  return [...byState.values()];
+}
+
+function cached<T>(cache: Map<PolicyRule, Map<string, T>>, rule: PolicyRule, node: string, compute: () => T): T {
+  let byNode = cache.get(rule);
+  if (!byNode) {
+    byNode = new Map();
+    cache.set(rule, byNode);
+  }
+  let value = byNode.get(node);
+  if (value === undefined) {
+    value = compute();
+    byNode.set(node, value);
+  }
+  return value;
+}
