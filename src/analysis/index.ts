@@ -45,3 +45,4 @@ export * from './flows/flow-input-error';
 export { FlowFileReader, FLOW_FORMATS, DEFAULT_MAX_RECORD_BYTES, MAX_DOCUMENT_LINE_BYTES } from './flows/flow-file-reader';
 export type { FlowFileOptions, FlowFormat, FlowSink } from './flows/flow-file-reader';
 export { NEUTRAL_COLUMNS } from './flows/neutral-flow';
+export * from './flows/flow-audit';
