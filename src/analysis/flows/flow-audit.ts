@@ -52,9 +52,9 @@ export interface SkippedRecords {
   readonly line: number;
 }
 
-/** Connections the policies allow between two endpoint classes that no observed flow used. */
+/** Connections the policies allow from some endpoint classes to others that no observed flow used. */
 export interface UnusedAllowance {
-  /** The source class: its pods (`ns/name`), or the external address class. */
+  /** The source classes: their pods (`ns/name`), or external address classes; each source to each destination. */
   readonly source: readonly string[];
   readonly destination: readonly string[];
   /** Everything allowed between them. */
@@ -340,25 +340,44 @@ function compare(recorded: Observation, allowed: boolean, egress: boolean, ingre
   }
 }
 
-/** Every pair of classes with allowed connections, minus what was observed between them; self connections left out. */
+/**
+ * Every allowed connection no observed flow used, minus self connections: source classes with
+ * identical rows and no observed flow stay together (`Connectivity.blocks`), and so do the
+ * destinations of one row entry that no observed flow reached, so the list grows with the distinct
+ * rows and observations, not with pairs of classes (an unisolated pod reaches every other).
+ */
 function unusedAllowances(connectivity: Connectivity, used: Map<number, Map<number, number[]>>): UnusedAllowance[] {
   const universe = connectivity.universe;
   const space = universe.space;
-  const label = (index: number): string[] => {
+  const labels = (indices: readonly number[]): string[] => indices.flatMap((index) => {
     const c = universe.classAt(index);
     return c.kind === 'pods' ? c.group.pods.map(podId) : [c.external.withoutPodAddresses ? `${c.external.label} (without pod addresses)` : c.external.label];
-  };
+  });
   const out: UnusedAllowance[] = [];
-  const size = universe.groupCount + universe.external.classes.length;
-  for (let source = 0; source < size; source++) {
-    const row = connectivity.rowOf(source);
-    const observed = used.get(source);
-    for (const entry of row) {
-      entry.classes.forEach((destination) => {
-        const atoms = observed?.get(destination);
-        const unused = atoms ? entry.connections.subtract(space.fromAtoms([...new Set(atoms)])) : entry.connections;
-        if (!unused.isEmpty()) out.push({ source: label(source), destination: label(destination), allowed: entry.connections, unused });
-      });
+  for (const block of connectivity.blocks()) {
+    const unobserved = block.sources.filter(source => !used.has(source));
+    if (unobserved.length > 0) {
+      const sources = labels(unobserved);
+      for (const entry of block.row) {
+        out.push({ source: sources, destination: labels(entry.classes.toArray()), allowed: entry.connections, unused: entry.connections });
+      }
+    }
+    for (const source of block.sources.filter(s => used.has(s))) {
+      const observed = used.get(source)!;
+      const sources = labels([source]);
+      for (const entry of block.row) {
+        const rest: number[] = [];
+        entry.classes.forEach((destination) => {
+          const atoms = observed.get(destination);
+          if (!atoms) {
+            rest.push(destination);
+            return;
+          }
+          const unused = entry.connections.subtract(space.fromAtoms([...new Set(atoms)]));
+          if (!unused.isEmpty()) out.push({ source: sources, destination: labels([destination]), allowed: entry.connections, unused });
+        });
+        if (rest.length > 0) out.push({ source: sources, destination: labels(rest), allowed: entry.connections, unused: entry.connections });
+      }
     }
   }
   return out;
