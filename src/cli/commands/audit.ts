@@ -5,7 +5,7 @@ import { formatBytes, InputFileError, MAX_TEXT_BYTES } from '../cli-io';
 import { CommandContext } from '../command-context';
 import { readCluster, readPolicies } from '../inputs';
 import { choiceOption, EvaluatorFlags, evaluatorOptions, parseMebibytes, policyReadingOptions, toEvaluatorOptions } from '../options';
-import { renderAuditJson } from '../render/audit-json';
+import { writeAuditJson } from '../render/audit-json';
 import { renderAuditMarkdown } from '../render/audit-markdown';
 import { renderAuditText } from '../render/audit-text';
 
@@ -103,7 +103,7 @@ export function auditCommand(context: CommandContext): Command {
       const write = (text: string) => context.io.stdout(text);
       switch (flags.format) {
         case 'json':
-          write(renderAuditJson(result, { flows: flags.flows, format }));
+          writeAuditJson(result, { flows: flags.flows, format }, write);
           break;
         case 'markdown':
           write(renderAuditMarkdown(result, flags.maxListed));
