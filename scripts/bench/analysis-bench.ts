@@ -40,7 +40,7 @@ export function writeEstate(
 }
 
 /** The CLI commands measured, by name. */
-export type CliCommand = 'reach-json' | 'reach-port-json' | 'diff-json' | 'lint' | 'audit-json';
+export type CliCommand = 'reach-json' | 'reach-port-json' | 'diff-json' | 'lint' | 'audit-json' | 'audit-json-no-unused';
 
 /** The argv of a measured command. */
 export function commandArgs(command: CliCommand, files: EstateFiles): string[] {
@@ -56,6 +56,9 @@ export function commandArgs(command: CliCommand, files: EstateFiles): string[] {
     case 'audit-json':
       if (!files.flows) throw new Error('audit-json needs the flow file (writeEstate with flows)');
       return ['audit', '--flows', files.flows, '--cluster', files.cluster, '--policies', files.before, '--format', 'json', '--fail-on', 'none'];
+    case 'audit-json-no-unused':
+      // Without the unused allowances, which need the whole connectivity (as reach does).
+      return [...commandArgs('audit-json', files), '--no-unused'];
   }
 }
 
