@@ -186,6 +186,13 @@ spec:
     expect(large.stderr).toMatch(/^error: cannot read flow file .*hubble-observe\.jsonl: it is larger than the input limit/);
   });
 
+  test('fails when a file has more distinct flows than --max-distinct-flows, naming the line', async () => {
+    const run = await runCli(['audit', '--flows', flows('neutral-flows.csv'), '--cluster', CLUSTER, '--policies', POLICIES, '--max-distinct-flows', '2']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`error: flow file ${flows('neutral-flows.csv')}, line 5: more than 2 distinct flows (each is held until the end); `
+      + 'audit a shorter capture, or raise the bound (--max-distinct-flows) if the memory is there\n');
+  });
+
   test('fails on an unknown --fail-on condition', async () => {
     const run = await runCli(['audit', '--flows', flows('neutral-flows.csv'), '--cluster', CLUSTER, '--policies', POLICIES, '--fail-on', 'gains']);
     expect(run.code).toBe(2);

@@ -87,7 +87,15 @@ export interface AuditResult {
 export interface FlowAuditOptions {
   /** Compute the allowances no observed flow used (needs the whole connectivity). @default true */
   readonly unused?: boolean;
+  /**
+   * The most distinct flows held (memory grows with them, not with records): one more is an
+   * `AnalysisInputError`. @default DEFAULT_MAX_DISTINCT_FLOWS
+   */
+  readonly maxDistinctFlows?: number;
 }
+
+/** The default bound on distinct flows: about 1 GiB of aggregates. A million records over 20,000 pods are 100,000. */
+export const DEFAULT_MAX_DISTINCT_FLOWS = 2_000_000;
 
 interface Aggregate {
   readonly flow: ObservedFlow;
@@ -128,6 +136,11 @@ export class FlowAudit {
     if (known) {
       known.count += count;
     } else {
+      const max = this.options.maxDistinctFlows ?? DEFAULT_MAX_DISTINCT_FLOWS;
+      if (this.aggregates.size >= max) {
+        throw new AnalysisInputError(`line ${line}: more than ${max} distinct flows (each is held until the end); `
+          + 'audit a shorter capture, or raise the bound (--max-distinct-flows) if the memory is there');
+      }
       this.aggregates.set(key, { flow, count, line });
     }
   }

@@ -1,5 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { AuditResult, FLOW_FORMATS, FlowAudit, FlowFileReader, FlowFormat, FlowInputError, ReachabilityAnalyzer } from '../../analysis';
+import {
+  AnalysisInputError, AuditResult, DEFAULT_MAX_DISTINCT_FLOWS, FLOW_FORMATS, FlowAudit, FlowFileReader, FlowFormat, FlowInputError,
+  ReachabilityAnalyzer,
+} from '../../analysis';
 import { CliError, EXIT_FINDINGS } from '../cli-error';
 import { formatBytes, InputFileError, MAX_TEXT_BYTES } from '../cli-io';
 import { CommandContext } from '../command-context';
@@ -32,6 +35,7 @@ interface AuditFlags extends EvaluatorFlags {
   readonly maxListed: number;
   readonly unused: boolean;
   readonly maxFlowInputSize?: number;
+  readonly maxDistinctFlows: number;
   readonly ignoreOtherKinds?: boolean;
   readonly implicitNamespaces?: boolean;
   readonly maxInputSize?: number;
@@ -87,6 +91,8 @@ export function auditCommand(context: CommandContext): Command {
     .addOption(choiceOption('--format <format>', 'output format', AUDIT_FORMATS, 'text'))
     .addOption(new Option('--fail-on <conditions>', `exit 1 when any is found: ${AUDIT_FAILURES.join(', ')} (comma-separated)`).argParser(failures).default(['denied'], 'denied'))
     .addOption(new Option('--max-listed <n>', 'entries listed per section in text and markdown (JSON lists all)').argParser(count).default(50))
+    .addOption(new Option('--max-distinct-flows <n>', 'most distinct flows held (memory grows with them, not with records)')
+      .argParser(count).default(DEFAULT_MAX_DISTINCT_FLOWS))
     .addOption(new Option('--no-unused', 'do not compute the allowances no observed flow used (which needs the whole connectivity)'))
     .addOption(new Option('--max-flow-input-size <MiB>', `largest flow file read, in MiB (default ${DEFAULT_MAX_FLOW_INPUT_MIB}); it is streamed, never held whole`)
       .argParser(parseMebibytes));
@@ -97,7 +103,7 @@ export function auditCommand(context: CommandContext): Command {
       const cluster = readCluster(context.io, flags.cluster, flags);
       const policies = readPolicies(context.io, flags.policies, { ...flags, cluster });
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
-      const audit = new FlowAudit(analyzer, { unused: flags.unused });
+      const audit = new FlowAudit(analyzer, { unused: flags.unused, maxDistinctFlows: flags.maxDistinctFlows });
       const format = readFlows(context, flags, audit);
       const result = audit.finish();
       const write = (text: string) => context.io.stdout(text);
@@ -155,6 +161,7 @@ function readFlows(context: CommandContext, flags: AuditFlags, audit: FlowAudit)
     reader.end();
   } catch (error) {
     if (error instanceof FlowInputError) throw new CliError(`flow file ${error.message}`);
+    if (error instanceof AnalysisInputError) throw new CliError(`flow file ${flags.flows}, ${error.message}`);
     if (error instanceof InputFileError) throw new CliError(`cannot read flow file ${flags.flows}: ${error.reason}`);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CliError(`cannot read flow file ${flags.flows}: no such file`);
