@@ -162,7 +162,7 @@ export class CiliumDialect implements Dialect {
       const suffix = [clusterwide ? subject.namespace : undefined, base, subjects.length > 1 ? String(i + 1) : undefined].filter(Boolean).join('-') || undefined;
       const spec: CiliumNetworkPolicySpec = {
         description: statementToString(s),
-          endpointSelector: endpointSelector(subjectSelector(subject)),
+        endpointSelector: endpointSelector(subjectSelector(subject)),
         enableDefaultDeny: { [s.direction]: true },
         ...(s.direction === 'ingress'
           ? { ingress: parts.map(p => ingressRule(p, portRules)) }
