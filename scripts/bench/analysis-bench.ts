@@ -4,9 +4,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AnalysisEstateSize, clusterYaml, policiesYaml, POLICIES_PER_NAMESPACE } from './analysis-estate';
+import { writeHubbleFlows } from './flow-estate';
 import { random } from './measure';
 import { ClusterModel, FlowEndpoint, ipEndpoint, parseCluster, parsePolicies, podEndpoint, ReachabilityAnalyzer } from '../../src/analysis';
-import { CliIo } from '../../src/cli/cli-io';
+import { CliIo, readBoundedChunks } from '../../src/cli/cli-io';
 import { renderConnections, renderVerdictText } from '../../src/cli/commands/explain';
 import { main } from '../../src/cli/main';
 
@@ -15,10 +16,17 @@ export interface EstateFiles {
   readonly cluster: string;
   readonly before: string;
   readonly after: string;
+  /** A million Hubble records over the estate (`audit-json` only). */
+  readonly flows?: string;
 }
 
+/** The flow records `audit-json` reads (issue 16 item 6). */
+export const AUDIT_RECORDS = 1_000_000;
+
 /** Writes the estate's cluster and both policy sets into `dir`; returns their paths and how long it took. */
-export function writeEstate(size: AnalysisEstateSize, dir: string): EstateFiles & { readonly ms: number; readonly bytes: number } {
+export function writeEstate(
+  size: AnalysisEstateSize, dir: string, withFlows = false,
+): EstateFiles & { readonly ms: number; readonly bytes: number; readonly flowBytes: number } {
   const start = performance.now();
   fs.mkdirSync(dir, { recursive: true });
   const files = { cluster: path.join(dir, 'cluster.yaml'), before: path.join(dir, 'before.yaml'), after: path.join(dir, 'after.yaml') };
@@ -26,11 +34,13 @@ export function writeEstate(size: AnalysisEstateSize, dir: string): EstateFiles 
   fs.writeFileSync(files.before, policiesYaml(size, 'before'));
   fs.writeFileSync(files.after, policiesYaml(size, 'after'));
   const bytes = Object.values(files).reduce((n, file) => n + fs.statSync(file).size, 0);
-  return { ...files, ms: performance.now() - start, bytes };
+  const flows = path.join(dir, 'flows.jsonl');
+  const flowBytes = withFlows ? writeHubbleFlows(size, flows, AUDIT_RECORDS) : 0;
+  return { ...files, ...(withFlows ? { flows } : {}), ms: performance.now() - start, bytes, flowBytes };
 }
 
 /** The CLI commands measured, by name. */
-export type CliCommand = 'reach-json' | 'reach-port-json' | 'diff-json' | 'lint';
+export type CliCommand = 'reach-json' | 'reach-port-json' | 'diff-json' | 'lint' | 'audit-json' | 'audit-json-no-unused';
 
 /** The argv of a measured command. */
 export function commandArgs(command: CliCommand, files: EstateFiles): string[] {
@@ -43,6 +53,12 @@ export function commandArgs(command: CliCommand, files: EstateFiles): string[] {
       return ['diff', '--cluster', files.cluster, '--before', files.before, '--after', files.after, '--format', 'json'];
     case 'lint':
       return ['lint', '--policies', files.before];
+    case 'audit-json':
+      if (!files.flows) throw new Error('audit-json needs the flow file (writeEstate with flows)');
+      return ['audit', '--flows', files.flows, '--cluster', files.cluster, '--policies', files.before, '--format', 'json', '--fail-on', 'none'];
+    case 'audit-json-no-unused':
+      // Without the unused allowances, which need the whole connectivity (as reach does).
+      return [...commandArgs('audit-json', files), '--no-unused'];
   }
 }
 
@@ -69,6 +85,7 @@ export async function runCommand(command: CliCommand, files: EstateFiles, output
       stderr += text;
     },
     readFile: (file) => fs.readFileSync(file, 'utf8'),
+    readChunks: readBoundedChunks,
     env: {},
   };
   const start = performance.now();

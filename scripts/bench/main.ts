@@ -22,14 +22,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { CliCommand, CliResult, estateCounts, ExplainResult, writeEstate } from './analysis-bench';
+import { AUDIT_RECORDS, CliCommand, CliResult, estateCounts, ExplainResult, writeEstate } from './analysis-bench';
 import { ANALYSIS_SIZES, changedNamespaces } from './analysis-estate';
 import { allowanceCount, ChartLayout, ENGINE_NAMES, EngineName, kindCounts, SIZES } from './estate';
 import { AnalysisResult, NaiveMode, SynthMode } from './measure';
 import { ProcessFigures, Task } from './worker';
 
 /** The CLI commands the estate sizes measure. */
-const COMMANDS: readonly CliCommand[] = ['reach-json', 'reach-port-json', 'diff-json', 'lint'];
+const COMMANDS: readonly CliCommand[] = ['reach-json', 'reach-port-json', 'diff-json', 'lint', 'audit-json', 'audit-json-no-unused'];
 
 interface Options {
   readonly sizes: string[];
@@ -301,8 +301,8 @@ async function benchAnalysisSize(size: string, options: Options, root: string): 
   const counts = estateCounts(spec);
   progress(`== ${size}: ${counts.pods} pods in ${counts.namespaces} namespaces, ${counts.policies} NetworkPolicies; after: ${changedNamespaces(spec).length} namespaces changed`);
   const dir = path.join(root, size);
-  const files = writeEstate(spec, dir);
-  progress(`  generated ${(files.bytes / 2 ** 20).toFixed(0)} MiB of input in ${ms(files.ms)}`);
+  const files = writeEstate(spec, dir, options.commands.some((command) => command.startsWith('audit')));
+  progress(`  generated ${(files.bytes / 2 ** 20).toFixed(0)} MiB of input${files.flowBytes ? ` and ${(files.flowBytes / 2 ** 20).toFixed(0)} MiB of flows` : ''} in ${ms(files.ms)}`);
   const commands: AnalysisSizeReport['commands'] = [];
   const failed: string[] = [];
   const runs = options.runs ?? 1;
@@ -364,6 +364,13 @@ function analysisTargets(reports: AnalysisSizeReport[]): string[] {
     for (const command of ['reach-json', 'reach-port-json', 'diff-json'] as const) {
       const c = time(r, command);
       if (c) check(c.result.ms < 30_000 && c.peakHeapBytes < 2 ** 31, `${r.size} ${command}: ${ms(c.result.ms)}, peak heap ${mib(c.peakHeapBytes)} (< 30 s, < 2048 MiB)`);
+    }
+    for (const command of ['audit-json', 'audit-json-no-unused'] as const) {
+      const audit = time(r, command);
+      if (audit) {
+        check(audit.result.ms < 30_000 && audit.maxRssBytes < 2 ** 30,
+          `${r.size} ${command} of ${AUDIT_RECORDS} Hubble records: ${ms(audit.result.ms)}, peak heap ${mib(audit.peakHeapBytes)}, max RSS ${mib(audit.maxRssBytes)} (< 30 s, < 1 GiB)`);
+      }
     }
     const lint = time(r, 'lint');
     if (lint) check(lint.result.ms < 10_000, `${r.size} lint: ${ms(lint.result.ms)} (< 10 s)`);

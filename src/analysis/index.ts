@@ -7,6 +7,7 @@ export * from './ip/cidr';
 export * from './ir/analysis-input-error';
 export * from './ir/analysis-policy';
 export * from './ir/flow';
+export * from './ir/intent-ref';
 export * from './ir/policy-ref';
 export * from './ir/selector';
 export { conditionHolds, stringMatches, urlPath } from './ir/string-match';
@@ -38,3 +39,10 @@ export { ConnectionSpace, MAX_PORT, MIN_PORT } from './engine/connection-space';
 export { Connectivity } from './engine/connectivity';
 export type { ConnectivityBlock } from './engine/connectivity';
 export type { ExternalClass } from './engine/external-classes';
+// Observed flows (issue 16): readers for Hubble's JSON export, Calico flow logs and the neutral format.
+export * from './flows/observed-flow';
+export * from './flows/flow-input-error';
+export { FlowFileReader, FLOW_FORMATS, DEFAULT_MAX_RECORD_BYTES, MAX_DOCUMENT_LINE_BYTES } from './flows/flow-file-reader';
+export type { FlowFileOptions, FlowFormat, FlowSink } from './flows/flow-file-reader';
+export { NEUTRAL_COLUMNS } from './flows/neutral-flow';
+export * from './flows/flow-audit';

@@ -15,6 +15,11 @@ export interface CliIo {
    * otherwise (ENOENT, EISDIR, …).
    */
   readonly readFile: (path: string, maxBytes: number) => string;
+  /**
+   * Reads an input like `readFile`, handing over its bytes chunk by chunk (flow files, read as a
+   * stream). Optional: without it, the CLI reads the input whole with `readFile`.
+   */
+  readonly readChunks?: (path: string, maxBytes: number, onChunk: (chunk: Buffer) => void) => void;
   /** Environment variables (`DEBUG` turns on stack traces for internal errors). */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -36,6 +41,7 @@ export function processIo(): CliIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     readFile: readBoundedFile,
+    readChunks: readBoundedChunks,
     env: process.env,
   };
 }
@@ -46,6 +52,21 @@ export function processIo(): CliIo {
  * devices and sockets given by name are refused: they may never end, and a snapshot belongs in a file.
  */
 export function readBoundedFile(path: string, maxBytes: number): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  readBoundedChunks(path, maxBytes, (chunk) => {
+    chunks.push(Buffer.from(chunk));
+    total += chunk.length;
+  });
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
+/**
+ * Reads a regular file, or standard input for `-`, like `readBoundedFile`, handing each chunk of
+ * bytes to `onChunk` as it is read (the chunk's memory is reused afterwards): for inputs read as a
+ * stream, such as flow files, which are never held whole.
+ */
+export function readBoundedChunks(path: string, maxBytes: number, onChunk: (chunk: Buffer) => void): void {
   const tooLarge = () => new InputFileError(`it is larger than the input limit of ${formatBytes(maxBytes)}; raise it with --max-input-size <MiB> if the file is complete`);
   let fd: number;
   if (path === '-') {
@@ -62,7 +83,6 @@ export function readBoundedFile(path: string, maxBytes: number): string {
     fd = fs.openSync(path, 'r');
   }
   try {
-    const chunks: Buffer[] = [];
     let total = 0;
     const chunk = Buffer.allocUnsafe(1_048_576);
     for (;;) {
@@ -81,9 +101,8 @@ export function readBoundedFile(path: string, maxBytes: number): string {
       if (read === 0) break;
       total += read;
       if (total > maxBytes) throw tooLarge();
-      chunks.push(Buffer.from(chunk.subarray(0, read)));
+      onChunk(chunk.subarray(0, read));
     }
-    return Buffer.concat(chunks, total).toString('utf8');
   } finally {
     if (fd !== 0) fs.closeSync(fd);
   }

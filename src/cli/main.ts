@@ -5,6 +5,7 @@ import { CliError, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { CliIo, processIo } from './cli-io';
 import { CommandContext } from './command-context';
 import { AnalysisInputError, ManifestError } from '../analysis';
+import { auditCommand } from './commands/audit';
 import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
 import { lintCommand } from './commands/lint';
@@ -44,7 +45,7 @@ export function buildProgram(context: CommandContext): Command {
     .showSuggestionAfterError(true)
     .allowExcessArguments(false);
   program.addHelpText('after', '\nRun `cdk8s-zero-trust <command> --help` for the options of a command; docs/ANALYSIS.md has the semantics.');
-  for (const build of [reachCommand, explainCommand, diffCommand, lintCommand]) {
+  for (const build of [reachCommand, explainCommand, diffCommand, lintCommand, auditCommand]) {
     // Commands added with addCommand do not inherit settings: copy output, exit override and the rest.
     const command = build(context).copyInheritedSettings(program).allowExcessArguments(false);
     program.addCommand(command);

@@ -6,6 +6,7 @@ import { PolicyObject } from './policy-object';
 import { targetProblems } from './target-checks';
 import { RenderContext, RenderedObject } from '../dialects/dialect';
 import { FEATURE_DESCRIPTIONS, featuresOf } from '../dialects/feature';
+import { intentAnnotations } from '../dialects/intent-metadata';
 import {
   allPodsIn, ClusterAllowStatement, clusterActionToString, ClusterActionModel, intersectPodSets, ClusterIsolateStatement, ClusterRuleStatement,
   coversNamespace, DirectionModel, isEverything, OriginModel, PodSetModel, podSetToString, Statement, statementToString,
@@ -35,6 +36,8 @@ interface Compiled {
 
 const COMPILERS = new WeakMap<IConstruct, PolicyCompiler>();
 const SEPARATE_ROOTS = new WeakSet<IConstruct>();
+/** Per compilation root: the scopes whose intents were declared on another construct (see `declaredOn`). */
+const DECLARED_ON = new WeakMap<IConstruct, Map<IConstruct, IConstruct>>();
 
 /**
  * Compiles every intent of an app at synthesis, once: resolves each intent's
@@ -72,6 +75,20 @@ export class PolicyCompiler {
     SEPARATE_ROOTS.add(scope);
   }
 
+  /**
+   * Says that the intents at or below `scope` were declared on `declaredAt`: the construct path
+   * their objects' `zero-trust.cdk8s.io/construct-path` annotation names is `declaredAt`'s path
+   * followed by the rest of their path below `scope`. For patterns that build the same intents
+   * in several internal charts (MeshMigration's phases and rollbacks): the annotation points to
+   * where the user wrote the intent, and a rollback's objects equal the phase they restore.
+   */
+  public static declaredOn(scope: IConstruct, declaredAt: IConstruct): void {
+    const root = compileRootOf(scope);
+    let scopes = DECLARED_ON.get(root);
+    if (!scopes) DECLARED_ON.set(root, scopes = new Map());
+    scopes.set(scope, declaredAt);
+  }
+
   /** Builds the origin of a statement made by an intent construct. */
   public static origin(construct: IConstruct, intent: string): OriginModel {
     let chart: IConstruct | undefined;
@@ -81,7 +98,18 @@ export class PolicyCompiler {
       chart = undefined;
     }
     const ids = construct.node.scopes.slice(chart ? chart.node.scopes.length : 1).map(s => s.node.id);
-    return Object.freeze({ path: construct.node.path, baseName: objectName(ids.join('-')), intent });
+    const path = construct.node.path;
+    const origin = { path, baseName: objectName(ids.join('-')), intent };
+    // Read when rendering, after the pattern has said where its intents were declared (`declaredOn`);
+    // enumerable, so a copy made then (`{ ...origin, shared }`) keeps it.
+    Object.defineProperty(origin, 'declaredPath', {
+      get: () => {
+        const declared = declaredPaths(compileRootOf(construct))(path);
+        return declared === path ? undefined : declared;
+      },
+      enumerable: true,
+    });
+    return Object.freeze(origin);
   }
 
   private readonly registrations: Registration[] = [];
@@ -187,6 +215,7 @@ export class PolicyCompiler {
     const failed = [...results.values()].some(r => r.errors.length > 0);
     if (!failed) {
       const placement = new OtherSidePlacement(this.root);
+      const declaredPath = declaredPaths(this.root);
       for (const reg of this.registrations) {
         const ids = new Set<string>();
         const intentBase = reg.statements[0]?.origin.baseName ?? '';
@@ -200,7 +229,8 @@ export class PolicyCompiler {
               name: o.name,
               ...(o.namespace ? { namespace: o.namespace } : {}),
               ...(o.labels ? { labels: { ...o.labels } } : {}),
-              ...(o.annotations ? { annotations: { ...o.annotations } } : {}),
+              // Every object names the intent behind it, so a live verdict or a `kubectl get` maps back to the app.
+              annotations: { ...intentAnnotations({ ...o.origin, path: declaredPath(o.origin.path) }), ...o.annotations },
             },
             ...o.body,
           }, reg.construct as any);
@@ -260,6 +290,22 @@ class OtherSidePlacement {
     }
     return this.owners.get(namespace);
   }
+}
+
+/**
+ * The construct path an annotation names for a real construct path in this compilation: the
+ * declared scope's path in place of the scope's (`PolicyCompiler.declaredOn`), else unchanged.
+ */
+function declaredPaths(root: IConstruct): (path: string) => string {
+  const aliases = [...DECLARED_ON.get(root) ?? []]
+    .map(([scope, at]) => ({ from: scope.node.path, to: at.node.path }))
+    // The longest prefix first: a scope inside another one wins.
+    .sort((a, b) => b.from.length - a.from.length);
+  if (!aliases.length) return path => path;
+  return (path) => {
+    const alias = aliases.find(a => path === a.from || path.startsWith(`${a.from}/`));
+    return alias ? alias.to + path.slice(alias.from.length) : path;
+  };
 }
 
 /**

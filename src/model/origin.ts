@@ -6,6 +6,17 @@ export interface OriginModel {
   readonly baseName: string;
   /** The intent construct type, e.g. `AllowFrom`. */
   readonly intent: string;
+  /**
+   * Set on statements whose objects serve several intents at once (Istio's mesh plumbing): what
+   * they are for, e.g. `mesh-hbone`. `path` and `intent` are then those of the intent holding them.
+   */
+  readonly shared?: string;
+  /**
+   * The construct path where the user declared the intent, when a pattern builds it in internal
+   * charts (`PolicyCompiler.declaredOn`): what every annotation, rule label and rule name names.
+   * Unset: `path`.
+   */
+  readonly declaredPath?: string;
 }
 
 /**

@@ -170,6 +170,8 @@ export class MeshMigration extends Construct {
         monitoring: props.monitoring,
         nodeLocalDns: props.nodeLocalDns,
       });
+      // Every phase's copy of an intent names the intent as the user declared it (`<migration>/<id>`).
+      PolicyCompiler.declaredOn(zeroTrust, this);
       return { chart, zeroTrust, egress };
     };
     this.phaseCharts = [];

@@ -139,7 +139,9 @@ describe('versions that would not honour the output (issue 13 item 6)', () => {
 
     test('synthesizes on istiod and ztunnel 1.29 with the flag, as a dry-run policy', () => {
       const objs = synthValid(audit({ istioVersion: '1.29.0', istioAmbientDryRun: true }));
-      expect(objs.find(o => o.kind === 'AuthorizationPolicy').metadata.annotations).toEqual({ 'istio.io/dry-run': 'true' });
+      // The dry-run mark, and the intent's names every rendered object carries (issue 16 item 1).
+      expect(objs.find(o => o.kind === 'AuthorizationPolicy').metadata.annotations)
+        .toEqual({ 'istio.io/dry-run': 'true', 'zero-trust.cdk8s.io/construct-path': 'test/deny', 'zero-trust.cdk8s.io/intent': 'DefaultDeny' });
     });
 
     test('sidecar dry-run needs no version: Envoy honours it in every version', () => {

@@ -2,6 +2,7 @@ import { App, Testing } from 'cdk8s';
 import {
   Engine, HttpRule, IstioMode, MeshMigration, MeshMigrationPhase, MeshMigrationProps, MIGRATION_LABEL, PHASE_LABEL, Peer, Port, Workload,
 } from '../../src';
+import { otherAnnotations } from '../helpers/intent-metadata';
 import { errorOf, synthValid } from '../helpers/synth';
 import { testEngine } from '../helpers/target';
 
@@ -38,7 +39,7 @@ describe('MeshMigration', () => {
     const objs = synthValid(migration().chartOf(MeshMigrationPhase.PREPARE));
     const aps = objs.filter(o => o.kind === 'AuthorizationPolicy');
     expect(aps.length).toBeGreaterThan(0);
-    for (const ap of aps) expect(ap.metadata.annotations).toEqual({ 'istio.io/dry-run': 'true' });
+    for (const ap of aps) expect(otherAnnotations(ap.metadata.annotations)).toEqual({ 'istio.io/dry-run': 'true' });
     expect(objs.filter(o => o.kind === 'PeerAuthentication').map(o => o.spec)).toEqual([{ mtls: { mode: 'PERMISSIVE' } }]);
     expect(objs.filter(o => o.kind === 'NetworkPolicy')).toEqual([]);
   });
@@ -55,7 +56,7 @@ describe('MeshMigration', () => {
     const m = migration();
     const enforce = synthValid(m.chartOf(MeshMigrationPhase.ENFORCE));
     const strict = synthValid(m.chartOf(MeshMigrationPhase.STRICT));
-    for (const ap of enforce.filter(o => o.kind === 'AuthorizationPolicy')) expect(ap.metadata.annotations).toBeUndefined();
+    for (const ap of enforce.filter(o => o.kind === 'AuthorizationPolicy')) expect(otherAnnotations(ap.metadata.annotations)).toEqual({});
     expect(enforce.filter(o => o.kind === 'PeerAuthentication').map(o => o.spec.mtls.mode)).toEqual(['PERMISSIVE']);
     expect(strict.filter(o => o.kind === 'PeerAuthentication').map(o => o.spec.mtls.mode)).toEqual(['STRICT']);
     const withoutMode = (objs: any[]) => objs.map(o => ({ ...o, metadata: { ...o.metadata, labels: {} }, spec: o.kind === 'PeerAuthentication' ? {} : o.spec }));
@@ -72,6 +73,15 @@ describe('MeshMigration', () => {
     expect(undoNetwork).toEqual(prepare);
     expect(undoEnforce).toEqual(network);
     expect(undoStrict).toEqual(enforce);
+  });
+
+  test('every phase\'s objects name the intent where it was declared (the migration), not the phase chart\'s copy', () => {
+    const m = migration();
+    const paths = (objs: any[]) => objs.map(o => `${o.kind}/${o.metadata.name} ${o.metadata.annotations['zero-trust.cdk8s.io/construct-path']}`);
+    const enforce = synthValid(m.chartOf(MeshMigrationPhase.ENFORCE));
+    expect(paths(enforce)).toEqual(expect.arrayContaining(['AuthorizationPolicy/production-mesh-default-deny production-mesh/default-deny']));
+    for (const o of enforce) expect(o.metadata.annotations['zero-trust.cdk8s.io/construct-path']).toMatch(/^production-mesh\/[^/]+$/);
+    expect(paths(synthValid(m.chartOf(MeshMigrationPhase.PREPARE)))).toEqual(expect.arrayContaining(paths(enforce).filter(p => p.startsWith('AuthorizationPolicy/'))));
   });
 
   test('labels every object with the migration and the phase whose state it is', () => {
@@ -134,7 +144,11 @@ describe('MeshMigration', () => {
     expect(prepare.filter(n => n.includes('backend-to-redis'))).toEqual([]);
     expect(kinds(network).filter(k => k.includes('backend-to-redis'))).toEqual(kinds(enforce).filter(k => k.includes('backend-to-redis')));
     expect(network.find(o => o.metadata.name === 'production-mesh-backend-to-redis-ingress-production' && o.kind === 'AuthorizationPolicy').metadata.annotations)
-      .toEqual({ 'istio.io/dry-run': 'true' });
+      .toEqual({
+        'istio.io/dry-run': 'true',
+        'zero-trust.cdk8s.io/construct-path': 'production-mesh/backend-to-redis',
+        'zero-trust.cdk8s.io/intent': 'AllowTo',
+      });
     expect(kinds(enforce).filter(k => k.includes('backend-to-redis'))).toEqual([
       'AuthorizationPolicy/production-mesh-backend-to-redis-ingress-production',
       'NetworkPolicy/production-mesh-backend-to-redis-egress',

@@ -1,3 +1,4 @@
+import { IntentRef } from './intent-ref';
 import { PolicyRef, SourceLocation } from './policy-ref';
 import { SelectorExpr } from './selector';
 import { StringCondition, StringMatch } from './string-match';
@@ -53,6 +54,11 @@ export interface AnalysisPolicy {
    * (e.g. a Cilium policy the agent refuses and therefore does not enforce).
    */
   readonly notes?: readonly string[];
+  /**
+   * The intent the object names in its annotations (every object the library renders does), for
+   * explanations and audits only: nothing is decided by it.
+   */
+  readonly intent?: IntentRef;
 }
 
 /** A policy's rules for one direction. */
@@ -92,6 +98,11 @@ export const KUBERNETES_TIER: PolicyTier = { name: 'kubernetes', order: 0, defau
 export interface PolicyRule {
   /** Path of the rule inside its object, e.g. `ingress[0]`; becomes part of the rule reference. */
   readonly label: string;
+  /**
+   * The intent the rule itself names (Calico rule `metadata.annotations`, Cilium rule `labels`),
+   * when it does; else the policy's `intent` applies to it. For explanations only.
+   */
+  readonly intent?: IntentRef;
   readonly action: RuleAction;
   /** The other end of the flow must match one of these; undefined = any peer, including external IPs. */
   readonly peers?: readonly PeerMatch[];

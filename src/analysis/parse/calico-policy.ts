@@ -44,6 +44,8 @@ export interface CalicoRuleManifest {
   readonly source: CalicoEntityManifest;
   readonly destination: CalicoEntityManifest;
   readonly http?: { readonly methods?: readonly string[]; readonly paths?: readonly ({ readonly exact: string } | { readonly prefix: string })[] };
+  /** `metadata.annotations` of the rule (information only: Felix writes them as comments). */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** A Calico (Global)(Staged)NetworkPolicy. */
@@ -309,6 +311,9 @@ function readRule(reader: FieldReader, value: unknown, path: string): CalicoRule
   const allNets = [source, destination].flatMap(e => [...(e.nets ?? []), ...(e.notNets ?? [])]);
   const families = new Set(allNets.map(c => c.family));
   if (families.size > 1) reader.fail(path, 'mixes IPv4 and IPv6 between source and destination nets');
+  const metadata = reader.optionalObject(rule.metadata, childPath(path, 'metadata'));
+  if (metadata) reader.rejectUnknownFields(metadata, childPath(path, 'metadata'), ['annotations']);
+  const annotations = metadata ? reader.stringMap(metadata.annotations, childPath(path, 'metadata.annotations')) : undefined;
   let http: CalicoRuleManifest['http'];
   const h = reader.optionalObject(rule.http, childPath(path, 'http'));
   if (h) {
@@ -335,5 +340,6 @@ function readRule(reader: FieldReader, value: unknown, path: string): CalicoRule
     source,
     destination,
     ...(http ? { http } : {}),
+    ...(annotations ? { annotations } : {}),
   };
 }

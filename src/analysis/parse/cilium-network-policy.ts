@@ -44,6 +44,8 @@ export interface CiliumRuleManifest {
   readonly ingressDeny: readonly CiliumTrafficRuleManifest[];
   readonly egress: readonly CiliumTrafficRuleManifest[];
   readonly egressDeny: readonly CiliumTrafficRuleManifest[];
+  /** `labels` (information only: Cilium reports them with the verdicts the rule decides). */
+  readonly labels: readonly { readonly key: string; readonly value?: string; readonly source?: string }[];
 }
 
 /** One item of `ingress`, `ingressDeny`, `egress` or `egressDeny`. */
@@ -225,7 +227,7 @@ function readRule(reader: FieldReader, rule: Record<string, unknown>, path: stri
     ...(defaultDeny.ingress === undefined || defaultDeny.ingress === null ? {} : { ingress: reader.boolean(defaultDeny.ingress, childPath(defaultDenyPath, 'ingress'), true) }),
     ...(defaultDeny.egress === undefined || defaultDeny.egress === null ? {} : { egress: reader.boolean(defaultDeny.egress, childPath(defaultDenyPath, 'egress'), true) }),
   };
-  readLabelsAndLog(reader, rule, path);
+  const labels = readLabelsAndLog(reader, rule, path);
   const list = (field: 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny') => reader.list(rule[field], childPath(path, field)).map((item, i) =>
     readTrafficRule(reader, item, indexPath(childPath(path, field), i), indexPath(field, i), field));
   return {
@@ -236,16 +238,20 @@ function readRule(reader: FieldReader, rule: Record<string, unknown>, path: stri
     ingressDeny: list('ingressDeny'),
     egress: list('egress'),
     egressDeny: list('egressDeny'),
+    labels,
   };
 }
 
-/** `labels` and `log` carry metadata only; they are checked for shape and otherwise ignored. */
-function readLabelsAndLog(reader: FieldReader, rule: Record<string, unknown>, path: string): void {
-  reader.list(rule.labels, childPath(path, 'labels')).forEach((item, i) => {
+/** `labels` and `log` carry metadata only; they are checked for shape, and the labels returned for explanations. */
+function readLabelsAndLog(reader: FieldReader, rule: Record<string, unknown>, path: string): CiliumRuleManifest['labels'] {
+  const labels = reader.list(rule.labels, childPath(path, 'labels')).map((item, i) => {
     const itemPath = indexPath(childPath(path, 'labels'), i);
     const label = reader.object(item, itemPath);
     reader.rejectUnknownFields(label, itemPath, ['key', 'value', 'source']);
-    reader.string(label.key, childPath(itemPath, 'key'));
+    const key = reader.string(label.key, childPath(itemPath, 'key'));
+    const value = reader.optionalString(label.value, childPath(itemPath, 'value'));
+    const source = reader.optionalString(label.source, childPath(itemPath, 'source'));
+    return { key, ...(value !== undefined ? { value } : {}), ...(source !== undefined ? { source } : {}) };
   });
   const log = reader.optionalObject(rule.log, childPath(path, 'log'));
   if (log) {
@@ -254,6 +260,7 @@ function readLabelsAndLog(reader: FieldReader, rule: Record<string, unknown>, pa
   if (rule.description !== undefined && rule.description !== null && typeof rule.description !== 'string') {
     reader.fail(childPath(path, 'description'), `expected a string, got ${describeValue(rule.description)}`);
   }
+  return labels;
 }
 
 function readTrafficRule(

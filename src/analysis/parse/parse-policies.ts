@@ -14,6 +14,7 @@ import { checkNamespaceName, checkSubdomainName } from '../../validation/validat
 import { ClusterNamespace } from '../cluster/cluster-model';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { AnalysisPolicy } from '../ir/analysis-policy';
+import { IntentRef, intentFromAnnotations } from '../ir/intent-ref';
 import { formatPolicyRef, formatSourceLocation, PolicyRef, SourceLocation } from '../ir/policy-ref';
 import { translateNetworkPolicy } from '../translate/kubernetes-network-policy';
 
@@ -160,13 +161,15 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
         // Translated with the network sets: Calico matches a namespaces peer against them.
         const pending = readNetworkPolicyApiPolicies(reader, root);
         checkUnique(reader, pending.ref, reader.location);
-        entries.push(() => pending.translate(calico.networkSetContext(options.clusterNamespaces)));
+        const intent = readIntent(reader, root);
+        entries.push(() => withIntent(pending.translate(calico.networkSetContext(options.clusterNamespaces)), intent));
         continue;
       }
       if (CALICO_POLICY_KEYS.includes(key)) {
         const pending = calico.readPolicy(reader, root, options.defaultNamespace);
         checkUnique(reader, pending.ref, reader.location);
-        entries.push(pending.policies);
+        const intent = readIntent(reader, root);
+        entries.push(() => withIntent(pending.policies(), intent));
         continue;
       }
       const lookalike = Object.prototype.hasOwnProperty.call(LOOKALIKE_CLUSTER_POLICIES, key) ? LOOKALIKE_CLUSTER_POLICIES[key] : undefined;
@@ -184,7 +187,8 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
         options.skippedKinds?.set(skipped, (options.skippedKinds.get(skipped) ?? 0) + 1);
         continue;
       }
-      const policies = read(reader, root, options);
+      const intent = readIntent(reader, root);
+      const policies = withIntent(read(reader, root, options), intent);
       for (const policy of policies) checkUnique(reader, policy.ref, policy.source);
       entries.push(policies);
     }
@@ -193,4 +197,19 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
   const resolved = calico.resolveTiers(entries.flatMap(entry => (typeof entry === 'function' ? entry() : entry)));
   checkNetworkPolicyApiSet(resolved);
   return resolved;
+}
+
+/**
+ * The intent an object names in its annotations (`zero-trust.cdk8s.io/intent` and
+ * `zero-trust.cdk8s.io/construct-path`, written by the library on everything it renders).
+ * Annotation values must be strings, as the API server requires.
+ */
+function readIntent(reader: FieldReader, root: Record<string, unknown>): IntentRef | undefined {
+  const metadata = isRecord(root.metadata) ? root.metadata : undefined;
+  return metadata ? intentFromAnnotations(reader.stringMap(metadata.annotations, 'metadata.annotations')) : undefined;
+}
+
+/** Policies translated from one object, each with the intent the object names unless a rule-level reader gave it one. */
+function withIntent(policies: readonly AnalysisPolicy[], intent: IntentRef | undefined): AnalysisPolicy[] {
+  return intent ? policies.map(policy => (policy.intent ? policy : { ...policy, intent })) : [...policies];
 }

@@ -7,6 +7,7 @@ import { Cidr, parseCidr } from '../ip/cidr';
 import {
   AnalysisPolicy, DirectionalRules, HttpMatch, PeerMatch, PodSelection, PolicyRule, PolicyTier, PortMatch, Protocol, PROTOCOLS, RuleAction,
 } from '../ir/analysis-policy';
+import { intentFromAnnotations } from '../ir/intent-ref';
 import { ADMIN_TIER, BASELINE_TIER } from '../ir/network-policy-api-tiers';
 import { PolicyRef } from '../ir/policy-ref';
 import { SELECT_ALL, SelectorExpr } from '../ir/selector';
@@ -188,6 +189,7 @@ function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: 
   // Destination ports, whichever side the peer is on.
   const ports = portMatches(r.protocol, r.notProtocol, r.destination.ports, r.destination.notPorts, `spec.${label}`);
   const http = r.http ? httpMatches(r.http) : undefined;
+  const intent = intentFromAnnotations(r.annotations);
   const rule = (p: EntityPeers, o: EntityPeers, portList: PortMatch[] | undefined): PolicyRule => ({
     label,
     action: ACTIONS[r.action],
@@ -197,6 +199,7 @@ function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: 
     ...(o.notPeers !== undefined ? { notSubjectPeers: o.notPeers } : {}),
     ...(portList !== undefined ? { ports: portList } : {}),
     ...(http ? { http, nonHttpFlows: 'noMatch' as const } : {}),
+    ...(intent ? { intent } : {}),
   });
   // A named destination port only matches at an endpoint the destination selector matches by its
   // labels: felix builds named-port IP sets from endpoints, and network sets have no ports

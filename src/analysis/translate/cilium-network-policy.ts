@@ -2,6 +2,7 @@ import { ciliumPeer, ciliumSubject, NO_POD } from './cilium-selector';
 import {
   AnalysisPolicy, DirectionalRules, EntityName, HttpMatch, KUBERNETES_TIER, PeerMatch, PolicyRule, PolicyTier, PortMatch, RuleAction,
 } from '../ir/analysis-policy';
+import { intentFromLabels } from '../ir/intent-ref';
 import { PolicyRef } from '../ir/policy-ref';
 import {
   CiliumHttpRuleManifest, CiliumPolicyManifest, CiliumPortManifest, CiliumRuleManifest, CiliumTrafficRuleManifest,
@@ -98,7 +99,8 @@ function translateTrafficRule(
   const label = rule.path === 'spec' ? t.path : `${rule.path}.${t.path}`;
   const hasL4 = t.portRules.length > 0 || t.icmpRules > 0;
   const peers = translatePeers(t, hasL4, namespace);
-  const common = { action, ...(peers === undefined ? {} : { peers }) };
+  const intent = intentFromLabels(rule.labels);
+  const common = { action, ...(peers === undefined ? {} : { peers }), ...(intent ? { intent } : {}) };
   if (t.icmpRules > 0) {
     return [{ label, ...common, ports: [] }]; // ICMP only
   }

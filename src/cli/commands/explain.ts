@@ -7,6 +7,7 @@ import { analysisNotes } from '../analysis-notes';
 import { CliError, EXIT_FINDINGS } from '../cli-error';
 import { CommandContext } from '../command-context';
 import { readCluster, readPolicies } from '../inputs';
+import { intentLines } from '../intent-lines';
 import {
   choiceOption, EvaluatorFlags, evaluatorOptions, policyReadingOptions, portOptions, toEvaluatorOptions,
 } from '../options';
@@ -162,14 +163,14 @@ export function renderConnections(
   for (const decision of decisions) {
     const atom = space.atoms[decision.connections.atoms()[0]];
     lines.push('', `${decision.allowed ? 'ALLOWED' : 'DENIED'} ${decision.connections.format()} (read from the flow on ${atom.protocol} ${atom.from}):`);
-    lines.push(...decision.verdict.explanation.split('\n').slice(1));
+    lines.push(...decision.verdict.explanation.split('\n').slice(1), ...intentLines(decision.verdict, policies));
   }
   return `${lines.map(escapeText).join('\n')}${policyLocations(decisions.map((d) => d.verdict), policies)}\n`;
 }
 
-/** The verdict's explanation, then where each policy it names is written. Names are escaped for the terminal. */
+/** The verdict's explanation, the intents behind it, then where each policy it names is written. Names are escaped for the terminal. */
 export function renderVerdictText(verdict: Verdict, policies: readonly AnalysisPolicy[], notes: readonly string[] = []): string {
-  const lines = [...verdict.explanation.split('\n'), ...notes.map((note) => `  note: ${note}`)];
+  const lines = [...verdict.explanation.split('\n'), ...intentLines(verdict, policies), ...notes.map((note) => `  note: ${note}`)];
   return `${lines.map((line) => escapeText(line)).join('\n')}${policyLocations([verdict], policies)}\n`;
 }
 

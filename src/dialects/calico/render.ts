@@ -15,9 +15,10 @@ import { StagedGlobalNetworkPolicySpecStagedAction } from '../../imports/calico-
 import { StagedNetworkPolicySpecStagedAction } from '../../imports/calico-snp-projectcalico.org';
 import {
   AllowStatement, ClusterActionModel, ClusterAllowStatement, ClusterIsolateStatement, ClusterRuleStatement, ClusterSubjectModel, DirectionModel,
-  HttpRuleModel, IsolateStatement, LabelSelectorModel, PeerModel, PodSetModel, PortModel, Statement, statementToString,
+  HttpRuleModel, IsolateStatement, LabelSelectorModel, OriginModel, PeerModel, PodSetModel, PortModel, Statement, statementToString,
 } from '../../model';
 import { Dialect, RenderContext, RenderedObject } from '../dialect';
+import { calicoRuleMetadata } from '../intent-metadata';
 import { allowSubjects } from '../source-half';
 
 /** The Calico API group and version every object is written in. */
@@ -133,7 +134,7 @@ export class CalicoDialect implements Dialect {
     const subjects = allowSubjects(s, ctx);
     const suffix = s.purpose === 'dns' ? undefined : s.isolating ? s.direction : `${s.direction}-${s.subject.namespace}`;
     return subjects.map((subject, i) => {
-      const rules = this.rules(s.direction, s.peers, s.ports, s.http, { kind: 'namespace', namespace: subject.namespace });
+      const rules = this.rules(s, s.direction, s.peers, s.ports, s.http, { kind: 'namespace', namespace: subject.namespace });
       const name = ctx.objectName(s.origin, [suffix, subjects.length > 1 ? String(i + 1) : undefined].filter(Boolean).join('-') || undefined);
       return this.namespaced(s, name, subject, [s.direction], rules);
     });
@@ -150,7 +151,7 @@ export class CalicoDialect implements Dialect {
    * tier: a policy with no rules, whose end-of-tier Deny isolates the pods.
    */
   private renderClusterAllow(s: ClusterAllowStatement, ctx: RenderContext): RenderedObject[] {
-    const rules = this.rules(s.direction, s.peers, s.ports, undefined, { kind: 'global' });
+    const rules = this.rules(s, s.direction, s.peers, s.ports, undefined, { kind: 'global' });
     const subject = everyPodExcept(s.exceptNamespaces);
     const base = s.purpose === 'dns' ? undefined : s.direction;
     return [
@@ -161,7 +162,7 @@ export class CalicoDialect implements Dialect {
 
   /** An admin rule: a GlobalNetworkPolicy in the kube-admin tier with `order` = its priority and rules with its action. */
   private renderClusterRule(s: ClusterRuleStatement, ctx: RenderContext): RenderedObject {
-    const rules = this.rules(s.direction, s.peers, s.ports, undefined, { kind: 'global' }, ADMIN_ACTIONS[s.action]);
+    const rules = this.rules(s, s.direction, s.peers, s.ports, undefined, { kind: 'global' }, ADMIN_ACTIONS[s.action]);
     return this.global(s, ctx.objectName(s.origin), s.subject, [s.direction], rules, { tier: CALICO_ADMIN_TIER, order: s.priority });
   }
 
@@ -218,8 +219,9 @@ export class CalicoDialect implements Dialect {
    * The Allow rules for peers × port groups (× HTTP rules). A rule carries one
    * entity, so every peer gets its own rules; ports share a rule per protocol
    * because Calico needs an explicit protocol for numeric and named ports.
+   * Each rule's metadata names the intent (Felix writes it into the dataplane rules' comments).
    */
-  private rules(direction: DirectionModel, peers: readonly PeerModel[], ports: readonly PortModel[],
+  private rules(s: Statement, direction: DirectionModel, peers: readonly PeerModel[], ports: readonly PortModel[],
     http: readonly HttpRuleModel[] | undefined, scope: RuleScope, action = NetworkPolicySpecIngressAction.ALLOW): Rules {
     const groups = portGroups(ports, http !== undefined);
     const out: Record<string, unknown>[] = [];
@@ -227,7 +229,7 @@ export class CalicoDialect implements Dialect {
       for (const entity of entities(peer, scope)) {
         for (const group of groups) {
           for (const h of http ?? [undefined]) {
-            out.push(direction === 'ingress' ? ingressRule(entity, group, h, action) : egressRule(entity, group, action));
+            out.push(direction === 'ingress' ? ingressRule(entity, group, h, action, s.origin) : egressRule(entity, group, action, s.origin));
           }
         }
       }
@@ -337,7 +339,7 @@ function everyPodExcept(exceptNamespaces: readonly string[]): ClusterSubjectMode
 const labelSelectorOfAll: LabelSelectorModel = { matchLabels: {}, matchExpressions: [] };
 
 function ingressRule(source: Entity, group: PortGroup, http: HttpRuleModel | undefined,
-  action: NetworkPolicySpecIngressAction): Record<string, unknown> {
+  action: NetworkPolicySpecIngressAction, origin: OriginModel): Record<string, unknown> {
   const { domains: _unused, serviceAccounts, ...fields } = source; // domains only exist on egress destinations
   const src = { ...fields, ...(serviceAccounts ? { serviceAccounts: { names: [...serviceAccounts.names] } } : {}) };
   const rule: NetworkPolicySpecIngress = {
@@ -346,11 +348,12 @@ function ingressRule(source: Entity, group: PortGroup, http: HttpRuleModel | und
     ...(Object.keys(src).length ? { source: src } : {}),
     ...(group.ports ? { destination: { ports: group.ports.map(p => (typeof p === 'number' ? NetworkPolicySpecIngressDestinationPorts.fromNumber(p) : NetworkPolicySpecIngressDestinationPorts.fromString(p))) } } : {}),
     ...(http ? { http: httpMatch(http) } : {}),
+    metadata: calicoRuleMetadata(origin),
   };
   return toJson_NetworkPolicySpecIngress(rule)!;
 }
 
-function egressRule(destination: Entity, group: PortGroup, action: NetworkPolicySpecIngressAction): Record<string, unknown> {
+function egressRule(destination: Entity, group: PortGroup, action: NetworkPolicySpecIngressAction, origin: OriginModel): Record<string, unknown> {
   const { domains, serviceAccounts, ...fields } = destination;
   const dest = {
     ...fields,
@@ -361,6 +364,7 @@ function egressRule(destination: Entity, group: PortGroup, action: NetworkPolicy
     action: action as string as NetworkPolicySpecEgressAction,
     ...(group.protocol ? { protocol: NetworkPolicySpecEgressProtocol.fromString(group.protocol) } : {}),
     ...(Object.keys(dest).length ? { destination: dest } : {}),
+    metadata: calicoRuleMetadata(origin),
   };
   const json = toJson_NetworkPolicySpecEgress(rule)!;
   // Calico Enterprise's destination.domains is not in the Open Source schema the bindings come from.

@@ -15,6 +15,7 @@ import {
   portToString, PortModel, Statement, statementToString,
 } from '../../model';
 import { Dialect, RenderContext, RenderedObject } from '../dialect';
+import { ciliumIntentLabels } from '../intent-metadata';
 import { allowSubjects } from '../source-half';
 
 /** API version of both Cilium policy kinds. */
@@ -196,7 +197,8 @@ export class CiliumDialect implements Dialect {
       name,
       ...(clusterwide ? {} : { namespace }),
       // Both kinds share the rule schema (one Go type upstream).
-      body: { spec: toJson_CiliumNetworkPolicySpec(spec)! },
+      // Every rule names its intent: Hubble reports rule labels with each verdict the rule decides.
+      body: { spec: toJson_CiliumNetworkPolicySpec({ ...spec, labels: ciliumIntentLabels(origin) })! },
       id: name,
       origin,
     };

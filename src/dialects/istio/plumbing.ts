@@ -98,7 +98,7 @@ function istiodPeer(options: IstioDialectOptions): AllowStatement['peers'][numbe
 
 /** The origin of plumbing held by `owner`: names start from the plumbing's purpose, not from the owner. */
 function plumbingOrigin(owner: OriginModel, purpose: string, podSet: string | undefined): OriginModel {
-  return { ...owner, baseName: podSet ? `${purpose}-${podSet}` : purpose };
+  return { ...owner, baseName: podSet ? `${purpose}-${podSet}` : purpose, shared: purpose };
 }
 
 /**

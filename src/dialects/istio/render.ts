@@ -417,7 +417,8 @@ export class IstioDialect implements Dialect {
       labels: { 'istio.io/waypoint-for': 'service' },
       body: { spec },
       id: `waypoint-${namespace}`,
-      origin,
+      // One waypoint per namespace serves every intent bound to it.
+      origin: { ...origin, shared: 'waypoint' },
     };
   }
 

@@ -6,6 +6,7 @@ import {
   labelSelector, PeerModel, peerToString, PortModel, portToString, statementToString,
 } from '../../model';
 import { RenderContext, RenderedObject } from '../dialect';
+import { constructPathOf, intentRuleName } from '../intent-metadata';
 
 /** The API group of ClusterNetworkPolicy (network-policy-api). */
 export const CNP_GROUP = 'policy.networking.k8s.io';
@@ -13,6 +14,8 @@ export const CNP_GROUP = 'policy.networking.k8s.io';
 export const BASELINE_DENY_PRIORITY = 1000;
 /** The API's list limits (`MaxItems=25` on rules per direction, peers per rule, protocols per rule and CIDRs per peer). */
 const MAX_ITEMS = 25;
+/** A rule's `name`: at most 100 characters (the CRD's maxLength). */
+const MAX_RULE_NAME = 100;
 const EVERY_ADDRESS = ['0.0.0.0/0', '::/0'];
 
 type ClusterStatement = ClusterRuleStatement | ClusterIsolateStatement | ClusterAllowStatement;
@@ -131,17 +134,17 @@ export function renderClusterStatement(s: ClusterStatement, ctx: RenderContext |
   switch (s.kind) {
     case 'isolate-cluster': {
       const n = name();
-      return [object(n, denyAll(s.directions, everyPodExcept(s.exceptNamespaces), 'default-deny'))];
+      return [object(n, denyAll(s.directions, everyPodExcept(s.exceptNamespaces), intentRuleName(constructPathOf(s.origin), 'default-deny', MAX_RULE_NAME)))];
     }
     case 'allow-cluster': {
       const subject = everyPodExcept(s.exceptNamespaces);
-      const accept = rules('Accept', s.direction, s.peers, s.ports, s.origin.baseName, options);
+      const accept = rules('Accept', s.direction, s.peers, s.ports, constructPathOf(s.origin), options);
       const admin = object(name(s.purpose === 'dns' ? undefined : s.direction), { tier: 'Admin', priority: s.priority, subject: subjectOf(subject), [s.direction]: accept });
-      return [admin, object(name(s.purpose === 'dns' ? 'isolation' : `${s.direction}-isolation`), denyAll([s.direction], subject, 'isolation'))];
+      return [admin, object(name(s.purpose === 'dns' ? 'isolation' : `${s.direction}-isolation`), denyAll([s.direction], subject, intentRuleName(constructPathOf(s.origin), 'isolation', MAX_RULE_NAME)))];
     }
     case 'cluster-rule':
       return [object(name(), {
-        tier: 'Admin', priority: s.priority, subject: subjectOf(s.subject), [s.direction]: rules(ACTIONS[s.action], s.direction, s.peers, s.ports, s.origin.baseName, options),
+        tier: 'Admin', priority: s.priority, subject: subjectOf(s.subject), [s.direction]: rules(ACTIONS[s.action], s.direction, s.peers, s.ports, constructPathOf(s.origin), options),
       })];
   }
 }
@@ -158,7 +161,7 @@ function subjectOf(s: ClusterSubjectModel): Json {
 }
 
 /** The rules of one direction: every chunk of peers times every chunk of protocols, all with the action. */
-function rules(action: Action, direction: DirectionModel, peers: readonly PeerModel[], ports: readonly PortModel[], baseName: string,
+function rules(action: Action, direction: DirectionModel, peers: readonly PeerModel[], ports: readonly PortModel[], intentPath: string,
   options: CnpRenderOptions): Json[] {
   const peerList = peers.flatMap(p => peerEntries(p, options));
   const protocols = ports.some(p => p.protocol === 'ANY') ? undefined : ports.map(protocolEntry);
@@ -167,9 +170,9 @@ function rules(action: Action, direction: DirectionModel, peers: readonly PeerMo
   const out: Json[] = [];
   for (const peerChunk of peerChunks) {
     for (const protocolChunk of protocolChunks) {
-      const n = out.length === 0 ? baseName : `${baseName}-${out.length + 1}`;
+      const n = intentRuleName(intentPath, out.length === 0 ? undefined : String(out.length + 1), MAX_RULE_NAME);
       out.push({
-        name: n.slice(0, 100),
+        name: n,
         action,
         [direction === 'ingress' ? 'from' : 'to']: peerChunk,
         ...(protocolChunk ? { protocols: protocolChunk } : {}),

@@ -1,6 +1,7 @@
 import {
   ClusterAllowDns, ClusterAlwaysAllow, ClusterDelegateToNamespaces, ClusterDeny, ClusterRuleProps, Engine, Peer, PolicyDirection, PolicyStage, Port,
 } from '../../../src';
+import { calicoRuleMetadata } from '../../helpers/intent-metadata';
 import { byName, chartWith, synthValid } from '../../helpers/synth';
 import { testEngine } from '../../helpers/target';
 
@@ -22,7 +23,7 @@ describe('cluster-wide admin rules on the Calico engine', () => {
         namespaceSelector: "projectcalico.org/name not in {'calico-system', 'kube-system'} && tenant == 'yes'",
         selector: "projectcalico.org/orchestrator == 'k8s' && app == 'web'",
         types: ['Egress'],
-        egress: [{ action, protocol: 'TCP', destination: { nets: ['169.254.169.254/32'], ports: [80] } }],
+        egress: [{ action, protocol: 'TCP', destination: { nets: ['169.254.169.254/32'], ports: [80] }, metadata: calicoRuleMetadata('test/rule', Intent.name) }],
       },
     })]);
   });

@@ -6,6 +6,7 @@ import {
 } from '../../../src';
 import { evaluateSelector } from '../../../src/dialects/calico/selector-ast';
 import { parseCalicoSelector } from '../../../src/dialects/calico/selector-parser';
+import { calicoRuleMetadata, intentAnnotations } from '../../helpers/intent-metadata';
 import { validateManifest } from '../../helpers/schema';
 import { byName, chartWith, errorOf, synthValid } from '../../helpers/synth';
 import { testEngine } from '../../helpers/target';
@@ -27,7 +28,7 @@ describe('Calico policies: tier, order and types are always explicit', () => {
     new AllowDns(chart, 'dns');
     const np = byName(synthValid(chart), 'default-deny', 'NetworkPolicy');
     expect(np.apiVersion).toBe('projectcalico.org/v3');
-    expect(np.metadata).toEqual({ name: 'default-deny', namespace: 'production' });
+    expect(np.metadata).toEqual({ name: 'default-deny', namespace: 'production', annotations: intentAnnotations('test/default-deny', 'DefaultDeny') });
     expect(np.spec).toEqual({ tier: 'default', order: 1000, selector: PODS, types: ['Ingress', 'Egress'] });
   });
 
@@ -71,9 +72,10 @@ describe('AllowDns', () => {
       selector: `${PODS} && k8s-app == 'kube-dns'`,
       ports: [53],
     };
+    const metadata = calicoRuleMetadata('test/allow-dns', 'AllowDns');
     expect(spec.egress).toEqual([
-      { action: 'Allow', protocol: 'UDP', destination },
-      { action: 'Allow', protocol: 'TCP', destination },
+      { action: 'Allow', protocol: 'UDP', destination, metadata },
+      { action: 'Allow', protocol: 'TCP', destination, metadata },
     ]);
   });
 
@@ -81,9 +83,10 @@ describe('AllowDns', () => {
     const chart = calicoChart();
     new AllowDns(chart, 'dns', { nodeLocalDns: true, nodeLocalDnsAddress: '169.254.25.10' });
     const egress = byName(synthValid(chart), 'dns').spec.egress;
+    const metadata = calicoRuleMetadata('test/dns', 'AllowDns');
     expect(egress.slice(2)).toEqual([
-      { action: 'Allow', protocol: 'UDP', destination: { nets: ['169.254.25.10/32'], ports: [53] } },
-      { action: 'Allow', protocol: 'TCP', destination: { nets: ['169.254.25.10/32'], ports: [53] } },
+      { action: 'Allow', protocol: 'UDP', destination: { nets: ['169.254.25.10/32'], ports: [53] }, metadata },
+      { action: 'Allow', protocol: 'TCP', destination: { nets: ['169.254.25.10/32'], ports: [53] }, metadata },
     ]);
   });
 });
@@ -100,7 +103,13 @@ describe('AllowFrom peers', () => {
       order: 1000,
       selector: `${PODS} && app == 'api'`,
       types: ['Ingress'],
-      ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: `${PODS} && app == 'web'` }, destination: { ports: [8080] } }],
+      ingress: [{
+        action: 'Allow',
+        protocol: 'TCP',
+        source: { selector: `${PODS} && app == 'web'` },
+        destination: { ports: [8080] },
+        metadata: calicoRuleMetadata('test/allow', 'AllowFrom'),
+      }],
     });
   });
 
@@ -163,7 +172,8 @@ describe('AllowFrom peers', () => {
   test('anyone: a rule without any source, which matches every packet', () => {
     const chart = calicoChart();
     new AllowFrom(chart, 'allow', { to: api, peers: [Peer.anyone()], ports: [Port.tcp(443)] });
-    expect(ingressOf(chart)).toEqual([{ action: 'Allow', protocol: 'TCP', destination: { ports: [443] } }]);
+    // No source at all (the metadata only names the intent; Calico matches nothing on it).
+    expect(ingressOf(chart)).toEqual([{ action: 'Allow', protocol: 'TCP', destination: { ports: [443] }, metadata: calicoRuleMetadata('test/allow', 'AllowFrom') }]);
   });
 
   test('fails for the API server without addresses, with a fix', () => {
@@ -219,6 +229,8 @@ describe('the source half of AllowFrom (non-isolating)', () => {
       action: 'Allow',
       protocol: 'TCP',
       destination: { namespaceSelector: "projectcalico.org/name == 'production'", selector: `${PODS} && app == 'api'`, ports: [80] },
+      // The source half names the AllowFrom that needs it.
+      metadata: calicoRuleMetadata('test/allow', 'AllowFrom'),
     }]);
   });
 
@@ -243,7 +255,7 @@ describe('stages: audit statements render as staged policies, which Calico repor
     new DefaultDeny(chart, 'default-deny', { stage: PolicyStage.AUDIT });
     const objs = synthValid(chart);
     expect(objs.map(o => o.kind)).toEqual(['StagedNetworkPolicy']);
-    expect(objs[0].metadata).toEqual({ name: 'default-deny', namespace: 'production' });
+    expect(objs[0].metadata).toEqual({ name: 'default-deny', namespace: 'production', annotations: intentAnnotations('test/default-deny', 'DefaultDeny') });
     expect(objs[0].spec).toEqual({ tier: 'default', order: 1000, selector: PODS, types: ['Ingress', 'Egress'], stagedAction: 'Set' });
   });
 
@@ -280,7 +292,7 @@ describe('cluster-wide intents: GlobalNetworkPolicy', () => {
     new ClusterDefaultDeny(chart, 'baseline', { exceptNamespaces: ['monitoring', 'ingress-nginx'] });
     new ClusterAllowDns(chart, 'baseline-dns', { exceptNamespaces: ['monitoring'] });
     const gnp = byName(synthValid(chart), 'baseline', 'GlobalNetworkPolicy');
-    expect(gnp.metadata).toEqual({ name: 'baseline' });
+    expect(gnp.metadata).toEqual({ name: 'baseline', annotations: intentAnnotations('test/baseline', 'ClusterDefaultDeny') });
     expect(gnp.spec.types).toEqual(['Ingress', 'Egress']);
     expect(gnp.spec).toMatchObject({ tier: 'default', order: 1000, selector: PODS });
     const ns = gnp.spec.namespaceSelector;
@@ -362,7 +374,11 @@ describe('DNS names need Calico Enterprise', () => {
     build(chart, ['b.example.com', 'a.example.com']);
     const objs = Testing.synth(chart);
     const np = byName(objs, 'out-egress');
-    expect(np.spec.egress).toEqual([{ action: 'Allow', protocol: 'TCP', destination: { domains: ['a.example.com'], ports: [443] } }, { action: 'Allow', protocol: 'TCP', destination: { domains: ['b.example.com'], ports: [443] } }]);
+    const metadata = calicoRuleMetadata('test/out', 'EgressToFqdn');
+    expect(np.spec.egress).toEqual([
+      { action: 'Allow', protocol: 'TCP', destination: { domains: ['a.example.com'], ports: [443] }, metadata },
+      { action: 'Allow', protocol: 'TCP', destination: { domains: ['b.example.com'], ports: [443] }, metadata },
+    ]);
     // The only thing the Open Source schema in ../shared/crds rejects is the Enterprise field itself.
     expect(validateManifest(np)).toEqual([
       '/spec/egress/0/destination/domains: unknown field (not in the schema)',

@@ -1,6 +1,7 @@
 import {
   ClusterAllowDns, ClusterAlwaysAllow, ClusterDelegateToNamespaces, ClusterDeny, ClusterRuleProps, Engine, Peer, PolicyDirection, Port,
 } from '../../../src';
+import { ciliumIntentLabels } from '../../helpers/intent-metadata';
 import { chartWith, errorOf, synthValid } from '../../helpers/synth';
 import { testEngine } from '../../helpers/target';
 
@@ -13,6 +14,7 @@ describe('cluster-wide admin rules on the Cilium engine', () => {
     new ClusterDeny(c, 'no-metadata', { ...rule, namespaceLabels: { tenant: 'yes' }, podLabels: { app: 'web' } });
     const [ccnp] = synthValid(c);
     expect(ccnp.kind).toBe('CiliumClusterwideNetworkPolicy');
+    expect(ccnp.spec.labels).toEqual(ciliumIntentLabels('test/no-metadata', 'ClusterDeny'));
     expect(ccnp.spec.endpointSelector).toEqual({
       matchLabels: { 'k8s:app': 'web', 'k8s:io.cilium.k8s.namespace.labels.tenant': 'yes' },
       matchExpressions: [

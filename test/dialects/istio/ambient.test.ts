@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { hasHttpFields, istioChart, ofKind } from './support';
 import { AllowDns, AllowFrom, DefaultDeny, Engine, HttpRule, IstioMode, Peer, PolicyDirection, PolicyStage, Port, Workload } from '../../../src';
+import { intentAnnotations, otherAnnotations } from '../../helpers/intent-metadata';
 import { byName, synthValid } from '../../helpers/synth';
 
 const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
@@ -39,7 +40,13 @@ describe('Istio (ambient) renders', () => {
     expect(gateways).toEqual([{
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
-      metadata: { name: 'waypoint', namespace: 'production', labels: { 'istio.io/waypoint-for': 'service' } },
+      metadata: {
+        name: 'waypoint',
+        namespace: 'production',
+        labels: { 'istio.io/waypoint-for': 'service' },
+        // Held by the first intent that needs it, and marked as serving the whole namespace.
+        annotations: intentAnnotations('test/frontend-to-backend', 'AllowFrom', 'waypoint'),
+      },
       spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
     }]);
   });
@@ -116,7 +123,7 @@ describe('Istio (ambient) renders', () => {
     new DefaultDeny(chart, 'deny', { directions: [PolicyDirection.INGRESS], stage: PolicyStage.AUDIT });
     new AllowFrom(chart, 'api', { to: backend, peers: [frontendSa], ports: [Port.tcp(8080)], http: [HttpRule.get('/')], stage: PolicyStage.AUDIT });
     const objs = synthValid(chart);
-    for (const ap of ofKind(objs, 'AuthorizationPolicy')) expect(ap.metadata.annotations).toEqual({ 'istio.io/dry-run': 'true' });
+    for (const ap of ofKind(objs, 'AuthorizationPolicy')) expect(otherAnnotations(ap.metadata.annotations)).toEqual({ 'istio.io/dry-run': 'true' });
     expect(ofKind(objs, 'Gateway')).toHaveLength(1);
   });
 

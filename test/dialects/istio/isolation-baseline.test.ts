@@ -26,7 +26,9 @@ describe('an allowance whose ports are all UDP or SCTP still isolates its pods i
         // Exactly one policy selects the pods: an ALLOW with a selector for app=db and no rule (matches nothing).
         expect(selecting).toHaveLength(1);
         expect(selecting[0].spec).toEqual({ selector: { matchLabels: { app: 'db' } } });
-        expect(byName(objs, 'dns-server-ingress', 'AuthorizationPolicy').metadata.annotations).toBeUndefined();
+        // Enforced: no dry-run annotation, only the intent's names (issue 16 item 1).
+        expect(byName(objs, 'dns-server-ingress', 'AuthorizationPolicy').metadata.annotations)
+          .toEqual({ 'zero-trust.cdk8s.io/construct-path': 'test/dns-server', 'zero-trust.cdk8s.io/intent': 'AllowFrom' });
       });
     }
   }
@@ -42,7 +44,8 @@ describe('an allowance whose ports are all UDP or SCTP still isolates its pods i
     const chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
     Engine.attach(chart, istio(IstioMode.SIDECAR, Engine.calico()));
     new AllowFrom(chart, 'dns-server', { to: Workload.select({ app: 'db' }), peers: [Peer.namespace('c')], ports: [Port.udp(53)], stage: PolicyStage.AUDIT });
-    expect(byName(synthValid(chart), 'dns-server-ingress', 'AuthorizationPolicy').metadata.annotations).toEqual({ 'istio.io/dry-run': 'true' });
+    expect(byName(synthValid(chart), 'dns-server-ingress', 'AuthorizationPolicy').metadata.annotations)
+      .toEqual({ 'istio.io/dry-run': 'true', 'zero-trust.cdk8s.io/construct-path': 'test/dns-server', 'zero-trust.cdk8s.io/intent': 'AllowFrom' });
   });
 
   test('mixed ports: the TCP part is the rule, the UDP part is left to the CNI', () => {

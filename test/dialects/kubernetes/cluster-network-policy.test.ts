@@ -2,6 +2,7 @@ import {
   ClusterAllowDns, ClusterAlwaysAllow, ClusterDefaultDeny, ClusterDelegateToNamespaces, ClusterDeny, ClusterNetworkPolicyApiVersion,
   ClusterNetworkPolicyImplementation, ClusterNetworkPolicyOptions, ClusterRuleProps, Engine, Peer, PolicyDirection, Port, Workload,
 } from '../../../src';
+import { intentAnnotations } from '../../helpers/intent-metadata';
 import { byName, chartWith, errorOf, synthValid } from '../../helpers/synth';
 import { testEngine } from '../../helpers/target';
 
@@ -21,8 +22,9 @@ describe('cluster-wide intents on the Kubernetes engine, as ClusterNetworkPolicy
     expect(synthValid(c)).toEqual([{
       apiVersion: 'policy.networking.k8s.io/v1alpha2',
       kind: 'ClusterNetworkPolicy',
-      metadata: { name: 'baseline' },
-      spec: { tier: 'Baseline', priority: 1000, subject: { namespaces: NOT_SYSTEM }, egress: [{ name: 'default-deny', action: 'Deny', to: EVERY_DESTINATION }] },
+      metadata: { name: 'baseline', annotations: intentAnnotations('test/baseline', 'ClusterDefaultDeny') },
+      // The rule's name is the construct path and the part of the intent it is.
+      spec: { tier: 'Baseline', priority: 1000, subject: { namespaces: NOT_SYSTEM }, egress: [{ name: 'test/baseline default-deny', action: 'Deny', to: EVERY_DESTINATION }] },
     }]);
   });
 
@@ -39,8 +41,8 @@ describe('cluster-wide intents on the Kubernetes engine, as ClusterNetworkPolicy
     const c = chart({ baselineIngressFromPodsOnly: true });
     new ClusterDefaultDeny(c, 'baseline', { exceptNamespaces: ['monitoring'], acknowledgeDnsBlocked: true });
     const [cnp] = synthValid(c);
-    expect(cnp.spec.ingress).toEqual([{ name: 'default-deny', action: 'Deny', from: [{ namespaces: {} }] }]);
-    expect(cnp.spec.egress).toEqual([{ name: 'default-deny', action: 'Deny', to: EVERY_DESTINATION }]);
+    expect(cnp.spec.ingress).toEqual([{ name: 'test/baseline default-deny', action: 'Deny', from: [{ namespaces: {} }] }]);
+    expect(cnp.spec.egress).toEqual([{ name: 'test/baseline default-deny', action: 'Deny', to: EVERY_DESTINATION }]);
     expect(cnp.spec.subject.namespaces.matchExpressions[0].values).toEqual(['calico-system', 'kube-system', 'monitoring']);
   });
 
@@ -50,12 +52,12 @@ describe('cluster-wide intents on the Kubernetes engine, as ClusterNetworkPolicy
     const objs = synthValid(c);
     expect(objs.map(o => `${o.metadata.name} ${o.spec.tier} ${o.spec.priority}`)).toEqual(['dns Admin 50', 'dns-isolation Baseline 1000']);
     expect(byName(objs, 'dns').spec.egress).toEqual([{
-      name: 'dns',
+      name: 'test/dns',
       action: 'Accept',
       to: [{ pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } } }],
       protocols: [{ udp: { destinationPort: { number: 53 } } }, { tcp: { destinationPort: { number: 53 } } }],
     }]);
-    expect(byName(objs, 'dns-isolation').spec.egress).toEqual([{ name: 'isolation', action: 'Deny', to: EVERY_DESTINATION }]);
+    expect(byName(objs, 'dns-isolation').spec.egress).toEqual([{ name: 'test/dns isolation', action: 'Deny', to: EVERY_DESTINATION }]);
   });
 
   test.each([
@@ -70,7 +72,7 @@ describe('cluster-wide intents on the Kubernetes engine, as ClusterNetworkPolicy
         tier: 'Admin',
         priority: 10,
         subject: { pods: { namespaceSelector: { matchLabels: { tenant: 'yes' }, ...NOT_SYSTEM }, podSelector: { matchLabels: { app: 'web' } } } },
-        egress: [{ name: 'rule', action, to: [{ networks: ['169.254.169.254/32'] }] }],
+        egress: [{ name: 'test/rule', action, to: [{ networks: ['169.254.169.254/32'] }] }],
       },
     })]);
   });
@@ -107,7 +109,18 @@ describe('cluster-wide intents on the Kubernetes engine, as ClusterNetworkPolicy
     const peers = Array.from({ length: 30 }, (_, i) => Peer.namespace(`ns-${i}`));
     new ClusterAlwaysAllow(c, 'many', { ...egressRule, direction: PolicyDirection.INGRESS, peers, ports: [Port.tcp(80)] });
     const [cnp] = synthValid(c);
-    expect(cnp.spec.ingress.map((r: any) => [r.name, r.action, r.from.length])).toEqual([['many', 'Accept', 25], ['many-2', 'Accept', 5]]);
+    expect(cnp.spec.ingress.map((r: any) => [r.name, r.action, r.from.length])).toEqual([['test/many', 'Accept', 25], ['test/many 2', 'Accept', 5]]);
+  });
+
+  test('a rule name longer than the API\'s 100 characters is cut and ends in a hash of the whole name', () => {
+    const c = chart();
+    const id = `a-${'very-long-intent-id-'.repeat(6)}`;
+    new ClusterDeny(c, id, egressRule);
+    const [cnp] = synthValid(c);
+    const name: string = cnp.spec.egress[0].name;
+    expect(name.length).toBe(100);
+    expect(name).toMatch(/^test\/a-very-long-intent-id-.*~[0-9a-f]{8}$/);
+    expect(cnp.metadata.annotations['zero-trust.cdk8s.io/construct-path']).toBe(`test/${id}`);
   });
 
   test('writes v1beta1 when asked and the implementation is declared to read it', () => {
