@@ -6,10 +6,11 @@ import { featureCatalog } from './feature-catalog';
 import {
   HOST_NETWORK_KEY, identityKey, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, selectionFeatureKey,
 } from './feature-keys';
-import { MeshAuthentication, requireEnrollment } from './mesh-authentication';
+import { clusterHasHbone, MeshAuthentication, requireEnrollment } from './mesh-authentication';
 import { PodGroup } from './pod-grouping';
 import { PolicyIndex, PolicyPart } from './policy-index';
 import { namedConnections, RuleConnections, ruleConnections } from './rule-connections';
+import { HBONE_PORT } from '../../dialects/istio/options';
 import { IpFamily } from '../ip/ip-address';
 import { Direction, EntityName, PeerMatch, PolicyRule } from '../ir/analysis-policy';
 import { MtlsMode } from '../ir/peer-authentication';
@@ -57,6 +58,8 @@ export class SubjectEvaluator {
   private readonly auth: MeshAuthentication;
   /** True if the policy set has mesh policies or PeerAuthentications: enrollment and mTLS matter. */
   private readonly meshAware: boolean;
+  /** True if some pod accepts HBONE: the CNI then sees tunnels between meshed pods. */
+  private readonly hbone: boolean;
   private readonly mtlsPieceCache = new Map<string, readonly Piece[]>();
   private readonly strictCache = new Map<string, ConnectionMap | undefined>();
   private readonly identityPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
@@ -64,6 +67,7 @@ export class SubjectEvaluator {
   constructor(private readonly universe: AnalysisUniverse, private readonly index: PolicyIndex, private readonly mode: FamilyMode) {
     this.auth = MeshAuthentication.of(index);
     this.meshAware = index.layers.includes('mesh') || this.auth.present;
+    this.hbone = clusterHasHbone(universe.cluster);
     const partsBySubject = featureCatalog(index).partsBySubject;
     universe.grouping.featureKeys.forEach((key, id) => {
       const parts = key.startsWith('S:') ? partsBySubject.get(key) : undefined;
@@ -110,7 +114,8 @@ export class SubjectEvaluator {
       for (const layer of this.index.layers) {
         const layerParts = parts.filter((part) => part.layer === layer);
         if (layerParts.length > 0) {
-          const map = this.runTiers(group, direction, layerParts);
+          let map = this.runTiers(group, direction, layerParts);
+          if (layer === 'network') map = this.throughHbone(map, group, direction);
           result = result === this.open ? map : intersectMaps(result, map);
         }
       }
@@ -136,9 +141,44 @@ export class SubjectEvaluator {
     return parts.sort((a, b) => a.rank - b.rank);
   }
 
+  /**
+   * The CNI's view of HBONE (`hboneBetween`): towards (egress) or from (ingress) the peer classes that
+   * reach the group through an HBONE tunnel, every TCP connection is what the CNI allows on TCP 15008
+   * between the pods — the application port is inside the tunnel, where ztunnel or the sidecar decide it.
+   */
+  private throughHbone(map: ConnectionMap, group: PodGroup, direction: Direction): ConnectionMap {
+    const own = group.pods[0]?.mesh;
+    if (!this.hbone || map === this.open || own === undefined || group.pods[0].hostNetwork) {
+      return map;
+    }
+    const universe = this.universe;
+    const enrolled = universe.groupsWith('M:sidecar').union(universe.groupsWith('M:sidecar+hbone')).union(universe.groupsWith('M:ambient'));
+    const acceptsHbone = universe.groupsWith('M:ambient').union(universe.groupsWith('M:sidecar+hbone'));
+    const peers = direction === 'ingress'
+      ? (own.enrollment === 'ambient' || own.hbone ? enrolled : universe.sets.empty)
+      : (own.enrollment === 'none' ? universe.sets.empty : acceptsHbone);
+    if (peers.isEmpty()) {
+      return map;
+    }
+    const space = universe.space;
+    const tcp = space.ports('TCP');
+    const tunnel = space.ports('TCP', HBONE_PORT, HBONE_PORT);
+    const entries: ConnectionEntry[] = [];
+    for (const entry of map) {
+      const inside = entry.classes.intersect(peers);
+      const outside = entry.classes.subtract(peers);
+      if (!outside.isEmpty()) entries.push({ classes: outside, connections: entry.connections });
+      if (!inside.isEmpty()) {
+        const connections = entry.connections.subtract(tcp).union(entry.connections.intersect(tunnel).isEmpty() ? space.empty : tcp);
+        if (!connections.isEmpty()) entries.push({ classes: inside, connections });
+      }
+    }
+    return normalizeMap(entries);
+  }
+
   /** The group's mesh features (enrollment, mTLS profile), which mesh decisions depend on. */
   private meshKeyOf(group: PodGroup): string {
-    if (!this.meshAware) {
+    if (!this.meshAware && !this.hbone) {
       return '';
     }
     const keys = this.universe.grouping.featureKeys;
