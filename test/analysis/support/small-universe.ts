@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { httpMatchArb } from './http-arbitraries';
 import {
   AnalysisPolicy, ClusterModel, EntityName, EvaluatorOptions, parseCidr, parseIpAddress, PeerMatch, PodInput, PodSelection, PolicyRule,
   PolicyTier, PortMatch, Protocol, SelectorExpr,
@@ -127,6 +128,7 @@ const ruleArb = fc.record({
   subjectPeers: fc.option(fc.array(peerArb, { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 4 }),
   ports: fc.option(fc.array(portMatchArb, { maxLength: 3 }), { nil: undefined }),
   http: fc.integer({ min: 0, max: 5 }),
+  conditions: fc.array(httpMatchArb, { minLength: 1, maxLength: 2 }),
 });
 
 const TIERS: PolicyTier[] = [
@@ -156,7 +158,8 @@ export const smallPoliciesArb: fc.Arbitrary<AnalysisPolicy[]> = fc.array(fc.reco
       ...(entry.peers ? { peers: entry.peers } : {}),
       ...(entry.subjectPeers ? { subjectPeers: entry.subjectPeers } : {}),
       ...(entry.ports ? { ports: entry.ports } : {}),
-      ...(entry.http === 0 ? { http: [{ methods: ['GET'] }], nonHttpFlows: 'match' as const } : entry.http === 1 ? { http: [{ methods: ['GET'] }] } : {}),
+      ...(entry.http === 0 ? { http: entry.conditions, nonHttpFlows: 'match' as const }
+        : entry.http === 1 ? { http: entry.conditions } : entry.http === 2 ? { http: [{ methods: ['GET'] }] } : {}),
     })),
   } : undefined);
   const ingress = direction('ingress', spec.ingress);
