@@ -6,6 +6,7 @@ import { ExternalAddressClasses, ExternalClass } from './external-classes';
 import { featureCatalog } from './feature-catalog';
 import { PodGroup, PodGrouping } from './pod-grouping';
 import { PolicyIndex } from './policy-index';
+import { checkHttpConditions } from './request-classes';
 import { ClusterModel, ClusterPod } from '../cluster/cluster-model';
 import { Cidr } from '../ip/cidr';
 import { IpAddress, IpFamily } from '../ip/ip-address';
@@ -33,6 +34,10 @@ export interface UniverseScope {
 export class AnalysisUniverse {
   /** The connection atoms of policy sets over a cluster (see `ConnectionSpace`). */
   public static spaceOf(cluster: ClusterModel, indexes: readonly PolicyIndex[], ports?: readonly PortRange[]): ConnectionSpace {
+    // An HTTP condition the request classes cannot be derived from is an error naming its rule.
+    for (const part of indexes.flatMap((index) => index.parts)) {
+      part.rules.forEach((rule, i) => rule.http && checkHttpConditions(rule.http, part.ruleRefs[i]));
+    }
     return ConnectionSpace.forRules(cluster, indexes.flatMap((index) => index.parts.flatMap((part) => part.rules)), ports);
   }
 

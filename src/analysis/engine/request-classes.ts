@@ -160,6 +160,32 @@ export class RequestClasses {
   }
 }
 
+/**
+ * Builds the automaton of every string condition of a rule's HTTP matches, so that a condition the
+ * analyzer cannot derive classes from is an error naming the rule (`name`), before any class is derived.
+ * @throws AnalysisInputError naming the rule and the pattern
+ */
+export function checkHttpConditions(http: readonly HttpMatch[], name: string): void {
+  for (const match of http) {
+    const strings = [
+      match.method, match.path, match.host,
+      ...match.methodCondition?.anyOf ?? [], ...match.methodCondition?.noneOf ?? [],
+      ...match.urlPathCondition?.anyOf ?? [], ...match.urlPathCondition?.noneOf ?? [],
+    ];
+    for (const one of strings) {
+      if (one === undefined) continue;
+      try {
+        automatonOf(one);
+      } catch (e) {
+        if (e instanceof AnalysisInputError) {
+          throw new AnalysisInputError(`${name}: ${e.message}`);
+        }
+        throw e;
+      }
+    }
+  }
+}
+
 /** Distinct conditions (by content), in first-seen order. */
 function dedupeMatches(matches: readonly HttpMatch[]): HttpMatch[] {
   const seen = new Map<string, HttpMatch>();
