@@ -21,6 +21,10 @@ export interface PolicyInputOptions extends InputOptions {
   readonly ignoreOtherKinds?: boolean;
   readonly defaultNamespace?: string;
   readonly istioTrustDomain?: string;
+  /** Accept a policy file with no object at all as "no policies" (said on stderr); without it that is an error. */
+  readonly allowEmptyPolicies?: boolean;
+  /** The cluster the policies are analysed on: a Calico namespaceSelector may match a NetworkSet by its namespace's labels. */
+  readonly cluster?: ClusterModel;
 }
 
 /** Options for reading a cluster file. */
@@ -61,14 +65,36 @@ export function readCluster(io: CliIo, file: string, options: ClusterInputOption
 /** Reads and parses policy files of every dialect `parsePolicies` supports; says on stderr what `--ignore-other-kinds` skipped. */
 export function readPolicies(io: CliIo, files: readonly string[], options: PolicyInputOptions, role = 'policy file'): AnalysisPolicy[] {
   const skippedKinds = new Map<string, number>();
-  const policies = parsePolicies(readSources(io, files, role, options), {
+  const objectCounts: number[] = [];
+  const sources = readSources(io, files, role, options);
+  const policies = parsePolicies(sources, {
     ignoreOtherKinds: options.ignoreOtherKinds ?? false,
     skippedKinds,
+    objectCounts,
     ...(options.defaultNamespace === undefined ? {} : { defaultNamespace: options.defaultNamespace }),
     ...(options.istioTrustDomain === undefined ? {} : { istioTrustDomain: options.istioTrustDomain }),
+    ...(options.cluster === undefined ? {} : { clusterNamespaces: options.cluster.namespaces }),
   });
+  checkEmptySources(io, sources, objectCounts, role, options);
   reportSkippedKinds(io, skippedKinds, role);
   return policies;
+}
+
+/**
+ * Refuses a policy file with no object at all — an empty file, a comment, `items: []`, or empty
+ * stdin after a failed `git show … >` or `kubectl … |` — unless `--allow-empty-policies`, which
+ * then says on stderr which files were taken as no policies. Read as nothing, such a file would
+ * pass every gate: an empty `--before` hides every gain from `diff --fail-on-gain`.
+ */
+export function checkEmptySources(io: CliIo, sources: readonly PolicySource[], objectCounts: readonly number[], role: string,
+  options: { readonly allowEmptyPolicies?: boolean }): void {
+  const empty = sources.filter((_, i) => objectCounts[i] === 0).map((source) => (source.file === '-' ? '- (standard input)' : source.file));
+  if (empty.length === 0) return;
+  if (!options.allowEmptyPolicies) {
+    throw new CliError(`${role} ${empty[0]} contains no object (an empty file, only comments, or an empty list), which would be analysed as no policies at all; `
+      + 'check the command that wrote it (a failed git show or kubectl leaves it empty), or pass --allow-empty-policies if an empty policy set is intended');
+  }
+  io.stderr(`note: ${role} ${empty.join(', ')} ${empty.length > 1 ? 'contain' : 'contains'} no object: analysed as no policies (--allow-empty-policies)\n`);
 }
 
 /** `note: policy file: skipped 3 Deployment (apps), 1 Service (core) (--ignore-other-kinds: …)`. */

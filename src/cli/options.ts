@@ -64,6 +64,8 @@ export function policyReadingOptions(options: { readonly translate?: boolean } =
     new Option('--implicit-namespaces', 'accept pods whose namespace has no Namespace object in the cluster file, assuming only the '
       + 'kubernetes.io/metadata.name label (said on stderr); without it that is an error'),
     new Option('--max-input-size <MiB>', `largest input file read, in MiB (default ${DEFAULT_MAX_INPUT_MIB})`).argParser(parseMebibytes),
+    new Option('--allow-empty-policies', 'accept a policy file with no object at all (empty, only comments, items: []) as no policies, '
+      + 'and say so on stderr; without it that is an error (an empty file after a failed git show or kubectl must not pass a gate)'),
     ...(options.translate === false ? [] : [
       new Option('--istio-trust-domain <domain>', 'the Istio mesh\'s trust domain (meshConfig.trustDomain, no aliases), for principals that name one; '
         + 'without it such principals are an error'),

@@ -119,7 +119,7 @@ describe('diff', () => {
   });
 
   test('markdown: --max-rows summarises the rest of a long table', async () => {
-    const run = await runCli(['diff', '--cluster', CLUSTER, '--before', AFTER, '--after', fixture('no-policies.yaml'), '--format', 'markdown', '--max-rows', '2']);
+    const run = await runCli(['diff', '--cluster', CLUSTER, '--before', AFTER, '--after', fixture('no-policies.yaml'), '--allow-empty-policies', '--format', 'markdown', '--max-rows', '2']);
     expect(run.code).toBe(0);
     const gained = run.stdout.split('\n').filter((line) => line.startsWith('| `'));
     expect(gained).toHaveLength(2);

@@ -1,9 +1,10 @@
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { ACCOUNTS, APPS, clusterArb, EXTERNAL_IPS, NAMESPACES, PROBES, toCluster } from './cluster-gen';
+import { ACCOUNTS, APPS, clusterArb, NAMESPACES, toCluster } from './cluster-gen';
+import { reachabilityDifferences } from './compare';
 import { allowToArb, buildIntents, describeIntents, IntentSpec, PeerSpec, PortSpec } from './intent-gen';
 import { Engine, IstioMode } from '../../src';
-import { AnalysisPolicy, ClusterModel, Flow, ipEndpoint, podEndpoint, ReachabilityAnalyzer } from '../../src/analysis';
+import { AnalysisPolicy, ClusterModel, Flow, podEndpoint, ReachabilityAnalyzer } from '../../src/analysis';
 import { intentPolicies, synthesizedPolicies } from '../../src/analysis/intent/synthesized-policies';
 import { PolicyCompiler } from '../../src/engine/compiler';
 import { PROPERTY_TARGET } from '../helpers/target';
@@ -48,18 +49,23 @@ const intentsFor = (cniSelectsAccounts: boolean): fc.Arbitrary<IntentSpec[]> => 
   allowToArb(peer.filter(p => p.k !== 'anyone' && (cniSelectsAccounts || p.k !== 'serviceAccount')), ports, cniSelectsAccounts),
 ), { minLength: 1, maxLength: 6 }) as fc.Arbitrary<IntentSpec[]>;
 
-/** Every flow on which the intent and the ambient data path disagree. */
+/**
+ * Every connection on which the intent and the ambient data path disagree, complete: each ordered pod pair on
+ * every connection atom of the four policy sets (the atoms are where any rule can differ, HBONE's 15008 among
+ * them), and every connection from or to an outside address class, compared as exact sets.
+ */
 function differences(cluster: ClusterModel, expected: readonly AnalysisPolicy[], actual: readonly AnalysisPolicy[]): string[] {
   const want = new ReachabilityAnalyzer(cluster, expected);
   const whole = new ReachabilityAnalyzer(cluster, actual);
   const cni = new ReachabilityAnalyzer(cluster, actual.filter(p => p.layer === 'network'));
   const ztunnel = new ReachabilityAnalyzer(cluster, actual.filter(p => p.layer === 'mesh'));
+  const atoms = ReachabilityAnalyzer.jointUniverse([want, whole, cni, ztunnel]).space.atoms;
   const meshPod = (namespace: string) => namespace !== 'kube-system';
   const diffs: string[] = [];
   for (const s of cluster.pods) {
     for (const d of cluster.pods) {
       if (s === d) continue;
-      for (const [port, protocol] of PROBES) {
+      for (const { from: port, to, protocol } of atoms) {
         const source = podEndpoint(s.namespace, s.name);
         const flow: Flow = { source, destination: podEndpoint(d.namespace, d.name), port, protocol, mesh: { mtls: true } };
         const x = want.evaluate(flow).allowed;
@@ -67,23 +73,12 @@ function differences(cluster: ClusterModel, expected: readonly AnalysisPolicy[],
         const y = hbone
           ? cni.evaluate({ ...flow, port: HBONE }).allowed && ztunnel.evaluate(flow).allowed
           : whole.evaluate(flow).allowed;
-        if (x !== y) diffs.push(`${s.namespace}/${s.name} → ${d.namespace}/${d.name} ${port}/${protocol}${hbone ? ' (HBONE)' : ''}: intent ${x ? 'allows' : 'denies'}, ambient ${y ? 'allows' : 'denies'}`);
-      }
-    }
-    for (const ip of EXTERNAL_IPS) {
-      for (const [port, protocol] of PROBES) {
-        for (const flow of [
-          { source: podEndpoint(s.namespace, s.name), destination: ipEndpoint(ip), port, protocol },
-          { source: ipEndpoint(ip), destination: podEndpoint(s.namespace, s.name), port, protocol },
-        ]) {
-          const x = want.evaluate(flow).allowed;
-          const y = whole.evaluate(flow).allowed;
-          if (x !== y) diffs.push(`${JSON.stringify(flow.source)} → ${JSON.stringify(flow.destination)} ${port}/${protocol}: intent ${x ? 'allows' : 'denies'}, ambient ${y ? 'allows' : 'denies'}`);
-        }
+        if (x !== y) diffs.push(`${s.namespace}/${s.name} → ${d.namespace}/${d.name} ${protocol} ${port}-${to}${hbone ? ' (HBONE)' : ''}: intent ${x ? 'allows' : 'denies'}, ambient ${y ? 'allows' : 'denies'}`);
       }
     }
   }
-  return diffs;
+  // Clients outside the mesh and outside addresses connect in plaintext at the application port.
+  return [...diffs, ...reachabilityDifferences(cluster, expected, actual, {}, 'withExternal')];
 }
 
 /**

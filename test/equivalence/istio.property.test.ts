@@ -28,13 +28,17 @@ const ports = fc.uniqueArray(fc.constantFrom<PortSpec>('tcp8080', 'tcp9090', 'tc
  * `exclusive`, workloads also declare their account exclusive (for clusters where that holds).
  */
 const intentsFor = (cniSelectsAccounts: boolean, exclusive: boolean, ambient: boolean): fc.Arbitrary<IntentSpec[]> => fc.array(fc.oneof(
-  fc.record({ kind: fc.constant('DefaultDeny' as const), ns, dirs: fc.constantFrom<('ingress' | 'egress')[]>(['ingress'], ['egress'], ['ingress', 'egress']), app: fc.option(app, { nil: undefined }) }),
-  fc.record({ kind: fc.constant('AllowDns' as const), ns, app: fc.option(app, { nil: undefined }) }),
-  fc.record({ kind: fc.constant('AllowFrom' as const), ns, app, exclusive: fc.constant(exclusive), peers: fc.array(exclusive ? fc.oneof(peer, exclusivePeerArb) : peer, { minLength: 1, maxLength: 2 }), ports }),
-  fc.record({ kind: fc.constant('EgressToCidr' as const), ns, app, cidr: fc.constant('192.0.2.0/24'), except: fc.constant([]), ports }),
+  // In ambient mode an AllowTo to a destination nothing isolates is refused (the CNI sees HBONE only): rarer there, so most cases compare.
+  { arbitrary: fc.record({ kind: fc.constant('DefaultDeny' as const), ns, dirs: fc.constantFrom<('ingress' | 'egress')[]>(['ingress'], ['egress'], ['ingress', 'egress']), app: fc.option(app, { nil: undefined }) }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('AllowDns' as const), ns, app: fc.option(app, { nil: undefined }) }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('AllowFrom' as const), ns, app, exclusive: fc.constant(exclusive), peers: fc.array(exclusive ? fc.oneof(peer, exclusivePeerArb) : peer, { minLength: 1, maxLength: 2 }), ports }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('EgressToCidr' as const), ns, app, cidr: fc.constant('192.0.2.0/24'), except: fc.constant([]), ports }), weight: 3 },
   // Ambient refuses an AllowTo to anyone on TCP (mesh pods are reached on HBONE only: test/engine/first-fix.test.ts): not generated there.
-  allowToArb(fc.oneof(peer.filter(p => (cniSelectsAccounts || p.k !== 'serviceAccount') && !(ambient && p.k === 'anyone')), ...(exclusive ? [exclusivePeerArb] : [])),
-    ports, cniSelectsAccounts, exclusive),
+  {
+    arbitrary: allowToArb(fc.oneof(peer.filter(p => (cniSelectsAccounts || p.k !== 'serviceAccount') && !(ambient && p.k === 'anyone')), ...(exclusive ? [exclusivePeerArb] : [])),
+      ports, cniSelectsAccounts, exclusive),
+    weight: ambient ? 1 : 3,
+  },
 ), { minLength: 1, maxLength: 6 });
 /** An HTTP allowance on TCP 8080 from a service account, with GET /api/* and POST /orders. */
 const httpIntent = fc.option(fc.record({ ns, app, sa: fc.constantFrom(...ACCOUNTS), from: ns }), { nil: undefined });

@@ -69,6 +69,8 @@ function buildCatalog(index: PolicyIndex): FeatureCatalog {
     for (const rule of part.rules) {
       rule.peers?.forEach(addPeer);
       rule.subjectPeers?.forEach(addPeer);
+      rule.notPeers?.forEach(addPeer);
+      rule.notSubjectPeers?.forEach(addPeer);
       nodeRelative = nodeRelative || isNodeRelative(rule);
       for (const portMatch of rule.ports ?? []) {
         if (typeof portMatch.port === 'string' && portMatch.namedPortResolution !== 'cluster') {

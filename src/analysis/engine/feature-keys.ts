@@ -12,7 +12,7 @@ export const ON_NODE_KEY = 'on-node';
 
 /** True if the rule names an entity whose members depend on the subject pod's node. */
 export function isNodeRelative(rule: PolicyRule): boolean {
-  return [...rule.peers ?? [], ...rule.subjectPeers ?? []]
+  return [...rule.peers ?? [], ...rule.subjectPeers ?? [], ...rule.notPeers ?? [], ...rule.notSubjectPeers ?? []]
     .some((peer) => peer.kind === 'entity' && (peer.entity === 'host' || peer.entity === 'remote-node'));
 }
 

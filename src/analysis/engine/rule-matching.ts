@@ -39,10 +39,14 @@ export interface RuleOutcome {
 /** Matches each condition of a rule separately (so an explanation can say which one failed). */
 export function matchRule(rule: PolicyRule, peer: ResolvedEndpoint, context: MatchContext): RuleOutcome {
   const subject = context.subject;
-  const subjectMatched = rule.subjectPeers === undefined
-    || (subject !== undefined && rule.subjectPeers.some((candidate) => peerMatches(candidate, subject, context)));
+  const subjectMatched = (rule.subjectPeers === undefined
+    || (subject !== undefined && rule.subjectPeers.some((candidate) => peerMatches(candidate, subject, context))))
+    && (rule.notSubjectPeers === undefined
+      || (subject !== undefined && !rule.notSubjectPeers.some((candidate) => peerMatches(candidate, subject, context))));
+  const peerMatched = (rule.peers === undefined || rule.peers.some((candidate) => peerMatches(candidate, peer, context)))
+    && (rule.notPeers === undefined || !rule.notPeers.some((candidate) => peerMatches(candidate, peer, context)));
   return {
-    peer: subjectMatched && (rule.peers === undefined || rule.peers.some((candidate) => peerMatches(candidate, peer, context))),
+    peer: subjectMatched && peerMatched,
     port: rule.ports === undefined || rule.ports.some((candidate) => portMatches(candidate, context)),
     http: httpMatches(rule, context),
   };

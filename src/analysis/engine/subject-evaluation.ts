@@ -133,7 +133,7 @@ export class SubjectEvaluator {
         if (direction === 'ingress' && named === '' && this.connectionsOf(rule).named.length > 0) {
           named = group.features.filter((feature) => this.universe.grouping.featureKeys[feature].startsWith('N:')).join('.') || '-';
         }
-        if (rule.subjectPeers !== undefined) {
+        if (rule.subjectPeers !== undefined || rule.notSubjectPeers !== undefined) {
           subject += this.subjectMatches(rule, group) ? '1' : '0';
         }
       }
@@ -183,7 +183,7 @@ export class SubjectEvaluator {
 
   /** The rule's match for this subject: disjoint peer classes with the connections matched for them. */
   private piecesOf(rule: PolicyRule, group: PodGroup, direction: Direction): readonly Piece[] {
-    if (rule.subjectPeers !== undefined && !this.subjectMatches(rule, group)) {
+    if ((rule.subjectPeers !== undefined || rule.notSubjectPeers !== undefined) && !this.subjectMatches(rule, group)) {
       return [];
     }
     const connections = this.connectionsOf(rule);
@@ -240,15 +240,20 @@ export class SubjectEvaluator {
   private peerPieces(rule: PolicyRule, node: string): readonly Piece[] {
     return cached(this.peerPieceCache, rule, node, () => {
       const space = this.universe.space;
-      if (rule.peers === undefined) {
-        return [{ classes: this.universe.sets.all, connections: space.full }];
-      }
-      let classes = this.universe.sets.empty;
-      for (const peer of rule.peers) {
-        if (peer.kind === 'pods' && peer.requiresMtls) {
-          continue; // identities need mTLS, which the connections analysed as sets do not carry
+      const union = (peers: readonly PeerMatch[]) => {
+        let classes = this.universe.sets.empty;
+        for (const peer of peers) {
+          if (peer.kind === 'pods' && peer.requiresMtls) {
+            continue; // identities need mTLS, which the connections analysed as sets do not carry
+          }
+          classes = classes.union(this.peerClasses(peer, node));
         }
-        classes = classes.union(this.peerClasses(peer, node));
+        return classes;
+      };
+      let classes = rule.peers === undefined ? this.universe.sets.all : union(rule.peers);
+      if (rule.notPeers !== undefined) {
+        // Exclusions (Calico's notSelector): an identity exclusion matches no plaintext peer, so excludes none.
+        classes = classes.subtract(union(rule.notPeers));
       }
       return classes.isEmpty() ? [] : [{ classes, connections: space.full }];
     });
@@ -302,9 +307,9 @@ export class SubjectEvaluator {
     }
   }
 
-  /** Whether the group is one of the rule's own-endpoint peers (`subjectPeers`), in this family mode. */
+  /** Whether the group is one of the rule's own-endpoint peers (`subjectPeers`) and none of its exclusions (`notSubjectPeers`), in this family mode. */
   private subjectMatches(rule: PolicyRule, group: PodGroup): boolean {
-    return (rule.subjectPeers ?? []).some((peer) => {
+    const matches = (peers: readonly PeerMatch[]) => peers.some((peer) => {
       switch (peer.kind) {
         case 'pods':
           return !peer.requiresMtls && this.universe.groupsWith(selectionFeatureKey('P', peer.selection)).has(group.index);
@@ -315,6 +320,8 @@ export class SubjectEvaluator {
           return peer.entity === 'all' || peer.entity === 'cluster';
       }
     });
+    return (rule.subjectPeers === undefined || matches(rule.subjectPeers))
+      && (rule.notSubjectPeers === undefined || !matches(rule.notSubjectPeers));
   }
 
   private connectionsOf(rule: PolicyRule): RuleConnections {

@@ -102,6 +102,14 @@ export interface PolicyRule {
    * subject's own address in the flow's address family. undefined = every subject pod.
    */
   readonly subjectPeers?: readonly PeerMatch[];
+  /**
+   * The other end of the flow must match none of these (Calico's `notSelector` on the peer side, whose
+   * IP set holds the addresses of every endpoint and network set it selects). Checked after `peers`;
+   * undefined = no exclusion.
+   */
+  readonly notPeers?: readonly PeerMatch[];
+  /** The subject pod must match none of these (Calico's `notSelector` on the policy's own side); undefined = no exclusion. */
+  readonly notSubjectPeers?: readonly PeerMatch[];
   /** The flow's destination port must match one of these; undefined = every port of every protocol. */
   readonly ports?: readonly PortMatch[];
   /** L7 condition (reserved for Cilium/Calico/Istio): the request must match one; undefined = no L7 condition. */

@@ -217,7 +217,8 @@ function readPorts(reader: FieldReader, value: unknown, path: string): CalicoPor
   });
 }
 
-function readCidrs(reader: FieldReader, value: unknown, path: string): Cidr[] {
+/** A list of CIDRs as Calico reads them (`ParseCIDROrIP`): a bare address is its /32 or /128, host bits are masked. */
+export function readCalicoCidrs(reader: FieldReader, value: unknown, path: string): Cidr[] {
   return reader.list(value, path).map((c, i) => {
     const at = indexPath(path, i);
     const text = reader.string(c, at);
@@ -235,8 +236,8 @@ function readCidrs(reader: FieldReader, value: unknown, path: string): Cidr[] {
 function readEntity(reader: FieldReader, value: unknown, path: string): CalicoEntityManifest {
   const entity = reader.optionalObject(value, path) ?? {};
   reader.rejectUnknownFields(entity, path, ENTITY_FIELDS);
-  const nets = readCidrs(reader, entity.nets, childPath(path, 'nets'));
-  const notNets = readCidrs(reader, entity.notNets, childPath(path, 'notNets'));
+  const nets = readCalicoCidrs(reader, entity.nets, childPath(path, 'nets'));
+  const notNets = readCalicoCidrs(reader, entity.notNets, childPath(path, 'notNets'));
   const families = new Set([...nets, ...notNets].map(c => c.family));
   if (families.size > 1) reader.fail(path, 'mixes IPv4 and IPv6 in nets/notNets; Calico rejects a rule with both families, write one rule per family');
   const selector = readSelector(reader, entity.selector, childPath(path, 'selector'));

@@ -2,24 +2,37 @@ import { FieldReader } from './field-reader';
 import { ManifestError } from './manifest-error';
 import { readNetworkPolicyApiObject } from './network-policy-api';
 import { AnalysisPolicy, Direction } from '../ir/analysis-policy';
-import { formatPolicyRef, formatSourceLocation } from '../ir/policy-ref';
+import { formatPolicyRef, formatSourceLocation, PolicyRef } from '../ir/policy-ref';
+import { NetworkSetContext } from '../translate/calico-network-sets';
+import { CalicoPolicyNeedsCluster } from '../translate/calico-policy';
 import { translateNetworkPolicyApi, UndecidableNetworkPolicyApiPeer } from '../translate/network-policy-api';
 
 const KINDS = new Set(['ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']);
 const ADMIN_TIERS = new Set(['admin', 'baseline', 'kube-admin', 'kube-baseline']);
 
 /**
- * Reads and translates one ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy.
- * What the cluster model cannot decide fails with a ManifestError on the field.
+ * Reads one ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy, and returns its
+ * reference and its translation, which runs once the input's Calico network sets are known (Calico
+ * matches a `namespaces` peer against them). What the cluster model cannot decide fails with a
+ * ManifestError on the field.
  */
-export function readNetworkPolicyApiPolicies(reader: FieldReader, value: unknown): AnalysisPolicy[] {
+export function readNetworkPolicyApiPolicies(reader: FieldReader, value: unknown): {
+  readonly ref: PolicyRef;
+  readonly translate: (networkSets: NetworkSetContext) => AnalysisPolicy[];
+} {
   const manifest = readNetworkPolicyApiObject(reader, value);
-  try {
-    return [translateNetworkPolicyApi(manifest)];
-  } catch (e) {
-    if (e instanceof UndecidableNetworkPolicyApiPeer) reader.fail(e.path, `${e.problem}; the analyzer cannot evaluate this policy`);
-    throw e;
-  }
+  return {
+    ref: { kind: manifest.kind, name: manifest.name },
+    translate: (networkSets) => {
+      try {
+        return [translateNetworkPolicyApi(manifest, networkSets)];
+      } catch (e) {
+        if (e instanceof UndecidableNetworkPolicyApiPeer) reader.fail(e.path, `${e.problem}; the analyzer cannot evaluate this policy`);
+        if (e instanceof CalicoPolicyNeedsCluster) reader.fail(e.path, e.problem);
+        throw e;
+      }
+    },
+  };
 }
 
 /**

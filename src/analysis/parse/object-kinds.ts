@@ -39,8 +39,6 @@ const POLICY_KINDS: ReadonlyMap<string, string> = new Map([
   ['policy.networking.k8s.io/BaselineAdminNetworkPolicy', 'a BaselineAdminNetworkPolicy allows or denies the traffic no NetworkPolicy decides'],
   ['policy.networking.k8s.io/ClusterNetworkPolicy', 'a ClusterNetworkPolicy allows, denies or passes traffic around the NetworkPolicies'],
   ['projectcalico.org/StagedKubernetesNetworkPolicy', 'a staged Kubernetes policy is not supported by the analyzer yet'],
-  ['projectcalico.org/NetworkSet', 'a NetworkSet gives addresses labels that Calico selectors match'],
-  ['projectcalico.org/GlobalNetworkSet', 'a GlobalNetworkSet gives addresses labels that Calico selectors match'],
   ['projectcalico.org/HostEndpoint', 'a HostEndpoint puts host interfaces under Calico policies'],
   ['projectcalico.org/FelixConfiguration', 'a FelixConfiguration sets default actions and failsafe ports'],
   ['security.istio.io/RequestAuthentication', 'a RequestAuthentication rejects requests with invalid tokens'],

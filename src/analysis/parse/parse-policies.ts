@@ -1,4 +1,4 @@
-import { CALICO_POLICY_KEYS, CALICO_TIER_KEY, CalicoTiers, readCalicoPolicies } from './calico-readers';
+import { CALICO_NETWORK_SET_KEYS, CALICO_POLICY_KEYS, CALICO_TIER_KEY, CalicoObjects } from './calico-readers';
 import { CILIUM_POLICY_KEYS, readCiliumPolicies } from './cilium-readers';
 import { FieldReader } from './field-reader';
 import {
@@ -11,9 +11,10 @@ import { classifyOtherKind, objectKindKey } from './object-kinds';
 import { isRecord, readManifestObjects } from './yaml-documents';
 import { InputProblem } from '../../validation/input-error';
 import { checkNamespaceName, checkSubdomainName } from '../../validation/validators';
+import { ClusterNamespace } from '../cluster/cluster-model';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { AnalysisPolicy } from '../ir/analysis-policy';
-import { formatPolicyRef, formatSourceLocation } from '../ir/policy-ref';
+import { formatPolicyRef, formatSourceLocation, PolicyRef, SourceLocation } from '../ir/policy-ref';
 import { translateNetworkPolicy } from '../translate/kubernetes-network-policy';
 
 /** A YAML text and the file name used in error messages. */
@@ -44,6 +45,19 @@ export interface ParsePoliciesOptions {
    * @default - unknown: such principals are an error; principals in `cluster.local` and suffixes are read either way
    */
   readonly istioTrustDomain?: string;
+  /**
+   * The cluster's namespaces (`ClusterModel.namespaces`). Needed only when a Calico rule's
+   * namespaceSelector tests namespace labels and a namespaced NetworkSet may match it: felix gives a
+   * NetworkSet its namespace's labels.
+   * @default - unknown: such a rule is an error that asks for the cluster
+   */
+  readonly clusterNamespaces?: ReadonlyMap<string, ClusterNamespace>;
+  /**
+   * Filled with the number of objects read from each source, in the order of the sources (objects of
+   * skipped kinds included), so that a caller can refuse a source with none: an empty file read
+   * after a failed `git show` or `kubectl` must not silently mean "no policies".
+   */
+  readonly objectCounts?: number[];
 }
 
 /** A SPIFFE trust domain as Istio's `meshConfig.trustDomain` takes it: lower-case letters, digits, `.`, `-`, `_`. */
@@ -62,11 +76,9 @@ type PolicyReader = (reader: FieldReader, value: unknown, options: ParsePolicies
 /** Supported kinds by `apiVersion` group and kind. Later dialects add their readers here. */
 const READERS: ReadonlyMap<string, PolicyReader> = new Map<string, PolicyReader>([
   ['networking.k8s.io/NetworkPolicy', (reader, value, options) => [translateNetworkPolicy(readNetworkPolicy(reader, value, options))]],
-  ...CALICO_POLICY_KEYS.map((key): [string, PolicyReader] => [key, (r, v, o) => readCalicoPolicies(r, v, o.defaultNamespace)]),
   ...CILIUM_POLICY_KEYS.map((key): [string, PolicyReader] => [key, (r, v, o) => readCiliumPolicies(r, v, o.defaultNamespace)]),
   [ISTIO_AUTHORIZATION_POLICY_KEY, (r, v, o) => readIstioAuthorizationPolicies(r, v, o.defaultNamespace, o.istioTrustDomain)],
   [ISTIO_PEER_AUTHENTICATION_KEY, (r, v, o) => readIstioPeerAuthentications(r, v, o.defaultNamespace)],
-  ...NETWORK_POLICY_API_KEYS.map((key): [string, PolicyReader] => [key, (r, v) => readNetworkPolicyApiPolicies(r, v)]),
 ]);
 
 /**
@@ -105,17 +117,31 @@ function otherKindProblem(apiVersion: string, kind: string, ignoreOtherKinds: bo
  * Calico, Cilium and Istio policy kinds, and network-policy-api's ClusterNetworkPolicy (v1alpha2,
  * v1beta1) and AdminNetworkPolicy / BaselineAdminNetworkPolicy (v1alpha1). Other projects' kinds named
  * ClusterNetworkPolicy (Antrea's, the AWS VPC CNI's) are refused, even with `ignoreOtherKinds`.
+ * Calico Tiers, NetworkSets and GlobalNetworkSets are read too: they produce no policy of their own
+ * but decide what Calico (and, under Calico, ClusterNetworkPolicy) rules match, so those policies
+ * are translated once every object is read.
  *
  * @throws ManifestError naming file, document, object and field for invalid YAML, invalid fields,
  * unknown or unsupported kinds, and a policy defined twice
  */
 export function parsePolicies(sources: PolicySource | readonly PolicySource[], options: ParsePoliciesOptions = {}): AnalysisPolicy[] {
   checkTrustDomain(options.istioTrustDomain);
-  const policies: AnalysisPolicy[] = [];
-  const seen = new Map<string, AnalysisPolicy>();
-  const calicoTiers = new CalicoTiers();
+  // Calico policies are translated once every network set is read: entries keep the input order.
+  const entries: (readonly AnalysisPolicy[] | (() => AnalysisPolicy[]))[] = [];
+  const seen = new Map<string, SourceLocation | undefined>();
+  const calico = new CalicoObjects();
+  const checkUnique = (reader: FieldReader, ref: PolicyRef, source: SourceLocation | undefined) => {
+    const id = formatPolicyRef(ref);
+    if (seen.has(id) && seen.get(id) !== source) {
+      const earlier = seen.get(id);
+      reader.fail('metadata.name', `${id} is defined twice (first in ${earlier ? formatSourceLocation(earlier) : 'another source'}); names must be unique per namespace`);
+    }
+    seen.set(id, source);
+  };
   for (const source of Array.isArray(sources) ? sources : [sources as PolicySource]) {
-    for (const object of readManifestObjects(source.text, source.file)) {
+    const objects = readManifestObjects(source.text, source.file);
+    options.objectCounts?.push(objects.length);
+    for (const object of objects) {
       const reader: FieldReader = new FieldReader(object.location);
       const root = reader.object(object.value, '');
       const apiVersion = typeof root.apiVersion === 'string' ? root.apiVersion : '';
@@ -123,7 +149,24 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
       const key = `${apiVersion.split('/')[0]}/${kind}`;
       checkObjectNames(reader, root);
       if (key === CALICO_TIER_KEY) {
-        calicoTiers.read(reader, root);
+        calico.readTier(reader, root);
+        continue;
+      }
+      if (CALICO_NETWORK_SET_KEYS.includes(key)) {
+        calico.readNetworkSet(reader, root, options.defaultNamespace);
+        continue;
+      }
+      if (NETWORK_POLICY_API_KEYS.includes(key)) {
+        // Translated with the network sets: Calico matches a namespaces peer against them.
+        const pending = readNetworkPolicyApiPolicies(reader, root);
+        checkUnique(reader, pending.ref, reader.location);
+        entries.push(() => pending.translate(calico.networkSetContext(options.clusterNamespaces)));
+        continue;
+      }
+      if (CALICO_POLICY_KEYS.includes(key)) {
+        const pending = calico.readPolicy(reader, root, options.defaultNamespace);
+        checkUnique(reader, pending.ref, reader.location);
+        entries.push(pending.policies);
         continue;
       }
       const lookalike = Object.prototype.hasOwnProperty.call(LOOKALIKE_CLUSTER_POLICIES, key) ? LOOKALIKE_CLUSTER_POLICIES[key] : undefined;
@@ -141,18 +184,13 @@ export function parsePolicies(sources: PolicySource | readonly PolicySource[], o
         options.skippedKinds?.set(skipped, (options.skippedKinds.get(skipped) ?? 0) + 1);
         continue;
       }
-      for (const policy of read(reader, root, options)) {
-        const id = `${formatPolicyRef(policy.ref)}`;
-        const earlier = seen.get(id);
-        if (earlier && earlier.source !== policy.source) {
-          reader.fail('metadata.name', `${id} is defined twice (first in ${earlier.source ? formatSourceLocation(earlier.source) : 'another source'}); names must be unique per namespace`);
-        }
-        seen.set(id, policy);
-        policies.push(policy);
-      }
+      const policies = read(reader, root, options);
+      for (const policy of policies) checkUnique(reader, policy.ref, policy.source);
+      entries.push(policies);
     }
   }
-  const resolved = calicoTiers.finish(policies);
+  calico.translate(options.clusterNamespaces);
+  const resolved = calico.resolveTiers(entries.flatMap(entry => (typeof entry === 'function' ? entry() : entry)));
   checkNetworkPolicyApiSet(resolved);
   return resolved;
 }

@@ -1,3 +1,4 @@
+import { calicoRuleSelector, NetworkSetContext, NetworkSetNeedsNamespace, networkSetsMatching, NO_NETWORK_SETS } from './calico-network-sets';
 import {
   endpointSelections, intersectAccounts, namespaceSelectorToIr, serviceAccountNames, UnsupportedCalicoSelector,
 } from './calico-selector';
@@ -9,6 +10,7 @@ import {
 import { ADMIN_TIER, BASELINE_TIER } from '../ir/network-policy-api-tiers';
 import { PolicyRef } from '../ir/policy-ref';
 import { SELECT_ALL, SelectorExpr } from '../ir/selector';
+import { CalicoNetworkSetManifest } from '../parse/calico-network-set';
 import {
   CalicoEntityManifest, CalicoPolicyManifest, CalicoPort, CalicoProtocol, CalicoRuleManifest, CalicoTierManifest,
 } from '../parse/calico-policy';
@@ -55,7 +57,7 @@ export class UnsupportedCalicoPolicy extends Error {
  *
  * @throws UnsupportedCalicoPolicy for what the IR cannot express (the message says what)
  */
-export function translateCalicoPolicy(m: CalicoPolicyManifest): AnalysisPolicy[] {
+export function translateCalicoPolicy(m: CalicoPolicyManifest, networkSets: NetworkSetContext = NO_NETWORK_SETS): AnalysisPolicy[] {
   if (m.hostEndpointsOnly) return [];
   const ref: PolicyRef = { kind: calicoRefKind(m.kind), ...(m.namespace !== undefined ? { namespace: m.namespace } : {}), name: m.name };
   const global = m.namespace === undefined;
@@ -71,7 +73,7 @@ export function translateCalicoPolicy(m: CalicoPolicyManifest): AnalysisPolicy[]
   });
   const directional = (dir: 'ingress' | 'egress', rules: readonly CalicoRuleManifest[]): DirectionalRules | undefined =>
     (m.types.includes(dir === 'ingress' ? 'Ingress' : 'Egress')
-      ? { isolates: true, rules: rules.map((r, i) => translateRule(r, dir, `${dir}[${i}]`, m.namespace)) }
+      ? { isolates: true, rules: rules.flatMap((r, i) => translateRule(r, dir, `${dir}[${i}]`, m.namespace, networkSets)) }
       : undefined);
   const ingress = directional('ingress', m.ingress);
   const egress = directional('egress', m.egress);
@@ -103,10 +105,12 @@ export interface UnknownTier {
  * `kube-baseline`, with order = their priority [CAL libcalico-go/lib/backend/k8s/conversion/
  * clusternetworkpolicy.go, v3.32.1].
  *
+ * @param otherCalicoObjects the input has other Calico objects (network sets), so Calico runs the cluster
  * @returns the policies, or a description of the first policy whose tier is unknown
  */
-export function resolveCalicoTiers(policies: readonly AnalysisPolicy[], tiers: readonly CalicoTierManifest[]): AnalysisPolicy[] | UnknownTier {
-  const calico = policies.some(p => p.ref.kind.startsWith('projectcalico.org/')) || tiers.length > 0;
+export function resolveCalicoTiers(policies: readonly AnalysisPolicy[], tiers: readonly CalicoTierManifest[],
+  otherCalicoObjects = false): AnalysisPolicy[] | UnknownTier {
+  const calico = otherCalicoObjects || policies.some(p => p.ref.kind.startsWith('projectcalico.org/')) || tiers.length > 0;
   if (!calico) return [...policies];
   const known = new Map<string, PolicyTier>(Object.entries(CALICO_BUILTIN_TIERS));
   for (const t of tiers) {
@@ -136,13 +140,23 @@ function guard<T>(path: string, f: () => T): T {
     return f();
   } catch (e) {
     if (e instanceof UnsupportedCalicoSelector) throw new UnsupportedCalicoPolicy(path, `${e.problem}; the analyzer cannot evaluate this policy`);
+    if (e instanceof NetworkSetNeedsNamespace) throw new CalicoPolicyNeedsCluster(path, e.problem);
     throw e;
+  }
+}
+
+/** A policy whose meaning depends on namespace labels the analysis was not given (see `NetworkSetNeedsNamespace`). */
+export class CalicoPolicyNeedsCluster extends Error {
+  constructor(readonly path: string, readonly problem: string) {
+    super(problem);
+    this.name = 'CalicoPolicyNeedsCluster';
   }
 }
 
 const ACTIONS: Record<CalicoRuleManifest['action'], RuleAction> = { Allow: 'allow', Deny: 'deny', Pass: 'pass', Log: 'log' };
 
-function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: string, namespace: string | undefined): PolicyRule {
+function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: string, namespace: string | undefined,
+  networkSets: NetworkSetContext): PolicyRule[] {
   const peerSide = dir === 'ingress' ? r.source : r.destination;
   const localSide = dir === 'ingress' ? r.destination : r.source;
   const peerPath = `spec.${label}.${dir === 'ingress' ? 'source' : 'destination'}`;
@@ -165,37 +179,70 @@ function translateRule(r: CalicoRuleManifest, dir: 'ingress' | 'egress', label: 
   if (dir === 'ingress' && (peerSide.ports || peerSide.notPorts)) {
     throw new UnsupportedCalicoPolicy(`${peerPath}.ports`, 'source ports, which flows in the analysis carry no value for');
   }
-  const peers = guard(peerPath, () => peerMatches(peerSide, namespace, peerPath));
+  const peer = guard(peerPath, () => entityPeers(peerSide, namespace, peerPath, networkSets));
   // The policy's own side (egress source, ingress destination) narrows the rule to some of its own
   // endpoints: the same entity-rule semantics, matched against the subject pod of the flow.
   const { ports: _ownPorts, notPorts: _ownNotPorts, ...ownConditions } = localSide;
-  const subjectPeers = Object.keys(ownConditions).length === 0 ? undefined : guard(localPath, () => peerMatches(ownConditions, namespace, localPath));
+  const own = Object.keys(ownConditions).length === 0 ? ANY_ENDPOINT
+    : guard(localPath, () => entityPeers(ownConditions, namespace, localPath, networkSets));
   // Destination ports, whichever side the peer is on.
   const ports = portMatches(r.protocol, r.notProtocol, r.destination.ports, r.destination.notPorts, `spec.${label}`);
   const http = r.http ? httpMatches(r.http) : undefined;
-  return {
+  const rule = (p: EntityPeers, o: EntityPeers, portList: PortMatch[] | undefined): PolicyRule => ({
     label,
     action: ACTIONS[r.action],
-    ...(peers !== undefined ? { peers } : {}),
-    ...(subjectPeers !== undefined ? { subjectPeers } : {}),
-    ...(ports !== undefined ? { ports } : {}),
+    ...(p.peers !== undefined ? { peers: p.peers } : {}),
+    ...(p.notPeers !== undefined ? { notPeers: p.notPeers } : {}),
+    ...(o.peers !== undefined ? { subjectPeers: o.peers } : {}),
+    ...(o.notPeers !== undefined ? { notSubjectPeers: o.notPeers } : {}),
+    ...(portList !== undefined ? { ports: portList } : {}),
     ...(http ? { http, nonHttpFlows: 'noMatch' as const } : {}),
-  };
+  });
+  // A named destination port only matches at an endpoint the destination selector matches by its
+  // labels: felix builds named-port IP sets from endpoints, and network sets have no ports
+  // (felix/calc/rule_scanner.go `namedPortsToIPSets`, named_port_index.go `CalculateEndpointContribution`).
+  // So when the destination side names network sets, numeric and named ports become two rules.
+  const destination = dir === 'egress' ? peer : own;
+  const named = ports?.filter(p => typeof p.port === 'string') ?? [];
+  if (destination.withoutNetworkSets === undefined || named.length === 0) return [rule(peer, own, ports)];
+  const numeric = ports!.filter(p => typeof p.port !== 'string');
+  const endpointsOnly: EntityPeers = { ...destination, peers: destination.withoutNetworkSets };
+  const namedRule = dir === 'egress' ? rule(endpointsOnly, own, named) : rule(peer, endpointsOnly, named);
+  return numeric.length === 0 ? [namedRule] : [rule(peer, own, numeric), namedRule];
 }
 
-/** The peers an entity rule admits (OR), or undefined for every peer. */
-function peerMatches(e: CalicoEntityManifest, namespace: string | undefined, path: string): PeerMatch[] | undefined {
-  if (e.domains) return []; // DNS names (Calico Enterprise): nothing the cluster model can decide
+/** What an entity rule admits: the endpoints it names (undefined: every address) minus those it excludes. */
+interface EntityPeers {
+  readonly peers?: readonly PeerMatch[];
+  readonly notPeers?: readonly PeerMatch[];
+  /** When `peers` holds network sets' addresses: `peers` without them (the endpoints named ports can resolve on). */
+  readonly withoutNetworkSets?: readonly PeerMatch[];
+}
+
+const ANY_ENDPOINT: EntityPeers = {};
+
+/**
+ * The peers an entity rule admits. A selector's IP set holds the addresses of the pods and of the
+ * network sets it matches (`calico-network-sets.ts`); a notSelector's excludes both.
+ */
+function entityPeers(e: CalicoEntityManifest, namespace: string | undefined, path: string, networkSets: NetworkSetContext): EntityPeers {
+  if (e.domains) return { peers: [] }; // DNS names (Calico Enterprise): nothing the cluster model can decide
   const byAddress = e.nets !== undefined || e.notNets !== undefined;
   const bySelector = e.selector !== undefined || e.namespaceSelector !== undefined || e.serviceAccounts !== undefined || e.notSelector !== undefined;
   if (byAddress && bySelector) {
     throw new UnsupportedCalicoPolicy(path, 'an address condition (nets/notNets) AND an endpoint selector in one rule, which the analysis IR cannot combine; split the rule');
   }
-  if (byAddress) return addressPeers(e.nets, e.notNets ?? []);
-  if (!bySelector) return undefined;
+  if (byAddress) return { peers: addressPeers(e.nets, e.notNets ?? []) };
+  if (!bySelector) return ANY_ENDPOINT;
 
-  // libcalico-go GetEntityRuleSelector: a namespaced policy scopes selectors to its namespace unless a
-  // namespaceSelector is given; a global one does not scope them at all.
+  // libcalico-go getEndpointSelector: a namespaced policy scopes selectors to its namespace unless a
+  // namespaceSelector is given; a global one does not scope them at all; no selector at all (a
+  // global rule with only a notSelector, or an empty serviceAccounts) is every address.
+  const positive = calicoRuleSelector(e, namespace);
+  if (positive === undefined && e.notSelector === undefined) return ANY_ENDPOINT;
+  const included = positive ? networkSetBlocks(networkSetsMatching(positive, networkSets, `${path}.selector`)) : [];
+  const excluded = e.notSelector ? networkSetBlocks(networkSetsMatching(e.notSelector, networkSets, `${path}.notSelector`)) : [];
+
   const scope: SelectorExpr = e.namespaceSelector ? namespaceSelectorToIr(e.namespaceSelector)
     : namespace !== undefined ? { op: 'in', key: 'kubernetes.io/metadata.name', values: [namespace] } : SELECT_ALL;
   let accounts: readonly string[] | undefined;
@@ -203,14 +250,38 @@ function peerMatches(e: CalicoEntityManifest, namespace: string | undefined, pat
     accounts = e.serviceAccounts.names;
     if (e.serviceAccounts.selector) accounts = intersectAccounts(accounts, serviceAccountNames(e.serviceAccounts.selector, `${path}.serviceAccounts.selector`));
   }
-  const selector: CalicoSelectorNode = e.notSelector
-    ? { op: 'and', terms: [e.selector ?? { op: 'all' }, { op: 'not', term: e.notSelector }] }
-    : e.selector ?? { op: 'all' };
-  const pods: PeerMatch[] = endpointSelections(selector, scope, accounts, `${path}.selector`).map((selection: PodSelection) => ({ kind: 'pods', selection }));
-  // A global rule with only a notSelector matches every packet whose source is not selected, external addresses included.
-  const onlyNot = e.selector === undefined && e.namespaceSelector === undefined && e.serviceAccounts === undefined;
-  if (namespace === undefined && onlyNot) pods.push({ kind: 'entity', entity: 'world' });
-  return pods;
+  const podsOf = (selector: CalicoSelectorNode, within: SelectorExpr, sa: readonly string[] | undefined): PeerMatch[] =>
+    endpointSelections(selector, within, sa, `${path}.selector`).map((selection: PodSelection) => ({ kind: 'pods', selection }));
+
+  if (positive !== undefined && included.length === 0 && excluded.length === 0) {
+    // Only pods: a notSelector excludes pods by their labels, which the selection can say itself.
+    const selector: CalicoSelectorNode = e.notSelector
+      ? { op: 'and', terms: [e.selector ?? { op: 'all' }, { op: 'not', term: e.notSelector }] }
+      : e.selector ?? { op: 'all' };
+    return { peers: podsOf(selector, scope, accounts) };
+  }
+  // The notSelector is used unscoped (rules.go: NotSrcSelector = the rule's notSelector as written):
+  // it excludes the addresses of the pods of every namespace and of the network sets it matches.
+  const notPeers = e.notSelector ? [...podsOf(e.notSelector, SELECT_ALL, undefined), ...excluded] : undefined;
+  if (positive === undefined) return { notPeers: notPeers! };
+  const pods = podsOf(e.selector ?? { op: 'all' }, scope, accounts);
+  return {
+    peers: [...pods, ...included],
+    ...(notPeers ? { notPeers } : {}),
+    ...(included.length > 0 ? { withoutNetworkSets: pods } : {}),
+  };
+}
+
+/** The addresses of network sets, once per CIDR; Calico matches pod addresses in them too. */
+function networkSetBlocks(sets: readonly CalicoNetworkSetManifest[]): PeerMatch[] {
+  const seen = new Set<string>();
+  const out: PeerMatch[] = [];
+  for (const cidr of sets.flatMap(set => set.nets)) {
+    if (seen.has(cidr.text)) continue;
+    seen.add(cidr.text);
+    out.push({ kind: 'ipBlock', cidr, except: [], podAddresses: 'always' });
+  }
+  return out;
 }
 
 const V4_ALL = parseCidr('0.0.0.0/0');

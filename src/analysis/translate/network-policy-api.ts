@@ -1,3 +1,6 @@
+import { calicoRuleSelector, NetworkSetContext, NetworkSetNeedsNamespace, networkSetsMatching, NO_NETWORK_SETS } from './calico-network-sets';
+import { CalicoPolicyNeedsCluster } from './calico-policy';
+import { CalicoSelectorNode } from '../../dialects/calico/selector-ast';
 import { parseCidr } from '../ip/cidr';
 import {
   AnalysisPolicy, DirectionalRules, PeerMatch, PodSelection, PolicyRule, PortMatch, RuleAction,
@@ -40,12 +43,12 @@ const ACTIONS: Record<NetworkPolicyApiAction, RuleAction> = { Accept: 'allow', D
  *
  * @throws UndecidableNetworkPolicyApiPeer for a `nodes` or `domainNames` peer
  */
-export function translateNetworkPolicyApi(m: NetworkPolicyApiManifest): AnalysisPolicy {
+export function translateNetworkPolicyApi(m: NetworkPolicyApiManifest, networkSets: NetworkSetContext = NO_NETWORK_SETS): AnalysisPolicy {
   const tier = m.tier === 'Admin' ? ADMIN_TIER : BASELINE_TIER;
   const where = `${m.tier} tier${m.priority === undefined ? '' : `, priority ${m.priority}`}`;
   const directional = (direction: 'ingress' | 'egress', rules: readonly NetworkPolicyApiRule[]): DirectionalRules | undefined => (rules.length === 0
     ? undefined
-    : { isolates: false, rules: rules.map((r, i) => translateRule(r, `spec.${direction}[${i}]`, direction, i, where)) });
+    : { isolates: false, rules: rules.map((r, i) => translateRule(r, `spec.${direction}[${i}]`, direction, i, where, networkSets)) });
   const ingress = directional('ingress', m.ingress);
   const egress = directional('egress', m.egress);
   return {
@@ -63,22 +66,26 @@ export function translateNetworkPolicyApi(m: NetworkPolicyApiManifest): Analysis
   };
 }
 
-function translateRule(r: NetworkPolicyApiRule, path: string, direction: 'ingress' | 'egress', index: number, where: string): PolicyRule {
+function translateRule(r: NetworkPolicyApiRule, path: string, direction: 'ingress' | 'egress', index: number, where: string,
+  networkSets: NetworkSetContext): PolicyRule {
   const peerField = direction === 'ingress' ? 'from' : 'to';
   const name = r.name ? ` "${r.name}"` : '';
   return {
     // The rule label names the rule, its action and where it stands, for every explanation.
     label: `${direction}[${index}]${name} (${r.action}, ${where})`,
     action: ACTIONS[r.action],
-    peers: r.peers.flatMap((p, j) => peerMatches(p, `${path}.${peerField}[${j}]`)),
+    peers: r.peers.flatMap((p, j) => peerMatches(p, `${path}.${peerField}[${j}]`, networkSets)),
     ...(r.ports ? { ports: r.ports.map(portMatch) } : {}),
   };
 }
 
-function peerMatches(p: NetworkPolicyApiPeer, path: string): PeerMatch[] {
+function peerMatches(p: NetworkPolicyApiPeer, path: string, networkSets: NetworkSetContext): PeerMatch[] {
   switch (p.kind) {
     case 'namespaces':
-      return [{ kind: 'pods', selection: { namespaces: { kind: 'selector', selector: selector(p.namespaces) }, pods: SELECT_ALL } }];
+      return [
+        { kind: 'pods', selection: { namespaces: { kind: 'selector', selector: selector(p.namespaces) }, pods: SELECT_ALL } },
+        ...calicoNetworkSetPeers(p.namespaces, `${path}.namespaces`, networkSets),
+      ];
     case 'pods':
       return [{ kind: 'pods', selection: pods(p.namespaceSelector, p.podSelector) }];
     case 'networks':
@@ -88,6 +95,43 @@ function peerMatches(p: NetworkPolicyApiPeer, path: string): PeerMatch[] {
     case 'domainNames':
       throw new UndecidableNetworkPolicyApiPeer(`${path}.domainNames`, 'a domainNames peer matches the addresses DNS answers for the names at run time, which the cluster model cannot know');
   }
+}
+
+/**
+ * The addresses of the Calico network sets a `namespaces` peer also matches where Calico enforces the
+ * policy (network sets exist only there). libcalico-go converts the peer into a rule with only a
+ * namespaceSelector (k8s/conversion/clusternetworkpolicy.go: no `projectcalico.org/orchestrator ==
+ * 'k8s'` term, unlike a `pods` peer), whose IP set holds the nets of the NetworkSets in the matched
+ * namespaces — and of GlobalNetworkSets when the selector only negates (`NotIn`, `DoesNotExist`).
+ */
+function calicoNetworkSetPeers(s: LabelSelectorManifest, path: string, networkSets: NetworkSetContext): PeerMatch[] {
+  if (networkSets.sets.length === 0) return [];
+  const rule = calicoRuleSelector({ namespaceSelector: labelSelectorAsCalico(s) }, undefined)!;
+  let sets;
+  try {
+    sets = networkSetsMatching(rule, networkSets, path);
+  } catch (e) {
+    if (e instanceof NetworkSetNeedsNamespace) throw new CalicoPolicyNeedsCluster(path, e.problem);
+    throw e;
+  }
+  const seen = new Set<string>();
+  return sets.flatMap((set) => set.nets).filter((cidr) => !seen.has(cidr.text) && seen.add(cidr.text))
+    .map((cidr): PeerMatch => ({ kind: 'ipBlock', cidr, except: [], podAddresses: 'always' }));
+}
+
+/** A Kubernetes label selector as libcalico-go's `k8sSelectorToCalico` writes it for namespaces (empty: `all()`). */
+function labelSelectorAsCalico(s: LabelSelectorManifest): CalicoSelectorNode {
+  const terms: CalicoSelectorNode[] = [];
+  for (const key of Object.keys(s.matchLabels ?? {}).sort()) terms.push({ op: 'eq', key, value: s.matchLabels![key] });
+  for (const e of s.matchExpressions ?? []) {
+    switch (e.operator) {
+      case 'In': terms.push({ op: 'in', key: e.key, values: [...(e.values ?? [])] }); break;
+      case 'NotIn': terms.push({ op: 'notIn', key: e.key, values: [...(e.values ?? [])] }); break;
+      case 'Exists': terms.push({ op: 'has', key: e.key }); break;
+      case 'DoesNotExist': terms.push({ op: 'not', term: { op: 'has', key: e.key } }); break;
+    }
+  }
+  return terms.length === 0 ? { op: 'all' } : terms.length === 1 ? terms[0] : { op: 'and', terms };
 }
 
 function portMatch(p: NetworkPolicyApiPort): PortMatch {

@@ -24,6 +24,7 @@ interface DiffFlags extends PortFlags, EvaluatorFlags {
   readonly implicitNamespaces?: boolean;
   readonly maxInputSize?: number;
   readonly defaultNamespace: string;
+  readonly allowEmptyPolicies?: boolean;
 }
 
 const HELP_AFTER = `
@@ -63,8 +64,8 @@ export function diffCommand(context: CommandContext): Command {
     .addHelpText('after', HELP_AFTER)
     .action((flags: DiffFlags) => {
       const cluster = readCluster(context.io, flags.cluster, flags);
-      const before = readPolicies(context.io, flags.before, flags, 'policy file (--before)');
-      const after = readPolicies(context.io, flags.after, flags, 'policy file (--after)');
+      const before = readPolicies(context.io, flags.before, { ...flags, cluster }, 'policy file (--before)');
+      const after = readPolicies(context.io, flags.after, { ...flags, cluster }, 'policy file (--after)');
       warnIfPlaintextOnly(context, [...before, ...after]);
       const options = toEvaluatorOptions(flags);
       const analyzers = [before, after].map((policies) => new ReachabilityAnalyzer(cluster, policies, options));

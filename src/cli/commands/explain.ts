@@ -29,6 +29,7 @@ interface ExplainFlags extends EvaluatorFlags {
   readonly implicitNamespaces?: boolean;
   readonly maxInputSize?: number;
   readonly defaultNamespace: string;
+  readonly allowEmptyPolicies?: boolean;
 }
 
 const HELP_AFTER = `
@@ -75,7 +76,7 @@ export function explainCommand(context: CommandContext): Command {
         }
       }
       const cluster = readCluster(context.io, flags.cluster, flags);
-      const policies = readPolicies(context.io, flags.policies, flags);
+      const policies = readPolicies(context.io, flags.policies, { ...flags, cluster });
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const source = parseFlowEndpoint(flags.from);
       const destination = parseFlowEndpoint(flags.to);

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { CNP_PROFILES } from '../../analysis';
 import { EXIT_FINDINGS, CliError } from '../cli-error';
 import { CommandContext } from '../command-context';
-import { readCluster, readSources, reportSkippedKinds } from '../inputs';
+import { checkEmptySources, readCluster, readSources, reportSkippedKinds } from '../inputs';
 import { loadLintObjects } from '../lint/load-lint-objects';
 import { runLint } from '../lint/run-lint';
 import { ZERO_TRUST_PACK } from '../lint/zero-trust-pack';
@@ -20,6 +20,7 @@ interface LintFlags {
   readonly implicitNamespaces?: boolean;
   readonly maxInputSize?: number;
   readonly defaultNamespace: string;
+  readonly allowEmptyPolicies?: boolean;
   readonly implementation?: string;
 }
 
@@ -69,7 +70,10 @@ export function lintCommand(context: CommandContext): Command {
       const pack = ZERO_TRUST_PACK.filter((rule) => !(flags.skip ?? []).includes(rule.id));
       const cluster = flags.cluster === undefined ? undefined : readCluster(context.io, flags.cluster, flags);
       const skippedKinds = new Map<string, number>();
-      const loaded = loadLintObjects(readSources(context.io, flags.policies, 'policy file', flags), { ...flags, skippedKinds });
+      const objectCounts: number[] = [];
+      const sources = readSources(context.io, flags.policies, 'policy file', flags);
+      const loaded = loadLintObjects(sources, { ...flags, skippedKinds, objectCounts });
+      checkEmptySources(context.io, sources, objectCounts, 'policy file', flags);
       reportSkippedKinds(context.io, skippedKinds, 'policy file');
       if (loaded.unvalidatedKinds.length > 0) {
         context.io.stderr(`note: ${loaded.unvalidatedKinds.join(', ')} objects were linted as written, without schema validation\n`);

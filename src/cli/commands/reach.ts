@@ -24,6 +24,7 @@ interface ReachFlags extends PortFlags, EvaluatorFlags {
   readonly implicitNamespaces?: boolean;
   readonly maxInputSize?: number;
   readonly defaultNamespace: string;
+  readonly allowEmptyPolicies?: boolean;
 }
 
 const HELP_AFTER = `
@@ -57,7 +58,7 @@ export function reachCommand(context: CommandContext): Command {
     .addHelpText('after', HELP_AFTER)
     .action((flags: ReachFlags) => {
       const cluster = readCluster(context.io, flags.cluster, flags);
-      const policies = readPolicies(context.io, flags.policies, flags);
+      const policies = readPolicies(context.io, flags.policies, { ...flags, cluster });
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const focus = connectionFocus(flags);
       const connectivity = analyzer.connectivity(analyzer.universe(focus.scope));

@@ -60,7 +60,7 @@ export function halfOpenFlows(context: LintContext): HalfOpenResult {
   try {
     // One JSON List (read with JSON.parse): item i is objects[i].
     const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects.map(withNamespace) });
-    policies = parsePolicies({ file: 'lint', text });
+    policies = parsePolicies({ file: 'lint', text }, { clusterNamespaces: cluster.namespaces });
   } catch (e) {
     if (e instanceof ManifestError) {
       const item = /^items\[(\d+)\]\.?(.*)$/.exec(e.fieldPath);
@@ -269,7 +269,7 @@ class Recorder {
 /** The objects the network layer enforces (Istio's are left out: it authorizes ingress only). */
 function isNetworkLayer(object: LintObject): boolean {
   return object.key === KIND.kubernetesNetworkPolicy || object.key === KIND.ciliumNetworkPolicy || object.key === KIND.ciliumClusterwideNetworkPolicy
-    || isCalicoPolicy(object) || object.key === KIND.calicoTier;
+    || isCalicoPolicy(object) || object.key === KIND.calicoTier || object.key === KIND.calicoNetworkSet || object.key === KIND.calicoGlobalNetworkSet;
 }
 
 /** The raw object with the namespace lint gave it (a `--default-namespace` may differ from the analyzer's default). */

@@ -14,6 +14,8 @@ export const KIND = {
   calicoStagedGlobalNetworkPolicy: 'projectcalico.org/StagedGlobalNetworkPolicy',
   calicoStagedKubernetesNetworkPolicy: 'projectcalico.org/StagedKubernetesNetworkPolicy',
   calicoTier: 'projectcalico.org/Tier',
+  calicoNetworkSet: 'projectcalico.org/NetworkSet',
+  calicoGlobalNetworkSet: 'projectcalico.org/GlobalNetworkSet',
   istioAuthorizationPolicy: 'security.istio.io/AuthorizationPolicy',
   istioPeerAuthentication: 'security.istio.io/PeerAuthentication',
   clusterNetworkPolicy: 'policy.networking.k8s.io/ClusterNetworkPolicy',
@@ -27,6 +29,7 @@ export const LINTED_KINDS: readonly string[] = Object.values(KIND);
 /** Kinds without a namespace. */
 export const CLUSTER_SCOPED_KINDS: readonly string[] = [
   KIND.ciliumClusterwideNetworkPolicy, KIND.calicoGlobalNetworkPolicy, KIND.calicoStagedGlobalNetworkPolicy, KIND.calicoTier,
+  KIND.calicoGlobalNetworkSet,
   KIND.clusterNetworkPolicy, KIND.adminNetworkPolicy, KIND.baselineAdminNetworkPolicy,
 ];
 

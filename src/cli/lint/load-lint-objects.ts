@@ -5,6 +5,7 @@ import {
   FieldReader, formatSourceLocation, ManifestError, NetworkPolicyApiManifest, NetworkPolicyManifest, PolicySource, readManifestObjects,
   readNetworkPolicy, readNetworkPolicyApiObject, SourceLocation,
 } from '../../analysis';
+import { readCalicoNetworkSet } from '../../analysis/parse/calico-network-set';
 import { readCalicoPolicy, readCalicoTier } from '../../analysis/parse/calico-policy';
 import { classifyOtherKind, objectKindKey } from '../../analysis/parse/object-kinds';
 import { checkObjectNames } from '../../analysis/parse/parse-policies';
@@ -17,6 +18,8 @@ export interface LoadLintObjectsOptions {
   readonly defaultNamespace?: string;
   /** Filled with the number of objects skipped per `<group>/<kind>`. */
   readonly skippedKinds?: Map<string, number>;
+  /** Filled with the number of objects of each source, in order (see `ParsePoliciesOptions.objectCounts`). */
+  readonly objectCounts?: number[];
 }
 
 /** The objects to lint, and the kinds that were linted as written, without validation. */
@@ -38,6 +41,10 @@ const validateCalico: Validator = (reader, raw, defaultNamespace) => {
   readCalicoPolicy(reader, raw, defaultNamespace);
   return undefined;
 };
+const validateNetworkSet: Validator = (reader, raw, defaultNamespace) => {
+  readCalicoNetworkSet(reader, raw, defaultNamespace);
+  return undefined;
+};
 const VALIDATORS: ReadonlyMap<string, Validator> = new Map<string, Validator>([
   [KIND.kubernetesNetworkPolicy, (reader, raw, defaultNamespace) => ({ networkPolicy: readNetworkPolicy(reader, raw, { defaultNamespace }) })],
   [KIND.clusterNetworkPolicy, validateNetworkPolicyApi],
@@ -51,6 +58,8 @@ const VALIDATORS: ReadonlyMap<string, Validator> = new Map<string, Validator>([
     readCalicoTier(reader, raw);
     return undefined;
   }],
+  [KIND.calicoNetworkSet, validateNetworkSet],
+  [KIND.calicoGlobalNetworkSet, validateNetworkSet],
 ]);
 
 /** A rule of a direction, by the value written in its place while the object is checked again for its other problems. */
@@ -90,7 +99,9 @@ export function loadLintObjects(sources: readonly PolicySource[], options: LoadL
   const seen = new Map<string, LintObject>();
   const unvalidated = new Set<string>();
   for (const source of sources) {
-    for (const manifest of readManifestObjects(source.text, source.file)) {
+    const manifests = readManifestObjects(source.text, source.file);
+    options.objectCounts?.push(manifests.length);
+    for (const manifest of manifests) {
       const reader = new FieldReader(manifest.location);
       const raw = reader.object(manifest.value, '');
       const apiVersion = typeof raw.apiVersion === 'string' ? raw.apiVersion : '';

@@ -214,8 +214,6 @@ items:
     ['crd.antrea.io/v1beta1', 'NetworkPolicy', /Antrea policies and groups allow and deny traffic/],
     ['policy.networking.k8s.io/v1alpha1', 'NetworkPolicyExtension', /network-policy-api objects allow and deny traffic/],
     ['networking.istio.io/v1', 'Sidecar', /a Sidecar restricts the egress/],
-    ['projectcalico.org/v3', 'NetworkSet', /a NetworkSet gives addresses labels/],
-    ['projectcalico.org/v3', 'GlobalNetworkSet', /a GlobalNetworkSet gives addresses labels/],
     ['projectcalico.org/v3', 'HostEndpoint', /a HostEndpoint puts host interfaces under Calico policies/],
   ])('fails on %s %s with or without --ignore-other-kinds: it may allow or deny traffic', (apiVersion, kind, reason) => {
     const text = `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { name: deny-all }\nspec: {}\n`;

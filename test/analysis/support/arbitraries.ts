@@ -189,6 +189,7 @@ const irPortArb: fc.Arbitrary<PortMatch> = fc.record({
 const irRuleArb = fc.record({
   action: fc.constantFrom('allow' as const, 'deny' as const, 'pass' as const, 'log' as const),
   peers: fc.option(fc.array(irPeerArb, { maxLength: 2 }), { nil: undefined }),
+  notPeers: fc.option(fc.array(irPeerArb, { maxLength: 2 }), { nil: undefined, freq: 3 }),
   ports: fc.option(fc.array(irPortArb, { maxLength: 2 }), { nil: undefined }),
   http: fc.option(fc.constant([{ methods: ['GET'] }]), { nil: undefined }),
   nonHttpFlows: fc.option(fc.constantFrom('match' as const, 'noMatch' as const), { nil: undefined }),
@@ -216,6 +217,7 @@ export const irPoliciesArb: fc.Arbitrary<AnalysisPolicy[]> = fc.array(fc.record(
       label: `${name}[${j}]`,
       action: entry.action,
       ...(entry.peers ? { peers: entry.peers } : {}),
+      ...(entry.notPeers ? { notPeers: entry.notPeers } : {}),
       ...(entry.ports ? { ports: entry.ports } : {}),
       ...(entry.http ? { http: entry.http } : {}),
       ...(entry.nonHttpFlows ? { nonHttpFlows: entry.nonHttpFlows } : {}),

@@ -126,6 +126,8 @@ const ruleArb = fc.record({
   action: fc.constantFrom('allow' as const, 'allow' as const, 'deny' as const, 'pass' as const, 'log' as const),
   peers: fc.option(fc.array(peerArb, { maxLength: 2 }), { nil: undefined }),
   subjectPeers: fc.option(fc.array(peerArb, { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 4 }),
+  notPeers: fc.option(fc.array(peerArb, { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 4 }),
+  notSubjectPeers: fc.option(fc.array(peerArb, { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 6 }),
   ports: fc.option(fc.array(portMatchArb, { maxLength: 3 }), { nil: undefined }),
   http: fc.integer({ min: 0, max: 5 }),
   conditions: fc.array(httpMatchArb, { minLength: 1, maxLength: 2 }),
@@ -139,7 +141,7 @@ const TIERS: PolicyTier[] = [
 
 const directionArb = fc.option(fc.record({ isolates: fc.boolean(), rules: fc.array(ruleArb, { maxLength: 3 }) }), { nil: undefined });
 
-/** Random IR policies of every dialect's shapes: tiers, pass/deny/log, isolation, both layers, own-endpoint conditions. */
+/** Random IR policies of every dialect's shapes: tiers, pass/deny/log, isolation, both layers, own-endpoint conditions, exclusions (Calico notSelector). */
 export const smallPoliciesArb: fc.Arbitrary<AnalysisPolicy[]> = fc.array(fc.record({
   namespace: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }),
   subject: selectionArb,
@@ -157,6 +159,8 @@ export const smallPoliciesArb: fc.Arbitrary<AnalysisPolicy[]> = fc.array(fc.reco
       action: entry.action,
       ...(entry.peers ? { peers: entry.peers } : {}),
       ...(entry.subjectPeers ? { subjectPeers: entry.subjectPeers } : {}),
+      ...(entry.notPeers ? { notPeers: entry.notPeers } : {}),
+      ...(entry.notSubjectPeers ? { notSubjectPeers: entry.notSubjectPeers } : {}),
       ...(entry.ports ? { ports: entry.ports } : {}),
       ...(entry.http === 0 ? { http: entry.conditions, nonHttpFlows: 'match' as const }
         : entry.http === 1 ? { http: entry.conditions } : entry.http === 2 ? { http: [{ methods: ['GET'] }] } : {}),

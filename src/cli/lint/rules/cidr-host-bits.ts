@@ -9,7 +9,7 @@ import { asList, asObject, asString, at, objectsOf, specOf } from '../manifest-f
  * A CIDR with host bits set (`10.0.0.1/8`): the API servers accept it and every plugin enforces the
  * whole block (10.0.0.0/8), so a rule meant for one address opens sixteen million — or an except
  * meant for one address closes a block (SEMANTICS §1 "ipBlock"). Kubernetes ipBlocks, Calico
- * nets, Cilium CIDRs and Istio ipBlocks (a bare address is not a CIDR and is left alone).
+ * nets (rules and network sets), Cilium CIDRs and Istio ipBlocks (a bare address is not a CIDR and is left alone).
  */
 export function cidrHostBits(object: LintObject): LintViolation[] {
   return cidrFields(object).flatMap(({ path, value }) => {
@@ -59,6 +59,8 @@ function cidrFields(object: LintObject): { readonly path: string; readonly value
         }
       }
     }
+  } else if (object.key === KIND.calicoNetworkSet || object.key === KIND.calicoGlobalNetworkSet) {
+    list('spec.nets', spec.nets);
   } else if (object.key === KIND.ciliumNetworkPolicy || object.key === KIND.ciliumClusterwideNetworkPolicy) {
     for (const { rule, path } of ciliumRules(object)) {
       for (const direction of CILIUM_RULE_LISTS) {
