@@ -2,6 +2,7 @@
 
 export * from './cluster/cluster-model';
 export * from './cluster/parse-cluster';
+export * from './cluster/mesh-facts';
 export * from './ip/ip-address';
 export * from './ip/cidr';
 export * from './ir/analysis-input-error';

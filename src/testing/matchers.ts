@@ -3,7 +3,7 @@ import { FlowQuery, PodSpec } from './flow-query';
 import { ClusterModel, PodInput } from '../analysis/cluster/cluster-model';
 import { ReachabilityAnalyzer } from '../analysis/engine/reachability-analyzer';
 import { Verdict } from '../analysis/engine/verdict';
-import { synthesizedPolicies } from '../analysis/intent/synthesized-policies';
+import { istioDataPlaneMode, synthesizedPolicies } from '../analysis/intent/synthesized-policies';
 import { FlowEndpoint, ipEndpoint, podEndpoint } from '../analysis/ir/flow';
 
 /** What a jest matcher returns. */
@@ -16,12 +16,14 @@ export interface MatcherResult {
  * Decides a flow against what the chart (or every chart of the app) synthesizes,
  * read back through the same parsers as manifests from anywhere, in a minimal
  * cluster made of the two pods of the query (dual-stack, each on its own node, so
- * no node-local exemption applies). The verdict is the exact engine's (the set of
+ * no node-local exemption applies), enrolled in the mesh as `PodSpec.mesh` says (by default
+ * as the app's Istio engine enrols workloads), so mTLS follows from the model. The verdict is the exact engine's (the set of
  * connections between the two endpoints); `evaluate` supplies the explanation and
  * must agree with it.
  */
 export function checkFlow(scope: Chart | App, query: FlowQuery): Verdict {
   const pods: PodInput[] = [];
+  const defaultMesh = istioDataPlaneMode(scope);
   const namespaces = new Map<string, Record<string, string>>();
   const endpoint = (spec: PodSpec | string, name: string, ips: string[]): FlowEndpoint => {
     if (typeof spec === 'string') return ipEndpoint(spec);
@@ -34,6 +36,7 @@ export function checkFlow(scope: Chart | App, query: FlowQuery): Verdict {
       ips,
       ports: (spec.containerPorts ?? []).map(p => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' })),
       nodeName: `${name}-node`,
+      ...(spec.mesh ?? defaultMesh ? { mesh: { enrollment: spec.mesh ?? defaultMesh as 'sidecar' | 'ambient' } } : {}),
     });
     return podEndpoint(spec.namespace, name);
   };

@@ -4,6 +4,7 @@ import { ConnectionSpace } from './connection-space';
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { ExternalAddressClasses, ExternalClass } from './external-classes';
 import { featureCatalog } from './feature-catalog';
+import { MeshAuthentication } from './mesh-authentication';
 import { PodGroup, PodGrouping } from './pod-grouping';
 import { PolicyIndex } from './policy-index';
 import { checkHttpConditions } from './request-classes';
@@ -38,7 +39,9 @@ export class AnalysisUniverse {
     for (const part of indexes.flatMap((index) => index.parts)) {
       part.rules.forEach((rule, i) => rule.http && checkHttpConditions(rule.http, part.ruleRefs[i]));
     }
-    return ConnectionSpace.forRules(cluster, indexes.flatMap((index) => index.parts.flatMap((part) => part.rules)), ports);
+    // PeerAuthentication's portLevelMtls ports decide mTLS per TCP port: atoms keep them whole.
+    const mtlsPorts: PortRange[] = indexes.flatMap((index) => MeshAuthentication.of(index).ports.map((port) => ({ protocol: 'TCP' as const, from: port, to: port })));
+    return ConnectionSpace.forRules(cluster, indexes.flatMap((index) => index.parts.flatMap((part) => part.rules)), [...ports ?? [], ...mtlsPorts]);
   }
 
   /** The external address classes of policy sets over a cluster (see `ExternalAddressClasses`). */

@@ -4,13 +4,15 @@ import { ConnectionEntry, ConnectionMap, intersectMaps, normalizeMap } from './c
 import { ConnectionSet } from './connection-set';
 import { featureCatalog } from './feature-catalog';
 import {
-  HOST_NETWORK_KEY, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, selectionFeatureKey,
+  HOST_NETWORK_KEY, identityKey, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, selectionFeatureKey,
 } from './feature-keys';
+import { MeshAuthentication, requireEnrollment } from './mesh-authentication';
 import { PodGroup } from './pod-grouping';
 import { PolicyIndex, PolicyPart } from './policy-index';
 import { namedConnections, RuleConnections, ruleConnections } from './rule-connections';
 import { IpFamily } from '../ip/ip-address';
 import { Direction, EntityName, PeerMatch, PolicyRule } from '../ir/analysis-policy';
+import { MtlsMode } from '../ir/peer-authentication';
 
 /**
  * The address family in which pod addresses are seen by ipBlocks: a family, or `any` when no ipBlock
@@ -52,8 +54,16 @@ export class SubjectEvaluator {
   private readonly blockClasses = new Map<string, ClassSet>();
   private readonly namedIndex = new Map<string, { numbers: number[]; groups: ClassSet }[]>();
   private readonly open: ConnectionMap;
+  private readonly auth: MeshAuthentication;
+  /** True if the policy set has mesh policies or PeerAuthentications: enrollment and mTLS matter. */
+  private readonly meshAware: boolean;
+  private readonly mtlsPieceCache = new Map<string, readonly Piece[]>();
+  private readonly strictCache = new Map<string, ConnectionMap | undefined>();
+  private readonly identityPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
 
   constructor(private readonly universe: AnalysisUniverse, private readonly index: PolicyIndex, private readonly mode: FamilyMode) {
+    this.auth = MeshAuthentication.of(index);
+    this.meshAware = index.layers.includes('mesh') || this.auth.present;
     const partsBySubject = featureCatalog(index).partsBySubject;
     universe.grouping.featureKeys.forEach((key, id) => {
       const parts = key.startsWith('S:') ? partsBySubject.get(key) : undefined;
@@ -88,13 +98,15 @@ export class SubjectEvaluator {
    */
   public evaluate(group: PodGroup, direction: Direction): ConnectionMap {
     const parts = this.partsOf(group, direction);
-    if (parts.length === 0) {
+    // A destination's proxy rejects plaintext on its STRICT ports before any policy runs.
+    const strict = direction === 'ingress' ? this.strictMap(group) : undefined;
+    if (parts.length === 0 && strict === undefined) {
       return this.open;
     }
-    const key = this.cacheKey(group, direction, parts);
+    const key = `${this.cacheKey(group, direction, parts)}|${this.meshKeyOf(group)}`;
     let result = this.resultCache.get(key);
     if (!result) {
-      result = this.open;
+      result = strict ?? this.open;
       for (const layer of this.index.layers) {
         const layerParts = parts.filter((part) => part.layer === layer);
         if (layerParts.length > 0) {
@@ -107,17 +119,101 @@ export class SubjectEvaluator {
     return result;
   }
 
-  /** The parts selecting the group for a direction, in evaluation order. */
+  /**
+   * The parts selecting the group for a direction, in evaluation order. Mesh policies are enforced
+   * by a proxy: a group the cluster model says is not in the mesh has none of them.
+   */
   private partsOf(group: PodGroup, direction: Direction): PolicyPart[] {
     const parts: PolicyPart[] = [];
+    const unmeshed = this.meshAware && group.pods[0]?.mesh?.enrollment === 'none';
     for (const feature of group.features) {
       for (const part of this.partsByFeature.get(feature) ?? []) {
-        if (part.direction === direction) {
+        if (part.direction === direction && !(unmeshed && part.layer === 'mesh')) {
           parts.push(part);
         }
       }
     }
     return parts.sort((a, b) => a.rank - b.rank);
+  }
+
+  /** The group's mesh features (enrollment, mTLS profile), which mesh decisions depend on. */
+  private meshKeyOf(group: PodGroup): string {
+    if (!this.meshAware) {
+      return '';
+    }
+    const keys = this.universe.grouping.featureKeys;
+    return group.features.filter((feature) => keys[feature].startsWith('M:') || keys[feature].startsWith('A:')).join('.');
+  }
+
+  /** The TCP connections on which the group's composed PeerAuthentication has this mode. */
+  private portsWithMode(group: PodGroup, mode: MtlsMode): ConnectionSet {
+    const space = this.universe.space;
+    const pod = group.pods[0];
+    if (!this.auth.present || pod === undefined || pod.hostNetwork) {
+      return mode === 'PERMISSIVE' ? space.ports('TCP') : space.empty;
+    }
+    const profile = this.auth.profile(pod);
+    let set = profile.base.mode === mode ? space.ports('TCP') : space.empty;
+    for (const entry of profile.ports) {
+      const port = space.ports('TCP', entry.port, entry.port);
+      set = entry.mtls.mode === mode ? set.union(port) : set.subtract(port);
+    }
+    return set;
+  }
+
+  /**
+   * The source classes that reach the group over mTLS, with the connections that are mTLS
+   * (`MeshAuthentication.mtlsOf`, per source enrollment); every other class and connection is plaintext.
+   */
+  private mtlsPieces(group: PodGroup): readonly Piece[] {
+    const key = this.meshKeyOf(group);
+    let pieces = this.mtlsPieceCache.get(key);
+    if (!pieces) {
+      const universe = this.universe;
+      const destination = group.pods[0]?.mesh;
+      const tcp = universe.space.ports('TCP');
+      const sidecars = universe.groupsWith('M:sidecar').union(universe.groupsWith('M:sidecar+hbone'));
+      const ambient = universe.groupsWith('M:ambient');
+      if (destination === undefined || destination.enrollment === 'none') {
+        pieces = [];
+      } else if (destination.enrollment === 'ambient') {
+        pieces = [{ classes: sidecars.union(ambient), connections: tcp }];
+      } else {
+        const connections = tcp.subtract(this.portsWithMode(group, 'DISABLE'));
+        pieces = [{ classes: sidecars, connections }, ...(destination.hbone ? [{ classes: ambient, connections }] : [])];
+      }
+      pieces = pieces.filter((piece) => !piece.classes.isEmpty() && !piece.connections.isEmpty());
+      this.mtlsPieceCache.set(key, pieces);
+    }
+    return pieces;
+  }
+
+  /** What the group's STRICT ports admit: everything but plaintext on them; undefined when nothing is STRICT. */
+  private strictMap(group: PodGroup): ConnectionMap | undefined {
+    if (!this.auth.present || group.pods[0]?.mesh?.enrollment === 'none') {
+      return undefined;
+    }
+    const key = this.meshKeyOf(group);
+    if (this.strictCache.has(key)) {
+      return this.strictCache.get(key);
+    }
+    const strict = this.portsWithMode(group, 'STRICT');
+    let map: ConnectionMap | undefined;
+    if (!strict.isEmpty()) {
+      const pod = group.pods[0];
+      requireEnrollment(pod, this.auth.modeAt(pod, strict.ranges()[0].from));
+      const space = this.universe.space;
+      const entries: ConnectionEntry[] = [];
+      let rest = this.universe.sets.all;
+      for (const piece of this.mtlsPieces(group)) {
+        entries.push({ classes: piece.classes, connections: space.full.subtract(strict.subtract(piece.connections)) });
+        rest = rest.subtract(piece.classes);
+      }
+      entries.push({ classes: rest, connections: space.full.subtract(strict) });
+      map = normalizeMap(entries);
+    }
+    this.strictCache.set(key, map);
+    return map;
   }
 
   /** What the result depends on besides the parts: node, named ports (ingress), own-endpoint conditions. */
@@ -202,7 +298,7 @@ export class SubjectEvaluator {
     if (own.isEmpty()) {
       return [];
     }
-    return this.peerPieces(rule, node).flatMap((piece) => {
+    return this.ingressPeerPieces(rule, node, group).flatMap((piece) => {
       const matched = piece.connections.intersect(own);
       return matched.isEmpty() ? [] : [{ classes: piece.classes, connections: matched }];
     });
@@ -234,6 +330,35 @@ export class SubjectEvaluator {
     }
     return pieces.filter((piece) => !piece.connections.isEmpty() && !piece.classes.isEmpty())
       .map((piece) => ({ classes: piece.classes, connections: piece.connections }));
+  }
+
+  /**
+   * Ingress: the peer pieces, plus the clients whose identity a mTLS peer (Istio principals,
+   * namespaces, service accounts) matches, on the connections that reach the subject over mTLS.
+   */
+  private ingressPeerPieces(rule: PolicyRule, node: string, group: PodGroup): readonly Piece[] {
+    const plain = this.peerPieces(rule, node);
+    const identityPeers = (rule.peers ?? []).filter((peer) => peer.kind === 'pods' && peer.requiresMtls);
+    if (identityPeers.length === 0) {
+      return plain;
+    }
+    return cached(this.identityPieceCache, rule, `${node}|${this.meshKeyOf(group)}`, () => {
+      const universe = this.universe;
+      let identities = universe.sets.empty;
+      for (const peer of identityPeers) {
+        if (peer.kind !== 'pods') continue;
+        let classes = universe.groupsWith(selectionFeatureKey('P', peer.selection));
+        if (peer.identity) classes = classes.intersect(universe.groupsWith(identityKey(peer.identity)));
+        identities = identities.union(classes);
+      }
+      const covered = plain.reduce((set, piece) => set.union(piece.classes), universe.sets.empty);
+      const pieces: Piece[] = [...plain];
+      for (const piece of this.mtlsPieces(group)) {
+        const classes = identities.intersect(piece.classes).subtract(covered);
+        if (!classes.isEmpty()) pieces.push({ classes, connections: piece.connections });
+      }
+      return pieces;
+    });
   }
 
   /** Disjoint peer pieces of a rule, with the connections each peer item allows (before ports). */

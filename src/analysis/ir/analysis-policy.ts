@@ -1,3 +1,4 @@
+import { PeerAuthenticationSpec } from './peer-authentication';
 import { PolicyRef, SourceLocation } from './policy-ref';
 import { SelectorExpr } from './selector';
 import { StringCondition, StringMatch } from './string-match';
@@ -53,6 +54,11 @@ export interface AnalysisPolicy {
    * (e.g. a Cilium policy the agent refuses and therefore does not enforce).
    */
   readonly notes?: readonly string[];
+  /**
+   * Set on an Istio PeerAuthentication (layer `mesh`, no rules): not evaluated rule by rule but
+   * composed per pod and port into the connection's mTLS (mesh-authentication.ts).
+   */
+  readonly peerAuthentication?: PeerAuthenticationSpec;
 }
 
 /** A policy's rules for one direction. */

@@ -62,7 +62,7 @@ export function reachCommand(context: CommandContext): Command {
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const focus = connectionFocus(flags);
       const connectivity = analyzer.connectivity(analyzer.universe(focus.scope));
-      warnIfPlaintextOnly(context, policies);
+      warnIfPlaintextOnly(context, policies, cluster);
       const write = (text: string) => context.io.stdout(text);
       if (flags.format === 'json' && flags.port !== undefined) {
         // The pair list is the contract: stdout holds nothing else. What was assumed and left out

@@ -121,10 +121,11 @@ spec:
     expect(errorOf(() => parsePolicies({ file: 'istio.yaml', text }))).toContain(message);
   });
 
-  test('PeerAuthentication: PERMISSIVE changes nothing; STRICT fails (the IR cannot express rejecting plaintext yet)', () => {
+  test('PeerAuthentication is read into a rule-less mesh policy; STRICT fails on a cluster model that does not say who is in the mesh', () => {
     const pa = (mode: string) => `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: mtls, namespace: production }\nspec: { mtls: { mode: ${mode} } }\n`;
-    expect(parsePolicies({ file: 'pa.yaml', text: pa('PERMISSIVE') })).toEqual([]);
-    expect(errorOf(() => parsePolicies({ file: 'pa.yaml', text: pa('STRICT') })))
-      .toBe('pa.yaml, document 1 (PeerAuthentication production/mtls): spec.mtls.mode: STRICT changes which clients can connect (plaintext rejected, or mTLS identities lost), which the analyzer cannot evaluate yet; only PERMISSIVE and UNSET are supported');
+    expect(parsePolicies({ file: 'pa.yaml', text: pa('PERMISSIVE') })).toMatchObject([{ layer: 'mesh', peerAuthentication: { level: 'namespace', mode: 'PERMISSIVE', portModes: [] } }]);
+    expect(allowed(pa('PERMISSIVE'), flow('production/frontend', 'production/backend', { mesh: undefined }))).toBe(true);
+    expect(errorOf(() => allowed(pa('STRICT'), flow('production/frontend', 'production/backend'))))
+      .toMatch(/^PeerAuthentication production\/mtls makes mTLS STRICT for pod production\/backend, whose place in the mesh the cluster model does not say/);
   });
 });
