@@ -28,4 +28,14 @@ export interface FlowQuery {
   readonly port: number;
   /** @default 'TCP' */
   readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /**
+   * The HTTP method of a request on the connection (case-sensitive, as sent), for HTTP rules.
+   * @default - 'GET' when `path` is given; otherwise the connection carries no HTTP request
+   */
+  readonly method?: string;
+  /**
+   * The request path as the policy sees it (after the proxy's normalization), query string included.
+   * @default - '/' when `method` is given; otherwise the connection carries no HTTP request
+   */
+  readonly path?: string;
 }

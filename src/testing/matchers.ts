@@ -45,8 +45,12 @@ export function checkFlow(scope: Chart | App, query: FlowQuery): Verdict {
   const cluster = ClusterModel.create({ namespaces: [...namespaces].map(([name, labels]) => ({ name, labels })), pods });
   const analyzer = new ReachabilityAnalyzer(cluster, synthesizedPolicies(scope), { ipBlockMatchesPods: false });
   const protocol = query.protocol ?? 'TCP';
-  const allowed = analyzer.connections(source, destination).contains(query.port, protocol);
-  const verdict = analyzer.evaluate({ source, destination, port: query.port, protocol });
+  const http = query.method !== undefined || query.path !== undefined ? { method: query.method ?? 'GET', path: query.path ?? '/' } : undefined;
+  if (http && (protocol !== 'TCP' || typeof http.method !== 'string' || typeof http.path !== 'string' || http.method === '')) {
+    throw new Error(`cdk8s-zero-trust: ${describeQuery(query)}: an HTTP request needs protocol TCP, a non-empty string method and a string path`);
+  }
+  const allowed = analyzer.connections(source, destination).contains(query.port, protocol, http);
+  const verdict = analyzer.evaluate({ source, destination, port: query.port, protocol, ...(http ? { http } : {}) });
   if (verdict.allowed !== allowed) {
     throw new Error(`cdk8s-zero-trust: the exact engine and the explanation disagree on ${describeQuery(query)} (a bug; please report it)`);
   }
@@ -55,7 +59,8 @@ export function checkFlow(scope: Chart | App, query: FlowQuery): Verdict {
 
 function describeQuery(q: FlowQuery): string {
   const end = (s: PodSpec | string) => (typeof s === 'string' ? s : `${s.namespace}/{${Object.entries(s.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}}`);
-  return `${end(q.from)} → ${end(q.to)} on ${q.port}/${q.protocol ?? 'TCP'}`;
+  const request = q.method !== undefined || q.path !== undefined ? ` ${q.method ?? 'GET'} ${q.path ?? '/'}` : '';
+  return `${end(q.from)} → ${end(q.to)} on ${q.port}/${q.protocol ?? 'TCP'}${request}`;
 }
 
 /** `expect(chart).toAllow(query)`: the synthesized policies allow the flow. */

@@ -7,6 +7,7 @@ import { featureCatalog } from './feature-catalog';
 import { clusterHasHbone, MeshAuthentication } from './mesh-authentication';
 import { PodGroup, PodGrouping } from './pod-grouping';
 import { PolicyIndex } from './policy-index';
+import { checkHttpConditions } from './request-classes';
 import { HBONE_PORT } from '../../dialects/istio/options';
 import { ClusterModel, ClusterPod } from '../cluster/cluster-model';
 import { Cidr } from '../ip/cidr';
@@ -35,6 +36,10 @@ export interface UniverseScope {
 export class AnalysisUniverse {
   /** The connection atoms of policy sets over a cluster (see `ConnectionSpace`). */
   public static spaceOf(cluster: ClusterModel, indexes: readonly PolicyIndex[], ports?: readonly PortRange[]): ConnectionSpace {
+    // An HTTP condition the request classes cannot be derived from is an error naming its rule.
+    for (const part of indexes.flatMap((index) => index.parts)) {
+      part.rules.forEach((rule, i) => rule.http && checkHttpConditions(rule.http, part.ruleRefs[i]));
+    }
     // PeerAuthentication's portLevelMtls ports decide mTLS per TCP port: atoms keep them whole.
     const mtlsPorts: PortRange[] = indexes.flatMap((index) => MeshAuthentication.of(index).ports.map((port) => ({ protocol: 'TCP' as const, from: port, to: port })));
     // A pod that accepts HBONE makes the CNI see TCP 15008 for meshed clients: the atoms keep it whole.

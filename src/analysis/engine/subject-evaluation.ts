@@ -333,7 +333,7 @@ export class SubjectEvaluator {
     // Ingress: named ports resolve on the subject (the destination).
     let own = connections.base;
     for (const name of connections.named) {
-      own = own.union(namedConnections(this.universe.space, name, this.namedNumbers(group, name)));
+      own = own.union(namedConnections(this.universe.space, name, this.namedNumbers(group, name)).intersect(connections.requests));
     }
     if (own.isEmpty()) {
       return [];
@@ -359,7 +359,7 @@ export class SubjectEvaluator {
         for (const { numbers, groups } of this.resolutions(name)) {
           const classes = rest.intersect(groups);
           if (!classes.isEmpty()) {
-            const resolved = namedConnections(space, name, numbers).intersect(piece.condition);
+            const resolved = namedConnections(space, name, numbers).intersect(connections.requests).intersect(piece.condition);
             split.push({ ...piece, classes, connections: piece.connections.union(resolved) });
             rest = rest.subtract(classes);
           }
