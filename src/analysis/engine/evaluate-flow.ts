@@ -215,8 +215,12 @@ function meshIngress(
         reason: `mTLS STRICT (${strict.setBy}) rejects the ${how} connection${why} from ${source.label} before any AuthorizationPolicy runs`,
       };
     }
-    const step = evaluateDirection(context, match, 'mesh', 'ingress', destination, source);
-    return pod.mesh === undefined && !auth.present ? step : { ...step, reason: `${how} connection${why}; ${step.reason}` };
+    // ztunnel sees no request: an ambient pod's mesh policies are evaluated on the connection alone.
+    const l4 = pod.mesh?.enrollment === 'ambient' && match.http !== undefined;
+    const { http: _request, ...withoutRequest } = match;
+    const step = evaluateDirection(context, l4 ? withoutRequest : match, 'mesh', 'ingress', destination, source);
+    const hop = pod.mesh?.enrollment === 'ambient' ? 'ztunnel (L4 only)' : pod.mesh?.enrollment === 'sidecar' ? 'sidecar' : '';
+    return pod.mesh === undefined && !auth.present ? step : { ...step, reason: `${hop ? `${hop}: ` : ''}${how} connection${why}; ${step.reason}` };
   }
   return evaluateDirection(context, match, 'mesh', 'ingress', destination, source);
 }

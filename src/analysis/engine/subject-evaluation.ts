@@ -49,6 +49,7 @@ interface Cell {
 export class SubjectEvaluator {
   private readonly partsByFeature = new Map<number, readonly PolicyPart[]>();
   private readonly rulesConnections = new Map<PolicyRule, RuleConnections>();
+  private readonly l4RuleConnections = new Map<PolicyRule, RuleConnections>();
   private readonly peerPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
   private readonly egressPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
   private readonly resultCache = new Map<string, ConnectionMap>();
@@ -290,11 +291,13 @@ export class SubjectEvaluator {
         end++;
       }
       for (let p = start; p < end; p++) {
+        // ztunnel enforces the mesh policies of an ambient pod at L4 only (see `l4Connections`).
+        const l4Only = parts[p].layer === 'mesh' && group.pods[0]?.mesh?.enrollment === 'ambient';
         for (const rule of parts[p].rules) {
           if (rule.action === 'log') {
             continue;
           }
-          const pieces = this.piecesOf(rule, group, direction);
+          const pieces = this.piecesOf(rule, group, direction, l4Only);
           if (pieces.length > 0) {
             cells = applyRule(cells, pieces, rule.action);
           }
@@ -318,11 +321,11 @@ export class SubjectEvaluator {
   }
 
   /** The rule's match for this subject: disjoint peer classes with the connections matched for them. */
-  private piecesOf(rule: PolicyRule, group: PodGroup, direction: Direction): readonly Piece[] {
+  private piecesOf(rule: PolicyRule, group: PodGroup, direction: Direction, l4Only = false): readonly Piece[] {
     if ((rule.subjectPeers !== undefined || rule.notSubjectPeers !== undefined) && !this.subjectMatches(rule, group)) {
       return [];
     }
-    const connections = this.connectionsOf(rule);
+    const connections = l4Only && rule.http !== undefined ? this.l4Connections(rule) : this.connectionsOf(rule);
     if (connections.base.isEmpty() && connections.named.length === 0) {
       return [];
     }
@@ -487,6 +490,27 @@ export class SubjectEvaluator {
     });
     return (rule.subjectPeers === undefined || matches(rule.subjectPeers))
       && (rule.notSubjectPeers === undefined || !matches(rule.notSubjectPeers));
+  }
+
+  /**
+   * A rule with HTTP conditions as ztunnel enforces it, which sees no request: istiod drops such an
+   * ALLOW rule for ztunnel (it matches nothing) and sends a DENY rule without its HTTP parts (it matches
+   * on the rest) — `pilot/pkg/serviceregistry/ambient/authorization.go` `convertAuthorizationPolicy`,
+   * the translator's `nonHttpFlows`.
+   */
+  private l4Connections(rule: PolicyRule): RuleConnections {
+    let connections = this.l4RuleConnections.get(rule);
+    if (!connections) {
+      const space = this.universe.space;
+      if ((rule.nonHttpFlows ?? 'noMatch') === 'match') {
+        const { http: _http, nonHttpFlows: _flows, ...rest } = rule;
+        connections = ruleConnections(space, this.universe.cluster, rest);
+      } else {
+        connections = { base: space.empty, named: [], requests: space.empty };
+      }
+      this.l4RuleConnections.set(rule, connections);
+    }
+    return connections;
   }
 
   private connectionsOf(rule: PolicyRule): RuleConnections {

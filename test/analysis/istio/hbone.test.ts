@@ -72,4 +72,39 @@ describe('HBONE: what the CNI sees between ambient pods', () => {
       .evaluate({ source: podEndpoint('prod', 'client'), destination: podEndpoint('prod', 'server'), port: 8080, protocol: 'TCP' });
     expect(verdict.explanation).toContain('ingress at pod prod/server: HBONE: the CNI sees TCP 15008 (the mesh tunnel; port 8080 travels inside it); allowed by NetworkPolicy prod/hbone');
   });
+
+  test('ztunnel enforces an ambient pod\'s policies at L4: an ALLOW rule on HTTP matches no request there, while a sidecar matches it', () => {
+    const getOnly = `---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: server, namespace: prod }
+spec:
+  selector: { matchLabels: { app: server } }
+  rules: [{ from: [{ source: { principals: [cluster.local/ns/prod/sa/client] } }], to: [{ operation: { methods: [GET], ports: ["8080"] } }] }]
+`;
+    const denyPost = getOnly.replace('name: server,', 'name: no-post,').replace('rules:', 'action: DENY\n  rules:').replace('methods: [GET]', 'methods: [POST]');
+    const verdicts = (server: MeshEnrollment, yaml: string) => {
+      const cluster = ClusterModel.create({
+        namespaces: [{ name: 'prod' }],
+        pods: [['client', 'sidecar'], ['server', server]].map(([name, mesh], i) => ({
+          namespace: 'prod', name, labels: { app: name }, serviceAccountName: name, ips: [`10.0.0.${i + 1}`], mesh: { enrollment: mesh as MeshEnrollment },
+        })),
+      });
+      const analyzer = new ReachabilityAnalyzer(cluster, parsePolicies({ file: 'p.yaml', text: yaml }));
+      const source = podEndpoint('prod', 'client');
+      const destination = podEndpoint('prod', 'server');
+      return (['GET', 'POST'] as const).map((method) => {
+        const http = { method, path: '/' };
+        const verdict = analyzer.evaluate({ source, destination, port: 8080, protocol: 'TCP', http }).allowed;
+        expect(analyzer.connectivity().connections(source, destination).contains(8080, 'TCP', http)).toBe(verdict);
+        return verdict;
+      });
+    };
+    expect(verdicts('sidecar', getOnly)).toEqual([true, false]);
+    expect(verdicts('ambient', getOnly)).toEqual([false, false]);
+    // A DENY on POST: the sidecar denies POST only; ztunnel, without the method, denies every request on the port.
+    const allowAll = getOnly.replace(', to: [{ operation: { methods: [GET], ports: ["8080"] } }]', '');
+    expect(verdicts('sidecar', allowAll + denyPost)).toEqual([true, false]);
+    expect(verdicts('ambient', allowAll + denyPost)).toEqual([false, false]);
+  });
 });
