@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise -- the description reads class sets as bit sets. */
 import { httpMatchMatches } from './rule-matching';
 import { accepts, automatonOf, CharMask, closure, edgeMasks, maskHas, maskOf, step, StringAutomaton } from './string-language';
 import { AnalysisInputError } from '../ir/analysis-input-error';
@@ -198,8 +199,71 @@ function dedupeMatches(matches: readonly HttpMatch[]): HttpMatch[] {
   return [...seen.values()];
 }
 
-/** Per predicate: a closed state set, or `tail` once a urlPath view has passed its `?`. */
-type PredicateState = readonly number[] | 'tail';
+const DEAD = -1;
+const TAIL = -2;
+
+/**
+ * A predicate's automaton made deterministic lazily: each closed NFA state set gets an id, and each
+ * (id, symbol) step is computed once. `DEAD` is the empty set (no continuation matches), `TAIL` the
+ * state of a urlPath view after its `?` (the rest of the path is not looked at).
+ */
+class LazyDfa {
+  private readonly ids = new Map<string, number>();
+  private readonly sets: number[][] = [];
+  private readonly accepting: boolean[] = [];
+  private readonly transitions = new Map<number, number>();
+
+  constructor(private readonly predicate: Predicate) {}
+
+  public initial(): number {
+    return this.idOf(closure(this.predicate.automaton, [this.predicate.automaton.start], true, false));
+  }
+
+  public step(id: number, symbol: number): number {
+    if (id === TAIL) {
+      return TAIL;
+    }
+    const key = id * 128 + symbol;
+    let next = this.transitions.get(key);
+    if (next === undefined) {
+      if (this.predicate.view === 'urlPath' && symbol === 0x3f /* ? */) {
+        next = this.accepting[id] ? TAIL : DEAD;
+      } else {
+        next = this.idOf(step(this.predicate.automaton, this.sets[id], symbol));
+      }
+      this.transitions.set(key, next);
+    }
+    return next;
+  }
+
+  public accepts(id: number): boolean {
+    return id === TAIL || (id !== DEAD && this.accepting[id]);
+  }
+
+  private idOf(set: number[]): number {
+    if (set.length === 0) {
+      return DEAD;
+    }
+    const key = set.join('.');
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.sets.length;
+      this.sets.push(set);
+      this.accepting.push(accepts(this.predicate.automaton, set));
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+}
+
+/**
+ * A tuple of the predicates' states, sparse: the predicates not in `DEAD`, ascending, with their
+ * state ids (most predicates of a large input are dead after a few characters of a path).
+ */
+interface Tuple {
+  readonly live: readonly number[];
+  readonly states: readonly number[];
+}
 
 /**
  * The realizable combinations of one dimension's predicates over non-empty strings of `alphabet`
@@ -207,36 +271,50 @@ type PredicateState = readonly number[] | 'tail';
  */
 function dimensionClasses(dimension: string, predicates: readonly Predicate[], alphabet: string, prefix: string): DimensionClass[] {
   const alphabetMask = maskOf(alphabet);
-  const symbols = symbolClasses(predicates, alphabet);
-  const initial: PredicateState[] = predicates.map((p) => closure(p.automaton, [p.automaton.start], true, false));
-  let start = initial;
+  const symbols = symbolClasses(predicates, alphabet).filter((symbol) => maskHas(alphabetMask, symbol));
+  const dfas = predicates.map((p) => new LazyDfa(p));
+  const advance = (tuple: Tuple, symbol: number): Tuple => {
+    const live: number[] = [];
+    const states: number[] = [];
+    tuple.live.forEach((k, i) => {
+      const next = dfas[k].step(tuple.states[i], symbol);
+      if (next !== DEAD) {
+        live.push(k);
+        states.push(next);
+      }
+    });
+    return { live, states };
+  };
+  let start: Tuple = { live: predicates.map((_, k) => k), states: dfas.map((dfa) => dfa.initial()) };
+  start = { live: start.live.filter((_, i) => start.states[i] !== DEAD), states: start.states.filter((state) => state !== DEAD) };
   for (const c of prefix) {
-    start = advance(predicates, start, c.charCodeAt(0));
+    start = advance(start, c.charCodeAt(0));
   }
   // The key says whether a character was read: the empty string is not in the space.
-  const keyOf = (states: readonly PredicateState[], text: string) => `${text.length > 0 ? '+' : '-'}${states.map((s) => (s === 'tail' ? 't' : s.join('.'))).join('|')}`;
+  const keyOf = (tuple: Tuple, text: string) => `${text.length > 0 ? '+' : '-'}${tuple.live.map((k, i) => `${k}:${tuple.states[i]}`).join(',')}`;
   const seen = new Set<string>([keyOf(start, prefix)]);
   const found = new Map<string, { signature: boolean[]; example: string }>();
-  let frontier: { states: readonly PredicateState[]; text: string }[] = [{ states: start, text: prefix }];
-  const record = (states: readonly PredicateState[], text: string) => {
+  const record = (tuple: Tuple, text: string) => {
     if (text.length === 0) {
       return;
     }
-    const signature = predicates.map((p, k) => acceptsState(p, states[k]));
-    const key = signature.map((b) => (b ? '1' : '0')).join('');
+    const accepted = tuple.live.filter((k, i) => dfas[k].accepts(tuple.states[i]));
+    const key = accepted.join(',');
     if (!found.has(key)) {
+      const signature = predicates.map(() => false);
+      accepted.forEach((k) => {
+        signature[k] = true;
+      });
       found.set(key, { signature, example: text });
     }
   };
   record(start, prefix);
+  let frontier: { tuple: Tuple; text: string }[] = [{ tuple: start, text: prefix }];
   while (frontier.length > 0) {
     const next: typeof frontier = [];
-    for (const { states, text } of frontier) {
+    for (const { tuple, text } of frontier) {
       for (const symbol of symbols) {
-        if (!maskHas(alphabetMask, symbol)) {
-          continue;
-        }
-        const after = advance(predicates, states, symbol);
+        const after = advance(tuple, symbol);
         const extended = text + String.fromCharCode(symbol);
         const key = keyOf(after, extended);
         if (seen.has(key)) {
@@ -247,34 +325,26 @@ function dimensionClasses(dimension: string, predicates: readonly Predicate[], a
           throw new AnalysisInputError(`the ${dimension} conditions ${predicates.map((p) => describeMatch(p.match, dimension)).join(', ')} combine into more than ${MAX_EXPLORED_STATES} automaton states, so the analyzer cannot derive their request classes exactly; simplify the regexes (fewer counted repeats and overlapping wildcards)`);
         }
         record(after, extended);
-        next.push({ states: after, text: extended });
+        next.push({ tuple: after, text: extended });
       }
     }
     frontier = next;
   }
   const entries = [...found.values()].sort((a, b) => a.example.length - b.example.length || (a.example < b.example ? -1 : 1));
+  const columns = predicates.map((_, k) => {
+    const bits = new Uint32Array((entries.length + 31) >>> 5);
+    entries.forEach((entry, c) => {
+      if (entry.signature[k]) {
+        bits[c >>> 5] |= 1 << (c & 31);
+      }
+    });
+    return bits;
+  });
   return entries.map((entry) => ({
     signature: entry.signature,
     example: entry.example,
-    description: describeDimensionClass(dimension, predicates, entry.signature, [...found.values()].map((e) => e.signature)),
+    description: describeDimensionClass(dimension, predicates, entry.signature, columns, entries.map((e) => e.signature)),
   }));
-}
-
-function advance(predicates: readonly Predicate[], states: readonly PredicateState[], code: number): PredicateState[] {
-  return predicates.map((p, k) => {
-    const state = states[k];
-    if (state === 'tail') {
-      return 'tail';
-    }
-    if (p.view === 'urlPath' && code === 0x3f /* ? */) {
-      return accepts(p.automaton, state) ? 'tail' : [];
-    }
-    return step(p.automaton, state, code);
-  });
-}
-
-function acceptsState(predicate: Predicate, state: PredicateState): boolean {
-  return state === 'tail' || accepts(predicate.automaton, state);
 }
 
 /**
@@ -298,16 +368,30 @@ function symbolClasses(predicates: readonly Predicate[], alphabet: string): numb
 /**
  * A class of one dimension in words: the narrowest conditions its strings satisfy, except the
  * conditions they do not satisfy that overlap those (`/api/*`, `any path except /api/*, /healthz`).
+ * `columns[k]` holds, as bits over the classes, the classes whose strings satisfy condition `k`.
  */
 function describeDimensionClass(
-  dimension: string, predicates: readonly Predicate[], signature: readonly boolean[], all: readonly (readonly boolean[])[],
+  dimension: string, predicates: readonly Predicate[], signature: readonly boolean[], columns: readonly Uint32Array[],
+  signatures: readonly (readonly boolean[])[],
 ): string {
   // a ⊆ b iff no realizable combination has a without b.
-  const subset = (a: number, b: number) => all.every((s) => !s[a] || s[b]);
+  const subset = (a: number, b: number) => columns[a].every((word, w) => (word & ~columns[b][w]) === 0);
   const positives = signature.flatMap((v, k) => (v ? [k] : []));
   const narrow = positives.filter((a) => !positives.some((b) => b !== a && subset(b, a) && (!subset(a, b) || b < a)));
-  const region = (s: readonly boolean[]) => positives.every((k) => s[k]);
-  const overlapping = signature.flatMap((v, k) => (!v && all.some((s) => region(s) && s[k]) ? [k] : []));
+  const words = columns[0]?.length ?? 0;
+  const region = Uint32Array.from({ length: words }, (_, w) => positives.reduce((word, k) => word & columns[k][w], 0xffffffff));
+  // The conditions some class of the region satisfies: the union of those classes' signatures.
+  const inRegion = new Set<number>();
+  region.forEach((word, w) => {
+    for (let bits = word; bits !== 0; bits &= bits - 1) {
+      const c = w * 32 + (31 - Math.clz32(bits & -bits));
+      if (c < signatures.length) {
+        inRegion.add(c); // the last word's bits beyond the classes are set when there is no positive
+      }
+    }
+  });
+  const regionClasses = [...inRegion];
+  const overlapping = signature.flatMap((v, k) => (!v && regionClasses.some((c) => signatures[c][k]) ? [k] : []));
   const negatives = overlapping.filter((a) => !overlapping.some((b) => b !== a && subset(a, b) && (!subset(b, a) || b < a)));
   const label = (k: number) => describeMatch(predicates[k].match, dimension);
   const base = narrow.length === 0 ? `any ${dimension}` : narrow.map(label).join(' and ');
