@@ -312,7 +312,7 @@ export function rejectSharedIps(pods: readonly ClusterPod[]): void {
       const other = owners.get(ip.text);
       if (other) {
         throw new AnalysisInputError(`Pods ${podId(other)} and ${podId(pod)} both have the IP ${ip.text} and neither is terminated nor on the host network: `
-          + 'the cluster snapshot is inconsistent (taken while an address moved between pods); take it again with `kubectl get namespaces,pods -A -o yaml`');
+          + 'the cluster snapshot is inconsistent (taken while an address moved between pods); take it again with `kubectl get namespaces,pods,services,serviceaccounts,gateways -A -o yaml`');
       }
       owners.set(ip.text, pod);
     }
