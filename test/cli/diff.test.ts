@@ -146,7 +146,7 @@ describe('diff', () => {
 
 describe('diff of a pod\'s connections to itself (--self-traffic evaluate)', () => {
   test('reports the pods that gain them, in text, markdown and JSON, with what was assumed', async () => {
-    const args = ['diff', '--cluster', CLUSTER, '--before', POLICIES, '--after', fixture('no-policies.yaml'), '--self-traffic', 'evaluate'];
+    const args = ['diff', '--cluster', CLUSTER, '--before', POLICIES, '--after', fixture('no-policies.yaml'), '--allow-empty-policies', '--self-traffic', 'evaluate'];
     const text = await runCli(args);
     expect(text.stdout).toContain('  + production/backend-api, production/frontend, production/redis -> itself: all traffic\n');
     const markdown = await runCli([...args, '--format', 'markdown']);

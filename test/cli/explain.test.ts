@@ -86,7 +86,7 @@ describe('explain', () => {
   test('without --port, a pod without an address has no connection, and says why', async () => {
     const cluster = 'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: a, namespace: shop }\n'
       + '---\napiVersion: v1\nkind: Pod\nmetadata: { name: b, namespace: shop }\nstatus: { podIP: 10.1.0.2 }\n';
-    const run = await runCli(['explain', '--cluster', 'c.yaml', '--policies', fixture('no-policies.yaml'), '--from', 'shop/b', '--to', 'shop/a'], { files: { 'c.yaml': cluster } });
+    const run = await runCli(['explain', '--cluster', 'c.yaml', '--policies', fixture('no-policies.yaml'), '--allow-empty-policies', '--from', 'shop/b', '--to', 'shop/a'], { files: { 'c.yaml': cluster } });
     expect(run.stdout.split('\n').slice(0, 5)).toEqual([
       'pod shop/b -> pod shop/a: no connection allowed',
       '  note: 1 pod without an IP address (shop/a) have no network: no connection from or to them (not running, or not scheduled yet)',

@@ -302,7 +302,7 @@ status: { phase: Succeeded, podIP: 10.9.0.2 }
 
   test('says which namespaces had no Namespace object, which pods are not running and which have no address, in every format', async () => {
     const files = { 'bare.yaml': bare };
-    const reach = (...extra: string[]) => runCli(['reach', '--cluster', 'bare.yaml', '--implicit-namespaces', '--policies', fixture('no-policies.yaml'), ...extra], { files });
+    const reach = (...extra: string[]) => runCli(['reach', '--cluster', 'bare.yaml', '--implicit-namespaces', '--policies', fixture('no-policies.yaml'), '--allow-empty-policies', ...extra], { files });
     const text = await reach();
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('  note: assumed: 1 namespace without a Namespace object in the cluster file (shop) carry only the label kubernetes.io/metadata.name');
@@ -324,6 +324,7 @@ status: { phase: Succeeded, podIP: 10.9.0.2 }
       'note: assumed namespace shop (no Namespace object in bare.yaml) with only the kubernetes.io/metadata.name label (--implicit-namespaces)',
       'note: 1 terminated pod (Succeeded or Failed: shop/done) read without IPs: they have no connectivity, and the last IP kubectl shows for them may belong to another pod now',
       'note: 1 pod without an IP (shop/pending): no address, no connectivity',
+      `note: policy file ${fixture('no-policies.yaml')} contains no object: analysed as no policies (--allow-empty-policies)`,
       '',
     ]);
   });

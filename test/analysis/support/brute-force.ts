@@ -139,7 +139,8 @@ function ruleMatches(rule: PolicyRule, flow: Flow, subject: ClusterPod, peer: Br
   }
   if (rule.subjectPeers !== undefined && !rule.subjectPeers.some((candidate) => peerIs(candidate, { pod: subject }, subject, flow))) return false;
   if (rule.peers !== undefined && !rule.peers.some((candidate) => peerIs(candidate, peer, subject, flow))) return false;
-  if (rule.notSubjectPeers !== undefined && rule.notSubjectPeers.some((candidate) => peerIs(candidate, { pod: subject }, subject, flow))) return false;
+  const own = { pod: subject };
+  if (rule.notSubjectPeers !== undefined && rule.notSubjectPeers.some((candidate) => peerIs(candidate, own, subject, flow))) return false;
   if (rule.notPeers !== undefined && rule.notPeers.some((candidate) => peerIs(candidate, peer, subject, flow))) return false;
   return rule.ports === undefined || rule.ports.some((match) => portIs(match, flow));
 }
