@@ -4,10 +4,11 @@ import { ConnectionSpace } from './connection-space';
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { ExternalAddressClasses, ExternalClass } from './external-classes';
 import { featureCatalog } from './feature-catalog';
-import { MeshAuthentication } from './mesh-authentication';
+import { clusterHasHbone, MeshAuthentication } from './mesh-authentication';
 import { PodGroup, PodGrouping } from './pod-grouping';
 import { PolicyIndex } from './policy-index';
 import { checkHttpConditions } from './request-classes';
+import { HBONE_PORT } from '../../dialects/istio/options';
 import { ClusterModel, ClusterPod } from '../cluster/cluster-model';
 import { Cidr } from '../ip/cidr';
 import { IpAddress, IpFamily } from '../ip/ip-address';
@@ -41,7 +42,10 @@ export class AnalysisUniverse {
     }
     // PeerAuthentication's portLevelMtls ports decide mTLS per TCP port: atoms keep them whole.
     const mtlsPorts: PortRange[] = indexes.flatMap((index) => MeshAuthentication.of(index).ports.map((port) => ({ protocol: 'TCP' as const, from: port, to: port })));
-    return ConnectionSpace.forRules(cluster, indexes.flatMap((index) => index.parts.flatMap((part) => part.rules)), [...ports ?? [], ...mtlsPorts]);
+    // A pod that accepts HBONE makes the CNI see TCP 15008 for meshed clients: the atoms keep it whole.
+    const hbone: PortRange[] = clusterHasHbone(cluster) ? [{ protocol: 'TCP', from: HBONE_PORT, to: HBONE_PORT }] : [];
+    const rules = indexes.flatMap((index) => index.parts.flatMap((part) => part.rules));
+    return ConnectionSpace.forRules(cluster, rules, [...ports ?? [], ...mtlsPorts, ...hbone]);
   }
 
   /** The external address classes of policy sets over a cluster (see `ExternalAddressClasses`). */

@@ -1,8 +1,9 @@
 import { ResolvedEvaluatorOptions } from './evaluator-options';
-import { MeshAuthentication } from './mesh-authentication';
+import { hboneBetween, MeshAuthentication } from './mesh-authentication';
 import { PolicyIndex, PolicyPart } from './policy-index';
 import { matchRule, MatchContext, ResolvedEndpoint } from './rule-matching';
 import { DirectionVerdict, formatVerdict, RuleTrace, Verdict } from './verdict';
+import { HBONE_PORT } from '../../dialects/istio/options';
 import { ClusterModel, podIp } from '../cluster/cluster-model';
 import { IpFamily, tryParseIpAddress } from '../ip/ip-address';
 import { AnalysisInputError } from '../ir/analysis-input-error';
@@ -139,8 +140,18 @@ function evaluateWithFamily(
     mtls: flow.mesh?.mtls ?? decided ?? false,
   };
   const layers: EnforcementLayer[] = context.index.layers.includes('mesh') || auth.present ? ['network', 'mesh'] : ['network'];
+  // In an HBONE tunnel the CNI sees TCP 15008 between the pods; the application port is inside it.
+  const hbone = flow.protocol === 'TCP' && source.kind === 'pod' && destination.kind === 'pod'
+    && hboneBetween(source.pod, destination.pod) === true;
   const steps: DirectionVerdict[] = [];
   for (const layer of layers) {
+    if (layer === 'network' && hbone) {
+      const tunnel: MatchContext = { ...match, port: HBONE_PORT };
+      for (const step of [evaluateDirection(context, tunnel, layer, 'egress', source, destination), evaluateDirection(context, tunnel, layer, 'ingress', destination, source)]) {
+        steps.push({ ...step, reason: `HBONE: the CNI sees TCP ${HBONE_PORT} (the mesh tunnel; port ${flow.port} travels inside it); ${step.reason}` });
+      }
+      continue;
+    }
     steps.push(evaluateDirection(context, match, layer, 'egress', source, destination));
     steps.push(layer === 'mesh'
       ? meshIngress(context, match, auth, destination, source, flow.mesh?.mtls !== undefined)
@@ -204,8 +215,12 @@ function meshIngress(
         reason: `mTLS STRICT (${strict.setBy}) rejects the ${how} connection${why} from ${source.label} before any AuthorizationPolicy runs`,
       };
     }
-    const step = evaluateDirection(context, match, 'mesh', 'ingress', destination, source);
-    return pod.mesh === undefined && !auth.present ? step : { ...step, reason: `${how} connection${why}; ${step.reason}` };
+    // ztunnel sees no request: an ambient pod's mesh policies are evaluated on the connection alone.
+    const l4 = pod.mesh?.enrollment === 'ambient' && match.http !== undefined;
+    const { http: _request, ...withoutRequest } = match;
+    const step = evaluateDirection(context, l4 ? withoutRequest : match, 'mesh', 'ingress', destination, source);
+    const hop = pod.mesh?.enrollment === 'ambient' ? 'ztunnel (L4 only)' : pod.mesh?.enrollment === 'sidecar' ? 'sidecar' : '';
+    return pod.mesh === undefined && !auth.present ? step : { ...step, reason: `${hop ? `${hop}: ` : ''}${how} connection${why}; ${step.reason}` };
   }
   return evaluateDirection(context, match, 'mesh', 'ingress', destination, source);
 }

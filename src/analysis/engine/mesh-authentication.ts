@@ -1,6 +1,6 @@
 import { PolicyIndex } from './policy-index';
 import { ResolvedEndpoint } from './rule-matching';
-import { ClusterPod, podId } from '../cluster/cluster-model';
+import { ClusterModel, ClusterPod, podId } from '../cluster/cluster-model';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { AnalysisPolicy, Protocol } from '../ir/analysis-policy';
 import { MtlsMode, PeerAuthenticationLevel, PeerAuthenticationSpec } from '../ir/peer-authentication';
@@ -160,6 +160,34 @@ export function connectionMtls(source: 'sidecar' | 'ambient' | 'none', destinati
   }
   return source === 'sidecar' || destinationHbone;
 }
+
+/**
+ * Whether a connection between two pods travels in an HBONE tunnel, so that the CNI sees TCP 15008
+ * between the pods (the application port travels inside, `outbound.rs` `build_request`): the client
+ * is in the mesh and the server accepts HBONE — an ambient pod (ztunnel), or a sidecar that listens
+ * HBONE (`networking.istio.io/tunnel: http`, which sidecar clients' HBONE transport match keys on,
+ * `cluster_tls.go` `applyHBONETransportSocketMatches`). TCP only: ztunnel captures no UDP.
+ * undefined when the model does not say both ends' enrollment.
+ */
+export function hboneBetween(source: ClusterPod, destination: ClusterPod): boolean | undefined {
+  if (source.mesh === undefined || destination.mesh === undefined) {
+    return undefined;
+  }
+  return !source.hostNetwork && source.mesh.enrollment !== 'none'
+    && (destination.mesh.enrollment === 'ambient' || (destination.mesh.enrollment === 'sidecar' && destination.mesh.hbone === true));
+}
+
+/** True if some pod of the cluster accepts HBONE (ambient, or a sidecar listening HBONE): then the CNI sees tunnels. */
+export function clusterHasHbone(cluster: ClusterModel): boolean {
+  let known = hboneClusters.get(cluster);
+  if (known === undefined) {
+    known = cluster.pods.some((pod) => pod.mesh?.enrollment === 'ambient' || pod.mesh?.hbone === true);
+    hboneClusters.set(cluster, known);
+  }
+  return known;
+}
+
+const hboneClusters = new WeakMap<ClusterModel, boolean>();
 
 /** `PeerAuthentication ns/name`. */
 function describe(spec: PeerAuthenticationSpec): string {

@@ -3,7 +3,7 @@ import { featureCatalog } from './feature-catalog';
 import {
   familyKey, HOST_NETWORK_KEY, ipBlockKey, meshKey, mtlsProfileKey, namedPortKey, namedPortName, ON_NODE_KEY,
 } from './feature-keys';
-import { MeshAuthentication } from './mesh-authentication';
+import { clusterHasHbone, MeshAuthentication } from './mesh-authentication';
 import { PolicyIndex } from './policy-index';
 import { ClusterModel, ClusterNamespace, ClusterPod, podIp } from '../cluster/cluster-model';
 import { cidrContains } from '../ip/cidr';
@@ -165,7 +165,7 @@ export class PodGrouping {
     // The mesh: enrollment decides mTLS and whether mesh policies are enforced at all; the composed
     // PeerAuthentication modes decide which ports reject plaintext; identities what principals match.
     const auths = indexes.map((index) => MeshAuthentication.of(index));
-    if (indexes.some((index, k) => index.layers.includes('mesh') || auths[k].present)) {
+    if (clusterHasHbone(cluster) || indexes.some((index, k) => index.layers.includes('mesh') || auths[k].present)) {
       const identities = new Map(catalogs.flatMap((catalog) => [...catalog.identities]));
       pods.forEach((pod, i) => {
         features[i].push(this.feature(meshKey(pod)));

@@ -6,10 +6,11 @@ import { featureCatalog } from './feature-catalog';
 import {
   HOST_NETWORK_KEY, identityKey, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, selectionFeatureKey,
 } from './feature-keys';
-import { MeshAuthentication, requireEnrollment } from './mesh-authentication';
+import { clusterHasHbone, MeshAuthentication, requireEnrollment } from './mesh-authentication';
 import { PodGroup } from './pod-grouping';
 import { PolicyIndex, PolicyPart } from './policy-index';
 import { namedConnections, RuleConnections, ruleConnections } from './rule-connections';
+import { HBONE_PORT } from '../../dialects/istio/options';
 import { IpFamily } from '../ip/ip-address';
 import { Direction, EntityName, PeerMatch, PolicyRule } from '../ir/analysis-policy';
 import { MtlsMode } from '../ir/peer-authentication';
@@ -48,6 +49,7 @@ interface Cell {
 export class SubjectEvaluator {
   private readonly partsByFeature = new Map<number, readonly PolicyPart[]>();
   private readonly rulesConnections = new Map<PolicyRule, RuleConnections>();
+  private readonly l4RuleConnections = new Map<PolicyRule, RuleConnections>();
   private readonly peerPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
   private readonly egressPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
   private readonly resultCache = new Map<string, ConnectionMap>();
@@ -57,6 +59,8 @@ export class SubjectEvaluator {
   private readonly auth: MeshAuthentication;
   /** True if the policy set has mesh policies or PeerAuthentications: enrollment and mTLS matter. */
   private readonly meshAware: boolean;
+  /** True if some pod accepts HBONE: the CNI then sees tunnels between meshed pods. */
+  private readonly hbone: boolean;
   private readonly mtlsPieceCache = new Map<string, readonly Piece[]>();
   private readonly strictCache = new Map<string, ConnectionMap | undefined>();
   private readonly identityPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
@@ -64,6 +68,7 @@ export class SubjectEvaluator {
   constructor(private readonly universe: AnalysisUniverse, private readonly index: PolicyIndex, private readonly mode: FamilyMode) {
     this.auth = MeshAuthentication.of(index);
     this.meshAware = index.layers.includes('mesh') || this.auth.present;
+    this.hbone = clusterHasHbone(universe.cluster);
     const partsBySubject = featureCatalog(index).partsBySubject;
     universe.grouping.featureKeys.forEach((key, id) => {
       const parts = key.startsWith('S:') ? partsBySubject.get(key) : undefined;
@@ -110,7 +115,8 @@ export class SubjectEvaluator {
       for (const layer of this.index.layers) {
         const layerParts = parts.filter((part) => part.layer === layer);
         if (layerParts.length > 0) {
-          const map = this.runTiers(group, direction, layerParts);
+          let map = this.runTiers(group, direction, layerParts);
+          if (layer === 'network') map = this.throughHbone(map, group, direction);
           result = result === this.open ? map : intersectMaps(result, map);
         }
       }
@@ -136,9 +142,44 @@ export class SubjectEvaluator {
     return parts.sort((a, b) => a.rank - b.rank);
   }
 
+  /**
+   * The CNI's view of HBONE (`hboneBetween`): towards (egress) or from (ingress) the peer classes that
+   * reach the group through an HBONE tunnel, every TCP connection is what the CNI allows on TCP 15008
+   * between the pods — the application port is inside the tunnel, where ztunnel or the sidecar decide it.
+   */
+  private throughHbone(map: ConnectionMap, group: PodGroup, direction: Direction): ConnectionMap {
+    const own = group.pods[0]?.mesh;
+    if (!this.hbone || map === this.open || own === undefined || group.pods[0].hostNetwork) {
+      return map;
+    }
+    const universe = this.universe;
+    const enrolled = universe.groupsWith('M:sidecar').union(universe.groupsWith('M:sidecar+hbone')).union(universe.groupsWith('M:ambient'));
+    const acceptsHbone = universe.groupsWith('M:ambient').union(universe.groupsWith('M:sidecar+hbone'));
+    const peers = direction === 'ingress'
+      ? (own.enrollment === 'ambient' || own.hbone ? enrolled : universe.sets.empty)
+      : (own.enrollment === 'none' ? universe.sets.empty : acceptsHbone);
+    if (peers.isEmpty()) {
+      return map;
+    }
+    const space = universe.space;
+    const tcp = space.ports('TCP');
+    const tunnel = space.ports('TCP', HBONE_PORT, HBONE_PORT);
+    const entries: ConnectionEntry[] = [];
+    for (const entry of map) {
+      const inside = entry.classes.intersect(peers);
+      const outside = entry.classes.subtract(peers);
+      if (!outside.isEmpty()) entries.push({ classes: outside, connections: entry.connections });
+      if (!inside.isEmpty()) {
+        const connections = entry.connections.subtract(tcp).union(entry.connections.intersect(tunnel).isEmpty() ? space.empty : tcp);
+        if (!connections.isEmpty()) entries.push({ classes: inside, connections });
+      }
+    }
+    return normalizeMap(entries);
+  }
+
   /** The group's mesh features (enrollment, mTLS profile), which mesh decisions depend on. */
   private meshKeyOf(group: PodGroup): string {
-    if (!this.meshAware) {
+    if (!this.meshAware && !this.hbone) {
       return '';
     }
     const keys = this.universe.grouping.featureKeys;
@@ -250,11 +291,13 @@ export class SubjectEvaluator {
         end++;
       }
       for (let p = start; p < end; p++) {
+        // ztunnel enforces the mesh policies of an ambient pod at L4 only (see `l4Connections`).
+        const l4Only = parts[p].layer === 'mesh' && group.pods[0]?.mesh?.enrollment === 'ambient';
         for (const rule of parts[p].rules) {
           if (rule.action === 'log') {
             continue;
           }
-          const pieces = this.piecesOf(rule, group, direction);
+          const pieces = this.piecesOf(rule, group, direction, l4Only);
           if (pieces.length > 0) {
             cells = applyRule(cells, pieces, rule.action);
           }
@@ -278,11 +321,11 @@ export class SubjectEvaluator {
   }
 
   /** The rule's match for this subject: disjoint peer classes with the connections matched for them. */
-  private piecesOf(rule: PolicyRule, group: PodGroup, direction: Direction): readonly Piece[] {
+  private piecesOf(rule: PolicyRule, group: PodGroup, direction: Direction, l4Only = false): readonly Piece[] {
     if ((rule.subjectPeers !== undefined || rule.notSubjectPeers !== undefined) && !this.subjectMatches(rule, group)) {
       return [];
     }
-    const connections = this.connectionsOf(rule);
+    const connections = l4Only && rule.http !== undefined ? this.l4Connections(rule) : this.connectionsOf(rule);
     if (connections.base.isEmpty() && connections.named.length === 0) {
       return [];
     }
@@ -447,6 +490,27 @@ export class SubjectEvaluator {
     });
     return (rule.subjectPeers === undefined || matches(rule.subjectPeers))
       && (rule.notSubjectPeers === undefined || !matches(rule.notSubjectPeers));
+  }
+
+  /**
+   * A rule with HTTP conditions as ztunnel enforces it, which sees no request: istiod drops such an
+   * ALLOW rule for ztunnel (it matches nothing) and sends a DENY rule without its HTTP parts (it matches
+   * on the rest) — `pilot/pkg/serviceregistry/ambient/authorization.go` `convertAuthorizationPolicy`,
+   * the translator's `nonHttpFlows`.
+   */
+  private l4Connections(rule: PolicyRule): RuleConnections {
+    let connections = this.l4RuleConnections.get(rule);
+    if (!connections) {
+      const space = this.universe.space;
+      if ((rule.nonHttpFlows ?? 'noMatch') === 'match') {
+        const { http: _http, nonHttpFlows: _flows, ...rest } = rule;
+        connections = ruleConnections(space, this.universe.cluster, rest);
+      } else {
+        connections = { base: space.empty, named: [], requests: space.empty };
+      }
+      this.l4RuleConnections.set(rule, connections);
+    }
+    return connections;
   }
 
   private connectionsOf(rule: PolicyRule): RuleConnections {
