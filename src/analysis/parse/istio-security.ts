@@ -54,8 +54,8 @@ const MAX_SERVICE_ACCOUNTS = 16;
  * Reads an AuthorizationPolicy, validated as Istio's webhook does for the fields read (non-empty
  * values, sources and operations; ports 0-65535; service-account format). Fields whose meaning the
  * analyzer cannot evaluate (CUSTOM actions, `when` conditions, negated identities, request
- * principals, hosts, `targetRef(s)` — which bind the policy
- * to a Service or Gateway the cluster model does not know) fail with a ManifestError on the field,
+ * principals, hosts, `targetRef(s)` — which apply at a waypoint
+ * to Service-addressed connections, which the analyzer does not model yet) fail with a ManifestError on the field,
  * rather than being evaluated wrongly.
  */
 export function readIstioAuthorizationPolicy(reader: FieldReader, value: unknown, defaultNamespace: string): IstioAuthorizationPolicyManifest {
@@ -75,7 +75,8 @@ export function readIstioAuthorizationPolicy(reader: FieldReader, value: unknown
   reader.rejectUnknownFields(spec, 'spec', ['action', 'provider', 'rules', 'selector', 'targetRef', 'targetRefs']);
   for (const field of ['targetRef', 'targetRefs']) {
     if (spec[field] !== undefined && spec[field] !== null) {
-      reader.fail(`spec.${field}`, 'a policy bound to a Service, Gateway or ServiceEntry (waypoint / gateway policy) cannot be evaluated: the cluster model has no Services; the analyzer evaluates workload (selector) policies only');
+      reader.fail(`spec.${field}`, 'a policy bound to a Service, Gateway or ServiceEntry (waypoint / gateway policy) cannot be evaluated yet: '
+        + 'it applies to Service-addressed connections through a waypoint, and the analyzer evaluates pod-to-pod connections, at the sidecar or ztunnel, with workload (selector) policies only');
     }
   }
   const action = spec.action === undefined || spec.action === null ? 'ALLOW' : reader.string(spec.action, 'spec.action');
