@@ -2,6 +2,7 @@
 
 export * from './cluster/cluster-model';
 export * from './cluster/parse-cluster';
+export * from './cluster/mesh-facts';
 export * from './ip/ip-address';
 export * from './ip/cidr';
 export * from './ir/analysis-input-error';
@@ -33,8 +34,10 @@ export type { EndpointClass, UniverseScope } from './engine/analysis-universe';
 export { ClassSet } from './engine/class-set';
 export { intersectMaps, lookup, mapKey, normalizeMap, restrictMap, subtractMaps, unionMaps } from './engine/connection-map';
 export type { ConnectionEntry, ConnectionMap } from './engine/connection-map';
-export { ConnectionSet } from './engine/connection-set';
-export type { ConnectionsJson, PortRange } from './engine/connection-set';
+export { ConnectionSet, NO_REQUEST } from './engine/connection-set';
+export type { ConnectionAtom, ConnectionsJson, PartialRange, PortRange, RequestConnectionsJson } from './engine/connection-set';
+export { RequestClasses } from './engine/request-classes';
+export type { RequestClass, RequestPart } from './engine/request-classes';
 export { ConnectionSpace, MAX_PORT, MIN_PORT } from './engine/connection-space';
 export { Connectivity } from './engine/connectivity';
 export type { ConnectivityBlock } from './engine/connectivity';

@@ -31,6 +31,8 @@ export interface PolicyInputOptions extends InputOptions {
 export interface ClusterInputOptions extends InputOptions {
   /** Accept pods whose namespace has no Namespace object (see `ParseClusterOptions.implicitNamespaces`). */
   readonly implicitNamespaces?: boolean;
+  /** Istio revisions besides `default` that `istio.io/rev` may name (`--istio-revision`). */
+  readonly istioRevision?: readonly string[];
 }
 
 /** Reads files as `{ file, text }` sources; an unreadable file is a `CliError` naming it. */
@@ -43,7 +45,10 @@ export function readSources(io: CliIo, files: readonly string[], role: string, o
  * namespaces without a Namespace object (with `implicitNamespaces`) and terminated pods read without IPs.
  */
 export function readCluster(io: CliIo, file: string, options: ClusterInputOptions = {}): ClusterModel {
-  const cluster = parseCluster(readSources(io, [file], 'cluster file', options), { implicitNamespaces: options.implicitNamespaces ?? false });
+  const cluster = parseCluster(readSources(io, [file], 'cluster file', options), {
+    implicitNamespaces: options.implicitNamespaces ?? false,
+    istioRevisions: ['default', ...options.istioRevision ?? []],
+  });
   const implicit = cluster.implicitNamespaces;
   if (implicit.length > 0) {
     io.stderr(`note: assumed namespace${implicit.length > 1 ? 's' : ''} ${implicit.join(', ')} (no Namespace object in ${file}) with only the kubernetes.io/metadata.name label (--implicit-namespaces)\n`);

@@ -63,6 +63,8 @@ export function policyReadingOptions(options: { readonly translate?: boolean } =
     new Option('--default-namespace <namespace>', 'namespace of namespaced policies whose metadata has none').default('default').argParser(parseNamespaceName),
     new Option('--implicit-namespaces', 'accept pods whose namespace has no Namespace object in the cluster file, assuming only the '
       + 'kubernetes.io/metadata.name label (said on stderr); without it that is an error'),
+    new Option('--istio-revision <revision...>', 'Istio revisions (besides default) installed with the same mesh config, which istio.io/rev labels '
+      + 'in the cluster file may name; any other revision is an error'),
     new Option('--max-input-size <MiB>', `largest input file read, in MiB (default ${DEFAULT_MAX_INPUT_MIB})`).argParser(parseMebibytes),
     new Option('--allow-empty-policies', 'accept a policy file with no object at all (empty, only comments, items: []) as no policies, '
       + 'and say so on stderr; without it that is an error (an empty file after a failed git show or kubectl must not pass a gate)'),

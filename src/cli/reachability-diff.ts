@@ -1,7 +1,7 @@
 import { analysisNotes } from './analysis-notes';
 import { ConnectionFocus } from './port-selection';
 import {
-  ClassSet, ConnectionMap, ConnectionSet, Connectivity, FlowEndpoint, ipEndpoint, mapKey, normalizeMap, podEndpoint, podId, Protocol,
+  ClassSet, ConnectionMap, ConnectionSet, Connectivity, FlowEndpoint, HttpRequest, ipEndpoint, mapKey, normalizeMap, podEndpoint, podId, Protocol,
   ReachabilityAnalyzer, subtractMaps, Verdict,
 } from '../analysis';
 
@@ -11,6 +11,8 @@ export interface ReasonExample {
   readonly destination: string;
   readonly port: number;
   readonly protocol: Protocol;
+  /** The request of the example flow, on ports where HTTP rules tell requests apart (none: a connection without one). */
+  readonly http?: HttpRequest;
 }
 
 /** Why part of a change happened: the connections it covers, and the reasons read from one flow per atom. */
@@ -177,20 +179,21 @@ class Explainer {
 
   private byAtom(
     source: number, destination: number, connections: ConnectionSet,
-    reasons: (flow: { source: FlowEndpoint; destination: FlowEndpoint; port: number; protocol: Protocol }) => string[],
+    reasons: (flow: { source: FlowEndpoint; destination: FlowEndpoint; port: number; protocol: Protocol; http?: HttpRequest }) => string[],
   ): ChangeReason[] {
     const space = this.connectivity.universe.space;
     const [from, to] = this.endpoints(source, destination);
     const byReasons = new Map<string, { atoms: number[]; because: string[]; example: ReasonExample }>();
     for (const atom of connections.atoms()) {
-      const { protocol, from: port } = space.atoms[atom];
-      const because = reasons({ source: from.endpoint, destination: to.endpoint, port, protocol });
+      const { protocol, port, http } = space.exampleOf(atom);
+      const because = reasons({ source: from.endpoint, destination: to.endpoint, port, protocol, ...(http ? { http } : {}) });
       const key = because.join('\n');
       const known = byReasons.get(key);
       if (known) {
         known.atoms.push(atom);
       } else {
-        byReasons.set(key, { atoms: [atom], because, example: { source: from.label, destination: to.label, port, protocol } });
+        const example = { source: from.label, destination: to.label, port, protocol, ...(http ? { http } : {}) };
+        byReasons.set(key, { atoms: [atom], because, example });
       }
     }
     return [...byReasons.values()].map((entry) => ({ connections: space.fromAtoms(entry.atoms), because: entry.because, example: entry.example }));

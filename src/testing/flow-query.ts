@@ -9,6 +9,13 @@ export interface PodSpec {
   readonly namespaceLabels?: Readonly<Record<string, string>>;
   /** Container ports, for named ports. @default - none */
   readonly containerPorts?: readonly { readonly name: string; readonly port: number; readonly protocol?: 'TCP' | 'UDP' | 'SCTP' }[];
+  /**
+   * The pod's place in the Istio mesh, which decides whether its connections are mTLS and whether
+   * mesh policies are enforced at it: `sidecar`, `ambient` (captured by ztunnel) or `none`.
+   * @default - the data-plane mode of the app's Istio engine (its workloads are in the mesh); not known
+   * without Istio, or when the app has Istio engines of both modes
+   */
+  readonly mesh?: 'sidecar' | 'ambient' | 'none';
 }
 
 /** One connection to check against a chart's synthesized policies. */
@@ -21,4 +28,14 @@ export interface FlowQuery {
   readonly port: number;
   /** @default 'TCP' */
   readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /**
+   * The HTTP method of a request on the connection (case-sensitive, as sent), for HTTP rules.
+   * @default - 'GET' when `path` is given; otherwise the connection carries no HTTP request
+   */
+  readonly method?: string;
+  /**
+   * The request path as the policy sees it (after the proxy's normalization), query string included.
+   * @default - '/' when `method` is given; otherwise the connection carries no HTTP request
+   */
+  readonly path?: string;
 }

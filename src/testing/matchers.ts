@@ -3,7 +3,7 @@ import { FlowQuery, PodSpec } from './flow-query';
 import { ClusterModel, PodInput } from '../analysis/cluster/cluster-model';
 import { ReachabilityAnalyzer } from '../analysis/engine/reachability-analyzer';
 import { Verdict } from '../analysis/engine/verdict';
-import { synthesizedPolicies } from '../analysis/intent/synthesized-policies';
+import { istioDataPlaneMode, synthesizedPolicies } from '../analysis/intent/synthesized-policies';
 import { FlowEndpoint, ipEndpoint, podEndpoint } from '../analysis/ir/flow';
 
 /** What a jest matcher returns. */
@@ -16,12 +16,14 @@ export interface MatcherResult {
  * Decides a flow against what the chart (or every chart of the app) synthesizes,
  * read back through the same parsers as manifests from anywhere, in a minimal
  * cluster made of the two pods of the query (dual-stack, each on its own node, so
- * no node-local exemption applies). The verdict is the exact engine's (the set of
+ * no node-local exemption applies), enrolled in the mesh as `PodSpec.mesh` says (by default
+ * as the app's Istio engine enrols workloads), so mTLS follows from the model. The verdict is the exact engine's (the set of
  * connections between the two endpoints); `evaluate` supplies the explanation and
  * must agree with it.
  */
 export function checkFlow(scope: Chart | App, query: FlowQuery): Verdict {
   const pods: PodInput[] = [];
+  const defaultMesh = istioDataPlaneMode(scope);
   const namespaces = new Map<string, Record<string, string>>();
   const endpoint = (spec: PodSpec | string, name: string, ips: string[]): FlowEndpoint => {
     if (typeof spec === 'string') return ipEndpoint(spec);
@@ -34,6 +36,7 @@ export function checkFlow(scope: Chart | App, query: FlowQuery): Verdict {
       ips,
       ports: (spec.containerPorts ?? []).map(p => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' })),
       nodeName: `${name}-node`,
+      ...(spec.mesh ?? defaultMesh ? { mesh: { enrollment: spec.mesh ?? defaultMesh as 'sidecar' | 'ambient' } } : {}),
     });
     return podEndpoint(spec.namespace, name);
   };
@@ -42,8 +45,12 @@ export function checkFlow(scope: Chart | App, query: FlowQuery): Verdict {
   const cluster = ClusterModel.create({ namespaces: [...namespaces].map(([name, labels]) => ({ name, labels })), pods });
   const analyzer = new ReachabilityAnalyzer(cluster, synthesizedPolicies(scope), { ipBlockMatchesPods: false });
   const protocol = query.protocol ?? 'TCP';
-  const allowed = analyzer.connections(source, destination).contains(query.port, protocol);
-  const verdict = analyzer.evaluate({ source, destination, port: query.port, protocol });
+  const http = query.method !== undefined || query.path !== undefined ? { method: query.method ?? 'GET', path: query.path ?? '/' } : undefined;
+  if (http && (protocol !== 'TCP' || typeof http.method !== 'string' || typeof http.path !== 'string' || http.method === '')) {
+    throw new Error(`cdk8s-zero-trust: ${describeQuery(query)}: an HTTP request needs protocol TCP, a non-empty string method and a string path`);
+  }
+  const allowed = analyzer.connections(source, destination).contains(query.port, protocol, http);
+  const verdict = analyzer.evaluate({ source, destination, port: query.port, protocol, ...(http ? { http } : {}) });
   if (verdict.allowed !== allowed) {
     throw new Error(`cdk8s-zero-trust: the exact engine and the explanation disagree on ${describeQuery(query)} (a bug; please report it)`);
   }
@@ -52,7 +59,8 @@ export function checkFlow(scope: Chart | App, query: FlowQuery): Verdict {
 
 function describeQuery(q: FlowQuery): string {
   const end = (s: PodSpec | string) => (typeof s === 'string' ? s : `${s.namespace}/{${Object.entries(s.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}}`);
-  return `${end(q.from)} → ${end(q.to)} on ${q.port}/${q.protocol ?? 'TCP'}`;
+  const request = q.method !== undefined || q.path !== undefined ? ` ${q.method ?? 'GET'} ${q.path ?? '/'}` : '';
+  return `${end(q.from)} → ${end(q.to)} on ${q.port}/${q.protocol ?? 'TCP'}${request}`;
 }
 
 /** `expect(chart).toAllow(query)`: the synthesized policies allow the flow. */

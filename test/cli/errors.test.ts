@@ -52,7 +52,7 @@ describe('user errors: exit 2 and one line on stderr', () => {
 
   test('fails on a policy file given as the cluster', async () => {
     expectUserError(await runCli(['reach', '--cluster', POLICIES, '--policies', POLICIES]),
-      /^error: .*policies\.yaml, document 1: kind: a cluster file holds Namespaces and Pods .*got kind NetworkPolicy/);
+      /^error: .*policies\.yaml, document 1: kind: a cluster file holds Namespace, Pod, Service, ServiceAccount, Gateway objects .*got kind NetworkPolicy/);
   });
 
   test('fails on an invalid policy field, naming the object and the field', async () => {

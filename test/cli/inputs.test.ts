@@ -47,14 +47,14 @@ describe('input files are bounded and complete', () => {
   test('fails on an empty cluster file, as a failed `kubectl … >` leaves it', async () => {
     const run = await runCli([...REACH, '--cluster', 'empty.yaml'], { files: { 'empty.yaml': '' } });
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('error: empty.yaml: the cluster has no pods (the input is empty); write a complete snapshot with `kubectl get namespaces,pods -A -o yaml > cluster.yaml`\n');
+    expect(run.stderr).toBe('error: empty.yaml: the cluster has no pods (the input is empty); write a complete snapshot with `kubectl get namespaces,pods,services,serviceaccounts,gateways -A -o yaml > cluster.yaml`\n');
   });
 
   test('fails on pods without their Namespace objects, and with --implicit-namespaces says on stderr what it assumed', async () => {
     const files = { 'pods.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: { name: web, namespace: production, labels: { app: frontend } }\nstatus: { podIP: 10.0.0.1 }\n' };
     const refused = await runCli([...REACH, '--cluster', 'pods.yaml'], { files });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^error: pods\.yaml: pods are in namespace production without a Namespace object, .*kubectl get namespaces,pods -A -o yaml.*--implicit-namespaces/);
+    expect(refused.stderr).toMatch(/^error: pods\.yaml: pods are in namespace production without a Namespace object, .*kubectl get namespaces,pods,services,serviceaccounts,gateways -A -o yaml.*--implicit-namespaces/);
     const accepted = await runCli([...REACH, '--cluster', 'pods.yaml', '--implicit-namespaces'], { files });
     expect(accepted.code).toBe(0);
     expect(accepted.stderr).toBe('note: assumed namespace production (no Namespace object in pods.yaml) with only the kubernetes.io/metadata.name label (--implicit-namespaces)\n');

@@ -331,8 +331,7 @@ status: { phase: Succeeded, podIP: 10.9.0.2 }
 });
 
 describe('reach with Istio policies', () => {
-  test('notes on stderr that the analysis assumes no mTLS, and keeps stdout to the JSON contract', async () => {
-    const policy = `apiVersion: security.istio.io/v1
+  const policy = `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: { name: backend, namespace: production }
 spec:
@@ -340,14 +339,32 @@ spec:
   rules:
   - from: [{ source: { principals: [cluster.local/ns/production/sa/frontend] } }]
 `;
+  // The fixture's frontend and backend-api with the container Istio's injector adds.
+  const meshed = fs.readFileSync(CLUSTER, 'utf8')
+    .replace(/(name: frontend\n[\s\S]*?containers:\n)/, '$1    - name: istio-proxy\n')
+    .replace(/(name: backend-api\n[\s\S]*?containers:\n)/, '$1    - name: istio-proxy\n');
+
+  test('decides mTLS from the cluster file: the sidecar frontend reaches the backend by principal, plaintext clients do not', async () => {
+    const files = { 'ap.yaml': policy, 'meshed.yaml': meshed };
+    const run = await runCli(['reach', '--cluster', 'meshed.yaml', '--policies', POLICIES, 'ap.yaml', '--port', '8080', '--format', 'json'], { files });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^note: mesh: 2 pods with a sidecar, 0 ambient, \d+ outside the mesh/);
+    expect((JSON.parse(run.stdout) as [string, string][]).filter(([, d]) => d === 'production/backend-api'))
+      .toEqual([['production/backend-api', 'production/backend-api'], ['production/frontend', 'production/backend-api']]);
+    const explained = await runCli(['explain', '--cluster', 'meshed.yaml', '--policies', POLICIES, 'ap.yaml', '--from', 'production/frontend', '--to', 'production/backend-api',
+      '--port', '8080', '--format', 'json'], { files });
+    expect((JSON.parse(explained.stdout) as { allowed: boolean }).allowed).toBe(true);
+  });
+
+  test('enforces no AuthorizationPolicy at a pod without a sidecar: the CNI alone decides there', async () => {
     const files = { 'ap.yaml': policy };
     const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, 'ap.yaml', '--port', '8080', '--format', 'json'], { files });
-    expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^note: reach and diff assume connections without mTLS/);
-    // Without mTLS the principal never matches: the backend admits nobody on 8080 any more.
-    expect((JSON.parse(run.stdout) as [string, string][]).filter(([, d]) => d === 'production/backend-api')).toEqual([['production/backend-api', 'production/backend-api']]);
-    const meshed = await runCli(['explain', '--cluster', CLUSTER, '--policies', POLICIES, 'ap.yaml', '--from', 'production/frontend', '--to', 'production/backend-api',
-      '--port', '8080', '--mtls', '--format', 'json'], { files });
-    expect((JSON.parse(meshed.stdout) as { allowed: boolean }).allowed).toBe(true);
+    const plain = await runCli(['reach', '--cluster', CLUSTER, '--policies', POLICIES, '--port', '8080', '--format', 'json']);
+    expect(run.stderr).toMatch(/^note: mesh: 0 pods with a sidecar, 0 ambient/);
+    expect(JSON.parse(run.stdout)).toEqual(JSON.parse(plain.stdout));
+    // --mtls stays an override of the connection's mTLS, not of where the policy is enforced.
+    const explained = await runCli(['explain', '--cluster', CLUSTER, '--policies', POLICIES, 'ap.yaml', '--from', 'production/frontend', '--to', 'production/backend-api',
+      '--port', '8080', '--format', 'text'], { files });
+    expect(explained.stdout).toMatch(/ingress at pod production\/backend-api: pod production\/backend-api is not in the mesh/);
   });
 });

@@ -114,7 +114,8 @@ export function meshedDifferenceList(
 ): MeshedDifference[] {
   const want = new ReachabilityAnalyzer(cluster, expected);
   const got = new ReachabilityAnalyzer(cluster, actual);
-  const atoms = ReachabilityAnalyzer.jointUniverse([want, got]).space.atoms;
+  const space = ReachabilityAnalyzer.jointUniverse([want, got]).space;
+  const atoms = space.atoms;
   // A request can only change the verdict through a rule with an HTTP condition whose ports match:
   // on other atoms it decides as no request does, so those atoms are checked without one.
   const httpRules = [...expected, ...actual].flatMap((policy) => [...policy.ingress?.rules ?? [], ...policy.egress?.rules ?? []])
@@ -126,8 +127,12 @@ export function meshedDifferenceList(
   for (const s of cluster.pods) {
     for (const d of cluster.pods) {
       if (s === d) continue;
-      for (const atom of atoms) {
-        for (const http of requestsMatter(atom) ? requests : [undefined]) {
+      for (const [index, atom] of atoms.entries()) {
+        // Every request class of the atom (its example stands for the class exactly), and the given
+        // concrete requests on atoms without classes where an HTTP rule's ports match.
+        const example = space.exampleOf(index).http;
+        const candidates = atom.request !== undefined ? [example] : requestsMatter(atom) ? requests : [undefined];
+        for (const http of candidates) {
           const flow = {
             source: podEndpoint(s.namespace, s.name),
             destination: podEndpoint(d.namespace, d.name),

@@ -1,4 +1,4 @@
-import { AllowDns, AllowFrom, DefaultDeny, EgressToCidr, Peer, Port, Workload } from '../../src';
+import { AllowDns, AllowFrom, DefaultDeny, EgressToCidr, HttpRule, IstioMode, Peer, Port, Workload } from '../../src';
 import { checkFlow, zeroTrustMatchers } from '../../src/testing';
 import { chartWith } from '../helpers/synth';
 import { testEngine } from '../helpers/target';
@@ -42,5 +42,43 @@ describe('jest matchers', () => {
     new AllowFrom(chart, 'metrics', { to: Workload.select({ app: 'api' }), peers: [Peer.anyone()], ports: [Port.named('metrics')] });
     expect(checkFlow(chart, { from: web, to: { ...api, containerPorts: [{ name: 'metrics', port: 9100 }] }, port: 9100 }).allowed).toBe(true);
     expect(checkFlow(chart, { from: web, to: { ...api, containerPorts: [{ name: 'metrics', port: 9100 }] }, port: 9101 }).allowed).toBe(false);
+  });
+
+  describe.each([
+    ['Cilium', () => testEngine.cilium()],
+    ['Istio (sidecar, on Calico)', () => testEngine.istio({ mode: IstioMode.SIDECAR, cni: testEngine.calico() })],
+  ])('with HTTP rules on %s, the flow query takes a method and a path', (_name, engine) => {
+    function l7() {
+      const chart = chartWith(engine());
+      new AllowFrom(chart, 'web-to-api', {
+        to: Workload.select({ app: 'api' }),
+        peers: [Peer.anyone()],
+        ports: [Port.tcp(8080)],
+        http: [HttpRule.get('/api/v1/*'), HttpRule.post('/orders')],
+      });
+      return chart;
+    }
+
+    test('toAllow passes for the requests the rules allow', () => {
+      expect(l7()).toAllow({ from: '203.0.113.9', to: api, port: 8080, method: 'GET', path: '/api/v1/orders' });
+      expect(l7()).toAllow({ from: '203.0.113.9', to: api, port: 8080, method: 'POST', path: '/orders?page=2' });
+    });
+
+    test('toDeny passes for other methods and paths, and for the connection without a request', () => {
+      expect(l7()).toDeny({ from: '203.0.113.9', to: api, port: 8080, method: 'DELETE', path: '/api/v1/orders' });
+      expect(l7()).toDeny({ from: '203.0.113.9', to: api, port: 8080, method: 'GET', path: '/orders' });
+      expect(l7()).toDeny({ from: '203.0.113.9', to: api, port: 8080, path: '/api' });
+      expect(l7()).toDeny({ from: '203.0.113.9', to: api, port: 8080 });
+    });
+
+    test('a failing matcher names the request', () => {
+      const result = zeroTrustMatchers.toAllow(l7(), { from: '203.0.113.9', to: api, port: 8080, method: 'PUT', path: '/orders' });
+      expect(result.pass).toBe(false);
+      expect(result.message()).toContain('on 8080/TCP PUT /orders to be allowed, but it is denied');
+    });
+  });
+
+  test('throws for a request on a protocol other than TCP', () => {
+    expect(() => checkFlow(shop(), { from: web, to: api, port: 53, protocol: 'UDP', method: 'GET' })).toThrow(/an HTTP request needs protocol TCP/);
   });
 });

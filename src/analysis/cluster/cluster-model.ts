@@ -1,3 +1,4 @@
+import { checkPodMesh, ClusterService, ClusterWaypoint, PodMesh, ServicePort, WAYPOINT_FOR_VALUES, WaypointFor } from './mesh-facts';
 import { InputProblem } from '../../validation/input-error';
 import {
   checkLabelKey, checkLabelValue, checkNamespaceName, checkPortName, checkSubdomainName,
@@ -52,6 +53,12 @@ export interface ClusterPod {
   /** Host-network pods share their node's network namespace; policies treat them as node traffic. */
   readonly hostNetwork: boolean;
   readonly nodeName?: string;
+  /**
+   * The pod's place in the Istio mesh, when the snapshot says it (`parseCluster` always decides it;
+   * see `decideEnrollment`). undefined = not known: mesh policies are then evaluated as if a proxy
+   * enforced them and mTLS is what the flow says (the analyzer's behaviour before mesh facts).
+   */
+  readonly mesh?: PodMesh;
 }
 
 /** Input for `ClusterModel.create`: a namespace. */
@@ -76,6 +83,44 @@ export interface PodInput {
   readonly nodeName?: string;
   /** @default - unknown; `Succeeded` and `Failed` drop the pod's IPs (see `ClusterPod.ips`) */
   readonly phase?: PodPhase;
+  /** @default - unknown (see `ClusterPod.mesh`) */
+  readonly mesh?: PodMesh;
+}
+
+/** Input for `ClusterModel.create`: a Service. */
+export interface ServiceInput {
+  /** @default 'default' */
+  readonly namespace?: string;
+  readonly name: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** @default - no selector */
+  readonly selector?: Readonly<Record<string, string>>;
+  readonly ports?: readonly { readonly name?: string; readonly port: number; readonly protocol?: Protocol; readonly targetPort?: number | string }[];
+}
+
+/** Input for `ClusterModel.create`: a waypoint (a Gateway of class `istio-waypoint`). */
+export interface WaypointInput {
+  /** @default 'default' */
+  readonly namespace?: string;
+  readonly name: string;
+  /** @default 'service' */
+  readonly waypointFor?: WaypointFor;
+  /** @default true */
+  readonly ready?: boolean;
+}
+
+/** Input for `ClusterModel.create`. */
+export interface ClusterInput {
+  readonly namespaces?: readonly NamespaceInput[];
+  readonly pods?: readonly PodInput[];
+  readonly services?: readonly ServiceInput[];
+  /**
+   * Service accounts as `namespace/name`. When given, every pod's service account must be one of
+   * them (the API server admits no pod whose account does not exist).
+   * @default - not known: not checked
+   */
+  readonly serviceAccounts?: readonly string[];
+  readonly waypoints?: readonly WaypointInput[];
 }
 
 /**
@@ -89,7 +134,7 @@ export class ClusterModel {
    * `kubernetes.io/metadata.name` label (see `implicitNamespaces`).
    * Throws an `AnalysisInputError` naming the pod or namespace and the field on invalid input.
    */
-  public static create(input: { readonly namespaces?: readonly NamespaceInput[]; readonly pods?: readonly PodInput[] }): ClusterModel {
+  public static create(input: ClusterInput): ClusterModel {
     const namespaces = new Map<string, ClusterNamespace>();
     for (const ns of input.namespaces ?? []) {
       rejectProblems(`Namespace ${String(ns.name)}`, [...checkNamespaceName('name', ns.name), ...labelProblems(ns.labels)]);
@@ -112,7 +157,26 @@ export class ClusterModel {
       }
       pods.push(pod);
     }
-    return new ClusterModel(namespaces, pods);
+    const accounts = input.serviceAccounts === undefined ? undefined : new Set(input.serviceAccounts);
+    if (accounts) {
+      for (const account of accounts) {
+        const [namespace, name, extra] = String(account).split('/');
+        rejectProblems(`ServiceAccount ${String(account)}`, [
+          ...(extra === undefined && name !== undefined ? [] : [{ what: 'name', value: account, expected: '<namespace>/<name>', fix: 'write the account as <namespace>/<name>' }]),
+          ...checkNamespaceName('namespace', namespace),
+          ...checkSubdomainName('name', name ?? ''),
+        ]);
+      }
+      for (const pod of pods) {
+        if (!accounts.has(`${pod.namespace}/${pod.serviceAccountName}`)) {
+          throw new AnalysisInputError(`Pod ${podId(pod)}: its service account ${pod.serviceAccountName} is not among the ServiceAccounts of namespace ${pod.namespace}; `
+            + 'the API server admits no pod whose account does not exist, so the snapshot is incomplete: include every ServiceAccount (`kubectl get serviceaccounts -A -o yaml`)');
+        }
+      }
+    }
+    const services = buildNamed('Service', (input.services ?? []).map(buildService));
+    const waypoints = buildNamed('waypoint Gateway', (input.waypoints ?? []).map(buildWaypoint));
+    return new ClusterModel(namespaces, pods, services, waypoints, accounts);
   }
 
   /** Namespaces by name, sorted by name. */
@@ -122,8 +186,20 @@ export class ClusterModel {
   private readonly byId: Map<string, ClusterPod>;
   private readonly byNamespace: Map<string, ClusterPod[]>;
   private readonly byIp: Map<string, ClusterPod[]>;
+  /** Services, sorted by namespace then name. */
+  public readonly services: readonly ClusterService[];
+  /** Waypoints (Gateways of class `istio-waypoint`), sorted by namespace then name. */
+  public readonly waypoints: readonly ClusterWaypoint[];
+  /** `namespace/name` of every ServiceAccount, when the snapshot listed them; undefined = not known. */
+  public readonly serviceAccounts?: ReadonlySet<string>;
 
-  private constructor(namespaces: Map<string, ClusterNamespace>, pods: ClusterPod[]) {
+  private constructor(
+    namespaces: Map<string, ClusterNamespace>, pods: ClusterPod[],
+    services: ClusterService[] = [], waypoints: ClusterWaypoint[] = [], serviceAccounts?: ReadonlySet<string>,
+  ) {
+    this.services = services;
+    this.waypoints = waypoints;
+    if (serviceAccounts) this.serviceAccounts = serviceAccounts;
     this.namespaces = new Map([...namespaces.entries()].sort(([a], [b]) => compareStrings(a, b)));
     this.pods = [...pods].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name));
     this.byId = new Map(this.pods.map((pod) => [podId(pod), pod]));
@@ -159,6 +235,21 @@ export class ClusterModel {
   /** The pods that own this canonical IP: several for host-network pods of one node. */
   public podsWithIp(ip: IpAddress): readonly ClusterPod[] {
     return this.byIp.get(ip.text) ?? [];
+  }
+
+  /** True if the snapshot says, for every pod, whether and how it is in the mesh. */
+  public get hasMeshFacts(): boolean {
+    return this.pods.length > 0 && this.pods.every((pod) => pod.mesh !== undefined);
+  }
+
+  /** The Service, or undefined. */
+  public findService(namespace: string, name: string): ClusterService | undefined {
+    return this.services.find((service) => service.namespace === namespace && service.name === name);
+  }
+
+  /** The waypoint, or undefined. */
+  public findWaypoint(namespace: string, name: string): ClusterWaypoint | undefined {
+    return this.waypoints.find((waypoint) => waypoint.namespace === namespace && waypoint.name === name);
   }
 }
 
@@ -221,11 +312,70 @@ export function rejectSharedIps(pods: readonly ClusterPod[]): void {
       const other = owners.get(ip.text);
       if (other) {
         throw new AnalysisInputError(`Pods ${podId(other)} and ${podId(pod)} both have the IP ${ip.text} and neither is terminated nor on the host network: `
-          + 'the cluster snapshot is inconsistent (taken while an address moved between pods); take it again with `kubectl get namespaces,pods -A -o yaml`');
+          + 'the cluster snapshot is inconsistent (taken while an address moved between pods); take it again with `kubectl get namespaces,pods,services,serviceaccounts,gateways -A -o yaml`');
       }
       owners.set(ip.text, pod);
     }
   }
+}
+
+function buildNamed<T extends { readonly namespace: string; readonly name: string }>(kind: string, items: T[]): T[] {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const id = `${item.namespace}/${item.name}`;
+    if (seen.has(id)) {
+      throw new AnalysisInputError(`${kind} ${id} is listed twice; every ${kind} must appear once`);
+    }
+    seen.add(id);
+  }
+  return items.sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name));
+}
+
+function buildService(input: ServiceInput): ClusterService {
+  const namespace = input.namespace ?? 'default';
+  const where = `Service ${namespace}/${String(input.name)}`;
+  rejectProblems(where, [
+    ...checkNamespaceName('namespace', namespace),
+    ...checkSubdomainName('name', input.name),
+    ...labelProblems(input.labels),
+    ...labelProblems(input.selector).map((p) => ({ ...p, what: `selector ${p.what}` })),
+  ]);
+  const ports: ServicePort[] = (input.ports ?? []).map((port, i) => {
+    if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) {
+      throw new AnalysisInputError(`${where}: ports[${i}].port: expected an integer from 1 to 65535, got ${JSON.stringify(port.port)}`);
+    }
+    const protocol = port.protocol ?? 'TCP';
+    if (!PROTOCOLS.includes(protocol)) {
+      throw new AnalysisInputError(`${where}: ports[${i}].protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`);
+    }
+    const target = port.targetPort ?? port.port;
+    if (typeof target === 'number' ? !Number.isInteger(target) || target < 1 || target > 65535 : typeof target !== 'string' || checkPortName('targetPort', target).length > 0) {
+      throw new AnalysisInputError(`${where}: ports[${i}].targetPort: expected a port number 1-65535 or a port name, got ${JSON.stringify(target)}`);
+    }
+    if (port.name !== undefined) rejectProblems(where, checkPortName(`ports[${i}].name`, port.name));
+    return { ...(port.name === undefined ? {} : { name: port.name }), port: port.port, protocol, targetPort: target };
+  });
+  return {
+    namespace,
+    name: input.name,
+    labels: ownLabels(input.labels),
+    ...(input.selector === undefined ? {} : { selector: ownLabels(input.selector) }),
+    ports,
+  };
+}
+
+function buildWaypoint(input: WaypointInput): ClusterWaypoint {
+  const namespace = input.namespace ?? 'default';
+  const where = `waypoint Gateway ${namespace}/${String(input.name)}`;
+  rejectProblems(where, [...checkNamespaceName('namespace', namespace), ...checkSubdomainName('name', input.name)]);
+  const waypointFor = input.waypointFor ?? 'service';
+  if (!WAYPOINT_FOR_VALUES.includes(waypointFor)) {
+    throw new AnalysisInputError(`${where}: waypointFor: expected one of ${WAYPOINT_FOR_VALUES.join(', ')}, got ${JSON.stringify(waypointFor)}`);
+  }
+  if (input.ready !== undefined && typeof input.ready !== 'boolean') {
+    throw new AnalysisInputError(`${where}: ready: expected true or false, got ${JSON.stringify(input.ready)}`);
+  }
+  return { namespace, name: input.name, waypointFor, ready: input.ready ?? true };
 }
 
 function buildPod(input: PodInput): ClusterPod {
@@ -273,5 +423,14 @@ function buildPod(input: PodInput): ClusterPod {
     ports,
     hostNetwork: input.hostNetwork ?? false,
     ...(input.nodeName === undefined ? {} : { nodeName: input.nodeName }),
+    ...(input.mesh === undefined ? {} : { mesh: meshOf(where, input) }),
   };
+}
+
+function meshOf(where: string, input: PodInput): PodMesh {
+  const mesh = checkPodMesh(where, input.mesh as PodMesh);
+  if (input.hostNetwork && mesh.enrollment !== 'none') {
+    throw new AnalysisInputError(`${where}: mesh.enrollment: a host-network pod is never in the mesh (Istio neither injects nor captures it), got ${mesh.enrollment}`);
+  }
+  return mesh;
 }

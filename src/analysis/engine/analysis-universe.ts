@@ -4,8 +4,11 @@ import { ConnectionSpace } from './connection-space';
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { ExternalAddressClasses, ExternalClass } from './external-classes';
 import { featureCatalog } from './feature-catalog';
+import { clusterHasHbone, MeshAuthentication } from './mesh-authentication';
 import { PodGroup, PodGrouping } from './pod-grouping';
 import { PolicyIndex } from './policy-index';
+import { checkHttpConditions } from './request-classes';
+import { HBONE_PORT } from '../../dialects/istio/options';
 import { ClusterModel, ClusterPod } from '../cluster/cluster-model';
 import { Cidr } from '../ip/cidr';
 import { IpAddress, IpFamily } from '../ip/ip-address';
@@ -33,7 +36,16 @@ export interface UniverseScope {
 export class AnalysisUniverse {
   /** The connection atoms of policy sets over a cluster (see `ConnectionSpace`). */
   public static spaceOf(cluster: ClusterModel, indexes: readonly PolicyIndex[], ports?: readonly PortRange[]): ConnectionSpace {
-    return ConnectionSpace.forRules(cluster, indexes.flatMap((index) => index.parts.flatMap((part) => part.rules)), ports);
+    // An HTTP condition the request classes cannot be derived from is an error naming its rule.
+    for (const part of indexes.flatMap((index) => index.parts)) {
+      part.rules.forEach((rule, i) => rule.http && checkHttpConditions(rule.http, part.ruleRefs[i]));
+    }
+    // PeerAuthentication's portLevelMtls ports decide mTLS per TCP port: atoms keep them whole.
+    const mtlsPorts: PortRange[] = indexes.flatMap((index) => MeshAuthentication.of(index).ports.map((port) => ({ protocol: 'TCP' as const, from: port, to: port })));
+    // A pod that accepts HBONE makes the CNI see TCP 15008 for meshed clients: the atoms keep it whole.
+    const hbone: PortRange[] = clusterHasHbone(cluster) ? [{ protocol: 'TCP', from: HBONE_PORT, to: HBONE_PORT }] : [];
+    const rules = indexes.flatMap((index) => index.parts.flatMap((part) => part.rules));
+    return ConnectionSpace.forRules(cluster, rules, [...ports ?? [], ...mtlsPorts, ...hbone]);
   }
 
   /** The external address classes of policy sets over a cluster (see `ExternalAddressClasses`). */

@@ -1,12 +1,36 @@
 /* eslint-disable no-bitwise -- a connection set is a bit set over the atoms of its space. */
 import { Protocol, PROTOCOLS } from '../ir/analysis-policy';
 
+/** The request class of an atom that stands for connections carrying no HTTP request. */
+export const NO_REQUEST = -1;
+
+/**
+ * An atom: a port range of one protocol and, where an HTTP condition applies, one request class
+ * (an index into the space's `RequestClasses`, or `NO_REQUEST`); undefined = every request and
+ * connections without one alike.
+ */
+export interface ConnectionAtom extends PortRange {
+  readonly request?: number;
+}
+
+/** The request classes as a set needs them for printing. */
+export interface RequestClassNames {
+  readonly classes: readonly { readonly index: number; readonly description: string }[];
+}
+
 /** What a connection set needs of its space (`ConnectionSpace`, which creates and interns the sets). */
 export interface ConnectionAtoms {
-  /** Every atom: protocol, first and last port. */
-  readonly atoms: readonly PortRange[];
-  /** The atom holding a destination port of a protocol. */
-  atomAt(port: number, protocol: Protocol): number;
+  /** Every atom: protocol, first and last port, request class. */
+  readonly atoms: readonly ConnectionAtom[];
+  /** The port atoms (protocol × port range). */
+  readonly portAtoms: readonly PortRange[];
+  readonly requests: RequestClassNames | undefined;
+  /** The atoms a port atom is split into. */
+  atomsOfPortAtom(portAtom: number): { first: number; count: number };
+  /** One flow an atom stands for: its first port, and its class's example request (if any). */
+  exampleOf(atom: number): { protocol: Protocol; port: number; http?: { readonly method: string; readonly path: string; readonly host?: string } };
+  /** The atom holding a destination port of a protocol (and request, on ports split by request class). */
+  atomAt(port: number, protocol: Protocol, request?: { readonly method: string; readonly path: string; readonly host?: string }): number;
   /** The set of these atoms (indices into `atoms`). */
   fromAtoms(atoms: Iterable<number>): ConnectionSet;
   /** @internal union (`u`), intersection (`i`) or difference (`s`) of two sets of this space. */
@@ -20,8 +44,28 @@ export interface PortRange {
   readonly to: number;
 }
 
-/** Connections as JSON: protocol → inclusive `[from, to]` port ranges (protocols without any are left out). */
-export type ConnectionsJson = Partial<Record<Protocol, [number, number][]>>;
+/**
+ * Connections as JSON: protocol → inclusive `[from, to]` port ranges where every connection is
+ * allowed (protocols without any are left out), and under `requests` the ports where only some
+ * HTTP requests are (left out when there are none).
+ */
+export type ConnectionsJson = Partial<Record<Protocol, [number, number][]>> & { requests?: RequestConnectionsJson[] };
+
+/** Ports where some requests are allowed and others not: the allowed ones. */
+export interface RequestConnectionsJson {
+  readonly protocol: Protocol;
+  readonly ports: [number, number][];
+  /** Whether connections that carry no HTTP request are allowed. */
+  readonly withoutRequest: boolean;
+  /** The allowed request classes, in words (`GET /api/v1/*`). */
+  readonly requests: string[];
+}
+
+/** Port ranges where the same proper, non-empty part of the requests is allowed. */
+export interface PartialRange extends PortRange {
+  /** The allowed request classes (`NO_REQUEST` for connections without a request), ascending. */
+  readonly requests: readonly number[];
+}
 
 /**
  * A set of connections (protocol × destination port, today; see `ConnectionSpace` for the dimensions)
@@ -68,9 +112,12 @@ export class ConnectionSet {
     return other.subtract(this).isEmpty();
   }
 
-  /** True if a connection on this destination port and protocol is in the set. */
-  public contains(port: number, protocol: Protocol): boolean {
-    return this.hasAtom(this.space.atomAt(port, protocol));
+  /**
+   * True if a connection on this destination port and protocol, carrying this HTTP request (none:
+   * a connection without a request), is in the set.
+   */
+  public contains(port: number, protocol: Protocol, request?: { readonly method: string; readonly path: string; readonly host?: string }): boolean {
+    return this.hasAtom(this.space.atomAt(port, protocol, request));
   }
 
   /** True if the atom (an index into `space.atoms`) is in the set. */
@@ -91,19 +138,57 @@ export class ConnectionSet {
     return atoms;
   }
 
-  /** The set as maximal port ranges, by protocol (TCP, UDP, SCTP) then port. */
+  /**
+   * The maximal port ranges on which every connection is in the set (every request, and
+   * connections without one), by protocol (TCP, UDP, SCTP) then port.
+   */
   public ranges(): PortRange[] {
-    const ranges: PortRange[] = [];
-    for (const atom of this.atoms()) {
-      const range = this.space.atoms[atom];
-      const last = ranges[ranges.length - 1];
-      if (last && last.protocol === range.protocol && last.to + 1 === range.from) {
-        ranges[ranges.length - 1] = { protocol: last.protocol, from: last.from, to: range.to };
-      } else {
-        ranges.push(range);
+    return this.portRanges().full;
+  }
+
+  /** The port ranges on which only some requests are in the set, with those requests (see `PartialRange`). */
+  public partialRanges(): PartialRange[] {
+    return this.portRanges().partial;
+  }
+
+  private portRanges(): { full: PortRange[]; partial: PartialRange[] } {
+    const full: PortRange[] = [];
+    const partial: PartialRange[] = [];
+    const space = this.space;
+    space.portAtoms.forEach((range, p) => {
+      const { first, count } = space.atomsOfPortAtom(p);
+      const present: number[] = [];
+      for (let atom = first; atom < first + count; atom++) {
+        if (this.hasAtom(atom)) {
+          present.push(space.atoms[atom].request ?? NO_REQUEST);
+        }
       }
-    }
-    return ranges;
+      if (present.length === count) {
+        const last = full[full.length - 1];
+        if (last && last.protocol === range.protocol && last.to + 1 === range.from) {
+          full[full.length - 1] = { protocol: last.protocol, from: last.from, to: range.to };
+        } else {
+          full.push({ protocol: range.protocol, from: range.from, to: range.to });
+        }
+      } else if (present.length > 0) {
+        const last = partial[partial.length - 1];
+        if (last && last.protocol === range.protocol && last.to + 1 === range.from && last.requests.join() === present.join()) {
+          partial[partial.length - 1] = { ...last, to: range.to };
+        } else {
+          partial.push({ protocol: range.protocol, from: range.from, to: range.to, requests: present });
+        }
+      }
+    });
+    return { full, partial };
+  }
+
+  /** The requests of a partial range in words: `GET /api/v1/*; POST /orders`, or `everything except …` when shorter. */
+  private describeRequests(requests: readonly number[]): string {
+    const classes = this.space.requests?.classes ?? [];
+    const name = (index: number) => (index === NO_REQUEST ? 'connections without an HTTP request' : classes[index].description);
+    const all = [NO_REQUEST, ...classes.map((c) => c.index)];
+    const missing = all.filter((index) => !requests.includes(index));
+    return missing.length < requests.length ? `every request except ${missing.map(name).join('; ')}` : requests.map(name).join('; ');
   }
 
   /**
@@ -119,22 +204,26 @@ export class ConnectionSet {
       return 'all traffic';
     }
     const byProtocol = new Map<Protocol, PortRange[]>();
-    for (const range of this.ranges()) {
+    const { full, partial } = this.portRanges();
+    for (const range of full) {
       byProtocol.set(range.protocol, [...byProtocol.get(range.protocol) ?? [], range]);
     }
     const parts: string[] = [];
     for (const protocol of PROTOCOLS) {
       const ranges = byProtocol.get(protocol);
-      if (!ranges) {
-        continue;
+      if (ranges) {
+        const missing = gaps(ranges);
+        if (missing.length === 0) {
+          parts.push(`all ${protocol}`);
+        } else if (missing.length < ranges.length) {
+          parts.push(`all ${protocol} except ${missing.map(formatRange).join(',')}`);
+        } else {
+          parts.push(`${protocol} ${ranges.map(formatRange).join(',')}`);
+        }
       }
-      const missing = gaps(ranges);
-      if (missing.length === 0) {
-        parts.push(`all ${protocol}`);
-      } else if (missing.length < ranges.length) {
-        parts.push(`all ${protocol} except ${missing.map(formatRange).join(',')}`);
-      } else {
-        parts.push(`${protocol} ${ranges.map(formatRange).join(',')}`);
+      // Ports where only some requests are allowed: `TCP 8080 (GET /api/v1/*)`.
+      for (const range of partial.filter((r) => r.protocol === protocol)) {
+        parts.push(`${protocol} ${formatRange(range)} (${this.describeRequests(range.requests)})`);
       }
     }
     return parts.join(', ');
@@ -143,8 +232,27 @@ export class ConnectionSet {
   /** protocol → `[[from, to], …]`, inclusive, protocols without connections left out. */
   public toJSON(): ConnectionsJson {
     const json: ConnectionsJson = {};
-    for (const range of this.ranges()) {
+    const { full, partial } = this.portRanges();
+    for (const range of full) {
       (json[range.protocol] ??= []).push([range.from, range.to]);
+    }
+    const classes = this.space.requests?.classes ?? [];
+    const requests: RequestConnectionsJson[] = [];
+    for (const range of partial) {
+      const last = requests[requests.length - 1];
+      const entry = {
+        protocol: range.protocol,
+        withoutRequest: range.requests.includes(NO_REQUEST),
+        requests: range.requests.filter((r) => r !== NO_REQUEST).map((r) => classes[r].description),
+      };
+      if (last && last.protocol === entry.protocol && last.withoutRequest === entry.withoutRequest && last.requests.join('\u0000') === entry.requests.join('\u0000')) {
+        last.ports.push([range.from, range.to]);
+      } else {
+        requests.push({ ...entry, ports: [[range.from, range.to]] });
+      }
+    }
+    if (requests.length > 0) {
+      json.requests = requests;
     }
     return json;
   }

@@ -1,9 +1,11 @@
 /* eslint-disable no-bitwise -- connection sets are bit sets over atoms. */
-import { ConnectionAtoms, ConnectionSet, PortRange } from './connection-set';
+import { ConnectionAtom, ConnectionAtoms, ConnectionSet, NO_REQUEST, PortRange } from './connection-set';
+import { RequestClasses } from './request-classes';
 import { clusterNamedPort } from './rule-matching';
 import { ClusterModel } from '../cluster/cluster-model';
 import { AnalysisInputError } from '../ir/analysis-input-error';
-import { AnalysisPolicy, PolicyRule, PortMatch, Protocol, PROTOCOLS } from '../ir/analysis-policy';
+import { AnalysisPolicy, HttpMatch, PolicyRule, PortMatch, Protocol, PROTOCOLS } from '../ir/analysis-policy';
+import { HttpRequest } from '../ir/flow';
 
 /** The lowest and highest destination port. */
 export const MIN_PORT = 1;
@@ -49,56 +51,111 @@ export class ConnectionSpace implements ConnectionAtoms {
       }
     };
     const namedNumbers = namedPortNumbers(cluster);
-    const addPort = (match: PortMatch) => {
+    // TCP ports some HTTP condition applies on: their atoms are split by request class.
+    const l7: [number, number][] = [];
+    const addPort = (match: PortMatch, http: boolean) => {
       const protocols = match.protocol === 'ANY' ? PROTOCOLS : [match.protocol];
+      const cover = (protocol: Protocol, from: number, to: number) => {
+        cut(protocol, from, to);
+        if (http && protocol === 'TCP') {
+          l7.push([from, to]);
+        }
+      };
       for (const protocol of protocols) {
-        if (typeof match.port === 'number') {
-          cut(protocol, match.port, match.endPort ?? match.port);
-        } else if (typeof match.port === 'string') {
-          if (match.namedPortResolution === 'cluster') {
-            const number = clusterNamedPort(cluster, match.port, protocol);
-            if (number !== undefined) {
-              cut(protocol, number, number);
-            }
-          } else {
-            for (const number of namedNumbers.get(`${protocol}/${match.port}`) ?? []) {
-              cut(protocol, number, number);
-            }
+        if (match.port === undefined) {
+          cover(protocol, MIN_PORT, MAX_PORT);
+        } else if (typeof match.port === 'number') {
+          cover(protocol, match.port, match.endPort ?? match.port);
+        } else if (match.namedPortResolution === 'cluster') {
+          const number = clusterNamedPort(cluster, match.port, protocol);
+          if (number !== undefined) {
+            cover(protocol, number, number);
+          }
+        } else {
+          for (const number of namedNumbers.get(`${protocol}/${match.port}`) ?? []) {
+            cover(protocol, number, number);
           }
         }
       }
     };
+    const httpMatches: HttpMatch[] = [];
     for (const rule of rules) {
-      rule.ports?.forEach(addPort);
+      const http = rule.http !== undefined;
+      if (http) {
+        httpMatches.push(...rule.http ?? []);
+        if (rule.ports === undefined) {
+          l7.push([MIN_PORT, MAX_PORT]);
+        }
+      }
+      rule.ports?.forEach((match) => addPort(match, http));
     }
     for (const range of extra) {
       cut(range.protocol, range.from, range.to);
     }
-    return new ConnectionSpace(starts);
+    const requests = l7.length > 0 ? RequestClasses.derive(httpMatches) : undefined;
+    return new ConnectionSpace(starts, requests, l7);
   }
 
-  /** Every atom: protocol, first and last port; TCP atoms first, then UDP, then SCTP, by port. */
-  public readonly atoms: readonly PortRange[];
+  /**
+   * Every atom: protocol, first and last port, and — on TCP ports where an HTTP condition applies —
+   * the request class (`NO_REQUEST` for connections that carry no HTTP request); TCP atoms first,
+   * then UDP, then SCTP, by port, the request classes of a port range together.
+   */
+  public readonly atoms: readonly ConnectionAtom[];
+  /** The port atoms (protocol × port range), whatever the request classes. */
+  public readonly portAtoms: readonly PortRange[];
+  /**
+   * The HTTP request classes of the input (`request-classes.ts`); undefined when no rule has an
+   * HTTP condition (then no atom is split by requests).
+   */
+  public readonly requests: RequestClasses | undefined;
   /** Every connection. */
   public readonly full: ConnectionSet;
   /** No connection. */
   public readonly empty: ConnectionSet;
   private readonly starts: Record<Protocol, Int32Array>;
   private readonly firstAtom: Record<Protocol, number>;
+  /** Per port atom: its first atom and how many atoms it is split into (1, or 1 + the request classes). */
+  private readonly portAtomFirst: Int32Array;
+  private readonly portAtomCount: Int32Array;
+  /** Per atom: its port atom. */
+  private readonly portAtomOf: Int32Array;
   private readonly wordCount: number;
   private readonly interned = new Map<string, ConnectionSet>();
   private readonly memo = new Map<string, ConnectionSet>();
 
-  private constructor(starts: Record<Protocol, Set<number>>) {
-    const atoms: PortRange[] = [];
+  private constructor(starts: Record<Protocol, Set<number>>, requests: RequestClasses | undefined, l7: readonly [number, number][]) {
+    const portAtoms: PortRange[] = [];
     const sorted = {} as Record<Protocol, Int32Array>;
     const first = {} as Record<Protocol, number>;
     for (const protocol of PROTOCOLS) {
       const list = Int32Array.from(starts[protocol]).sort();
       sorted[protocol] = list;
-      first[protocol] = atoms.length;
-      list.forEach((from, i) => atoms.push({ protocol, from, to: i + 1 < list.length ? list[i + 1] - 1 : MAX_PORT }));
+      first[protocol] = portAtoms.length;
+      list.forEach((from, i) => portAtoms.push({ protocol, from, to: i + 1 < list.length ? list[i + 1] - 1 : MAX_PORT }));
     }
+    // A port atom lies wholly inside or outside every covered range (their ends are boundaries).
+    const atoms: ConnectionAtom[] = [];
+    const portAtomOf: number[] = [];
+    this.portAtomFirst = new Int32Array(portAtoms.length);
+    this.portAtomCount = new Int32Array(portAtoms.length);
+    portAtoms.forEach((range, p) => {
+      this.portAtomFirst[p] = atoms.length;
+      const split = requests !== undefined && range.protocol === 'TCP' && l7.some(([from, to]) => from <= range.from && range.to <= to);
+      if (split) {
+        atoms.push({ ...range, request: NO_REQUEST });
+        requests.classes.forEach((c) => atoms.push({ ...range, request: c.index }));
+      } else {
+        atoms.push(range);
+      }
+      while (portAtomOf.length < atoms.length) {
+        portAtomOf.push(p);
+      }
+      this.portAtomCount[p] = atoms.length - this.portAtomFirst[p];
+    });
+    this.portAtomOf = Int32Array.from(portAtomOf);
+    this.portAtoms = portAtoms;
+    this.requests = requests;
     this.atoms = atoms;
     this.starts = sorted;
     this.firstAtom = first;
@@ -107,8 +164,58 @@ export class ConnectionSpace implements ConnectionAtoms {
     this.full = this.fromAtoms(atoms.map((_, i) => i));
   }
 
-  /** The atom holding a destination port of a protocol. */
-  public atomAt(port: number, protocol: Protocol): number {
+  /**
+   * The atom holding a destination port of a protocol and, on ports split by request class, a
+   * request (none: a connection that carries no HTTP request — what flows without `http` are).
+   * @throws AnalysisInputError for an invalid port or protocol, or a request outside the request space
+   */
+  public atomAt(port: number, protocol: Protocol, request?: HttpRequest): number {
+    const portAtom = this.portAtomAt(port, protocol);
+    const first = this.portAtomFirst[portAtom];
+    if (this.portAtomCount[portAtom] === 1 || request === undefined) {
+      return first;
+    }
+    return first + 1 + (this.requests as RequestClasses).classOf(request);
+  }
+
+  /** The port atom (index into `portAtoms`) of an atom. */
+  public portAtomIndex(atom: number): number {
+    return this.portAtomOf[atom];
+  }
+
+  /** The atoms a port atom is split into (one when no HTTP condition applies there). */
+  public atomsOfPortAtom(portAtom: number): { first: number; count: number } {
+    return { first: this.portAtomFirst[portAtom], count: this.portAtomCount[portAtom] };
+  }
+
+  /**
+   * An example of an atom's connections: its first port, and the example request of its class
+   * (none for `NO_REQUEST` and for atoms not split by request).
+   */
+  public exampleOf(atom: number): { protocol: Protocol; port: number; http?: HttpRequest } {
+    const { protocol, from, request } = this.atoms[atom];
+    const http = request === undefined || request === NO_REQUEST ? undefined : (this.requests as RequestClasses).classes[request].example;
+    return { protocol, port: from, ...(http ? { http } : {}) };
+  }
+
+  /**
+   * The atoms (every port) whose request a predicate accepts: it is asked once per request class
+   * with the class's example, and with `undefined` for connections without an HTTP request (atoms
+   * not split by request included: no HTTP condition applies on their ports, or they are not TCP).
+   */
+  public requestsWhere(accepts: (request: HttpRequest | undefined) => boolean): ConnectionSet {
+    const none = accepts(undefined);
+    const byClass = (this.requests?.classes ?? []).map((c) => accepts(c.example));
+    const chosen: number[] = [];
+    this.atoms.forEach((atom, index) => {
+      if (atom.request === undefined || atom.request === NO_REQUEST ? none : byClass[atom.request]) {
+        chosen.push(index);
+      }
+    });
+    return this.fromAtoms(chosen);
+  }
+
+  private portAtomAt(port: number, protocol: Protocol): number {
     if (!Number.isInteger(port) || port < MIN_PORT || port > MAX_PORT) {
       throw new AnalysisInputError(`port: expected an integer from ${MIN_PORT} to ${MAX_PORT}, got ${JSON.stringify(port)}`);
     }
@@ -136,21 +243,22 @@ export class ConnectionSpace implements ConnectionAtoms {
   public ports(protocol: Protocol | 'ANY', from = MIN_PORT, to = MAX_PORT): ConnectionSet {
     const atoms: number[] = [];
     for (const each of protocol === 'ANY' ? PROTOCOLS : [protocol]) {
-      const first = this.atomAt(from, each);
-      const last = this.atomAt(to, each);
-      if (this.atoms[first].from !== from || this.atoms[last].to !== to) {
+      const first = this.portAtomAt(from, each);
+      const last = this.portAtomAt(to, each);
+      if (this.portAtoms[first].from !== from || this.portAtoms[last].to !== to) {
         throw new Error(`${each} ${from}-${to} does not fall on atom boundaries of this connection space (a bug: the space misses a rule's port)`);
       }
-      for (let atom = first; atom <= last; atom++) {
+      const end = this.portAtomFirst[last] + this.portAtomCount[last];
+      for (let atom = this.portAtomFirst[first]; atom < end; atom++) {
         atoms.push(atom);
       }
     }
     return this.fromAtoms(atoms);
   }
 
-  /** The connections of the atom holding this port and protocol (what one flow stands for). */
-  public atomSet(port: number, protocol: Protocol): ConnectionSet {
-    return this.fromAtoms([this.atomAt(port, protocol)]);
+  /** The connections of the atom holding this port, protocol and request (what one flow stands for). */
+  public atomSet(port: number, protocol: Protocol, request?: HttpRequest): ConnectionSet {
+    return this.fromAtoms([this.atomAt(port, protocol, request)]);
   }
 
   /** The set of these atoms (indices into `atoms`). */

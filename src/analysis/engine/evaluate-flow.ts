@@ -1,7 +1,9 @@
 import { ResolvedEvaluatorOptions } from './evaluator-options';
+import { hboneBetween, MeshAuthentication } from './mesh-authentication';
 import { PolicyIndex, PolicyPart } from './policy-index';
 import { matchRule, MatchContext, ResolvedEndpoint } from './rule-matching';
 import { DirectionVerdict, formatVerdict, RuleTrace, Verdict } from './verdict';
+import { HBONE_PORT } from '../../dialects/istio/options';
 import { ClusterModel, podIp } from '../cluster/cluster-model';
 import { IpFamily, tryParseIpAddress } from '../ip/ip-address';
 import { AnalysisInputError } from '../ir/analysis-input-error';
@@ -124,6 +126,9 @@ function evaluateWithFamily(
   destination: ResolvedEndpoint,
   family: IpFamily,
 ): Omit<Verdict, 'explanation'> {
+  const auth = MeshAuthentication.of(context.index);
+  // The model decides mTLS from both ends' enrollment; a flow's own `mesh.mtls` overrides it.
+  const decided = destination.kind === 'pod' ? auth.mtlsOf(source, destination.pod, flow.port, flow.protocol) : false;
   const match: MatchContext = {
     cluster: context.cluster,
     options: context.options,
@@ -132,13 +137,25 @@ function evaluateWithFamily(
     protocol: flow.protocol,
     destination,
     ...(flow.http ? { http: flow.http } : {}),
-    mtls: flow.mesh?.mtls ?? false,
+    mtls: flow.mesh?.mtls ?? decided ?? false,
   };
-  const layers: EnforcementLayer[] = context.index.layers.includes('mesh') ? ['network', 'mesh'] : ['network'];
+  const layers: EnforcementLayer[] = context.index.layers.includes('mesh') || auth.present ? ['network', 'mesh'] : ['network'];
+  // In an HBONE tunnel the CNI sees TCP 15008 between the pods; the application port is inside it.
+  const hbone = flow.protocol === 'TCP' && source.kind === 'pod' && destination.kind === 'pod'
+    && hboneBetween(source.pod, destination.pod) === true;
   const steps: DirectionVerdict[] = [];
   for (const layer of layers) {
+    if (layer === 'network' && hbone) {
+      const tunnel: MatchContext = { ...match, port: HBONE_PORT };
+      for (const step of [evaluateDirection(context, tunnel, layer, 'egress', source, destination), evaluateDirection(context, tunnel, layer, 'ingress', destination, source)]) {
+        steps.push({ ...step, reason: `HBONE: the CNI sees TCP ${HBONE_PORT} (the mesh tunnel; port ${flow.port} travels inside it); ${step.reason}` });
+      }
+      continue;
+    }
     steps.push(evaluateDirection(context, match, layer, 'egress', source, destination));
-    steps.push(evaluateDirection(context, match, layer, 'ingress', destination, source));
+    steps.push(layer === 'mesh'
+      ? meshIngress(context, match, auth, destination, source, flow.mesh?.mtls !== undefined)
+      : evaluateDirection(context, match, layer, 'ingress', destination, source));
   }
   const exemption = exemptionFor(context.options, source, destination);
   return {
@@ -165,6 +182,47 @@ export function exemptionFor(options: ResolvedEvaluatorOptions, source: Resolved
   const nodeLocal = (source.pod.hostNetwork || destination.pod.hostNetwork)
     && source.pod.nodeName !== undefined && source.pod.nodeName === destination.pod.nodeName;
   return nodeLocal && options.nodeLocalTraffic === 'allow' ? 'node-local' : undefined;
+}
+
+/**
+ * Ingress in the mesh layer: nothing is enforced at a pod outside the mesh; a STRICT port rejects a
+ * plaintext connection before any AuthorizationPolicy runs (the TLS handshake fails); otherwise the
+ * mesh policies decide, on a connection whose mTLS the reason states.
+ */
+function meshIngress(
+  context: EvaluationContext, match: MatchContext, auth: MeshAuthentication,
+  destination: ResolvedEndpoint, source: ResolvedEndpoint, overridden: boolean,
+): DirectionVerdict {
+  if (destination.kind === 'pod' && !destination.pod.hostNetwork) {
+    const pod = destination.pod;
+    if (pod.mesh?.enrollment === 'none') {
+      return notApplicable('mesh', 'ingress', destination.label,
+        `${destination.label} is not in the mesh (no istio-proxy container, not captured by ztunnel): no AuthorizationPolicy or PeerAuthentication is enforced there`);
+    }
+    const strict = auth.strictAt(pod, match.port, match.protocol);
+    const how = match.mtls ? 'mTLS' : 'plaintext';
+    const why = overridden ? ' (as the flow says)' : match.protocol !== 'TCP' ? ` (Istio does not intercept ${match.protocol})`
+      : source.kind === 'external' ? ' (from outside the cluster model)'
+        : pod.mesh === undefined || source.pod.mesh === undefined ? ' (the cluster model does not say both ends\' enrollment)'
+          : ` (client ${source.pod.mesh.enrollment}, server ${pod.mesh.enrollment}${pod.mesh.hbone ? ' with HBONE' : ''}, ${auth.modeAt(pod, match.port).mode} on port ${match.port})`;
+    if (strict && !match.mtls) {
+      const step = evaluateDirection(context, match, 'mesh', 'ingress', destination, source);
+      return {
+        ...step,
+        allowed: false,
+        allowedBy: [],
+        ...(strict.setBy ? { decidedBy: strict.setBy } : {}),
+        reason: `mTLS STRICT (${strict.setBy}) rejects the ${how} connection${why} from ${source.label} before any AuthorizationPolicy runs`,
+      };
+    }
+    // ztunnel sees no request: an ambient pod's mesh policies are evaluated on the connection alone.
+    const l4 = pod.mesh?.enrollment === 'ambient' && match.http !== undefined;
+    const { http: _request, ...withoutRequest } = match;
+    const step = evaluateDirection(context, l4 ? withoutRequest : match, 'mesh', 'ingress', destination, source);
+    const hop = pod.mesh?.enrollment === 'ambient' ? 'ztunnel (L4 only)' : pod.mesh?.enrollment === 'sidecar' ? 'sidecar' : '';
+    return pod.mesh === undefined && !auth.present ? step : { ...step, reason: `${hop ? `${hop}: ` : ''}${how} connection${why}; ${step.reason}` };
+  }
+  return evaluateDirection(context, match, 'mesh', 'ingress', destination, source);
 }
 
 interface TierRun {

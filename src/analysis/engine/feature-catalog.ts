@@ -1,6 +1,6 @@
-import { ipBlockKey, isNodeRelative, namedPortName, selectionFeatureKey } from './feature-keys';
+import { identityKey, ipBlockKey, isNodeRelative, namedPortName, selectionFeatureKey } from './feature-keys';
 import { PolicyIndex, PolicyPart } from './policy-index';
-import { IpBlockPeer, PeerMatch, PodSelection, PROTOCOLS } from '../ir/analysis-policy';
+import { IdentityCondition, IpBlockPeer, PeerMatch, PodSelection, PROTOCOLS } from '../ir/analysis-policy';
 
 /** A pod selection a policy uses, as a subject (`S:` key) or a peer (`P:` key). */
 export interface CatalogSelection {
@@ -21,6 +21,8 @@ export interface FeatureCatalog {
   /** Selections over namespace labels (any namespace may be in them). */
   readonly selectorScoped: readonly CatalogSelection[];
   readonly ipBlocks: readonly IpBlockPeer[];
+  /** The distinct identity conditions of mTLS peers (Istio principals, namespaces, service accounts), by `I:` key. */
+  readonly identities: ReadonlyMap<string, IdentityCondition>;
   /** Named ports (`<protocol>/<name>`) resolved on the destination. */
   readonly names: ReadonlySet<string>;
   /** True if some rule names `host` or `remote-node`. */
@@ -44,6 +46,7 @@ export function featureCatalog(index: PolicyIndex): FeatureCatalog {
 function buildCatalog(index: PolicyIndex): FeatureCatalog {
   const selections = new Map<string, CatalogSelection>();
   const ipBlocks = new Map<string, IpBlockPeer>();
+  const identities = new Map<string, IdentityCondition>();
   const names = new Set<string>();
   const partsBySubject = new Map<string, PolicyPart[]>();
   let nodeRelative = false;
@@ -57,6 +60,7 @@ function buildCatalog(index: PolicyIndex): FeatureCatalog {
   const addPeer = (peer: PeerMatch) => {
     if (peer.kind === 'pods') {
       addSelection('P', peer.selection);
+      if (peer.identity) identities.set(identityKey(peer.identity), peer.identity);
     } else if (peer.kind === 'ipBlock') {
       ipBlocks.set(ipBlockKey(peer), peer);
     }
@@ -95,5 +99,14 @@ function buildCatalog(index: PolicyIndex): FeatureCatalog {
       else byNamespace.set(namespace, [entry]);
     }
   }
-  return { selections: [...selections.values()], byNamespace, selectorScoped, ipBlocks: [...ipBlocks.values()], names, nodeRelative, partsBySubject };
+  return {
+    selections: [...selections.values()],
+    byNamespace,
+    selectorScoped,
+    ipBlocks: [...ipBlocks.values()],
+    identities,
+    names,
+    nodeRelative,
+    partsBySubject,
+  };
 }

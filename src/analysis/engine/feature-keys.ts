@@ -1,6 +1,7 @@
 import { selectionKey } from './policy-index';
+import { ClusterPod } from '../cluster/cluster-model';
 import { IpFamily } from '../ip/ip-address';
-import { IpBlockPeer, PodSelection, PolicyRule, Protocol } from '../ir/analysis-policy';
+import { IdentityCondition, IpBlockPeer, PodSelection, PolicyRule, Protocol } from '../ir/analysis-policy';
 
 // The keys of the features pods are grouped by (see `PodGrouping`).
 
@@ -47,3 +48,21 @@ export function familyKey(families: readonly IpFamily[]): string {
   return `F:${families.join('+')}`;
 }
 
+
+/**
+ * Feature key of a pod's place in the mesh (`M:sidecar`, `M:sidecar+hbone`, `M:ambient`, `M:none`,
+ * or `M:unknown` when the cluster model does not say).
+ */
+export function meshKey(pod: ClusterPod): string {
+  return `M:${pod.mesh === undefined ? 'unknown' : pod.mesh.enrollment}${pod.mesh?.hbone ? '+hbone' : ''}`;
+}
+
+/** Feature key of a composed PeerAuthentication profile of the policy set numbered `index`. */
+export function mtlsProfileKey(index: number, profile: string): string {
+  return `A:${index}:${profile}`;
+}
+
+/** Feature key of the pods whose SPIFFE ID satisfies an identity condition. */
+export function identityKey(identity: IdentityCondition): string {
+  return `I:${identity.trustDomain}|${JSON.stringify(identity.anyOf)}`;
+}

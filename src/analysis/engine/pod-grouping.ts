@@ -1,12 +1,16 @@
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { featureCatalog } from './feature-catalog';
-import { familyKey, HOST_NETWORK_KEY, ipBlockKey, namedPortKey, namedPortName, ON_NODE_KEY } from './feature-keys';
+import {
+  familyKey, HOST_NETWORK_KEY, ipBlockKey, meshKey, mtlsProfileKey, namedPortKey, namedPortName, ON_NODE_KEY,
+} from './feature-keys';
+import { clusterHasHbone, MeshAuthentication } from './mesh-authentication';
 import { PolicyIndex } from './policy-index';
 import { ClusterModel, ClusterNamespace, ClusterPod, podIp } from '../cluster/cluster-model';
 import { cidrContains } from '../ip/cidr';
 import { IpAddress, IpFamily } from '../ip/ip-address';
 import { IpBlockPeer, PodSelection } from '../ir/analysis-policy';
 import { matchesSelector, SelectorExpr, selectorKey } from '../ir/selector';
+import { identityMatches } from '../ir/workload-identity';
 
 /** Pods that no policy can tell apart: every flow treats them alike, on every port and protocol. */
 export interface PodGroup {
@@ -157,6 +161,24 @@ export class PodGrouping {
       features[i].push(this.feature(familyKey(families)));
     });
     this.familySensitive = cidrMatched;
+
+    // The mesh: enrollment decides mTLS and whether mesh policies are enforced at all; the composed
+    // PeerAuthentication modes decide which ports reject plaintext; identities what principals match.
+    const auths = indexes.map((index) => MeshAuthentication.of(index));
+    if (clusterHasHbone(cluster) || indexes.some((index, k) => index.layers.includes('mesh') || auths[k].present)) {
+      const identities = new Map(catalogs.flatMap((catalog) => [...catalog.identities]));
+      pods.forEach((pod, i) => {
+        features[i].push(this.feature(meshKey(pod)));
+        auths.forEach((auth, k) => {
+          if (auth.present && !pod.hostNetwork) features[i].push(this.feature(mtlsProfileKey(k, auth.profile(pod).key)));
+        });
+        if (!pod.hostNetwork) {
+          for (const [key, identity] of identities) {
+            if (identityMatches(identity, pod.namespace, pod.serviceAccountName)) features[i].push(this.feature(key));
+          }
+        }
+      });
+    }
 
     this.nodeRelative = catalogs.some((catalog) => catalog.nodeRelative);
     const hostNodes = new Set(cluster.pods.filter((pod) => pod.hostNetwork && pod.nodeName !== undefined).map((pod) => pod.nodeName as string));

@@ -35,6 +35,8 @@ export class PolicyIndex {
   public readonly parts: readonly PolicyPart[];
   /** Layers that have at least one enforced policy. */
   public readonly layers: readonly EnforcementLayer[];
+  /** Enforced Istio PeerAuthentications (rule-less; composed per pod by `MeshAuthentication`). */
+  public readonly peerAuthentications: readonly AnalysisPolicy[];
   private readonly byNamespace = new Map<string, PolicyPart[]>();
   private readonly bySelector: PolicyPart[] = [];
 
@@ -65,6 +67,7 @@ export class PolicyIndex {
       }
     }
     this.parts = parts;
+    this.peerAuthentications = enforced.filter((policy) => policy.peerAuthentication !== undefined);
     this.layers = LAYERS.filter((layer) => parts.some((part) => part.layer === layer));
     for (const part of parts) {
       const scope = part.policy.subject.namespaces;

@@ -17,13 +17,22 @@ export interface RuleConnections {
   readonly base: ConnectionSet;
   /** Named ports (`<protocol>/<name>`) resolved on the destination pod: matched only where they resolve. */
   readonly named: readonly string[];
+  /**
+   * The connections the rule's HTTP condition matches, on every port: per request class, and for
+   * connections without a request as `nonHttpFlows` says (every connection without `http`).
+   * `base` is within it; a resolved named port must be intersected with it.
+   */
+  readonly requests: ConnectionSet;
 }
 
-/** Flows analysed as sets carry no HTTP request and no mTLS (`reach`, `diff`, the matchers). */
+/** Flows analysed as sets carry the request of their atom's class (none off the HTTP ports) and no mTLS. */
 export function ruleConnections(space: ConnectionSpace, cluster: ClusterModel, rule: PolicyRule): RuleConnections {
-  if (!httpMatches(rule, {})) {
-    return { base: space.empty, named: [] }; // an L7 condition no plain connection satisfies
-  }
+  const requests = rule.http === undefined ? space.full : space.requestsWhere((http) => httpMatches(rule, http === undefined ? {} : { http }));
+  const ports = portConnections(space, cluster, rule);
+  return { base: ports.base.intersect(requests), named: ports.named, requests };
+}
+
+function portConnections(space: ConnectionSpace, cluster: ClusterModel, rule: PolicyRule): { base: ConnectionSet; named: readonly string[] } {
   if (rule.ports === undefined) {
     return { base: space.full, named: [] };
   }

@@ -176,7 +176,8 @@ export function httpMatches(rule: PolicyRule, context: { readonly http?: HttpReq
   return rule.http.some((match) => httpMatchMatches(match, request));
 }
 
-function httpMatchMatches(match: HttpMatch, request: HttpRequest): boolean {
+/** True if the request satisfies every field of the condition (the one definition the request classes are derived with). */
+export function httpMatchMatches(match: HttpMatch, request: HttpRequest): boolean {
   // Envoy compares :method exactly (Istio methods, Calico ALP methods are case-sensitive).
   if (match.methods && !match.methods.includes(request.method)) {
     return false;

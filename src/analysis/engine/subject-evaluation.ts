@@ -4,13 +4,16 @@ import { ConnectionEntry, ConnectionMap, intersectMaps, normalizeMap } from './c
 import { ConnectionSet } from './connection-set';
 import { featureCatalog } from './feature-catalog';
 import {
-  HOST_NETWORK_KEY, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, selectionFeatureKey,
+  HOST_NETWORK_KEY, identityKey, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, selectionFeatureKey,
 } from './feature-keys';
+import { clusterHasHbone, MeshAuthentication, requireEnrollment } from './mesh-authentication';
 import { PodGroup } from './pod-grouping';
 import { PolicyIndex, PolicyPart } from './policy-index';
 import { namedConnections, RuleConnections, ruleConnections } from './rule-connections';
+import { HBONE_PORT } from '../../dialects/istio/options';
 import { IpFamily } from '../ip/ip-address';
 import { Direction, EntityName, PeerMatch, PolicyRule } from '../ir/analysis-policy';
+import { MtlsMode } from '../ir/peer-authentication';
 
 /**
  * The address family in which pod addresses are seen by ipBlocks: a family, or `any` when no ipBlock
@@ -46,14 +49,26 @@ interface Cell {
 export class SubjectEvaluator {
   private readonly partsByFeature = new Map<number, readonly PolicyPart[]>();
   private readonly rulesConnections = new Map<PolicyRule, RuleConnections>();
+  private readonly l4RuleConnections = new Map<PolicyRule, RuleConnections>();
   private readonly peerPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
   private readonly egressPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
   private readonly resultCache = new Map<string, ConnectionMap>();
   private readonly blockClasses = new Map<string, ClassSet>();
   private readonly namedIndex = new Map<string, { numbers: number[]; groups: ClassSet }[]>();
   private readonly open: ConnectionMap;
+  private readonly auth: MeshAuthentication;
+  /** True if the policy set has mesh policies or PeerAuthentications: enrollment and mTLS matter. */
+  private readonly meshAware: boolean;
+  /** True if some pod accepts HBONE: the CNI then sees tunnels between meshed pods. */
+  private readonly hbone: boolean;
+  private readonly mtlsPieceCache = new Map<string, readonly Piece[]>();
+  private readonly strictCache = new Map<string, ConnectionMap | undefined>();
+  private readonly identityPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
 
   constructor(private readonly universe: AnalysisUniverse, private readonly index: PolicyIndex, private readonly mode: FamilyMode) {
+    this.auth = MeshAuthentication.of(index);
+    this.meshAware = index.layers.includes('mesh') || this.auth.present;
+    this.hbone = clusterHasHbone(universe.cluster);
     const partsBySubject = featureCatalog(index).partsBySubject;
     universe.grouping.featureKeys.forEach((key, id) => {
       const parts = key.startsWith('S:') ? partsBySubject.get(key) : undefined;
@@ -88,17 +103,20 @@ export class SubjectEvaluator {
    */
   public evaluate(group: PodGroup, direction: Direction): ConnectionMap {
     const parts = this.partsOf(group, direction);
-    if (parts.length === 0) {
+    // A destination's proxy rejects plaintext on its STRICT ports before any policy runs.
+    const strict = direction === 'ingress' ? this.strictMap(group) : undefined;
+    if (parts.length === 0 && strict === undefined) {
       return this.open;
     }
-    const key = this.cacheKey(group, direction, parts);
+    const key = `${this.cacheKey(group, direction, parts)}|${this.meshKeyOf(group)}`;
     let result = this.resultCache.get(key);
     if (!result) {
-      result = this.open;
+      result = strict ?? this.open;
       for (const layer of this.index.layers) {
         const layerParts = parts.filter((part) => part.layer === layer);
         if (layerParts.length > 0) {
-          const map = this.runTiers(group, direction, layerParts);
+          let map = this.runTiers(group, direction, layerParts);
+          if (layer === 'network') map = this.throughHbone(map, group, direction);
           result = result === this.open ? map : intersectMaps(result, map);
         }
       }
@@ -107,17 +125,136 @@ export class SubjectEvaluator {
     return result;
   }
 
-  /** The parts selecting the group for a direction, in evaluation order. */
+  /**
+   * The parts selecting the group for a direction, in evaluation order. Mesh policies are enforced
+   * by a proxy: a group the cluster model says is not in the mesh has none of them.
+   */
   private partsOf(group: PodGroup, direction: Direction): PolicyPart[] {
     const parts: PolicyPart[] = [];
+    const unmeshed = this.meshAware && group.pods[0]?.mesh?.enrollment === 'none';
     for (const feature of group.features) {
       for (const part of this.partsByFeature.get(feature) ?? []) {
-        if (part.direction === direction) {
+        if (part.direction === direction && !(unmeshed && part.layer === 'mesh')) {
           parts.push(part);
         }
       }
     }
     return parts.sort((a, b) => a.rank - b.rank);
+  }
+
+  /**
+   * The CNI's view of HBONE (`hboneBetween`): towards (egress) or from (ingress) the peer classes that
+   * reach the group through an HBONE tunnel, every TCP connection is what the CNI allows on TCP 15008
+   * between the pods — the application port is inside the tunnel, where ztunnel or the sidecar decide it.
+   */
+  private throughHbone(map: ConnectionMap, group: PodGroup, direction: Direction): ConnectionMap {
+    const own = group.pods[0]?.mesh;
+    if (!this.hbone || map === this.open || own === undefined || group.pods[0].hostNetwork) {
+      return map;
+    }
+    const universe = this.universe;
+    const enrolled = universe.groupsWith('M:sidecar').union(universe.groupsWith('M:sidecar+hbone')).union(universe.groupsWith('M:ambient'));
+    const acceptsHbone = universe.groupsWith('M:ambient').union(universe.groupsWith('M:sidecar+hbone'));
+    const peers = direction === 'ingress'
+      ? (own.enrollment === 'ambient' || own.hbone ? enrolled : universe.sets.empty)
+      : (own.enrollment === 'none' ? universe.sets.empty : acceptsHbone);
+    if (peers.isEmpty()) {
+      return map;
+    }
+    const space = universe.space;
+    const tcp = space.ports('TCP');
+    const tunnel = space.ports('TCP', HBONE_PORT, HBONE_PORT);
+    const entries: ConnectionEntry[] = [];
+    for (const entry of map) {
+      const inside = entry.classes.intersect(peers);
+      const outside = entry.classes.subtract(peers);
+      if (!outside.isEmpty()) entries.push({ classes: outside, connections: entry.connections });
+      if (!inside.isEmpty()) {
+        const connections = entry.connections.subtract(tcp).union(entry.connections.intersect(tunnel).isEmpty() ? space.empty : tcp);
+        if (!connections.isEmpty()) entries.push({ classes: inside, connections });
+      }
+    }
+    return normalizeMap(entries);
+  }
+
+  /** The group's mesh features (enrollment, mTLS profile), which mesh decisions depend on. */
+  private meshKeyOf(group: PodGroup): string {
+    if (!this.meshAware && !this.hbone) {
+      return '';
+    }
+    const keys = this.universe.grouping.featureKeys;
+    return group.features.filter((feature) => keys[feature].startsWith('M:') || keys[feature].startsWith('A:')).join('.');
+  }
+
+  /** The TCP connections on which the group's composed PeerAuthentication has this mode. */
+  private portsWithMode(group: PodGroup, mode: MtlsMode): ConnectionSet {
+    const space = this.universe.space;
+    const pod = group.pods[0];
+    if (!this.auth.present || pod === undefined || pod.hostNetwork) {
+      return mode === 'PERMISSIVE' ? space.ports('TCP') : space.empty;
+    }
+    const profile = this.auth.profile(pod);
+    let set = profile.base.mode === mode ? space.ports('TCP') : space.empty;
+    for (const entry of profile.ports) {
+      const port = space.ports('TCP', entry.port, entry.port);
+      set = entry.mtls.mode === mode ? set.union(port) : set.subtract(port);
+    }
+    return set;
+  }
+
+  /**
+   * The source classes that reach the group over mTLS, with the connections that are mTLS
+   * (`MeshAuthentication.mtlsOf`, per source enrollment); every other class and connection is plaintext.
+   */
+  private mtlsPieces(group: PodGroup): readonly Piece[] {
+    const key = this.meshKeyOf(group);
+    let pieces = this.mtlsPieceCache.get(key);
+    if (!pieces) {
+      const universe = this.universe;
+      const destination = group.pods[0]?.mesh;
+      const tcp = universe.space.ports('TCP');
+      const sidecars = universe.groupsWith('M:sidecar').union(universe.groupsWith('M:sidecar+hbone'));
+      const ambient = universe.groupsWith('M:ambient');
+      if (destination === undefined || destination.enrollment === 'none') {
+        pieces = [];
+      } else if (destination.enrollment === 'ambient') {
+        pieces = [{ classes: sidecars.union(ambient), connections: tcp }];
+      } else {
+        const connections = tcp.subtract(this.portsWithMode(group, 'DISABLE'));
+        pieces = [{ classes: sidecars, connections }, ...(destination.hbone ? [{ classes: ambient, connections }] : [])];
+      }
+      pieces = pieces.filter((piece) => !piece.classes.isEmpty() && !piece.connections.isEmpty());
+      this.mtlsPieceCache.set(key, pieces);
+    }
+    return pieces;
+  }
+
+  /** What the group's STRICT ports admit: everything but plaintext on them; undefined when nothing is STRICT. */
+  private strictMap(group: PodGroup): ConnectionMap | undefined {
+    if (!this.auth.present || group.pods[0]?.mesh?.enrollment === 'none') {
+      return undefined;
+    }
+    const key = this.meshKeyOf(group);
+    if (this.strictCache.has(key)) {
+      return this.strictCache.get(key);
+    }
+    const strict = this.portsWithMode(group, 'STRICT');
+    let map: ConnectionMap | undefined;
+    if (!strict.isEmpty()) {
+      const pod = group.pods[0];
+      requireEnrollment(pod, this.auth.modeAt(pod, strict.ranges()[0].from));
+      const space = this.universe.space;
+      const entries: ConnectionEntry[] = [];
+      let rest = this.universe.sets.all;
+      for (const piece of this.mtlsPieces(group)) {
+        entries.push({ classes: piece.classes, connections: space.full.subtract(strict.subtract(piece.connections)) });
+        rest = rest.subtract(piece.classes);
+      }
+      entries.push({ classes: rest, connections: space.full.subtract(strict) });
+      map = normalizeMap(entries);
+    }
+    this.strictCache.set(key, map);
+    return map;
   }
 
   /** What the result depends on besides the parts: node, named ports (ingress), own-endpoint conditions. */
@@ -154,11 +291,13 @@ export class SubjectEvaluator {
         end++;
       }
       for (let p = start; p < end; p++) {
+        // ztunnel enforces the mesh policies of an ambient pod at L4 only (see `l4Connections`).
+        const l4Only = parts[p].layer === 'mesh' && group.pods[0]?.mesh?.enrollment === 'ambient';
         for (const rule of parts[p].rules) {
           if (rule.action === 'log') {
             continue;
           }
-          const pieces = this.piecesOf(rule, group, direction);
+          const pieces = this.piecesOf(rule, group, direction, l4Only);
           if (pieces.length > 0) {
             cells = applyRule(cells, pieces, rule.action);
           }
@@ -182,11 +321,11 @@ export class SubjectEvaluator {
   }
 
   /** The rule's match for this subject: disjoint peer classes with the connections matched for them. */
-  private piecesOf(rule: PolicyRule, group: PodGroup, direction: Direction): readonly Piece[] {
+  private piecesOf(rule: PolicyRule, group: PodGroup, direction: Direction, l4Only = false): readonly Piece[] {
     if ((rule.subjectPeers !== undefined || rule.notSubjectPeers !== undefined) && !this.subjectMatches(rule, group)) {
       return [];
     }
-    const connections = this.connectionsOf(rule);
+    const connections = l4Only && rule.http !== undefined ? this.l4Connections(rule) : this.connectionsOf(rule);
     if (connections.base.isEmpty() && connections.named.length === 0) {
       return [];
     }
@@ -197,12 +336,12 @@ export class SubjectEvaluator {
     // Ingress: named ports resolve on the subject (the destination).
     let own = connections.base;
     for (const name of connections.named) {
-      own = own.union(namedConnections(this.universe.space, name, this.namedNumbers(group, name)));
+      own = own.union(namedConnections(this.universe.space, name, this.namedNumbers(group, name)).intersect(connections.requests));
     }
     if (own.isEmpty()) {
       return [];
     }
-    return this.peerPieces(rule, node).flatMap((piece) => {
+    return this.ingressPeerPieces(rule, node, group).flatMap((piece) => {
       const matched = piece.connections.intersect(own);
       return matched.isEmpty() ? [] : [{ classes: piece.classes, connections: matched }];
     });
@@ -223,7 +362,7 @@ export class SubjectEvaluator {
         for (const { numbers, groups } of this.resolutions(name)) {
           const classes = rest.intersect(groups);
           if (!classes.isEmpty()) {
-            const resolved = namedConnections(space, name, numbers).intersect(piece.condition);
+            const resolved = namedConnections(space, name, numbers).intersect(connections.requests).intersect(piece.condition);
             split.push({ ...piece, classes, connections: piece.connections.union(resolved) });
             rest = rest.subtract(classes);
           }
@@ -234,6 +373,35 @@ export class SubjectEvaluator {
     }
     return pieces.filter((piece) => !piece.connections.isEmpty() && !piece.classes.isEmpty())
       .map((piece) => ({ classes: piece.classes, connections: piece.connections }));
+  }
+
+  /**
+   * Ingress: the peer pieces, plus the clients whose identity a mTLS peer (Istio principals,
+   * namespaces, service accounts) matches, on the connections that reach the subject over mTLS.
+   */
+  private ingressPeerPieces(rule: PolicyRule, node: string, group: PodGroup): readonly Piece[] {
+    const plain = this.peerPieces(rule, node);
+    const identityPeers = (rule.peers ?? []).filter((peer) => peer.kind === 'pods' && peer.requiresMtls);
+    if (identityPeers.length === 0) {
+      return plain;
+    }
+    return cached(this.identityPieceCache, rule, `${node}|${this.meshKeyOf(group)}`, () => {
+      const universe = this.universe;
+      let identities = universe.sets.empty;
+      for (const peer of identityPeers) {
+        if (peer.kind !== 'pods') continue;
+        let classes = universe.groupsWith(selectionFeatureKey('P', peer.selection));
+        if (peer.identity) classes = classes.intersect(universe.groupsWith(identityKey(peer.identity)));
+        identities = identities.union(classes);
+      }
+      const covered = plain.reduce((set, piece) => set.union(piece.classes), universe.sets.empty);
+      const pieces: Piece[] = [...plain];
+      for (const piece of this.mtlsPieces(group)) {
+        const classes = identities.intersect(piece.classes).subtract(covered);
+        if (!classes.isEmpty()) pieces.push({ classes, connections: piece.connections });
+      }
+      return pieces;
+    });
   }
 
   /** Disjoint peer pieces of a rule, with the connections each peer item allows (before ports). */
@@ -322,6 +490,27 @@ export class SubjectEvaluator {
     });
     return (rule.subjectPeers === undefined || matches(rule.subjectPeers))
       && (rule.notSubjectPeers === undefined || !matches(rule.notSubjectPeers));
+  }
+
+  /**
+   * A rule with HTTP conditions as ztunnel enforces it, which sees no request: istiod drops such an
+   * ALLOW rule for ztunnel (it matches nothing) and sends a DENY rule without its HTTP parts (it matches
+   * on the rest) — `pilot/pkg/serviceregistry/ambient/authorization.go` `convertAuthorizationPolicy`,
+   * the translator's `nonHttpFlows`.
+   */
+  private l4Connections(rule: PolicyRule): RuleConnections {
+    let connections = this.l4RuleConnections.get(rule);
+    if (!connections) {
+      const space = this.universe.space;
+      if ((rule.nonHttpFlows ?? 'noMatch') === 'match') {
+        const { http: _http, nonHttpFlows: _flows, ...rest } = rule;
+        connections = ruleConnections(space, this.universe.cluster, rest);
+      } else {
+        connections = { base: space.empty, named: [], requests: space.empty };
+      }
+      this.l4RuleConnections.set(rule, connections);
+    }
+    return connections;
   }
 
   private connectionsOf(rule: PolicyRule): RuleConnections {

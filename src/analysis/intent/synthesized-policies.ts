@@ -52,6 +52,19 @@ function istioTrustDomain(root: IConstruct): string | undefined {
 }
 
 /**
+ * The data-plane mode (`sidecar` or `ambient`) of the app's Istio engines, when they agree on one;
+ * undefined without Istio or with both.
+ */
+export function istioDataPlaneMode(scope: IConstruct): 'sidecar' | 'ambient' | undefined {
+  const modes = new Set<'sidecar' | 'ambient'>();
+  for (const construct of scope.node.root.node.findAll()) {
+    const dialect = Engine.tryOf(construct)?._dialect;
+    if (dialect instanceof IstioDialect) modes.add(dialect.mode);
+  }
+  return modes.size === 1 ? [...modes][0] : undefined;
+}
+
+/**
  * What the intents of the app containing `scope` mean, engine-independently:
  * the reference that every engine's synthesized policies must equal.
  */

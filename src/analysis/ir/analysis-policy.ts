@@ -1,4 +1,5 @@
 import { IntentRef } from './intent-ref';
+import { PeerAuthenticationSpec } from './peer-authentication';
 import { PolicyRef, SourceLocation } from './policy-ref';
 import { SelectorExpr } from './selector';
 import { StringCondition, StringMatch } from './string-match';
@@ -59,6 +60,11 @@ export interface AnalysisPolicy {
    * explanations and audits only: nothing is decided by it.
    */
   readonly intent?: IntentRef;
+  /**
+   * Set on an Istio PeerAuthentication (layer `mesh`, no rules): not evaluated rule by rule but
+   * composed per pod and port into the connection's mTLS (mesh-authentication.ts).
+   */
+  readonly peerAuthentication?: PeerAuthenticationSpec;
 }
 
 /** A policy's rules for one direction. */

@@ -1,4 +1,5 @@
 import { childPath, FieldReader, indexPath } from './field-reader';
+import { MTLS_MODES, MtlsMode } from '../ir/peer-authentication';
 import { SourceLocation } from '../ir/policy-ref';
 
 /** An Istio `Source` (fields AND; values inside a field OR). Only the fields the analyzer can evaluate. */
@@ -53,8 +54,8 @@ const MAX_SERVICE_ACCOUNTS = 16;
  * Reads an AuthorizationPolicy, validated as Istio's webhook does for the fields read (non-empty
  * values, sources and operations; ports 0-65535; service-account format). Fields whose meaning the
  * analyzer cannot evaluate (CUSTOM actions, `when` conditions, negated identities, request
- * principals, hosts, `targetRef(s)` — which bind the policy
- * to a Service or Gateway the cluster model does not know) fail with a ManifestError on the field,
+ * principals, hosts, `targetRef(s)` — which apply at a waypoint
+ * to Service-addressed connections, which the analyzer does not model yet) fail with a ManifestError on the field,
  * rather than being evaluated wrongly.
  */
 export function readIstioAuthorizationPolicy(reader: FieldReader, value: unknown, defaultNamespace: string): IstioAuthorizationPolicyManifest {
@@ -74,7 +75,8 @@ export function readIstioAuthorizationPolicy(reader: FieldReader, value: unknown
   reader.rejectUnknownFields(spec, 'spec', ['action', 'provider', 'rules', 'selector', 'targetRef', 'targetRefs']);
   for (const field of ['targetRef', 'targetRefs']) {
     if (spec[field] !== undefined && spec[field] !== null) {
-      reader.fail(`spec.${field}`, 'a policy bound to a Service, Gateway or ServiceEntry (waypoint / gateway policy) cannot be evaluated: the cluster model has no Services; the analyzer evaluates workload (selector) policies only');
+      reader.fail(`spec.${field}`, 'a policy bound to a Service, Gateway or ServiceEntry (waypoint / gateway policy) cannot be evaluated yet: '
+        + 'it applies to Service-addressed connections through a waypoint, and the analyzer evaluates pod-to-pod connections, at the sidecar or ztunnel, with workload (selector) policies only');
     }
   }
   const action = spec.action === undefined || spec.action === null ? 'ALLOW' : reader.string(spec.action, 'spec.action');
@@ -173,29 +175,90 @@ function readPort(reader: FieldReader, text: string, path: string): number {
   return n;
 }
 
+/** A validated `security.istio.io` PeerAuthentication. */
+export interface IstioPeerAuthenticationManifest {
+  readonly name: string;
+  readonly namespace: string;
+  readonly source?: SourceLocation;
+  /** `selector.matchLabels`; undefined or empty = namespace level (mesh level in the root namespace). */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** `spec.mtls.mode`; undefined = UNSET. */
+  readonly mode?: MtlsMode;
+  readonly portModes: readonly { readonly port: number; readonly mode?: MtlsMode }[];
+  readonly createdAt?: string;
+}
+
 /**
- * Reads a PeerAuthentication and returns the mTLS modes it sets. PERMISSIVE (and UNSET) accept every
- * client, so they change no reachability; STRICT and DISABLE do (plaintext clients rejected, or
- * identities lost), which the analysis IR cannot express yet: those fail with a ManifestError.
+ * Reads a PeerAuthentication, validated as Istio's webhook validates it
+ * (`pkg/config/validation` `ValidatePeerAuthentication`: `portLevelMtls` only with a non-empty
+ * selector, at least one entry, ports 1-65535; modes UNSET, DISABLE, PERMISSIVE, STRICT).
  */
-export function readIstioPeerAuthentication(reader: FieldReader, value: unknown, defaultNamespace: string): void {
+export function readIstioPeerAuthentication(reader: FieldReader, value: unknown, defaultNamespace: string): IstioPeerAuthenticationManifest {
   const root = reader.object(value, '');
   if (!API_VERSIONS.includes(String(root.apiVersion))) {
     reader.fail('apiVersion', `expected one of ${API_VERSIONS.join(', ')} for a PeerAuthentication, got ${JSON.stringify(root.apiVersion)}`);
   }
+  reader.rejectUnknownFields(root, '', ['apiVersion', 'kind', 'metadata', 'spec', 'status']);
   const metadata = reader.object(root.metadata, 'metadata');
   const name = reader.string(metadata.name, 'metadata.name');
-  reader.objectDescription = `PeerAuthentication ${reader.optionalString(metadata.namespace, 'metadata.namespace') ?? defaultNamespace}/${name}`;
+  const namespace = reader.optionalString(metadata.namespace, 'metadata.namespace') ?? defaultNamespace;
+  reader.objectDescription = `PeerAuthentication ${namespace}/${name}`;
+  const createdAt = readTimestamp(reader, metadata.creationTimestamp);
   const spec = reader.optionalObject(root.spec, 'spec') ?? {};
   reader.rejectUnknownFields(spec, 'spec', ['mtls', 'portLevelMtls', 'selector']);
-  const modes: [string, unknown][] = [['spec.mtls.mode', reader.optionalObject(spec.mtls, 'spec.mtls')?.mode]];
-  for (const [port, entry] of Object.entries(reader.optionalObject(spec.portLevelMtls, 'spec.portLevelMtls') ?? {})) {
-    modes.push([`spec.portLevelMtls.${port}.mode`, reader.optionalObject(entry, `spec.portLevelMtls.${port}`)?.mode]);
+  let selector: Record<string, string> | undefined;
+  const sel = reader.optionalObject(spec.selector, 'spec.selector');
+  if (sel) {
+    reader.rejectUnknownFields(sel, 'spec.selector', ['matchLabels']);
+    selector = reader.stringMap(sel.matchLabels, 'spec.selector.matchLabels');
   }
-  for (const [path, mode] of modes) {
-    if (mode === 'STRICT' || mode === 'DISABLE') {
-      reader.fail(path, `${mode} changes which clients can connect (plaintext rejected, or mTLS identities lost), which the analyzer cannot evaluate yet; only PERMISSIVE and UNSET are supported`);
+  const mtls = reader.optionalObject(spec.mtls, 'spec.mtls');
+  if (mtls) reader.rejectUnknownFields(mtls, 'spec.mtls', ['mode']);
+  const mode = readMode(reader, mtls?.mode, 'spec.mtls.mode');
+  const portModes: { port: number; mode?: MtlsMode }[] = [];
+  if (spec.portLevelMtls !== undefined && spec.portLevelMtls !== null) {
+    const entries = Object.entries(reader.object(spec.portLevelMtls, 'spec.portLevelMtls'));
+    if (!selector || Object.keys(selector).length === 0) {
+      reader.fail('spec.portLevelMtls', 'Istio refuses portLevelMtls on a mesh/namespace PeerAuthentication (one without selector.matchLabels); set a workload selector');
     }
-    if (mode !== undefined && mode !== null && mode !== 'PERMISSIVE' && mode !== 'UNSET') reader.fail(path, `expected UNSET, DISABLE, PERMISSIVE or STRICT, got ${JSON.stringify(mode)}`);
+    if (entries.length === 0) reader.fail('spec.portLevelMtls', 'port level mTLS, if defined, must have at least one element (Istio\'s validation)');
+    for (const [key, entry] of entries) {
+      const path = `spec.portLevelMtls.${key}`;
+      const port = /^\d+$/.test(key) ? Number(key) : NaN;
+      if (!(port >= 1 && port <= 65535)) reader.fail(path, `expected a port number 1-65535 as the key, got ${JSON.stringify(key)}`);
+      const portEntry = reader.object(entry, path);
+      reader.rejectUnknownFields(portEntry, path, ['mode']);
+      const portMode = readMode(reader, portEntry.mode, `${path}.mode`);
+      portModes.push(portMode === undefined ? { port } : { port, mode: portMode });
+    }
+    portModes.sort((a, b) => a.port - b.port);
   }
+  return {
+    name,
+    namespace,
+    source: reader.location,
+    ...(selector && Object.keys(selector).length > 0 ? { selector } : {}),
+    ...(mode === undefined ? {} : { mode }),
+    portModes,
+    ...(createdAt === undefined ? {} : { createdAt }),
+  };
+}
+
+/** A mode, or undefined for UNSET and absent. */
+function readMode(reader: FieldReader, value: unknown, path: string): MtlsMode | undefined {
+  if (value === undefined || value === null || value === 'UNSET') return undefined;
+  if (typeof value !== 'string' || !MTLS_MODES.includes(value as MtlsMode)) {
+    reader.fail(path, `expected UNSET, DISABLE, PERMISSIVE or STRICT, got ${JSON.stringify(value)}`);
+  }
+  return value as MtlsMode;
+}
+
+/** `metadata.creationTimestamp` as the API server writes it (RFC 3339, seconds, UTC), normalized to compare as text. */
+function readTimestamp(reader: FieldReader, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = value instanceof Date ? value.toISOString().replace(/\.\d{3}Z$/, 'Z') : reader.string(value, 'metadata.creationTimestamp');
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(text)) {
+    reader.fail('metadata.creationTimestamp', `expected an RFC 3339 time in UTC with seconds, as the API server writes it (e.g. 2026-01-31T12:00:00Z), got ${JSON.stringify(text)}`);
+  }
+  return text;
 }

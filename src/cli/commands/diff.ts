@@ -66,7 +66,7 @@ export function diffCommand(context: CommandContext): Command {
       const cluster = readCluster(context.io, flags.cluster, flags);
       const before = readPolicies(context.io, flags.before, { ...flags, cluster }, 'policy file (--before)');
       const after = readPolicies(context.io, flags.after, { ...flags, cluster }, 'policy file (--after)');
-      warnIfPlaintextOnly(context, [...before, ...after]);
+      warnIfPlaintextOnly(context, [...before, ...after], cluster);
       const options = toEvaluatorOptions(flags);
       const analyzers = [before, after].map((policies) => new ReachabilityAnalyzer(cluster, policies, options));
       const diff = diffReachability(analyzers[0], analyzers[1], connectionFocus(flags));

@@ -135,10 +135,11 @@ export function renderConnections(
   const connections = analyzer.connections(source, destination);
   const space = connections.space;
   const groups = new Map<string, { atoms: number[]; verdict: Verdict }>();
-  space.atoms.forEach((atom, index) => {
-    const verdict = analyzer.evaluate({ source, destination, port: atom.from, protocol: atom.protocol });
+  space.atoms.forEach((_, index) => {
+    const example = space.exampleOf(index);
+    const verdict = analyzer.evaluate({ source, destination, ...example });
     if (verdict.allowed !== connections.hasAtom(index)) {
-      throw new Error(`explain: the exact set and the verdict on ${atom.protocol} ${atom.from} disagree (a bug; please report it)`);
+      throw new Error(`explain: the exact set and the verdict on ${describeExample(example)} disagree (a bug; please report it)`);
     }
     const key = JSON.stringify([verdict.allowed, verdict.exemption, verdict.noNetwork, verdict.ipFamily,
       verdict.steps.map((step) => [step.layer, step.direction, step.allowed, step.decidedBy, step.allowedBy, step.deniedBy, step.isolatedBy])]);
@@ -161,11 +162,17 @@ export function renderConnections(
   const lines = [`${from} -> ${to}: ${connections.isEmpty() ? 'no connection allowed' : `${connections.format()} allowed`}`];
   notes.forEach((note) => lines.push(`  note: ${note}`));
   for (const decision of decisions) {
-    const atom = space.atoms[decision.connections.atoms()[0]];
-    lines.push('', `${decision.allowed ? 'ALLOWED' : 'DENIED'} ${decision.connections.format()} (read from the flow on ${atom.protocol} ${atom.from}):`);
+    const example = space.exampleOf(decision.connections.atoms()[0]);
+    lines.push('', `${decision.allowed ? 'ALLOWED' : 'DENIED'} ${decision.connections.format()} (read from the flow on ${describeExample(example)}):`);
     lines.push(...decision.verdict.explanation.split('\n').slice(1), ...intentLines(decision.verdict, policies));
   }
   return `${lines.map(escapeText).join('\n')}${policyLocations(decisions.map((d) => d.verdict), policies)}\n`;
+}
+
+/** `TCP 8080`, or `TCP 8080 GET /api/v1/` for a flow carrying a request. */
+function describeExample(example: { protocol: string; port: number; http?: { method: string; path: string; host?: string } }): string {
+  const http = example.http ? ` ${example.http.method} ${example.http.path}${example.http.host === undefined ? '' : ` host ${example.http.host}`}` : '';
+  return `${example.protocol} ${example.port}${http}`;
 }
 
 /** The verdict's explanation, the intents behind it, then where each policy it names is written. Names are escaped for the terminal. */

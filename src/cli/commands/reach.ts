@@ -43,14 +43,14 @@ Examples:
   $ cdk8s-zero-trust reach --cluster cluster.yaml --policies policies.yaml
   $ cdk8s-zero-trust reach --cluster cluster.yaml --policies policies.yaml --port 8080 --protocol TCP --format json
   $ cdk8s-zero-trust reach --cluster cluster.yaml --policies dist/*.k8s.yaml --format mermaid
-  $ kubectl get namespaces,pods -A -o yaml > cluster.yaml
+  $ kubectl get namespaces,pods,services,serviceaccounts,gateways -A -o yaml > cluster.yaml
   $ kubectl get networkpolicies -A -o yaml > policies.yaml`;
 
 /** `reach`: what can connect to what, exactly. */
 export function reachCommand(context: CommandContext): Command {
   const command = new Command('reach')
     .description('print what can connect to what: the exact connections between pods and external address classes')
-    .requiredOption('--cluster <file>', 'Namespaces and Pods as YAML (multi-document or kind: List, e.g. kubectl get namespaces,pods -A -o yaml)')
+    .requiredOption('--cluster <file>', 'Namespaces and Pods (and Services, ServiceAccounts, waypoint Gateways) as YAML (multi-document or kind: List, e.g. kubectl get namespaces,pods,services,serviceaccounts,gateways -A -o yaml)')
     .requiredOption('--policies <files...>', 'policy manifests (NetworkPolicy and every other kind the analyzer reads), YAML or JSON')
     .addOption(choiceOption('--format <format>', 'output format', REACH_FORMATS, 'text'));
   [...portOptions(false), ...policyReadingOptions(), ...evaluatorOptions()].forEach((option: Option) => command.addOption(option));
@@ -62,7 +62,7 @@ export function reachCommand(context: CommandContext): Command {
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const focus = connectionFocus(flags);
       const connectivity = analyzer.connectivity(analyzer.universe(focus.scope));
-      warnIfPlaintextOnly(context, policies);
+      warnIfPlaintextOnly(context, policies, cluster);
       const write = (text: string) => context.io.stdout(text);
       if (flags.format === 'json' && flags.port !== undefined) {
         // The pair list is the contract: stdout holds nothing else. What was assumed and left out

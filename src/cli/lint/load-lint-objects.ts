@@ -83,8 +83,7 @@ const INVALID_FIX = 'correct the field as the message says; until then the API s
  * Reads policy objects for linting. Kubernetes NetworkPolicies, the network-policy-api kinds and Calico policies are validated as
  * their API servers would (the analyzer's readers); other kinds (Cilium, Istio) are linted as
  * written and listed in `unvalidatedKinds`. Unlike `parsePolicies`, nothing is refused because the
- * analyzer cannot evaluate it: a linter must read what the evaluator cannot (a STRICT
- * PeerAuthentication, a waypoint policy).
+ * analyzer cannot evaluate it: a linter must read what the evaluator cannot (a waypoint policy).
  *
  * An object its API server would reject — an invalid field, a missing name, a name defined twice —
  * is not an error of the whole run: it carries its `problems` (every rule of the object that fails

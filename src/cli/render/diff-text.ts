@@ -34,7 +34,8 @@ export function renderDiffText(diff: ReachabilityDiff): string {
 /** `TCP 9090: reasons` (with the flow they were read from when the change covers several pairs). */
 export function reasonText(reason: ChangeReason, withExample: boolean): string {
   const example = reason.example;
-  const flow = withExample ? ` (read from ${example.source} -> ${example.destination} on ${example.protocol} ${example.port})` : '';
+  const request = example.http ? ` ${example.http.method} ${example.http.path}${example.http.host === undefined ? '' : ` host ${example.http.host}`}` : '';
+  const flow = withExample ? ` (read from ${example.source} -> ${example.destination} on ${example.protocol} ${example.port}${request})` : '';
   return escapeText(`${reason.connections.format()}${flow}: ${reason.because.join('; ')}`);
 }
 

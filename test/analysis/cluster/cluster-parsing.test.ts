@@ -66,7 +66,7 @@ describe('reading a cluster model', () => {
   test('fails on pods whose namespace has no Namespace object, naming the namespaces and the fix', () => {
     expect(() => parseCluster({ file: 'cluster.yaml', text: kubectlOutput })).toThrow(
       'cluster.yaml: pods are in namespace monitoring without a Namespace object, so a namespaceSelector on their labels would match nothing; '
-      + 'include the namespaces with `kubectl get namespaces,pods -A -o yaml > cluster.yaml`, or pass --implicit-namespaces to give them only the kubernetes.io/metadata.name label');
+      + 'include the namespaces with `kubectl get namespaces,pods,services,serviceaccounts,gateways -A -o yaml > cluster.yaml`, or pass --implicit-namespaces to give them only the kubernetes.io/metadata.name label');
   });
 
   test('reads namespaces and pods from a kind: List', () => {
@@ -103,6 +103,8 @@ describe('reading a cluster model', () => {
         { name: 'dns', port: 53, protocol: 'UDP' },
         { name: 'proxy', port: 15001, protocol: 'TCP' },
       ],
+      // A sidecar named `proxy` is not Istio's (`istio-proxy`), and the namespace enrols nothing.
+      mesh: { enrollment: 'none' },
     });
   });
 
@@ -163,7 +165,7 @@ describe('reading a cluster model', () => {
       'cluster.yaml, document 1: metadata.name: required field is missing; expected a string'],
     ['a kind that is neither Namespace nor Pod',
       'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\n',
-      'cluster.yaml, document 1: kind: a cluster file holds Namespaces and Pods (e.g. from `kubectl get namespaces,pods -A -o yaml`), got kind Deployment'],
+      'cluster.yaml, document 1: kind: a cluster file holds Namespace, Pod, Service, ServiceAccount, Gateway objects (e.g. from `kubectl get namespaces,pods,services,serviceaccounts,gateways -A -o yaml`), got kind Deployment'],
     ['a pod listed twice',
       'apiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: s }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: s }\n',
       'cluster.yaml, document 2 (Pod s/p): metadata.name: Pod s/p already appeared in cluster.yaml, document 1; each object must appear once'],
@@ -259,7 +261,7 @@ describe('reading JSON and hostile YAML', () => {
     ['namespaces without pods', 'apiVersion: v1\nkind: Namespace\nmetadata: { name: a }\n', ''],
   ])('fails on %s: a cluster without pods would pass every gate', (_title, text, detail) => {
     expect(() => parseCluster({ file: 'empty.yaml', text })).toThrow(
-      `empty.yaml: the cluster has no pods${detail}; write a complete snapshot with \`kubectl get namespaces,pods -A -o yaml > cluster.yaml\``);
+      `empty.yaml: the cluster has no pods${detail}; write a complete snapshot with \`kubectl get namespaces,pods,services,serviceaccounts,gateways -A -o yaml > cluster.yaml\``);
   });
 
   test('rejects a YAML alias bomb instead of expanding it', () => {

@@ -1,10 +1,11 @@
 import * as fc from 'fast-check';
 import {
-  AnalysisPolicy, ClusterModel, ConnectionSet, Connectivity, EvaluatorOptions, FlowEndpoint, ipEndpoint, parseIpAddress, podEndpoint,
+  AnalysisPolicy, ClusterModel, ConnectionSet, Connectivity, EvaluatorOptions, FlowEndpoint, HttpRequest, ipEndpoint, parseIpAddress, podEndpoint,
   podId, ReachabilityAnalyzer,
 } from '../../../src/analysis';
 import { lookup } from '../../../src/analysis/engine/connection-map';
 import { BruteEnd, bruteAllowed, bruteIsolated } from '../support/brute-force';
+import { requestArb } from '../support/http-arbitraries';
 import { externalAddresses, GAP, OUTSIDE, PROTOCOLS, SMALL_PORTS, smallClusterArb, smallOptionsArb, smallPoliciesArb } from '../support/small-universe';
 
 // The exact engine against an independent brute-force evaluator (test/analysis/support/brute-force.ts),
@@ -15,6 +16,7 @@ import { externalAddresses, GAP, OUTSIDE, PROTOCOLS, SMALL_PORTS, smallClusterAr
 
 const RUNS = Number(process.env.EXACT_ENGINE_RUNS ?? 120);
 const PORTS = [...SMALL_PORTS, GAP.representative];
+const requestsArb = fc.array(requestArb, { maxLength: 3 });
 
 interface Pair {
   readonly label: string;
@@ -54,7 +56,9 @@ function fromRows(connectivity: Connectivity, cluster: ClusterModel, source: Flo
 }
 
 /** Every disagreement between the engine and brute force, as readable lines (empty = agreement). */
-function disagreements(cluster: ClusterModel, policies: AnalysisPolicy[], options: EvaluatorOptions, withEvaluate: boolean): string[] {
+function disagreements(
+  cluster: ClusterModel, policies: AnalysisPolicy[], options: EvaluatorOptions, withEvaluate: boolean, randomRequests: readonly HttpRequest[] = [],
+): string[] {
   const analyzer = new ReachabilityAnalyzer(cluster, policies, options);
   const connectivity = analyzer.connectivity();
   const space = connectivity.universe.space;
@@ -113,6 +117,22 @@ function disagreements(cluster: ClusterModel, policies: AnalysisPolicy[], option
     if (alone.format() !== set.format()) {
       problems.push(`${pair.label}: the two-endpoint analysis says ${alone.format()}, the full one ${set.format()}`);
     }
+    // Requests (TCP only: the request space's): the random ones and every class's example.
+    for (const request of [...randomRequests, ...(space.requests?.classes ?? []).map((c) => c.example)]) {
+      for (const port of PORTS) {
+        const expected = bruteAllowed(cluster, policies, options, pair.source, pair.destination, port, 'TCP', undefined, request);
+        const where = `${pair.label} TCP ${port} ${request.method} ${request.path}${request.host === undefined ? '' : ` host ${request.host}`}`;
+        if (set.contains(port, 'TCP', request) !== expected) {
+          problems.push(`${where}: brute force ${expected ? 'allows' : 'denies'}, the engine's set is ${set.format()}`);
+        }
+        if (withEvaluate) {
+          const verdict = analyzer.evaluate({ source: pair.flowSource, destination: pair.flowDestination, port, protocol: 'TCP', http: request });
+          if (verdict.allowed !== expected) {
+            problems.push(`${where}: brute force ${expected ? 'allows' : 'denies'}, evaluate ${verdict.allowed ? 'allows' : 'denies'}`);
+          }
+        }
+      }
+    }
     for (const protocol of PROTOCOLS) {
       for (const port of PORTS) {
         const expected = bruteAllowed(cluster, policies, options, pair.source, pair.destination, port, protocol);
@@ -132,15 +152,15 @@ function disagreements(cluster: ClusterModel, policies: AnalysisPolicy[], option
 }
 
 describe('the exact engine equals brute-force evaluation over a small universe', () => {
-  test('for random clusters (IPv4, IPv6, host network, pods without IP, named ports) and random IR policies of every shape', () => {
-    fc.assert(fc.property(smallClusterArb, smallPoliciesArb, smallOptionsArb, (cluster, policies, options) => {
-      expect(disagreements(cluster, policies, options, false)).toEqual([]);
+  test('for random clusters (IPv4, IPv6, host network, pods without IP, named ports), random IR policies of every shape and random HTTP requests', () => {
+    fc.assert(fc.property(smallClusterArb, smallPoliciesArb, smallOptionsArb, requestsArb, (cluster, policies, options, requests) => {
+      expect(disagreements(cluster, policies, options, false, requests)).toEqual([]);
     }), { numRuns: RUNS });
   }, 300_000);
 
   test('and evaluate(flow), the explanation path, decides every flow as the sets do', () => {
-    fc.assert(fc.property(smallClusterArb, smallPoliciesArb, smallOptionsArb, (cluster, policies, options) => {
-      expect(disagreements(cluster, policies, options, true)).toEqual([]);
+    fc.assert(fc.property(smallClusterArb, smallPoliciesArb, smallOptionsArb, requestsArb, (cluster, policies, options, requests) => {
+      expect(disagreements(cluster, policies, options, true, requests)).toEqual([]);
     }), { numRuns: Math.max(10, Math.round(RUNS / 3)) });
   }, 300_000);
 

@@ -107,7 +107,7 @@ spec:
     ['an empty operation', 'spec: { rules: [{ to: [{ operation: {} }] }] }', 'spec.rules[0].to[0].operation: an operation must set at least one field'],
     ['a port out of range', 'spec: { rules: [{ to: [{ operation: { ports: ["65536"] } }] }] }', 'spec.rules[0].to[0].operation.ports[0]: expected a port number 0-65535 as a string of digits, got "65536"'],
     ['a service account with a wildcard', 'spec: { rules: [{ from: [{ source: { serviceAccounts: ["prod/*"] } }] }] }', 'spec.rules[0].from[0].source.serviceAccounts[0]: expected <account> or <namespace>/<account> without wildcards'],
-    ['targetRefs', 'spec: { targetRefs: [{ kind: Service, group: "", name: backend-api }], rules: [{}] }', 'spec.targetRefs: a policy bound to a Service, Gateway or ServiceEntry (waypoint / gateway policy) cannot be evaluated: the cluster model has no Services'],
+    ['targetRefs', 'spec: { targetRefs: [{ kind: Service, group: "", name: backend-api }], rules: [{}] }', 'spec.targetRefs: a policy bound to a Service, Gateway or ServiceEntry (waypoint / gateway policy) cannot be evaluated yet: it applies to Service-addressed connections through a waypoint'],
     ['CUSTOM', 'spec: { action: CUSTOM, provider: { name: ext }, rules: [{}] }', 'spec.action: CUSTOM delegates the decision to an external authorizer'],
     ['when', 'spec: { rules: [{ when: [{ key: "request.auth.claims[iss]", values: [x] }] }] }', 'spec.rules[0].when: `when` conditions are not supported by the analyzer'],
     ['hosts', 'spec: { rules: [{ to: [{ operation: { hosts: [a.example.com] } }] }] }', 'spec.rules[0].to[0].operation.hosts: hosts is not supported by the analyzer'],
@@ -121,10 +121,11 @@ spec:
     expect(errorOf(() => parsePolicies({ file: 'istio.yaml', text }))).toContain(message);
   });
 
-  test('PeerAuthentication: PERMISSIVE changes nothing; STRICT fails (the IR cannot express rejecting plaintext yet)', () => {
+  test('PeerAuthentication is read into a rule-less mesh policy; STRICT fails on a cluster model that does not say who is in the mesh', () => {
     const pa = (mode: string) => `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: mtls, namespace: production }\nspec: { mtls: { mode: ${mode} } }\n`;
-    expect(parsePolicies({ file: 'pa.yaml', text: pa('PERMISSIVE') })).toEqual([]);
-    expect(errorOf(() => parsePolicies({ file: 'pa.yaml', text: pa('STRICT') })))
-      .toBe('pa.yaml, document 1 (PeerAuthentication production/mtls): spec.mtls.mode: STRICT changes which clients can connect (plaintext rejected, or mTLS identities lost), which the analyzer cannot evaluate yet; only PERMISSIVE and UNSET are supported');
+    expect(parsePolicies({ file: 'pa.yaml', text: pa('PERMISSIVE') })).toMatchObject([{ layer: 'mesh', peerAuthentication: { level: 'namespace', mode: 'PERMISSIVE', portModes: [] } }]);
+    expect(allowed(pa('PERMISSIVE'), flow('production/frontend', 'production/backend', { mesh: undefined }))).toBe(true);
+    expect(errorOf(() => allowed(pa('STRICT'), flow('production/frontend', 'production/backend'))))
+      .toMatch(/^PeerAuthentication production\/mtls makes mTLS STRICT for pod production\/backend, whose place in the mesh the cluster model does not say/);
   });
 });

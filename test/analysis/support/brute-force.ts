@@ -1,6 +1,7 @@
+import { bruteHttpMatch } from './http-arbitraries';
 import {
   AnalysisPolicy, cidrContains, ClusterModel, ClusterPod, EvaluatorOptions, IpAddress, IpFamily, matchesSelector, PeerMatch, PodSelection,
-  PolicyRule, PortMatch, Protocol,
+  HttpRequest, PolicyRule, PortMatch, Protocol,
 } from '../../../src/analysis';
 
 // An independent reference for the exact engine, written from the IR semantics of docs/ANALYSIS.md
@@ -13,10 +14,13 @@ export type BruteEnd = { readonly pod: ClusterPod } | { readonly ip: IpAddress }
 
 const FAMILIES: IpFamily[] = ['IPv4', 'IPv6'];
 
-/** The decision on one plain connection (no HTTP request, no mTLS); with `onlyFamily`, over that address family alone. */
+/**
+ * The decision on one connection without mTLS, carrying `request` (none: a connection without an
+ * HTTP request); with `onlyFamily`, over that address family alone.
+ */
 export function bruteAllowed(
   cluster: ClusterModel, policies: readonly AnalysisPolicy[], rawOptions: EvaluatorOptions,
-  source: BruteEnd, destination: BruteEnd, port: number, protocol: Protocol, onlyFamily?: IpFamily,
+  source: BruteEnd, destination: BruteEnd, port: number, protocol: Protocol, onlyFamily?: IpFamily, request?: HttpRequest,
 ): boolean {
   const options = {
     ipBlockMatchesPods: rawOptions.ipBlockMatchesPods ?? true,
@@ -43,7 +47,7 @@ export function bruteAllowed(
   const layers = [...new Set(enforced.map((policy) => policy.layer))];
   return families.some((family) => layers.every((layer) => {
     const inLayer = enforced.filter((policy) => policy.layer === layer);
-    const flow: Flow = { source, destination, port, protocol, family, cluster, options };
+    const flow: Flow = { source, destination, port, protocol, family, cluster, options, ...(request ? { request } : {}) };
     return directionAllows(inLayer, flow, 'egress') && directionAllows(inLayer, flow, 'ingress');
   }));
 }
@@ -54,6 +58,7 @@ interface Flow {
   readonly port: number;
   readonly protocol: Protocol;
   readonly family: IpFamily;
+  readonly request?: HttpRequest;
   readonly cluster: ClusterModel;
   readonly options: { ipBlockMatchesPods: boolean; selfTraffic: string; nodeLocalTraffic: string };
 }
@@ -127,7 +132,11 @@ function selects(cluster: ClusterModel, selection: PodSelection, pod: ClusterPod
 }
 
 function ruleMatches(rule: PolicyRule, flow: Flow, subject: ClusterPod, peer: BruteEnd): boolean {
-  if (rule.http !== undefined && rule.nonHttpFlows !== 'match') return false;
+  if (rule.http !== undefined) {
+    const request = flow.request;
+    // A flow without a request matches as `nonHttpFlows` says; one with a request, one of the conditions.
+    if (request === undefined ? rule.nonHttpFlows !== 'match' : !rule.http.some((match) => bruteHttpMatch(match, request))) return false;
+  }
   if (rule.subjectPeers !== undefined && !rule.subjectPeers.some((candidate) => peerIs(candidate, { pod: subject }, subject, flow))) return false;
   if (rule.peers !== undefined && !rule.peers.some((candidate) => peerIs(candidate, peer, subject, flow))) return false;
   const own = { pod: subject };

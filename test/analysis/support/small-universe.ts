@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { httpMatchArb } from './http-arbitraries';
 import {
   AnalysisPolicy, ClusterModel, EntityName, EvaluatorOptions, parseCidr, parseIpAddress, PeerMatch, PodInput, PodSelection, PolicyRule,
   PolicyTier, PortMatch, Protocol, SelectorExpr,
@@ -129,6 +130,7 @@ const ruleArb = fc.record({
   notSubjectPeers: fc.option(fc.array(peerArb, { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 6 }),
   ports: fc.option(fc.array(portMatchArb, { maxLength: 3 }), { nil: undefined }),
   http: fc.integer({ min: 0, max: 5 }),
+  conditions: fc.array(httpMatchArb, { minLength: 1, maxLength: 2 }),
 });
 
 const TIERS: PolicyTier[] = [
@@ -160,7 +162,8 @@ export const smallPoliciesArb: fc.Arbitrary<AnalysisPolicy[]> = fc.array(fc.reco
       ...(entry.notPeers ? { notPeers: entry.notPeers } : {}),
       ...(entry.notSubjectPeers ? { notSubjectPeers: entry.notSubjectPeers } : {}),
       ...(entry.ports ? { ports: entry.ports } : {}),
-      ...(entry.http === 0 ? { http: [{ methods: ['GET'] }], nonHttpFlows: 'match' as const } : entry.http === 1 ? { http: [{ methods: ['GET'] }] } : {}),
+      ...(entry.http === 0 ? { http: entry.conditions, nonHttpFlows: 'match' as const }
+        : entry.http === 1 ? { http: entry.conditions } : entry.http === 2 ? { http: [{ methods: ['GET'] }] } : {}),
     })),
   } : undefined);
   const ingress = direction('ingress', spec.ingress);
