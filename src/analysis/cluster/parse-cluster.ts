@@ -271,7 +271,15 @@ function readPod(reader: FieldReader, root: Record<string, unknown>, namespace: 
   const owner = readController(reader, metadata.ownerReferences);
   return {
     input: {
-      namespace, name, labels, serviceAccountName, hostNetwork, ...(nodeName ? { nodeName } : {}), ports, ips, ...(phase ? { phase } : {}),
+      namespace,
+      name,
+      labels,
+      serviceAccountName,
+      hostNetwork,
+      ...(nodeName ? { nodeName } : {}),
+      ports,
+      ips,
+      ...(phase ? { phase } : {}),
       ...(owner ? { owner } : {}),
     },
     evidence: { id: `${namespace}/${name}`, labels, hostNetwork, hasProxyContainer, ...(redirection === undefined ? {} : { redirection }) },

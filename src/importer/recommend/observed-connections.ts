@@ -176,7 +176,14 @@ export class ObservedConnectionsReader {
         continue;
       }
       const connection: ObservedConnection = {
-        source: s, destination: d, protocol: flow.protocol as Protocol, port: flow.port!, ...(flow.http ? { http: flow.http } : {}), count, line, flow,
+        source: s,
+        destination: d,
+        protocol: flow.protocol as Protocol,
+        port: flow.port!,
+        ...(flow.http ? { http: flow.http } : {}),
+        count,
+        line,
+        flow,
       };
       (verdict.denied ? denied : connections).push(connection);
     }

@@ -1,7 +1,7 @@
 import { ConnectionEndpoint, IgnoredFlows, ObservedConnection, ObservedConnections } from './observed-connections';
 import { RecommendedWorkload, selectWorkloads, WorkloadSelection, WorkloadSelectionOptions } from './workload-selection';
 import {
-  AnalysisInputError, ClusterModel, ClusterPod, FAMILY_BITS, IpAddress, ipFromValue, podId, Protocol, tryParseCidr, cidrContains,
+  AnalysisInputError, ClusterModel, ClusterPod, IpAddress, parseCidr, podId, Protocol, tryParseCidr, cidrContains,
 } from '../../analysis';
 
 /** An outside peer of the recommendation: a CIDR block (one address unless a wider prefix was opted into). */
@@ -99,8 +99,12 @@ export function recommend(cluster: ClusterModel, observed: ObservedConnections, 
   const isolated = [...new Set(options.namespaces ?? observedNamespaces)].sort();
   const isolatedSet = new Set(isolated);
   const peerNamespaces = [...observedNamespaces].filter(ns => !isolatedSet.has(ns)).sort();
-  const selection = selectWorkloads(cluster, [...isolated, ...peerNamespaces], options);
   const notes: string[] = [];
+  if (options.namespaces === undefined && isolatedSet.has('kube-system')) {
+    notes.push('kube-system is isolated because an observed flow has a pod there (e.g. DNS lookups to CoreDNS): its pods may then only '
+      + 'make the connections observed (CoreDNS\'s upstream lookups and API server watches too); name the namespaces to isolate with --namespaces to leave it open');
+  }
+  const selection = selectWorkloads(cluster, [...isolated, ...peerNamespaces], options);
   const v4 = prefixOption('--external-ipv4-prefix', options.externalIpv4Prefix, 32);
   const v6 = prefixOption('--external-ipv6-prefix', options.externalIpv6Prefix, 128);
   if (v4 < 32 || v6 < 128) {
@@ -121,7 +125,14 @@ export function recommend(cluster: ClusterModel, observed: ObservedConnections, 
     return { kind: 'workload', workload: workloadOfPods(selection, e.pods, c, role) };
   };
 
-  const byPair = new Map<string, { source: AllowanceEnd; destination: AllowanceEnd; ports: Map<string, AllowedPort>; observed: ObservedConnection[]; records: number }>();
+  interface Pair {
+    source: AllowanceEnd;
+    destination: AllowanceEnd;
+    ports: Map<string, AllowedPort>;
+    observed: ObservedConnection[];
+    records: number;
+  }
+  const byPair = new Map<string, Pair>();
   const open = new Map<string, { count: number; line: number }>();
   for (const c of observed.connections) {
     const source = endOf(c.source, c, 'source');
@@ -217,8 +228,7 @@ function prefixOption(name: string, value: number | undefined, bits: number): nu
   return value;
 }
 
+/** The network of an address at a prefix length, canonical (`203.0.113.0/24`): the CIDR parser clears the host bits. */
 function networkOf(ip: IpAddress, prefix: number): string {
-  const bits = FAMILY_BITS[ip.family];
-  const host = (1n << BigInt(bits - prefix)) - 1n;
-  return `${ipFromValue(ip.family, ip.value & ~host).text}/${prefix}`;
+  return parseCidr(`${ip.text}/${prefix}`).text;
 }

@@ -101,7 +101,9 @@ export function selectWorkloads(cluster: ClusterModel, namespaces: Iterable<stri
     const decided = groups.map(group => ({ group, choice: chooseSelector(group.pods, podsOfNamespace) }));
     const bad = decided.filter(d => !('selector' in d.choice));
     if (bad.length > 0 && !options.mergeUnseparable) {
-      for (const { group, choice } of bad) unseparable.push({ namespace, owner: group.owner, pods: group.pods, reason: (choice as { problem: string }).problem });
+      for (const { group, choice } of bad) {
+        unseparable.push({ namespace, owner: group.owner, pods: group.pods, reason: (choice as { problem: string }).problem });
+      }
     }
     // Merge: grow each unseparable group to the pods its shared labels select, until a selector isolates it.
     const merged = bad.length > 0 && options.mergeUnseparable ? mergeGroups(bad.map(b => b.group), groups, podsOfNamespace) : [];
@@ -239,7 +241,8 @@ function groupByOwner(pods: readonly ClusterPod[]): Group[] {
  * Grows unseparable groups to fixed points — the pods their shared labels select (every pod of the
  * namespace when they share none) — and unites those that overlap, with every group they cover.
  */
-function mergeGroups(bad: readonly Group[], all: readonly Group[], podsOfNamespace: readonly ClusterPod[]): { pods: ClusterPod[]; groups: Group[] }[] {
+function mergeGroups(bad: readonly Group[], all: readonly Group[], podsOfNamespace: readonly ClusterPod[]):
+{ pods: ClusterPod[]; groups: Group[] }[] {
   const groupOfPod = new Map<ClusterPod, Group>();
   for (const g of all) for (const p of g.pods) groupOfPod.set(p, g);
   let sets: Set<ClusterPod>[] = bad.map(g => new Set(g.pods));

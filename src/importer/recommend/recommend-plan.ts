@@ -1,0 +1,133 @@
+import { AllowanceEnd, describeEnd, RecommendedAllowance, Recommendation } from './recommendation';
+import { RecommendedWorkload } from './workload-selection';
+import { ImportPlan, PlanChart, PlanEngineKind, PlanIntent, PlanPeer, PlanTarget, PlanWorkload } from '../import-plan';
+import { identifier } from '../render-app';
+
+/** Options of `recommendationPlan`. */
+export interface RecommendationPlanOptions {
+  readonly engine: PlanEngineKind;
+  /** The cluster's pod and Service CIDRs: needed (by the engine's TargetProfile) when an allowance names an outside address. */
+  readonly target?: PlanTarget;
+  /** The flow file, named in each intent's comment. */
+  readonly flowFile: string;
+}
+
+/**
+ * The recommendation as an import plan, so that it is built, proven and written as `import` does:
+ * a chart per isolated namespace with a `DefaultDeny` (both directions), every allowance in the
+ * chart of the side it isolates (`AllowFrom` in the destination's, `AllowTo` and `EgressToCidr` in
+ * the source's), workloads declared once under readable names. DNS is allowed only as observed
+ * (the lookups are flows like any other), so every egress-isolating intent acknowledges that
+ * unobserved DNS is blocked (`acknowledgeDnsBlocked`).
+ */
+export function recommendationPlan(r: Recommendation, options: RecommendationPlanOptions): ImportPlan {
+  const ids = workloadIds(r.workloads);
+  const intents: PlanIntent[] = [];
+  const chartIds = new Set<string>();
+  const chartOf = (namespace: string) => {
+    chartIds.add(namespace);
+    return namespace;
+  };
+  for (const ns of r.isolatedNamespaces) {
+    intents.push({
+      kind: 'DefaultDeny',
+      id: 'default-deny',
+      chart: chartOf(ns),
+      namespace: ns,
+      directions: ['egress', 'ingress'],
+      acknowledgeDnsBlocked: true,
+      source: { object: `recommend: namespace ${ns} isolated both ways; only the observed flows below are allowed (DNS too)` },
+    });
+  }
+  const used = new Map<string, Set<string>>();
+  const uniqueId = (chart: string, base: string) => {
+    let set = used.get(chart);
+    if (!set) used.set(chart, set = new Set(['default-deny']));
+    let id = base;
+    for (let i = 2; set.has(id); i++) id = `${base}-${i}`;
+    set.add(id);
+    return id;
+  };
+  const peer = (e: AllowanceEnd): PlanPeer => (e.kind === 'cidr' ? { kind: 'cidr', cidr: e.cidr, except: [] } : { kind: 'workload', workload: ids.get(e.workload)! });
+  for (const a of r.allowances) {
+    const ports = a.ports.map(p => ({ kind: 'port' as const, protocol: p.protocol, port: p.port }));
+    const source = { object: sourceText(a), location: options.flowFile };
+    const id = `${constructIdPart(a.source)}-to-${constructIdPart(a.destination)}`;
+    switch (a.construct) {
+      case 'AllowFrom': {
+        const to = (a.destination as { workload: RecommendedWorkload }).workload;
+        const chart = chartOf(to.namespace);
+        intents.push({ kind: 'AllowFrom', id: uniqueId(chart, id), chart, to: ids.get(to)!, peers: [peer(a.source)], ports, source });
+        break;
+      }
+      case 'AllowTo': {
+        const from = (a.source as { workload: RecommendedWorkload }).workload;
+        const chart = chartOf(from.namespace);
+        intents.push({ kind: 'AllowTo', id: uniqueId(chart, id), chart, workload: ids.get(from)!, peers: [peer(a.destination)], ports, acknowledgeDnsBlocked: true, source });
+        break;
+      }
+      case 'EgressToCidr': {
+        const from = (a.source as { workload: RecommendedWorkload }).workload;
+        const chart = chartOf(from.namespace);
+        intents.push({
+          kind: 'EgressToCidr',
+          id: uniqueId(chart, id),
+          chart,
+          workload: ids.get(from)!,
+          cidr: (a.destination as { cidr: string }).cidr,
+          except: [],
+          ports,
+          acknowledgeDnsBlocked: true,
+          source,
+        });
+        break;
+      }
+    }
+  }
+  const charts: PlanChart[] = [...chartIds].sort().map(ns => ({ id: ns, namespace: ns }));
+  // The plan constructs charts in order: intents grouped by chart, DefaultDeny first.
+  const ordered = charts.flatMap(c => intents.filter(i => i.chart === c.id));
+  const workloads: PlanWorkload[] = r.workloads.map(w => ({
+    id: ids.get(w)!,
+    namespace: w.namespace,
+    labels: w.selector.kind === 'labels' ? w.selector.labels : {},
+    expressions: [],
+  }));
+  return {
+    engine: { kind: options.engine, ...(options.target ? { target: options.target } : {}) },
+    charts,
+    workloads,
+    intents: ordered,
+  };
+}
+
+/** Variable names: the workload's name in camelCase, with its namespace before it when two namespaces share the name. */
+export function workloadIds(workloads: readonly RecommendedWorkload[]): Map<RecommendedWorkload, string> {
+  const base = new Map(workloads.map(w => [w, identifier(w.name, 'Workload')]));
+  const count = new Map<string, number>();
+  for (const id of base.values()) count.set(id, (count.get(id) ?? 0) + 1);
+  const ids = new Map<RecommendedWorkload, string>();
+  const taken = new Set<string>();
+  for (const w of workloads) {
+    let id = base.get(w)!;
+    if (count.get(id)! > 1) id = identifier(`${w.namespace}-${w.name}`, 'Workload');
+    // The renderer names charts `<namespace>Chart`: a workload id must not end in Chart.
+    if (id.endsWith('Chart')) id = `${id}Workload`;
+    let unique = id;
+    for (let i = 2; taken.has(unique); i++) unique = `${id}${i}`;
+    taken.add(unique);
+    ids.set(w, unique);
+  }
+  return ids;
+}
+
+function constructIdPart(e: AllowanceEnd): string {
+  const text = e.kind === 'cidr' ? e.cidr.replace(/[^A-Za-z0-9]+/g, '-') : e.workload.name;
+  return text.replace(/^-+|-+$/g, '') || 'peer';
+}
+
+function sourceText(a: RecommendedAllowance): string {
+  const flows = a.observed.length;
+  return `recommend: ${describeEnd(a.source)} -> ${describeEnd(a.destination)}, ${flows} observed flow${flows === 1 ? '' : 's'} `
+    + `(${a.records} record${a.records === 1 ? '' : 's'}), first on line ${a.observed[0].line}`;
+}
