@@ -58,7 +58,7 @@ export interface PlanTarget {
 
 /** A chart: a namespace's intents, or (no namespace) the cluster-wide ones. */
 export interface PlanChart {
-  /** The construct id and the variable name of the chart, e.g. `shop` or `cluster`. */
+  /** The construct id and the variable name of the chart, e.g. `shop` or `ClusterWide`. */
   readonly id: string;
   /** The chart's namespace; undefined for the chart of cluster-wide intents. */
   readonly namespace?: string;
@@ -245,5 +245,5 @@ export type PlanIntentKind = PlanIntent['kind'];
 /** The namespaces every cluster-wide intent leaves alone, whatever it lists. */
 export const ALWAYS_EXCEPTED_NAMESPACES: readonly string[] = ['calico-system', 'kube-system'];
 
-/** The id of the chart of cluster-wide intents. */
-export const CLUSTER_CHART_ID = 'cluster';
+/** The id of the chart of cluster-wide intents (upper case: no namespace can be called that). */
+export const CLUSTER_CHART_ID = 'ClusterWide';

@@ -110,7 +110,9 @@ function engineExpression(plan: ImportPlan, use: (name: string) => string): stri
     if (e.clusterNetworkPolicy.baselineIngressFromPodsOnly) c.push('baselineIngressFromPodsOnly: true');
     entries.push(`clusterNetworkPolicy: { ${c.join(', ')} }`);
   }
-  return `Engine.${e.kind}(${entries.length === 0 ? '' : `{ ${entries.join(', ')} }`})`;
+  if (entries.length === 0) return `Engine.${e.kind}()`;
+  const inline = `Engine.${e.kind}({ ${entries.join(', ')} })`;
+  return inline.length <= 100 ? inline : `Engine.${e.kind}({\n${entries.map(x => `  ${x},`).join('\n')}\n})`;
 }
 
 function workloadExpression(w: PlanWorkload, use: (name: string) => string): string {

@@ -1,0 +1,776 @@
+import {
+  ALWAYS_EXCEPTED_NAMESPACES, CLUSTER_CHART_ID, ImportPlan, PlanChart, PlanClusterRule, PlanDirection, PlanEngine, PlanEngineKind, PlanExpression,
+  PlanAllowDns, PlanIntent, PlanNamespaces, PlanPeer, PlanPort, PlanSource, PlanTarget, PlanWorkload,
+} from './import-plan';
+import { chartVariable, identifier } from './render-app';
+import {
+  AnalysisPolicy, ClusterModel, Direction, formatPolicyRef, formatSourceLocation, matchesSelector, NAMESPACE_NAME_LABEL, PeerMatch, PodSelection,
+  PolicyRule, PortMatch, SelectorExpr,
+} from '../analysis';
+import { selectionMatchesPod } from '../analysis/engine/policy-index';
+import { cidrContainsCidr, tryParseCidr } from '../analysis/ip/cidr';
+import { ADMIN_TIER, BASELINE_TIER } from '../analysis/ir/network-policy-api-tiers';
+
+/** Something in the input that no intent says exactly: the object, the field, and why. */
+export interface CannotExpress {
+  /** `NetworkPolicy shop/web`. */
+  readonly object: string;
+  /** `policies.yaml, document 2`, when read from a file. */
+  readonly location?: string;
+  /** The field (rule label, `spec.podSelector`, …) that cannot be expressed. */
+  readonly field: string;
+  /** Why, and what would have to change. */
+  readonly reason: string;
+}
+
+/** `NetworkPolicy shop/web (policies.yaml, document 2) ingress[0]: <reason>`. */
+export function formatCannotExpress(c: CannotExpress): string {
+  return `${c.object}${c.location ? ` (${c.location})` : ''} ${c.field}: ${c.reason}`;
+}
+
+/** Options of `planImport`. */
+export interface PlanImportOptions {
+  /** The engine the app is written for. @default - the engine of the input's dialect (`defaultEngineFor`) */
+  readonly engine?: PlanEngineKind;
+  /** The cluster's pod CIDRs, needed when an intent names a CIDR block. */
+  readonly podCidrs?: readonly string[];
+  /** The cluster's Service CIDRs, needed when an intent names a CIDR block. */
+  readonly serviceCidrs?: readonly string[];
+  /**
+   * `ClusterNetworkPolicyImplementation.<name>()` for cluster-wide intents on the Kubernetes engine.
+   * @default 'kubeNetworkPolicies' - callers that cannot know the cluster's must ask for it (the CLI requires `--implementation`)
+   */
+  readonly clusterNetworkPolicyImplementation?: string;
+}
+
+/** A plan, or what keeps the input from being one: never both, never a plan that approximates. */
+export type PlanImportResult =
+  | { readonly plan: ImportPlan; readonly cannotExpress?: undefined }
+  | { readonly plan?: undefined; readonly cannotExpress: readonly CannotExpress[] };
+
+/** The engine of the input's dialect: Calico objects → calico, Cilium objects → cilium, else kubernetes. */
+export function defaultEngineFor(policies: readonly AnalysisPolicy[]): PlanEngineKind {
+  const kinds = new Set(policies.map(p => p.ref.kind));
+  if ([...kinds].some(k => /^(Global|Staged|StagedGlobal|StagedKubernetes)?NetworkPolicy$/.test(k) && k !== 'NetworkPolicy') || policies.some(p => p.tier.name !== 'kubernetes' && isCalicoTier(p))) {
+    return 'calico';
+  }
+  if ([...kinds].some(k => k.startsWith('Cilium'))) return 'cilium';
+  return 'kubernetes';
+}
+
+function isCalicoTier(p: AnalysisPolicy): boolean {
+  return !isClusterTier(p) && p.tier.name !== 'kubernetes' && !p.ref.kind.startsWith('Cilium');
+}
+
+/**
+ * Turns analysis policies (any dialect the analyzer reads, already translated) into a plan of
+ * intents that means the same traffic, or lists what cannot be expressed. The mapping, per network
+ * layer tier (docs/IMPORT.md):
+ *
+ * - the namespace tier (Kubernetes NetworkPolicy, Cilium and Calico allow policies: one tier whose
+ *   isolating policies' allow rules are a union): a direction isolated with no rule is a
+ *   `DefaultDeny`, an ingress rule an `AllowFrom`, an egress rule an `AllowDns` (the cluster DNS on
+ *   UDP and TCP 53, by pod labels), `EgressToCidr` (one per block) or `AllowTo`; a policy selecting
+ *   every namespace but some names, with no rule, a `ClusterDefaultDeny`;
+ * - the admin tier (ClusterNetworkPolicy `Admin`): each rule a `ClusterDeny`, `ClusterAlwaysAllow`
+ *   or `ClusterDelegateToNamespaces` at a priority that keeps the input's order;
+ * - the baseline tier: a deny of everything for every namespace but some names, a `ClusterDefaultDeny`.
+ *
+ * What does not map — deny or pass rules in a namespace tier, several namespace tiers, selectors with
+ * `||` or `!`, mesh policies, identities, HTTP rules, entities other than `all` — is listed, never
+ * approximated. A peer whose own side an intent would add (the source half of `AllowFrom`, the
+ * destination half of `AllowTo`) is written by namespace labels when that side is isolated in the
+ * input, so the app allows nothing the input does not.
+ */
+export function planImport(policies: readonly AnalysisPolicy[], cluster: ClusterModel, options: PlanImportOptions = {}): PlanImportResult {
+  return new Planner(policies, cluster, options).run();
+}
+
+interface Subject {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly expressions: PlanExpression[];
+  readonly serviceAccount?: string;
+}
+
+class Planner {
+  private readonly problems: CannotExpress[] = [];
+  private readonly workloads = new Map<string, PlanWorkload>();
+  private readonly usedVariables = new Set<string>();
+  private readonly intents: PlanIntent[] = [];
+  private readonly intentIds = new Map<string, Set<string>>();
+  private readonly cidrs = new Map<string, Extract<PeerMatch, { kind: 'ipBlock' }>>();
+  private clusterWide = false;
+  private baselineIngressFromPodsOnly = false;
+  private readonly engine: PlanEngineKind;
+
+  constructor(
+    private readonly policies: readonly AnalysisPolicy[],
+    private readonly cluster: ClusterModel,
+    private readonly options: PlanImportOptions,
+  ) {
+    this.engine = options.engine ?? defaultEngineFor(policies);
+  }
+
+  public run(): PlanImportResult {
+    const network = this.policies.filter(p => p.layer === 'network');
+    for (const p of this.policies.filter(x => x.layer !== 'network')) {
+      this.cannot(p, 'spec', `a ${p.layer}-layer policy (Istio): import writes network intents only; import the CNI's policies and keep the mesh policies as they are`);
+    }
+    const namespaceTiers = [...new Set(network.filter(p => !isClusterTier(p)).map(p => p.tier.name))];
+    if (namespaceTiers.length > 1) {
+      const second = network.find(p => p.tier.name === namespaceTiers[1])!;
+      this.cannot(second, 'tier', `its tier ${namespaceTiers[1]} is a second namespace tier besides ${namespaceTiers[0]}: an allow in one tier decides before the next, which no union of intents says`);
+    }
+    const admin = network.filter(isAdminTier).sort(byOrder);
+    this.planAdmin(admin);
+    for (const p of network.filter(isBaselineTier)) this.planBaseline(p);
+    for (const p of network.filter(x => !isClusterTier(x))) this.planNamespaced(p);
+    if (this.problems.length > 0) return { cannotExpress: this.problems };
+    return { plan: this.plan() };
+  }
+
+  private plan(): ImportPlan {
+    const namespaces = [...new Set(this.intents.map(i => i.chart))].filter(c => c !== CLUSTER_CHART_ID).sort();
+    const charts: PlanChart[] = [
+      ...(this.clusterWide ? [{ id: CLUSTER_CHART_ID }] : []),
+      ...namespaces.map(n => ({ id: n, namespace: n })),
+    ];
+    const order = new Map(charts.map((c, i) => [c.id, i]));
+    const intents = [...this.intents].sort((a, b) => order.get(a.chart)! - order.get(b.chart)!);
+    const engine: PlanEngine = {
+      kind: this.engine,
+      ...(this.cidrs.size > 0 ? { target: this.target() } : {}),
+      ...(this.clusterWide && this.engine === 'kubernetes' ? {
+        clusterNetworkPolicy: {
+          implementation: this.options.clusterNetworkPolicyImplementation ?? 'kubeNetworkPolicies',
+          ...(this.baselineIngressFromPodsOnly ? { baselineIngressFromPodsOnly: true } : {}),
+        },
+      } : {}),
+    };
+    return { engine, charts, workloads: [...this.workloads.values()], intents };
+  }
+
+  private target(): PlanTarget {
+    const podCidrs = [...this.options.podCidrs ?? []];
+    const serviceCidrs = [...this.options.serviceCidrs ?? []];
+    const overlapping = [...this.cidrs.values()].some(c => [...podCidrs, ...serviceCidrs].some(range => overlaps(c, range)));
+    return { podCidrs, serviceCidrs, ...(overlapping ? { acceptCidrsOverlappingPods: true } : {}) };
+  }
+
+  // ---- the namespace tier ----
+
+  private planNamespaced(p: AnalysisPolicy): void {
+    if (p.subject.namespaces.kind !== 'names') {
+      this.planClusterIsolation(p);
+      return;
+    }
+    if (p.tier.defaultAction !== 'deny') {
+      this.cannot(p, 'tier', `its tier ${p.tier.name} passes unmatched traffic on (defaultAction pass), so its policies isolate nothing; no intent says that`);
+      return;
+    }
+    if (p.peerAuthentication) {
+      this.cannot(p, 'spec', 'a PeerAuthentication: import writes network intents only');
+      return;
+    }
+    for (const namespace of p.subject.namespaces.names) {
+      const subject = this.subject(p, namespace, p.subject);
+      if (!subject) continue;
+      this.planDirections(p, subject);
+    }
+  }
+
+  private planDirections(p: AnalysisPolicy, subject: Subject): void {
+    const empty: PlanDirection[] = [];
+    for (const direction of ['ingress', 'egress'] as const) {
+      const rules = p[direction];
+      if (!rules) continue;
+      if (!rules.isolates) {
+        this.cannot(p, direction, 'its rules apply without isolating the pods (Cilium enableDefaultDeny: false or the like); every allowance intent isolates what it selects');
+        continue;
+      }
+      if (rules.rules.length === 0) empty.push(direction);
+    }
+    if (empty.length > 0) {
+      this.add({
+        kind: 'DefaultDeny',
+        id: this.intentId(subject.namespace, p.ref.name),
+        chart: subject.namespace,
+        source: this.source(p),
+        namespace: subject.namespace,
+        ...(this.isEveryPod(subject) ? {} : { pods: this.workload(subject) }),
+        directions: empty,
+        ...this.audit(p),
+        ...(empty.includes('egress') ? { acknowledgeDnsBlocked: true } : {}),
+      });
+    }
+    for (const direction of ['ingress', 'egress'] as const) {
+      (p[direction]?.rules ?? []).forEach((rule, index) => this.planRule(p, subject, direction, rule, index));
+    }
+  }
+
+  private planRule(p: AnalysisPolicy, subject: Subject, direction: Direction, rule: PolicyRule, index: number): void {
+    const field = rule.label;
+    if (rule.action !== 'allow') {
+      this.cannot(p, field, `a ${rule.action} rule in a namespace tier: intents of a namespace only allow (a cluster-wide ClusterDeny is the one deny), so it cannot be written as one`);
+      return;
+    }
+    if (rule.subjectPeers || rule.notPeers || rule.notSubjectPeers) {
+      this.cannot(p, field, 'it narrows the policy\'s own pods or excludes peers (Calico source/destination selectors, notSelector, notNets): no intent selects that');
+      return;
+    }
+    if (rule.http) {
+      this.cannot(p, field, 'an HTTP (L7) rule: import writes L4 intents only');
+      return;
+    }
+    const ports = this.ports(p, field, rule.ports);
+    if (!ports) return;
+    const peers = this.peers(p, field, rule.peers, direction === 'ingress' ? 'egress' : 'ingress');
+    if (!peers) return;
+    const base = `${p.ref.name}-${direction}-${index}`;
+    const source = this.source(p, field);
+    if (direction === 'ingress') {
+      this.add({ kind: 'AllowFrom', id: this.intentId(subject.namespace, base), chart: subject.namespace, source, to: this.workload(subject), peers, ports, ...this.audit(p) });
+      return;
+    }
+    const dns = this.dnsShape(peers, ports);
+    if (dns) {
+      this.add({
+        kind: 'AllowDns',
+        id: this.intentId(subject.namespace, base),
+        chart: subject.namespace,
+        source,
+        namespace: subject.namespace,
+        ...(this.isEveryPod(subject) ? {} : { pods: this.workload(subject) }),
+        ...dns,
+        ...this.audit(p),
+      });
+      return;
+    }
+    const cidrs = peers.filter((x): x is Extract<PlanPeer, { kind: 'cidr' }> => x.kind === 'cidr');
+    const others = peers.filter(x => x.kind !== 'cidr');
+    cidrs.forEach((c, j) => {
+      this.add({
+        kind: 'EgressToCidr',
+        id: this.intentId(subject.namespace, cidrs.length === 1 && others.length === 0 ? base : `${base}-cidr-${j}`),
+        chart: subject.namespace,
+        source,
+        workload: this.workload(subject),
+        cidr: c.cidr,
+        except: c.except,
+        ports,
+        acknowledgeDnsBlocked: true,
+        ...this.audit(p),
+      });
+    });
+    if (others.length > 0) {
+      this.add({
+        kind: 'AllowTo',
+        id: this.intentId(subject.namespace, cidrs.length === 0 ? base : `${base}-pods`),
+        chart: subject.namespace,
+        source,
+        workload: this.workload(subject),
+        peers: others,
+        ports,
+        acknowledgeDnsBlocked: true,
+        ...this.audit(p),
+      });
+    }
+  }
+
+  /** `AllowDns` props when the rule is exactly one: one pods peer by namespace labels AND pod labels, on UDP and TCP of one port. */
+  private dnsShape(peers: readonly PlanPeer[], ports: readonly PlanPort[]): Pick<PlanAllowDns, 'dnsNamespaceLabels' | 'dnsPodLabels'> | undefined {
+    if (peers.length !== 1 || ports.length !== 2) return undefined;
+    const peer = peers[0];
+    if (peer.kind !== 'pods' || peer.serviceAccount !== undefined || peer.podExpressions.length > 0 || Object.keys(peer.podLabels).length === 0) return undefined;
+    const numbers = ports.map(x => (x.kind === 'port' ? `${x.protocol} ${x.port}` : '')).sort();
+    const port = ports[0].kind === 'port' ? ports[0].port : 0;
+    if (port !== 53 || numbers[0] !== `TCP ${port}` || numbers[1] !== `UDP ${port}`) return undefined;
+    let namespaceLabels: Record<string, string>;
+    if (peer.namespaces.kind === 'name') {
+      namespaceLabels = { [NAMESPACE_NAME_LABEL]: peer.namespaces.name };
+    } else if (peer.namespaces.kind === 'labels' && peer.namespaces.expressions.length === 0 && Object.keys(peer.namespaces.labels).length > 0) {
+      namespaceLabels = { ...peer.namespaces.labels };
+    } else {
+      return undefined;
+    }
+    const defaultNamespace = sameLabels(namespaceLabels, { [NAMESPACE_NAME_LABEL]: 'kube-system' });
+    const defaultPods = sameLabels(peer.podLabels, { 'k8s-app': 'kube-dns' });
+    return { ...(defaultNamespace ? {} : { dnsNamespaceLabels: namespaceLabels }), ...(defaultPods ? {} : { dnsPodLabels: { ...peer.podLabels } }) };
+  }
+
+  /** A namespace-tier policy over namespaces by labels: a ClusterDefaultDeny when it is one. */
+  private planClusterIsolation(p: AnalysisPolicy): void {
+    const scope = p.subject.namespaces;
+    if (scope.kind !== 'selector') return;
+    const except = exceptedNames(scope.selector);
+    const directions = (['ingress', 'egress'] as const).filter(d => p[d] !== undefined);
+    const isolation = directions.every(d => p[d]!.isolates && p[d]!.rules.length === 0) && directions.length > 0;
+    if (!except || p.subject.pods.op !== 'all' || p.subject.serviceAccounts || !isolation) {
+      this.cannot(p, 'spec', 'a policy over namespaces by labels with rules, or over some pods of them: the only cluster-wide namespace-tier intent is ClusterDefaultDeny '
+        + '(every pod of every namespace but some names, no rule)');
+      return;
+    }
+    if (!this.alwaysExceptedHold(p, except, SELECT_EVERYTHING)) return;
+    this.clusterWide = true;
+    this.add({
+      kind: 'ClusterDefaultDeny',
+      id: this.intentId(CLUSTER_CHART_ID, p.ref.name),
+      chart: CLUSTER_CHART_ID,
+      source: this.source(p),
+      exceptNamespaces: except,
+      directions: [...directions],
+      ...(directions.includes('egress') ? { acknowledgeDnsBlocked: true } : {}),
+      ...this.audit(p),
+    });
+  }
+
+  // ---- cluster-wide tiers ----
+
+  /**
+   * Admin-tier rules in evaluation order (policy by ascending priority, then rule by rule), each an
+   * intent at a priority: the input's own priority when that keeps the order, else the next free number.
+   */
+  private planAdmin(admin: readonly AnalysisPolicy[]): void {
+    let last = -1;
+    let lastAction: string | undefined;
+    for (const p of admin) {
+      const subject = this.clusterSubject(p);
+      for (const direction of ['ingress', 'egress'] as const) {
+        const rules = p[direction];
+        if (!rules) continue;
+        let priority = Math.max(p.order ?? 0, last);
+        rules.rules.forEach((rule, index) => {
+          // Rules of one action may share a priority (their order changes nothing); a change of action needs a later one.
+          if (priority === last && lastAction !== undefined && lastAction !== `${direction}:${rule.action}`) priority = last + 1;
+          if (priority > 1000) {
+            this.cannot(p, rule.label, 'the admin rules before it use up the priorities 0-1000 that keep their order; split the input over fewer rules with distinct actions');
+            return;
+          }
+          last = priority;
+          lastAction = `${direction}:${rule.action}`;
+          if (!subject) return;
+          const kind = rule.action === 'deny' ? 'ClusterDeny' : rule.action === 'allow' ? 'ClusterAlwaysAllow' : rule.action === 'pass' ? 'ClusterDelegateToNamespaces' : undefined;
+          if (!kind) {
+            this.cannot(p, rule.label, `a ${rule.action} rule: cluster-wide intents deny, always allow or delegate`);
+            return;
+          }
+          if (rule.subjectPeers || rule.notPeers || rule.notSubjectPeers || rule.http) {
+            this.cannot(p, rule.label, 'it narrows the policy\'s own pods, excludes peers or matches HTTP: no cluster-wide intent says that');
+            return;
+          }
+          const ports = this.ports(p, rule.label, rule.ports);
+          const peers = this.peers(p, rule.label, rule.peers, undefined);
+          if (!ports || !peers) return;
+          const intent: PlanClusterRule = {
+            kind,
+            id: this.intentId(CLUSTER_CHART_ID, `${p.ref.name}-${direction}-${index}`),
+            chart: CLUSTER_CHART_ID,
+            source: this.source(p, rule.label),
+            priority,
+            direction,
+            peers,
+            ports,
+            ...subject,
+            ...this.audit(p),
+          };
+          this.clusterWide = true;
+          this.add(intent);
+        });
+      }
+    }
+  }
+
+  /** A Baseline-tier policy: a ClusterDefaultDeny when it denies everything of every namespace but some names. */
+  private planBaseline(p: AnalysisPolicy): void {
+    const scope = p.subject.namespaces;
+    const except = scope.kind === 'selector' ? exceptedNames(scope.selector) : undefined;
+    const directions: PlanDirection[] = [];
+    let podsOnly = false;
+    for (const direction of ['ingress', 'egress'] as const) {
+      const rules = p[direction];
+      if (!rules) continue;
+      const [rule, ...rest] = rules.rules;
+      const everything = rule !== undefined && rest.length === 0 && rule.action === 'deny' && rule.ports === undefined && !rule.subjectPeers && !rule.notPeers
+        && !rule.notSubjectPeers && (rule.peers === undefined || rule.peers.some(isEveryPod));
+      if (!everything) {
+        this.cannot(p, direction, 'a Baseline-tier rule other than one Deny of everything: the Baseline tier decides only for pods no NetworkPolicy selects, '
+          + 'and the one intent that says that is ClusterDefaultDeny (every pod of every namespace but some names, every peer and port)');
+        return;
+      }
+      if (direction === 'ingress' && rule.peers !== undefined) podsOnly = true;
+      directions.push(direction);
+    }
+    if (!except || p.subject.pods.op !== 'all' || directions.length === 0) {
+      this.cannot(p, 'spec.subject', 'a Baseline tier policy over some pods, or over namespaces by labels: ClusterDefaultDeny covers every pod of every namespace but some names');
+      return;
+    }
+    if (!this.alwaysExceptedHold(p, except, SELECT_EVERYTHING)) return;
+    if (podsOnly) this.baselineIngressFromPodsOnly = true;
+    this.clusterWide = true;
+    this.add({
+      kind: 'ClusterDefaultDeny',
+      id: this.intentId(CLUSTER_CHART_ID, p.ref.name),
+      chart: CLUSTER_CHART_ID,
+      source: this.source(p),
+      exceptNamespaces: except,
+      directions,
+      ...(directions.includes('egress') ? { acknowledgeDnsBlocked: true } : {}),
+      ...this.audit(p),
+    });
+  }
+
+  /** The subject fields of a cluster-wide rule, from an admin policy's selection. */
+  private clusterSubject(p: AnalysisPolicy): Pick<PlanClusterRule, 'exceptNamespaces' | 'namespaceLabels' | 'namespaceExpressions' | 'podLabels' | 'podExpressions'> | undefined {
+    const s = p.subject;
+    if (s.serviceAccounts) {
+      this.cannot(p, 'spec.subject', 'a subject by service account: cluster-wide intents select pods by labels');
+      return undefined;
+    }
+    const pods = labelsOf(s.pods);
+    if (!pods) {
+      this.cannot(p, 'spec.subject', 'its pod selector uses || or !, which no label selector says');
+      return undefined;
+    }
+    let except: string[] = [];
+    let namespaces: { labels: Record<string, string>; expressions: PlanExpression[] } | undefined;
+    if (s.namespaces.kind === 'names') {
+      namespaces = { labels: {}, expressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'In', values: [...s.namespaces.names].sort() }] };
+    } else {
+      const split = splitExcept(s.namespaces.selector);
+      namespaces = split ? labelsOf(split.rest) : undefined;
+      except = split?.except ?? [];
+    }
+    if (!namespaces) {
+      this.cannot(p, 'spec.subject', 'its namespace selector uses || or !, which no label selector says');
+      return undefined;
+    }
+    const selection: SelectorExpr = s.pods;
+    if (!this.alwaysExceptedHold(p, except, selection, s)) return undefined;
+    return {
+      exceptNamespaces: [...new Set([...except, ...ALWAYS_EXCEPTED_NAMESPACES])].sort(),
+      namespaceLabels: namespaces.labels,
+      namespaceExpressions: namespaces.expressions,
+      podLabels: pods.labels,
+      podExpressions: pods.expressions,
+    };
+  }
+
+  /**
+   * Cluster-wide intents always leave kube-system and calico-system alone: an input that covers a
+   * pod there cannot be written as one.
+   */
+  private alwaysExceptedHold(p: AnalysisPolicy, except: readonly string[], pods: SelectorExpr, selection?: PodSelection): boolean {
+    for (const name of ALWAYS_EXCEPTED_NAMESPACES) {
+      if (except.includes(name)) continue;
+      const covered = this.cluster.pods.find(pod => pod.namespace === name
+        && (selection ? selectionMatchesPod(this.cluster, selection, pod) : !pod.hostNetwork && matchesSelector(pods, pod.labels)));
+      if (covered) {
+        this.cannot(p, 'spec.subject', `it covers pod ${covered.namespace}/${covered.name}, and every cluster-wide intent leaves ${name} alone; except ${name} in the input, `
+          + 'or write its policies for that namespace as NetworkPolicies');
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- pieces ----
+
+  private subject(p: AnalysisPolicy, namespace: string, selection: PodSelection): Subject | undefined {
+    const labels = labelsOf(selection.pods);
+    if (!labels) {
+      this.cannot(p, 'subject', 'its pod selector uses || or ! (a Calico selector), which no label selector says');
+      return undefined;
+    }
+    if (selection.serviceAccounts && selection.serviceAccounts.length > 1) {
+      this.cannot(p, 'subject', `it selects pods of ${selection.serviceAccounts.length} service accounts; a workload names one`);
+      return undefined;
+    }
+    const serviceAccount = selection.serviceAccounts ? { serviceAccount: selection.serviceAccounts[0] } : {};
+    return { namespace, labels: labels.labels, expressions: labels.expressions, ...serviceAccount };
+  }
+
+  private isEveryPod(s: Subject): boolean {
+    return Object.keys(s.labels).length === 0 && s.expressions.length === 0 && s.serviceAccount === undefined;
+  }
+
+  /** The variable of the workload of a subject, declared on first use. */
+  private workload(s: Subject): string {
+    const key = JSON.stringify([s.namespace, sortedLabels(s.labels), s.expressions, s.serviceAccount ?? null]);
+    const known = this.workloads.get(key);
+    if (known) return known.id;
+    const base = this.isEveryPod(s) ? `${s.namespace}-pods`
+      : s.labels.app ?? s.labels['app.kubernetes.io/name'] ?? s.labels.name ?? s.labels['k8s-app'] ?? s.serviceAccount
+        ?? Object.values(s.labels)[0] ?? s.expressions[0]?.key ?? 'workload';
+    let id = identifier(base, 'Workload');
+    if (id.endsWith('Chart')) id = `${id}Workload`;
+    if (this.usedVariables.has(id)) id = identifier(`${s.namespace}-${base}`, 'Workload');
+    for (let n = 2; this.usedVariables.has(id) || this.isChartVariable(id); n++) id = `${identifier(`${s.namespace}-${base}`, 'Workload')}${n}`;
+    this.usedVariables.add(id);
+    this.workloads.set(key, {
+      id,
+      namespace: s.namespace,
+      labels: sortedLabels(s.labels),
+      expressions: s.expressions,
+      ...(s.serviceAccount ? { serviceAccount: s.serviceAccount } : {}),
+    });
+    return id;
+  }
+
+  private isChartVariable(id: string): boolean {
+    return id.endsWith('Chart') || id === chartVariable({ id: CLUSTER_CHART_ID });
+  }
+
+  private ports(p: AnalysisPolicy, field: string, ports: readonly PortMatch[] | undefined): PlanPort[] | undefined {
+    if (ports === undefined) return [{ kind: 'allTraffic' }];
+    const out: PlanPort[] = [];
+    for (const port of ports) {
+      const protocols = port.protocol === 'ANY' ? (['TCP', 'UDP', 'SCTP'] as const) : [port.protocol];
+      if (port.namedPortResolution === 'cluster') {
+        this.cannot(p, field, `named port ${String(port.port)} resolved over the whole cluster (Cilium egress): no intent names a port that way; write its number`);
+        return undefined;
+      }
+      if (port.protocol === 'ANY' && port.port === undefined) {
+        out.push({ kind: 'allTraffic' });
+        continue;
+      }
+      for (const protocol of protocols) {
+        if (port.port === undefined) out.push({ kind: 'all', protocol });
+        else if (typeof port.port === 'string') out.push({ kind: 'named', protocol, name: port.port });
+        else if (port.endPort !== undefined && port.endPort !== port.port) out.push({ kind: 'range', protocol, from: port.port, to: port.endPort });
+        else out.push({ kind: 'port', protocol, port: port.port });
+      }
+    }
+    if (out.some(x => x.kind === 'allTraffic')) return [{ kind: 'allTraffic' }];
+    return out;
+  }
+
+  /**
+   * The peers of a rule. `otherSide`: the direction an intent would add on pod peers in one named
+   * namespace (undefined for cluster-wide rules, which add none); when some of those pods are
+   * isolated in it, the peer is written by namespace labels, so that no side is added.
+   */
+  private peers(p: AnalysisPolicy, field: string, peers: readonly PeerMatch[] | undefined, otherSide: Direction | undefined): PlanPeer[] | undefined {
+    if (peers === undefined) return [{ kind: 'anyone' }];
+    if (peers.length === 0) {
+      this.cannot(p, field, 'a rule that matches no peer at all: an intent needs at least one peer; remove the rule (it allows nothing)');
+      return undefined;
+    }
+    const out: PlanPeer[] = [];
+    for (const peer of peers) {
+      switch (peer.kind) {
+        case 'entity':
+          if (peer.entity === 'all') {
+            out.push({ kind: 'anyone' });
+          } else {
+            this.cannot(p, field, `the Cilium entity ${peer.entity}: of the entities, only all (Peer.anyone()) is an intent's peer`);
+            return undefined;
+          }
+          break;
+        case 'ipBlock':
+          this.cidrs.set(`${peer.cidr.text} ${peer.except.map(c => c.text).join(' ')}`, peer);
+          out.push({ kind: 'cidr', cidr: peer.cidr.text, except: peer.except.map(c => c.text) });
+          break;
+        case 'pods': {
+          if (peer.requiresMtls || peer.identity) {
+            this.cannot(p, field, 'a peer by mTLS identity (Istio principal): import writes network intents only');
+            return undefined;
+          }
+          const pods = labelsOf(peer.selection.pods);
+          if (!pods) {
+            this.cannot(p, field, 'a peer selector with || or ! (Calico), which no label selector says');
+            return undefined;
+          }
+          const accounts: (string | undefined)[] = peer.selection.serviceAccounts ? [...peer.selection.serviceAccounts] : [undefined];
+          const scope = peer.selection.namespaces;
+          for (const serviceAccount of accounts) {
+            if (scope.kind === 'names') {
+              for (const name of scope.names) out.push(this.namedPeer(name, pods, serviceAccount, otherSide, peer));
+            } else {
+              const ns = labelsOf(scope.selector);
+              if (!ns) {
+                this.cannot(p, field, 'a namespace selector with || or ! (Calico), which no label selector says');
+                return undefined;
+              }
+              const keys = Object.keys(ns.labels);
+              if (keys.length === 1 && keys[0] === NAMESPACE_NAME_LABEL && ns.expressions.length === 0) {
+                // The name label the API server sets: the namespace by its name, as the user would write it.
+                out.push(this.namedPeer(ns.labels[NAMESPACE_NAME_LABEL], pods, serviceAccount, otherSide, peer));
+                continue;
+              }
+              const namespaces: PlanNamespaces = keys.length === 0 && ns.expressions.length === 0 ? { kind: 'all' } : { kind: 'labels', ...ns };
+              out.push({ kind: 'pods', podLabels: pods.labels, podExpressions: pods.expressions, namespaces, ...(serviceAccount ? { serviceAccount } : {}) });
+            }
+          }
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private namedPeer(name: string, pods: { labels: Record<string, string>; expressions: PlanExpression[] },
+    serviceAccount: string | undefined, otherSide: Direction | undefined, peer: Extract<PeerMatch, { kind: 'pods' }>): PlanPeer {
+    const selection: PodSelection = { namespaces: { kind: 'names', names: [name] }, pods: peer.selection.pods, ...(serviceAccount ? { serviceAccounts: [serviceAccount] } : {}) };
+    const isolated = otherSide !== undefined
+      && this.cluster.pods.some(pod => selectionMatchesPod(this.cluster, selection, pod) && this.isolatedIn(pod, otherSide));
+    if (isolated || otherSide === undefined) {
+      // Written by the namespace's name label: no other side is added (and cluster-wide rules need a namespace anyway).
+      const namespaces: PlanNamespaces = otherSide === undefined ? { kind: 'name', name } : { kind: 'labels', labels: { [NAMESPACE_NAME_LABEL]: name }, expressions: [] };
+      return { kind: 'pods', podLabels: pods.labels, podExpressions: pods.expressions, namespaces, ...(serviceAccount ? { serviceAccount } : {}) };
+    }
+    if (Object.keys(pods.labels).length === 0 && pods.expressions.length === 0 && serviceAccount === undefined) return { kind: 'namespace', name };
+    return { kind: 'workload', workload: this.workload({ namespace: name, labels: pods.labels, expressions: pods.expressions, ...(serviceAccount ? { serviceAccount } : {}) }) };
+  }
+
+  /** Whether an enforced namespace-tier policy of the input isolates the pod in the direction. */
+  private isolatedIn(pod: ClusterModel['pods'][number], direction: Direction): boolean {
+    return this.policies.some(x => x.layer === 'network' && x.enforced && !isClusterTier(x)
+      && x[direction]?.isolates === true && selectionMatchesPod(this.cluster, x.subject, pod))
+      || this.policies.some(x => x.layer === 'network' && x.enforced && isBaselineTier(x) && x[direction] !== undefined);
+  }
+
+  private add(intent: PlanIntent): void {
+    this.intents.push(intent);
+  }
+
+  private audit(p: AnalysisPolicy): { audit?: boolean } {
+    return p.enforced ? {} : { audit: true };
+  }
+
+  private intentId(chart: string, base: string): string {
+    const ids = this.intentIds.get(chart) ?? new Set<string>();
+    this.intentIds.set(chart, ids);
+    let id = base;
+    for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
+    ids.add(id);
+    return id;
+  }
+
+  private source(p: AnalysisPolicy, field?: string): PlanSource {
+    return { object: formatPolicyRef(p.ref), ...(field ? { field } : {}), ...(p.source ? { location: formatSourceLocation(p.source) } : {}) };
+  }
+
+  private cannot(p: AnalysisPolicy, field: string, reason: string): void {
+    this.problems.push({ object: formatPolicyRef(p.ref), ...(p.source ? { location: formatSourceLocation(p.source) } : {}), field, reason });
+  }
+}
+
+const SELECT_EVERYTHING: SelectorExpr = { op: 'all' };
+
+function byOrder(a: AnalysisPolicy, b: AnalysisPolicy): number {
+  const x = a.order ?? Number.POSITIVE_INFINITY;
+  const y = b.order ?? Number.POSITIVE_INFINITY;
+  if (x !== y) return x < y ? -1 : 1;
+  const ka = formatPolicyRef(a.ref);
+  const kb = formatPolicyRef(b.ref);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** Whether a peer matches every pod of every namespace. */
+function isEveryPod(peer: PeerMatch): boolean {
+  return peer.kind === 'entity' ? peer.entity === 'all' || peer.entity === 'cluster'
+    : peer.kind === 'pods' && !peer.requiresMtls && !peer.identity && !peer.selection.serviceAccounts && peer.selection.pods.op === 'all'
+      && peer.selection.namespaces.kind === 'selector' && peer.selection.namespaces.selector.op === 'all';
+}
+
+/** The leaves of an `and` of leaves, flattened; undefined for `or` and `not`. */
+function leaves(s: SelectorExpr): SelectorExpr[] | undefined {
+  switch (s.op) {
+    case 'all': return [];
+    case 'and': {
+      const out: SelectorExpr[] = [];
+      for (const t of s.terms) {
+        const l = leaves(t);
+        if (!l) return undefined;
+        out.push(...l);
+      }
+      return out;
+    }
+    case 'or':
+    case 'not':
+      return undefined;
+    default:
+      return [s];
+  }
+}
+
+/** A selector as matchLabels and expressions, when it is an `and` of Kubernetes requirements. */
+function labelsOf(s: SelectorExpr): { labels: Record<string, string>; expressions: PlanExpression[] } | undefined {
+  const terms = leaves(s);
+  if (!terms) return undefined;
+  const labels: Record<string, string> = {};
+  const expressions: PlanExpression[] = [];
+  for (const t of terms) {
+    switch (t.op) {
+      case 'in':
+        if (t.values.length === 1 && !Object.prototype.hasOwnProperty.call(labels, t.key)) labels[t.key] = t.values[0];
+        else expressions.push({ key: t.key, operator: 'In', values: [...new Set(t.values)].sort() });
+        break;
+      case 'notIn':
+        expressions.push({ key: t.key, operator: 'NotIn', values: [...new Set(t.values)].sort() });
+        break;
+      case 'exists':
+        expressions.push({ key: t.key, operator: 'Exists' });
+        break;
+      case 'doesNotExist':
+        expressions.push({ key: t.key, operator: 'DoesNotExist' });
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return { labels: sortedLabels(labels), expressions };
+}
+
+/** The names a namespace selector leaves out and the rest of it, when its only name condition is a `NotIn` of names. */
+function splitExcept(s: SelectorExpr): { except: string[]; rest: SelectorExpr } | undefined {
+  const terms = leaves(s);
+  if (!terms) return undefined;
+  const except: string[] = [];
+  const rest: SelectorExpr[] = [];
+  for (const t of terms) {
+    if (t.op === 'notIn' && t.key === NAMESPACE_NAME_LABEL) except.push(...t.values);
+    else rest.push(t);
+  }
+  return { except: [...new Set(except)].sort(), rest: rest.length === 0 ? { op: 'all' } : { op: 'and', terms: rest } };
+}
+
+/** The names of a selector that means "every namespace but these names" (nothing else), or undefined. */
+function exceptedNames(s: SelectorExpr): string[] | undefined {
+  const split = splitExcept(s);
+  if (!split || (leaves(split.rest) ?? [null]).length > 0) return undefined;
+  return split.except;
+}
+
+function sortedLabels(l: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(l).sort()) out[k] = l[k];
+  return out;
+}
+
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  return JSON.stringify(sortedLabels(a)) === JSON.stringify(sortedLabels(b));
+}
+
+/** network-policy-api's Admin tier, or Calico's tier for it. */
+function isAdminTier(p: AnalysisPolicy): boolean {
+  return p.tier.name === ADMIN_TIER.name || p.tier.name === 'kube-admin';
+}
+
+/** network-policy-api's Baseline tier, or Calico's tier for it. */
+function isBaselineTier(p: AnalysisPolicy): boolean {
+  return p.tier.name === BASELINE_TIER.name || p.tier.name === 'kube-baseline';
+}
+
+function isClusterTier(p: AnalysisPolicy): boolean {
+  return isAdminTier(p) || isBaselineTier(p);
+}
+
+/** Whether a block (minus its excepts) shares addresses with a range of the cluster's (target checks decide the same, and fail closed). */
+function overlaps(block: Extract<PeerMatch, { kind: 'ipBlock' }>, range: string): boolean {
+  const r = tryParseCidr(range);
+  if (typeof r === 'string' || r.family !== block.cidr.family) return false;
+  if (cidrContainsCidr(r, block.cidr)) return true;
+  return cidrContainsCidr(block.cidr, r) && !block.except.some(e => cidrContainsCidr(e, r));
+}
