@@ -40,6 +40,13 @@ export interface RecommendedAllowance {
   readonly observed: readonly ObservedConnection[];
   /** Records behind it. */
   readonly records: number;
+  /**
+   * The pods of the source workload that no observed flow of this allowance came from: the workload
+   * grouping allows them too (empty for an outside address).
+   */
+  readonly unobservedSources: readonly ClusterPod[];
+  /** The same for the destination workload's pods. */
+  readonly unobservedDestinations: readonly ClusterPod[];
 }
 
 /** The observed flows turned into intents at workload granularity. */
@@ -173,7 +180,21 @@ export function recommend(cluster: ClusterModel, observed: ObservedConnections, 
     const destination = complete(p.destination);
     const construct = constructFor(source, destination, isolatedSet)!;
     const ports = [...p.ports.values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
-    return { source, destination, construct, ports, observed: p.observed, records: p.records };
+    const seen = (role: 'source' | 'destination') => new Set(p.observed.flatMap(c => (c[role].kind === 'pods' ? c[role].pods : [])));
+    const rest = (e: AllowanceEnd, role: 'source' | 'destination') => {
+      const observedPods = seen(role);
+      return e.kind === 'workload' ? e.workload.pods.filter(pod => !observedPods.has(pod)) : [];
+    };
+    return {
+      source,
+      destination,
+      construct,
+      ports,
+      observed: p.observed,
+      records: p.records,
+      unobservedSources: rest(source, 'source'),
+      unobservedDestinations: rest(destination, 'destination'),
+    };
   }).sort((a, b) => endKey(a.destination).localeCompare(endKey(b.destination)) || endKey(a.source).localeCompare(endKey(b.source)));
   const used = new Set<RecommendedWorkload>();
   for (const a of allowances) for (const e of [a.source, a.destination]) if (e.kind === 'workload') used.add(e.workload);

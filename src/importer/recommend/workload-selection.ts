@@ -118,7 +118,7 @@ export function selectWorkloads(cluster: ClusterModel, namespaces: Iterable<stri
       const c = 'selector' in choice ? choice : { selector: { kind: 'all-pods' as const }, reason: 'every pod of the namespace' };
       workloads.push({
         namespace,
-        name: m.groups[0].name,
+        name: mergedName(c.selector, m.groups, groups),
         owner: owners.join(' + '),
         pods: m.pods,
         selector: c.selector,
@@ -276,4 +276,14 @@ function mergeGroups(bad: readonly Group[], all: readonly Group[], podsOfNamespa
     const groups = [...new Set(pods.map(p => groupOfPod.get(p)!))];
     return { pods, groups };
   });
+}
+
+/** A merged workload's name: the value of its first selector label (`web`), or its first owner's with `-merged`, unique in the namespace. */
+function mergedName(selector: WorkloadSelector, merged: readonly Group[], all: readonly Group[]): string {
+  const others = new Set(all.filter(g => !merged.includes(g)).map(g => g.name));
+  const value = selector.kind === 'labels' ? Object.values(selector.labels)[0] : undefined;
+  const base = value !== undefined && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) && !others.has(value) ? value : `${merged[0].name}-merged`;
+  let name = base;
+  for (let i = 2; others.has(name); i++) name = `${base}-${i}`;
+  return name;
 }
