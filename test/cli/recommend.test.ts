@@ -60,10 +60,10 @@ describe('recommend', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(section(run.stdout, 'ALLOWED (')).toEqual([
-      '  EgressToCidr workload production/frontend -> 203.0.113.10/32: TCP 443 (1 flow, 1 record, first on line 6)',
-      '  AllowFrom workload production/frontend -> workload kube-system/coredns: UDP 53 (1 flow, 1 record, first on line 4)',
-      '  AllowFrom workload monitoring/prometheus -> workload production/backend-api: TCP 9090 (1 flow, 1 record, first on line 8)',
-      '  AllowFrom workload production/frontend -> workload production/backend-api: TCP 8080 (2 flows, 3 records, first on line 1)',
+      '  workload production/frontend -> 203.0.113.10/32: TCP 443 (1 flow, 1 record, first on line 6)',
+      '  workload production/frontend -> workload kube-system/coredns: UDP 53 (1 flow, 1 record, first on line 4)',
+      '  workload monitoring/prometheus -> workload production/backend-api: TCP 9090 (1 flow, 1 record, first on line 8)',
+      '  workload production/frontend -> workload production/backend-api: TCP 8080 (2 flows, 3 records, first on line 1)',
     ]);
     expect(run.stdout).toContain('isolated both ways (DefaultDeny): kube-system, monitoring, production');
     expect(section(run.stdout, 'WORKLOADS (')).toContain('    why: k8s-app=kube-dns: the k8s-app label of the pod; selects exactly its 1 pod of namespace kube-system');
@@ -91,10 +91,10 @@ describe('recommend', () => {
     fs.rmSync(out, { recursive: true, force: true });
     const withFlag = await runCli(['recommend', '--flows', csv, '--cluster', CLUSTER, '--out', out, ...CIDRS, '--include-unverdicted']);
     expect(section(withFlag.stdout, 'ALLOWED (')).toEqual([
-      '  EgressToCidr workload production/frontend -> 203.0.113.10/32: TCP 443 (1 flow, 1 record, first on line 6)',
-      '  AllowFrom workload production/frontend -> workload kube-system/coredns: UDP 53 (1 flow, 9 records, first on line 7)',
-      '  AllowFrom workload monitoring/prometheus -> workload production/backend-api: TCP 9090 (1 flow, 40 records, first on line 5)',
-      '  AllowFrom workload production/frontend -> workload production/backend-api: TCP 8080 (1 flow, 120 records, first on line 3)',
+      '  workload production/frontend -> 203.0.113.10/32: TCP 443 (1 flow, 1 record, first on line 6)',
+      '  workload production/frontend -> workload kube-system/coredns: UDP 53 (1 flow, 9 records, first on line 7)',
+      '  workload monitoring/prometheus -> workload production/backend-api: TCP 9090 (1 flow, 40 records, first on line 5)',
+      '  workload production/frontend -> workload production/backend-api: TCP 8080 (1 flow, 120 records, first on line 3)',
     ]);
   });
 
@@ -117,6 +117,21 @@ describe('recommend', () => {
     // The sample asks for an unobserved port of the observed pair: api's other container port.
     expect(fs.readFileSync(path.join(out, 'main.test.ts'), 'utf8'))
       .toContain("expect(app).toDeny({ from: pods.web, to: pods.api, port: 9090, protocol: 'TCP' });");
+  });
+
+  test('makes one intent of the allowances into a workload on the same ports, with a peer for each source', async () => {
+    const files = {
+      'dns.csv': 'source,destination,port,protocol,verdict\nproduction/frontend,kube-system/coredns,53,UDP,allowed\nproduction/backend-api,kube-system/coredns,53,UDP,allowed\n',
+    };
+    const run = await runCli(['recommend', '--flows', 'dns.csv', '--cluster', CLUSTER, '--out', out], { files });
+    expect(run.code).toBe(0);
+    expect(section(run.stdout, 'ALLOWED (')).toEqual([
+      '  workload production/backend-api -> workload kube-system/coredns: UDP 53 (1 flow, 1 record, first on line 3)',
+      '  workload production/frontend -> workload kube-system/coredns: UDP 53 (1 flow, 1 record, first on line 2)',
+    ]);
+    const main = fs.readFileSync(path.join(out, 'main.ts'), 'utf8');
+    expect(main).toContain("new AllowFrom(kubeSystemChart, 'to-coredns', {\n  to: coredns,\n  peers: [Peer.workload(backendApi), Peer.workload(frontend)],\n  ports: [Port.udp(53)],\n});");
+    expect(main.match(/new AllowFrom/g)).toHaveLength(1);
   });
 
   test('fails for an allowed flow of a pod the cluster file does not have, naming the line, and writes nothing', async () => {

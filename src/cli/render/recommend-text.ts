@@ -45,7 +45,7 @@ export function renderRecommendText(run: RecommendRun, engine: string, policies:
     `    why: ${w.reason}`,
   ]);
   section('ALLOWED', r.allowances, a => [
-    `  ${a.construct} ${describeEnd(a.source)} -> ${describeEnd(a.destination)}: ${a.ports.map(p => `${p.protocol} ${p.port}`).join(', ')}`
+    `  ${describeEnd(a.source)} -> ${describeEnd(a.destination)}: ${a.ports.map(p => `${p.protocol} ${p.port}`).join(', ')}`
       + ` (${plural(a.observed.length, 'flow')}, ${plural(a.records, 'record')}, first on line ${a.observed[0].line})`,
     ...(a.source.kind === 'cidr' && a.source.apiServer ? ['    the API server (reserved:kube-apiserver) by its address'] : []),
     ...(a.destination.kind === 'cidr' && a.destination.apiServer ? ['    the API server (reserved:kube-apiserver) by its address'] : []),

@@ -49,39 +49,37 @@ export function recommendationPlan(r: Recommendation, options: RecommendationPla
     return id;
   };
   const peer = (e: AllowanceEnd): PlanPeer => (e.kind === 'cidr' ? { kind: 'cidr', cidr: e.cidr, except: [] } : { kind: 'workload', workload: ids.get(e.workload)! });
+  // Allowances with the same subject, side and ports are one intent with several peers (DNS from every workload of a namespace is one AllowFrom).
+  interface Group {
+    readonly side: 'ingress' | 'egress';
+    readonly subject: RecommendedWorkload;
+    readonly allowances: RecommendedAllowance[];
+  }
+  const groups = new Map<string, Group>();
   for (const a of r.allowances) {
-    const ports = a.ports.map(p => ({ kind: 'port' as const, protocol: p.protocol, port: p.port }));
-    const source = { object: sourceText(a), location: options.flowFile };
-    const id = `${constructIdPart(a.source)}-to-${constructIdPart(a.destination)}`;
-    switch (a.construct) {
-      case 'AllowFrom': {
-        const to = (a.destination as { workload: RecommendedWorkload }).workload;
-        const chart = chartOf(to.namespace);
-        intents.push({ kind: 'AllowFrom', id: uniqueId(chart, id), chart, to: ids.get(to)!, peers: [peer(a.source)], ports, source });
-        break;
-      }
-      case 'AllowTo': {
-        const from = (a.source as { workload: RecommendedWorkload }).workload;
-        const chart = chartOf(from.namespace);
-        intents.push({ kind: 'AllowTo', id: uniqueId(chart, id), chart, workload: ids.get(from)!, peers: [peer(a.destination)], ports, acknowledgeDnsBlocked: true, source });
-        break;
-      }
-      case 'EgressToCidr': {
-        const from = (a.source as { workload: RecommendedWorkload }).workload;
-        const chart = chartOf(from.namespace);
-        intents.push({
-          kind: 'EgressToCidr',
-          id: uniqueId(chart, id),
-          chart,
-          workload: ids.get(from)!,
-          cidr: (a.destination as { cidr: string }).cidr,
-          except: [],
-          ports,
-          acknowledgeDnsBlocked: true,
-          source,
-        });
-        break;
-      }
+    const side = a.construct === 'AllowFrom' ? 'ingress' as const : 'egress' as const;
+    const subject = ((side === 'ingress' ? a.destination : a.source) as { workload: RecommendedWorkload }).workload;
+    const key = `${side}|${ids.get(subject)}|${a.ports.map(p => `${p.protocol}/${p.port}`).join(',')}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, g = { side, subject, allowances: [] });
+    g.allowances.push(a);
+  }
+  for (const g of groups.values()) {
+    const first = g.allowances[0];
+    const ports = first.ports.map(p => ({ kind: 'port' as const, protocol: p.protocol, port: p.port }));
+    const source = { object: sourceText(g.allowances), location: options.flowFile };
+    const chart = chartOf(g.subject.namespace);
+    const others = g.allowances.map(a => (g.side === 'ingress' ? a.source : a.destination));
+    const id = uniqueId(chart, g.side === 'ingress'
+      ? (others.length === 1 ? `${constructIdPart(others[0])}-to-${g.subject.name}` : `to-${g.subject.name}`)
+      : (others.length === 1 ? `${g.subject.name}-to-${constructIdPart(others[0])}` : `from-${g.subject.name}`));
+    const workload = ids.get(g.subject)!;
+    if (g.side === 'ingress') {
+      intents.push({ kind: 'AllowFrom', id, chart, to: workload, peers: others.map(peer), ports, source });
+    } else if (others.length === 1 && others[0].kind === 'cidr') {
+      intents.push({ kind: 'EgressToCidr', id, chart, workload, cidr: others[0].cidr, except: [], ports, acknowledgeDnsBlocked: true, source });
+    } else {
+      intents.push({ kind: 'AllowTo', id, chart, workload, peers: others.map(peer), ports, acknowledgeDnsBlocked: true, source });
     }
   }
   const charts: PlanChart[] = [...chartIds].sort().map(ns => ({ id: ns, namespace: ns }));
@@ -126,8 +124,11 @@ function constructIdPart(e: AllowanceEnd): string {
   return text.replace(/^-+|-+$/g, '') || 'peer';
 }
 
-function sourceText(a: RecommendedAllowance): string {
-  const flows = a.observed.length;
-  return `recommend: ${describeEnd(a.source)} -> ${describeEnd(a.destination)}, ${flows} observed flow${flows === 1 ? '' : 's'} `
-    + `(${a.records} record${a.records === 1 ? '' : 's'}), first on line ${a.observed[0].line}`;
+function sourceText(allowances: readonly RecommendedAllowance[]): string {
+  const flows = allowances.reduce((n, a) => n + a.observed.length, 0);
+  const records = allowances.reduce((n, a) => n + a.records, 0);
+  const line = Math.min(...allowances.map(a => a.observed[0].line));
+  const pairs = allowances.slice(0, 3).map(a => `${describeEnd(a.source)} -> ${describeEnd(a.destination)}`).join('; ');
+  return `recommend: ${pairs}${allowances.length > 3 ? `; and ${allowances.length - 3} more` : ''}: ${flows} observed flow${flows === 1 ? '' : 's'} `
+    + `(${records} record${records === 1 ? '' : 's'}), first on line ${line}`;
 }
