@@ -29,7 +29,7 @@ import { AnalysisResult, NaiveMode, SynthMode } from './measure';
 import { ProcessFigures, Task } from './worker';
 
 /** The CLI commands the estate sizes measure. */
-const COMMANDS: readonly CliCommand[] = ['reach-json', 'reach-port-json', 'diff-json', 'lint', 'audit-json', 'audit-json-no-unused'];
+const COMMANDS: readonly CliCommand[] = ['reach-json', 'reach-port-json', 'diff-json', 'lint', 'audit-json', 'audit-json-no-unused', 'recommend'];
 
 interface Options {
   readonly sizes: string[];
@@ -301,7 +301,7 @@ async function benchAnalysisSize(size: string, options: Options, root: string): 
   const counts = estateCounts(spec);
   progress(`== ${size}: ${counts.pods} pods in ${counts.namespaces} namespaces, ${counts.policies} NetworkPolicies; after: ${changedNamespaces(spec).length} namespaces changed`);
   const dir = path.join(root, size);
-  const files = writeEstate(spec, dir, options.commands.some((command) => command.startsWith('audit')));
+  const files = writeEstate(spec, dir, options.commands.some((command) => command.startsWith('audit') || command === 'recommend'));
   progress(`  generated ${(files.bytes / 2 ** 20).toFixed(0)} MiB of input${files.flowBytes ? ` and ${(files.flowBytes / 2 ** 20).toFixed(0)} MiB of flows` : ''} in ${ms(files.ms)}`);
   const commands: AnalysisSizeReport['commands'] = [];
   const failed: string[] = [];
@@ -365,7 +365,7 @@ function analysisTargets(reports: AnalysisSizeReport[]): string[] {
       const c = time(r, command);
       if (c) check(c.result.ms < 30_000 && c.peakHeapBytes < 2 ** 31, `${r.size} ${command}: ${ms(c.result.ms)}, peak heap ${mib(c.peakHeapBytes)} (< 30 s, < 2048 MiB)`);
     }
-    for (const command of ['audit-json', 'audit-json-no-unused'] as const) {
+    for (const command of ['audit-json', 'audit-json-no-unused', 'recommend'] as const) {
       const audit = time(r, command);
       if (audit) {
         check(audit.result.ms < 30_000 && audit.maxRssBytes < 2 ** 30,

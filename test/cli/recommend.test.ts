@@ -143,6 +143,25 @@ describe('recommend', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  test('fails for a flow of a pod the snapshot shows without an IP, and leaves it out (listed) with --ignore-unknown-pods', async () => {
+    const cluster = `apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Namespace, metadata: {name: shop, labels: {kubernetes.io/metadata.name: shop}}}
+- {apiVersion: v1, kind: Pod, metadata: {name: web, namespace: shop, labels: {app: web}}, status: {phase: Pending}}
+- {apiVersion: v1, kind: Pod, metadata: {name: api, namespace: shop, labels: {app: api}}, status: {podIP: 10.0.7.2}}
+- {apiVersion: v1, kind: Pod, metadata: {name: db, namespace: shop, labels: {app: db}}, status: {podIP: 10.0.7.3}}
+`;
+    const files = { 'c.yaml': cluster, 'f.csv': 'source,destination,port,protocol,verdict\nshop/web,shop/api,8080,TCP,allowed\nshop/api,shop/db,5432,TCP,allowed\n' };
+    const refused = await runCli(['recommend', '--flows', 'f.csv', '--cluster', 'c.yaml', '--out', out], { files });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^note: 1 pod without an IP \(shop\/web\): no address, no connectivity\nerror: flow file f\.csv, line 2: pod shop\/web has no IP in the cluster model \(pending, or terminated, when the snapshot was taken\)/);
+    const ignored = await runCli(['recommend', '--flows', 'f.csv', '--cluster', 'c.yaml', '--out', out, '--ignore-unknown-pods'], { files });
+    expect(ignored.code).toBe(0);
+    expect(section(ignored.stdout, 'ALLOWED (')).toEqual(['  workload shop/api -> workload shop/db: TCP 5432 (1 flow, 1 record, first on line 3)']);
+    expect(section(ignored.stdout, 'LEFT OUT (')).toEqual([expect.stringMatching(/^ {2}1 record \(first on line 2\): pod shop\/web has no IP/)]);
+  });
+
   test('fails for outside addresses without the cluster\'s CIDRs, which the engine needs to render them', async () => {
     const run = await runCli(['recommend', '--flows', HUBBLE, '--cluster', CLUSTER, '--out', out]);
     expect(run.code).toBe(2);

@@ -120,7 +120,14 @@ export function recommendCommand(context: CommandContext): Command {
         ignoreUnknownPods: flags.ignoreUnknownPods === true,
         maxDistinctFlows: flags.maxDistinctFlows,
       });
-      readFlows(context, flags, reader, 'recommend');
+      const large = { records: 0 };
+      readFlows(context, flags, {
+        flow: (f, n, l) => {
+          large.records++;
+          reader.flow(f, n, l);
+        },
+        skipped: (r, l, lost) => reader.skipped(r, l, lost),
+      }, 'recommend');
       const flowFile = flags.flows === '-' ? 'standard input' : path.basename(flags.flows);
       let observed;
       try {
@@ -144,6 +151,8 @@ export function recommendCommand(context: CommandContext): Command {
           denySamples: flags.denySamples,
           library: flags.library,
           evaluator: toEvaluatorOptions(flags),
+          // Progress for inputs large enough that readFlows reported it.
+          ...(large.records >= 250_000 ? { progress: (step: string) => io.stderr(`recommend: ${step}\n`) } : {}),
         });
       } catch (e) {
         if (e instanceof RecommendSynthesisError) throw new CliError(`${e.message} (nothing written)`);

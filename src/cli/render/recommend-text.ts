@@ -26,9 +26,9 @@ export function renderRecommendText(run: RecommendRun, engine: string, policies:
   const lines: string[] = [
     `recommend: ${plural(r.flowRecords, 'flow record')}; ${plural(flows, 'distinct flow')} (${plural(records, 'record')}) allowed by `
       + `${plural(run.plan.intents.length, 'intent')} (${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}) for Engine.${engine}() over ${plural(r.workloads.length, 'workload')}`,
-    `isolated both ways (DefaultDeny): ${r.isolatedNamespaces.join(', ')}; DNS is allowed only where it was observed (acknowledgeDnsBlocked)`,
+    `isolated both ways (DefaultDeny): ${list(r.isolatedNamespaces, 10)}; DNS is allowed only where it was observed (acknowledgeDnsBlocked)`,
   ];
-  if (r.openNamespaces.length > 0) lines.push(`not isolated (peers only, --namespaces): ${r.openNamespaces.join(', ')}`);
+  if (r.openNamespaces.length > 0) lines.push(`not isolated (peers only, --namespaces): ${list(r.openNamespaces, 10)}`);
   if (r.lostEvents > 0) lines.push(`  note: the flow source lost ${r.lostEvents} events (Hubble lost_events): the capture is incomplete, so flows may be missing`);
   for (const note of r.notes) lines.push(`  note: ${note}`);
   const section = <T>(title: string, items: readonly T[], line: (item: T) => string[], empty?: string) => {
@@ -83,6 +83,6 @@ export function renderRecommendText(run: RecommendRun, engine: string, policies:
   return `${lines.map(escapeText).join('\n')}\n`;
 }
 
-function list(labels: readonly string[]): string {
-  return labels.length <= 3 ? labels.join(', ') : `${labels.slice(0, 3).join(', ')} (+${labels.length - 3})`;
+function list(labels: readonly string[], max = 3): string {
+  return labels.length <= max ? labels.join(', ') : `${labels.slice(0, max).join(', ')} (+${labels.length - max})`;
 }

@@ -230,6 +230,10 @@ export class ObservedConnectionsReader {
   }
 
   private podEndpoint(pods: readonly ClusterPod[], label: string): Mapped {
+    const offline = pods.find(p => p.ips.length === 0);
+    if (offline) {
+      return { unknown: `pod ${podId(offline)} has no IP in the cluster model (pending, or terminated, when the snapshot was taken), yet a flow of it was observed` };
+    }
     const host = pods.find(p => p.hostNetwork);
     if (host) return { ignored: `pod ${podId(host)} runs on the host network: engines treat its traffic as the node's, and no pod selector selects it` };
     return { kind: 'pods', pods, label };

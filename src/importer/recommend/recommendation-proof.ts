@@ -1,6 +1,6 @@
 import { Recommendation } from './recommendation';
 import {
-  AnalysisPolicy, AuditedFlow, AuditResult, ClusterModel, EvaluatorOptions, FlowAudit, ReachabilityAnalyzer, UnusedAllowance,
+  AnalysisPolicy, AuditedFlow, AuditResult, ClusterModel, EvaluatorOptions, FlowAudit, podId, ReachabilityAnalyzer, UnusedAllowance,
 } from '../../analysis';
 
 /** What the proof of a recommended app found. */
@@ -51,9 +51,17 @@ export function proveRecommendation(cluster: ClusterModel, r: Recommendation, po
       ? `the recommended app denies the observed flow ${first.source} -> ${first.destination} ${first.protocol} ${first.port} (line ${first.line}): ${first.reason}`
       : `the audit of the recommended app could not map an observed flow (line ${result.unmapped[0].line}): ${result.unmapped[0].reason}`);
   }
+  // Kept where an end is a pod of an isolated namespace; host-network pods left out of the lists: their
+  // traffic is the node's, which the evaluator exempts or leaves to the engines (docs/ANALYSIS.md), not the app's.
   const isolated = new Set(r.isolatedNamespaces);
-  const inIsolated = (labels: readonly string[]) => labels.some(l => isolated.has(l.split('/')[0]) && l.includes('/'));
-  const beyondObserved = (result.unused ?? []).filter(u => inIsolated(u.source) || inIsolated(u.destination));
+  const hostNetwork = new Set(cluster.pods.filter(p => p.hostNetwork).map(podId));
+  const isolatedPod = (label: string) => label.includes('/') && isolated.has(label.split('/')[0]) && !hostNetwork.has(label);
+  const beyondObserved = (result.unused ?? []).flatMap((u) => {
+    const source = u.source.filter(l => !hostNetwork.has(l));
+    const destination = u.destination.filter(l => !hostNetwork.has(l));
+    if (source.length === 0 || destination.length === 0 || !(source.some(isolatedPod) || destination.some(isolatedPod))) return [];
+    return [{ ...u, source, destination }];
+  });
 
   const deniedAudit = new FlowAudit(analyzer, { unused: false, maxDistinctFlows: Number.MAX_SAFE_INTEGER });
   for (const c of r.denied) deniedAudit.flow(c.flow, c.count, c.line);

@@ -27,6 +27,8 @@ export interface RunRecommendOptions extends RecommendOptions {
   readonly library?: string;
   /** The analyzer's options for the proof. @default - the analyzer's defaults */
   readonly evaluator?: EvaluatorOptions;
+  /** Told each step as it starts (for progress on large inputs). @default - nothing is told */
+  readonly progress?: (step: string) => void;
 }
 
 /** What `runRecommend` produced: the recommendation, its plan, the proof, the tests and the files. */
@@ -78,6 +80,8 @@ export function runRecommend(cluster: ClusterModel, observed: ObservedConnection
     flowFile: options.flowFile,
     ...(hasTarget ? { target: { podCidrs: [...(options.podCidrs ?? [])], serviceCidrs: [...(options.serviceCidrs ?? [])] } } : {}),
   });
+  const progress = options.progress ?? (() => undefined);
+  progress(`building and synthesizing ${plan.intents.length} intents over ${plan.workloads.length} workloads for Engine.${options.engine}()`);
   let policies;
   try {
     policies = synthesizedPolicies(buildIntents(plan));
@@ -87,7 +91,9 @@ export function runRecommend(cluster: ClusterModel, observed: ObservedConnection
     }
     throw e;
   }
+  progress(`proving: auditing the observed flows against the ${policies.length} synthesized policies`);
   const proof = proveRecommendation(cluster, recommendation, policies, options.evaluator);
+  progress('generating main.test.ts');
   const tests = generateTests(cluster, recommendation, proof.analyzer, {
     flowFile: options.flowFile,
     ...(options.maxAllowTests !== undefined ? { maxAllowed: options.maxAllowTests } : {}),
