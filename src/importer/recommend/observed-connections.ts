@@ -255,7 +255,7 @@ function verdictReason(observation: Observation, includeUnverdicted: boolean): {
     case 'denied':
       return { denied: true };
     case 'dropped':
-      return { ignore: `dropped (${observation.reason}), not a policy decision: the connection did not happen` };
+      return { ignore: `dropped (${observation.reason}): not a policy decision, so not evidence of an allowed connection` };
     case 'none':
       return includeUnverdicted ? {} : {
         ignore: 'the record says no verdict (a trace before any policy, or a neutral record without one): '

@@ -39,13 +39,13 @@ export function recommendationPlan(r: Recommendation, options: RecommendationPla
       source: { object: `recommend: namespace ${ns} isolated both ways; only the observed flows below are allowed (DNS too)` },
     });
   }
-  const used = new Map<string, Set<string>>();
-  const uniqueId = (chart: string, base: string) => {
-    let set = used.get(chart);
-    if (!set) used.set(chart, set = new Set(['default-deny']));
+  // Ids unique in the whole app, not only in their chart: an allowance renders its other half into the chart
+  // of the peer's namespace under a name made from its id, which must not meet another intent's there.
+  const used = new Set<string>(['default-deny']);
+  const uniqueId = (base: string) => {
     let id = base;
-    for (let i = 2; set.has(id); i++) id = `${base}-${i}`;
-    set.add(id);
+    for (let i = 2; used.has(id); i++) id = `${base}-${i}`;
+    used.add(id);
     return id;
   };
   const peer = (e: AllowanceEnd): PlanPeer => (e.kind === 'cidr' ? { kind: 'cidr', cidr: e.cidr, except: [] } : { kind: 'workload', workload: ids.get(e.workload)! });
@@ -70,9 +70,10 @@ export function recommendationPlan(r: Recommendation, options: RecommendationPla
     const source = { object: sourceText(g.allowances), location: options.flowFile };
     const chart = chartOf(g.subject.namespace);
     const others = g.allowances.map(a => (g.side === 'ingress' ? a.source : a.destination));
-    const id = uniqueId(chart, g.side === 'ingress'
-      ? (others.length === 1 ? `${constructIdPart(others[0])}-to-${g.subject.name}` : `to-${g.subject.name}`)
-      : (others.length === 1 ? `${g.subject.name}-to-${constructIdPart(others[0])}` : `from-${g.subject.name}`));
+    const other = others.length === 1 ? constructIdPart(others[0], g.subject.namespace) : undefined;
+    const id = uniqueId(g.side === 'ingress'
+      ? (other ? `${other}-to-${g.subject.name}` : `to-${g.subject.name}`)
+      : (other ? `${g.subject.name}-to-${other}` : `from-${g.subject.name}`));
     const workload = ids.get(g.subject)!;
     if (g.side === 'ingress') {
       intents.push({ kind: 'AllowFrom', id, chart, to: workload, peers: others.map(peer), ports, source });
@@ -119,8 +120,10 @@ export function workloadIds(workloads: readonly RecommendedWorkload[]): Map<Reco
   return ids;
 }
 
-function constructIdPart(e: AllowanceEnd): string {
-  const text = e.kind === 'cidr' ? e.cidr.replace(/[^A-Za-z0-9]+/g, '-') : e.workload.name;
+/** A peer in a construct id: the workload's name (after its namespace when that is not the chart's), or the CIDR's digits. */
+function constructIdPart(e: AllowanceEnd, chartNamespace: string): string {
+  const text = e.kind === 'cidr' ? e.cidr.replace(/[^A-Za-z0-9]+/g, '-')
+    : e.workload.namespace === chartNamespace ? e.workload.name : `${e.workload.namespace}-${e.workload.name}`;
   return text.replace(/^-+|-+$/g, '') || 'peer';
 }
 
