@@ -1,11 +1,11 @@
 import {
   ALWAYS_EXCEPTED_NAMESPACES, CLUSTER_CHART_ID, ImportPlan, PlanChart, PlanClusterRule, PlanDirection, PlanEngine, PlanEngineKind, PlanExpression,
-  PlanAllowDns, PlanIntent, PlanNamespaces, PlanPeer, PlanPort, PlanSource, PlanTarget, PlanWorkload,
+  PlanAllowDns, PlanHttpRule, PlanIntent, PlanNamespaces, PlanPeer, PlanPort, PlanSource, PlanTarget, PlanWorkload,
 } from './import-plan';
 import { chartVariable, identifier } from './render-app';
 import {
-  AnalysisPolicy, ClusterModel, Direction, formatPolicyRef, formatSourceLocation, matchesSelector, NAMESPACE_NAME_LABEL, PeerMatch, PodSelection,
-  PolicyRule, PortMatch, SelectorExpr,
+  AnalysisPolicy, ClusterModel, Direction, formatPolicyRef, formatSourceLocation, HttpMatch, matchesSelector, NAMESPACE_NAME_LABEL, PeerMatch,
+  PodSelection, PolicyRule, PortMatch, SelectorExpr,
 } from '../analysis';
 import { selectionMatchesPod } from '../analysis/engine/policy-index';
 import { cidrContainsCidr, tryParseCidr } from '../analysis/ip/cidr';
@@ -36,6 +36,14 @@ export interface PlanImportOptions {
   readonly podCidrs?: readonly string[];
   /** The cluster's Service CIDRs, needed when an intent names a CIDR block. */
   readonly serviceCidrs?: readonly string[];
+  /**
+   * Leave mesh-layer (Istio) policies out of the plan instead of refusing them: the caller keeps them
+   * applied and proves the app together with them.
+   * @default false - a mesh-layer policy cannot be expressed
+   */
+  readonly keepMeshPolicies?: boolean;
+  /** Cilium's agent normalizes HTTP paths (`http-normalize-path`), declared for HTTP rules. @default - not declared (HTTP rules then fail on Cilium) */
+  readonly ciliumHttpNormalizePath?: boolean;
   /**
    * `ClusterNetworkPolicyImplementation.<name>()` for cluster-wide intents on the Kubernetes engine.
    * @default 'kubeNetworkPolicies' - callers that cannot know the cluster's must ask for it (the CLI requires `--implementation`)
@@ -102,6 +110,7 @@ class Planner {
   private readonly cidrs = new Map<string, Extract<PeerMatch, { kind: 'ipBlock' }>>();
   private clusterWide = false;
   private baselineIngressFromPodsOnly = false;
+  private http = false;
   private readonly engine: PlanEngineKind;
 
   constructor(
@@ -114,8 +123,11 @@ class Planner {
 
   public run(): PlanImportResult {
     const network = this.policies.filter(p => p.layer === 'network');
-    for (const p of this.policies.filter(x => x.layer !== 'network')) {
-      this.cannot(p, 'spec', `a ${p.layer}-layer policy (Istio): import writes network intents only; import the CNI's policies and keep the mesh policies as they are`);
+    if (!this.options.keepMeshPolicies) {
+      for (const p of this.policies.filter(x => x.layer !== 'network')) {
+        this.cannot(p, 'spec', `a ${p.layer}-layer policy (Istio): import writes network intents only; import the CNI's policies with --keep-mesh-policies `
+          + 'and keep applying the mesh policies as they are');
+      }
     }
     const namespaceTiers = [...new Set(network.filter(p => !isClusterTier(p)).map(p => p.tier.name))];
     if (namespaceTiers.length > 1) {
@@ -140,7 +152,7 @@ class Planner {
     const intents = [...this.intents].sort((a, b) => order.get(a.chart)! - order.get(b.chart)!);
     const engine: PlanEngine = {
       kind: this.engine,
-      ...(this.cidrs.size > 0 ? { target: this.target() } : {}),
+      ...(this.cidrs.size > 0 || (this.http && this.options.ciliumHttpNormalizePath !== undefined) ? { target: this.target() } : {}),
       ...(this.clusterWide && this.engine === 'kubernetes' ? {
         clusterNetworkPolicy: {
           implementation: this.options.clusterNetworkPolicyImplementation ?? 'kubeNetworkPolicies',
@@ -155,7 +167,9 @@ class Planner {
     const podCidrs = [...this.options.podCidrs ?? []];
     const serviceCidrs = [...this.options.serviceCidrs ?? []];
     const overlapping = [...this.cidrs.values()].some(c => [...podCidrs, ...serviceCidrs].some(range => overlaps(c, range)));
-    return { podCidrs, serviceCidrs, ...(overlapping ? { acceptCidrsOverlappingPods: true } : {}) };
+    const declared = this.options.ciliumHttpNormalizePath;
+    const normalize = this.http && declared !== undefined ? { ciliumHttpNormalizePath: declared } : {};
+    return { podCidrs, serviceCidrs, ...(overlapping ? { acceptCidrsOverlappingPods: true } : {}), ...normalize };
   }
 
   // ---- the namespace tier ----
@@ -189,7 +203,7 @@ class Planner {
         this.cannot(p, direction, 'its rules apply without isolating the pods (Cilium enableDefaultDeny: false or the like); every allowance intent isolates what it selects');
         continue;
       }
-      if (rules.rules.length === 0) empty.push(direction);
+      if (rules.rules.every(allowsNothing)) empty.push(direction);
     }
     if (empty.length > 0) {
       this.add({
@@ -205,7 +219,8 @@ class Planner {
       });
     }
     for (const direction of ['ingress', 'egress'] as const) {
-      (p[direction]?.rules ?? []).forEach((rule, index) => this.planRule(p, subject, direction, rule, index));
+      // A rule that matches no peer allows nothing (Cilium's default deny is `ingress: [{}]`): the isolation says it all.
+      (p[direction]?.rules ?? []).forEach((rule, index) => (allowsNothing(rule) ? undefined : this.planRule(p, subject, direction, rule, index)));
     }
   }
 
@@ -219,9 +234,15 @@ class Planner {
       this.cannot(p, field, 'it narrows the policy\'s own pods or excludes peers (Calico source/destination selectors, notSelector, notNets): no intent selects that');
       return;
     }
+    let http: PlanHttpRule[] | undefined;
     if (rule.http) {
-      this.cannot(p, field, 'an HTTP (L7) rule: import writes L4 intents only');
-      return;
+      http = direction === 'ingress' && rule.nonHttpFlows !== 'match' ? httpRules(rule.http) : undefined;
+      if (!http) {
+        this.cannot(p, field, 'an HTTP (L7) rule other than exact methods with exact or prefix paths on ingress (Cilium rules.http as AllowFrom writes them: '
+          + 'method M, path P(?:\\?.*)? or P.*): no HttpRule says it');
+        return;
+      }
+      this.http = true;
     }
     const ports = this.ports(p, field, rule.ports);
     if (!ports) return;
@@ -230,7 +251,17 @@ class Planner {
     const base = `${p.ref.name}-${direction}-${index}`;
     const source = this.source(p, field);
     if (direction === 'ingress') {
-      this.add({ kind: 'AllowFrom', id: this.intentId(subject.namespace, base), chart: subject.namespace, source, to: this.workload(subject), peers, ports, ...this.audit(p) });
+      this.add({
+        kind: 'AllowFrom',
+        id: this.intentId(subject.namespace, base),
+        chart: subject.namespace,
+        source,
+        to: this.workload(subject),
+        peers,
+        ports,
+        ...(http ? { http } : {}),
+        ...this.audit(p),
+      });
       return;
     }
     const dns = this.dnsShape(peers, ports);
@@ -773,4 +804,58 @@ function overlaps(block: Extract<PeerMatch, { kind: 'ipBlock' }>, range: string)
   if (typeof r === 'string' || r.family !== block.cidr.family) return false;
   if (cidrContainsCidr(r, block.cidr)) return true;
   return cidrContainsCidr(block.cidr, r) && !block.except.some(e => cidrContainsCidr(e, r));
+}
+
+/** An allow rule that matches no peer, or no port: it allows nothing. */
+function allowsNothing(rule: PolicyRule): boolean {
+  return rule.action === 'allow' && ((rule.peers !== undefined && rule.peers.length === 0) || (rule.ports !== undefined && rule.ports.length === 0));
+}
+
+/**
+ * HTTP matches as HttpRules, when each is what the Cilium dialect writes for one (an exact method
+ * `M`; a path `P(?:\?.*)?` for exact `P`, `P.*` for prefix `P`, with `P` a literal), or undefined.
+ */
+function httpRules(matches: readonly HttpMatch[]): PlanHttpRule[] | undefined {
+  const out: PlanHttpRule[] = [];
+  for (const m of matches) {
+    if (m.host || m.methods || m.methodCondition || m.urlPathCondition) return undefined;
+    let method: string | undefined;
+    if (m.method) {
+      if (m.method.kind !== 'regex' && m.method.kind !== 'exact') return undefined;
+      if (!/^[A-Z][A-Z0-9_-]*$/.test(m.method.value)) return undefined;
+      method = m.method.value;
+    }
+    let path: PlanHttpRule['path'];
+    if (m.path) {
+      if (m.path.kind !== 'regex') return undefined;
+      const exact = m.path.value.endsWith('(?:\\?.*)?') ? literalOfRe2(m.path.value.slice(0, -'(?:\\?.*)?'.length)) : undefined;
+      const prefix = exact === undefined && m.path.value.endsWith('.*') ? literalOfRe2(m.path.value.slice(0, -2)) : undefined;
+      if (exact !== undefined) path = { kind: 'exact', value: exact };
+      else if (prefix !== undefined) path = { kind: 'prefix', value: prefix };
+      else return undefined;
+    }
+    if (method === undefined && path === undefined) return undefined;
+    out.push({ ...(method !== undefined ? { method } : {}), ...(path ? { path } : {}) });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** The string an RE2 regex matches when it is a literal (metacharacters escaped), or undefined. */
+function literalOfRe2(regex: string): string | undefined {
+  const meta = '\\^$.|?*+()[]{}';
+  let out = '';
+  for (let i = 0; i < regex.length; i++) {
+    const c = regex[i];
+    if (c === '\\') {
+      const next = regex[i + 1];
+      if (next === undefined || !meta.includes(next)) return undefined;
+      out += next;
+      i++;
+    } else if (meta.includes(c)) {
+      return undefined;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import {
-  ALWAYS_EXCEPTED_NAMESPACES, ImportPlan, PlanChart, PlanExpression, PlanIntent, PlanPeer, PlanPort, PlanWorkload,
+  ALWAYS_EXCEPTED_NAMESPACES, ImportPlan, PlanChart, PlanExpression, PlanHttpRule, PlanIntent, PlanPeer, PlanPort, PlanWorkload,
 } from './import-plan';
 
 /** A file of the generated app: its path relative to the output folder, and its text. */
@@ -101,8 +101,11 @@ function engineExpression(plan: ImportPlan, use: (name: string) => string): stri
   const e = plan.engine;
   const entries: string[] = [];
   if (e.target) {
-    const t = [`podCidrs: ${list(e.target.podCidrs.map(quote))}`, `serviceCidrs: ${list(e.target.serviceCidrs.map(quote))}`];
+    const t: string[] = [];
+    if (e.target.podCidrs.length > 0) t.push(`podCidrs: ${list(e.target.podCidrs.map(quote))}`);
+    if (e.target.serviceCidrs.length > 0) t.push(`serviceCidrs: ${list(e.target.serviceCidrs.map(quote))}`);
     if (e.target.acceptCidrsOverlappingPods) t.push('acceptCidrsOverlappingPods: true');
+    if (e.target.ciliumHttpNormalizePath !== undefined) t.push(`ciliumHttpNormalizePath: ${e.target.ciliumHttpNormalizePath}`);
     entries.push(`target: { ${t.join(', ')} }`);
   }
   if (e.kind === 'kubernetes' && e.clusterNetworkPolicy) {
@@ -160,6 +163,7 @@ function props(intent: PlanIntent, use: (name: string) => string, workloads: Rea
       add('to', ref(intent.to));
       add('peers', list(intent.peers.map(p => peer(p, use, ref))));
       add('ports', list(intent.ports.map(p => port(p, use))));
+      add('http', intent.http ? list(intent.http.map(h => httpRule(h, use))) : undefined);
       break;
     case 'AllowTo':
       add('workload', ref(intent.workload));
@@ -241,6 +245,16 @@ function peer(p: PlanPeer, use: (name: string) => string, ref: (id: string) => s
       return `Peer.pods({ ${options.join(', ')} })`;
     }
   }
+}
+
+const METHOD_FACTORIES = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
+
+function httpRule(h: PlanHttpRule, use: (name: string) => string): string {
+  use('HttpRule');
+  const path = h.path === undefined ? undefined : quote(h.path.kind === 'prefix' ? `${h.path.value}*` : h.path.value);
+  if (h.method === undefined) return `HttpRule.anyMethod(${path})`;
+  if (path !== undefined && METHOD_FACTORIES.includes(h.method)) return `HttpRule.${h.method.toLowerCase()}(${path})`;
+  return `HttpRule.method(${quote(h.method)}${path === undefined ? '' : `, ${path}`})`;
 }
 
 function port(p: PlanPort, use: (name: string) => string): string {

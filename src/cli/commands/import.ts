@@ -25,6 +25,8 @@ interface ImportFlags extends EvaluatorFlags {
   readonly podCidr?: string[];
   readonly serviceCidr?: string[];
   readonly implementation?: string;
+  readonly ciliumHttpNormalizePath?: boolean;
+  readonly keepMeshPolicies?: boolean;
   readonly library: string;
   readonly ignoreOtherKinds?: boolean;
   readonly implicitNamespaces?: boolean;
@@ -77,6 +79,10 @@ export function importCommand(context: CommandContext): Command {
     new Option('--service-cidr <cidr...>', 'the cluster\'s Service CIDRs (needed with --pod-cidr)').argParser(collectCidr),
     choiceOption('--implementation <name>', 'kubernetes engine with cluster-wide intents: the ClusterNetworkPolicy implementation of the cluster '
       + '(required then; what it does not enforce fails the import)', Object.keys(IMPLEMENTATIONS)),
+    new Option('--cilium-http-normalize-path', 'declare that Cilium\'s agent normalizes HTTP paths (http-normalize-path, on by default): '
+      + 'needed to import HTTP rules for the cilium engine'),
+    new Option('--keep-mesh-policies', 'import only the CNI\'s policies and keep the Istio ones as they are: the proof compares the input with the app '
+      + 'plus the input\'s mesh policies, which must stay applied'),
     new Option('--library <module>', 'the module main.ts imports the intents from').default('cdk8s-zero-trust'),
     ...policyReadingOptions(),
     ...evaluatorOptions(),
@@ -96,6 +102,8 @@ export function importCommand(context: CommandContext): Command {
         ...(flags.podCidr ? { podCidrs: flags.podCidr } : {}),
         ...(flags.serviceCidr ? { serviceCidrs: flags.serviceCidr } : {}),
         ...(flags.implementation ? { clusterNetworkPolicyImplementation: IMPLEMENTATIONS[flags.implementation] } : {}),
+        ...(flags.ciliumHttpNormalizePath ? { ciliumHttpNormalizePath: true } : {}),
+        ...(flags.keepMeshPolicies ? { keepMeshPolicies: true } : {}),
       });
       if (!result.plan) {
         const parts = result.cannotExpress;
@@ -106,9 +114,14 @@ export function importCommand(context: CommandContext): Command {
         return;
       }
       const plan = result.plan;
-      if (plan.engine.target && (plan.engine.target.podCidrs.length === 0 || plan.engine.target.serviceCidrs.length === 0)) {
-        throw new CliError(`the policies name CIDR blocks (${[...new Set(plan.intents.flatMap(cidrsOf))].slice(0, 3).join(', ')}), and an engine checks them against the cluster's `
+      const cidrs = [...new Set(plan.intents.flatMap(cidrsOf))];
+      if (cidrs.length > 0 && (!flags.podCidr || !flags.serviceCidr)) {
+        throw new CliError(`the policies name CIDR blocks (${cidrs.slice(0, 3).join(', ')}${cidrs.length > 3 ? ', …' : ''}), and an engine checks them against the cluster's `
           + 'pod and Service CIDRs: pass --pod-cidr and --service-cidr (kubectl cluster-info dump | grep -m1 -E \'cluster-cidr|service-cluster-ip-range\')');
+      }
+      if (engine === 'cilium' && !flags.ciliumHttpNormalizePath && plan.intents.some(i => i.kind === 'AllowFrom' && i.http)) {
+        throw new CliError('the policies have HTTP rules, and the cilium engine writes their paths only for an agent that normalizes them: '
+          + 'declare http-normalize-path (on by default in Cilium) with --cilium-http-normalize-path');
       }
       if (plan.engine.clusterNetworkPolicy && !flags.implementation) {
         throw new CliError('the policies hold cluster-wide rules, which the kubernetes engine writes as ClusterNetworkPolicy: name the implementation that enforces them '
@@ -122,7 +135,8 @@ export function importCommand(context: CommandContext): Command {
       }
       const options = toEvaluatorOptions(flags);
       const before = new ReachabilityAnalyzer(cluster, input, options);
-      const after = new ReachabilityAnalyzer(cluster, generated.policies, options);
+      const kept = flags.keepMeshPolicies ? input.filter((policy) => policy.layer !== 'network') : [];
+      const after = new ReachabilityAnalyzer(cluster, [...generated.policies, ...kept], options);
       const diff = diffReachability(before, after, connectionFocus({}));
       const universe = diff.before.universe;
       const classes = universe.sets.size;
@@ -130,7 +144,7 @@ export function importCommand(context: CommandContext): Command {
         + `polic${input.length === 1 ? 'y' : 'ies'}, ${plan.workloads.length} workload${plan.workloads.length === 1 ? '' : 's'}`;
       const compared = `compared ${classes} endpoint classes (${universe.groupCount} pod groups, ${classes - universe.groupCount} outside address classes), `
         + `${classes * classes} ordered pairs, on every connection (${universe.space.atoms.length} connection atoms) between the input and the `
-        + `${generated.policies.length} policies synthesized from the app`;
+        + `${generated.policies.length} policies synthesized from the app${kept.length > 0 ? ` and the ${kept.length} mesh policies kept (--keep-mesh-policies)` : ''}`;
       if (diff.gainedPairs > 0 || diff.lostPairs > 0) {
         io.stdout(`import: ${summary}\nproof: ${compared}: DIFFERENT (nothing written)\n`);
         io.stdout(renderDiffText(diff));
