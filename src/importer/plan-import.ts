@@ -246,10 +246,25 @@ class Planner {
     }
     const ports = this.ports(p, field, rule.ports);
     if (!ports) return;
-    const peers = this.peers(p, field, rule.peers, direction === 'ingress' ? 'egress' : 'ingress');
-    if (!peers) return;
     const base = `${p.ref.name}-${direction}-${index}`;
     const source = this.source(p, field);
+    const dns = direction === 'egress' && !http ? dnsShape(rule) : undefined;
+    if (dns) {
+      // AllowDns adds nothing on the DNS pods' side: their ingress is the input's business alone.
+      this.add({
+        kind: 'AllowDns',
+        id: this.intentId(subject.namespace, base),
+        chart: subject.namespace,
+        source,
+        namespace: subject.namespace,
+        ...(this.isEveryPod(subject) ? {} : { pods: this.workload(subject) }),
+        ...dns,
+        ...this.audit(p),
+      });
+      return;
+    }
+    const peers = this.peers(p, field, rule.peers, direction === 'ingress' ? 'egress' : 'ingress');
+    if (!peers) return;
     if (direction === 'ingress') {
       this.add({
         kind: 'AllowFrom',
@@ -260,20 +275,6 @@ class Planner {
         peers,
         ports,
         ...(http ? { http } : {}),
-        ...this.audit(p),
-      });
-      return;
-    }
-    const dns = this.dnsShape(peers, ports);
-    if (dns) {
-      this.add({
-        kind: 'AllowDns',
-        id: this.intentId(subject.namespace, base),
-        chart: subject.namespace,
-        source,
-        namespace: subject.namespace,
-        ...(this.isEveryPod(subject) ? {} : { pods: this.workload(subject) }),
-        ...dns,
         ...this.audit(p),
       });
       return;
@@ -307,27 +308,6 @@ class Planner {
         ...this.audit(p),
       });
     }
-  }
-
-  /** `AllowDns` props when the rule is exactly one: one pods peer by namespace labels AND pod labels, on UDP and TCP of one port. */
-  private dnsShape(peers: readonly PlanPeer[], ports: readonly PlanPort[]): Pick<PlanAllowDns, 'dnsNamespaceLabels' | 'dnsPodLabels'> | undefined {
-    if (peers.length !== 1 || ports.length !== 2) return undefined;
-    const peer = peers[0];
-    if (peer.kind !== 'pods' || peer.serviceAccount !== undefined || peer.podExpressions.length > 0 || Object.keys(peer.podLabels).length === 0) return undefined;
-    const numbers = ports.map(x => (x.kind === 'port' ? `${x.protocol} ${x.port}` : '')).sort();
-    const port = ports[0].kind === 'port' ? ports[0].port : 0;
-    if (port !== 53 || numbers[0] !== `TCP ${port}` || numbers[1] !== `UDP ${port}`) return undefined;
-    let namespaceLabels: Record<string, string>;
-    if (peer.namespaces.kind === 'name') {
-      namespaceLabels = { [NAMESPACE_NAME_LABEL]: peer.namespaces.name };
-    } else if (peer.namespaces.kind === 'labels' && peer.namespaces.expressions.length === 0 && Object.keys(peer.namespaces.labels).length > 0) {
-      namespaceLabels = { ...peer.namespaces.labels };
-    } else {
-      return undefined;
-    }
-    const defaultNamespace = sameLabels(namespaceLabels, { [NAMESPACE_NAME_LABEL]: 'kube-system' });
-    const defaultPods = sameLabels(peer.podLabels, { 'k8s-app': 'kube-dns' });
-    return { ...(defaultNamespace ? {} : { dnsNamespaceLabels: namespaceLabels }), ...(defaultPods ? {} : { dnsPodLabels: { ...peer.podLabels } }) };
   }
 
   /** A namespace-tier policy over namespaces by labels: a ClusterDefaultDeny when it is one. */
@@ -858,4 +838,30 @@ function literalOfRe2(regex: string): string | undefined {
     }
   }
   return out;
+}
+
+/**
+ * `AllowDns` props when the rule is exactly one: one peer of pods by labels in one namespace (by
+ * name, or by namespace labels), on UDP 53 and TCP 53 and nothing else; undefined otherwise.
+ */
+function dnsShape(rule: PolicyRule): Pick<PlanAllowDns, 'dnsNamespaceLabels' | 'dnsPodLabels'> | undefined {
+  const [peer, ...others] = rule.peers ?? [];
+  if (!peer || others.length > 0 || peer.kind !== 'pods' || peer.requiresMtls || peer.identity || peer.selection.serviceAccounts) return undefined;
+  const ports = (rule.ports ?? []).map(x => (typeof x.port === 'number' && (x.endPort === undefined || x.endPort === x.port) ? `${x.protocol} ${x.port}` : '')).sort();
+  if (ports.length !== 2 || ports[0] !== 'TCP 53' || ports[1] !== 'UDP 53') return undefined;
+  const pods = labelsOf(peer.selection.pods);
+  if (!pods || pods.expressions.length > 0 || Object.keys(pods.labels).length === 0) return undefined;
+  const scope = peer.selection.namespaces;
+  let namespaceLabels: Record<string, string>;
+  if (scope.kind === 'names') {
+    if (scope.names.length !== 1) return undefined;
+    namespaceLabels = { [NAMESPACE_NAME_LABEL]: scope.names[0] };
+  } else {
+    const ns = labelsOf(scope.selector);
+    if (!ns || ns.expressions.length > 0 || Object.keys(ns.labels).length === 0) return undefined;
+    namespaceLabels = ns.labels;
+  }
+  const defaultNamespace = sameLabels(namespaceLabels, { [NAMESPACE_NAME_LABEL]: 'kube-system' });
+  const defaultPods = sameLabels(pods.labels, { 'k8s-app': 'kube-dns' });
+  return { ...(defaultNamespace ? {} : { dnsNamespaceLabels: namespaceLabels }), ...(defaultPods ? {} : { dnsPodLabels: pods.labels }) };
 }
