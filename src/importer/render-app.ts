@@ -58,6 +58,12 @@ export function renderMain(plan: ImportPlan, options: RenderAppOptions = {}): st
     body.push(`const ${chartVar.get(chart.id)} = new Chart(app, ${quote(chart.id)}${chart.namespace === undefined ? '' : `, { namespace: ${quote(chart.namespace)} }`});`);
     for (const intent of plan.intents.filter(i => i.chart === chart.id)) {
       body.push(`// ${sourceComment(intent)}`);
+      const byName = nameLabelPeers(intent);
+      if (byName.length > 0) {
+        const side = intent.kind === 'AllowFrom' ? 'egress' : 'ingress';
+        body.push(`// ${oneLine(byName.join(', '))} by namespace name label: the input isolates ${byName.length === 1 ? 'its' : 'their'} ${side}, `
+          + `and with Peer.workload() ${intent.kind} would also allow this ${side} there.`);
+      }
       body.push(`new ${use(intent.kind)}(${chartVar.get(chart.id)}, ${quote(intent.id)}, ${props(intent, use, workloadVar)});`);
     }
     body.push('');
@@ -85,6 +91,21 @@ export function renderMain(plan: ImportPlan, options: RenderAppOptions = {}): st
 export function chartVariable(chart: PlanChart): string {
   const base = identifier(chart.id, 'Chart');
   return base.endsWith('Chart') ? base : `${base}Chart`;
+}
+
+/**
+ * The pods peers of an AllowFrom or AllowTo written by namespace name label (the form a plan uses
+ * where the intent's other side would allow more than the input), as `app=web in shop`.
+ */
+function nameLabelPeers(intent: PlanIntent): string[] {
+  if (intent.kind !== 'AllowFrom' && intent.kind !== 'AllowTo') return [];
+  return intent.peers.flatMap((p) => {
+    if (p.kind !== 'pods' || p.namespaces.kind !== 'labels' || p.namespaces.expressions.length > 0) return [];
+    const keys = Object.keys(p.namespaces.labels);
+    if (keys.length !== 1 || keys[0] !== 'kubernetes.io/metadata.name') return [];
+    const pods = Object.entries(p.podLabels).map(([k, v]) => `${k}=${v}`).join(',') || 'pods';
+    return [`${pods} in ${p.namespaces.labels[keys[0]]}`];
+  });
 }
 
 function chartComment(chart: PlanChart): string {
