@@ -10,6 +10,7 @@ import {
 import { selectionMatchesPod } from '../analysis/engine/policy-index';
 import { cidrContainsCidr, tryParseCidr } from '../analysis/ip/cidr';
 import { ADMIN_TIER, BASELINE_TIER } from '../analysis/ir/network-policy-api-tiers';
+import { CILIUM_DENY_TIER } from '../analysis/translate/cilium-network-policy';
 
 /** Something in the input that no intent says exactly: the object, the field, and why. */
 export interface CannotExpress {
@@ -110,6 +111,8 @@ class Planner {
   private readonly cidrs = new Map<string, Extract<PeerMatch, { kind: 'ipBlock' }>>();
   private clusterWide = false;
   private baselineIngressFromPodsOnly = false;
+  private lastAdminPriority = -1;
+  private readonly lateAllows: { policy: AnalysisPolicy; direction: Direction; rule: PolicyRule; index: number; except?: readonly string[] }[] = [];
   private http = false;
   private readonly engine: PlanEngineKind;
 
@@ -134,10 +137,12 @@ class Planner {
       const second = network.find(p => p.tier.name === namespaceTiers[1])!;
       this.cannot(second, 'tier', `its tier ${namespaceTiers[1]} is a second namespace tier besides ${namespaceTiers[0]}: an allow in one tier decides before the next, which no union of intents says`);
     }
-    const admin = network.filter(isAdminTier).sort(byOrder);
+    // Cilium's deny rules decide after the Admin tier and before every allow: admin-tier denies after the Admin tier's rules.
+    const admin = [...network.filter(isAdminTier).sort(byOrder), ...network.filter(isDenyTier).sort(byOrder)];
     this.planAdmin(admin);
     for (const p of network.filter(isBaselineTier)) this.planBaseline(p);
     for (const p of network.filter(x => !isClusterTier(x))) this.planNamespaced(p);
+    this.planLateAllows();
     if (this.problems.length > 0) return { cannotExpress: this.problems };
     return { plan: this.plan() };
   }
@@ -200,7 +205,15 @@ class Planner {
       const rules = p[direction];
       if (!rules) continue;
       if (!rules.isolates) {
-        this.cannot(p, direction, 'its rules apply without isolating the pods (Cilium enableDefaultDeny: false or the like); every allowance intent isolates what it selects');
+        // Allows that isolate nothing: always allowed, whatever else isolates the pods (see planLateAllows).
+        rules.rules.forEach((rule, index) => {
+          if (allowsNothing(rule)) return;
+          if (rule.action !== 'allow') {
+            this.cannot(p, rule.label, `a ${rule.action} rule in a namespace tier: intents of a namespace only allow`);
+            return;
+          }
+          this.lateAllows.push({ policy: p, direction, rule, index });
+        });
         continue;
       }
       if (rules.rules.every(allowsNothing)) empty.push(direction);
@@ -219,8 +232,10 @@ class Planner {
       });
     }
     for (const direction of ['ingress', 'egress'] as const) {
+      if (!p[direction]?.isolates) continue;
       // A rule that matches no peer allows nothing (Cilium's default deny is `ingress: [{}]`): the isolation says it all.
-      (p[direction]?.rules ?? []).forEach((rule, index) => (allowsNothing(rule) ? undefined : this.planRule(p, subject, direction, rule, index)));
+      const rules = direction === 'egress' ? withDnsPairsMerged(p.egress?.rules ?? []) : (p.ingress?.rules ?? []).map((rule, index) => ({ rule, index }));
+      rules.forEach(({ rule, index }) => (allowsNothing(rule) ? undefined : this.planRule(p, subject, direction, rule, index)));
     }
   }
 
@@ -316,22 +331,41 @@ class Planner {
     if (scope.kind !== 'selector') return;
     const except = exceptedNames(scope.selector);
     const directions = (['ingress', 'egress'] as const).filter(d => p[d] !== undefined);
-    const isolation = directions.every(d => p[d]!.isolates && p[d]!.rules.length === 0) && directions.length > 0;
+    if (directions.length > 0 && directions.every(d => !p[d]!.isolates)) {
+      // Allows over namespaces that isolate nothing: cluster-wide always-allows (planLateAllows); no DefaultDeny, no workload.
+      this.planDirections(p, { namespace: '', labels: {}, expressions: [] });
+      return;
+    }
+    const isolation = directions.every(d => p[d]!.isolates) && directions.length > 0;
     if (!except || p.subject.pods.op !== 'all' || p.subject.serviceAccounts || !isolation) {
-      this.cannot(p, 'spec', 'a policy over namespaces by labels with rules, or over some pods of them: the only cluster-wide namespace-tier intent is ClusterDefaultDeny '
-        + '(every pod of every namespace but some names, no rule)');
+      this.cannot(p, 'spec', 'a policy over namespaces by labels, or over some pods of them, that isolates: the cluster-wide isolating intents (ClusterDefaultDeny, '
+        + 'ClusterAllowDns) cover every pod of every namespace but some names');
       return;
     }
     if (!this.alwaysExceptedHold(p, except, SELECT_EVERYTHING)) return;
+    const isolated: PlanDirection[] = [];
+    for (const d of directions) {
+      const rules = (d === 'egress' ? withDnsPairsMerged(p[d]!.rules) : p[d]!.rules.map((rule, index) => ({ rule, index }))).filter(r => !allowsNothing(r.rule));
+      // ClusterAllowDns isolates what it covers itself: a direction of DNS allowances only needs no ClusterDefaultDeny.
+      if (d === 'ingress' || rules.length === 0 || !rules.every(r => dnsShape(r.rule))) isolated.push(d);
+      for (const { rule, index } of rules) {
+        if (rule.action !== 'allow') {
+          this.cannot(p, rule.label, `a ${rule.action} rule in a namespace tier: intents of a namespace only allow`);
+          continue;
+        }
+        this.lateAllows.push({ policy: p, direction: d, rule, index, except });
+      }
+    }
     this.clusterWide = true;
+    if (isolated.length === 0) return;
     this.add({
       kind: 'ClusterDefaultDeny',
       id: this.intentId(CLUSTER_CHART_ID, p.ref.name),
       chart: CLUSTER_CHART_ID,
       source: this.source(p),
       exceptNamespaces: except,
-      directions: [...directions],
-      ...(directions.includes('egress') ? { acknowledgeDnsBlocked: true } : {}),
+      directions: isolated,
+      ...(isolated.includes('egress') ? { acknowledgeDnsBlocked: true } : {}),
       ...this.audit(p),
     });
   }
@@ -344,6 +378,9 @@ class Planner {
    */
   private planAdmin(admin: readonly AnalysisPolicy[]): void {
     let last = -1;
+    const done = () => {
+      this.lastAdminPriority = last;
+    };
     let lastAction: string | undefined;
     for (const p of admin) {
       const subject = this.clusterSubject(p);
@@ -389,6 +426,64 @@ class Planner {
           this.add(intent);
         });
       }
+    }
+    done();
+  }
+
+  /**
+   * Allow rules that isolate nothing (Cilium `enableDefaultDeny: false`, our own admin allows on
+   * Cilium) and the allow rules of a cluster-wide isolating policy: each a ClusterAlwaysAllow (a DNS
+   * rule of a cluster-wide policy a ClusterAllowDns) at priority 1000, after every admin deny. The same
+   * traffic: namespace intents only allow, so what an allow in the union allows is always allowed,
+   * and what the admin rules deny is denied first, as Cilium's denies win over every allow.
+   */
+  private planLateAllows(): void {
+    if (this.lateAllows.length === 0) return;
+    if (this.lastAdminPriority >= 1000) {
+      const first = this.lateAllows[0];
+      this.cannot(first.policy, first.rule.label, 'it must come after every admin rule, which use up the priorities 0-1000');
+      return;
+    }
+    for (const { policy: p, direction, rule, index, except } of this.lateAllows) {
+      if (except !== undefined && direction === 'egress') {
+        const dns = dnsShape(rule);
+        if (dns) {
+          this.clusterWide = true;
+          this.add({
+            kind: 'ClusterAllowDns',
+            id: this.intentId(CLUSTER_CHART_ID, `${p.ref.name}-${direction}-${index}`),
+            chart: CLUSTER_CHART_ID,
+            source: this.source(p, rule.label),
+            exceptNamespaces: [...new Set([...except, ...ALWAYS_EXCEPTED_NAMESPACES])].sort(),
+            priority: 1000,
+            ...dns,
+            ...this.audit(p),
+          });
+          continue;
+        }
+      }
+      const subject = this.clusterSubject(p);
+      if (!subject) continue;
+      if (rule.subjectPeers || rule.notPeers || rule.notSubjectPeers || rule.http) {
+        this.cannot(p, rule.label, 'it narrows the policy\'s own pods, excludes peers or matches HTTP: no cluster-wide intent says that');
+        continue;
+      }
+      const ports = this.ports(p, rule.label, rule.ports);
+      const peers = this.peers(p, rule.label, rule.peers, undefined);
+      if (!ports || !peers) continue;
+      this.clusterWide = true;
+      this.add({
+        kind: 'ClusterAlwaysAllow',
+        id: this.intentId(CLUSTER_CHART_ID, `${p.ref.name}-${direction}-${index}`),
+        chart: CLUSTER_CHART_ID,
+        source: this.source(p, rule.label),
+        priority: 1000,
+        direction,
+        peers,
+        ports,
+        ...subject,
+        ...this.audit(p),
+      });
     }
   }
 
@@ -742,7 +837,7 @@ function splitExcept(s: SelectorExpr): { except: string[]; rest: SelectorExpr } 
   const rest: SelectorExpr[] = [];
   for (const t of terms) {
     if (t.op === 'notIn' && t.key === NAMESPACE_NAME_LABEL) except.push(...t.values);
-    else rest.push(t);
+    else if (t.op !== 'exists' || t.key !== NAMESPACE_NAME_LABEL) rest.push(t); // every namespace has its name label (Cilium writes the Exists)
   }
   return { except: [...new Set(except)].sort(), rest: rest.length === 0 ? { op: 'all' } : { op: 'and', terms: rest } };
 }
@@ -774,8 +869,14 @@ function isBaselineTier(p: AnalysisPolicy): boolean {
   return p.tier.name === BASELINE_TIER.name || p.tier.name === 'kube-baseline';
 }
 
+/** Cilium's deny rules (`ingressDeny` / `egressDeny`): a tier before the allows, whose rules all deny. */
+function isDenyTier(p: AnalysisPolicy): boolean {
+  return p.tier.name === CILIUM_DENY_TIER.name;
+}
+
+/** The tiers that are not the namespace tier of allowances. */
 function isClusterTier(p: AnalysisPolicy): boolean {
-  return isAdminTier(p) || isBaselineTier(p);
+  return isAdminTier(p) || isBaselineTier(p) || isDenyTier(p);
 }
 
 /** Whether a block (minus its excepts) shares addresses with a range of the cluster's (target checks decide the same, and fail closed). */
@@ -864,4 +965,30 @@ function dnsShape(rule: PolicyRule): Pick<PlanAllowDns, 'dnsNamespaceLabels' | '
   const defaultNamespace = sameLabels(namespaceLabels, { [NAMESPACE_NAME_LABEL]: 'kube-system' });
   const defaultPods = sameLabels(pods.labels, { 'k8s-app': 'kube-dns' });
   return { ...(defaultNamespace ? {} : { dnsNamespaceLabels: namespaceLabels }), ...(defaultPods ? {} : { dnsPodLabels: pods.labels }) };
+}
+
+/**
+ * The rules with their indexes, where a rule on UDP 53 and a rule on TCP 53 to the same peers (Calico
+ * writes one protocol per rule) are taken as one rule on both ports — a union, so the same traffic —
+ * for `AllowDns` to recognize; every other rule as it is.
+ */
+function withDnsPairsMerged(rules: readonly PolicyRule[]): { rule: PolicyRule; index: number }[] {
+  const out: { rule: PolicyRule; index: number }[] = [];
+  const used = new Set<number>();
+  const only = (r: PolicyRule, protocol: string) => r.action === 'allow' && !r.http && !r.subjectPeers && !r.notPeers && !r.notSubjectPeers
+    && r.ports?.length === 1 && r.ports[0].protocol === protocol && r.ports[0].port === 53 && r.ports[0].endPort === undefined
+    && r.peers !== undefined;
+  rules.forEach((rule, index) => {
+    if (used.has(index)) return;
+    if (only(rule, 'UDP')) {
+      const twin = rules.findIndex((r, j) => !used.has(j) && j !== index && only(r, 'TCP') && JSON.stringify(r.peers) === JSON.stringify(rule.peers));
+      if (twin >= 0 && dnsShape({ ...rule, ports: [...rule.ports!, ...rules[twin].ports!] })) {
+        used.add(twin);
+        out.push({ rule: { ...rule, label: `${rule.label} and ${rules[twin].label}`, ports: [...rule.ports!, ...rules[twin].ports!] }, index });
+        return;
+      }
+    }
+    out.push({ rule, index });
+  });
+  return out;
 }
