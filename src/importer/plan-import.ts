@@ -59,16 +59,9 @@ export type PlanImportResult =
 
 /** The engine of the input's dialect: Calico objects → calico, Cilium objects → cilium, else kubernetes. */
 export function defaultEngineFor(policies: readonly AnalysisPolicy[]): PlanEngineKind {
-  const kinds = new Set(policies.map(p => p.ref.kind));
-  if ([...kinds].some(k => /^(Global|Staged|StagedGlobal|StagedKubernetes)?NetworkPolicy$/.test(k) && k !== 'NetworkPolicy') || policies.some(p => p.tier.name !== 'kubernetes' && isCalicoTier(p))) {
-    return 'calico';
-  }
-  if ([...kinds].some(k => k.startsWith('Cilium'))) return 'cilium';
+  if (policies.some(p => p.ref.kind.startsWith('projectcalico.org/') || p.tier.name === 'kube-admin' || p.tier.name === 'kube-baseline')) return 'calico';
+  if (policies.some(p => p.ref.kind.startsWith('Cilium'))) return 'cilium';
   return 'kubernetes';
-}
-
-function isCalicoTier(p: AnalysisPolicy): boolean {
-  return !isClusterTier(p) && p.tier.name !== 'kubernetes' && !p.ref.kind.startsWith('Cilium');
 }
 
 /**

@@ -7,6 +7,7 @@ import { buildIntents } from '../../importer/build-intents';
 import { ImportPlan, PLAN_ENGINE_KINDS, PlanEngineKind } from '../../importer/import-plan';
 import { defaultEngineFor, formatCannotExpress, planImport } from '../../importer/plan-import';
 import { renderApp } from '../../importer/render-app';
+import { PolicyInputError } from '../../validation/input-error';
 import { parseCidr } from '../../validation/validators';
 import { CliError, EXIT_FINDINGS } from '../cli-error';
 import { CommandContext } from '../command-context';
@@ -140,11 +141,12 @@ export function importCommand(context: CommandContext): Command {
       const diff = diffReachability(before, after, connectionFocus({}));
       const universe = diff.before.universe;
       const classes = universe.sets.size;
-      const summary = `${plan.intents.length} intent${plan.intents.length === 1 ? '' : 's'} (${kindCounts(plan)}) for Engine.${engine}() from ${input.length} `
-        + `polic${input.length === 1 ? 'y' : 'ies'}, ${plan.workloads.length} workload${plan.workloads.length === 1 ? '' : 's'}`;
-      const compared = `compared ${classes} endpoint classes (${universe.groupCount} pod groups, ${classes - universe.groupCount} outside address classes), `
-        + `${classes * classes} ordered pairs, on every connection (${universe.space.atoms.length} connection atoms) between the input and the `
-        + `${generated.policies.length} policies synthesized from the app${kept.length > 0 ? ` and the ${kept.length} mesh policies kept (--keep-mesh-policies)` : ''}`;
+      const summary = `${count(plan.intents.length, 'intent')} (${kindCounts(plan)}) for Engine.${engine}() from ${count(input.length, 'policy', 'policies')}, `
+        + `${count(plan.workloads.length, 'workload')}`;
+      const compared = `compared ${count(classes, 'endpoint class', 'endpoint classes')} (${count(universe.groupCount, 'pod group')}, `
+        + `${count(classes - universe.groupCount, 'outside address class', 'outside address classes')}), ${count(classes * classes, 'ordered pair')}, on every connection `
+        + `(${count(universe.space.atoms.length, 'connection atom')}) between the input and the ${count(generated.policies.length, 'policy', 'policies')} synthesized from the app`
+        + `${kept.length > 0 ? ` and the ${count(kept.length, 'mesh policy', 'mesh policies')} kept (--keep-mesh-policies)` : ''}`;
       if (diff.gainedPairs > 0 || diff.lostPairs > 0) {
         io.stdout(`import: ${summary}\nproof: ${compared}: DIFFERENT (nothing written)\n`);
         io.stdout(renderDiffText(diff));
@@ -168,8 +170,9 @@ export function synthesize(plan: ImportPlan): { policies: AnalysisPolicy[] } | {
     app = buildIntents(plan);
     return { policies: synthesizedPolicies(app) };
   } catch (error) {
-    // A synthesis error (capability, guardrail, target check) is the engine's answer about these intents, not a bug.
-    if (error instanceof Error && (error.name === 'PolicyInputError' || /Validation failed/.test(error.message) || error.message.startsWith('['))) {
+    // A synthesis error (capability, guardrail, target check: cdk8s validation) or a construct's input error (a path the
+    // engine's HTTP rules cannot hold) is the answer about these intents, not a bug.
+    if (error instanceof PolicyInputError || (error instanceof Error && /^Validation failed with the following errors/.test(error.message))) {
       return { error: error.message };
     }
     throw error;
@@ -196,6 +199,11 @@ function kindCounts(plan: ImportPlan): string {
   const counts = new Map<string, number>();
   plan.intents.forEach(i => counts.set(i.kind, (counts.get(i.kind) ?? 0) + 1));
   return [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
+}
+
+/** `1 intent`, `3 intents`. */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function oneLine(s: string): string {
