@@ -125,6 +125,10 @@ class Planner {
           + 'and keep applying the mesh policies as they are');
       }
     }
+    for (const p of network.filter(x => !x.enforced && x.ref.kind.startsWith('Cilium'))) {
+      // Staged Calico policies observe (an audit intent); a Cilium policy the agent refuses does nothing at all.
+      this.cannot(p, 'spec', `Cilium does not enforce it (${(p.notes ?? ['refused by the agent']).join('; ')}): fix or remove it, then import`);
+    }
     const namespaceTiers = [...new Set(network.filter(p => !isClusterTier(p)).map(p => p.tier.name))];
     if (namespaceTiers.length > 1) {
       const second = network.find(p => p.tier.name === namespaceTiers[1])!;
@@ -134,7 +138,7 @@ class Planner {
     const admin = [...network.filter(isAdminTier).sort(byOrder), ...network.filter(isDenyTier).sort(byOrder)];
     this.planAdmin(admin);
     for (const p of network.filter(isBaselineTier)) this.planBaseline(p);
-    for (const p of network.filter(x => !isClusterTier(x))) this.planNamespaced(p);
+    for (const p of network.filter(x => !isClusterTier(x) && (x.enforced || !x.ref.kind.startsWith('Cilium')))) this.planNamespaced(p);
     this.planLateAllows();
     if (this.problems.length > 0) return { cannotExpress: this.problems };
     return { plan: this.plan() };

@@ -102,6 +102,13 @@ spec:
     ]);
   });
 
+  test('fails to plan a CiliumNetworkPolicy the agent refuses: it enforces nothing, so no intent is it', () => {
+    const result = plan('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: empty, namespace: shop }\n');
+    expect(result.cannotExpress!.map(formatCannotExpress)).toEqual([
+      expect.stringMatching(/^CiliumNetworkPolicy shop\/empty \(in\.yaml, document 1\) spec: Cilium does not enforce it \(.*it has no rules .*\): fix or remove it, then import$/),
+    ]);
+  });
+
   test('keeps the order of admin rules whose actions differ at one priority by giving the later ones the next numbers', () => {
     const result = plan(`apiVersion: policy.networking.k8s.io/v1alpha2
 kind: ClusterNetworkPolicy
