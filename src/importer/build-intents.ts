@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import {
-  ALWAYS_EXCEPTED_NAMESPACES, ImportPlan, PlanExpression, PlanIntent, PlanPeer, PlanPort, PlanWorkload,
+  ALWAYS_EXCEPTED_NAMESPACES, ImportPlan, PlanExpression, PlanHttpRule, PlanIntent, PlanPeer, PlanPort, PlanWorkload,
 } from './import-plan';
 import { ClusterNetworkPolicyImplementation } from '../engine/cluster-network-policy-implementation';
 import { Engine } from '../engine/engine';
@@ -16,6 +16,7 @@ import { ClusterRuleProps } from '../intent/cluster-rule-props';
 import { DefaultDeny } from '../intent/default-deny';
 import { EgressToCidr } from '../intent/egress-to-cidr';
 import { EgressToFqdn } from '../intent/egress-to-fqdn';
+import { HttpRule } from '../intent/http-rule';
 import { LabelExpression } from '../intent/label-expression';
 import { Peer } from '../intent/peer';
 import { PolicyDirection } from '../intent/policy-direction';
@@ -49,11 +50,13 @@ export function buildIntents(plan: ImportPlan): App {
 
 function engineOf(plan: ImportPlan): Engine {
   const e = plan.engine;
-  const target = e.target ? {
+  const t = e.target;
+  const target = t ? {
     target: {
-      podCidrs: [...e.target.podCidrs],
-      serviceCidrs: [...e.target.serviceCidrs],
-      ...(e.target.acceptCidrsOverlappingPods ? { acceptCidrsOverlappingPods: true } : {}),
+      ...(t.podCidrs.length > 0 ? { podCidrs: [...t.podCidrs] } : {}),
+      ...(t.serviceCidrs.length > 0 ? { serviceCidrs: [...t.serviceCidrs] } : {}),
+      ...(t.acceptCidrsOverlappingPods ? { acceptCidrsOverlappingPods: true } : {}),
+      ...(t.ciliumHttpNormalizePath !== undefined ? { ciliumHttpNormalizePath: t.ciliumHttpNormalizePath } : {}),
     },
   } : {};
   switch (e.kind) {
@@ -123,7 +126,13 @@ function construct(chart: Chart, intent: PlanIntent, ref: (id: string) => Worklo
       new AllowDns(chart, intent.id, { ...(intent.pods !== undefined ? { pods: ref(intent.pods) } : {}), ...dns(intent), ...stage });
       return;
     case 'AllowFrom':
-      new AllowFrom(chart, intent.id, { to: ref(intent.to), peers: peers(intent.peers), ports: ports(intent.ports), ...stage });
+      new AllowFrom(chart, intent.id, {
+        to: ref(intent.to),
+        peers: peers(intent.peers),
+        ports: ports(intent.ports),
+        ...(intent.http ? { http: intent.http.map(httpRule) } : {}),
+        ...stage,
+      });
       return;
     case 'AllowTo':
       new AllowTo(chart, intent.id, {
@@ -173,6 +182,12 @@ function construct(chart: Chart, intent: PlanIntent, ref: (id: string) => Worklo
       return;
     }
   }
+}
+
+function httpRule(h: PlanHttpRule): HttpRule {
+  const path = h.path === undefined ? undefined : h.path.kind === 'prefix' ? `${h.path.value}*` : h.path.value;
+  if (h.method === undefined) return HttpRule.anyMethod(path!);
+  return HttpRule.method(h.method, path);
 }
 
 function direction(d: string): PolicyDirection {

@@ -24,7 +24,10 @@ export interface ImportPlan {
 /** The engine of the generated app and what it needs to know about the cluster. */
 export interface PlanEngine {
   readonly kind: PlanEngineKind;
-  /** The cluster's pod and Service CIDRs, declared when an intent names a CIDR block (the engine's TargetProfile). */
+  /**
+   * The engine's TargetProfile: the cluster's pod and Service CIDRs, declared when an intent names a
+   * CIDR block (empty lists are left out), and proxy settings HTTP rules depend on.
+   */
   readonly target?: PlanTarget;
   /**
    * Kubernetes only: render cluster-wide intents as ClusterNetworkPolicy for this implementation
@@ -54,6 +57,8 @@ export interface PlanTarget {
   readonly serviceCidrs: readonly string[];
   /** Set when an input CIDR block covers pod or Service addresses: that is what the input says, so it is kept. */
   readonly acceptCidrsOverlappingPods?: boolean;
+  /** Cilium's agent normalizes HTTP paths (`http-normalize-path`, on by default), as the user declared. @default - not declared */
+  readonly ciliumHttpNormalizePath?: boolean;
 }
 
 /** A chart: a namespace's intents, or (no namespace) the cluster-wide ones. */
@@ -171,6 +176,14 @@ export interface PlanAllowFrom extends PlanIntentBase {
   readonly to: string;
   readonly peers: readonly PlanPeer[];
   readonly ports: readonly PlanPort[];
+  /** L7: only these requests (any of them). @default - no HTTP restriction */
+  readonly http?: readonly PlanHttpRule[];
+}
+
+/** An `HttpRule`: a method (undefined = any) and a path (exact, or a prefix; undefined = any: then a method is required). */
+export interface PlanHttpRule {
+  readonly method?: string;
+  readonly path?: { readonly kind: 'exact' | 'prefix'; readonly value: string };
 }
 
 /** `AllowTo`: a workload may connect to peers on ports. */

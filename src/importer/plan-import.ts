@@ -1,15 +1,16 @@
 import {
   ALWAYS_EXCEPTED_NAMESPACES, CLUSTER_CHART_ID, ImportPlan, PlanChart, PlanClusterRule, PlanDirection, PlanEngine, PlanEngineKind, PlanExpression,
-  PlanAllowDns, PlanIntent, PlanNamespaces, PlanPeer, PlanPort, PlanSource, PlanTarget, PlanWorkload,
+  PlanAllowDns, PlanHttpRule, PlanIntent, PlanNamespaces, PlanPeer, PlanPort, PlanSource, PlanTarget, PlanWorkload,
 } from './import-plan';
 import { chartVariable, identifier } from './render-app';
 import {
-  AnalysisPolicy, ClusterModel, Direction, formatPolicyRef, formatSourceLocation, matchesSelector, NAMESPACE_NAME_LABEL, PeerMatch, PodSelection,
-  PolicyRule, PortMatch, SelectorExpr,
+  AnalysisPolicy, ClusterModel, Direction, formatPolicyRef, formatSourceLocation, HttpMatch, matchesSelector, NAMESPACE_NAME_LABEL, PeerMatch,
+  PodSelection, PolicyRule, PortMatch, SelectorExpr,
 } from '../analysis';
 import { selectionMatchesPod } from '../analysis/engine/policy-index';
 import { cidrContainsCidr, tryParseCidr } from '../analysis/ip/cidr';
 import { ADMIN_TIER, BASELINE_TIER } from '../analysis/ir/network-policy-api-tiers';
+import { CILIUM_DENY_TIER } from '../analysis/translate/cilium-network-policy';
 
 /** Something in the input that no intent says exactly: the object, the field, and why. */
 export interface CannotExpress {
@@ -37,6 +38,14 @@ export interface PlanImportOptions {
   /** The cluster's Service CIDRs, needed when an intent names a CIDR block. */
   readonly serviceCidrs?: readonly string[];
   /**
+   * Leave mesh-layer (Istio) policies out of the plan instead of refusing them: the caller keeps them
+   * applied and proves the app together with them.
+   * @default false - a mesh-layer policy cannot be expressed
+   */
+  readonly keepMeshPolicies?: boolean;
+  /** Cilium's agent normalizes HTTP paths (`http-normalize-path`), declared for HTTP rules. @default - not declared (HTTP rules then fail on Cilium) */
+  readonly ciliumHttpNormalizePath?: boolean;
+  /**
    * `ClusterNetworkPolicyImplementation.<name>()` for cluster-wide intents on the Kubernetes engine.
    * @default 'kubeNetworkPolicies' - callers that cannot know the cluster's must ask for it (the CLI requires `--implementation`)
    */
@@ -50,16 +59,9 @@ export type PlanImportResult =
 
 /** The engine of the input's dialect: Calico objects → calico, Cilium objects → cilium, else kubernetes. */
 export function defaultEngineFor(policies: readonly AnalysisPolicy[]): PlanEngineKind {
-  const kinds = new Set(policies.map(p => p.ref.kind));
-  if ([...kinds].some(k => /^(Global|Staged|StagedGlobal|StagedKubernetes)?NetworkPolicy$/.test(k) && k !== 'NetworkPolicy') || policies.some(p => p.tier.name !== 'kubernetes' && isCalicoTier(p))) {
-    return 'calico';
-  }
-  if ([...kinds].some(k => k.startsWith('Cilium'))) return 'cilium';
+  if (policies.some(p => p.ref.kind.startsWith('projectcalico.org/') || p.tier.name === 'kube-admin' || p.tier.name === 'kube-baseline')) return 'calico';
+  if (policies.some(p => p.ref.kind.startsWith('Cilium'))) return 'cilium';
   return 'kubernetes';
-}
-
-function isCalicoTier(p: AnalysisPolicy): boolean {
-  return !isClusterTier(p) && p.tier.name !== 'kubernetes' && !p.ref.kind.startsWith('Cilium');
 }
 
 /**
@@ -102,6 +104,9 @@ class Planner {
   private readonly cidrs = new Map<string, Extract<PeerMatch, { kind: 'ipBlock' }>>();
   private clusterWide = false;
   private baselineIngressFromPodsOnly = false;
+  private lastAdminPriority = -1;
+  private readonly lateAllows: { policy: AnalysisPolicy; direction: Direction; rule: PolicyRule; index: number; except?: readonly string[] }[] = [];
+  private http = false;
   private readonly engine: PlanEngineKind;
 
   constructor(
@@ -114,18 +119,27 @@ class Planner {
 
   public run(): PlanImportResult {
     const network = this.policies.filter(p => p.layer === 'network');
-    for (const p of this.policies.filter(x => x.layer !== 'network')) {
-      this.cannot(p, 'spec', `a ${p.layer}-layer policy (Istio): import writes network intents only; import the CNI's policies and keep the mesh policies as they are`);
+    if (!this.options.keepMeshPolicies) {
+      for (const p of this.policies.filter(x => x.layer !== 'network')) {
+        this.cannot(p, 'spec', `a ${p.layer}-layer policy (Istio): import writes network intents only; import the CNI's policies with --keep-mesh-policies `
+          + 'and keep applying the mesh policies as they are');
+      }
+    }
+    for (const p of network.filter(x => !x.enforced && x.ref.kind.startsWith('Cilium'))) {
+      // Staged Calico policies observe (an audit intent); a Cilium policy the agent refuses does nothing at all.
+      this.cannot(p, 'spec', `Cilium does not enforce it (${(p.notes ?? ['refused by the agent']).join('; ')}): fix or remove it, then import`);
     }
     const namespaceTiers = [...new Set(network.filter(p => !isClusterTier(p)).map(p => p.tier.name))];
     if (namespaceTiers.length > 1) {
       const second = network.find(p => p.tier.name === namespaceTiers[1])!;
       this.cannot(second, 'tier', `its tier ${namespaceTiers[1]} is a second namespace tier besides ${namespaceTiers[0]}: an allow in one tier decides before the next, which no union of intents says`);
     }
-    const admin = network.filter(isAdminTier).sort(byOrder);
+    // Cilium's deny rules decide after the Admin tier and before every allow: admin-tier denies after the Admin tier's rules.
+    const admin = [...network.filter(isAdminTier).sort(byOrder), ...network.filter(isDenyTier).sort(byOrder)];
     this.planAdmin(admin);
     for (const p of network.filter(isBaselineTier)) this.planBaseline(p);
-    for (const p of network.filter(x => !isClusterTier(x))) this.planNamespaced(p);
+    for (const p of network.filter(x => !isClusterTier(x) && (x.enforced || !x.ref.kind.startsWith('Cilium')))) this.planNamespaced(p);
+    this.planLateAllows();
     if (this.problems.length > 0) return { cannotExpress: this.problems };
     return { plan: this.plan() };
   }
@@ -140,7 +154,7 @@ class Planner {
     const intents = [...this.intents].sort((a, b) => order.get(a.chart)! - order.get(b.chart)!);
     const engine: PlanEngine = {
       kind: this.engine,
-      ...(this.cidrs.size > 0 ? { target: this.target() } : {}),
+      ...(this.cidrs.size > 0 || (this.http && this.options.ciliumHttpNormalizePath !== undefined) ? { target: this.target() } : {}),
       ...(this.clusterWide && this.engine === 'kubernetes' ? {
         clusterNetworkPolicy: {
           implementation: this.options.clusterNetworkPolicyImplementation ?? 'kubeNetworkPolicies',
@@ -155,7 +169,9 @@ class Planner {
     const podCidrs = [...this.options.podCidrs ?? []];
     const serviceCidrs = [...this.options.serviceCidrs ?? []];
     const overlapping = [...this.cidrs.values()].some(c => [...podCidrs, ...serviceCidrs].some(range => overlaps(c, range)));
-    return { podCidrs, serviceCidrs, ...(overlapping ? { acceptCidrsOverlappingPods: true } : {}) };
+    const declared = this.options.ciliumHttpNormalizePath;
+    const normalize = this.http && declared !== undefined ? { ciliumHttpNormalizePath: declared } : {};
+    return { podCidrs, serviceCidrs, ...(overlapping ? { acceptCidrsOverlappingPods: true } : {}), ...normalize };
   }
 
   // ---- the namespace tier ----
@@ -186,10 +202,18 @@ class Planner {
       const rules = p[direction];
       if (!rules) continue;
       if (!rules.isolates) {
-        this.cannot(p, direction, 'its rules apply without isolating the pods (Cilium enableDefaultDeny: false or the like); every allowance intent isolates what it selects');
+        // Allows that isolate nothing: always allowed, whatever else isolates the pods (see planLateAllows).
+        rules.rules.forEach((rule, index) => {
+          if (allowsNothing(rule)) return;
+          if (rule.action !== 'allow') {
+            this.cannot(p, rule.label, `a ${rule.action} rule in a namespace tier: intents of a namespace only allow`);
+            return;
+          }
+          this.lateAllows.push({ policy: p, direction, rule, index });
+        });
         continue;
       }
-      if (rules.rules.length === 0) empty.push(direction);
+      if (rules.rules.every(allowsNothing)) empty.push(direction);
     }
     if (empty.length > 0) {
       this.add({
@@ -205,7 +229,10 @@ class Planner {
       });
     }
     for (const direction of ['ingress', 'egress'] as const) {
-      (p[direction]?.rules ?? []).forEach((rule, index) => this.planRule(p, subject, direction, rule, index));
+      if (!p[direction]?.isolates) continue;
+      // A rule that matches no peer allows nothing (Cilium's default deny is `ingress: [{}]`): the isolation says it all.
+      const rules = direction === 'egress' ? withDnsPairsMerged(p.egress?.rules ?? []) : (p.ingress?.rules ?? []).map((rule, index) => ({ rule, index }));
+      rules.forEach(({ rule, index }) => (allowsNothing(rule) ? undefined : this.planRule(p, subject, direction, rule, index)));
     }
   }
 
@@ -219,22 +246,23 @@ class Planner {
       this.cannot(p, field, 'it narrows the policy\'s own pods or excludes peers (Calico source/destination selectors, notSelector, notNets): no intent selects that');
       return;
     }
+    let http: PlanHttpRule[] | undefined;
     if (rule.http) {
-      this.cannot(p, field, 'an HTTP (L7) rule: import writes L4 intents only');
-      return;
+      http = direction === 'ingress' && rule.nonHttpFlows !== 'match' ? httpRules(rule.http) : undefined;
+      if (!http) {
+        this.cannot(p, field, 'an HTTP (L7) rule other than exact methods with exact or prefix paths on ingress (Cilium rules.http as AllowFrom writes them: '
+          + 'method M, path P(?:\\?.*)? or P.*): no HttpRule says it');
+        return;
+      }
+      this.http = true;
     }
     const ports = this.ports(p, field, rule.ports);
     if (!ports) return;
-    const peers = this.peers(p, field, rule.peers, direction === 'ingress' ? 'egress' : 'ingress');
-    if (!peers) return;
     const base = `${p.ref.name}-${direction}-${index}`;
     const source = this.source(p, field);
-    if (direction === 'ingress') {
-      this.add({ kind: 'AllowFrom', id: this.intentId(subject.namespace, base), chart: subject.namespace, source, to: this.workload(subject), peers, ports, ...this.audit(p) });
-      return;
-    }
-    const dns = this.dnsShape(peers, ports);
+    const dns = direction === 'egress' && !http ? dnsShape(rule) : undefined;
     if (dns) {
+      // AllowDns adds nothing on the DNS pods' side: their ingress is the input's business alone.
       this.add({
         kind: 'AllowDns',
         id: this.intentId(subject.namespace, base),
@@ -243,6 +271,22 @@ class Planner {
         namespace: subject.namespace,
         ...(this.isEveryPod(subject) ? {} : { pods: this.workload(subject) }),
         ...dns,
+        ...this.audit(p),
+      });
+      return;
+    }
+    const peers = this.peers(p, field, rule.peers, direction === 'ingress' ? 'egress' : 'ingress');
+    if (!peers) return;
+    if (direction === 'ingress') {
+      this.add({
+        kind: 'AllowFrom',
+        id: this.intentId(subject.namespace, base),
+        chart: subject.namespace,
+        source,
+        to: this.workload(subject),
+        peers,
+        ports,
+        ...(http ? { http } : {}),
         ...this.audit(p),
       });
       return;
@@ -278,49 +322,47 @@ class Planner {
     }
   }
 
-  /** `AllowDns` props when the rule is exactly one: one pods peer by namespace labels AND pod labels, on UDP and TCP of one port. */
-  private dnsShape(peers: readonly PlanPeer[], ports: readonly PlanPort[]): Pick<PlanAllowDns, 'dnsNamespaceLabels' | 'dnsPodLabels'> | undefined {
-    if (peers.length !== 1 || ports.length !== 2) return undefined;
-    const peer = peers[0];
-    if (peer.kind !== 'pods' || peer.serviceAccount !== undefined || peer.podExpressions.length > 0 || Object.keys(peer.podLabels).length === 0) return undefined;
-    const numbers = ports.map(x => (x.kind === 'port' ? `${x.protocol} ${x.port}` : '')).sort();
-    const port = ports[0].kind === 'port' ? ports[0].port : 0;
-    if (port !== 53 || numbers[0] !== `TCP ${port}` || numbers[1] !== `UDP ${port}`) return undefined;
-    let namespaceLabels: Record<string, string>;
-    if (peer.namespaces.kind === 'name') {
-      namespaceLabels = { [NAMESPACE_NAME_LABEL]: peer.namespaces.name };
-    } else if (peer.namespaces.kind === 'labels' && peer.namespaces.expressions.length === 0 && Object.keys(peer.namespaces.labels).length > 0) {
-      namespaceLabels = { ...peer.namespaces.labels };
-    } else {
-      return undefined;
-    }
-    const defaultNamespace = sameLabels(namespaceLabels, { [NAMESPACE_NAME_LABEL]: 'kube-system' });
-    const defaultPods = sameLabels(peer.podLabels, { 'k8s-app': 'kube-dns' });
-    return { ...(defaultNamespace ? {} : { dnsNamespaceLabels: namespaceLabels }), ...(defaultPods ? {} : { dnsPodLabels: { ...peer.podLabels } }) };
-  }
-
   /** A namespace-tier policy over namespaces by labels: a ClusterDefaultDeny when it is one. */
   private planClusterIsolation(p: AnalysisPolicy): void {
     const scope = p.subject.namespaces;
     if (scope.kind !== 'selector') return;
     const except = exceptedNames(scope.selector);
     const directions = (['ingress', 'egress'] as const).filter(d => p[d] !== undefined);
-    const isolation = directions.every(d => p[d]!.isolates && p[d]!.rules.length === 0) && directions.length > 0;
+    if (directions.length > 0 && directions.every(d => !p[d]!.isolates)) {
+      // Allows over namespaces that isolate nothing: cluster-wide always-allows (planLateAllows); no DefaultDeny, no workload.
+      this.planDirections(p, { namespace: '', labels: {}, expressions: [] });
+      return;
+    }
+    const isolation = directions.every(d => p[d]!.isolates) && directions.length > 0;
     if (!except || p.subject.pods.op !== 'all' || p.subject.serviceAccounts || !isolation) {
-      this.cannot(p, 'spec', 'a policy over namespaces by labels with rules, or over some pods of them: the only cluster-wide namespace-tier intent is ClusterDefaultDeny '
-        + '(every pod of every namespace but some names, no rule)');
+      this.cannot(p, 'spec', 'a policy over namespaces by labels, or over some pods of them, that isolates: the cluster-wide isolating intents (ClusterDefaultDeny, '
+        + 'ClusterAllowDns) cover every pod of every namespace but some names');
       return;
     }
     if (!this.alwaysExceptedHold(p, except, SELECT_EVERYTHING)) return;
+    const isolated: PlanDirection[] = [];
+    for (const d of directions) {
+      const rules = (d === 'egress' ? withDnsPairsMerged(p[d]!.rules) : p[d]!.rules.map((rule, index) => ({ rule, index }))).filter(r => !allowsNothing(r.rule));
+      // ClusterAllowDns isolates what it covers itself: a direction of DNS allowances only needs no ClusterDefaultDeny.
+      if (d === 'ingress' || rules.length === 0 || !rules.every(r => dnsShape(r.rule))) isolated.push(d);
+      for (const { rule, index } of rules) {
+        if (rule.action !== 'allow') {
+          this.cannot(p, rule.label, `a ${rule.action} rule in a namespace tier: intents of a namespace only allow`);
+          continue;
+        }
+        this.lateAllows.push({ policy: p, direction: d, rule, index, except });
+      }
+    }
     this.clusterWide = true;
+    if (isolated.length === 0) return;
     this.add({
       kind: 'ClusterDefaultDeny',
       id: this.intentId(CLUSTER_CHART_ID, p.ref.name),
       chart: CLUSTER_CHART_ID,
       source: this.source(p),
       exceptNamespaces: except,
-      directions: [...directions],
-      ...(directions.includes('egress') ? { acknowledgeDnsBlocked: true } : {}),
+      directions: isolated,
+      ...(isolated.includes('egress') ? { acknowledgeDnsBlocked: true } : {}),
       ...this.audit(p),
     });
   }
@@ -333,6 +375,9 @@ class Planner {
    */
   private planAdmin(admin: readonly AnalysisPolicy[]): void {
     let last = -1;
+    const done = () => {
+      this.lastAdminPriority = last;
+    };
     let lastAction: string | undefined;
     for (const p of admin) {
       const subject = this.clusterSubject(p);
@@ -378,6 +423,64 @@ class Planner {
           this.add(intent);
         });
       }
+    }
+    done();
+  }
+
+  /**
+   * Allow rules that isolate nothing (Cilium `enableDefaultDeny: false`, our own admin allows on
+   * Cilium) and the allow rules of a cluster-wide isolating policy: each a ClusterAlwaysAllow (a DNS
+   * rule of a cluster-wide policy a ClusterAllowDns) at priority 1000, after every admin deny. The same
+   * traffic: namespace intents only allow, so what an allow in the union allows is always allowed,
+   * and what the admin rules deny is denied first, as Cilium's denies win over every allow.
+   */
+  private planLateAllows(): void {
+    if (this.lateAllows.length === 0) return;
+    if (this.lastAdminPriority >= 1000) {
+      const first = this.lateAllows[0];
+      this.cannot(first.policy, first.rule.label, 'it must come after every admin rule, which use up the priorities 0-1000');
+      return;
+    }
+    for (const { policy: p, direction, rule, index, except } of this.lateAllows) {
+      if (except !== undefined && direction === 'egress') {
+        const dns = dnsShape(rule);
+        if (dns) {
+          this.clusterWide = true;
+          this.add({
+            kind: 'ClusterAllowDns',
+            id: this.intentId(CLUSTER_CHART_ID, `${p.ref.name}-${direction}-${index}`),
+            chart: CLUSTER_CHART_ID,
+            source: this.source(p, rule.label),
+            exceptNamespaces: [...new Set([...except, ...ALWAYS_EXCEPTED_NAMESPACES])].sort(),
+            priority: 1000,
+            ...dns,
+            ...this.audit(p),
+          });
+          continue;
+        }
+      }
+      const subject = this.clusterSubject(p);
+      if (!subject) continue;
+      if (rule.subjectPeers || rule.notPeers || rule.notSubjectPeers || rule.http) {
+        this.cannot(p, rule.label, 'it narrows the policy\'s own pods, excludes peers or matches HTTP: no cluster-wide intent says that');
+        continue;
+      }
+      const ports = this.ports(p, rule.label, rule.ports);
+      const peers = this.peers(p, rule.label, rule.peers, undefined);
+      if (!ports || !peers) continue;
+      this.clusterWide = true;
+      this.add({
+        kind: 'ClusterAlwaysAllow',
+        id: this.intentId(CLUSTER_CHART_ID, `${p.ref.name}-${direction}-${index}`),
+        chart: CLUSTER_CHART_ID,
+        source: this.source(p, rule.label),
+        priority: 1000,
+        direction,
+        peers,
+        ports,
+        ...subject,
+        ...this.audit(p),
+      });
     }
   }
 
@@ -731,7 +834,7 @@ function splitExcept(s: SelectorExpr): { except: string[]; rest: SelectorExpr } 
   const rest: SelectorExpr[] = [];
   for (const t of terms) {
     if (t.op === 'notIn' && t.key === NAMESPACE_NAME_LABEL) except.push(...t.values);
-    else rest.push(t);
+    else if (t.op !== 'exists' || t.key !== NAMESPACE_NAME_LABEL) rest.push(t); // every namespace has its name label (Cilium writes the Exists)
   }
   return { except: [...new Set(except)].sort(), rest: rest.length === 0 ? { op: 'all' } : { op: 'and', terms: rest } };
 }
@@ -763,8 +866,14 @@ function isBaselineTier(p: AnalysisPolicy): boolean {
   return p.tier.name === BASELINE_TIER.name || p.tier.name === 'kube-baseline';
 }
 
+/** Cilium's deny rules (`ingressDeny` / `egressDeny`): a tier before the allows, whose rules all deny. */
+function isDenyTier(p: AnalysisPolicy): boolean {
+  return p.tier.name === CILIUM_DENY_TIER.name;
+}
+
+/** The tiers that are not the namespace tier of allowances. */
 function isClusterTier(p: AnalysisPolicy): boolean {
-  return isAdminTier(p) || isBaselineTier(p);
+  return isAdminTier(p) || isBaselineTier(p) || isDenyTier(p);
 }
 
 /** Whether a block (minus its excepts) shares addresses with a range of the cluster's (target checks decide the same, and fail closed). */
@@ -773,4 +882,110 @@ function overlaps(block: Extract<PeerMatch, { kind: 'ipBlock' }>, range: string)
   if (typeof r === 'string' || r.family !== block.cidr.family) return false;
   if (cidrContainsCidr(r, block.cidr)) return true;
   return cidrContainsCidr(block.cidr, r) && !block.except.some(e => cidrContainsCidr(e, r));
+}
+
+/** An allow rule that matches no peer, or no port: it allows nothing. */
+function allowsNothing(rule: PolicyRule): boolean {
+  return rule.action === 'allow' && ((rule.peers !== undefined && rule.peers.length === 0) || (rule.ports !== undefined && rule.ports.length === 0));
+}
+
+/**
+ * HTTP matches as HttpRules, when each is what the Cilium dialect writes for one (an exact method
+ * `M`; a path `P(?:\?.*)?` for exact `P`, `P.*` for prefix `P`, with `P` a literal), or undefined.
+ */
+function httpRules(matches: readonly HttpMatch[]): PlanHttpRule[] | undefined {
+  const out: PlanHttpRule[] = [];
+  for (const m of matches) {
+    if (m.host || m.methods || m.methodCondition || m.urlPathCondition) return undefined;
+    let method: string | undefined;
+    if (m.method) {
+      if (m.method.kind !== 'regex' && m.method.kind !== 'exact') return undefined;
+      if (!/^[A-Z][A-Z0-9_-]*$/.test(m.method.value)) return undefined;
+      method = m.method.value;
+    }
+    let path: PlanHttpRule['path'];
+    if (m.path) {
+      if (m.path.kind !== 'regex') return undefined;
+      const exact = m.path.value.endsWith('(?:\\?.*)?') ? literalOfRe2(m.path.value.slice(0, -'(?:\\?.*)?'.length)) : undefined;
+      const prefix = exact === undefined && m.path.value.endsWith('.*') ? literalOfRe2(m.path.value.slice(0, -2)) : undefined;
+      if (exact !== undefined) path = { kind: 'exact', value: exact };
+      else if (prefix !== undefined) path = { kind: 'prefix', value: prefix };
+      else return undefined;
+    }
+    if (method === undefined && path === undefined) return undefined;
+    out.push({ ...(method !== undefined ? { method } : {}), ...(path ? { path } : {}) });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** The string an RE2 regex matches when it is a literal (metacharacters escaped), or undefined. */
+function literalOfRe2(regex: string): string | undefined {
+  const meta = '\\^$.|?*+()[]{}';
+  let out = '';
+  for (let i = 0; i < regex.length; i++) {
+    const c = regex[i];
+    if (c === '\\') {
+      const next = regex[i + 1];
+      if (next === undefined || !meta.includes(next)) return undefined;
+      out += next;
+      i++;
+    } else if (meta.includes(c)) {
+      return undefined;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/**
+ * `AllowDns` props when the rule is exactly one: one peer of pods by labels in one namespace (by
+ * name, or by namespace labels), on UDP 53 and TCP 53 and nothing else; undefined otherwise.
+ */
+function dnsShape(rule: PolicyRule): Pick<PlanAllowDns, 'dnsNamespaceLabels' | 'dnsPodLabels'> | undefined {
+  const [peer, ...others] = rule.peers ?? [];
+  if (!peer || others.length > 0 || peer.kind !== 'pods' || peer.requiresMtls || peer.identity || peer.selection.serviceAccounts) return undefined;
+  const ports = (rule.ports ?? []).map(x => (typeof x.port === 'number' && (x.endPort === undefined || x.endPort === x.port) ? `${x.protocol} ${x.port}` : '')).sort();
+  if (ports.length !== 2 || ports[0] !== 'TCP 53' || ports[1] !== 'UDP 53') return undefined;
+  const pods = labelsOf(peer.selection.pods);
+  if (!pods || pods.expressions.length > 0 || Object.keys(pods.labels).length === 0) return undefined;
+  const scope = peer.selection.namespaces;
+  let namespaceLabels: Record<string, string>;
+  if (scope.kind === 'names') {
+    if (scope.names.length !== 1) return undefined;
+    namespaceLabels = { [NAMESPACE_NAME_LABEL]: scope.names[0] };
+  } else {
+    const ns = labelsOf(scope.selector);
+    if (!ns || ns.expressions.length > 0 || Object.keys(ns.labels).length === 0) return undefined;
+    namespaceLabels = ns.labels;
+  }
+  const defaultNamespace = sameLabels(namespaceLabels, { [NAMESPACE_NAME_LABEL]: 'kube-system' });
+  const defaultPods = sameLabels(pods.labels, { 'k8s-app': 'kube-dns' });
+  return { ...(defaultNamespace ? {} : { dnsNamespaceLabels: namespaceLabels }), ...(defaultPods ? {} : { dnsPodLabels: pods.labels }) };
+}
+
+/**
+ * The rules with their indexes, where a rule on UDP 53 and a rule on TCP 53 to the same peers (Calico
+ * writes one protocol per rule) are taken as one rule on both ports — a union, so the same traffic —
+ * for `AllowDns` to recognize; every other rule as it is.
+ */
+function withDnsPairsMerged(rules: readonly PolicyRule[]): { rule: PolicyRule; index: number }[] {
+  const out: { rule: PolicyRule; index: number }[] = [];
+  const used = new Set<number>();
+  const only = (r: PolicyRule, protocol: string) => r.action === 'allow' && !r.http && !r.subjectPeers && !r.notPeers && !r.notSubjectPeers
+    && r.ports?.length === 1 && r.ports[0].protocol === protocol && r.ports[0].port === 53 && r.ports[0].endPort === undefined
+    && r.peers !== undefined;
+  rules.forEach((rule, index) => {
+    if (used.has(index)) return;
+    if (only(rule, 'UDP')) {
+      const twin = rules.findIndex((r, j) => !used.has(j) && j !== index && only(r, 'TCP') && JSON.stringify(r.peers) === JSON.stringify(rule.peers));
+      if (twin >= 0 && dnsShape({ ...rule, ports: [...rule.ports!, ...rules[twin].ports!] })) {
+        used.add(twin);
+        out.push({ rule: { ...rule, label: `${rule.label} and ${rules[twin].label}`, ports: [...rule.ports!, ...rules[twin].ports!] }, index });
+        return;
+      }
+    }
+    out.push({ rule, index });
+  });
+  return out;
 }

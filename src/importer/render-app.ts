@@ -1,5 +1,5 @@
 import {
-  ALWAYS_EXCEPTED_NAMESPACES, ImportPlan, PlanChart, PlanExpression, PlanIntent, PlanPeer, PlanPort, PlanWorkload,
+  ALWAYS_EXCEPTED_NAMESPACES, ImportPlan, PlanChart, PlanExpression, PlanHttpRule, PlanIntent, PlanPeer, PlanPort, PlanWorkload,
 } from './import-plan';
 
 /** A file of the generated app: its path relative to the output folder, and its text. */
@@ -58,6 +58,12 @@ export function renderMain(plan: ImportPlan, options: RenderAppOptions = {}): st
     body.push(`const ${chartVar.get(chart.id)} = new Chart(app, ${quote(chart.id)}${chart.namespace === undefined ? '' : `, { namespace: ${quote(chart.namespace)} }`});`);
     for (const intent of plan.intents.filter(i => i.chart === chart.id)) {
       body.push(`// ${sourceComment(intent)}`);
+      const byName = nameLabelPeers(intent);
+      if (byName.length > 0) {
+        const side = intent.kind === 'AllowFrom' ? 'egress' : 'ingress';
+        body.push(`// ${oneLine(byName.join(', '))} by namespace name label: the input isolates ${byName.length === 1 ? 'its' : 'their'} ${side}, `
+          + `and with Peer.workload() ${intent.kind} would also allow this ${side} there.`);
+      }
       body.push(`new ${use(intent.kind)}(${chartVar.get(chart.id)}, ${quote(intent.id)}, ${props(intent, use, workloadVar)});`);
     }
     body.push('');
@@ -87,6 +93,21 @@ export function chartVariable(chart: PlanChart): string {
   return base.endsWith('Chart') ? base : `${base}Chart`;
 }
 
+/**
+ * The pods peers of an AllowFrom or AllowTo written by namespace name label (the form a plan uses
+ * where the intent's other side would allow more than the input), as `app=web in shop`.
+ */
+function nameLabelPeers(intent: PlanIntent): string[] {
+  if (intent.kind !== 'AllowFrom' && intent.kind !== 'AllowTo') return [];
+  return intent.peers.flatMap((p) => {
+    if (p.kind !== 'pods' || p.namespaces.kind !== 'labels' || p.namespaces.expressions.length > 0) return [];
+    const keys = Object.keys(p.namespaces.labels);
+    if (keys.length !== 1 || keys[0] !== 'kubernetes.io/metadata.name') return [];
+    const pods = Object.entries(p.podLabels).map(([k, v]) => `${k}=${v}`).join(',') || 'pods';
+    return [`${pods} in ${p.namespaces.labels[keys[0]]}`];
+  });
+}
+
 function chartComment(chart: PlanChart): string {
   return chart.namespace === undefined ? '// Cluster-wide intents.' : `// Namespace ${chart.namespace}.`;
 }
@@ -101,8 +122,11 @@ function engineExpression(plan: ImportPlan, use: (name: string) => string): stri
   const e = plan.engine;
   const entries: string[] = [];
   if (e.target) {
-    const t = [`podCidrs: ${list(e.target.podCidrs.map(quote))}`, `serviceCidrs: ${list(e.target.serviceCidrs.map(quote))}`];
+    const t: string[] = [];
+    if (e.target.podCidrs.length > 0) t.push(`podCidrs: ${list(e.target.podCidrs.map(quote))}`);
+    if (e.target.serviceCidrs.length > 0) t.push(`serviceCidrs: ${list(e.target.serviceCidrs.map(quote))}`);
     if (e.target.acceptCidrsOverlappingPods) t.push('acceptCidrsOverlappingPods: true');
+    if (e.target.ciliumHttpNormalizePath !== undefined) t.push(`ciliumHttpNormalizePath: ${e.target.ciliumHttpNormalizePath}`);
     entries.push(`target: { ${t.join(', ')} }`);
   }
   if (e.kind === 'kubernetes' && e.clusterNetworkPolicy) {
@@ -160,6 +184,7 @@ function props(intent: PlanIntent, use: (name: string) => string, workloads: Rea
       add('to', ref(intent.to));
       add('peers', list(intent.peers.map(p => peer(p, use, ref))));
       add('ports', list(intent.ports.map(p => port(p, use))));
+      add('http', intent.http ? list(intent.http.map(h => httpRule(h, use))) : undefined);
       break;
     case 'AllowTo':
       add('workload', ref(intent.workload));
@@ -241,6 +266,16 @@ function peer(p: PlanPeer, use: (name: string) => string, ref: (id: string) => s
       return `Peer.pods({ ${options.join(', ')} })`;
     }
   }
+}
+
+const METHOD_FACTORIES = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
+
+function httpRule(h: PlanHttpRule, use: (name: string) => string): string {
+  use('HttpRule');
+  const path = h.path === undefined ? undefined : quote(h.path.kind === 'prefix' ? `${h.path.value}*` : h.path.value);
+  if (h.method === undefined) return `HttpRule.anyMethod(${path})`;
+  if (path !== undefined && METHOD_FACTORIES.includes(h.method)) return `HttpRule.${h.method.toLowerCase()}(${path})`;
+  return `HttpRule.method(${quote(h.method)}${path === undefined ? '' : `, ${path}`})`;
 }
 
 function port(p: PlanPort, use: (name: string) => string): string {

@@ -96,6 +96,42 @@ describe('cdk8s-zero-trust import', () => {
     expect(fs.readFileSync(path.join(out, 'main.ts'), 'utf8')).toContain(`Engine.attach(app, Engine.${engine}(`);
   });
 
+  test.each([
+    ['cilium', `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: tenant }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  ingress: [{ fromEndpoints: [{ matchLabels: { app: api } }], toPorts: [{ ports: [{ port: '80', protocol: TCP }] }] }]
+`],
+    ['calico', `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: web, namespace: tenant }
+spec:
+  selector: app == 'web'
+  types: [Ingress]
+  ingress: [{ action: Allow, protocol: TCP, source: { selector: app == 'api' }, destination: { ports: [80] } }]
+---
+apiVersion: projectcalico.org/v3
+kind: StagedNetworkPolicy
+metadata: { name: web-staged, namespace: tenant }
+spec:
+  selector: app == 'web'
+  types: [Egress]
+  egress: [{ action: Allow, protocol: UDP, destination: { ports: [53] } }]
+`],
+  ])('writes the app for the input\'s dialect by default: %s', async (engine, policy) => {
+    const out = path.join(dir, 'app');
+    const run = await runCli(['import', '--cluster', 'cluster.yaml', '--policies', 'p.yaml', '--out', out], { files: { 'cluster.yaml': CLUSTER, 'p.yaml': policy } });
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toContain(`for Engine.${engine}()`);
+    expect(run.stdout).toMatch(/: no difference$/m);
+    if (engine === 'calico') {
+      // The staged policy observes only: an intent at PolicyStage.AUDIT, which the calico engine writes as a staged policy.
+      expect(fs.readFileSync(path.join(out, 'main.ts'), 'utf8')).toMatch(/\/\/ projectcalico\.org\/StagedNetworkPolicy tenant\/web-staged[^\n]*\n[^]*?stage: PolicyStage\.AUDIT,/);
+    }
+  });
+
   test('imports ClusterNetworkPolicy admin rules and a baseline deny as cluster-wide intents', async () => {
     const files = { 'cluster.yaml': CLUSTER, 'policies.yaml': `${CLUSTER_WIDE}---\n${TENANT}` };
     const out = path.join(dir, 'app');

@@ -7,6 +7,7 @@ import { buildIntents } from '../../importer/build-intents';
 import { ImportPlan, PLAN_ENGINE_KINDS, PlanEngineKind } from '../../importer/import-plan';
 import { defaultEngineFor, formatCannotExpress, planImport } from '../../importer/plan-import';
 import { renderApp } from '../../importer/render-app';
+import { PolicyInputError } from '../../validation/input-error';
 import { parseCidr } from '../../validation/validators';
 import { CliError, EXIT_FINDINGS } from '../cli-error';
 import { CommandContext } from '../command-context';
@@ -25,6 +26,8 @@ interface ImportFlags extends EvaluatorFlags {
   readonly podCidr?: string[];
   readonly serviceCidr?: string[];
   readonly implementation?: string;
+  readonly ciliumHttpNormalizePath?: boolean;
+  readonly keepMeshPolicies?: boolean;
   readonly library: string;
   readonly ignoreOtherKinds?: boolean;
   readonly implicitNamespaces?: boolean;
@@ -77,6 +80,10 @@ export function importCommand(context: CommandContext): Command {
     new Option('--service-cidr <cidr...>', 'the cluster\'s Service CIDRs (needed with --pod-cidr)').argParser(collectCidr),
     choiceOption('--implementation <name>', 'kubernetes engine with cluster-wide intents: the ClusterNetworkPolicy implementation of the cluster '
       + '(required then; what it does not enforce fails the import)', Object.keys(IMPLEMENTATIONS)),
+    new Option('--cilium-http-normalize-path', 'declare that Cilium\'s agent normalizes HTTP paths (http-normalize-path, on by default): '
+      + 'needed to import HTTP rules for the cilium engine'),
+    new Option('--keep-mesh-policies', 'import only the CNI\'s policies and keep the Istio ones as they are: the proof compares the input with the app '
+      + 'plus the input\'s mesh policies, which must stay applied'),
     new Option('--library <module>', 'the module main.ts imports the intents from').default('cdk8s-zero-trust'),
     ...policyReadingOptions(),
     ...evaluatorOptions(),
@@ -96,6 +103,8 @@ export function importCommand(context: CommandContext): Command {
         ...(flags.podCidr ? { podCidrs: flags.podCidr } : {}),
         ...(flags.serviceCidr ? { serviceCidrs: flags.serviceCidr } : {}),
         ...(flags.implementation ? { clusterNetworkPolicyImplementation: IMPLEMENTATIONS[flags.implementation] } : {}),
+        ...(flags.ciliumHttpNormalizePath ? { ciliumHttpNormalizePath: true } : {}),
+        ...(flags.keepMeshPolicies ? { keepMeshPolicies: true } : {}),
       });
       if (!result.plan) {
         const parts = result.cannotExpress;
@@ -106,9 +115,14 @@ export function importCommand(context: CommandContext): Command {
         return;
       }
       const plan = result.plan;
-      if (plan.engine.target && (plan.engine.target.podCidrs.length === 0 || plan.engine.target.serviceCidrs.length === 0)) {
-        throw new CliError(`the policies name CIDR blocks (${[...new Set(plan.intents.flatMap(cidrsOf))].slice(0, 3).join(', ')}), and an engine checks them against the cluster's `
+      const cidrs = [...new Set(plan.intents.flatMap(cidrsOf))];
+      if (cidrs.length > 0 && (!flags.podCidr || !flags.serviceCidr)) {
+        throw new CliError(`the policies name CIDR blocks (${cidrs.slice(0, 3).join(', ')}${cidrs.length > 3 ? ', …' : ''}), and an engine checks them against the cluster's `
           + 'pod and Service CIDRs: pass --pod-cidr and --service-cidr (kubectl cluster-info dump | grep -m1 -E \'cluster-cidr|service-cluster-ip-range\')');
+      }
+      if (engine === 'cilium' && !flags.ciliumHttpNormalizePath && plan.intents.some(i => i.kind === 'AllowFrom' && i.http)) {
+        throw new CliError('the policies have HTTP rules, and the cilium engine writes their paths only for an agent that normalizes them: '
+          + 'declare http-normalize-path (on by default in Cilium) with --cilium-http-normalize-path');
       }
       if (plan.engine.clusterNetworkPolicy && !flags.implementation) {
         throw new CliError('the policies hold cluster-wide rules, which the kubernetes engine writes as ClusterNetworkPolicy: name the implementation that enforces them '
@@ -122,15 +136,17 @@ export function importCommand(context: CommandContext): Command {
       }
       const options = toEvaluatorOptions(flags);
       const before = new ReachabilityAnalyzer(cluster, input, options);
-      const after = new ReachabilityAnalyzer(cluster, generated.policies, options);
+      const kept = flags.keepMeshPolicies ? input.filter((policy) => policy.layer !== 'network') : [];
+      const after = new ReachabilityAnalyzer(cluster, [...generated.policies, ...kept], options);
       const diff = diffReachability(before, after, connectionFocus({}));
       const universe = diff.before.universe;
       const classes = universe.sets.size;
-      const summary = `${plan.intents.length} intent${plan.intents.length === 1 ? '' : 's'} (${kindCounts(plan)}) for Engine.${engine}() from ${input.length} `
-        + `polic${input.length === 1 ? 'y' : 'ies'}, ${plan.workloads.length} workload${plan.workloads.length === 1 ? '' : 's'}`;
-      const compared = `compared ${classes} endpoint classes (${universe.groupCount} pod groups, ${classes - universe.groupCount} outside address classes), `
-        + `${classes * classes} ordered pairs, on every connection (${universe.space.atoms.length} connection atoms) between the input and the `
-        + `${generated.policies.length} policies synthesized from the app`;
+      const summary = `${count(plan.intents.length, 'intent')} (${kindCounts(plan)}) for Engine.${engine}() from ${count(input.length, 'policy', 'policies')}, `
+        + `${count(plan.workloads.length, 'workload')}`;
+      const compared = `compared ${count(classes, 'endpoint class', 'endpoint classes')} (${count(universe.groupCount, 'pod group')}, `
+        + `${count(classes - universe.groupCount, 'outside address class', 'outside address classes')}), ${count(classes * classes, 'ordered pair')}, on every connection `
+        + `(${count(universe.space.atoms.length, 'connection atom')}) between the input and the ${count(generated.policies.length, 'policy', 'policies')} synthesized from the app`
+        + `${kept.length > 0 ? ` and the ${count(kept.length, 'mesh policy', 'mesh policies')} kept (--keep-mesh-policies)` : ''}`;
       if (diff.gainedPairs > 0 || diff.lostPairs > 0) {
         io.stdout(`import: ${summary}\nproof: ${compared}: DIFFERENT (nothing written)\n`);
         io.stdout(renderDiffText(diff));
@@ -154,8 +170,9 @@ export function synthesize(plan: ImportPlan): { policies: AnalysisPolicy[] } | {
     app = buildIntents(plan);
     return { policies: synthesizedPolicies(app) };
   } catch (error) {
-    // A synthesis error (capability, guardrail, target check) is the engine's answer about these intents, not a bug.
-    if (error instanceof Error && (error.name === 'PolicyInputError' || /Validation failed/.test(error.message) || error.message.startsWith('['))) {
+    // A synthesis error (capability, guardrail, target check: cdk8s validation) or a construct's input error (a path the
+    // engine's HTTP rules cannot hold) is the answer about these intents, not a bug.
+    if (error instanceof PolicyInputError || (error instanceof Error && /^Validation failed with the following errors/.test(error.message))) {
       return { error: error.message };
     }
     throw error;
@@ -182,6 +199,11 @@ function kindCounts(plan: ImportPlan): string {
   const counts = new Map<string, number>();
   plan.intents.forEach(i => counts.set(i.kind, (counts.get(i.kind) ?? 0) + 1));
   return [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
+}
+
+/** `1 intent`, `3 intents`. */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function oneLine(s: string): string {
