@@ -134,6 +134,66 @@ describe('recommend', () => {
     expect(main.match(/new AllowFrom/g)).toHaveLength(1);
   });
 
+  test('isolates only the namespaces --namespaces names: towards a workload of another namespace the app allows the egress side alone (AllowTo)', async () => {
+    const run = await runCli(['recommend', '--flows', HUBBLE, '--cluster', CLUSTER, '--out', out, ...CIDRS, '--namespaces', 'production']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('isolated both ways (DefaultDeny): production;');
+    expect(run.stdout).toContain('not isolated (peers only, --namespaces): kube-system, monitoring');
+    expect(run.stdout).not.toContain('kube-system is isolated');
+    const main = fs.readFileSync(path.join(out, 'main.ts'), 'utf8');
+    expect(main).toContain("new AllowTo(productionChart, 'frontend-to-kube-system-coredns', {\n  workload: frontend,\n  peers: [Peer.workload(coredns)],\n  ports: [Port.udp(53)],\n  acknowledgeDnsBlocked: true,\n});");
+    expect(main.match(/new DefaultDeny/g)).toHaveLength(1);
+  });
+
+  test('groups outside addresses by the network --external-ipv4-prefix names, and says so', async () => {
+    const run = await runCli(['recommend', '--flows', HUBBLE, '--cluster', CLUSTER, '--out', out, ...CIDRS, '--external-ipv4-prefix', '24']);
+    expect(run.code).toBe(0);
+    expect(section(run.stdout, 'ALLOWED (')[0]).toBe('  workload production/frontend -> 203.0.113.0/24: TCP 443 (1 flow, 1 record, first on line 6)');
+    expect(run.stdout).toContain('note: outside addresses are allowed by their /24 (IPv4) and /128 (IPv6) networks, as --external-ipv4-prefix / --external-ipv6-prefix ask');
+  });
+
+  test('fails for an outside network that would cover pods of the cluster', async () => {
+    const files = { 'f.csv': 'source,destination,port,protocol,verdict\nproduction/frontend,10.0.9.9,443,TCP,allowed\n' };
+    const run = await runCli(['recommend', '--flows', 'f.csv', '--cluster', CLUSTER, '--out', out, ...CIDRS, '--external-ipv4-prefix', '16'], { files });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('error: outside addresses 10.0.9.9 grouped as 10.0.0.0/16 would also allow pod kube-system/coredns and 5 more: engines disagree '
+      + 'on whether a CIDR matches pods; use a longer --external-ipv4-prefix / --external-ipv6-prefix\n');
+  });
+
+  test('fails for a Calico aggregate whose pods are more than one workload: the record does not say which pod it was', async () => {
+    const cluster = `apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Namespace, metadata: {name: shop, labels: {kubernetes.io/metadata.name: shop}}}
+- {apiVersion: v1, kind: Pod, metadata: {name: web-a, namespace: shop, labels: {app: web}}, status: {podIP: 10.0.8.1}}
+- {apiVersion: v1, kind: Pod, metadata: {name: web-b, namespace: shop, labels: {app: worker}}, status: {podIP: 10.0.8.2}}
+- {apiVersion: v1, kind: Pod, metadata: {name: db, namespace: shop, labels: {app: db}}, status: {podIP: 10.0.8.3}}
+`;
+    const record = {
+      start_time: '2026-08-20T10:00:00Z',
+      end_time: '2026-08-20T10:00:15Z',
+      action: 'Allow',
+      source_name: 'web-*',
+      source_namespace: 'shop',
+      source_labels: '',
+      dest_name: 'db',
+      dest_namespace: 'shop',
+      dest_labels: '',
+      protocol: 'tcp',
+      dest_port: 5432,
+      reporter: 'Dst',
+      policies: { enforced: [], pending: [] },
+      packets_in: 1,
+      packets_out: 1,
+      bytes_in: 1,
+      bytes_out: 1,
+    };
+    const files = { 'c.yaml': cluster, 'w.json': `${JSON.stringify({ total: 1, items: [record] })}\n` };
+    const run = await runCli(['recommend', '--flows', 'w.json', '--cluster', 'c.yaml', '--out', out], { files });
+    expect(run.stderr).toMatch(/^error: flow file w\.json, line \d+: the source \(2 pods of a Calico aggregate\) spans 2 workloads; the record does not say which pod it was/);
+    expect(run.code).toBe(2);
+  });
+
   test('fails for an allowed flow of a pod the cluster file does not have, naming the line, and writes nothing', async () => {
     const files = { 'flows.csv': 'source,destination,port,protocol,verdict\nproduction/frontend,production/gone-7d9,8080,TCP,allowed\n' };
     const run = await runCli(['recommend', '--flows', 'flows.csv', '--cluster', CLUSTER, '--out', out], { files });
