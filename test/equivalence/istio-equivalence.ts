@@ -40,6 +40,12 @@ export interface MeshClusterSpec {
   readonly enrolled: readonly boolean[];
   /** Per pod (by index): opts out (`sidecar.istio.io/inject: "false"` or `istio.io/dataplane-mode: none`). */
   readonly optOut: readonly boolean[];
+  /**
+   * Per pod (by index), how an enrolled pod is in the mesh: as the engine's data plane says (`main`), a sidecar that
+   * also listens HBONE (`hbone`, label `networking.istio.io/tunnel: http`; sidecar mode only), or in the other data
+   * plane (`other`: a migration in progress).
+   */
+  readonly dataPlane: readonly ('main' | 'hbone' | 'other')[];
   readonly meshMode?: Mode;
   readonly namespaceModes: readonly { ns: string; mode: Mode }[];
   readonly workload?: { ns: string; app: string; mode?: Mode; port?: { port: 8080 | 9090; mode: Mode } };
@@ -56,6 +62,9 @@ export function meshClusterArb(exclusive: boolean): fc.Arbitrary<MeshClusterSpec
     optOut: fc.array(fc.oneof({ arbitrary: fc.constant(false), weight: 5 }, { arbitrary: fc.constant(true), weight: 1 }), {
       minLength: 8, maxLength: 8,
     }),
+    dataPlane: fc.array(fc.oneof(
+      { arbitrary: fc.constant('main' as const), weight: 6 }, { arbitrary: fc.constant('hbone' as const), weight: 1 }, { arbitrary: fc.constant('other' as const), weight: 1 },
+    ), { minLength: 8, maxLength: 8 }),
     meshMode: fc.option(fc.constantFrom(...MODES), { nil: undefined }),
     namespaceModes: fc.uniqueArray(fc.record({ ns, mode: fc.constantFrom(...MODES) }), { selector: (x) => x.ns, maxLength: 2 }),
     workload: fc.option(fc.record({
@@ -64,7 +73,7 @@ export function meshClusterArb(exclusive: boolean): fc.Arbitrary<MeshClusterSpec
       mode: fc.option(fc.constantFrom(...MODES), { nil: undefined }),
       port: fc.option(fc.record({ port: fc.constantFrom<8080 | 9090>(8080, 9090), mode: fc.constantFrom(...MODES) }), { nil: undefined }),
     }, { requiredKeys: ['ns', 'app'] }), { nil: undefined }),
-  }, { requiredKeys: ['cluster', 'enrolled', 'optOut', 'namespaceModes'] });
+  }, { requiredKeys: ['cluster', 'enrolled', 'optOut', 'dataPlane', 'namespaceModes'] });
 }
 
 /**
@@ -79,16 +88,23 @@ export function toMeshCluster(spec: MeshClusterSpec, plane: DataPlane, inMesh: r
     // A pod only a proxy can protect as the intent says is enrolled by its own label (the engine's precondition).
     const required = inMesh.some((x) => x.ns === p.namespace && x.app === p.app && (x.tier === undefined || x.tier === p.tier));
     const enrolled = required || (spec.enrolled[NAMESPACES.indexOf(p.namespace)] && !spec.optOut[i]);
-    const enrollment: MeshEnrollment = enrolled ? plane : 'none';
+    const how = required ? 'main' : spec.dataPlane[i];
+    const enrollment: MeshEnrollment = !enrolled ? 'none' : how === 'other' ? (plane === 'sidecar' ? 'ambient' : 'sidecar') : plane;
+    const hbone = enrolled && enrollment === 'sidecar' && how === 'hbone';
     return {
       namespace: p.namespace,
       name: `p${i}`,
-      labels: { app: p.app, ...(p.tier ? { tier: p.tier } : {}), ...(required ? enrolLabel : spec.optOut[i] ? optOutLabel : {}) },
+      labels: {
+        app: p.app,
+        ...(p.tier ? { tier: p.tier } : {}),
+        ...(required ? enrolLabel : spec.optOut[i] ? optOutLabel : {}),
+        ...(hbone ? { 'networking.istio.io/tunnel': 'http' } : {}),
+      },
       serviceAccountName: p.sa,
       ips: [`10.244.0.${i + 10}`, `fd00::${(i + 10).toString(16)}`],
       ports: [{ name: 'http', port: p.httpPort, protocol: 'TCP' as const }],
       nodeName: `node-${i}`,
-      mesh: { enrollment },
+      mesh: hbone ? { enrollment, hbone } : { enrollment },
     };
   });
   pods.push({ namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' }, ips: ['10.244.1.2'], ports: [{ name: 'dns', port: 53, protocol: 'UDP' }], nodeName: 'node-dns', mesh: { enrollment: 'none' } });
@@ -169,7 +185,19 @@ export function istioIntentsArb(cniSelectsAccounts: boolean, exclusive: boolean,
         ports, cniSelectsAccounts, exclusive),
       weight: ambient ? 1 : 3,
     },
-  ), { minLength: 1, maxLength: 6 });
+    // Ambient: an AllowTo from a whole namespace (a workload chosen by labels has no identity a destination's ztunnel could
+    // check: refused) to namespaces something isolates on ingress (else refused), so that its HBONE egress is compared.
+    ...(ambient ? [{
+      arbitrary: allowToArb(fc.record({ k: fc.constant('namespace' as const), ns }), ports, cniSelectsAccounts)
+        .map((allowTo): IntentSpec[] => {
+          if (allowTo.kind !== 'AllowTo') return [allowTo];
+          const { app: _app, exclusive: _exclusive, ...wholeNamespace } = allowTo;
+          const isolations = allowTo.peers.flatMap((p): IntentSpec[] => (p.k === 'namespace' ? [{ kind: 'DefaultDeny', ns: p.ns, dirs: ['ingress'] }] : []));
+          return [wholeNamespace, ...isolations];
+        }),
+      weight: 2,
+    }] : []),
+  ), { minLength: 1, maxLength: 6 }).map((specs) => specs.flat());
 }
 
 /** An HTTP allowance on TCP 8080 from a service account, with GET /api/* and POST /orders (sidecar mode: ambient needs a waypoint). */
@@ -212,6 +240,7 @@ export function checkIstioEquivalence(plane: DataPlane, cniName: CniName, option
       actual = synthesizedPolicies(chart);
     } catch (e) {
       if (REFUSAL.test((e as Error).message)) {
+        if (process.env.ISTIO_REFUSALS) process.stdout.write(`REFUSED ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 400)}\n`);
         refused++;
         return;
       }
@@ -226,7 +255,7 @@ export function checkIstioEquivalence(plane: DataPlane, cniName: CniName, option
         + `intents:\n${describeIntents(specs)}\nhttp: ${JSON.stringify(http)}\nmesh: ${JSON.stringify({ ...mesh, cluster: undefined })}`);
     }
   }), { numRuns: options.runs ?? ISTIO_RUNS });
-  // ISTIO_COUNTS=1 prints what was compared and refused (docs/ANALYSIS.md "How it is proven" reports them).
+  // ISTIO_COUNTS=1 prints what was compared and refused (docs/ANALYSIS.md reports them); ISTIO_REFUSALS=1 also why each case was refused.
   if (process.env.ISTIO_COUNTS) process.stdout.write(`${plane} ${cniName}${exclusive ? ' exclusive' : ''}: compared ${compared}, refused ${refused}\n`);
   return { compared, refused };
 }
