@@ -46,11 +46,11 @@ export function istioIntentPolicies(scope: IConstruct): AnalysisPolicy[] {
       throw new AnalysisInputError(`${s.origin.path}: an HTTP allowance in ambient mode is enforced at a waypoint on Service-addressed connections, which this reference does not model yet`);
     }
   }
-  const withPlumbing = [...statements, ...statements.flatMap((s) => meshPlumbing(options, s))];
-  const network = translateIntent(withPlumbing);
-  const egress = translateIntent(withPlumbing).flatMap((p) => (p.egress ? [{ ...p, ingress: undefined, layer: 'mesh' as const, ref: meshRef(p, 'egress') }] : []));
-  const ingress = translateIntent(statements).flatMap((p) => (p.ingress ? [{ ...p, egress: undefined, layer: 'mesh' as const, ref: meshRef(p, 'ingress'), ingress: asIdentities(p.ingress) }] : []));
-  return [...network, ...egress, ...ingress].map(withoutUndefined);
+  const network = translateIntent([...statements, ...statements.flatMap((s) => meshPlumbing(options, s))]);
+  const egress = network.flatMap(({ ingress: _ingress, ...p }): AnalysisPolicy[] => (p.egress ? [{ ...p, layer: 'mesh', ref: meshRef(p, 'egress') }] : []));
+  const ingress = translateIntent(statements)
+    .flatMap(({ egress: _egress, ...p }): AnalysisPolicy[] => (p.ingress ? [{ ...p, layer: 'mesh', ref: meshRef(p, 'ingress'), ingress: asIdentities(p.ingress) }] : []));
+  return [...network, ...egress, ...ingress];
 }
 
 /** The options of the app's Istio engines, which must agree on the data-plane mode. */
@@ -128,8 +128,4 @@ function asIdentities(rules: DirectionalRules): DirectionalRules {
 function tcpPorts(ports: readonly PortMatch[] | undefined): PortMatch[] {
   if (ports === undefined) return [{ protocol: 'TCP' }];
   return ports.flatMap((p) => (p.protocol === 'TCP' ? [p] : p.protocol === 'ANY' ? [{ ...p, protocol: 'TCP' as const }] : []));
-}
-
-function withoutUndefined(p: AnalysisPolicy): AnalysisPolicy {
-  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as unknown as AnalysisPolicy;
 }
