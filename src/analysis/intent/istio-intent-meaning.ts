@@ -3,9 +3,12 @@ import { AMBIENT_PROBE_SOURCE, HBONE_PORT, ISTIOD_XDS_PORT, IstioDialectOptions 
 import { IstioDialect } from '../../dialects/istio/render';
 import { PolicyCompiler } from '../../engine/compiler';
 import { Engine } from '../../engine/engine';
-import { AllowStatement, EVERYTHING, IsolateStatement, labelSelector, OriginModel, PeerModel, PortModel, Statement } from '../../model';
+import { AllowStatement, EVERYTHING, IsolateStatement, labelSelector, MtlsStatement, OriginModel, PeerModel, PortModel, Statement } from '../../model';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { AnalysisPolicy, DirectionalRules, PeerMatch, PolicyRule, PortMatch } from '../ir/analysis-policy';
+import { PeerAuthenticationSpec } from '../ir/peer-authentication';
+import { selectorFromLabelSelector } from '../ir/selector';
+import { ISTIO_PEER_AUTHENTICATION_TIER } from '../parse/istio-readers';
 import { translateIntent } from '../translate/intent-model';
 
 /**
@@ -31,17 +34,16 @@ import { translateIntent } from '../translate/intent-model';
  * Pods the cluster model leaves outside the mesh therefore get the intent's CNI part alone (the
  * plumbing included: an isolated pod outside an ambient mesh admits TCP 15008 from every pod).
  *
- * @throws AnalysisInputError without exactly one Istio data-plane mode in the app, for mTLS
- *   statements (MutualTls: their PeerAuthentications are not part of this reference yet), and for
- *   HTTP allowances in ambient mode (their waypoint's Service-addressed connections are not modelled)
+ * A MutualTls statement means the PeerAuthentication it asks for (layer `mesh`, composed with the
+ * cluster's by the analyzer): STRICT rejects every plaintext connection into its pods' ports.
+ *
+ * @throws AnalysisInputError without exactly one Istio data-plane mode in the app, and for HTTP
+ *   allowances in ambient mode (their waypoint's Service-addressed connections are not modelled)
  */
 export function istioIntentPolicies(scope: IConstruct): AnalysisPolicy[] {
   const options = istioOptionsOf(scope);
   const statements = PolicyCompiler.of(scope).statements();
   for (const s of statements) {
-    if (s.kind === 'mtls') {
-      throw new AnalysisInputError(`${s.origin.path}: what a MutualTls statement means on Istio is not part of this reference yet; compare it with its rendered PeerAuthentication`);
-    }
     if (options.mode === 'ambient' && s.kind === 'allow' && s.http) {
       throw new AnalysisInputError(`${s.origin.path}: an HTTP allowance in ambient mode is enforced at a waypoint on Service-addressed connections, which this reference does not model yet`);
     }
@@ -50,7 +52,36 @@ export function istioIntentPolicies(scope: IConstruct): AnalysisPolicy[] {
   const egress = network.flatMap(({ ingress: _ingress, ...p }): AnalysisPolicy[] => (p.egress ? [{ ...p, layer: 'mesh', ref: meshRef(p, 'egress') }] : []));
   const ingress = translateIntent(statements)
     .flatMap(({ egress: _egress, ...p }): AnalysisPolicy[] => (p.ingress ? [{ ...p, layer: 'mesh', ref: meshRef(p, 'ingress'), ingress: asIdentities(p.ingress) }] : []));
-  return [...network, ...egress, ...ingress];
+  const mtls = statements.flatMap((s) => (s.kind === 'mtls' ? [peerAuthenticationOf(s)] : []));
+  return [...network, ...egress, ...ingress, ...mtls];
+}
+
+/**
+ * A MutualTls statement as the PeerAuthentication it asks for: its pods (by labels: Istio selects workloads by
+ * labels only) accept connections in its mode, each exception port in its own.
+ */
+function peerAuthenticationOf(s: MtlsStatement): AnalysisPolicy {
+  const { namespace, pods, serviceAccount } = s.subject;
+  if (serviceAccount !== undefined || pods.matchExpressions.length > 0) {
+    throw new AnalysisInputError(`${s.origin.path}: a MutualTls statement for pods chosen by service account or label expressions has no PeerAuthentication (Istio selects workloads by labels only)`);
+  }
+  const workload = Object.keys(pods.matchLabels).length > 0;
+  const spec: PeerAuthenticationSpec = {
+    level: workload ? 'workload' : 'namespace',
+    namespace,
+    name: s.origin.path,
+    ...(workload ? { selector: { ...pods.matchLabels } } : {}),
+    mode: s.mode,
+    portModes: s.portExceptions.map((e) => ({ port: e.port, mode: e.mode })),
+  };
+  return {
+    ref: { kind: s.origin.intent, namespace, name: s.origin.path },
+    layer: 'mesh',
+    tier: ISTIO_PEER_AUTHENTICATION_TIER,
+    enforced: true,
+    subject: { namespaces: { kind: 'names', names: [namespace] }, pods: selectorFromLabelSelector(pods.matchLabels, undefined) },
+    peerAuthentication: spec,
+  };
 }
 
 /** The options of the app's Istio engines, which must agree on the data-plane mode. */

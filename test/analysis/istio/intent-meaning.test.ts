@@ -75,10 +75,18 @@ describe('what an intent means on Istio', () => {
     expect(errorOf(() => istioIntentPolicies(chart))).toMatch(/expected one Istio data-plane mode among the app's engines, got no Istio engine/);
   });
 
-  test('throws for a MutualTls statement and for an HTTP allowance in ambient mode, which it does not model yet', () => {
-    const tls = chartOn(IstioMode.SIDECAR);
-    new MutualTls(tls, 'strict', { namespace: 'prod', mode: MtlsMode.STRICT });
-    expect(errorOf(() => istioIntentPolicies(tls))).toMatch(/meaning\/strict: what a MutualTls statement means on Istio is not part of this reference yet/);
+  test('STRICT mutual TLS rejects a plaintext client that an allowance from anyone admits, and PERMISSIVE on an exception port does not', () => {
+    const chart = chartOn(IstioMode.SIDECAR);
+    new AllowFrom(chart, 'web', { namespace: 'prod', to: Workload.select({ app: 'server' }), peers: [Peer.anyone()], ports: [Port.tcp(8080), Port.tcp(9090)] });
+    new MutualTls(chart, 'strict', {
+      namespace: 'prod', workload: Workload.select({ app: 'server' }), mode: MtlsMode.STRICT, portExceptions: [{ port: 9090, mode: MtlsMode.PERMISSIVE }],
+    });
+    const plaintext = cluster('sidecar', 'none');
+    expect([allowed(chart, plaintext, 'prod/client', 'prod/server', 8080), allowed(chart, plaintext, 'prod/client', 'prod/server', 9090)]).toEqual([false, true]);
+    expect(allowed(chart, cluster('sidecar', 'sidecar'), 'prod/client', 'prod/server', 8080)).toBe(true);
+  });
+
+  test('throws for an HTTP allowance in ambient mode, whose waypoint it does not model yet', () => {
     const http = chartOn(IstioMode.AMBIENT);
     new AllowFrom(http, 'api', {
       namespace: 'prod', to: Workload.select({ app: 'server' }), peers: [Peer.serviceAccount('client', 'prod')], ports: [Port.tcp(8080)], http: [HttpRule.get('/api/*')],
