@@ -37,8 +37,9 @@ import { translateIntent } from '../translate/intent-model';
  * A MutualTls statement means the PeerAuthentication it asks for (layer `mesh`, composed with the
  * cluster's by the analyzer): STRICT rejects every plaintext connection into its pods' ports.
  *
- * @throws AnalysisInputError without exactly one Istio data-plane mode in the app, and for HTTP
- *   allowances in ambient mode (their waypoint's Service-addressed connections are not modelled)
+ * @throws AnalysisInputError without exactly one Istio data-plane mode in the app, for HTTP
+ *   allowances in ambient mode (their waypoint's Service-addressed connections are not modelled), and
+ *   for a MutualTls statement whose pods no PeerAuthentication can select (service account, expressions)
  */
 export function istioIntentPolicies(scope: IConstruct): AnalysisPolicy[] {
   const options = istioOptionsOf(scope);
