@@ -154,10 +154,11 @@ export class SubjectEvaluator {
     }
     const universe = this.universe;
     const enrolled = universe.groupsWith('M:sidecar').union(universe.groupsWith('M:sidecar+hbone')).union(universe.groupsWith('M:ambient'));
-    const acceptsHbone = universe.groupsWith('M:ambient').union(universe.groupsWith('M:sidecar+hbone'));
+    const ambient = universe.groupsWith('M:ambient');
+    // Every meshed client tunnels to an ambient server; only an ambient one to a sidecar that listens HBONE.
     const peers = direction === 'ingress'
-      ? (own.enrollment === 'ambient' || own.hbone ? enrolled : universe.sets.empty)
-      : (own.enrollment === 'none' ? universe.sets.empty : acceptsHbone);
+      ? (own.enrollment === 'ambient' ? enrolled : own.hbone ? ambient : universe.sets.empty)
+      : (own.enrollment === 'ambient' ? ambient.union(universe.groupsWith('M:sidecar+hbone')) : own.enrollment === 'sidecar' ? ambient : universe.sets.empty);
     if (peers.isEmpty()) {
       return map;
     }
@@ -220,8 +221,8 @@ export class SubjectEvaluator {
       } else if (destination.enrollment === 'ambient') {
         pieces = [{ classes: sidecars.union(ambient), connections: tcp }];
       } else {
-        const connections = tcp.subtract(this.portsWithMode(group, 'DISABLE'));
-        pieces = [{ classes: sidecars, connections }, ...(destination.hbone ? [{ classes: ambient, connections }] : [])];
+        // Sidecar clients: Istio mTLS except on DISABLE ports; ambient ones: the HBONE tunnel, which DISABLE does not turn off.
+        pieces = [{ classes: sidecars, connections: tcp.subtract(this.portsWithMode(group, 'DISABLE')) }, ...(destination.hbone ? [{ classes: ambient, connections: tcp }] : [])];
       }
       pieces = pieces.filter((piece) => !piece.classes.isEmpty() && !piece.connections.isEmpty());
       this.mtlsPieceCache.set(key, pieces);
