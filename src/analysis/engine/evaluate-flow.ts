@@ -230,7 +230,12 @@ interface TierRun {
   readonly parts: PolicyPart[];
 }
 
-function evaluateDirection(
+/**
+ * What one direction at one end decides for a flow in one layer: the tiers of the parts of
+ * `context.index` that select the endpoint, first match. (Exported for the waypoint hop of
+ * `service-paths.ts`, which evaluates a waypoint's own policies this way.)
+ */
+export function evaluateDirection(
   context: EvaluationContext,
   match: MatchContext,
   layer: EnforcementLayer,

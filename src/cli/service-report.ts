@@ -1,0 +1,75 @@
+import { ConnectionFocus } from './port-selection';
+import { ClusterPod, ConnectionSet, isWaypointPod, podId, ReachabilityAnalyzer, serviceBackends } from '../analysis';
+
+/** Sources with the same connections to a Service: what every endpoint admits, and each endpoint's own set. */
+export interface ServiceReportEntry {
+  /** Source pods (`ns/name`), in pod order. */
+  readonly sources: readonly string[];
+  /** What every endpoint pod admits (the connection succeeds whichever endpoint is chosen). */
+  readonly connections: ConnectionSet;
+  /** Each endpoint pod's set, when the endpoints do not all admit the same (else undefined). */
+  readonly endpoints?: readonly { readonly pod: string; readonly connections: ConnectionSet }[];
+}
+
+/** One Service as a destination of `reach`. */
+export interface ServiceReportRow {
+  /** `ns/name`. */
+  readonly service: string;
+  /** `ns/name` of the waypoint its TCP traffic from ambient clients passes, if any. */
+  readonly waypoint?: string;
+  /** Endpoint pods (`ns/name`). */
+  readonly endpointPods: readonly string[];
+  /** Sources with some connection, grouped by identical sets. */
+  readonly entries: readonly ServiceReportEntry[];
+}
+
+/** What `reach` says about Services: a row per Service of the cluster file, and what was left out. */
+export interface ServiceReport {
+  readonly rows: readonly ServiceReportRow[];
+  readonly notes: readonly string[];
+}
+
+/**
+ * The connections from every pod of the analysis to every Service of the cluster model (ClusterIP
+ * and Service ports), exact per endpoint pod (`ReachabilityAnalyzer.serviceConnections`), narrowed
+ * to the focus. Waypoint pods are not listed as clients (a note says so): they forward traffic for
+ * others, and their own Service traffic is not modelled.
+ */
+export function serviceReport(analyzer: ReachabilityAnalyzer, pods: readonly ClusterPod[], focus: ConnectionFocus): ServiceReport {
+  const cluster = analyzer.cluster;
+  if (cluster.services.length === 0) {
+    return { rows: [], notes: [] };
+  }
+  const paths = analyzer.servicePaths(focus.scope.ports);
+  const filter = focus.filter(paths.space);
+  const waypointPods = pods.filter((pod) => isWaypointPod(cluster, pod));
+  const sources = pods.filter((pod) => pod.ips.length > 0 && !waypointPods.includes(pod));
+  const rows: ServiceReportRow[] = cluster.services.map((service) => {
+    const groups = new Map<string, { sources: string[]; entry: Omit<ServiceReportEntry, 'sources'> }>();
+    const binding = paths.binding(service);
+    const waypoint = binding.kind === 'waypoint' ? `${binding.waypoint.namespace}/${binding.waypoint.name}` : undefined;
+    const endpointPods = serviceBackends(cluster, service).map(podId);
+    for (const source of sources) {
+      const result = paths.connections(source, service);
+      const endpoints = result.endpoints.map((endpoint) => ({ pod: podId(endpoint.pod), connections: endpoint.connections.intersect(filter) }));
+      if (endpoints.every((endpoint) => endpoint.connections.isEmpty())) continue;
+      const connections = result.every.intersect(filter);
+      const uniform = endpoints.every((endpoint) => endpoint.connections === connections);
+      const key = uniform ? `${connections.id}` : endpoints.map((endpoint) => `${endpoint.pod}=${endpoint.connections.id}`).join(',');
+      const group = groups.get(key);
+      if (group) {
+        group.sources.push(podId(source));
+      } else {
+        groups.set(key, { sources: [podId(source)], entry: { connections, ...(uniform ? {} : { endpoints }) } });
+      }
+    }
+    return {
+      service: `${service.namespace}/${service.name}`,
+      ...(waypoint ? { waypoint } : {}),
+      endpointPods,
+      entries: [...groups.values()].map((group) => ({ sources: group.sources, ...group.entry })),
+    };
+  });
+  const notes = waypointPods.length === 0 ? [] : [`waypoint pods (${waypointPods.map(podId).join(', ')}) are not listed as clients of Services: they forward the traffic of others, and their own Service traffic is not modelled`];
+  return { rows, notes };
+}
