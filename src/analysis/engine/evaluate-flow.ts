@@ -5,6 +5,7 @@ import { matchRule, MatchContext, ResolvedEndpoint } from './rule-matching';
 import { DirectionVerdict, formatVerdict, RuleTrace, Verdict } from './verdict';
 import { HBONE_PORT } from '../../dialects/istio/options';
 import { ClusterModel, podIp } from '../cluster/cluster-model';
+import { isWaypointPod } from '../cluster/waypoint-binding';
 import { IpFamily, tryParseIpAddress } from '../ip/ip-address';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { Direction, EnforcementLayer, PolicyTier, PROTOCOLS, RuleAction } from '../ir/analysis-policy';
@@ -198,6 +199,13 @@ function meshIngress(
     if (pod.mesh?.enrollment === 'none') {
       return notApplicable('mesh', 'ingress', destination.label,
         `${destination.label} is not in the mesh (no istio-proxy container, not captured by ztunnel): no AuthorizationPolicy or PeerAuthentication is enforced there`);
+    }
+    if (isWaypointPod(context.cluster, pod)) {
+      const strictAtWaypoint = auth.strictAt(pod, match.port, match.protocol);
+      if (strictAtWaypoint === undefined || match.mtls) {
+        return notApplicable('mesh', 'ingress', destination.label,
+          `${destination.label} is a waypoint's pod: istiod attaches no selector policy to a waypoint (policyattachment.go), and its targetRefs policies apply to connections addressed to a Service (explain --to svc/<namespace>/<name>)`);
+      }
     }
     const strict = auth.strictAt(pod, match.port, match.protocol);
     const how = match.mtls ? 'mTLS' : 'plaintext';

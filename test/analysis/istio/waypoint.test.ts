@@ -227,3 +227,17 @@ spec:
       .toBe('destination: svc production/backend-api has no port TCP 9999 (its ports: TCP 8080, UDP 53); a connection to a Service uses one of its ports');
   });
 });
+
+describe('a waypoint\'s own pods', () => {
+  test('get no selector policy, in the exact sets and in explain alike (istiod attaches none to a waypoint)', () => {
+    const denyAll = 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: deny-all, namespace: production }\nspec: {}\n';
+    const a = analyzer(world(), denyAll);
+    const waypoint = { kind: 'pod' as const, namespace: 'production', name: 'waypoint-0' };
+    const verdict = a.evaluate({ source: FRONTEND, destination: waypoint, port: 15008, protocol: 'TCP' });
+    expect([verdict.allowed, verdict.steps.find((step) => step.layer === 'mesh' && step.direction === 'ingress')?.reason])
+      .toEqual([true, expect.stringContaining('is a waypoint\'s pod: istiod attaches no selector policy to a waypoint')]);
+    expect(a.connections(FRONTEND, waypoint).contains(15008, 'TCP')).toBe(true);
+    // The namespace-wide ALLOW-nothing still holds at an ordinary pod.
+    expect(a.connections(FRONTEND, { kind: 'pod', namespace: 'production', name: 'backend-api' }).contains(8080, 'TCP')).toBe(false);
+  });
+});
