@@ -13,8 +13,15 @@ import { example } from '../../examples/istio-production/app';
 
 const app = Testing.app();
 example.build(app, example.engines['istio-ambient-cilium']());
+const objects = app.charts.flatMap((chart) => Testing.synth(chart));
+/** The same output with the frontend's waypoint policy changed: POST becomes DELETE. */
+const changed = objects.map((o) => (o.metadata.name !== 'zero-trust-frontend-to-backend-waypoint' ? o : {
+  ...o,
+  spec: { ...o.spec, rules: o.spec.rules.map((rule: any) => ({ ...rule, to: rule.to.map((to: any) => ({ operation: { ...to.operation, methods: ['GET', 'DELETE'] } })) })) },
+}));
 const files = {
-  'out.yaml': Yaml.stringify(...app.charts.flatMap((chart) => Testing.synth(chart))),
+  'out.yaml': Yaml.stringify(...objects),
+  'changed.yaml': Yaml.stringify(...changed),
   'cluster.yaml': fs.readFileSync(path.join(__dirname, '..', 'analysis', 'istio', 'fixtures', 'ambient-waypoint-cluster.yaml'), 'utf8'),
 };
 const base = ['--cluster', 'cluster.yaml', '--policies', 'out.yaml', '--ignore-other-kinds'];
@@ -57,6 +64,22 @@ describe('the CLI on the istio-production example in ambient mode (waypoint, tar
       '--port', '8080', '--method', 'GET', '--path', '/api/v1/products', '--expect', 'denied'], { files });
     expect(bypass.code).toBe(0);
     expect(bypass.stdout).toContain('ztunnel (L4 only)');
+  });
+
+  test('diff reports what a waypoint policy change gains and loses through the Service, and --fail-on-gain fails on it', async () => {
+    const same = await runCli(['diff', '--cluster', 'cluster.yaml', '--before', 'out.yaml', '--after', 'out.yaml', '--ignore-other-kinds'], { files });
+    expect([same.code, same.stdout]).toEqual([0, 'No change in reachability over every connection (TCP, UDP, SCTP, ports 1-65535).\n']);
+    const run = await runCli(['diff', '--cluster', 'cluster.yaml', '--before', 'out.yaml', '--after', 'changed.yaml', '--ignore-other-kinds', '--fail-on-gain'], { files });
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe('Reachability diff over every connection (TCP, UDP, SCTP, ports 1-65535): connections gained between 0 pairs of endpoints, lost between 0 pairs of endpoints; '
+      + 'to Services, gained by 1 client–Service pair, lost by 1 client–Service pair.');
+    expect(lines.filter((line) => line.startsWith('  +') || line.startsWith('  -'))).toEqual([
+      '  + production/frontend -> svc production/backend-api: TCP 8080 (DELETE /api/v1/*)',
+      '  - production/frontend -> svc production/backend-api: TCP 8080 (POST /api/v1/*)',
+    ]);
+    const json = JSON.parse((await runCli(['diff', '--cluster', 'cluster.yaml', '--before', 'out.yaml', '--after', 'changed.yaml', '--ignore-other-kinds', '--format', 'json'], { files })).stdout);
+    expect([json.gainedServicePairs, json.lostServicePairs, json.services.map((c: any) => [c.service, c.from])]).toEqual([1, 1, [['production/backend-api', ['production/frontend']]]]);
   });
 
   test('fails with exit 2 for a Service the cluster file does not have', async () => {

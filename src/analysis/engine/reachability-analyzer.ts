@@ -36,6 +36,22 @@ export class ReachabilityAnalyzer {
     return new AnalysisUniverse(first.cluster, analyzers.map((analyzer) => analyzer.index), first.options, scope);
   }
 
+  /**
+   * Service-addressed evaluators of several analyzers over one cluster whose sets are over one space
+   * (`diff`: before and after compare atom by atom), keeping `ports` whole too.
+   * @throws AnalysisInputError if the analyzers have different clusters or options
+   */
+  public static jointServicePaths(analyzers: readonly ReachabilityAnalyzer[], ports: readonly PortRange[] = []): ServicePaths[] {
+    const [first] = analyzers;
+    for (const other of analyzers) {
+      if (other.cluster !== first.cluster || JSON.stringify(other.options) !== JSON.stringify(first.options)) {
+        throw new AnalysisInputError('analyzers compared with each other need the same cluster model and the same evaluator options');
+      }
+    }
+    const space = ServicePaths.spaceOf(first.cluster, analyzers.map((analyzer) => analyzer.index), ports);
+    return analyzers.map((analyzer) => new ServicePaths({ cluster: analyzer.cluster, index: analyzer.index, options: analyzer.options }, [], space));
+  }
+
   public readonly options: ResolvedEvaluatorOptions;
   /** @internal */
   public readonly index: PolicyIndex;

@@ -5,7 +5,7 @@ import { PolicyIndex } from './policy-index';
 import { ResolvedEndpoint } from './rule-matching';
 import { DirectionVerdict, Verdict } from './verdict';
 import { HBONE_PORT } from '../../dialects/istio/options';
-import { ClusterPod, podId, podIp } from '../cluster/cluster-model';
+import { ClusterModel, ClusterPod, podId, podIp } from '../cluster/cluster-model';
 import { ClusterService, ServicePort } from '../cluster/mesh-facts';
 import { GATEWAY_NAME_LABEL, serviceBackends, serviceWaypoint, ServiceWaypointBinding } from '../cluster/waypoint-binding';
 import { IpFamily } from '../ip/ip-address';
@@ -104,6 +104,16 @@ export interface ServiceConnections {
  * without their `istio-proxy` (the model must say they are proxies).
  */
 export class ServicePaths {
+  /**
+   * The space the Service sets of several policy sets over one cluster are over (`diff`): the atoms
+   * of all of them, every Service port kept whole and split by request class, and `extra` kept whole.
+   */
+  public static spaceOf(cluster: ClusterModel, indexes: readonly PolicyIndex[], extra: readonly PortRange[] = []): ConnectionSpace {
+    const ports = cluster.services.flatMap((service) => service.ports.map((port) => ({ protocol: port.protocol, from: port.port, to: port.port })));
+    const rules = indexes.flatMap((index) => index.parts.flatMap((part) => part.rules));
+    return ConnectionSpace.forRules(cluster, rules, [{ protocol: 'TCP', from: HBONE_PORT, to: HBONE_PORT }, ...extra], ports);
+  }
+
   /** The connection space the Service sets are over: the policies' atoms, every Service port kept whole (and split by request). */
   public readonly space: ConnectionSpace;
   private readonly waypointIndexes = new Map<string, PolicyIndex>();
@@ -114,12 +124,10 @@ export class ServicePaths {
   /**
    * @param context the cluster, policies and options
    * @param extra port ranges the space must keep whole too (a `--port` question)
+   * @param space the space to use instead of this policy set's own (one `spaceOf` several policy sets, for `diff`)
    */
-  constructor(private readonly context: EvaluationContext, extra: readonly PortRange[] = []) {
-    const ports = context.cluster.services.flatMap((service) => service.ports
-      .map((port) => ({ protocol: port.protocol, from: port.port, to: port.port })));
-    const rules = context.index.parts.flatMap((part) => part.rules);
-    this.space = ConnectionSpace.forRules(context.cluster, rules, [{ protocol: 'TCP', from: HBONE_PORT, to: HBONE_PORT }, ...extra], ports);
+  constructor(private readonly context: EvaluationContext, extra: readonly PortRange[] = [], space?: ConnectionSpace) {
+    this.space = space ?? ServicePaths.spaceOf(context.cluster, [context.index], extra);
   }
 
   /**

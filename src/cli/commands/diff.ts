@@ -82,9 +82,11 @@ export function diffCommand(context: CommandContext): Command {
           write(renderDiffText(diff));
           break;
       }
-      if (flags.failOnGain && diff.gainedPairs > 0) {
+      if (flags.failOnGain && (diff.gainedPairs > 0 || diff.services.gainedPairs > 0)) {
         const pairs = `${diff.gainedPairs} pair${diff.gainedPairs === 1 ? '' : 's'} of endpoints`;
-        context.io.stderr(`connections gained between ${pairs} (--fail-on-gain)\n`);
+        const services = diff.services.gainedPairs === 0 ? ''
+          : ` and ${diff.services.gainedPairs} client${diff.services.gainedPairs === 1 ? '' : 's'} of Services`;
+        context.io.stderr(`connections gained between ${pairs}${services} (--fail-on-gain)\n`);
         context.exitCode = EXIT_FINDINGS;
       }
     });
