@@ -24,7 +24,8 @@ export interface ServiceDiff {
 /**
  * Compares the connections addressed to each Service (per endpoint pod, through its waypoint where
  * bound; `ReachabilityAnalyzer.serviceConnections`) before and after, over one joint space, narrowed
- * to the focus. Waypoint pods are not compared as clients (as in `reach`).
+ * to the focus; only Services bound to a waypoint (as in `reach`: a connection to another Service is
+ * the pod rows' connection to its endpoints on the target port). Waypoint pods are not compared as clients.
  */
 export function diffServices(before: ReachabilityAnalyzer, after: ReachabilityAnalyzer, focus: ConnectionFocus): ServiceDiff {
   const cluster = after.cluster;
@@ -37,7 +38,8 @@ export function diffServices(before: ReachabilityAnalyzer, after: ReachabilityAn
   const changes: ServiceChange[] = [];
   let gainedPairs = 0;
   let lostPairs = 0;
-  for (const service of cluster.services) {
+  // A Service without a waypoint adds nothing to the pod rows (its connections are the pods' on the target port).
+  for (const service of cluster.services.filter((candidate) => now.binding(candidate).kind === 'waypoint')) {
     const groups = new Map<string, ServiceChange & { sources: string[] }>();
     for (const source of sources) {
       const old = was.connections(source, service);

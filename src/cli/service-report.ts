@@ -30,10 +30,13 @@ export interface ServiceReport {
 }
 
 /**
- * The connections from every pod of the analysis to every Service of the cluster model (ClusterIP
- * and Service ports), exact per endpoint pod (`ReachabilityAnalyzer.serviceConnections`), narrowed
- * to the focus. Waypoint pods are not listed as clients (a note says so): they forward traffic for
- * others, and their own Service traffic is not modelled.
+ * The connections from every pod of the analysis to every Service of the cluster model that is bound
+ * to a waypoint (ClusterIP and Service ports), exact per endpoint pod
+ * (`ReachabilityAnalyzer.serviceConnections`), narrowed to the focus. A Service without a waypoint
+ * adds nothing to the pod rows — a connection to it is the pod-to-pod connection to each endpoint on
+ * its target port — so it is not listed (a note says so, and `explain --to svc/…` decides one).
+ * Waypoint pods are not listed as clients (a note says so): they forward traffic for others, and
+ * their own Service traffic is not modelled.
  */
 export function serviceReport(analyzer: ReachabilityAnalyzer, pods: readonly ClusterPod[], focus: ConnectionFocus): ServiceReport {
   const cluster = analyzer.cluster;
@@ -44,7 +47,8 @@ export function serviceReport(analyzer: ReachabilityAnalyzer, pods: readonly Clu
   const filter = focus.filter(paths.space);
   const waypointPods = pods.filter((pod) => isWaypointPod(cluster, pod));
   const sources = pods.filter((pod) => pod.ips.length > 0 && !waypointPods.includes(pod));
-  const rows: ServiceReportRow[] = cluster.services.map((service) => {
+  const bound = cluster.services.filter((service) => paths.binding(service).kind === 'waypoint');
+  const rows: ServiceReportRow[] = bound.map((service) => {
     const groups = new Map<string, { sources: string[]; entry: Omit<ServiceReportEntry, 'sources'> }>();
     const binding = paths.binding(service);
     const waypoint = binding.kind === 'waypoint' ? `${binding.waypoint.namespace}/${binding.waypoint.name}` : undefined;
@@ -70,6 +74,14 @@ export function serviceReport(analyzer: ReachabilityAnalyzer, pods: readonly Clu
       entries: [...groups.values()].map((group) => ({ sources: group.sources, ...group.entry })),
     };
   });
-  const notes = waypointPods.length === 0 ? [] : [`waypoint pods (${waypointPods.map(podId).join(', ')}) are not listed as clients of Services: they forward the traffic of others, and their own Service traffic is not modelled`];
+  const notes: string[] = [];
+  const direct = cluster.services.length - bound.length;
+  if (direct > 0) {
+    notes.push(`${direct} Service${direct === 1 ? '' : 's'} without a waypoint ${direct === 1 ? 'is' : 'are'} not listed as destinations: a connection to one is the pod-to-pod connection `
+      + 'to each of its endpoint pods on the target port (the rows above); explain --to svc/<namespace>/<name> decides one');
+  }
+  if (bound.length > 0 && waypointPods.length > 0) {
+    notes.push(`waypoint pods (${waypointPods.map(podId).join(', ')}) are not listed as clients of Services: they forward the traffic of others, and their own Service traffic is not modelled`);
+  }
   return { rows, notes };
 }

@@ -46,6 +46,18 @@ describe('the CLI on the istio-production example in ambient mode (waypoint, tar
     }]);
   });
 
+  test('reach lists no Service without a waypoint, and says why: its connections are the pod rows on the target port', async () => {
+    const unbound = { ...files, 'cluster.yaml': files['cluster.yaml'].replace('istio.io/use-waypoint: waypoint', 'istio.io/use-waypoint: none') };
+    const run = await runCli(['reach', ...base, '--format', 'json'], { files: unbound });
+    const document = JSON.parse(run.stdout);
+    expect([run.code, document.services, document.notes]).toEqual([0, [], [expect.stringContaining('1 Service without a waypoint is not listed as destinations')]]);
+    const explain = await runCli(['explain', ...base, '--from', 'production/frontend', '--to', 'svc/production/backend-api', '--port', '8080', '--method', 'GET', '--path', '/api/v1/x'], { files: unbound });
+    expect(explain.stdout.split('\n').slice(0, 2)).toEqual([
+      'DENIED: pod production/frontend -> svc production/backend-api on 8080/TCP GET /api/v1/x',
+      '  path: Service production/backend-api is labelled istio.io/use-waypoint=none: it uses no waypoint',
+    ]);
+  });
+
   test('explain --to svc/… allows the frontend\'s GET through the waypoint and names the rule at each hop', async () => {
     const run = await runCli(['explain', ...base, '--from', 'production/frontend', '--to', 'svc/production/backend-api',
       '--port', '8080', '--method', 'GET', '--path', '/api/v1/products', '--expect', 'allowed'], { files });
