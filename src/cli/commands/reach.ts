@@ -39,8 +39,8 @@ JSON output:
                   (notes go to stderr)
   without --port  {"schema", "focus", "selfTraffic", "notes", "classes", "allowed", "self",
                   "services"}: see docs/ANALYSIS.md (reach, JSON); "services" holds the connections
-                  addressed to each Service of the cluster file (ClusterIP and Service port, through
-                  its waypoint where one is bound), per endpoint pod
+                  addressed to each Service of the cluster file bound to a waypoint (ClusterIP and
+                  Service port, through the waypoint), per endpoint pod
 
 Examples:
   $ cdk8s-zero-trust reach --cluster cluster.yaml --policies policies.yaml
