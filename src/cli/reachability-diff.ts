@@ -87,7 +87,7 @@ export function diffReachability(before: ReachabilityAnalyzer, after: Reachabili
     gainedPairs: pairCount(now, gained) + selfCount(now, gainedSelf),
     lostPairs: pairCount(now, lost) + selfCount(now, lostSelf),
     notes: analysisNotes(universe.cluster),
-    services: diffServices(before, after, focus),
+    services: diffServices(before, after, focus, universe),
   };
 }
 

@@ -1,5 +1,6 @@
 import { ConnectionFocus } from './port-selection';
-import { ConnectionSet, isWaypointPod, podId, ReachabilityAnalyzer } from '../analysis';
+import { serviceSourceGroups } from './service-sources';
+import { AnalysisUniverse, ClusterPod, ConnectionSet, podId, ReachabilityAnalyzer, serviceWaypoint } from '../analysis';
 
 /** Source pods whose connections to a Service changed alike: what some endpoint newly admits, and no longer admits. */
 export interface ServiceChange {
@@ -27,23 +28,26 @@ export interface ServiceDiff {
  * to the focus; only Services bound to a waypoint (as in `reach`: a connection to another Service is
  * the pod rows' connection to its endpoints on the target port). Waypoint pods are not compared as clients.
  */
-export function diffServices(before: ReachabilityAnalyzer, after: ReachabilityAnalyzer, focus: ConnectionFocus): ServiceDiff {
+export function diffServices(
+  before: ReachabilityAnalyzer, after: ReachabilityAnalyzer, focus: ConnectionFocus, universe: AnalysisUniverse,
+): ServiceDiff {
   const cluster = after.cluster;
-  if (cluster.services.length === 0) {
+  // A Service without a waypoint adds nothing to the pod rows (its connections are the pods' on the target port).
+  const bound = cluster.services.filter((service) => serviceWaypoint(cluster, service).kind === 'waypoint');
+  if (bound.length === 0) {
     return { changes: [], gainedPairs: 0, lostPairs: 0 };
   }
   const [was, now] = ReachabilityAnalyzer.jointServicePaths([before, after], focus.scope.ports);
   const filter = focus.filter(now.space);
-  const sources = cluster.pods.filter((pod) => pod.ips.length > 0 && !isWaypointPod(cluster, pod));
+  const order = new Map(universe.grouping.pods.map((pod, i) => [pod, i]));
   const changes: ServiceChange[] = [];
   let gainedPairs = 0;
   let lostPairs = 0;
-  // A Service without a waypoint adds nothing to the pod rows (its connections are the pods' on the target port).
-  for (const service of cluster.services.filter((candidate) => now.binding(candidate).kind === 'waypoint')) {
-    const groups = new Map<string, ServiceChange & { sources: string[] }>();
-    for (const source of sources) {
-      const old = was.connections(source, service);
-      const fresh = now.connections(source, service);
+  for (const service of bound) {
+    const groups = new Map<string, { service: string; pods: ClusterPod[]; gained: ConnectionSet; lost: ConnectionSet }>();
+    for (const group of serviceSourceGroups(universe, service)) {
+      const old = was.connections(group.representative, service);
+      const fresh = now.connections(group.representative, service);
       let gained = now.space.empty;
       let lost = now.space.empty;
       fresh.endpoints.forEach((endpoint, i) => {
@@ -54,17 +58,20 @@ export function diffServices(before: ReachabilityAnalyzer, after: ReachabilityAn
       gained = gained.intersect(filter);
       lost = lost.intersect(filter);
       if (gained.isEmpty() && lost.isEmpty()) continue;
-      if (!gained.isEmpty()) gainedPairs++;
-      if (!lost.isEmpty()) lostPairs++;
+      if (!gained.isEmpty()) gainedPairs += group.pods.length;
+      if (!lost.isEmpty()) lostPairs += group.pods.length;
       const key = `${gained.id}/${lost.id}`;
-      const group = groups.get(key);
-      if (group) {
-        group.sources.push(podId(source));
+      const known = groups.get(key);
+      if (known) {
+        known.pods.push(...group.pods);
       } else {
-        groups.set(key, { service: `${service.namespace}/${service.name}`, sources: [podId(source)], gained, lost });
+        groups.set(key, { service: `${service.namespace}/${service.name}`, pods: [...group.pods], gained, lost });
       }
     }
-    changes.push(...groups.values());
+    for (const group of groups.values()) {
+      const sources = group.pods.sort((a, b) => (order.get(a) as number) - (order.get(b) as number)).map(podId);
+      changes.push({ service: group.service, sources, gained: group.gained, lost: group.lost });
+    }
   }
   return { changes, gainedPairs, lostPairs };
 }

@@ -119,6 +119,7 @@ export class ServicePaths {
   private readonly waypointIndexes = new Map<string, PolicyIndex>();
   private readonly bindings = new Map<ClusterService, ServiceWaypointBinding>();
   private readonly hopCache = new Map<string, ServiceHop>();
+  private readonly backendCache = new Map<ClusterService, ClusterPod[]>();
   private evaluations = 0;
 
   /**
@@ -143,8 +144,7 @@ export class ServicePaths {
       throw new AnalysisInputError(`destination: ${label} has no port ${protocol} ${port} (its ports: ${known}); a connection to a Service uses one of its ports`);
     }
     const binding = this.binding(service);
-    const endpoints = serviceBackends(this.context.cluster, service)
-      .map((pod) => this.endpointVerdict(from, service, servicePort, binding, pod, http));
+    const endpoints = this.backends(service).map((pod) => this.endpointVerdict(from, service, servicePort, binding, pod, http));
     const allowed = endpoints.length > 0 && endpoints.every((endpoint) => endpoint.allowed);
     const allowedBySome = endpoints.some((endpoint) => endpoint.allowed);
     const result = {
@@ -162,16 +162,19 @@ export class ServicePaths {
   public connections(source: ClusterPod, service: ClusterService): ServiceConnections {
     const from: ResolvedEndpoint = { kind: 'pod', pod: source, label: `pod ${podId(source)}` };
     const binding = this.binding(service);
-    const backends = serviceBackends(this.context.cluster, service);
+    const backends = this.backends(service);
     const space = this.space;
     const endpoints = backends.map((pod) => {
       const atoms: number[] = [];
       for (const servicePort of service.ports) {
+        if (this.blocked(from, service, servicePort, binding, pod)) {
+          continue;
+        }
         const portAtom = space.portAtomIndex(space.atomAt(servicePort.port, servicePort.protocol));
         const { first, count } = space.atomsOfPortAtom(portAtom);
         for (let atom = first; atom < first + count; atom++) {
           const example = space.exampleOf(atom);
-          if (this.endpointVerdict(from, service, servicePort, binding, pod, example.http).allowed) {
+          if (this.endpointVerdict(from, service, servicePort, binding, pod, example.http, true).allowed) {
             atoms.push(atom);
           }
         }
@@ -187,6 +190,30 @@ export class ServicePaths {
       every,
       some,
     };
+  }
+
+  /** The Service's endpoint pods (found once per Service). */
+  private backends(service: ClusterService): readonly ClusterPod[] {
+    let pods = this.backendCache.get(service);
+    if (!pods) {
+      pods = serviceBackends(this.context.cluster, service);
+      this.backendCache.set(service, pods);
+    }
+    return pods;
+  }
+
+  /**
+   * True if no connection on the port can reach the endpoint whatever the request: the waypoint path,
+   * and on every waypoint pod the CNI hop or the destination hop denies (neither depends on the request).
+   */
+  private blocked(from: ResolvedEndpoint, service: ClusterService, servicePort: ServicePort, binding: ServiceWaypointBinding, pod: ClusterPod): boolean {
+    const targetPort = resolveTargetPort(servicePort, pod);
+    if (targetPort === undefined) return true;
+    if (binding.kind !== 'waypoint' || servicePort.protocol !== 'TCP' || pod.mesh?.enrollment !== 'ambient' || !this.viaWaypoint(from, service, binding)) {
+      return false;
+    }
+    return binding.pods.every((waypointPod) => !this.cached(`cni|${podKey(from)}|${podId(waypointPod)}`, () => this.cniHop(from, waypointPod)).allowed
+      || !this.cached(`dst|${podId(waypointPod)}|${podId(pod)}|${targetPort}`, () => this.destinationHop(waypointPod, pod, targetPort)).allowed);
   }
 
   /** The Service's waypoint binding (decided once per Service). */
@@ -209,7 +236,7 @@ export class ServicePaths {
 
   private endpointVerdict(
     from: ResolvedEndpoint, service: ClusterService, servicePort: ServicePort, binding: ServiceWaypointBinding,
-    pod: ClusterPod, http: HttpRequest | undefined,
+    pod: ClusterPod, http: HttpRequest | undefined, lazy = false,
   ): ServiceEndpointVerdict {
     const targetPort = resolveTargetPort(servicePort, pod);
     const id = podId(pod);
@@ -246,11 +273,12 @@ export class ServicePaths {
     }
     let chosen: ServiceEndpointVerdict | undefined;
     for (const waypointPod of binding.pods) {
-      const hops = [
-        this.cached(`cni|${podKey(from)}|${podId(waypointPod)}`, () => this.cniHop(from, waypointPod)),
-        this.waypointHop(from, service, servicePort, binding, waypointPod, http),
-        this.cached(`dst|${podId(waypointPod)}|${id}|${targetPort}|${http ? `${http.method} ${http.path}` : '-'}`, () => this.destinationHop(waypointPod, pod, targetPort, http)),
-      ];
+      const cni = this.cached(`cni|${podKey(from)}|${podId(waypointPod)}`, () => this.cniHop(from, waypointPod));
+      // The endpoint is ambient: its ztunnel and the CNI decide without the request, so one hop serves every request.
+      const destination = this.cached(`dst|${podId(waypointPod)}|${id}|${targetPort}`, () => this.destinationHop(waypointPod, pod, targetPort));
+      // For the sets only the outcome counts: the waypoint's policies are not consulted when another hop denies.
+      const hops = lazy && !(cni.allowed && destination.allowed) ? [cni, destination]
+        : [cni, this.waypointHop(from, service, servicePort, binding, waypointPod, http), destination];
       const verdict: ServiceEndpointVerdict = {
         pod: id, targetPort, path: 'waypoint', waypointPod: podId(waypointPod), allowed: hops.every((hop) => hop.allowed), hops,
       };
@@ -322,10 +350,10 @@ export class ServicePaths {
     };
   }
 
-  /** Waypoint pod → endpoint pod: HBONE (the CNI sees TCP 15008), then the pod's ztunnel with the waypoint's principal. */
-  private destinationHop(waypointPod: ClusterPod, pod: ClusterPod, targetPort: number, http: HttpRequest | undefined): ServiceHop {
+  /** Waypoint pod → endpoint pod: HBONE (the CNI sees TCP 15008), then the pod's ztunnel (L4) with the waypoint's principal. */
+  private destinationHop(waypointPod: ClusterPod, pod: ClusterPod, targetPort: number): ServiceHop {
     const from: ResolvedEndpoint = { kind: 'pod', pod: waypointPod, label: `pod ${podId(waypointPod)}` };
-    const verdict = this.flow(from, pod, targetPort, 'TCP', http);
+    const verdict = this.flow(from, pod, targetPort, 'TCP', undefined);
     return {
       hop: 'destination',
       description: `waypoint pod ${podId(waypointPod)} to pod ${podId(pod)} on ${targetPort}/TCP (HBONE; ztunnel sees the waypoint's identity, service account ${waypointPod.serviceAccountName})`,

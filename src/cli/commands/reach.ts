@@ -73,7 +73,7 @@ export function reachCommand(context: CommandContext): Command {
         writePairsJson(connectivity, flags.port, flags.protocol ?? 'TCP', write);
         return;
       }
-      const report = reachReport(connectivity, focus, serviceReport(analyzer, connectivity.universe.grouping.pods, focus));
+      const report = reachReport(connectivity, focus, serviceReport(analyzer, connectivity.universe, focus));
       switch (flags.format) {
         case 'json':
           writeReachJson(report, write);
