@@ -24,7 +24,7 @@ const target = { podCidrs: ['10.0.0.0/8'], serviceCidrs: ['172.16.0.0/16'], isti
 const app = new App();
 const docs: string[] = [];
 let ip = 0;
-const nextIp = () => { ip++; return `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}`; };
+const nextIp = () => { ip++; return `10.${Math.floor(ip / 65536) % 256}.${Math.floor(ip / 256) % 256}.${ip % 256}`; };
 const ambient = 'annotations: { ambient.istio.io/redirection: enabled }';
 for (let n = 0; n < namespaces; n++) {
   const ns = `team-${n}`;

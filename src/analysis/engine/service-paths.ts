@@ -206,7 +206,9 @@ export class ServicePaths {
    * True if no connection on the port can reach the endpoint whatever the request: the waypoint path,
    * and on every waypoint pod the CNI hop or the destination hop denies (neither depends on the request).
    */
-  private blocked(from: ResolvedEndpoint, service: ClusterService, servicePort: ServicePort, binding: ServiceWaypointBinding, pod: ClusterPod): boolean {
+  private blocked(
+    from: ResolvedEndpoint, service: ClusterService, servicePort: ServicePort, binding: ServiceWaypointBinding, pod: ClusterPod,
+  ): boolean {
     const targetPort = resolveTargetPort(servicePort, pod);
     if (targetPort === undefined) return true;
     if (binding.kind !== 'waypoint' || servicePort.protocol !== 'TCP' || pod.mesh?.enrollment !== 'ambient' || !this.viaWaypoint(from, service, binding)) {
