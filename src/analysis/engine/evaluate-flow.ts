@@ -212,7 +212,7 @@ function meshIngress(
     const why = overridden ? ' (as the flow says)' : match.protocol !== 'TCP' ? ` (Istio does not intercept ${match.protocol})`
       : source.kind === 'external' ? ' (from outside the cluster model)'
         : pod.mesh === undefined || source.pod.mesh === undefined ? ' (the cluster model does not say both ends\' enrollment)'
-          : ` (client ${source.pod.mesh.enrollment}, server ${pod.mesh.enrollment}${pod.mesh.hbone ? ' with HBONE' : ''}, ${auth.modeAt(pod, match.port).mode} on port ${match.port})`;
+          : ` (client ${isWaypointPod(context.cluster, source.pod) ? 'waypoint' : source.pod.mesh.enrollment}, server ${pod.mesh.enrollment}${pod.mesh.hbone ? ' with HBONE' : ''}, ${auth.modeAt(pod, match.port).mode} on port ${match.port})`;
     if (strict && !match.mtls) {
       const step = evaluateDirection(context, match, 'mesh', 'ingress', destination, source);
       return {
