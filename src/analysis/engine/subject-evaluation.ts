@@ -4,7 +4,7 @@ import { ConnectionEntry, ConnectionMap, intersectMaps, normalizeMap } from './c
 import { ConnectionSet } from './connection-set';
 import { featureCatalog } from './feature-catalog';
 import {
-  HOST_NETWORK_KEY, identityKey, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, selectionFeatureKey,
+  HOST_NETWORK_KEY, identityKey, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, selectionFeatureKey, WAYPOINT_KEY,
 } from './feature-keys';
 import { clusterHasHbone, MeshAuthentication, requireEnrollment } from './mesh-authentication';
 import { PodGroup } from './pod-grouping';
@@ -65,7 +65,11 @@ export class SubjectEvaluator {
   private readonly strictCache = new Map<string, ConnectionMap | undefined>();
   private readonly identityPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
 
+  /** The feature id of waypoint pods (-1: none in the universe). */
+  private readonly waypointFeature: number;
+
   constructor(private readonly universe: AnalysisUniverse, private readonly index: PolicyIndex, private readonly mode: FamilyMode) {
+    this.waypointFeature = universe.grouping.featureKeys.indexOf(WAYPOINT_KEY);
     this.auth = MeshAuthentication.of(index);
     this.meshAware = index.layers.includes('mesh') || this.auth.present;
     this.hbone = clusterHasHbone(universe.cluster);
@@ -127,11 +131,13 @@ export class SubjectEvaluator {
 
   /**
    * The parts selecting the group for a direction, in evaluation order. Mesh policies are enforced
-   * by a proxy: a group the cluster model says is not in the mesh has none of them.
+   * by a proxy: a group the cluster model says is not in the mesh has none of them, and neither has
+   * a waypoint's pods (istiod attaches no selector policy to a waypoint; its targetRefs policies apply
+   * to Service traffic, `service-paths.ts`).
    */
   private partsOf(group: PodGroup, direction: Direction): PolicyPart[] {
     const parts: PolicyPart[] = [];
-    const unmeshed = this.meshAware && group.pods[0]?.mesh?.enrollment === 'none';
+    const unmeshed = this.meshAware && (group.pods[0]?.mesh?.enrollment === 'none' || group.features.includes(this.waypointFeature));
     for (const feature of group.features) {
       for (const part of this.partsByFeature.get(feature) ?? []) {
         if (part.direction === direction && !(unmeshed && part.layer === 'mesh')) {
