@@ -14,7 +14,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   intent: ['validation', 'model', 'dialects', 'engine'],
   patterns: ['validation', 'model', 'dialects', 'engine', 'intent'],
   analysis: ['validation', 'model', 'dialects', 'engine'],
-  cli: ['validation', 'analysis'],
+  importer: ['validation', 'model', 'dialects', 'engine', 'intent', 'patterns', 'analysis'],
+  cli: ['validation', 'analysis', 'importer'],
   testing: ['analysis'],
 };
 

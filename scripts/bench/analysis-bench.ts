@@ -40,11 +40,15 @@ export function writeEstate(
 }
 
 /** The CLI commands measured, by name. */
-export type CliCommand = 'reach-json' | 'reach-port-json' | 'diff-json' | 'lint' | 'audit-json' | 'audit-json-no-unused';
+export type CliCommand = 'reach-json' | 'reach-port-json' | 'diff-json' | 'lint' | 'audit-json' | 'audit-json-no-unused' | 'import';
 
-/** The argv of a measured command. */
-export function commandArgs(command: CliCommand, files: EstateFiles): string[] {
+/** The argv of a measured command (`output`: the file its stdout goes to; import writes its app next to it). */
+export function commandArgs(command: CliCommand, files: EstateFiles, output = ''): string[] {
   switch (command) {
+    case 'import':
+      // The estate's pods are in 10.0.0.0/8 (analysis-estate.ts); the Service range is any other.
+      return ['import', '--cluster', files.cluster, '--policies', files.before, '--pod-cidr', '10.0.0.0/8', '--service-cidr', '172.20.0.0/16',
+        '--out', `${output}.app`];
     case 'reach-json':
       return ['reach', '--cluster', files.cluster, '--policies', files.before, '--format', 'json'];
     case 'reach-port-json':
@@ -89,9 +93,10 @@ export async function runCommand(command: CliCommand, files: EstateFiles, output
     env: {},
   };
   const start = performance.now();
-  const exitCode = await main(commandArgs(command, files), io);
+  const exitCode = await main(commandArgs(command, files, output), io);
   const ms = performance.now() - start;
   fs.closeSync(fd);
+  fs.rmSync(`${output}.app`, { recursive: true, force: true });
   return { command, ms, exitCode, outputBytes: bytes, stderr: stderr.slice(0, 2000) };
 }
 

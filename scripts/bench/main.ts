@@ -5,7 +5,7 @@
 //   ts-node --project scripts/tsconfig.json scripts/bench/main.ts [--size small|medium|large|all]
 //     [--runs N] [--engines kubernetes,cilium,...] [--charts per-namespace|one] [--synth stock|validate-once]
 //     [--naive auto|full|rows|pairs] [--naive-rows N] [--json FILE] [--keep]
-//     [--size estate-20k,estate] [--commands reach-json,reach-port-json,diff-json,lint] [--explain-queries N]
+//     [--size estate-20k,estate] [--commands reach-json,reach-port-json,diff-json,lint,import] [--explain-queries N]
 //
 // The estate sizes (analysis-estate.ts) measure the analyzer at scale: the CLI's reach, diff and
 // lint on generated manifests, each in a fresh process, and explain per question.
@@ -29,7 +29,7 @@ import { AnalysisResult, NaiveMode, SynthMode } from './measure';
 import { ProcessFigures, Task } from './worker';
 
 /** The CLI commands the estate sizes measure. */
-const COMMANDS: readonly CliCommand[] = ['reach-json', 'reach-port-json', 'diff-json', 'lint', 'audit-json', 'audit-json-no-unused'];
+const COMMANDS: readonly CliCommand[] = ['reach-json', 'reach-port-json', 'diff-json', 'lint', 'audit-json', 'audit-json-no-unused', 'import'];
 
 interface Options {
   readonly sizes: string[];

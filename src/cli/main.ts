@@ -8,6 +8,7 @@ import { AnalysisInputError, ManifestError } from '../analysis';
 import { auditCommand } from './commands/audit';
 import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
+import { importCommand } from './commands/import';
 import { lintCommand } from './commands/lint';
 import { reachCommand } from './commands/reach';
 import { escapeText } from './render/text-escape';
@@ -30,7 +31,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-/** The program with its four commands, writing through `context.io` and never exiting the process. */
+/** The program with its commands, writing through `context.io` and never exiting the process. */
 export function buildProgram(context: CommandContext): Command {
   const program = new Command('cdk8s-zero-trust')
     .description('Reachability analysis of Kubernetes, Cilium, Calico and Istio policies: exactly what can connect, why a flow is allowed, what a change opens, and footguns.')
@@ -45,7 +46,7 @@ export function buildProgram(context: CommandContext): Command {
     .showSuggestionAfterError(true)
     .allowExcessArguments(false);
   program.addHelpText('after', '\nRun `cdk8s-zero-trust <command> --help` for the options of a command; docs/ANALYSIS.md has the semantics.');
-  for (const build of [reachCommand, explainCommand, diffCommand, lintCommand, auditCommand]) {
+  for (const build of [reachCommand, explainCommand, diffCommand, lintCommand, auditCommand, importCommand]) {
     // Commands added with addCommand do not inherit settings: copy output, exit override and the rest.
     const command = build(context).copyInheritedSettings(program).allowExcessArguments(false);
     program.addCommand(command);
