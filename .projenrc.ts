@@ -114,6 +114,7 @@ project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/');
 // The README test writes its snippet next to the tests (so it resolves cdk8s); never commit a leftover.
 project.gitignore.exclude('/test/.readme-*/');
 project.gitignore.exclude('/test/.import-*/');
+project.gitignore.exclude('/test/.recommend-*/');
 
 // Examples are type-checked and linted like tests (eslint's project service
 // needs a tsconfig next to them).

@@ -40,11 +40,19 @@ export function clusterYaml(size: AnalysisEstateSize): string {
   const namespace = (name: string, labels: Record<string, string>) => items.push({
     apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } },
   });
-  type PodFields = { ips: string[]; node: string; host?: boolean; ports: unknown[] };
+  type PodFields = { ips: string[]; node: string; host?: boolean; ports: unknown[]; owner?: { kind: string; name: string } };
   const pod = (podNamespace: string, name: string, labels: Record<string, string>, fields: PodFields) => items.push({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: podNamespace, labels },
+    metadata: {
+      name,
+      namespace: podNamespace,
+      labels,
+      // Each pod names its controller, as kubectl prints it (recommend groups replicas by their controller).
+      ...(fields.owner ? {
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: fields.owner.kind, name: fields.owner.name, uid: `${podNamespace}-${fields.owner.name}`, controller: true }],
+      } : {}),
+    },
     spec: {
       nodeName: fields.node,
       serviceAccountName: labels.app ?? 'default',
@@ -59,7 +67,11 @@ export function clusterYaml(size: AnalysisEstateSize): string {
   namespace('node-agents', {});
   for (let i = 0; i < size.namespaces; i++) namespace(ns(i), { team: `t${i % 100}`, tier: i % 3 === 0 ? 'frontend' : 'backend' });
   const dns = [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }];
-  for (let p = 0; p < 2; p++) pod('kube-system', `coredns-${p}`, { 'k8s-app': 'kube-dns' }, { ips: [ipv4(++address)], node: `node-${p}`, ports: dns });
+  for (let p = 0; p < 2; p++) {
+    pod('kube-system', `coredns-${p}`, { 'k8s-app': 'kube-dns' }, {
+      ips: [ipv4(++address)], node: `node-${p}`, ports: dns, owner: { kind: 'ReplicaSet', name: 'coredns-5d78c9869d' },
+    });
+  }
   for (let n = 0; n < size.nodes; n++) {
     pod('node-agents', `agent-${n}`, { app: 'agent' }, {
       ips: [`192.168.${Math.floor(n / 256)}.${n % 256}`], node: `node-${n}`, host: true, ports: [{ name: 'metrics', containerPort: 9100 }],
@@ -74,7 +86,7 @@ export function clusterYaml(size: AnalysisEstateSize): string {
         // Every 10th namespace is dual-stack; in every 100th, one pod is pending (no address yet).
         const pending = i % 100 === 99 && j === size.workloads - 1 && p === size.podsPerWorkload - 1;
         const ips = pending ? [] : i % 10 === 5 ? [ipv4(x), `fd00::${Math.floor(x / 65536).toString(16)}:${(x % 65536).toString(16)}`] : [ipv4(x)];
-        pod(ns(i), `${svc(j)}-${p}`, { app: svc(j) }, { ips, node: `node-${podIndex++ % size.nodes}`, ports });
+        pod(ns(i), `${svc(j)}-${p}`, { app: svc(j) }, { ips, node: `node-${podIndex++ % size.nodes}`, ports, owner: { kind: 'StatefulSet', name: svc(j) } });
       }
     }
   }

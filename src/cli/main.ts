@@ -11,6 +11,7 @@ import { explainCommand } from './commands/explain';
 import { importCommand } from './commands/import';
 import { lintCommand } from './commands/lint';
 import { reachCommand } from './commands/reach';
+import { recommendCommand } from './commands/recommend';
 import { escapeText } from './render/text-escape';
 
 /**
@@ -46,7 +47,7 @@ export function buildProgram(context: CommandContext): Command {
     .showSuggestionAfterError(true)
     .allowExcessArguments(false);
   program.addHelpText('after', '\nRun `cdk8s-zero-trust <command> --help` for the options of a command; docs/ANALYSIS.md has the semantics.');
-  for (const build of [reachCommand, explainCommand, diffCommand, lintCommand, auditCommand, importCommand]) {
+  for (const build of [reachCommand, explainCommand, diffCommand, lintCommand, auditCommand, importCommand, recommendCommand]) {
     // Commands added with addCommand do not inherit settings: copy output, exit override and the rest.
     const command = build(context).copyInheritedSettings(program).allowExcessArguments(false);
     program.addCommand(command);

@@ -59,6 +59,19 @@ export interface ClusterPod {
    * enforced them and mTLS is what the flow says (the analyzer's behaviour before mesh facts).
    */
   readonly mesh?: PodMesh;
+  /**
+   * The controller that owns the pod (`metadata.ownerReferences` with `controller: true`), when the
+   * snapshot says: which pods are replicas of one workload (`recommend` groups them). Never part of
+   * what a policy matches.
+   */
+  readonly owner?: PodOwner;
+}
+
+/** A pod's controller, as its `ownerReferences` entry names it. */
+export interface PodOwner {
+  /** `ReplicaSet`, `StatefulSet`, `DaemonSet`, `Job`, … */
+  readonly kind: string;
+  readonly name: string;
 }
 
 /** Input for `ClusterModel.create`: a namespace. */
@@ -85,6 +98,8 @@ export interface PodInput {
   readonly phase?: PodPhase;
   /** @default - unknown (see `ClusterPod.mesh`) */
   readonly mesh?: PodMesh;
+  /** @default - not known (see `ClusterPod.owner`) */
+  readonly owner?: PodOwner;
 }
 
 /** Input for `ClusterModel.create`: a Service. */
@@ -424,6 +439,7 @@ function buildPod(input: PodInput): ClusterPod {
     hostNetwork: input.hostNetwork ?? false,
     ...(input.nodeName === undefined ? {} : { nodeName: input.nodeName }),
     ...(input.mesh === undefined ? {} : { mesh: meshOf(where, input) }),
+    ...(input.owner === undefined ? {} : { owner: { kind: input.owner.kind, name: input.owner.name } }),
   };
 }
 

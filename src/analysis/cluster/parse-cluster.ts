@@ -268,10 +268,35 @@ function readPod(reader: FieldReader, root: Record<string, unknown>, namespace: 
   if (status.podIP !== undefined && status.podIP !== null && status.podIP !== '') {
     addIp(status.podIP, 'status.podIP');
   }
+  const owner = readController(reader, metadata.ownerReferences);
   return {
-    input: { namespace, name, labels, serviceAccountName, hostNetwork, ...(nodeName ? { nodeName } : {}), ports, ips, ...(phase ? { phase } : {}) },
+    input: {
+      namespace,
+      name,
+      labels,
+      serviceAccountName,
+      hostNetwork,
+      ...(nodeName ? { nodeName } : {}),
+      ports,
+      ips,
+      ...(phase ? { phase } : {}),
+      ...(owner ? { owner } : {}),
+    },
     evidence: { id: `${namespace}/${name}`, labels, hostNetwork, hasProxyContainer, ...(redirection === undefined ? {} : { redirection }) },
   };
+}
+
+/** The `ownerReferences` entry with `controller: true` (at most one, as the API server requires), kind and name. */
+function readController(reader: FieldReader, value: unknown): { kind: string; name: string } | undefined {
+  let owner: { kind: string; name: string } | undefined;
+  reader.list(value, 'metadata.ownerReferences').forEach((entry, i) => {
+    const path = indexPath('metadata.ownerReferences', i);
+    const reference = reader.object(entry, path);
+    if (!reader.boolean(reference.controller, childPath(path, 'controller'), false)) return;
+    if (owner) reader.fail(childPath(path, 'controller'), 'only one ownerReference may be the controller (the API server admits at most one)');
+    owner = { kind: reader.string(reference.kind, childPath(path, 'kind')), name: reader.string(reference.name, childPath(path, 'name')) };
+  });
+  return owner;
 }
 
 /** The container Istio's injector adds (`injection-template.yaml`: a container, or a native-sidecar init container). */

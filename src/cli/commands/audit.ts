@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
-  AnalysisInputError, AuditResult, DEFAULT_MAX_DISTINCT_FLOWS, FLOW_FORMATS, FlowAudit, FlowFileReader, FlowFormat, FlowInputError,
+  AnalysisInputError, AuditResult, DEFAULT_MAX_DISTINCT_FLOWS, FLOW_FORMATS, FlowAudit, FlowFileReader, FlowFormat, FlowInputError, FlowSink,
   ReachabilityAnalyzer,
 } from '../../analysis';
 import { CliError, EXIT_FINDINGS } from '../cli-error';
@@ -104,7 +104,7 @@ export function auditCommand(context: CommandContext): Command {
       const policies = readPolicies(context.io, flags.policies, { ...flags, cluster });
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const audit = new FlowAudit(analyzer, { unused: flags.unused, maxDistinctFlows: flags.maxDistinctFlows });
-      const format = readFlows(context, flags, audit);
+      const format = readFlows(context, flags, audit, 'audit');
       const result = audit.finish();
       const write = (text: string) => context.io.stdout(text);
       switch (flags.format) {
@@ -132,8 +132,18 @@ function found(result: AuditResult, condition: AuditFailure): boolean {
   }
 }
 
-/** Streams the flow file into the audit; errors name the file, line and field. Returns the format read. */
-function readFlows(context: CommandContext, flags: AuditFlags, audit: FlowAudit): FlowFormat | undefined {
+/** The flags `readFlows` reads. */
+export interface FlowFileFlags {
+  readonly flows: string;
+  readonly flowsFormat: FlowFormat | 'auto';
+  readonly maxFlowInputSize?: number;
+}
+
+/**
+ * Streams the flow file into a sink (an audit, a recommendation); errors name the file, line and
+ * field. Progress on stderr names the command. Returns the format read.
+ */
+export function readFlows(context: CommandContext, flags: FlowFileFlags, audit: FlowSink, command: string): FlowFormat | undefined {
   const io = context.io;
   let records = 0;
   let bytes = 0;
@@ -143,7 +153,7 @@ function readFlows(context: CommandContext, flags: AuditFlags, audit: FlowAudit)
       audit.flow(flow, n, line);
       if (++records >= next) {
         next += PROGRESS_EVERY;
-        io.stderr(`audit: ${records} records read (${formatBytes(bytes)})\n`);
+        io.stderr(`${command}: ${records} records read (${formatBytes(bytes)})\n`);
       }
     },
     skipped: (reason, line, lost) => audit.skipped(reason, line, lost),
@@ -169,6 +179,6 @@ function readFlows(context: CommandContext, flags: AuditFlags, audit: FlowAudit)
     if (code === 'EACCES') throw new CliError(`cannot read flow file ${flags.flows}: permission denied`);
     throw error;
   }
-  if (records >= PROGRESS_EVERY) io.stderr(`audit: ${records} records read (${formatBytes(bytes)}); answering the distinct flows\n`);
+  if (records >= PROGRESS_EVERY) io.stderr(`${command}: ${records} records read (${formatBytes(bytes)}); answering the distinct flows\n`);
   return reader.detectedFormat;
 }
