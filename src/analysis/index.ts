@@ -3,6 +3,7 @@
 export * from './cluster/cluster-model';
 export * from './cluster/parse-cluster';
 export * from './cluster/mesh-facts';
+export * from './cluster/waypoint-binding';
 export * from './ip/ip-address';
 export * from './ip/cidr';
 export * from './ir/analysis-input-error';
@@ -29,6 +30,8 @@ export * from './engine/verdict';
 export { ReachabilityAnalyzer, evaluate, matrix } from './engine/reachability-analyzer';
 export { ReachabilityMatrix } from './engine/reachability-matrix';
 export { PodGroup } from './engine/pod-grouping';
+export { MAX_SERVICE_EVALUATIONS, ServicePaths, formatServiceVerdict, resolveTargetPort } from './engine/service-paths';
+export type { ServiceConnections, ServiceEndpointVerdict, ServiceHop, ServiceVerdict } from './engine/service-paths';
 export { AnalysisUniverse } from './engine/analysis-universe';
 export type { EndpointClass, UniverseScope } from './engine/analysis-universe';
 export { ClassSet } from './engine/class-set';

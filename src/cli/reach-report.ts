@@ -1,5 +1,6 @@
 import { analysisNotes } from './analysis-notes';
 import { ConnectionFocus } from './port-selection';
+import { ServiceReport } from './service-report';
 import { ClassSet, ConnectionMap, ConnectionSet, Connectivity, normalizeMap, podId } from '../analysis';
 
 /** Destinations that share connections in a report row. */
@@ -31,10 +32,12 @@ export interface ReachReport {
   readonly self: readonly { readonly groups: readonly number[]; readonly connections: ConnectionSet }[];
   /** Assumptions and omissions (see `analysisNotes`). */
   readonly notes: readonly string[];
+  /** Connections addressed to the Services of the cluster file (none when it has no Service). */
+  readonly services: ServiceReport;
 }
 
 /** Builds the report of a connectivity, narrowed to a focus. */
-export function reachReport(connectivity: Connectivity, focus: ConnectionFocus): ReachReport {
+export function reachReport(connectivity: Connectivity, focus: ConnectionFocus, services: ServiceReport = { rows: [], notes: [] }): ReachReport {
   const universe = connectivity.universe;
   const filter = focus.filter(universe.space);
   const rows = new Map<string, { sources: number[]; entries: ReportEntry[] }>();
@@ -78,7 +81,8 @@ export function reachReport(connectivity: Connectivity, focus: ConnectionFocus):
     nothing,
     selfNote,
     self: [...self].map(([connections, groups]) => ({ groups, connections })),
-    notes: analysisNotes(universe.cluster),
+    notes: [...analysisNotes(universe.cluster), ...services.notes],
+    services,
   };
 }
 

@@ -1,5 +1,6 @@
 import { analysisNotes } from './analysis-notes';
 import { ConnectionFocus } from './port-selection';
+import { diffServices, ServiceDiff } from './service-diff';
 import {
   ClassSet, ConnectionMap, ConnectionSet, Connectivity, FlowEndpoint, HttpRequest, ipEndpoint, mapKey, normalizeMap, podEndpoint, podId, Protocol,
   ReachabilityAnalyzer, subtractMaps, Verdict,
@@ -52,6 +53,8 @@ export interface ReachabilityDiff {
   readonly gainedPairs: number;
   readonly lostPairs: number;
   readonly notes: readonly string[];
+  /** Connections addressed to the Services of the cluster file that changed (none without Services). */
+  readonly services: ServiceDiff;
 }
 
 /**
@@ -84,6 +87,7 @@ export function diffReachability(before: ReachabilityAnalyzer, after: Reachabili
     gainedPairs: pairCount(now, gained) + selfCount(now, gainedSelf),
     lostPairs: pairCount(now, lost) + selfCount(now, lostSelf),
     notes: analysisNotes(universe.cluster),
+    services: diffServices(before, after, focus, universe),
   };
 }
 

@@ -7,8 +7,9 @@ import { Example } from '../../examples/example';
 // The README's promise: the CLI reads what every engine synthesizes. For every example and engine, the
 // synthesized output of each chart (all charts together where they are applied together) is read by `reach`
 // over a cluster with a pod in each namespace the output names, enrolled as the engine enrols workloads
-// (an istio-proxy container for sidecar engines, istio-cni's redirection annotation for ambient). Some of
-// MeshMigration's charts render no policy object, hence --allow-empty-policies.
+// (an istio-proxy container for sidecar engines, istio-cni's redirection annotation for ambient, with the
+// rendered waypoints ready and the Services their policies name bound to them). Some of MeshMigration's
+// charts render no policy object, hence --allow-empty-policies.
 
 const root = path.join(__dirname, '..', '..', 'examples');
 const cases: [string, string, Example][] = [];
@@ -24,8 +25,26 @@ function clusterFor(objects: any[], engine: string): string {
   const meshed = engine.startsWith('istio-sidecar') ? 'spec: { containers: [{ name: app }, { name: istio-proxy }] }'
     : 'spec: { containers: [{ name: app }] }';
   const annotations = engine.startsWith('istio-ambient') ? ', annotations: { ambient.istio.io/redirection: enabled }' : '';
-  return namespaces.map((ns, i) => `---\napiVersion: v1\nkind: Namespace\nmetadata: { name: ${ns} }\n`
-    + `---\napiVersion: v1\nkind: Pod\nmetadata: { name: app, namespace: ${ns}${annotations} }\n${meshed}\nstatus: { podIP: 10.244.${Math.floor(i / 250)}.${(i % 250) + 1} }\n`).join('');
+  const docs = namespaces.map((ns, i) => `---\napiVersion: v1\nkind: Namespace\nmetadata: { name: ${ns} }\n`
+    + `---\napiVersion: v1\nkind: Pod\nmetadata: { name: app, namespace: ${ns}, labels: { zt-example: app }${annotations} }\n${meshed}\nstatus: { podIP: 10.244.${Math.floor(i / 250)}.${(i % 250) + 1} }\n`);
+  // Ambient: each rendered waypoint Gateway as istiod leaves it once ready (status.addresses) with its pod (an
+  // istio-proxy container, the Gateway's name as service account), and each Service a targetRefs policy names,
+  // bound to its namespace's waypoint as the examples tell users to label it.
+  objects.filter((o) => o.kind === 'Gateway' && o.spec?.gatewayClassName === 'istio-waypoint').forEach((gateway, i) => {
+    const { name, namespace } = gateway.metadata;
+    docs.push(`---\n${Yaml.stringify({ ...gateway, status: { addresses: [{ value: `10.96.200.${i + 1}` }] } })}`,
+      `---\napiVersion: v1\nkind: Pod\nmetadata: { name: ${name}-0, namespace: ${namespace}, labels: { gateway.networking.k8s.io/gateway-name: ${name} } }\n`
+      + `spec: { serviceAccountName: ${name}, containers: [{ name: istio-proxy }] }\nstatus: { podIP: 10.245.0.${i + 1} }\n`);
+  });
+  const services = new Set(objects.filter((o) => o.kind === 'AuthorizationPolicy').flatMap((o) => (o.spec?.targetRefs ?? [])
+    .filter((ref: any) => ref.kind === 'Service').map((ref: any) => `${o.metadata.namespace}/${ref.name}`)));
+  for (const id of services) {
+    const [namespace, name] = id.split('/');
+    const waypoint = objects.find((o) => o.kind === 'Gateway' && o.metadata.namespace === namespace)?.metadata.name;
+    docs.push(`---\napiVersion: v1\nkind: Service\nmetadata: { name: ${name}, namespace: ${namespace}${waypoint ? `, labels: { istio.io/use-waypoint: ${waypoint} }` : ''} }\n`
+      + 'spec: { selector: { zt-example: app }, ports: [{ port: 8080 }] }\n');
+  }
+  return docs.join('');
 }
 
 describe('reach reads every example\'s synthesized output', () => {
@@ -37,15 +56,13 @@ describe('reach reads every example\'s synthesized output', () => {
       const objects = charts.flatMap((chart) => Testing.synth(chart));
       const files = { 'cluster.yaml': clusterFor(objects, engine), 'out.yaml': Yaml.stringify(...objects) };
       const run = await runCli(['reach', '--cluster', 'cluster.yaml', '--policies', 'out.yaml', '--ignore-other-kinds', '--allow-empty-policies', '--port', '8080', '--format', 'json'], { files });
-      if (engine.startsWith('istio-ambient') && /spec\.targetRefs/.test(run.stderr)) {
-        // Not yet (issue 13 item 3): a waypoint policy (targetRefs) applies to Service-addressed connections
-        // through the waypoint, which the analyzer does not model; it refuses them with this error, never ignores them.
-        expect([name, engine, run.code]).toEqual([name, engine, 2]);
-        expect(run.stderr).toMatch(/^error: .*AuthorizationPolicy [^)]*\): spec\.targetRefs: /);
-        continue;
-      }
       expect([name, engine, run.code, run.stderr.split('\n').filter((line) => line.startsWith('error'))]).toEqual([name, engine, 0, []]);
       expect(Array.isArray(JSON.parse(run.stdout))).toBe(true);
+      // The whole document too: with the Services of the cluster file as destinations (through their waypoint, ambient).
+      const whole = await runCli(['reach', '--cluster', 'cluster.yaml', '--policies', 'out.yaml', '--ignore-other-kinds', '--allow-empty-policies', '--format', 'json'], { files });
+      expect([name, engine, whole.code, whole.stderr.split('\n').filter((line) => line.startsWith('error'))]).toEqual([name, engine, 0, []]);
+      const bound = objects.some((o) => o.kind === 'AuthorizationPolicy' && o.spec?.targetRefs);
+      expect([name, engine, JSON.parse(whole.stdout).services.length > 0]).toEqual([name, engine, bound]);
     }
   });
 });

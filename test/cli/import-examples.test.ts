@@ -48,13 +48,6 @@ describe('import round-trips every example\'s synthesized output', () => {
       const run = await runCli(['import', '--cluster', 'cluster.yaml', '--policies', 'out.yaml', '--ignore-other-kinds', '--allow-empty-policies',
         '--pod-cidr', '10.244.0.0/16', '--service-cidr', '10.96.0.0/12', '--implementation', 'calico', '--cilium-http-normalize-path', '--engine', cni, ...mesh, '--out', out], { files });
       const errors = run.stderr.split('\n').filter((line) => line.startsWith('error') || line.startsWith('cannot') || line.startsWith('  - '));
-      if (engine.startsWith('istio-ambient') && /spec\.targetRefs/.test(run.stderr)) {
-        // As for reach (examples-reach.test.ts): the analyzer refuses waypoint policies (targetRefs), which it does not model yet.
-        expect([name, engine, run.code]).toEqual([name, engine, 2]);
-        expect(run.stderr).toMatch(/^error: .*AuthorizationPolicy [^)]*\): spec\.targetRefs: /);
-        expect(fs.existsSync(out)).toBe(false);
-        continue;
-      }
       expect([name, engine, index, run.code, errors]).toEqual([name, engine, index, 0, []]);
       expect(run.stdout).toMatch(/: no difference$/m);
     }

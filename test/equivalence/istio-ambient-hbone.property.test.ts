@@ -10,9 +10,10 @@ import { PolicyCompiler } from '../../src/engine/compiler';
 import { PROPERTY_TARGET } from '../helpers/target';
 
 /*
- * Ambient mode, with the data path modelled (issue 13 item 4). The analyzer does not evaluate ambient yet (the
- * mesh-aware analyzer is scheduled after the exact set engine): it reads ztunnel's policies as a mesh layer and
- * the CNI's at the application port. This test models what really happens, from the ztunnel source
+ * Ambient mode, with the data path modelled by hand (issue 13 item 4), independently of the analyzer's own model of
+ * HBONE (which test/equivalence/istio-ambient-<cni>.property.test.ts use on enrolled clusters): the clusters here
+ * have no enrollment, so the analyzer reads ztunnel's policies as a mesh layer and the CNI's at the application
+ * port, and this test puts every pod but kube-system's in the mesh itself. It models, from the ztunnel source
  * (istio/ztunnel src/proxy/outbound.rs `build_request`, src/proxy/inbound.rs; /work/briefs/research-13-16.md §2a):
  * a TCP connection between two mesh pods leaves the source pod as HBONE to the destination pod on TCP 15008,
  * so the CNI decides it at 15008 (source egress AND destination ingress), and the destination's ztunnel decides

@@ -35,8 +35,15 @@ export class ConnectionSpace implements ConnectionAtoms {
     ])));
   }
 
-  /** The space for a cluster and these rules (see `forPolicies`), keeping `extra` ranges whole too. */
-  public static forRules(cluster: ClusterModel, rules: Iterable<PolicyRule>, extra: readonly PortRange[] = []): ConnectionSpace {
+  /**
+   * The space for a cluster and these rules (see `forPolicies`), keeping `extra` ranges whole too;
+   * the TCP ranges of `l7Extra` are also kept whole and, when some rule has an HTTP condition, split
+   * by request class like the ports HTTP conditions apply on (so a set over them can say which
+   * requests; the Service ports of `service-paths.ts`).
+   */
+  public static forRules(
+    cluster: ClusterModel, rules: Iterable<PolicyRule>, extra: readonly PortRange[] = [], l7Extra: readonly PortRange[] = [],
+  ): ConnectionSpace {
     const starts: Record<Protocol, Set<number>> = { TCP: new Set([MIN_PORT]), UDP: new Set([MIN_PORT]), SCTP: new Set([MIN_PORT]) };
     const cut = (protocol: Protocol, first: number, last: number) => {
       // A range may reach outside [1, 65535] (Calico's "0:65535"): only its ports a flow can use count.
@@ -93,6 +100,10 @@ export class ConnectionSpace implements ConnectionAtoms {
       cut(range.protocol, range.from, range.to);
     }
     const requests = l7.length > 0 ? RequestClasses.derive(httpMatches) : undefined;
+    for (const range of l7Extra) {
+      cut(range.protocol, range.from, range.to);
+      if (range.protocol === 'TCP') l7.push([range.from, range.to]);
+    }
     return new ConnectionSpace(starts, requests, l7);
   }
 

@@ -5,6 +5,7 @@ import { matchRule, MatchContext, ResolvedEndpoint } from './rule-matching';
 import { DirectionVerdict, formatVerdict, RuleTrace, Verdict } from './verdict';
 import { HBONE_PORT } from '../../dialects/istio/options';
 import { ClusterModel, podIp } from '../cluster/cluster-model';
+import { isWaypointPod } from '../cluster/waypoint-binding';
 import { IpFamily, tryParseIpAddress } from '../ip/ip-address';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { Direction, EnforcementLayer, PolicyTier, PROTOCOLS, RuleAction } from '../ir/analysis-policy';
@@ -199,12 +200,19 @@ function meshIngress(
       return notApplicable('mesh', 'ingress', destination.label,
         `${destination.label} is not in the mesh (no istio-proxy container, not captured by ztunnel): no AuthorizationPolicy or PeerAuthentication is enforced there`);
     }
+    if (isWaypointPod(context.cluster, pod)) {
+      const strictAtWaypoint = auth.strictAt(pod, match.port, match.protocol);
+      if (strictAtWaypoint === undefined || match.mtls) {
+        return notApplicable('mesh', 'ingress', destination.label,
+          `${destination.label} is a waypoint's pod: istiod attaches no selector policy to a waypoint (policyattachment.go), and its targetRefs policies apply to connections addressed to a Service (explain --to svc/<namespace>/<name>)`);
+      }
+    }
     const strict = auth.strictAt(pod, match.port, match.protocol);
     const how = match.mtls ? 'mTLS' : 'plaintext';
     const why = overridden ? ' (as the flow says)' : match.protocol !== 'TCP' ? ` (Istio does not intercept ${match.protocol})`
       : source.kind === 'external' ? ' (from outside the cluster model)'
         : pod.mesh === undefined || source.pod.mesh === undefined ? ' (the cluster model does not say both ends\' enrollment)'
-          : ` (client ${source.pod.mesh.enrollment}, server ${pod.mesh.enrollment}${pod.mesh.hbone ? ' with HBONE' : ''}, ${auth.modeAt(pod, match.port).mode} on port ${match.port})`;
+          : ` (client ${isWaypointPod(context.cluster, source.pod) ? 'waypoint' : source.pod.mesh.enrollment}, server ${pod.mesh.enrollment}${pod.mesh.hbone ? ' with HBONE' : ''}, ${auth.modeAt(pod, match.port).mode} on port ${match.port})`;
     if (strict && !match.mtls) {
       const step = evaluateDirection(context, match, 'mesh', 'ingress', destination, source);
       return {
@@ -230,7 +238,12 @@ interface TierRun {
   readonly parts: PolicyPart[];
 }
 
-function evaluateDirection(
+/**
+ * What one direction at one end decides for a flow in one layer: the tiers of the parts of
+ * `context.index` that select the endpoint, first match. (Exported for the waypoint hop of
+ * `service-paths.ts`, which evaluates a waypoint's own policies this way.)
+ */
+export function evaluateDirection(
   context: EvaluationContext,
   match: MatchContext,
   layer: EnforcementLayer,

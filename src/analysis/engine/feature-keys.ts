@@ -57,6 +57,12 @@ export function meshKey(pod: ClusterPod): string {
   return `M:${pod.mesh === undefined ? 'unknown' : pod.mesh.enrollment}${pod.mesh?.hbone ? '+hbone' : ''}`;
 }
 
+/**
+ * Feature of the pods of a waypoint (`cluster/waypoint-binding.ts` `isWaypointPod`): istiod never
+ * attaches a selector policy to them (`pilot/pkg/model/policyattachment.go` `ShouldAttachPolicy`).
+ */
+export const WAYPOINT_KEY = 'W:waypoint';
+
 /** Feature key of a composed PeerAuthentication profile of the policy set numbered `index`. */
 export function mtlsProfileKey(index: number, profile: string): string {
   return `A:${index}:${profile}`;

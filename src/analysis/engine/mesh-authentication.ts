@@ -91,12 +91,16 @@ export class MeshAuthentication {
   /**
    * Whether a connection to `destination` on a port is mutually authenticated, from both ends'
    * enrollment (`ClusterPod.mesh`); undefined when the cluster model does not say an end's enrollment.
-   * Istio intercepts TCP only. Sidecar destination: its client's sidecar uses mTLS (auto mTLS,
-   * `cluster_tls.go` `buildUpstreamTLSSettings`: the endpoint carries `security.istio.io/tlsMode: istio`)
-   * unless the destination's port is DISABLE; an ambient client reaches it over HBONE only if the
-   * sidecar listens HBONE (`networking.istio.io/tunnel: http`), else in plaintext. Ambient
-   * destination: every meshed client uses HBONE (mTLS), which DISABLE cannot turn off
-   * (`ambient/authorization.go`: DISABLE is treated as not STRICT). Anything else is plaintext.
+   * Istio intercepts TCP only. An HBONE tunnel (`hboneBetween`) is always mTLS: ztunnel sends HBONE to
+   * a workload whose tunnel protocol istiod sets to HBONE (ambient, or a sidecar listening HBONE:
+   * `serviceregistry/ambient/workloads.go` `setTunnelProtocol`; ztunnel `src/proxy/outbound.rs`), and
+   * neither side reads the destination's PeerAuthentication for it (the sidecar's HBONE listener has
+   * no mTLS mode of its own, `listener_inbound.go` `buildInboundHBONEListeners`; ztunnel treats
+   * DISABLE as not STRICT, `ambient/authorization.go`). Otherwise, to a sidecar: its client's sidecar
+   * uses Istio mTLS (auto mTLS: the endpoint carries `security.istio.io/tlsMode: istio`) unless the
+   * destination's port is DISABLE, which drops that metadata (`xds/endpoints/mtls_checker.go`
+   * `checkMtlsEnabled`), so the connection is plaintext; an ambient client sends plaintext to a sidecar
+   * that does not listen HBONE. Anything else is plaintext.
    */
   public mtlsOf(source: ResolvedEndpoint, destination: ClusterPod, port: number, protocol: Protocol): boolean | undefined {
     if (protocol !== 'TCP' || source.kind === 'external') {
@@ -152,29 +156,38 @@ export function connectionMtls(source: 'sidecar' | 'ambient' | 'none', destinati
   if (source === 'none' || destination === 'none') {
     return false;
   }
-  if (destination === 'ambient') {
+  if (tunnels(source, destination, destinationHbone)) {
     return true;
   }
-  if (mode === 'DISABLE') {
-    return false;
-  }
-  return source === 'sidecar' || destinationHbone;
+  return source === 'sidecar' && mode !== 'DISABLE';
+}
+
+/**
+ * Whether a meshed client reaches a meshed server through an HBONE tunnel: every client to an
+ * ambient server; only an ambient client (ztunnel) to a sidecar that listens HBONE — a sidecar client
+ * uses Istio mTLS on the application port towards an endpoint that supports it, and HBONE only with
+ * istiod's `PILOT_PREFER_SENDING_HBONE` (default false; `xds/endpoints/endpoint_builder.go`
+ * `buildEnvoyLbEndpoint`), which the analyzer assumes off.
+ */
+function tunnels(source: 'sidecar' | 'ambient', destination: 'sidecar' | 'ambient', destinationHbone: boolean): boolean {
+  return destination === 'ambient' || (destinationHbone && source === 'ambient');
 }
 
 /**
  * Whether a connection between two pods travels in an HBONE tunnel, so that the CNI sees TCP 15008
  * between the pods (the application port travels inside, `outbound.rs` `build_request`): the client
- * is in the mesh and the server accepts HBONE — an ambient pod (ztunnel), or a sidecar that listens
- * HBONE (`networking.istio.io/tunnel: http`, which sidecar clients' HBONE transport match keys on,
- * `cluster_tls.go` `applyHBONETransportSocketMatches`). TCP only: ztunnel captures no UDP.
- * undefined when the model does not say both ends' enrollment.
+ * is in the mesh and the server is an ambient pod (ztunnel), or the client is ambient and the server a
+ * sidecar that listens HBONE (`networking.istio.io/tunnel: http`); see `tunnels`. Such a connection is
+ * always mTLS (`mtlsOf`). TCP only: ztunnel captures no UDP. undefined when the model does not say
+ * both ends' enrollment.
  */
 export function hboneBetween(source: ClusterPod, destination: ClusterPod): boolean | undefined {
   if (source.mesh === undefined || destination.mesh === undefined) {
     return undefined;
   }
-  return !source.hostNetwork && source.mesh.enrollment !== 'none'
-    && (destination.mesh.enrollment === 'ambient' || (destination.mesh.enrollment === 'sidecar' && destination.mesh.hbone === true));
+  const from = source.mesh.enrollment;
+  const to = destination.mesh.enrollment;
+  return !source.hostNetwork && from !== 'none' && to !== 'none' && tunnels(from, to, destination.mesh.hbone === true);
 }
 
 /** True if some pod of the cluster accepts HBONE (ambient, or a sidecar listening HBONE): then the CNI sees tunnels. */

@@ -1,11 +1,12 @@
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { featureCatalog } from './feature-catalog';
 import {
-  familyKey, HOST_NETWORK_KEY, ipBlockKey, meshKey, mtlsProfileKey, namedPortKey, namedPortName, ON_NODE_KEY,
+  familyKey, HOST_NETWORK_KEY, ipBlockKey, meshKey, mtlsProfileKey, namedPortKey, namedPortName, ON_NODE_KEY, WAYPOINT_KEY,
 } from './feature-keys';
 import { clusterHasHbone, MeshAuthentication } from './mesh-authentication';
 import { PolicyIndex } from './policy-index';
 import { ClusterModel, ClusterNamespace, ClusterPod, podIp } from '../cluster/cluster-model';
+import { isWaypointPod } from '../cluster/waypoint-binding';
 import { cidrContains } from '../ip/cidr';
 import { IpAddress, IpFamily } from '../ip/ip-address';
 import { IpBlockPeer, PodSelection } from '../ir/analysis-policy';
@@ -169,6 +170,7 @@ export class PodGrouping {
       const identities = new Map(catalogs.flatMap((catalog) => [...catalog.identities]));
       pods.forEach((pod, i) => {
         features[i].push(this.feature(meshKey(pod)));
+        if (isWaypointPod(cluster, pod)) features[i].push(this.feature(WAYPOINT_KEY));
         auths.forEach((auth, k) => {
           if (auth.present && !pod.hostNetwork) features[i].push(this.feature(mtlsProfileKey(k, auth.profile(pod).key)));
         });

@@ -1,5 +1,5 @@
 import { AnalysisUniverse, UniverseScope } from './analysis-universe';
-import { ConnectionSet } from './connection-set';
+import { ConnectionSet, PortRange } from './connection-set';
 import { ConnectionSpace } from './connection-space';
 import { Connectivity } from './connectivity';
 import { evaluateFlow, resolveEndpoint } from './evaluate-flow';
@@ -7,11 +7,13 @@ import { EvaluatorOptions, resolveEvaluatorOptions, ResolvedEvaluatorOptions } f
 import { ExternalAddressClasses } from './external-classes';
 import { PolicyIndex } from './policy-index';
 import { ReachabilityMatrix } from './reachability-matrix';
+import { ServiceConnections, ServicePaths, ServiceVerdict } from './service-paths';
 import { Verdict } from './verdict';
-import { ClusterModel } from '../cluster/cluster-model';
+import { ClusterModel, ClusterPod } from '../cluster/cluster-model';
+import { ClusterService } from '../cluster/mesh-facts';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { AnalysisPolicy, Protocol } from '../ir/analysis-policy';
-import { Flow, FlowEndpoint } from '../ir/flow';
+import { Flow, FlowEndpoint, HttpRequest } from '../ir/flow';
 
 /**
  * Answers reachability questions about one cluster model and one set of policies. Indexes the
@@ -34,6 +36,22 @@ export class ReachabilityAnalyzer {
     return new AnalysisUniverse(first.cluster, analyzers.map((analyzer) => analyzer.index), first.options, scope);
   }
 
+  /**
+   * Service-addressed evaluators of several analyzers over one cluster whose sets are over one space
+   * (`diff`: before and after compare atom by atom), keeping `ports` whole too.
+   * @throws AnalysisInputError if the analyzers have different clusters or options
+   */
+  public static jointServicePaths(analyzers: readonly ReachabilityAnalyzer[], ports: readonly PortRange[] = []): ServicePaths[] {
+    const [first] = analyzers;
+    for (const other of analyzers) {
+      if (other.cluster !== first.cluster || JSON.stringify(other.options) !== JSON.stringify(first.options)) {
+        throw new AnalysisInputError('analyzers compared with each other need the same cluster model and the same evaluator options');
+      }
+    }
+    const space = ServicePaths.spaceOf(first.cluster, analyzers.map((analyzer) => analyzer.index), ports);
+    return analyzers.map((analyzer) => new ServicePaths({ cluster: analyzer.cluster, index: analyzer.index, options: analyzer.options }, [], space));
+  }
+
   public readonly options: ResolvedEvaluatorOptions;
   /** @internal */
   public readonly index: PolicyIndex;
@@ -41,6 +59,7 @@ export class ReachabilityAnalyzer {
   private ownUniverse: AnalysisUniverse | undefined;
   /** The atoms and external classes of this policy set, for the two-endpoint universes of `connections`. */
   private shared: { space: ConnectionSpace; external: ExternalAddressClasses } | undefined;
+  private paths: ServicePaths | undefined;
 
   /**
    * @param cluster the namespaces and pods
@@ -107,6 +126,52 @@ export class ReachabilityAnalyzer {
     };
     const universe = new AnalysisUniverse(this.cluster, [this.index], this.options, { pods: [...new Set(pods)] }, this.shared);
     return new Connectivity(universe, this.index).connections(source, destination);
+  }
+
+  /**
+   * Decides a connection addressed to a Service (its ClusterIP and a Service port) hop by hop, for
+   * each endpoint pod: directly to the pod, or through the Service's waypoint (docs/ANALYSIS.md,
+   * "Services and waypoints").
+   * @throws AnalysisInputError for an unknown Service or source, a port the Service lacks, or what is not modelled
+   */
+  public evaluateService(source: FlowEndpoint, namespace: string, name: string, port: number, protocol: Protocol = 'TCP', http?: HttpRequest): ServiceVerdict {
+    return this.servicePaths().evaluate(source, this.service(namespace, name), port, protocol, http);
+  }
+
+  /**
+   * The exact connections from a pod to a Service, per endpoint pod and for every endpoint, over
+   * `servicePaths().space` (the Service ports kept whole, split by request class where HTTP applies).
+   * @throws AnalysisInputError for what is not modelled (see `ServicePaths`)
+   */
+  public serviceConnections(source: ClusterPod, service: ClusterService): ServiceConnections {
+    return this.servicePaths().connections(source, service);
+  }
+
+  /**
+   * The Service-addressed evaluator of this analyzer (created once); with `ports`, a new one whose
+   * space also keeps these ranges whole (a `--port` question).
+   */
+  public servicePaths(ports?: readonly PortRange[]): ServicePaths {
+    const context = { cluster: this.cluster, index: this.index, options: this.options };
+    if (ports !== undefined && ports.length > 0) {
+      return new ServicePaths(context, ports);
+    }
+    this.paths ??= new ServicePaths(context);
+    return this.paths;
+  }
+
+  /**
+   * The Service, or an error naming the Services of its namespace.
+   * @throws AnalysisInputError for an unknown Service
+   */
+  public service(namespace: string, name: string): ClusterService {
+    const service = this.cluster.findService(namespace, name);
+    if (!service) {
+      const known = this.cluster.services.filter((candidate) => candidate.namespace === namespace).map((candidate) => candidate.name);
+      throw new AnalysisInputError(`destination: unknown Service ${namespace}/${name} (${known.length === 0 ? `the cluster model has no Services in namespace ${namespace}` : `Services in ${namespace}: ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', …' : ''}`}); `
+        + 'include Services in the cluster file (`kubectl get namespaces,pods,services,serviceaccounts,gateways -A -o yaml`)');
+    }
+    return service;
   }
 
   /**

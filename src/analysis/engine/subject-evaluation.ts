@@ -4,7 +4,7 @@ import { ConnectionEntry, ConnectionMap, intersectMaps, normalizeMap } from './c
 import { ConnectionSet } from './connection-set';
 import { featureCatalog } from './feature-catalog';
 import {
-  HOST_NETWORK_KEY, identityKey, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, selectionFeatureKey,
+  HOST_NETWORK_KEY, identityKey, ipBlockKey, isNodeRelative, namedPortNumbersOf, ON_NODE_KEY, selectionFeatureKey, WAYPOINT_KEY,
 } from './feature-keys';
 import { clusterHasHbone, MeshAuthentication, requireEnrollment } from './mesh-authentication';
 import { PodGroup } from './pod-grouping';
@@ -65,7 +65,11 @@ export class SubjectEvaluator {
   private readonly strictCache = new Map<string, ConnectionMap | undefined>();
   private readonly identityPieceCache = new Map<PolicyRule, Map<string, readonly Piece[]>>();
 
+  /** The feature id of waypoint pods (-1: none in the universe). */
+  private readonly waypointFeature: number;
+
   constructor(private readonly universe: AnalysisUniverse, private readonly index: PolicyIndex, private readonly mode: FamilyMode) {
+    this.waypointFeature = universe.grouping.featureKeys.indexOf(WAYPOINT_KEY);
     this.auth = MeshAuthentication.of(index);
     this.meshAware = index.layers.includes('mesh') || this.auth.present;
     this.hbone = clusterHasHbone(universe.cluster);
@@ -127,11 +131,13 @@ export class SubjectEvaluator {
 
   /**
    * The parts selecting the group for a direction, in evaluation order. Mesh policies are enforced
-   * by a proxy: a group the cluster model says is not in the mesh has none of them.
+   * by a proxy: a group the cluster model says is not in the mesh has none of them, and neither has
+   * a waypoint's pods (istiod attaches no selector policy to a waypoint; its targetRefs policies apply
+   * to Service traffic, `service-paths.ts`).
    */
   private partsOf(group: PodGroup, direction: Direction): PolicyPart[] {
     const parts: PolicyPart[] = [];
-    const unmeshed = this.meshAware && group.pods[0]?.mesh?.enrollment === 'none';
+    const unmeshed = this.meshAware && (group.pods[0]?.mesh?.enrollment === 'none' || group.features.includes(this.waypointFeature));
     for (const feature of group.features) {
       for (const part of this.partsByFeature.get(feature) ?? []) {
         if (part.direction === direction && !(unmeshed && part.layer === 'mesh')) {
@@ -154,10 +160,11 @@ export class SubjectEvaluator {
     }
     const universe = this.universe;
     const enrolled = universe.groupsWith('M:sidecar').union(universe.groupsWith('M:sidecar+hbone')).union(universe.groupsWith('M:ambient'));
-    const acceptsHbone = universe.groupsWith('M:ambient').union(universe.groupsWith('M:sidecar+hbone'));
+    const ambient = universe.groupsWith('M:ambient');
+    // Every meshed client tunnels to an ambient server; only an ambient one to a sidecar that listens HBONE.
     const peers = direction === 'ingress'
-      ? (own.enrollment === 'ambient' || own.hbone ? enrolled : universe.sets.empty)
-      : (own.enrollment === 'none' ? universe.sets.empty : acceptsHbone);
+      ? (own.enrollment === 'ambient' ? enrolled : own.hbone ? ambient : universe.sets.empty)
+      : (own.enrollment === 'ambient' ? ambient.union(universe.groupsWith('M:sidecar+hbone')) : own.enrollment === 'sidecar' ? ambient : universe.sets.empty);
     if (peers.isEmpty()) {
       return map;
     }
@@ -220,8 +227,8 @@ export class SubjectEvaluator {
       } else if (destination.enrollment === 'ambient') {
         pieces = [{ classes: sidecars.union(ambient), connections: tcp }];
       } else {
-        const connections = tcp.subtract(this.portsWithMode(group, 'DISABLE'));
-        pieces = [{ classes: sidecars, connections }, ...(destination.hbone ? [{ classes: ambient, connections }] : [])];
+        // Sidecar clients: Istio mTLS except on DISABLE ports; ambient ones: the HBONE tunnel, which DISABLE does not turn off.
+        pieces = [{ classes: sidecars, connections: tcp.subtract(this.portsWithMode(group, 'DISABLE')) }, ...(destination.hbone ? [{ classes: ambient, connections: tcp }] : [])];
       }
       pieces = pieces.filter((piece) => !piece.classes.isEmpty() && !piece.connections.isEmpty());
       this.mtlsPieceCache.set(key, pieces);

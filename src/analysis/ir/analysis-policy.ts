@@ -65,7 +65,23 @@ export interface AnalysisPolicy {
    * composed per pod and port into the connection's mTLS (mesh-authentication.ts).
    */
   readonly peerAuthentication?: PeerAuthenticationSpec;
+  /**
+   * Set on an Istio AuthorizationPolicy bound with `targetRefs` (a waypoint policy): it applies at a
+   * waypoint to connections addressed to these targets, never at a pod's sidecar or ztunnel, so its
+   * `subject` selects no pod (engine/service-paths.ts evaluates it on the waypoint hop).
+   */
+  readonly waypointTargets?: readonly WaypointTarget[];
 }
+
+/**
+ * What a waypoint policy is bound to (istio/istio `pilot/pkg/model/policyattachment.go`
+ * `ShouldAttachPolicy`): a Service of the policy's namespace, a waypoint Gateway of the policy's
+ * namespace, or — from the root namespace only — the GatewayClass `istio-waypoint` (every waypoint).
+ */
+export type WaypointTarget =
+  | { readonly kind: 'Service'; readonly namespace: string; readonly name: string }
+  | { readonly kind: 'Gateway'; readonly namespace: string; readonly name: string }
+  | { readonly kind: 'GatewayClass'; readonly name: string };
 
 /** A policy's rules for one direction. */
 export interface DirectionalRules {

@@ -1,4 +1,5 @@
 import { childPath, FieldReader, indexPath } from './field-reader';
+import { WaypointTarget } from '../ir/analysis-policy';
 import { MTLS_MODES, MtlsMode } from '../ir/peer-authentication';
 import { SourceLocation } from '../ir/policy-ref';
 
@@ -38,6 +39,8 @@ export interface IstioAuthorizationPolicyManifest {
   readonly action: 'ALLOW' | 'DENY' | 'AUDIT';
   /** `selector.matchLabels`; undefined = every workload of the namespace (or of the mesh, in the root namespace). */
   readonly selector?: Readonly<Record<string, string>>;
+  /** `targetRef` / `targetRefs`: a waypoint policy (undefined: a workload policy, `selector` decides). */
+  readonly targets?: readonly WaypointTarget[];
   /** Absent (not empty) `rules`: for ALLOW, the policy matches nothing. */
   readonly rules: readonly IstioRuleManifest[];
 }
@@ -54,9 +57,8 @@ const MAX_SERVICE_ACCOUNTS = 16;
  * Reads an AuthorizationPolicy, validated as Istio's webhook does for the fields read (non-empty
  * values, sources and operations; ports 0-65535; service-account format). Fields whose meaning the
  * analyzer cannot evaluate (CUSTOM actions, `when` conditions, negated identities, request
- * principals, hosts, `targetRef(s)` — which apply at a waypoint
- * to Service-addressed connections, which the analyzer does not model yet) fail with a ManifestError on the field,
- * rather than being evaluated wrongly.
+ * principals, hosts) fail with a ManifestError on the field, rather than being evaluated wrongly.
+ * `targetRef(s)` are read for the kinds a waypoint honours (`readTargets`); others fail the same way.
  */
 export function readIstioAuthorizationPolicy(reader: FieldReader, value: unknown, defaultNamespace: string): IstioAuthorizationPolicyManifest {
   const root = reader.object(value, '');
@@ -73,12 +75,7 @@ export function readIstioAuthorizationPolicy(reader: FieldReader, value: unknown
 
   const spec = reader.optionalObject(root.spec, 'spec') ?? {};
   reader.rejectUnknownFields(spec, 'spec', ['action', 'provider', 'rules', 'selector', 'targetRef', 'targetRefs']);
-  for (const field of ['targetRef', 'targetRefs']) {
-    if (spec[field] !== undefined && spec[field] !== null) {
-      reader.fail(`spec.${field}`, 'a policy bound to a Service, Gateway or ServiceEntry (waypoint / gateway policy) cannot be evaluated yet: '
-        + 'it applies to Service-addressed connections through a waypoint, and the analyzer evaluates pod-to-pod connections, at the sidecar or ztunnel, with workload (selector) policies only');
-    }
-  }
+  const targets = readTargets(reader, spec, namespace);
   const action = spec.action === undefined || spec.action === null ? 'ALLOW' : reader.string(spec.action, 'spec.action');
   if (action === 'CUSTOM') reader.fail('spec.action', 'CUSTOM delegates the decision to an external authorizer, which the analyzer cannot evaluate');
   if (action !== 'ALLOW' && action !== 'DENY' && action !== 'AUDIT') reader.fail('spec.action', `expected ALLOW, DENY, AUDIT or CUSTOM, got ${JSON.stringify(action)}`);
@@ -112,7 +109,67 @@ export function readIstioAuthorizationPolicy(reader: FieldReader, value: unknown
     // Protobuf cannot tell an empty list from an absent one: `from: []` means any source, like no `from`.
     return { ...(from?.length ? { from } : {}), ...(to?.length ? { to } : {}) };
   });
-  return { name, namespace, source: reader.location, dryRun, action, ...(selector && Object.keys(selector).length ? { selector } : {}), rules };
+  return {
+    name,
+    namespace,
+    source: reader.location,
+    dryRun,
+    action,
+    ...(selector && Object.keys(selector).length ? { selector } : {}),
+    ...(targets ? { targets } : {}),
+    rules,
+  };
+}
+
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+/** The root namespace, where a GatewayClass-bound policy applies to every waypoint. */
+const ROOT_NAMESPACE = 'istio-system';
+
+/**
+ * `targetRef` (one) or `targetRefs` (a list), as istiod attaches them to a waypoint
+ * (`pilot/pkg/model/policyattachment.go` `ShouldAttachPolicy`, istio/istio @ 86c9f01fd735): a
+ * `Service` (group `""` or `core`) or a `Gateway` (group `gateway.networking.k8s.io`) of the
+ * policy's namespace, or, in the root namespace only, the `GatewayClass` `istio-waypoint`. A
+ * targetRef in another namespace never matches (the CRD refuses it), nor does a GatewayClass
+ * outside the root namespace: such a policy would apply nowhere, which is an error rather than
+ * silence. `ServiceEntry` targets and every other kind are not modelled: an error.
+ */
+function readTargets(reader: FieldReader, spec: Record<string, unknown>, namespace: string): WaypointTarget[] | undefined {
+  const present = (field: string) => spec[field] !== undefined && spec[field] !== null;
+  if (!present('targetRef') && !present('targetRefs')) return undefined;
+  for (const field of ['targetRef', 'targetRefs']) {
+    if (present(field) && present('selector')) reader.fail(`spec.${field}`, 'only one of targetRefs or selector can be set (Istio refuses both)');
+  }
+  if (present('targetRef') && present('targetRefs')) reader.fail('spec.targetRef', 'only one of targetRef and targetRefs can be set; use targetRefs');
+  const entries = present('targetRef') ? [['spec.targetRef', spec.targetRef] as const]
+    : reader.list(spec.targetRefs, 'spec.targetRefs').map((value, i) => [indexPath('spec.targetRefs', i), value] as const);
+  if (entries.length === 0) reader.fail('spec.targetRefs', 'expected at least one target (an empty list binds the policy to nothing)');
+  return entries.map(([path, value]) => {
+    const ref = reader.object(value, path);
+    reader.rejectUnknownFields(ref, path, ['group', 'kind', 'name', 'namespace']);
+    const group = ref.group === '' ? '' : reader.optionalString(ref.group, childPath(path, 'group')) ?? '';
+    const kind = reader.string(ref.kind, childPath(path, 'kind'));
+    const name = reader.string(ref.name, childPath(path, 'name'));
+    const refNamespace = ref.namespace === '' ? '' : reader.optionalString(ref.namespace, childPath(path, 'namespace')) ?? '';
+    if (refNamespace !== '' && refNamespace !== namespace) {
+      reader.fail(childPath(path, 'namespace'), `cross namespace referencing is not supported by Istio (the policy would apply to nothing), got ${JSON.stringify(refNamespace)}; `
+        + `move the policy to namespace ${refNamespace} and leave namespace out`);
+    }
+    if (kind === 'Service' && (group === '' || group === 'core')) return { kind, namespace, name };
+    if (kind === 'Gateway' && group === GATEWAY_GROUP) return { kind, namespace, name };
+    if (kind === 'GatewayClass' && group === GATEWAY_GROUP) {
+      if (namespace !== ROOT_NAMESPACE || name !== 'istio-waypoint') {
+        reader.fail(path, `a GatewayClass target applies only as GatewayClass istio-waypoint from the root namespace ${ROOT_NAMESPACE} (every waypoint); `
+          + `got GatewayClass ${JSON.stringify(name)} in namespace ${namespace}, which istiod attaches to no waypoint; bind the policy to a Gateway or Service instead`);
+      }
+      return { kind, name };
+    }
+    if (kind === 'ServiceEntry') {
+      return reader.fail(childPath(path, 'kind'), 'a policy bound to a ServiceEntry applies to mesh-external hosts through a waypoint, which the analyzer does not model; the analyzer cannot evaluate this policy');
+    }
+    return reader.fail(path, `expected a target of kind Service (group ""), Gateway or GatewayClass (group ${GATEWAY_GROUP}), got kind ${JSON.stringify(kind)} group ${JSON.stringify(group)}; `
+      + 'the analyzer cannot evaluate this policy');
+  });
 }
 
 function readSource(reader: FieldReader, value: unknown, path: string): IstioSourceManifest {

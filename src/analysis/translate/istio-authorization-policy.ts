@@ -79,7 +79,9 @@ export function translateIstioAuthorizationPolicy(m: IstioAuthorizationPolicyMan
       });
     });
   });
-  const subject: PodSelection = {
+  // A waypoint policy (targetRefs) is never attached to a pod's sidecar or ztunnel
+  // (`policyattachment.go` `ShouldAttachPolicy`, `ambient/authorization.go`): its subject is no pod.
+  const subject: PodSelection = m.targets ? { namespaces: { kind: 'names', names: [] }, pods: SELECT_ALL } : {
     namespaces: m.namespace === ISTIO_ROOT_NAMESPACE ? { kind: 'selector', selector: SELECT_ALL } : { kind: 'names', names: [m.namespace] },
     pods: m.selector ? selectorFromLabelSelector(m.selector, undefined) : SELECT_ALL,
   };
@@ -91,6 +93,7 @@ export function translateIstioAuthorizationPolicy(m: IstioAuthorizationPolicyMan
     enforced: !m.dryRun && m.action !== 'AUDIT',
     subject,
     ingress: { isolates: m.action === 'ALLOW', rules },
+    ...(m.targets ? { waypointTargets: m.targets } : {}),
   };
 }
 

@@ -33,11 +33,13 @@ addresses outside the cluster that either set's CIDRs cut out, every port of TCP
 (--port and --protocol only narrow the question). Each change carries its reasons, read from one
 flow per part of the connections: the "after" rules that allow a gain, and for a loss what allowed
 it before and what denies it now. Exit code 0 whatever changed, unless --fail-on-gain (1 when
-anything is gained).
+anything is gained). Connections addressed to the Services of the cluster file (through their
+waypoint where bound) are compared too, per endpoint pod, under "To Services".
 
 JSON output: {"schema", "focus", "notes", "gainedPairs", "lostPairs", "classes", "gained", "lost",
-"self"}; a change is {"from", "to", "connections", "because": [{"connections", "reasons", "example"}]}
-(docs/ANALYSIS.md, diff).
+"self", "gainedServicePairs", "lostServicePairs", "services"}; a change is {"from", "to",
+"connections", "because": [{"connections", "reasons", "example"}]}, a Service change {"service",
+"from", "gained", "lost"} (docs/ANALYSIS.md, diff).
 
 Examples:
   $ git show main:deploy/policies.yaml > /tmp/before.yaml
@@ -82,9 +84,11 @@ export function diffCommand(context: CommandContext): Command {
           write(renderDiffText(diff));
           break;
       }
-      if (flags.failOnGain && diff.gainedPairs > 0) {
+      if (flags.failOnGain && (diff.gainedPairs > 0 || diff.services.gainedPairs > 0)) {
         const pairs = `${diff.gainedPairs} pair${diff.gainedPairs === 1 ? '' : 's'} of endpoints`;
-        context.io.stderr(`connections gained between ${pairs} (--fail-on-gain)\n`);
+        const services = diff.services.gainedPairs === 0 ? ''
+          : ` and ${diff.services.gainedPairs} client${diff.services.gainedPairs === 1 ? '' : 's'} of Services`;
+        context.io.stderr(`connections gained between ${pairs}${services} (--fail-on-gain)\n`);
         context.exitCode = EXIT_FINDINGS;
       }
     });

@@ -35,6 +35,9 @@ interface ExplainFlags extends EvaluatorFlags {
 
 const HELP_AFTER = `
 An endpoint is <namespace>/<pod> or an IP address; an IP of a pod in the cluster file is that pod.
+--to svc/<namespace>/<name> is a connection addressed to a Service (its ClusterIP and a Service
+port): decided for each endpoint pod, hop by hop (the CNI, the waypoint the Service is bound to,
+ztunnel or sidecar at the pod), each with the rule that decided there.
 With --port, the verdict on that one flow and the rules that decided it. Without --port, the exact
 set of connections between the two endpoints, and the deciding rules for each part of it (one flow
 per set of ports no rule tells apart). --method and --path describe an HTTP request for L7 rules
@@ -45,7 +48,8 @@ Examples:
   $ cdk8s-zero-trust explain --cluster cluster.yaml --policies policies.yaml \\
       --from production/frontend --to production/backend-api --port 8080 --protocol TCP
   $ cdk8s-zero-trust explain ... --from production/frontend --to production/backend-api
-  $ cdk8s-zero-trust explain ... --from production/backend-api --to 203.0.113.7 --port 443 --expect denied`;
+  $ cdk8s-zero-trust explain ... --from production/backend-api --to 203.0.113.7 --port 443 --expect denied
+  $ cdk8s-zero-trust explain ... --from production/frontend --to svc/production/backend-api --port 8080 --method GET --path /api/v1/products`;
 
 /** `explain`: the verdict on one flow (or every connection between two endpoints) and the rules that decided it. */
 export function explainCommand(context: CommandContext): Command {
@@ -54,7 +58,7 @@ export function explainCommand(context: CommandContext): Command {
     .requiredOption('--cluster <file>', 'Namespaces and Pods as YAML (multi-document or kind: List)')
     .requiredOption('--policies <files...>', 'policy manifests, YAML or JSON')
     .requiredOption('--from <endpoint>', 'source: <namespace>/<pod> or an IP address')
-    .requiredOption('--to <endpoint>', 'destination: <namespace>/<pod> or an IP address');
+    .requiredOption('--to <endpoint>', 'destination: <namespace>/<pod>, an IP address, or svc/<namespace>/<name> for a Service');
   const extra = [
     ...portOptions(false),
     new Option('--method <method>', 'HTTP method of the request (for L7 rules; needs --port)'),
@@ -80,8 +84,12 @@ export function explainCommand(context: CommandContext): Command {
       const policies = readPolicies(context.io, flags.policies, { ...flags, cluster });
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const source = parseFlowEndpoint(flags.from);
-      const destination = parseFlowEndpoint(flags.to);
       const notes = analysisNotes(cluster);
+      if (flags.to.startsWith(SERVICE_PREFIX)) {
+        explainService(context, analyzer, source, flags, notes);
+        return;
+      }
+      const destination = parseFlowEndpoint(flags.to);
       if (flags.port === undefined) {
         explainConnections(context, analyzer, policies, source, destination, flags.format, notes);
         return;
@@ -110,6 +118,72 @@ export function explainCommand(context: CommandContext): Command {
         context.exitCode = EXIT_FINDINGS;
       }
     });
+}
+
+/** The `--to` prefix of a Service destination: `svc/<namespace>/<name>`. */
+const SERVICE_PREFIX = 'svc/';
+
+/**
+ * `explain --to svc/<ns>/<name>`: with --port, the connection addressed to the Service decided hop
+ * by hop for each endpoint pod (CNI, waypoint, ztunnel or sidecar, with the deciding rule of each);
+ * without, the exact set per endpoint pod.
+ */
+function explainService(
+  context: CommandContext, analyzer: ReachabilityAnalyzer, source: FlowEndpoint, flags: ExplainFlags, notes: readonly string[],
+): void {
+  const [namespace, name, ...rest] = flags.to.slice(SERVICE_PREFIX.length).split('/');
+  if (!namespace || !name || rest.length > 0) {
+    throw new CliError(`--to ${flags.to}: expected svc/<namespace>/<name> for a Service`);
+  }
+  const service = analyzer.service(namespace, name);
+  if (flags.ipFamily !== undefined || flags.mtls) {
+    throw new CliError(`--${flags.mtls ? 'mtls' : 'ip-family'} is about a pod-to-pod flow: a connection to a Service takes its family and mTLS from the cluster model`);
+  }
+  if (flags.port === undefined) {
+    if (source.kind !== 'pod') {
+      throw new CliError(`--from ${flags.from}: the connections to a Service are computed from a pod of the cluster file (<namespace>/<pod>)`);
+    }
+    const pod = analyzer.cluster.findPod(source.namespace, source.name);
+    if (!pod) {
+      throw new CliError(`--from ${flags.from}: unknown pod ${source.namespace}/${source.name} (not in the cluster file)`);
+    }
+    const result = analyzer.serviceConnections(pod, service);
+    const label = `svc ${namespace}/${name}`;
+    if (flags.format === 'json') {
+      context.io.stdout(`${JSON.stringify({
+        source: `pod ${flags.from}`,
+        destination: label,
+        waypoint: result.waypoint ?? null,
+        connections: result.every,
+        some: result.some,
+        endpoints: result.endpoints.map((endpoint) => ({ pod: `${endpoint.pod.namespace}/${endpoint.pod.name}`, connections: endpoint.connections })),
+        notes,
+      }, null, 2)}\n`);
+      return;
+    }
+    const lines = [`pod ${flags.from} -> ${label}${result.waypoint ? ` (through waypoint ${result.waypoint})` : ''}: `
+      + `${result.every.isEmpty() ? 'no connection allowed by every endpoint pod' : `${result.every.format()} allowed by every endpoint pod`}`];
+    notes.forEach((note) => lines.push(`  note: ${note}`));
+    if (result.endpoints.length === 0) lines.push('  the Service has no endpoint pod (no running pod matches its selector, or it has no selector)');
+    result.endpoints.forEach((endpoint) => lines.push(`  via endpoint pod ${endpoint.pod.namespace}/${endpoint.pod.name}: ${endpoint.connections.isEmpty() ? 'nothing' : endpoint.connections.format()}`));
+    lines.push('', 'pass --port (and --method, --path) for the hops of one connection and the rule that decided at each');
+    context.io.stdout(`${lines.map(escapeText).join('\n')}\n`);
+    return;
+  }
+  const http = flags.method !== undefined || flags.path !== undefined
+    ? { method: (flags.method ?? 'GET').toUpperCase(), path: flags.path ?? '/' }
+    : undefined;
+  const verdict = analyzer.evaluateService(source, namespace, name, flags.port, flags.protocol ?? 'TCP', http);
+  if (flags.format === 'json') {
+    context.io.stdout(`${JSON.stringify(verdict, null, 2)}\n`);
+  } else {
+    const lines = [...verdict.explanation.split('\n'), ...notes.map((note) => `  note: ${note}`)];
+    context.io.stdout(`${lines.map((line) => escapeText(line)).join('\n')}\n`);
+  }
+  if (flags.expect !== undefined && (flags.expect === 'allowed') !== verdict.allowed) {
+    context.io.stderr(`expected the connection to be ${flags.expect}, but it is ${verdict.allowed ? 'allowed' : verdict.allowedBySome ? 'allowed by some endpoint pods only' : 'denied'}\n`);
+    context.exitCode = EXIT_FINDINGS;
+  }
 }
 
 /** One part of the connections between two endpoints, decided alike (the same steps, the same rules). */

@@ -12,6 +12,7 @@ import { writePairsJson, writeReachJson } from '../render/reach-json';
 import { renderReachMarkdown } from '../render/reach-markdown';
 import { renderReachMermaid } from '../render/reach-mermaid';
 import { renderReachText } from '../render/reach-text';
+import { serviceReport } from '../service-report';
 
 /** Output formats of `reach`. */
 export const REACH_FORMATS = ['text', 'json', 'markdown', 'mermaid'] as const;
@@ -36,8 +37,10 @@ JSON output:
   with --port     one array of allowed ["<ns>/<pod>", "<ns>/<pod>"] (source, destination) pairs
                   over all pod pairs, self pairs included, in pod order; nothing else on stdout
                   (notes go to stderr)
-  without --port  {"schema", "focus", "selfTraffic", "notes", "classes", "allowed", "self"}: see
-                  docs/ANALYSIS.md (reach, JSON)
+  without --port  {"schema", "focus", "selfTraffic", "notes", "classes", "allowed", "self",
+                  "services"}: see docs/ANALYSIS.md (reach, JSON); "services" holds the connections
+                  addressed to each Service of the cluster file bound to a waypoint (ClusterIP and
+                  Service port, through the waypoint), per endpoint pod
 
 Examples:
   $ cdk8s-zero-trust reach --cluster cluster.yaml --policies policies.yaml
@@ -70,7 +73,7 @@ export function reachCommand(context: CommandContext): Command {
         writePairsJson(connectivity, flags.port, flags.protocol ?? 'TCP', write);
         return;
       }
-      const report = reachReport(connectivity, focus);
+      const report = reachReport(connectivity, focus, serviceReport(analyzer, connectivity.universe, focus));
       switch (flags.format) {
         case 'json':
           writeReachJson(report, write);

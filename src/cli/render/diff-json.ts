@@ -8,7 +8,8 @@ export const DIFF_SCHEMA = 'cdk8s-zero-trust/diff/v1';
 /**
  * The diff as JSON, written in chunks: `{"schema", "focus", "notes", "gainedPairs", "lostPairs",
  * "classes": [the classes the changes name], "gained": [change], "lost": [change], "self": {"gained",
- * "lost"}}` with change `{"from", "to", "connections", "because": [{"connections", "reasons", "example"}]}`.
+ * "lost"}, "gainedServicePairs", "lostServicePairs", "services": [{"service", "from", "gained", "lost"}]}`
+ * with change `{"from", "to", "connections", "because": [{"connections", "reasons", "example"}]}`.
  */
 export function writeDiffJson(diff: ReachabilityDiff, write: (text: string) => void): void {
   const connectivity = diff.after;
@@ -25,7 +26,12 @@ export function writeDiffJson(diff: ReachabilityDiff, write: (text: string) => v
   diff.gained.forEach((change, i) => buffer(`${i > 0 ? ',\n' : ''}${changeJson(connectivity, change)}`));
   buffer('\n],\n"lost":[\n');
   diff.lost.forEach((change, i) => buffer(`${i > 0 ? ',\n' : ''}${changeJson(connectivity, change)}`));
-  buffer(`\n],\n"self":${JSON.stringify({ gained: diff.gainedSelf.map((c) => selfJson(connectivity, c)), lost: diff.lostSelf.map((c) => selfJson(connectivity, c)) })}}\n`);
+  buffer(`\n],\n"self":${JSON.stringify({ gained: diff.gainedSelf.map((c) => selfJson(connectivity, c)), lost: diff.lostSelf.map((c) => selfJson(connectivity, c)) })},\n`);
+  buffer(`"gainedServicePairs":${diff.services.gainedPairs},"lostServicePairs":${diff.services.lostPairs},\n"services":[\n`);
+  diff.services.changes.forEach((change, i) => buffer(`${i > 0 ? ',\n' : ''}${JSON.stringify({
+    service: change.service, from: change.sources, gained: change.gained, lost: change.lost,
+  })}`));
+  buffer('\n]}\n');
   buffer.flush();
 }
 

@@ -34,5 +34,15 @@ export function renderDiffMarkdown(diff: ReachabilityDiff, maxRows: number): str
   };
   table('Gained: allowed now, denied before', 'allowed by', diff.gained, diff.gainedSelf);
   table('Lost: denied now, allowed before', 'denied because', diff.lost, diff.lostSelf);
+  const services = diff.services.changes;
+  if (services.length > 0) {
+    const rows = services.map((change) => `| ${cell(change.sources)} | ${markdownCode(`svc ${change.service}`, 'table')} | `
+      + `${change.gained.isEmpty() ? '' : change.gained.format()} | ${change.lost.isEmpty() ? '' : change.lost.format()} |`);
+    lines.push('', `### To Services (${rows.length})`, '', 'ClusterIP and Service port, gained or lost at some endpoint pod; `explain --to svc/<namespace>/<name>` shows the hops.',
+      '', '| from | to | gained | lost |', '| --- | --- | --- | --- |', ...rows.slice(0, maxRows));
+    if (rows.length > maxRows) {
+      lines.push('', `…and ${rows.length - maxRows} more; run \`cdk8s-zero-trust diff --format text\` for the full list.`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -28,6 +28,13 @@ export function renderDiffText(diff: ReachabilityDiff): string {
   };
   section('Gained (allowed after, denied before):', '+', diff.gained, diff.gainedSelf);
   section('Lost (denied after, allowed before):', '-', diff.lost, diff.lostSelf);
+  if (diff.services.changes.length > 0) {
+    lines.push('', 'To Services (ClusterIP and Service port, gained or lost at some endpoint pod; explain --to svc/<namespace>/<name> for the hops):');
+    for (const change of diff.services.changes) {
+      if (!change.gained.isEmpty()) lines.push(`  + ${list(change.sources)} -> svc ${escapeText(change.service)}: ${change.gained.format()}`);
+      if (!change.lost.isEmpty()) lines.push(`  - ${list(change.sources)} -> svc ${escapeText(change.service)}: ${change.lost.format()}`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -41,10 +48,17 @@ export function reasonText(reason: ChangeReason, withExample: boolean): string {
 
 /** `Reachability diff over …: connections gained between 2 pairs of endpoints, lost between 1.` or no change. */
 export function diffSummary(diff: ReachabilityDiff): string {
-  if (diff.gainedPairs === 0 && diff.lostPairs === 0) {
+  const services = diff.services;
+  if (diff.gainedPairs === 0 && diff.lostPairs === 0 && services.gainedPairs === 0 && services.lostPairs === 0) {
     return `No change in reachability over ${diff.focus}.`;
   }
-  return `Reachability diff over ${diff.focus}: connections gained between ${pairs(diff.gainedPairs)}, lost between ${pairs(diff.lostPairs)}.`;
+  const toServices = services.gainedPairs === 0 && services.lostPairs === 0 ? ''
+    : `; to Services, gained by ${clients(services.gainedPairs)}, lost by ${clients(services.lostPairs)}`;
+  return `Reachability diff over ${diff.focus}: connections gained between ${pairs(diff.gainedPairs)}, lost between ${pairs(diff.lostPairs)}${toServices}.`;
+}
+
+function clients(count: number): string {
+  return `${count} client–Service pair${count === 1 ? '' : 's'}`;
 }
 
 function pairs(count: number): string {

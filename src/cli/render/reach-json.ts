@@ -33,7 +33,9 @@ export function classId(connectivity: Connectivity, index: number): string {
 /**
  * The exact reach document, written in chunks (an estate's document is large; it is never built as
  * one string): `{"schema", "focus", "selfTraffic", "notes", "classes": [...], "allowed": [{"from",
- * "to", "connections"}], "self": [{"pods", "connections"}]}`, one class, block or self entry per line.
+ * "to", "connections"}], "self": [{"pods", "connections"}], "services": [{"service", "waypoint",
+ * "endpoints", "allowed": [{"from": [pods], "connections", "endpoints"?}]}]}`, one class, block, self
+ * or Service entry per line.
  * Every pair of different endpoints with connections is in exactly one block.
  */
 export function writeReachJson(report: ReachReport, write: (text: string) => void): void {
@@ -61,6 +63,15 @@ export function writeReachJson(report: ReachReport, write: (text: string) => voi
     self.set(key, entry);
   });
   [...self.values()].forEach((entry, i) => buffer(`${i > 0 ? ',\n' : ''}${JSON.stringify(entry)}`));
+  buffer('\n],\n"services":[\n');
+  report.services.rows.forEach((row, i) => buffer(`${i > 0 ? ',\n' : ''}${JSON.stringify({
+    service: row.service,
+    waypoint: row.waypoint ?? null,
+    endpoints: row.endpointPods,
+    allowed: row.entries.map((entry) => ({
+      from: entry.sources, connections: entry.connections, ...(entry.endpoints ? { endpoints: entry.endpoints } : {}),
+    })),
+  })}`));
   buffer('\n]}\n');
   buffer.flush();
 }

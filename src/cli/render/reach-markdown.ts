@@ -26,6 +26,20 @@ export function renderReachMarkdown(report: ReachReport): string {
   for (const entry of report.self) {
     lines.push(`| ${cell(endpointLabels(report.connectivity, entry.groups))} | *(itself)* | ${entry.connections.format()} |`);
   }
+  if (report.services.rows.length > 0) {
+    lines.push('', '#### To Services', '', 'ClusterIP and Service port; what every endpoint pod admits, through the waypoint where one is bound.', '',
+      '| from | to | connections |', '| --- | --- | --- |');
+    for (const row of report.services.rows) {
+      const to = `${markdownCode(`svc ${row.service}`, 'table')}${row.waypoint ? `<br>waypoint ${markdownCode(row.waypoint, 'table')}` : ''}`;
+      if (row.entries.length === 0) {
+        lines.push(`| *(any pod)* | ${to} | nothing |`);
+      }
+      for (const entry of row.entries) {
+        const perEndpoint = (entry.endpoints ?? []).map((endpoint) => `<br>via ${markdownCode(endpoint.pod, 'table')}: ${endpoint.connections.format()}`).join('');
+        lines.push(`| ${cell(entry.sources)} | ${to} | ${entry.connections.format()}${perEndpoint} |`);
+      }
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -23,7 +23,35 @@ export function renderReachText(report: ReachReport): string {
       lines.push(`  ${list(endpointLabels(report.connectivity, entry.groups))}: ${entry.connections.format()}`);
     }
   }
+  lines.push(...serviceLines(report));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The Services section: per Service, `to svc ns/name (waypoint ns/w; endpoints …)` and a line per
+ * group of sources, `from A, B: TCP 8080 (GET /api/*)` (what every endpoint admits), with each
+ * endpoint's own set when they differ.
+ */
+function serviceLines(report: ReachReport): string[] {
+  if (report.services.rows.length === 0) {
+    return [];
+  }
+  const lines = ['', 'to Services (ClusterIP and Service port; what every endpoint pod admits, through the waypoint where one is bound):'];
+  for (const row of report.services.rows) {
+    const waypoint = row.waypoint ? `waypoint ${row.waypoint}; ` : '';
+    const endpoints = row.endpointPods.length === 0 ? 'no endpoint pod' : `endpoints ${list(row.endpointPods)}`;
+    lines.push(`  to svc ${escapeText(row.service)} (${escapeText(waypoint)}${endpoints}):`);
+    if (row.entries.length === 0) {
+      lines.push('    no connection from any pod');
+    }
+    for (const entry of row.entries) {
+      lines.push(`    from ${list(entry.sources)}: ${entry.connections.format()}`);
+      for (const endpoint of entry.endpoints ?? []) {
+        lines.push(`      via endpoint ${escapeText(endpoint.pod)}: ${endpoint.connections.format()}`);
+      }
+    }
+  }
+  return lines;
 }
 
 /** `Reachability over every connection (…): 6 pods, 2 external address classes.` */

@@ -64,6 +64,11 @@ export class IstioDialect implements Dialect {
     return this.options.mode;
   }
 
+  /** The engine's options (mode, istiod, waypoint), for what its intents mean (`analysis/intent/istio-intent-meaning.ts`). */
+  public get meshOptions(): IstioDialectOptions {
+    return this.options;
+  }
+
   /** The mesh's trust domain its principals are written in (the analyzer reads them with it). */
   public get trustDomain(): string {
     return this.options.trustDomain;

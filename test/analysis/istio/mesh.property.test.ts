@@ -76,10 +76,11 @@ function brute(c: Case, s: Case['pods'][number], d: Case['pods'][number], port: 
   if (server && c.workload && set(c.workload.port9090) && port === 9090) mode = c.workload.port9090!;
   const tcp = protocol === 'TCP';
   const meshed = (e: End) => e !== 'none';
-  const acceptsHbone = d.end === 'ambient' || d.end === 'sidecar+hbone';
-  const mtls = tcp && meshed(s.end) && meshed(d.end)
-    && (d.end === 'ambient' || (mode !== 'DISABLE' && (s.end !== 'ambient' || d.end === 'sidecar+hbone')));
-  const cniPort = tcp && meshed(s.end) && acceptsHbone ? 15008 : port;
+  // HBONE: every meshed client to an ambient server, an ambient client to a sidecar listening HBONE (a sidecar
+  // client uses Istio mTLS on the port there); a tunnel is mTLS whatever the mode, else DISABLE means plaintext.
+  const tunnel = tcp && meshed(s.end) && (d.end === 'ambient' || (d.end === 'sidecar+hbone' && s.end === 'ambient'));
+  const mtls = tunnel || (tcp && meshed(s.end) && meshed(d.end) && s.end !== 'ambient' && mode !== 'DISABLE');
+  const cniPort = tunnel ? 15008 : port;
   if (server && c.cniPorts && !(tcp && c.cniPorts.includes(cniPort))) return false;
   if (!meshed(d.end)) return true;
   if (tcp && mode === 'STRICT' && !mtls) return false;

@@ -3,8 +3,13 @@ import { errorOf } from '../../helpers/synth';
 
 // The expectations below are written from Istio's documented and coded behaviour (research-13-16 §3,
 // docs/ANALYSIS.md "The mesh"), never from the analyzer's output:
-// - mTLS happens when both ends have a proxy and the sidecar server's port is not DISABLE; an ambient
-//   client reaches a sidecar over mTLS only if it listens HBONE; an ambient server always gets HBONE;
+// - an HBONE tunnel is always mTLS: every meshed client to an ambient server, an ambient client to a
+//   sidecar that listens HBONE (ztunnel sends HBONE to a workload istiod marks HBONE, whatever its
+//   PeerAuthentication: `serviceregistry/ambient/workloads.go` `setTunnelProtocol`, ztunnel
+//   `src/proxy/outbound.rs`; the sidecar's HBONE listener has no mTLS mode, `listener_inbound.go`);
+// - otherwise a sidecar client uses Istio mTLS unless the server's port is DISABLE (`mtls_checker.go`),
+//   also to a sidecar listening HBONE (`endpoint_builder.go`: HBONE only with PILOT_PREFER_SENDING_HBONE);
+//   an ambient client sends plaintext to a sidecar without HBONE;
 // - STRICT rejects what is not mTLS; a pod outside the mesh enforces nothing;
 // - principals match only over mTLS.
 
@@ -44,9 +49,8 @@ const ENDS: End[] = ['sidecar', 'sidecar+hbone', 'ambient', 'none'];
 /** Istio's mTLS decision, written out from the rules above (not from the analyzer). */
 function isMtls(client: End, server: End, mode: string): boolean {
   if (client === 'none' || server === 'none') return false;
-  if (server === 'ambient') return true;
-  if (mode === 'DISABLE') return false;
-  return client !== 'ambient' || server === 'sidecar+hbone';
+  if (server === 'ambient' || (client === 'ambient' && server === 'sidecar+hbone')) return true;
+  return client !== 'ambient' && mode !== 'DISABLE';
 }
 
 describe('mTLS decided per connection from enrollment and PeerAuthentication', () => {
@@ -74,6 +78,24 @@ describe('mTLS decided per connection from enrollment and PeerAuthentication', (
     expect(decide('none', 'sidecar', policy, 9090)).toBe(true);
     expect(decide('none', 'sidecar', policy, 8443)).toBe(false); // UNSET inherits the workload's STRICT
     expect(decide('none', 'sidecar', policy, 8080)).toBe(false);
+  });
+
+  // The known inconsistency of issue 13: the analyzer let the CNI see HBONE (TCP 15008) while it read the connection as
+  // plaintext. Istio's source: ztunnel sends HBONE to a sidecar that listens HBONE whatever its PeerAuthentication,
+  // and that listener authenticates the tunnel's peer; a sidecar client sends Istio mTLS (or plaintext to DISABLE) on
+  // the application port, never HBONE, unless istiod runs with PILOT_PREFER_SENDING_HBONE.
+  test('an ambient client reaches a sidecar listening HBONE through the tunnel with its identity, even on a DISABLE port, and the CNI sees TCP 15008', () => {
+    const disable = pa('server', '{ selector: { matchLabels: { app: server } }, portLevelMtls: { "8080": { mode: DISABLE } } }');
+    const cniAt = (port: number) => '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: server, namespace: prod }\n'
+      + `spec: { podSelector: { matchLabels: { app: server } }, policyTypes: [Ingress], ingress: [{ ports: [{ port: ${port} }] }] }\n`;
+    expect(decide('ambient', 'sidecar+hbone', disable + byPrincipal)).toBe(true);
+    expect(decide('ambient', 'sidecar+hbone', disable + cniAt(15008))).toBe(true);
+    expect(decide('ambient', 'sidecar+hbone', disable + cniAt(8080))).toBe(false);
+    // A sidecar client: Istio mTLS on the application port, plaintext to the DISABLE port (no identity there).
+    expect(decide('sidecar', 'sidecar+hbone', disable + cniAt(8080))).toBe(true);
+    expect(decide('sidecar', 'sidecar+hbone', disable + cniAt(15008))).toBe(false);
+    expect(decide('sidecar', 'sidecar+hbone', disable + byPrincipal)).toBe(false);
+    expect(decide('sidecar', 'sidecar+hbone', byPrincipal)).toBe(true);
   });
 
   test('levels inherit: UNSET keeps the parent mode, a namespace policy overrides the mesh, a workload policy the namespace', () => {

@@ -1,0 +1,163 @@
+import { IConstruct } from 'constructs';
+import { AMBIENT_PROBE_SOURCE, HBONE_PORT, ISTIOD_XDS_PORT, IstioDialectOptions } from '../../dialects/istio/options';
+import { IstioDialect } from '../../dialects/istio/render';
+import { PolicyCompiler } from '../../engine/compiler';
+import { Engine } from '../../engine/engine';
+import { AllowStatement, EVERYTHING, IsolateStatement, labelSelector, MtlsStatement, OriginModel, PeerModel, PortModel, Statement } from '../../model';
+import { AnalysisInputError } from '../ir/analysis-input-error';
+import { AnalysisPolicy, DirectionalRules, PeerMatch, PolicyRule, PortMatch } from '../ir/analysis-policy';
+import { PeerAuthenticationSpec } from '../ir/peer-authentication';
+import { selectorFromLabelSelector } from '../ir/selector';
+import { ISTIO_PEER_AUTHENTICATION_TIER } from '../parse/istio-readers';
+import { translateIntent } from '../translate/intent-model';
+
+/**
+ * What the intents of the app containing `scope` mean on the app's Istio engine, as analysis
+ * policies to evaluate on a cluster model that says each pod's enrollment (docs/ANALYSIS.md "What an
+ * intent means on Istio"). Two layers, both of which must allow:
+ *
+ * - `network`, what the CNI decides: the intent's statements (`translateIntent`) and the mesh's own
+ *   plumbing, which is part of what an intent means on Istio — sidecar mode: every pod isolated on
+ *   egress reaches istiod on TCP 15012; ambient mode: every pod isolated on ingress admits TCP 15008
+ *   (HBONE) from pods of every namespace and TCP from the kubelet probe address 169.254.7.127, and
+ *   an allowance towards pods also allows TCP 15008 to them (an isolating one with TCP ports: to its
+ *   pod peers; the source half of an allowance: always), the tunnel its connections travel in.
+ *   Like every network layer, the analyzer reads it at TCP 15008 for connections in an HBONE tunnel.
+ * - `mesh`, what the intent means of a connection at its application port, wherever the CNI sees
+ *   it: the intent's egress (with the plumbing) as above, and its ingress as the destination's proxy
+ *   reads it — on TCP only (UDP and SCTP never pass a proxy), with every pod peer an identity, so it
+ *   admits only a connection that carries the peer's identity (mTLS): a plaintext client (outside
+ *   the mesh, or to a DISABLE port) is admitted only by `anyone` or a CIDR. The analyzer enforces
+ *   this layer only at pods in the mesh, and STRICT (the cluster's PeerAuthentications, given with
+ *   the policies) rejects plaintext there before it.
+ *
+ * Pods the cluster model leaves outside the mesh therefore get the intent's CNI part alone (the
+ * plumbing included: an isolated pod outside an ambient mesh admits TCP 15008 from every pod).
+ *
+ * A MutualTls statement means the PeerAuthentication it asks for (layer `mesh`, composed with the
+ * cluster's by the analyzer): STRICT rejects every plaintext connection into its pods' ports.
+ *
+ * @throws AnalysisInputError without exactly one Istio data-plane mode in the app, for HTTP
+ *   allowances in ambient mode (their waypoint's Service-addressed connections are not modelled), and
+ *   for a MutualTls statement whose pods no PeerAuthentication can select (service account, expressions)
+ */
+export function istioIntentPolicies(scope: IConstruct): AnalysisPolicy[] {
+  const options = istioOptionsOf(scope);
+  const statements = PolicyCompiler.of(scope).statements();
+  for (const s of statements) {
+    if (options.mode === 'ambient' && s.kind === 'allow' && s.http) {
+      throw new AnalysisInputError(`${s.origin.path}: an HTTP allowance in ambient mode is enforced at a waypoint on Service-addressed connections, which this reference does not model yet`);
+    }
+  }
+  const network = translateIntent([...statements, ...statements.flatMap((s) => meshPlumbing(options, s))]);
+  const egress = network.flatMap(({ ingress: _ingress, ...p }): AnalysisPolicy[] => (p.egress ? [{ ...p, layer: 'mesh', ref: meshRef(p, 'egress') }] : []));
+  const ingress = translateIntent(statements)
+    .flatMap(({ egress: _egress, ...p }): AnalysisPolicy[] => (p.ingress ? [{ ...p, layer: 'mesh', ref: meshRef(p, 'ingress'), ingress: asIdentities(p.ingress) }] : []));
+  const mtls = statements.flatMap((s) => (s.kind === 'mtls' ? [peerAuthenticationOf(s)] : []));
+  return [...network, ...egress, ...ingress, ...mtls];
+}
+
+/**
+ * A MutualTls statement as the PeerAuthentication it asks for: its pods (by labels: Istio selects workloads by
+ * labels only) accept connections in its mode, each exception port in its own.
+ */
+function peerAuthenticationOf(s: MtlsStatement): AnalysisPolicy {
+  const { namespace, pods, serviceAccount } = s.subject;
+  if (serviceAccount !== undefined || pods.matchExpressions.length > 0) {
+    throw new AnalysisInputError(`${s.origin.path}: a MutualTls statement for pods chosen by service account or label expressions has no PeerAuthentication (Istio selects workloads by labels only)`);
+  }
+  const workload = Object.keys(pods.matchLabels).length > 0;
+  const spec: PeerAuthenticationSpec = {
+    level: workload ? 'workload' : 'namespace',
+    namespace,
+    name: s.origin.path,
+    ...(workload ? { selector: { ...pods.matchLabels } } : {}),
+    mode: s.mode,
+    portModes: s.portExceptions.map((e) => ({ port: e.port, mode: e.mode })),
+  };
+  return {
+    ref: { kind: s.origin.intent, namespace, name: s.origin.path },
+    layer: 'mesh',
+    tier: ISTIO_PEER_AUTHENTICATION_TIER,
+    enforced: true,
+    subject: { namespaces: { kind: 'names', names: [namespace] }, pods: selectorFromLabelSelector(pods.matchLabels, undefined) },
+    peerAuthentication: spec,
+  };
+}
+
+/** The options of the app's Istio engines, which must agree on the data-plane mode. */
+function istioOptionsOf(scope: IConstruct): IstioDialectOptions {
+  const found = new Map<string, IstioDialectOptions>();
+  for (const construct of scope.node.root.node.findAll()) {
+    const dialect = Engine.tryOf(construct)?._dialect;
+    if (dialect instanceof IstioDialect) found.set(dialect.mode, dialect.meshOptions);
+  }
+  if (found.size !== 1) {
+    throw new AnalysisInputError(`${scope.node.path || 'app'}: expected one Istio data-plane mode among the app's engines, got ${found.size === 0 ? 'no Istio engine' : [...found.keys()].join(' and ')}`);
+  }
+  return [...found.values()][0];
+}
+
+/**
+ * The mesh's own traffic a statement's isolation needs, as documented (docs/dialects/istio.md "Plumbing";
+ * written here from the documentation, not taken from the renderer, which the comparison checks): sidecar
+ * mode, egress: istiod on TCP 15012 (xDS and certificates); ambient mode, ingress: TCP 15008 (HBONE) from
+ * pods of every namespace, and TCP from the kubelet probe address 169.254.7.127; ambient mode, allowances
+ * towards pods: TCP 15008 to them.
+ */
+function meshPlumbing(options: IstioDialectOptions, s: Statement): Statement[] {
+  if (s.kind !== 'isolate' && s.kind !== 'allow') return [];
+  const directions = s.kind === 'isolate' ? s.directions : s.isolating ? [s.direction] : [];
+  const base = { kind: 'allow' as const, stage: s.stage, subject: s.subject, isolating: true, purpose: 'traffic' as const };
+  const own = directions.flatMap((direction): AllowStatement[] => {
+    if (options.mode === 'sidecar' && direction === 'egress') {
+      const istiod: PeerModel = { kind: 'pods', namespaces: { kind: 'name', name: options.istiodNamespace }, pods: labelSelector({ ...options.istiodLabels }) };
+      return [{ ...base, origin: plumbingOrigin(s, 'istiod'), direction, peers: [istiod], ports: [{ protocol: 'TCP', port: ISTIOD_XDS_PORT }] }];
+    }
+    if (options.mode === 'ambient' && direction === 'ingress') {
+      return [
+        { ...base, origin: plumbingOrigin(s, 'hbone'), direction, peers: [{ kind: 'pods', namespaces: { kind: 'all' }, pods: EVERYTHING }], ports: [{ protocol: 'TCP', port: HBONE_PORT }] },
+        { ...base, origin: plumbingOrigin(s, 'probes'), direction, peers: [{ kind: 'cidr', cidr: AMBIENT_PROBE_SOURCE, except: [] }], ports: [{ protocol: 'TCP' }] },
+      ];
+    }
+    return [];
+  });
+  return s.kind === 'allow' ? [...own, ...hboneTowards(options, s)] : own;
+}
+
+function plumbingOrigin(s: AllowStatement | IsolateStatement, purpose: string): OriginModel {
+  return { ...s.origin, path: `${s.origin.path}/mesh-${purpose}` };
+}
+
+/** Ambient: the tunnel (TCP 15008) towards the pods an egress allowance reaches. */
+function hboneTowards(options: IstioDialectOptions, s: AllowStatement): AllowStatement[] {
+  if (options.mode !== 'ambient' || s.direction !== 'egress' || s.purpose !== 'traffic') return [];
+  const hbone: PortModel = { protocol: 'TCP', port: HBONE_PORT };
+  const pods = s.peers.filter((p) => p.kind === 'pods');
+  const sourceHalf = !s.isolating && pods.length === s.peers.length && s.peers.every((p) => p.kind === 'pods' && p.namespaces.kind === 'name');
+  if (sourceHalf) return [{ ...s, ports: [hbone] }];
+  const tcp = s.ports.some((p) => p.protocol === 'ANY' || p.protocol === 'TCP');
+  return s.isolating && pods.length && tcp ? [{ ...s, peers: pods, ports: [hbone] }] : [];
+}
+
+function meshRef(p: AnalysisPolicy, direction: 'ingress' | 'egress'): AnalysisPolicy['ref'] {
+  return { ...p.ref, name: `${p.ref.name}/mesh-${direction}` };
+}
+
+const NOT_INTERCEPTED: PolicyRule = { label: '(UDP and SCTP: no proxy sees them)', action: 'allow', ports: [{ protocol: 'UDP' }, { protocol: 'SCTP' }] };
+
+/** Ingress as a mesh proxy reads it: TCP only, pod peers as identities (mTLS only). */
+function asIdentities(rules: DirectionalRules): DirectionalRules {
+  const tcpRules = rules.rules.flatMap((rule): PolicyRule[] => {
+    const ports = tcpPorts(rule.ports);
+    if (ports.length === 0) return [];
+    const peers = rule.peers?.map((peer): PeerMatch => (peer.kind === 'pods' ? { ...peer, requiresMtls: true } : peer));
+    return [{ ...rule, ...(peers ? { peers } : {}), ports }];
+  });
+  return { isolates: rules.isolates, rules: rules.isolates ? [NOT_INTERCEPTED, ...tcpRules] : tcpRules };
+}
+
+function tcpPorts(ports: readonly PortMatch[] | undefined): PortMatch[] {
+  if (ports === undefined) return [{ protocol: 'TCP' }];
+  return ports.flatMap((p) => (p.protocol === 'TCP' ? [p] : p.protocol === 'ANY' ? [{ ...p, protocol: 'TCP' as const }] : []));
+}
