@@ -66,6 +66,31 @@ export function serviceWaypoint(cluster: ClusterModel, service: ClusterService):
   return { kind: 'waypoint', waypoint, pods, reason: `${by} is bound to the waypoint ${named.namespace}/${named.name} (${MESH_LABELS.useWaypoint})` };
 }
 
+/**
+ * Fails when an ambient pod is bound to a ready waypoint that takes workload traffic (`istio.io/waypoint-for`
+ * `workload` or `all`, through the pod's own `istio.io/use-waypoint` or its namespace's): connections to
+ * that pod's IP then pass the waypoint (`waypoints.go` `fetchWaypointForWorkload`), a path the analyzer
+ * does not model for pod-addressed connections — so an error rather than a pod-to-pod answer that
+ * skips the waypoint. A waypoint for Service traffic only, inherited from the namespace, binds no
+ * workload (istiod ignores it there); `none` on the pod opts out.
+ * @throws AnalysisInputError for the first such pod
+ */
+export function rejectWorkloadWaypoints(cluster: ClusterModel): void {
+  if (cluster.waypoints.length === 0) return;
+  for (const pod of cluster.pods) {
+    if (pod.mesh?.enrollment !== 'ambient' || isWaypointPod(cluster, pod)) continue;
+    const own = useWaypoint(pod.labels, pod.namespace);
+    const named = own === 'none' ? undefined : own ?? useWaypoint(cluster.namespaces.get(pod.namespace)?.labels ?? {}, pod.namespace);
+    if (named === undefined || named === 'none') continue;
+    const waypoint = cluster.findWaypoint(named.namespace, named.name);
+    if (waypoint?.ready && (waypoint.waypointFor === 'workload' || waypoint.waypointFor === 'all')) {
+      throw new AnalysisInputError(`Pod ${podId(pod)} is bound to the waypoint ${named.namespace}/${named.name} (${MESH_LABELS.useWaypoint}${own === undefined ? ' on its namespace' : ''}), `
+        + `which takes workload traffic (${MESH_LABELS.waypointFor}=${waypoint.waypointFor}): connections to the pod's IP then pass the waypoint, which the analyzer does not model; `
+        + `use a waypoint for Service traffic (${MESH_LABELS.waypointFor}=service), or label the pod ${MESH_LABELS.useWaypoint}=none`);
+    }
+  }
+}
+
 /** The pods of a waypoint that have an address: its Gateway's pods (label `gateway.networking.k8s.io/gateway-name`). */
 export function waypointPods(cluster: ClusterModel, waypoint: ClusterWaypoint): ClusterPod[] {
   return cluster.podsIn(waypoint.namespace)

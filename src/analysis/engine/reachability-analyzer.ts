@@ -11,6 +11,7 @@ import { ServiceConnections, ServicePaths, ServiceVerdict } from './service-path
 import { Verdict } from './verdict';
 import { ClusterModel, ClusterPod } from '../cluster/cluster-model';
 import { ClusterService } from '../cluster/mesh-facts';
+import { rejectWorkloadWaypoints } from '../cluster/waypoint-binding';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { AnalysisPolicy, Protocol } from '../ir/analysis-policy';
 import { Flow, FlowEndpoint, HttpRequest } from '../ir/flow';
@@ -69,6 +70,8 @@ export class ReachabilityAnalyzer {
    */
   constructor(public readonly cluster: ClusterModel, policies: readonly AnalysisPolicy[], options: EvaluatorOptions = {}) {
     this.options = resolveEvaluatorOptions(options);
+    // Pod-addressed connections that pass a workload waypoint are not modelled: an error, not a wrong path.
+    rejectWorkloadWaypoints(cluster);
     this.index = new PolicyIndex(policies);
   }
 

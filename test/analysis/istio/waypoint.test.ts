@@ -241,3 +241,35 @@ describe('a waypoint\'s own pods', () => {
     expect(a.connections(FRONTEND, { kind: 'pod', namespace: 'production', name: 'backend-api' }).contains(8080, 'TCP')).toBe(false);
   });
 });
+
+describe('pods bound to a waypoint for workload traffic', () => {
+  const podBound = (labels: Record<string, string>, waypointFor: string, namespaceLabels: Record<string, string> = {}) => {
+    const cluster = world({ waypointFor, namespaceLabels });
+    const pods = cluster.pods.map((pod) => ({
+      namespace: pod.namespace,
+      name: pod.name,
+      labels: pod.name === 'backend-api' ? { ...pod.labels, ...labels } : { ...pod.labels },
+      serviceAccountName: pod.serviceAccountName,
+      ips: pod.ips.map((ip) => ip.text),
+      ...(pod.mesh ? { mesh: pod.mesh } : {}),
+    }));
+    return ClusterModel.create({
+      namespaces: [...cluster.namespaces.values()].map((ns) => ({ name: ns.name, labels: ns.labels })),
+      pods,
+      services: cluster.services.map((service) => ({ ...service, ports: [...service.ports] })),
+      waypoints: [...cluster.waypoints],
+    });
+  };
+
+  test('throws: connections to the pod\'s IP pass the waypoint (waypoints.go fetchWaypointForWorkload), which is not modelled for pod-addressed connections', () => {
+    expect(errorOf(() => analyzer(podBound({ 'istio.io/use-waypoint': 'waypoint' }, 'workload'))))
+      .toContain('Pod production/backend-api is bound to the waypoint production/waypoint (istio.io/use-waypoint), which takes workload traffic (istio.io/waypoint-for=workload)');
+    expect(errorOf(() => analyzer(podBound({}, 'all', { 'istio.io/use-waypoint': 'waypoint' }))))
+      .toContain('(istio.io/use-waypoint on its namespace), which takes workload traffic (istio.io/waypoint-for=all)');
+  });
+
+  test('a waypoint for Service traffic binds no workload, through the pod\'s label or its namespace\'s', () => {
+    expect(() => analyzer(podBound({ 'istio.io/use-waypoint': 'waypoint' }, 'service'))).not.toThrow();
+    expect(() => analyzer(podBound({}, 'service', { 'istio.io/use-waypoint': 'waypoint' }))).not.toThrow();
+  });
+});
