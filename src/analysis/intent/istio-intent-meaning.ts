@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { AMBIENT_PROBE_SOURCE, HBONE_PORT, ISTIOD_XDS_PORT, IstioDialectOptions } from '../../dialects/istio/options';
+import { AMBIENT_PROBE_SOURCES, HBONE_PORT, ISTIOD_XDS_PORT, IstioDialectOptions } from '../../dialects/istio/options';
 import { IstioDialect } from '../../dialects/istio/render';
 import { PolicyCompiler } from '../../engine/compiler';
 import { Engine } from '../../engine/engine';
@@ -19,7 +19,8 @@ import { translateIntent } from '../translate/intent-model';
  * - `network`, what the CNI decides: the intent's statements (`translateIntent`) and the mesh's own
  *   plumbing, which is part of what an intent means on Istio — sidecar mode: every pod isolated on
  *   egress reaches istiod on TCP 15012; ambient mode: every pod isolated on ingress admits TCP 15008
- *   (HBONE) from pods of every namespace and TCP from the kubelet probe address 169.254.7.127, and
+ *   (HBONE) from pods of every namespace and TCP from the kubelet probe addresses 169.254.7.127 and
+ *   fd16:9254:7127:1337:ffff:ffff:ffff:ffff (istio-cni's SNAT source per IP family), and
  *   an allowance towards pods also allows TCP 15008 to them (an isolating one with TCP ports: to its
  *   pod peers; the source half of an allowance: always), the tunnel its connections travel in.
  *   Like every network layer, the analyzer reads it at TCP 15008 for connections in an HBONE tunnel.
@@ -102,7 +103,8 @@ function istioOptionsOf(scope: IConstruct): IstioDialectOptions {
  * The mesh's own traffic a statement's isolation needs, as documented (docs/dialects/istio.md "Plumbing";
  * written here from the documentation, not taken from the renderer, which the comparison checks): sidecar
  * mode, egress: istiod on TCP 15012 (xDS and certificates); ambient mode, ingress: TCP 15008 (HBONE) from
- * pods of every namespace, and TCP from the kubelet probe address 169.254.7.127; ambient mode, allowances
+ * pods of every namespace, and TCP from the kubelet probe addresses 169.254.7.127 (IPv4) and
+ * fd16:9254:7127:1337:ffff:ffff:ffff:ffff (IPv6); ambient mode, allowances
  * towards pods: TCP 15008 to them.
  */
 function meshPlumbing(options: IstioDialectOptions, s: Statement): Statement[] {
@@ -117,7 +119,7 @@ function meshPlumbing(options: IstioDialectOptions, s: Statement): Statement[] {
     if (options.mode === 'ambient' && direction === 'ingress') {
       return [
         { ...base, origin: plumbingOrigin(s, 'hbone'), direction, peers: [{ kind: 'pods', namespaces: { kind: 'all' }, pods: EVERYTHING }], ports: [{ protocol: 'TCP', port: HBONE_PORT }] },
-        { ...base, origin: plumbingOrigin(s, 'probes'), direction, peers: [{ kind: 'cidr', cidr: AMBIENT_PROBE_SOURCE, except: [] }], ports: [{ protocol: 'TCP' }] },
+        { ...base, origin: plumbingOrigin(s, 'probes'), direction, peers: AMBIENT_PROBE_SOURCES.map((cidr): PeerModel => ({ kind: 'cidr', cidr, except: [] })), ports: [{ protocol: 'TCP' }] },
       ];
     }
     return [];
