@@ -656,7 +656,8 @@ class Planner {
   private peers(p: AnalysisPolicy, field: string, peers: readonly PeerMatch[] | undefined, otherSide: Direction | undefined): PlanPeer[] | undefined {
     if (peers === undefined) return [{ kind: 'anyone' }];
     if (peers.length === 0) {
-      this.cannot(p, field, 'a rule that matches no peer at all: an intent needs at least one peer; remove the rule (it allows nothing)');
+      this.cannot(p, field, 'a rule on ports with no peer the analyzer can decide (Cilium toFQDNs: DNS names, which the cluster model cannot resolve, '
+        + 'or an empty peer list): import cannot prove what it allows; write it as EgressToFqdn by hand, or remove it if it allows nothing');
       return undefined;
     }
     const out: PlanPeer[] = [];
@@ -884,9 +885,15 @@ function overlaps(block: Extract<PeerMatch, { kind: 'ipBlock' }>, range: string)
   return cidrContainsCidr(block.cidr, r) && !block.except.some(e => cidrContainsCidr(e, r));
 }
 
-/** An allow rule that matches no peer, or no port: it allows nothing. */
+/**
+ * An allow rule that matches no peer and names no port (Cilium's default deny `ingress: [{}]`), or
+ * matches no port: it allows nothing. A rule with ports and no peer the analyzer knows is not one:
+ * Cilium reads `toFQDNs` (DNS names, which the cluster model cannot resolve) that way, and that
+ * allowance must not be dropped in silence (`planRule` names it).
+ */
 function allowsNothing(rule: PolicyRule): boolean {
-  return rule.action === 'allow' && ((rule.peers !== undefined && rule.peers.length === 0) || (rule.ports !== undefined && rule.ports.length === 0));
+  return rule.action === 'allow' && ((rule.peers !== undefined && rule.peers.length === 0 && rule.ports === undefined)
+    || (rule.ports !== undefined && rule.ports.length === 0));
 }
 
 /**

@@ -192,6 +192,23 @@ spec:
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  test('fails with exit 1 for a Cilium toFQDNs rule, which the analyzer cannot decide, instead of dropping it', async () => {
+    const fqdn = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: tenant }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toFQDNs: [{ matchName: api.example.com }]
+    toPorts: [{ ports: [{ port: '443', protocol: TCP }] }]
+`;
+    const out = path.join(dir, 'app');
+    const run = await runCli(['import', '--cluster', 'cluster.yaml', '--policies', 'fqdn.yaml', '--out', out], { files: { 'cluster.yaml': CLUSTER, 'fqdn.yaml': fqdn } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('- CiliumNetworkPolicy tenant/web (fqdn.yaml, document 1) egress[0]: a rule on ports with no peer the analyzer can decide (Cilium toFQDNs');
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   test('fails with exit 1 for an Istio policy: import writes network intents only', async () => {
     const istio = `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy

@@ -156,8 +156,13 @@ export function importCommand(context: CommandContext): Command {
         return;
       }
       const files = renderApp(plan, { library: flags.library, inputs: flags.policies.map(f => path.basename(f)) });
-      fs.mkdirSync(out, { recursive: true });
-      for (const file of files) fs.writeFileSync(path.join(out, file.path), file.text, { flag: 'wx' });
+      try {
+        fs.mkdirSync(out, { recursive: true });
+        for (const file of files) fs.writeFileSync(path.join(out, file.path), file.text, { flag: 'wx' });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new CliError(`cannot write the app into --out ${flags.out}: ${code === 'EACCES' ? 'permission denied' : code === 'EEXIST' ? 'a file appeared there meanwhile' : (error as Error).message}`);
+      }
       io.stdout(`import: ${summary}\nproof: ${compared}: no difference\n`);
       io.stdout(`wrote ${files.map(f => path.join(flags.out, f.path)).join(', ')}\n`);
     });
