@@ -36,8 +36,15 @@ export interface IstioDialectOptions {
 export const ISTIOD_XDS_PORT = 15012;
 /** HBONE: the mTLS tunnel port of ambient mode (ztunnel and waypoints). */
 export const HBONE_PORT = 15008;
-/** The link-local address ambient mode SNATs the node's kubelet probes to. */
-export const AMBIENT_PROBE_SOURCE = '169.254.7.127/32';
+/**
+ * The addresses ambient mode SNATs the node's kubelet probes to, one per IP family: istio-cni's node agent
+ * rewrites the source of a probe from the host to `HOST_PROBE_SNAT_IP` (169.254.7.127) for IPv4 and to
+ * `HOST_PROBE_SNAT_IPV6` (fd16:9254:7127:1337:ffff:ffff:ffff:ffff) for IPv6, and the pod's rules accept TCP
+ * from exactly that source (istio/istio@86c9f01fd735fb01d8192f5bcaf0d424afb7f14c `cni/pkg/nodeagent/options.go`
+ * defaults, `cni/pkg/iptables/iptables.go` the SNAT of `istio-inpod-probes-v4`/`-v6` and the ISTIO_PRERT accept).
+ * Both are rendered: on an IPv6 or dual-stack cluster a pod that admits only the IPv4 one fails its IPv6 probes.
+ */
+export const AMBIENT_PROBE_SOURCES: readonly string[] = ['169.254.7.127/32', 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128'];
 /** The pod label Istio puts on waypoint pods (and Gateway deployments) with the Gateway's name. */
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 /** The most ports one Istio `ports` list may spell out for a port range (Istio has no ranges). */

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { AMBIENT_PROBE_SOURCE, GATEWAY_NAME_LABEL, HBONE_PORT, ISTIOD_XDS_PORT, IstioDialectOptions } from './options';
+import { AMBIENT_PROBE_SOURCES, GATEWAY_NAME_LABEL, HBONE_PORT, ISTIOD_XDS_PORT, IstioDialectOptions } from './options';
 import {
   AllowStatement, DirectionModel, EVERYTHING, isEverything, labelSelector, OriginModel, PodSetModel, podSetToString, selectorToString, StageModel,
 } from '../../model';
@@ -23,9 +23,10 @@ import {
  *   them may connect, on which application port, is decided by the
  *   destination's ztunnel with the rendered AuthorizationPolicies.
  * - `probes` (ambient mode, ingress): ambient SNATs the kubelet's health
- *   probes to the link-local address 169.254.7.127, which many CNIs do not
- *   exempt like node traffic; without it, probes of enrolled pods fail.
- *   Only node-local traffic gets that address (it is not routable).
+ *   probes to 169.254.7.127 (IPv4) and fd16:9254:7127:1337:ffff:ffff:ffff:ffff
+ *   (IPv6), which many CNIs do not exempt like node traffic; without them,
+ *   probes of enrolled pods fail (on IPv6 and dual-stack clusters too). Only
+ *   node-local traffic gets those addresses (see `AMBIENT_PROBE_SOURCES`).
  * - waypoint pods (ambient mode, egress): the waypoint proxy needs istiod
  *   (TCP 15012, as a sidecar does) and forwards to destination pods over
  *   HBONE (TCP 15008); the destinations' ztunnels only admit the waypoint
@@ -61,8 +62,10 @@ export function subjectPlumbing(
         statement: { ...base, origin: plumbingOrigin(owner, 'mesh-hbone', podSet), direction: 'ingress', peers: [{ kind: 'pods', namespaces: { kind: 'all' }, pods: EVERYTHING }], ports: [{ protocol: 'TCP', port: HBONE_PORT }] },
       },
       {
-        reason: `ambient SNATs the kubelet's health probes to ${AMBIENT_PROBE_SOURCE}`,
-        statement: { ...base, origin: plumbingOrigin(owner, 'mesh-probes', podSet), direction: 'ingress', peers: [{ kind: 'cidr', cidr: AMBIENT_PROBE_SOURCE, except: [] }], ports: [{ protocol: 'TCP' }] },
+        reason: `ambient SNATs the kubelet's health probes to ${AMBIENT_PROBE_SOURCES.join(' (IPv4) and ')} (IPv6)`,
+        statement: {
+          ...base, origin: plumbingOrigin(owner, 'mesh-probes', podSet), direction: 'ingress', peers: AMBIENT_PROBE_SOURCES.map((cidr) => ({ kind: 'cidr' as const, cidr, except: [] })), ports: [{ protocol: 'TCP' }],
+        },
       },
     ];
   }

@@ -86,11 +86,57 @@ describe('what an intent means on Istio', () => {
     expect(allowed(chart, cluster('sidecar', 'sidecar'), 'prod/client', 'prod/server', 8080)).toBe(true);
   });
 
-  test('throws for an HTTP allowance in ambient mode, whose waypoint it does not model yet', () => {
+  test('throws for an HTTP allowance in ambient mode for pods that name no Service, which no waypoint policy can bind to', () => {
     const http = chartOn(IstioMode.AMBIENT);
     new AllowFrom(http, 'api', {
       namespace: 'prod', to: Workload.select({ app: 'server' }), peers: [Peer.serviceAccount('client', 'prod')], ports: [Port.tcp(8080)], http: [HttpRule.get('/api/*')],
     });
-    expect(errorOf(() => istioIntentPolicies(http))).toMatch(/meaning\/api: an HTTP allowance in ambient mode is enforced at a waypoint/);
+    expect(errorOf(() => istioIntentPolicies(http))).toMatch(/meaning\/api: an HTTP allowance in ambient mode is enforced only by a waypoint bound to the pods' Service, and these pods name no Service/);
+  });
+});
+
+/**
+ * docs/dialects/istio.md "Ambient mode": an HTTP allowance is enforced by the namespace's waypoint on connections addressed to
+ * the Service bound to it (the request classes, the client's identity), and a client that addresses the pod directly is denied on
+ * those ports (the pod's ztunnel admits only the waypoint's identity there).
+ */
+describe('what an ambient HTTP allowance means on Istio', () => {
+  const model = ClusterModel.create({
+    namespaces: [{ name: 'prod' }, { name: 'istio-system' }],
+    pods: [
+      { namespace: 'prod', name: 'server', labels: { app: 'server' }, serviceAccountName: 'server', ips: ['10.244.0.10'], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }], mesh: { enrollment: 'ambient' } },
+      { namespace: 'prod', name: 'client', labels: { app: 'client' }, serviceAccountName: 'client', ips: ['10.244.0.11'], mesh: { enrollment: 'ambient' } },
+      { namespace: 'prod', name: 'other', labels: { app: 'other' }, serviceAccountName: 'other', ips: ['10.244.0.12'], mesh: { enrollment: 'ambient' } },
+      {
+        namespace: 'prod',
+        name: 'waypoint-0',
+        labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' },
+        serviceAccountName: 'waypoint',
+        ips: ['10.244.0.13'],
+        mesh: { enrollment: 'sidecar' },
+      },
+      { namespace: 'istio-system', name: 'istiod', labels: { app: 'istiod' }, ips: ['10.244.1.3'], mesh: { enrollment: 'none' } },
+    ],
+    services: [{ namespace: 'prod', name: 'server', labels: { 'istio.io/use-waypoint': 'waypoint' }, selector: { app: 'server' }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] }],
+    waypoints: [{ namespace: 'prod', name: 'waypoint' }],
+  });
+  const chart = chartOn(IstioMode.AMBIENT);
+  new DefaultDeny(chart, 'deny', { namespace: 'prod', acknowledgeDnsBlocked: true });
+  new AllowFrom(chart, 'api', {
+    namespace: 'prod', to: Workload.select({ app: 'server' }, { service: 'server' }), peers: [Peer.serviceAccount('client', 'prod')], ports: [Port.tcp(8080)], http: [HttpRule.get('/api/*')],
+  });
+  const analyzer = new ReachabilityAnalyzer(model, istioIntentPolicies(chart));
+  const viaService = (from: string, method: string, path: string) => analyzer.evaluateService(podEndpoint('prod', from), 'prod', 'server', 8080, 'TCP', { method, path }).allowed;
+
+  test('through the Service, the client gets the requests the rules name and no other; another identity gets none', () => {
+    expect([viaService('client', 'GET', '/api/orders'), viaService('client', 'POST', '/api/orders'), viaService('client', 'GET', '/admin')]).toEqual([true, false, false]);
+    expect(viaService('other', 'GET', '/api/orders')).toBe(false);
+  });
+
+  test('a connection to the pod IP on the allowance\'s port is denied, with or without a request: only the waypoint\'s identity is admitted there', () => {
+    const direct = (http?: { method: string; path: string }) => analyzer.evaluate({
+      source: podEndpoint('prod', 'client'), destination: podEndpoint('prod', 'server'), port: 8080, protocol: 'TCP', ...(http ? { http } : {}),
+    }).allowed;
+    expect([direct(), direct({ method: 'GET', path: '/api/orders' })]).toEqual([false, false]);
   });
 });

@@ -103,6 +103,8 @@ ruleTable('istio-strict-mtls', {
     ['PERMISSIVE in the namespace overrides a mesh-wide STRICT', [pa('mesh', { mtls: { mode: 'STRICT' } }, 'istio-system'), pa('default', { mtls: { mode: 'PERMISSIVE' } }),
       ingressFrom('lb', [{ ipBlock: { cidr: '203.0.113.0/24' } }])], []],
     ['ambient\'s kubelet probe address, which ztunnel lets through', [STRICT, ingressFrom('probes', [{ ipBlock: { cidr: '169.254.7.127/32' } }])], []],
+    ['ambient\'s IPv6 kubelet probe address (istio-cni HOST_PROBE_SNAT_IPV6), which ztunnel lets through',
+      [STRICT, ingressFrom('probes', [{ ipBlock: { cidr: '169.254.7.127/32' } }, { ipBlock: { cidr: 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128' } }])], []],
     ['an ipBlock rule in a namespace without STRICT', [STRICT, ingressFrom('lb', [{ ipBlock: { cidr: '203.0.113.0/24' } }], 'other')], []],
   ],
 });

@@ -94,13 +94,16 @@ describe('Istio (ambient) renders', () => {
     ]);
   });
 
-  test('the CNI plumbing ambient needs: HBONE 15008 from every pod and the kubelet probe SNAT address into isolated pods', () => {
+  test('the CNI plumbing ambient needs: HBONE 15008 from every pod and the kubelet probe SNAT addresses (IPv4 and IPv6) into isolated pods', () => {
     const objs = synthValid(seed());
     expect(byName(objs, 'mesh-hbone-ingress').spec).toEqual({
       podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: 15008 }] }],
     });
     expect(byName(objs, 'mesh-probes-ingress').spec).toEqual({
-      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }], ports: [{ protocol: 'TCP' }] }],
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      // istio-cni's probe SNAT sources, IPv4 and IPv6 (istio/istio cni/pkg/nodeagent/options.go).
+      ingress: [{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }, { ipBlock: { cidr: 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128' } }], ports: [{ protocol: 'TCP' }] }],
     });
     // No istiod egress for ambient pods (ztunnel talks to istiod), only for the waypoint.
     expect(objs.map(o => o.metadata.name).filter(n => n.includes('istiod'))).toEqual(['waypoint-istiod-egress-production']);

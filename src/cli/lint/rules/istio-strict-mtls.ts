@@ -6,8 +6,11 @@ import { LintContext, LintViolation } from '../lint-rule';
 import { asObject, asString, specOf } from '../manifest-fields';
 import { perRun } from '../per-run';
 
-/** The address Istio ambient gives kubelet's probes (SNAT); ztunnel lets them through whatever the mTLS mode ([IO-NP]). */
-const AMBIENT_PROBE_SOURCE = '169.254.7.127/32';
+/**
+ * The addresses Istio ambient gives kubelet's probes (SNAT), IPv4 and IPv6; ztunnel lets them through whatever
+ * the mTLS mode ([IO-NP]). Defaults of istio-cni (istio/istio `cni/pkg/nodeagent/options.go`).
+ */
+const AMBIENT_PROBE_SOURCES: ReadonlySet<string> = new Set(['169.254.7.127/32', 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128']);
 
 const ENROLMENT_LABELS: readonly [string, string | undefined][] = [
   ['istio-injection', 'enabled'], ['istio.io/rev', undefined], ['istio.io/dataplane-mode', 'ambient'],
@@ -17,7 +20,8 @@ const ENROLMENT_LABELS: readonly [string, string | undefined][] = [
  * STRICT mTLS that rejects clients the policies let in — the seed's case 2, reported where there is
  * evidence: a Kubernetes NetworkPolicy ingress rule in a namespace whose effective mode is STRICT
  * (its namespace-wide PeerAuthentication, else the mesh-wide one in the root namespace) that admits
- * clients outside the cluster (an ipBlock other than ambient's probe address 169.254.7.127, or no
+ * clients outside the cluster (an ipBlock other than ambient's probe addresses 169.254.7.127/32 and
+ * fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128, or no
  * `from`), which have no mesh certificate; with
  * `--cluster`, also one that admits namespaces without the labels that enrol pods in the mesh, and
  * a STRICT PeerAuthentication in a namespace that is not enrolled itself (IAPI; SEMANTICS §4, §6 Istio 8).
@@ -44,7 +48,7 @@ export function istioStrictMtls(object: LintObject, context: LintContext): LintV
       ? [{ path: `spec.ingress[${i}]`, who: 'every client, those outside the cluster included' }]
       : rule.peers.flatMap((peer, j) => {
         const path = `spec.ingress[${i}].from[${j}]`;
-        if (peer.ipBlock && peer.ipBlock.cidr !== AMBIENT_PROBE_SOURCE) {
+        if (peer.ipBlock && !AMBIENT_PROBE_SOURCES.has(peer.ipBlock.cidr)) {
           return [{ path, who: `addresses in ${peer.ipBlock.cidr}, which are not pods of the mesh` }];
         }
         if (peer.ipBlock) {
