@@ -43,7 +43,7 @@ export function renderMain(plan: ImportPlan, options: RenderAppOptions = {}): st
     return name;
   };
   const workloadVar = new Map(plan.workloads.map(w => [w.id, w]));
-  const chartVar = new Map(plan.charts.map(c => [c.id, chartVariable(c)]));
+  const chartVar = chartVariables(plan.charts);
 
   body.push('const app = new App();');
   body.push(`Engine.attach(app, ${engineExpression(plan, use)});`);
@@ -91,6 +91,23 @@ export function renderMain(plan: ImportPlan, options: RenderAppOptions = {}): st
 export function chartVariable(chart: PlanChart): string {
   const base = identifier(chart.id, 'Chart');
   return base.endsWith('Chart') ? base : `${base}Chart`;
+}
+
+/**
+ * The variables of the charts, unique: namespaces whose names differ only by dashes (`shop-2`,
+ * `shop2`; `cluster-wide` and the cluster chart) camelCase alike, so a repeat gets `_<n>` before
+ * `Chart` (an identifier never has `_` past its first character, so no later chart or workload can
+ * take it; it still ends in `Chart`, which no workload variable does).
+ */
+function chartVariables(charts: readonly PlanChart[]): Map<string, string> {
+  const used = new Set<string>();
+  return new Map(charts.map((chart) => {
+    const base = chartVariable(chart).slice(0, -'Chart'.length);
+    let name = `${base}Chart`;
+    for (let n = 2; used.has(name); n++) name = `${base}_${n}Chart`;
+    used.add(name);
+    return [chart.id, name];
+  }));
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import * as ts from 'typescript';
 import { ImportPlan } from '../../src/importer/import-plan';
 import { identifier, quote, renderApp, renderMain } from '../../src/importer/render-app';
 
@@ -51,6 +52,37 @@ describe('renderApp', () => {
   test('throws for a plan whose intent names a workload it does not declare', () => {
     const broken: ImportPlan = { ...plan, workloads: plan.workloads.slice(1) };
     expect(() => renderMain(broken)).toThrow('plan: intent api-ingress-0 names workload api, which the plan does not declare');
+  });
+});
+
+/**
+ * Runs main.ts as its compiled CommonJS module runs, against stand-ins for cdk8s and the library
+ * (every export a constructible, callable stand-in), and returns the names it declares: a repeated
+ * declaration or a name the module wrapper needs (`require` in its dead zone) throws here.
+ */
+function runMain(main: string): string[] {
+  const js = ts.transpileModule(main, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+  const standIn: object = new Proxy(function stub() {}, { get: () => standIn, apply: () => standIn, construct: () => standIn });
+  const module = { exports: {} };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  new Function('exports', 'require', 'module', js)(module.exports, () => standIn, module);
+  return [...main.matchAll(/^const (\S+) =/gm)].map(m => m[1]);
+}
+
+describe('the main.ts of renderApp, run', () => {
+  const hostile: ImportPlan = {
+    engine: { kind: 'kubernetes' },
+    charts: [{ id: 'ClusterWide' }, { id: 'cluster-wide', namespace: 'cluster-wide' }, { id: 'shop-2', namespace: 'shop-2' }, { id: 'shop2', namespace: 'shop2' }],
+    workloads: ['require', 'exports', 'module'].map((name) => ({ id: identifier(name, 'Workload'), namespace: 'shop2', labels: { app: name }, expressions: [] })),
+    intents: ['ClusterWide', 'cluster-wide', 'shop-2', 'shop2'].map((chart) => ({
+      kind: 'DefaultDeny' as const, id: 'deny', chart, namespace: chart, directions: ['ingress' as const], source: { object: `NetworkPolicy ${chart}/deny` },
+    })),
+  };
+
+  test('declares each chart once, for namespaces whose names camelCase alike', () => {
+    const declared = runMain(renderMain({ ...hostile, workloads: [] }));
+    expect(declared.filter(name => name.endsWith('Chart'))).toHaveLength(4);
+    expect(new Set(declared).size).toBe(declared.length);
   });
 });
 
