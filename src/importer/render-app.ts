@@ -352,7 +352,9 @@ function oneLine(s: string): string {
   return [...s].map(c => (c.codePointAt(0)! < 0x20 || c === '\u2028' || c === '\u2029' ? ' ' : c)).join('');
 }
 
-const RESERVED = new Set(['app', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum',
+// `require`, `exports` and `module` are the parameters of the CommonJS wrapper the compiled main.ts runs in: a
+// `const require` there is in its temporal dead zone when the compiled `require("cdk8s")` runs.
+const RESERVED = new Set(['app', 'require', 'exports', 'module', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum',
   'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch',
   'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield', 'let', 'static', 'implements', 'interface', 'package',
   'private', 'protected', 'public', 'await', 'arguments', 'eval', 'undefined', 'NaN', 'Infinity', 'App', 'Chart', 'Engine', 'Peer', 'Port',

@@ -84,6 +84,11 @@ describe('the main.ts of renderApp, run', () => {
     expect(declared.filter(name => name.endsWith('Chart'))).toHaveLength(4);
     expect(new Set(declared).size).toBe(declared.length);
   });
+
+  test('runs with workloads named after what the CommonJS module wrapper declares', () => {
+    expect(() => runMain(renderMain(hostile))).not.toThrow();
+    expect(runMain(renderMain(hostile))).toEqual(expect.not.arrayContaining(['require', 'exports', 'module']));
+  });
 });
 
 describe('quote', () => {
