@@ -246,6 +246,17 @@ spec:
     expect(fs.readFileSync(path.join(dir, 'main.ts'), 'utf8')).toBe('// mine\n');
   });
 
+  test('fails with one line and exit 2 when a file of the app cannot be written, and leaves none of the app behind', async () => {
+    // A dangling symlink where tsconfig.json goes: main.ts and package.json are written first, then the exclusive create fails.
+    const out = path.join(dir, 'half');
+    fs.mkdirSync(out);
+    fs.symlinkSync(path.join(out, 'nowhere'), path.join(out, 'tsconfig.json'));
+    const run = await runCli(['import', ...SEED, ...CIDRS, '--out', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: cannot write the app into --out .*\n$/);
+    expect(fs.readdirSync(out)).toEqual(['tsconfig.json']);
+  });
+
   test('fails with one line and exit 2 for a missing policy file or an invalid CIDR, as the other commands do', async () => {
     const missing = await runCli(['import', '--cluster', fixture('seed-cluster.yaml'), '--policies', path.join(dir, 'nope.yaml'), '--out', path.join(dir, 'app')]);
     expect(missing.code).toBe(2);

@@ -156,10 +156,17 @@ export function importCommand(context: CommandContext): Command {
         return;
       }
       const files = renderApp(plan, { library: flags.library, inputs: flags.policies.map(f => path.basename(f)) });
+      const written: string[] = [];
       try {
         fs.mkdirSync(out, { recursive: true });
-        for (const file of files) fs.writeFileSync(path.join(out, file.path), file.text, { flag: 'wx' });
+        for (const file of files) {
+          const target = path.join(out, file.path);
+          fs.writeFileSync(target, file.text, { flag: 'wx' });
+          written.push(target);
+        }
       } catch (error) {
+        // All of the app or none of it: a main.ts without its package.json is not what was proven, and it would make the next run refuse --out.
+        written.forEach((file) => fs.rmSync(file, { force: true }));
         const code = (error as NodeJS.ErrnoException).code;
         throw new CliError(`cannot write the app into --out ${flags.out}: ${code === 'EACCES' ? 'permission denied' : code === 'EEXIST' ? 'a file appeared there meanwhile' : (error as Error).message}`);
       }
