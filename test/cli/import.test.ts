@@ -246,6 +246,12 @@ spec:
     expect(fs.readFileSync(path.join(dir, 'main.ts'), 'utf8')).toBe('// mine\n');
   });
 
+  test('fails with one line and exit 2 for an empty --out instead of writing into the working directory', async () => {
+    const run = await runCli(['import', ...SEED, ...CIDRS, '--out', '']);
+    expect([run.code, run.stderr]).toEqual([2, 'error: --out is empty; give the folder to write the app into (it is created when missing)\n']);
+    expect(fs.existsSync(path.join(process.cwd(), 'main.ts'))).toBe(false);
+  });
+
   test('fails with one line and exit 2 when a file of the app cannot be written, and leaves none of the app behind', async () => {
     // A dangling symlink where tsconfig.json goes: main.ts and package.json are written first, then the exclusive create fails.
     const out = path.join(dir, 'half');

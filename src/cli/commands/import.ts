@@ -192,6 +192,10 @@ export function synthesize(plan: ImportPlan): { policies: AnalysisPolicy[] } | {
 }
 
 function checkOut(given: string, out: string): void {
+  if (given.trim() === '') {
+    // An unset shell variable (`--out "$DIR"`) would otherwise write the app into the working directory.
+    throw new CliError('--out is empty; give the folder to write the app into (it is created when missing)');
+  }
   if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
     throw new CliError(`--out ${given} is a file; give a folder (it is created when missing)`);
   }
