@@ -13,6 +13,7 @@ import { CliError, EXIT_FINDINGS } from '../cli-error';
 import { CommandContext } from '../command-context';
 import { readCluster, readPolicies } from '../inputs';
 import { choiceOption, EvaluatorFlags, evaluatorOptions, policyReadingOptions, toEvaluatorOptions } from '../options';
+import { appDependencyVersion, packageVersion } from '../package-version';
 import { connectionFocus } from '../port-selection';
 import { diffReachability } from '../reachability-diff';
 import { renderDiffText } from '../render/diff-text';
@@ -155,7 +156,9 @@ export function importCommand(context: CommandContext): Command {
         context.exitCode = EXIT_FINDINGS;
         return;
       }
-      const files = renderApp(plan, { library: flags.library, inputs: flags.policies.map(f => path.basename(f)) });
+      const files = renderApp(plan, {
+        library: flags.library, inputs: flags.policies.map(f => path.basename(f)), libraryVersion: appDependencyVersion(packageVersion()),
+      });
       const written: string[] = [];
       try {
         fs.mkdirSync(out, { recursive: true });
