@@ -83,8 +83,8 @@ export function importCommand(context: CommandContext): Command {
       + '(required then; what it does not enforce fails the import)', Object.keys(IMPLEMENTATIONS)),
     new Option('--cilium-http-normalize-path', 'declare that Cilium\'s agent normalizes HTTP paths (http-normalize-path, on by default): '
       + 'needed to import HTTP rules for the cilium engine'),
-    new Option('--keep-mesh-policies', 'import only the CNI\'s policies and keep the Istio ones as they are: the proof compares the input with the app '
-      + 'plus the input\'s mesh policies, which must stay applied'),
+    new Option('--keep-mesh-policies', 'import only the CNI\'s policies and keep the Istio ones as they are: the proof compares the input\'s CNI '
+      + 'policies with the app, layer for layer; the mesh policies must stay applied'),
     new Option('--library <module>', 'the module main.ts imports the intents from').default('cdk8s-zero-trust'),
     ...policyReadingOptions(),
     ...evaluatorOptions(),
@@ -136,9 +136,12 @@ export function importCommand(context: CommandContext): Command {
         return;
       }
       const options = toEvaluatorOptions(flags);
-      const before = new ReachabilityAnalyzer(cluster, input, options);
+      // --keep-mesh-policies: the mesh policies stay as they are, so the proof compares the CNI layer alone (the input's network
+      // policies with the app). Comparing both layers would let a mesh DENY hide a CNI allowance the app adds; and as a flow
+      // needs every layer's allow, equal CNI layers under the same mesh policies are equal end to end.
       const kept = flags.keepMeshPolicies ? input.filter((policy) => policy.layer !== 'network') : [];
-      const after = new ReachabilityAnalyzer(cluster, [...generated.policies, ...kept], options);
+      const before = new ReachabilityAnalyzer(cluster, flags.keepMeshPolicies ? input.filter((policy) => policy.layer === 'network') : input, options);
+      const after = new ReachabilityAnalyzer(cluster, generated.policies, options);
       const diff = diffReachability(before, after, connectionFocus({}));
       const universe = diff.before.universe;
       const classes = universe.sets.size;
@@ -146,8 +149,9 @@ export function importCommand(context: CommandContext): Command {
         + `${count(plan.workloads.length, 'workload')}`;
       const compared = `compared ${count(classes, 'endpoint class', 'endpoint classes')} (${count(universe.groupCount, 'pod group')}, `
         + `${count(classes - universe.groupCount, 'outside address class', 'outside address classes')}), ${count(classes * classes, 'ordered pair')}, on every connection `
-        + `(${count(universe.space.atoms.length, 'connection atom')}) between the input and the ${count(generated.policies.length, 'policy', 'policies')} synthesized from the app`
-        + `${kept.length > 0 ? ` and the ${count(kept.length, 'mesh policy', 'mesh policies')} kept (--keep-mesh-policies)` : ''}`;
+        + `(${count(universe.space.atoms.length, 'connection atom')}) between the input${flags.keepMeshPolicies ? '\'s network policies' : ''} and the `
+        + `${count(generated.policies.length, 'policy', 'policies')} synthesized from the app`
+        + `${flags.keepMeshPolicies ? ` (the ${count(kept.length, 'mesh policy', 'mesh policies')} kept by --keep-mesh-policies are left out of both sides)` : ''}`;
       if (diff.gainedPairs > 0 || diff.lostPairs > 0) {
         io.stdout(`import: ${summary}\nproof: ${compared}: DIFFERENT (nothing written)\n`);
         io.stdout(renderDiffText(diff));
