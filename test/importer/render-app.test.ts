@@ -41,6 +41,14 @@ describe('renderApp', () => {
     expect(lines.filter(l => l.includes('evil'))).toHaveLength(1);
   });
 
+  test('keeps input file names with line breaks inside the header comment, so that no name becomes code', () => {
+    const main = renderMain(plan, { inputs: ['p\nrequire("child_process").execSync("touch x");\n.yaml', 'q\u2028.yaml'] });
+    const header = main.split(/\r\n|[\n\r\u2028\u2029]/);
+    const firstCode = header.findIndex(line => !line.startsWith('//'));
+    expect(header[firstCode]).toBe("import { App, Chart } from 'cdk8s';");
+    expect(header.slice(0, firstCode).join('\n')).toContain('p require("child_process").execSync("touch x"); .yaml, q .yaml');
+  });
+
   test('writes the files of a cdk8s typescript-app project, the same bytes every time', () => {
     const files = renderApp(plan, { library: '../src' });
     expect(files.map(f => f.path)).toEqual(['main.ts', 'package.json', 'tsconfig.json', 'cdk8s.yaml']);
