@@ -259,6 +259,15 @@ items:
     expect(fs.readFileSync(path.join(out, 'main.ts'), 'utf8')).toBe('// mine\n');
   });
 
+  test('fails with one line when --out cannot be written, and prints no report', async () => {
+    const parent = path.dirname(out);
+    fs.writeFileSync(path.join(parent, 'file'), '');
+    const run = await runCli(['recommend', '--flows', HUBBLE, '--cluster', CLUSTER, '--out', path.join(parent, 'file', 'app'), ...CIDRS]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: cannot write the app into --out .*file\/app: ENOTDIR/);
+    expect(run.stdout).toBe('');
+  });
+
   test('fails for a bad flow file with the reader\'s error, naming file, line and field', async () => {
     const files = { 'bad.csv': 'source,destination,port,protocol\nproduction/frontend,production/backend-api,http,TCP\n' };
     const run = await runCli(['recommend', '--flows', 'bad.csv', '--cluster', CLUSTER, '--out', out], { files });

@@ -159,9 +159,15 @@ export function recommendCommand(context: CommandContext): Command {
         if (e instanceof AnalysisInputError && e.message.startsWith('line ')) throw new CliError(`flow file ${flags.flows}, ${e.message}`);
         throw e;
       }
+      try {
+        fs.mkdirSync(out, { recursive: true });
+        for (const file of run.files) fs.writeFileSync(path.join(out, file.path), file.text, { flag: 'wx' });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new CliError(`cannot write the app into --out ${flags.out}: `
+          + `${code === 'EACCES' ? 'permission denied' : code === 'EEXIST' ? 'a file appeared there meanwhile' : (error as Error).message}`);
+      }
       io.stdout(renderRecommendText(run, flags.engine, run.policyCount, flags.maxListed));
-      fs.mkdirSync(out, { recursive: true });
-      for (const file of run.files) fs.writeFileSync(path.join(out, file.path), file.text, { flag: 'wx' });
       io.stdout(`wrote ${run.files.map(f => path.join(flags.out, f.path)).join(', ')}\n`);
     });
 }

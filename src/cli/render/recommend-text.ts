@@ -69,7 +69,7 @@ export function renderRecommendText(run: RecommendRun, engine: string, policies:
   section('LEFT OUT: DENIED BY POLICY WHEN OBSERVED', r.denied, c => {
     const still = run.proof.deniedNowAllowed.some(f => f.line === c.line);
     return [`  ${c.source.label} -> ${c.destination.label} ${c.protocol} ${c.port} (${plural(c.count, 'record')}, first on line ${c.line}): `
-      + `${still ? 'ALLOWED by the app through the workload grouping' : 'denied by the app too'}`];
+      + `${still ? 'ALLOWED by the app (observed allowed too, or through the workload grouping)' : 'denied by the app too'}`];
   });
   section('LEFT OUT', r.ignored, i => [`  ${plural(i.count, 'record')} (first on line ${i.line}): ${i.reason}`]);
   section('SKIPPED', r.skipped, s => [`  ${plural(s.count, 'record')} (first on line ${s.line}): ${s.reason}`]);
