@@ -287,6 +287,13 @@ spec:
     expect(fs.existsSync(path.join(process.cwd(), 'main.ts'))).toBe(false);
   });
 
+  test('fails with one line and exit 2 for an empty --library instead of writing a main.ts that imports from nothing', async () => {
+    const out = path.join(dir, 'app');
+    const run = await runCli(['import', ...SEED, ...CIDRS, '--library', ' ', '--out', out]);
+    expect([run.code, run.stderr]).toEqual([2, 'error: --library is empty; give the module main.ts imports the intents from (default cdk8s-zero-trust), or leave the option out\n']);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   test('fails with one line and exit 2 when a file of the app cannot be written, and leaves none of the app behind', async () => {
     // A dangling symlink where tsconfig.json goes: main.ts and package.json are written first, then the exclusive create fails.
     const out = path.join(dir, 'half');

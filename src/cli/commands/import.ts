@@ -98,6 +98,9 @@ export function importCommand(context: CommandContext): Command {
       const input = readPolicies(io, flags.policies, { ...flags, cluster }, 'policy file (--policies)');
       const out = path.resolve(flags.out);
       checkOut(flags.out, out);
+      if (flags.library.trim() === '') {
+        throw new CliError('--library is empty; give the module main.ts imports the intents from (default cdk8s-zero-trust), or leave the option out');
+      }
       const engine = flags.engine ?? defaultEngineFor(input);
       const result = planImport(input, cluster, {
         engine,
