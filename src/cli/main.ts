@@ -1,9 +1,8 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { CliIo, processIo } from './cli-io';
 import { CommandContext } from './command-context';
+import { packageVersion } from './package-version';
 import { AnalysisInputError, ManifestError } from '../analysis';
 import { auditCommand } from './commands/audit';
 import { diffCommand } from './commands/diff';
@@ -73,14 +72,4 @@ function handleError(error: unknown, io: CliIo): number {
     io.stderr('This is a bug in cdk8s-zero-trust; set DEBUG=1 for the stack trace and report it.\n');
   }
   return EXIT_INTERNAL;
-}
-
-/** The version in the package.json next to lib/ (or src/) — both are two levels below it. */
-function packageVersion(): string {
-  try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string };
-    return manifest.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }

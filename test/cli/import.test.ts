@@ -224,6 +224,41 @@ spec:
     expect(run.stderr).toContain('- AuthorizationPolicy tenant/web (istio.yaml, document 1) spec: a mesh-layer policy (Istio): import writes network intents only');
   });
 
+  test('fails with exit 1 for --keep-mesh-policies when the app allows more on the CNI than the input, even where a kept mesh DENY hides it', async () => {
+    const sidecar = 'spec: { containers: [{ name: app }, { name: istio-proxy }] }';
+    const cluster = `apiVersion: v1
+kind: List
+items:
+  - { apiVersion: v1, kind: Namespace, metadata: { name: tenant } }
+  - { apiVersion: v1, kind: Namespace, metadata: { name: other } }
+  - { apiVersion: v1, kind: Pod, metadata: { name: web, namespace: tenant, labels: { app: web } }, ${sidecar}, status: { podIP: 10.244.1.10 } }
+  - { apiVersion: v1, kind: Pod, metadata: { name: db, namespace: other, labels: { app: db } }, ${sidecar}, status: { podIP: 10.244.1.11 } }
+`;
+    // A Cilium CIDR rule never matches pods; the Kubernetes ipBlock it migrates to does under --ip-block-pods match: web -> db on 5432 more
+    // on the CNI, which the Istio DENY on 5432 at db (kept) denies end to end.
+    const policies = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: tenant }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress: [{ toCIDR: [10.244.0.0/16], toPorts: [{ ports: [{ port: '5432', protocol: TCP }] }] }]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: deny-5432, namespace: other }
+spec:
+  action: DENY
+  rules: [{ to: [{ operation: { ports: ['5432'] } }] }]
+`;
+    const out = path.join(dir, 'app');
+    const run = await runCli(['import', '--cluster', 'cluster.yaml', '--policies', 'p.yaml', ...CIDRS, '--engine', 'kubernetes', '--ip-block-pods', 'match',
+      '--keep-mesh-policies', '--out', out], { files: { 'cluster.yaml': cluster, 'p.yaml': policies } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^proof: .* between the input's network policies and the 1 policy synthesized from the app \(the 1 mesh policy kept .*: DIFFERENT/m);
+    expect(run.stdout).toMatch(/^ {2}\+ tenant\/web -> other\/db: TCP 5432$/m);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   test('fails with one line and exit 2 when the policies name CIDR blocks and the cluster\'s CIDRs are not given', async () => {
     const run = await runCli(['import', ...SEED, '--out', path.join(dir, 'app')]);
     expect(run.code).toBe(2);
@@ -244,6 +279,30 @@ spec:
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('already holds main.ts; import writes a new app and never overwrites one');
     expect(fs.readFileSync(path.join(dir, 'main.ts'), 'utf8')).toBe('// mine\n');
+  });
+
+  test('fails with one line and exit 2 for an empty --out instead of writing into the working directory', async () => {
+    const run = await runCli(['import', ...SEED, ...CIDRS, '--out', '']);
+    expect([run.code, run.stderr]).toEqual([2, 'error: --out is empty; give the folder to write the app into (it is created when missing)\n']);
+    expect(fs.existsSync(path.join(process.cwd(), 'main.ts'))).toBe(false);
+  });
+
+  test('fails with one line and exit 2 for an empty --library instead of writing a main.ts that imports from nothing', async () => {
+    const out = path.join(dir, 'app');
+    const run = await runCli(['import', ...SEED, ...CIDRS, '--library', ' ', '--out', out]);
+    expect([run.code, run.stderr]).toEqual([2, 'error: --library is empty; give the module main.ts imports the intents from (default cdk8s-zero-trust), or leave the option out\n']);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('fails with one line and exit 2 when a file of the app cannot be written, and leaves none of the app behind', async () => {
+    // A dangling symlink where tsconfig.json goes: main.ts and package.json are written first, then the exclusive create fails.
+    const out = path.join(dir, 'half');
+    fs.mkdirSync(out);
+    fs.symlinkSync(path.join(out, 'nowhere'), path.join(out, 'tsconfig.json'));
+    const run = await runCli(['import', ...SEED, ...CIDRS, '--out', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: cannot write the app into --out .*\n$/);
+    expect(fs.readdirSync(out)).toEqual(['tsconfig.json']);
   });
 
   test('fails with one line and exit 2 for a missing policy file or an invalid CIDR, as the other commands do', async () => {

@@ -13,6 +13,7 @@ import { CliError, EXIT_FINDINGS } from '../cli-error';
 import { CommandContext } from '../command-context';
 import { readCluster, readPolicies } from '../inputs';
 import { choiceOption, EvaluatorFlags, evaluatorOptions, policyReadingOptions, toEvaluatorOptions } from '../options';
+import { appDependencyVersion, packageVersion } from '../package-version';
 import { connectionFocus } from '../port-selection';
 import { diffReachability } from '../reachability-diff';
 import { renderDiffText } from '../render/diff-text';
@@ -82,8 +83,8 @@ export function importCommand(context: CommandContext): Command {
       + '(required then; what it does not enforce fails the import)', Object.keys(IMPLEMENTATIONS)),
     new Option('--cilium-http-normalize-path', 'declare that Cilium\'s agent normalizes HTTP paths (http-normalize-path, on by default): '
       + 'needed to import HTTP rules for the cilium engine'),
-    new Option('--keep-mesh-policies', 'import only the CNI\'s policies and keep the Istio ones as they are: the proof compares the input with the app '
-      + 'plus the input\'s mesh policies, which must stay applied'),
+    new Option('--keep-mesh-policies', 'import only the CNI\'s policies and keep the Istio ones as they are: the proof compares the input\'s CNI '
+      + 'policies with the app, layer for layer; the mesh policies must stay applied'),
     new Option('--library <module>', 'the module main.ts imports the intents from').default('cdk8s-zero-trust'),
     ...policyReadingOptions(),
     ...evaluatorOptions(),
@@ -97,6 +98,9 @@ export function importCommand(context: CommandContext): Command {
       const input = readPolicies(io, flags.policies, { ...flags, cluster }, 'policy file (--policies)');
       const out = path.resolve(flags.out);
       checkOut(flags.out, out);
+      if (flags.library.trim() === '') {
+        throw new CliError('--library is empty; give the module main.ts imports the intents from (default cdk8s-zero-trust), or leave the option out');
+      }
       const engine = flags.engine ?? defaultEngineFor(input);
       const result = planImport(input, cluster, {
         engine,
@@ -135,9 +139,12 @@ export function importCommand(context: CommandContext): Command {
         return;
       }
       const options = toEvaluatorOptions(flags);
-      const before = new ReachabilityAnalyzer(cluster, input, options);
+      // --keep-mesh-policies: the mesh policies stay as they are, so the proof compares the CNI layer alone (the input's network
+      // policies with the app). Comparing both layers would let a mesh DENY hide a CNI allowance the app adds; and as a flow
+      // needs every layer's allow, equal CNI layers under the same mesh policies are equal end to end.
       const kept = flags.keepMeshPolicies ? input.filter((policy) => policy.layer !== 'network') : [];
-      const after = new ReachabilityAnalyzer(cluster, [...generated.policies, ...kept], options);
+      const before = new ReachabilityAnalyzer(cluster, flags.keepMeshPolicies ? input.filter((policy) => policy.layer === 'network') : input, options);
+      const after = new ReachabilityAnalyzer(cluster, generated.policies, options);
       const diff = diffReachability(before, after, connectionFocus({}));
       const universe = diff.before.universe;
       const classes = universe.sets.size;
@@ -145,8 +152,9 @@ export function importCommand(context: CommandContext): Command {
         + `${count(plan.workloads.length, 'workload')}`;
       const compared = `compared ${count(classes, 'endpoint class', 'endpoint classes')} (${count(universe.groupCount, 'pod group')}, `
         + `${count(classes - universe.groupCount, 'outside address class', 'outside address classes')}), ${count(classes * classes, 'ordered pair')}, on every connection `
-        + `(${count(universe.space.atoms.length, 'connection atom')}) between the input and the ${count(generated.policies.length, 'policy', 'policies')} synthesized from the app`
-        + `${kept.length > 0 ? ` and the ${count(kept.length, 'mesh policy', 'mesh policies')} kept (--keep-mesh-policies)` : ''}`;
+        + `(${count(universe.space.atoms.length, 'connection atom')}) between the input${flags.keepMeshPolicies ? '\'s network policies' : ''} and the `
+        + `${count(generated.policies.length, 'policy', 'policies')} synthesized from the app`
+        + `${flags.keepMeshPolicies ? ` (the ${count(kept.length, 'mesh policy', 'mesh policies')} kept by --keep-mesh-policies are left out of both sides)` : ''}`;
       if (diff.gainedPairs > 0 || diff.lostPairs > 0) {
         io.stdout(`import: ${summary}\nproof: ${compared}: DIFFERENT (nothing written)\n`);
         io.stdout(renderDiffText(diff));
@@ -155,11 +163,20 @@ export function importCommand(context: CommandContext): Command {
         context.exitCode = EXIT_FINDINGS;
         return;
       }
-      const files = renderApp(plan, { library: flags.library, inputs: flags.policies.map(f => path.basename(f)) });
+      const files = renderApp(plan, {
+        library: flags.library, inputs: flags.policies.map(f => path.basename(f)), libraryVersion: appDependencyVersion(packageVersion()),
+      });
+      const written: string[] = [];
       try {
         fs.mkdirSync(out, { recursive: true });
-        for (const file of files) fs.writeFileSync(path.join(out, file.path), file.text, { flag: 'wx' });
+        for (const file of files) {
+          const target = path.join(out, file.path);
+          fs.writeFileSync(target, file.text, { flag: 'wx' });
+          written.push(target);
+        }
       } catch (error) {
+        // All of the app or none of it: a main.ts without its package.json is not what was proven, and it would make the next run refuse --out.
+        written.forEach((file) => fs.rmSync(file, { force: true }));
         const code = (error as NodeJS.ErrnoException).code;
         throw new CliError(`cannot write the app into --out ${flags.out}: ${code === 'EACCES' ? 'permission denied' : code === 'EEXIST' ? 'a file appeared there meanwhile' : (error as Error).message}`);
       }
@@ -185,6 +202,10 @@ export function synthesize(plan: ImportPlan): { policies: AnalysisPolicy[] } | {
 }
 
 function checkOut(given: string, out: string): void {
+  if (given.trim() === '') {
+    // An unset shell variable (`--out "$DIR"`) would otherwise write the app into the working directory.
+    throw new CliError('--out is empty; give the folder to write the app into (it is created when missing)');
+  }
   if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
     throw new CliError(`--out ${given} is a file; give a folder (it is created when missing)`);
   }
