@@ -289,7 +289,7 @@ function readTrafficRule(
     reader.rejectUnknownFields(authentication, childPath(path, 'authentication'), ['mode']);
     const mode = authentication.mode;
     if (mode !== 'disabled') {
-      reader.fail(childPath(childPath(path, 'authentication'), 'mode'), `${JSON.stringify(mode)}: mutual authentication is ${NOT_EVALUATED} (only "disabled" is read)`);
+      reader.fail(childPath(childPath(path, 'authentication'), 'mode'), `${JSON.stringify(mode)}: mutual authentication, ${NOT_EVALUATED} (only "disabled" is read)`);
     }
   }
 
@@ -432,7 +432,7 @@ function readPortRule(reader: FieldReader, value: unknown, path: string, ingress
     reader.rejectUnknownFields(l7, rulesPath, ['http', 'dns', 'kafka', 'l7proto', 'l7']);
     for (const other of ['kafka', 'l7proto', 'l7']) {
       if (l7[other] !== undefined && l7[other] !== null) {
-        reader.fail(childPath(rulesPath, other), `${other === 'kafka' ? 'Kafka' : 'proxylib (l7proto)'} rules are ${NOT_EVALUATED}`);
+        reader.fail(childPath(rulesPath, other), `${other === 'kafka' ? 'Kafka' : 'proxylib (l7proto)'} rules, ${NOT_EVALUATED}`);
       }
     }
     if (l7.http !== undefined && l7.http !== null) {
@@ -526,7 +526,7 @@ function readHttpRule(reader: FieldReader, value: unknown, path: string): Cilium
   reader.rejectUnknownFields(rule, path, ['method', 'path', 'host', 'headers', 'headerMatches']);
   for (const headers of ['headers', 'headerMatches']) {
     if (reader.list(rule[headers], childPath(path, headers)).length > 0) {
-      reader.fail(childPath(path, headers), `header conditions are ${NOT_EVALUATED} (flows carry no headers)`);
+      reader.fail(childPath(path, headers), `header conditions, ${NOT_EVALUATED} (flows carry no headers)`);
     }
   }
   const out: { method?: string; path?: string; host?: string } = {};
