@@ -116,6 +116,16 @@ describe('HTTP requests in reach, diff and explain', () => {
     expect(denied.stdout).toContain('CiliumNetworkPolicy production/backend-l7 ingress[0].toPorts[0] matches pod production/frontend on 8080/TCP but not its HTTP condition');
   });
 
+  test('explain --method compares the method case-sensitively, as the proxies do: get is not GET', async () => {
+    const base = ['explain', '--cluster', CLUSTER, '--policies', 'p.yaml', '--from', 'production/frontend', '--to', 'production/backend-api', '--port', '8080', '--path', '/api/v1/orders'];
+    const lower = await runCli([...base, '--method', 'get'], { files: { 'p.yaml': V1 } });
+    expect(lower.code).toBe(0);
+    expect(lower.stdout).toContain('DENIED');
+    expect(lower.stdout).not.toContain('ALLOWED');
+    const upper = await runCli([...base, '--method', 'GET'], { files: { 'p.yaml': V1 } });
+    expect(upper.stdout).toContain('ALLOWED');
+  });
+
   test('fails with a clear error naming the rule and the pattern for a regex whose request classes cannot be derived', async () => {
     const run = await runCli(['reach', '--cluster', CLUSTER, '--policies', 'p.yaml'], { files: { 'p.yaml': cilium([{ path: '/api\\\\b.*' }]) } });
     expect(run.code).toBe(2);

@@ -61,7 +61,7 @@ export function explainCommand(context: CommandContext): Command {
     .requiredOption('--to <endpoint>', 'destination: <namespace>/<pod>, an IP address, or svc/<namespace>/<name> for a Service');
   const extra = [
     ...portOptions(false),
-    new Option('--method <method>', 'HTTP method of the request (for L7 rules; needs --port)'),
+    new Option('--method <method>', 'HTTP method of the request, case-sensitive as the proxies compare it (for L7 rules; needs --port; default GET with --path)'),
     new Option('--path <path>', 'HTTP path of the request, query string included (for L7 rules; needs --port)'),
     new Option('--mtls', 'the client presents a mesh certificate (Istio identity rules match only then; needs --port)'),
     choiceOption('--ip-family <family>', 'address family of a pod-to-pod flow (default: each family both pods have; needs --port)', ['IPv4', 'IPv6']),
@@ -95,7 +95,7 @@ export function explainCommand(context: CommandContext): Command {
         return;
       }
       const http = flags.method !== undefined || flags.path !== undefined
-        ? { method: (flags.method ?? 'GET').toUpperCase(), path: flags.path ?? '/' }
+        ? { method: flags.method ?? 'GET', path: flags.path ?? '/' }
         : undefined;
       const flow: Flow = {
         source,
@@ -171,7 +171,7 @@ function explainService(
     return;
   }
   const http = flags.method !== undefined || flags.path !== undefined
-    ? { method: (flags.method ?? 'GET').toUpperCase(), path: flags.path ?? '/' }
+    ? { method: flags.method ?? 'GET', path: flags.path ?? '/' }
     : undefined;
   const verdict = analyzer.evaluateService(source, namespace, name, flags.port, flags.protocol ?? 'TCP', http);
   if (flags.format === 'json') {
