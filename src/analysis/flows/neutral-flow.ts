@@ -93,7 +93,7 @@ function neutralRecord(text: (name: string) => string | undefined): NeutralRecor
     destination: endpoint(text('destination'), 'destination'),
     protocol: protocol as ObservedProtocol,
     port: Number(portText),
-    ...(method !== undefined ? { http: { method: method.toUpperCase(), path: path! } } : {}),
+    ...(method !== undefined ? { http: { method, path: path! } } : {}),
     observation: verdict(text('verdict')),
   };
   return { flow, count: countText === undefined ? 1 : Number(countText) };

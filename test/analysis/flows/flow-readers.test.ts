@@ -249,6 +249,11 @@ describe('the neutral flow format', () => {
     expect(read.flows[2].flow.source).toEqual({ kind: 'address', ip: 'fd00:10::5', identity: 'unknown' });
   });
 
+  test('keeps the method as recorded: the proxies compare methods case-sensitively, so get is not GET', () => {
+    const read = readText('{"source":"a/b","destination":"a/c","port":8080,"protocol":"TCP","method":"get","path":"/x"}\n');
+    expect(read.flows[0].flow.http).toEqual({ method: 'get', path: '/x' });
+  });
+
   test('reads a JSON array of neutral records', () => {
     const read = readText('[\n{"source":"a/b","destination":"10.0.0.1","port":1,"protocol":"udp"},\n{"source":"a/c","destination":"a/b","port":2,"protocol":"TCP"}\n]\n');
     expect(read.flows.map(f => [f.line, f.flow.port])).toEqual([[2, 1], [3, 2]]);
