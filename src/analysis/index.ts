@@ -52,3 +52,5 @@ export { FlowFileReader, FLOW_FORMATS, DEFAULT_MAX_RECORD_BYTES, MAX_DOCUMENT_LI
 export type { FlowFileOptions, FlowFormat, FlowSink } from './flows/flow-file-reader';
 export { NEUTRAL_COLUMNS } from './flows/neutral-flow';
 export * from './flows/flow-audit';
+export { DistinctFlows } from './flows/distinct-flows';
+export type { DistinctFlow } from './flows/distinct-flows';

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_DISTINCT_FLOWS, DistinctFlows } from './distinct-flows';
 import { formatObservedEndpoint, ObservedEndpoint, ObservedFlow, Observation, RecordedPolicy } from './observed-flow';
 import { ClusterPod, podId } from '../cluster/cluster-model';
 import { ConnectionSet } from '../engine/connection-set';
@@ -8,6 +9,8 @@ import { tryParseIpAddress } from '../ip/ip-address';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { Direction, Protocol } from '../ir/analysis-policy';
 import { FlowEndpoint } from '../ir/flow';
+
+export { DEFAULT_MAX_DISTINCT_FLOWS } from './distinct-flows';
 
 /** One distinct observed flow (identical records aggregated) and what the analyzer says of it. */
 export interface AuditedFlow {
@@ -94,15 +97,6 @@ export interface FlowAuditOptions {
   readonly maxDistinctFlows?: number;
 }
 
-/** The default bound on distinct flows: about 1 GiB of aggregates. A million records over 20,000 pods are 100,000. */
-export const DEFAULT_MAX_DISTINCT_FLOWS = 2_000_000;
-
-interface Aggregate {
-  readonly flow: ObservedFlow;
-  count: number;
-  readonly line: number;
-}
-
 type Mapped = { readonly endpoints: FlowEndpoint[]; readonly label: string } | { readonly unmapped: string };
 
 const AUDITED_PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
@@ -116,13 +110,13 @@ const AUDITED_PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
  * has it or as an address outside the cluster. Whatever cannot be mapped is counted with the reason.
  */
 export class FlowAudit {
-  private readonly aggregates = new Map<string, Aggregate>();
+  private readonly distinct: DistinctFlows;
   private readonly unmapped = new Map<string, { count: number; line: number }>();
-  private readonly skippedRecords = new Map<string, { count: number; line: number }>();
-  private lost = 0;
   private records = 0;
 
-  constructor(private readonly analyzer: ReachabilityAnalyzer, private readonly options: FlowAuditOptions = {}) {}
+  constructor(private readonly analyzer: ReachabilityAnalyzer, private readonly options: FlowAuditOptions = {}) {
+    this.distinct = new DistinctFlows(options.maxDistinctFlows ?? DEFAULT_MAX_DISTINCT_FLOWS, 'audit');
+  }
 
   /** Adds a flow record (seen `count` times, first on `line`). */
   public flow(flow: ObservedFlow, count: number, line: number): void {
@@ -131,26 +125,12 @@ export class FlowAudit {
       this.unmap(`${flow.protocol} flows: the analyzer decides TCP, UDP and SCTP only`, count, line);
       return;
     }
-    const key = flowKey(flow);
-    const known = this.aggregates.get(key);
-    if (known) {
-      known.count += count;
-    } else {
-      const max = this.options.maxDistinctFlows ?? DEFAULT_MAX_DISTINCT_FLOWS;
-      if (this.aggregates.size >= max) {
-        throw new AnalysisInputError(`line ${line}: more than ${max} distinct flows (each is held until the end); `
-          + 'audit a shorter capture, or raise the bound (--max-distinct-flows) if the memory is there');
-      }
-      this.aggregates.set(key, { flow, count, line });
-    }
+    this.distinct.add(flow, count, line);
   }
 
   /** Counts a record that carries no connection. */
   public skipped(reason: string, line: number, lostEvents?: number): void {
-    const known = this.skippedRecords.get(reason);
-    if (known) known.count++;
-    else this.skippedRecords.set(reason, { count: 1, line });
-    this.lost += lostEvents ?? 0;
+    this.distinct.skip(reason, line, lostEvents);
   }
 
   /** Answers every distinct flow and reports. */
@@ -165,7 +145,7 @@ export class FlowAudit {
     const flows: AuditedFlow[] = [];
     const used = new Map<number, Map<number, number[]>>();
     const connectivity = this.options.unused === false ? undefined : this.analyzer.connectivity();
-    for (const { flow, count, line } of this.aggregates.values()) {
+    for (const { flow, count, line } of this.distinct.flows()) {
       const source = mapEndpoint(flow.source);
       const destination = mapEndpoint(flow.destination);
       if ('unmapped' in source || 'unmapped' in destination) {
@@ -227,8 +207,8 @@ export class FlowAudit {
       denied: flows.filter(f => !f.allowed),
       differs: flows.filter(f => f.difference !== undefined),
       unmapped: [...this.unmapped].map(([reason, v]) => ({ reason, ...v })).sort((a, b) => a.line - b.line),
-      skipped: [...this.skippedRecords].map(([reason, v]) => ({ reason, ...v })).sort((a, b) => a.line - b.line),
-      lostEvents: this.lost,
+      skipped: this.distinct.skipped(),
+      lostEvents: this.distinct.lostEvents,
       ...(connectivity ? { unused: unusedAllowances(connectivity, used) } : {}),
     };
   }
@@ -309,10 +289,6 @@ export class FlowAudit {
 }
 
 /** The aggregation key: everything the audit reads from a record, except the policies it names. */
-function flowKey(flow: ObservedFlow): string {
-  return JSON.stringify([flow.source, flow.destination, flow.protocol, flow.port, flow.http?.method, flow.http?.path, flow.observation]);
-}
-
 /** Whether every enforcement step of a direction allows the flow (an exemption allows both). */
 function directionAllowed(verdict: Verdict, direction: Direction): boolean {
   if (verdict.noNetwork) return false;

@@ -1,6 +1,6 @@
 import {
-  AnalysisInputError, ClusterModel, ClusterPod, DEFAULT_MAX_DISTINCT_FLOWS, formatObservedEndpoint, IpAddress, ObservedEndpoint, ObservedFlow,
-  Observation, podId, Protocol, tryParseIpAddress,
+  AnalysisInputError, ClusterModel, ClusterPod, DEFAULT_MAX_DISTINCT_FLOWS, DistinctFlows, formatObservedEndpoint, IpAddress,
+  ObservedEndpoint, ObservedFlow, Observation, podId, Protocol, tryParseIpAddress,
 } from '../../analysis';
 
 /** One end of an observed connection, mapped onto the cluster model. */
@@ -70,12 +70,6 @@ export interface ObservedConnectionsOptions {
 
 const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
 
-interface Aggregate {
-  readonly flow: ObservedFlow;
-  count: number;
-  readonly line: number;
-}
-
 type Mapped = ConnectionEndpoint | { readonly ignored: string } | { readonly unknown: string };
 
 /**
@@ -87,36 +81,22 @@ type Mapped = ConnectionEndpoint | { readonly ignored: string } | { readonly unk
  * out is counted under its reason.
  */
 export class ObservedConnectionsReader {
-  private readonly aggregates = new Map<string, Aggregate>();
-  private readonly skippedRecords = new Map<string, { count: number; line: number }>();
-  private lost = 0;
+  private readonly distinct: DistinctFlows;
   private records = 0;
 
-  constructor(private readonly cluster: ClusterModel, private readonly options: ObservedConnectionsOptions = {}) {}
+  constructor(private readonly cluster: ClusterModel, private readonly options: ObservedConnectionsOptions = {}) {
+    this.distinct = new DistinctFlows(options.maxDistinctFlows ?? DEFAULT_MAX_DISTINCT_FLOWS, 'recommend from');
+  }
 
   /** Adds a flow record (seen `count` times, first on `line`). */
   public flow(flow: ObservedFlow, count: number, line: number): void {
     this.records += count;
-    const key = JSON.stringify([flow.source, flow.destination, flow.protocol, flow.port, flow.http?.method, flow.http?.path, flow.observation]);
-    const known = this.aggregates.get(key);
-    if (known) {
-      known.count += count;
-      return;
-    }
-    const max = this.options.maxDistinctFlows ?? DEFAULT_MAX_DISTINCT_FLOWS;
-    if (this.aggregates.size >= max) {
-      throw new AnalysisInputError(`line ${line}: more than ${max} distinct flows (each is held until the end); `
-        + 'recommend from a shorter capture, or raise the bound (--max-distinct-flows) if the memory is there');
-    }
-    this.aggregates.set(key, { flow, count, line });
+    this.distinct.add(flow, count, line);
   }
 
   /** Counts a record that carries no connection. */
   public skipped(reason: string, line: number, lostEvents?: number): void {
-    const known = this.skippedRecords.get(reason);
-    if (known) known.count++;
-    else this.skippedRecords.set(reason, { count: 1, line });
-    this.lost += lostEvents ?? 0;
+    this.distinct.skip(reason, line, lostEvents);
   }
 
   /**
@@ -139,7 +119,7 @@ export class ObservedConnectionsReader {
     };
     const connections: ObservedConnection[] = [];
     const denied: ObservedConnection[] = [];
-    for (const { flow, count, line } of this.aggregates.values()) {
+    for (const { flow, count, line } of this.distinct.flows()) {
       if (!PROTOCOLS.has(flow.protocol)) {
         ignore(`${flow.protocol} flows: intents allow TCP, UDP and SCTP only`, count, line);
         continue;
@@ -193,8 +173,8 @@ export class ObservedConnectionsReader {
       connections,
       denied,
       ignored: list(ignored),
-      skipped: list(this.skippedRecords),
-      lostEvents: this.lost,
+      skipped: this.distinct.skipped(),
+      lostEvents: this.distinct.lostEvents,
     };
   }
 
