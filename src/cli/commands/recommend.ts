@@ -10,6 +10,7 @@ import { CliError } from '../cli-error';
 import { CommandContext } from '../command-context';
 import { readCluster } from '../inputs';
 import { choiceOption, EvaluatorFlags, evaluatorOptions, parseMebibytes, parseNamespaceName, toEvaluatorOptions } from '../options';
+import { appDependencyVersion, packageVersion } from '../package-version';
 import { renderRecommendText } from '../render/recommend-text';
 
 /** The files `recommend` writes; an --out folder that already holds one of them is refused. */
@@ -150,6 +151,8 @@ export function recommendCommand(context: CommandContext): Command {
           maxAllowTests: flags.maxAllowTests,
           denySamples: flags.denySamples,
           library: flags.library,
+          // The written app depends on exactly this version, whose synthesis the command proved (as import's).
+          libraryVersion: appDependencyVersion(packageVersion()),
           evaluator: toEvaluatorOptions(flags),
           // Progress for inputs large enough that readFlows reported it.
           ...(large.records >= 250_000 ? { progress: (step: string) => io.stderr(`recommend: ${step}\n`) } : {}),

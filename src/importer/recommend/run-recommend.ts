@@ -25,6 +25,8 @@ export interface RunRecommendOptions extends RecommendOptions {
   readonly denySamples?: number;
   /** The module the generated files import the library from. @default 'cdk8s-zero-trust' */
   readonly library?: string;
+  /** The version of cdk8s-zero-trust the generated package.json depends on. @default '*' */
+  readonly libraryVersion?: string;
   /** The analyzer's options for the proof. @default - the analyzer's defaults */
   readonly evaluator?: EvaluatorOptions;
   /** Told each step as it starts (for progress on large inputs). @default - nothing is told */
@@ -100,7 +102,10 @@ export function runRecommend(cluster: ClusterModel, observed: ObservedConnection
     ...(options.denySamples !== undefined ? { deniedSamples: options.denySamples } : {}),
   });
   const files = renderRecommendedApp(plan, {
-    flowFile: options.flowFile, tests: tests.text, ...(options.library ? { library: options.library } : {}),
+    flowFile: options.flowFile,
+    tests: tests.text,
+    ...(options.library ? { library: options.library } : {}),
+    ...(options.libraryVersion ? { libraryVersion: options.libraryVersion } : {}),
   });
   return { recommendation, plan, proof, policyCount: policies.length, tests, files };
 }
