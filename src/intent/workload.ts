@@ -56,7 +56,7 @@ export interface WorkloadOptions {
    * intent's `ports` are container ports, so the engine renders each as the Service ports that forward to it.
    * Where a Service port equals its target port, write `{ port: 8080 }`. List every TCP port of the Service
    * truthfully: a port left out is denied at the waypoint, a wrong mapping denies or admits the wrong requests.
-   * @default - not known: an allowance that the engine renders on a waypoint fails synthesis
+   * @default - not known: an allowance on numbered ports that the engine renders on a waypoint fails synthesis
    */
   readonly servicePorts?: WorkloadServicePort[];
 }
