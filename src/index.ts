@@ -4,6 +4,7 @@ export { Port } from './intent/port';
 export { LabelExpression } from './intent/label-expression';
 export { Workload } from './intent/workload';
 export type { WorkloadOptions, WorkloadFromPodSelectorOptions } from './intent/workload';
+export type { WorkloadServicePort } from './intent/workload-service-port';
 export { Peer } from './intent/peer';
 export type { PodsPeerOptions, PeerFromPodSelectorOptions } from './intent/peer';
 export type {

@@ -32,7 +32,7 @@ export const example: Example = {
     const production = new ZeroTrustNamespace(chart, 'zero-trust', { engine });
 
     // The seed binds its AuthorizationPolicy to the backend-api Service (targetRefs).
-    const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
+    const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api', servicePorts: [{ port: 8080 }, { port: 9090 }] });
 
     production.allowFrom('frontend-to-backend', {
       to: backend,

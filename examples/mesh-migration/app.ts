@@ -38,7 +38,7 @@ export const example: Example = {
       enrolledNamespaces: ['production', 'monitoring'],
       monitoring: { namespace: 'monitoring', serviceAccount: 'prometheus', ports: [Port.tcp(9090)] },
     });
-    const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
+    const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api', servicePorts: [{ port: 8080 }, { port: 9090 }] });
     migration.allowFrom('frontend-to-backend', {
       to: backend,
       peers: [Peer.serviceAccount('frontend')],

@@ -1,10 +1,11 @@
 import { LabelExpression } from './label-expression';
-import { labelSelector, LabelSelectorModel, PodSetModel } from '../model';
+import { labelSelector, LabelSelectorModel, PodSetModel, ServicePortModel } from '../model';
 import { IPodSelectorSource } from './pod-selector-source';
 import { InputProblem } from '../validation/input-error';
 import { readNamespaceScope, readPodSelector } from './private/plus-selector';
 import { checkInstances, checkPropsObject } from './private/props';
 import { checkServiceName } from './private/service-name';
+import { checkServicePorts, WorkloadServicePort } from './workload-service-port';
 import { checkLabels, checkNamespaceName, checkSubdomainName } from '../validation/validators';
 
 /** Options for `Workload.select()` and `Workload.allPods()`. */
@@ -47,6 +48,17 @@ export interface WorkloadOptions {
    * @default - no Service is known (HTTP rules fail synthesis on Istio ambient)
    */
   readonly service?: string;
+  /**
+   * The TCP ports of `service`, as its `spec.ports` says: each Service port and the container port it
+   * forwards to. Istio ambient needs them for a waypoint-bound Service: the waypoint matches its policies'
+   * `ports` against the **Service** port a client connects to (its filter chains are keyed by Service port
+   * and its RBAC filter sees the Service VIP and port: docs/dialects/istio.md "Ambient mode"), while the
+   * intent's `ports` are container ports, so the engine renders each as the Service ports that forward to it.
+   * Where a Service port equals its target port, write `{ port: 8080 }`. List every TCP port of the Service
+   * truthfully: a port left out is denied at the waypoint, a wrong mapping denies or admits the wrong requests.
+   * @default - not known: an allowance on numbered ports that the engine renders on a waypoint fails synthesis
+   */
+  readonly servicePorts?: WorkloadServicePort[];
 }
 
 /** Options for `Workload.fromPodSelector()`. */
@@ -182,6 +194,8 @@ export class Workload {
   /** @internal */
   public readonly _service?: string;
   /** @internal */
+  public readonly _servicePorts?: readonly ServicePortModel[];
+  /** @internal */
   public readonly _exclusiveServiceAccount: boolean;
   /** @internal */
   public readonly _selector: LabelSelectorModel;
@@ -201,6 +215,7 @@ export class Workload {
       all.push(...checkSubdomainName(`service account of the workload${from(sources.serviceAccount)}`, options.serviceAccount));
     }
     if (options.service !== undefined) all.push(...checkServiceName('service of the workload', options.service));
+    const servicePorts = checkServicePorts(options.servicePorts, options.service, all);
     if (options.exclusiveServiceAccount !== undefined && typeof options.exclusiveServiceAccount !== 'boolean') {
       all.push({ what: 'exclusiveServiceAccount of the workload', value: options.exclusiveServiceAccount, expected: 'true or false', fix: 'write exclusiveServiceAccount: true, or leave it out' });
     } else if (options.exclusiveServiceAccount === true && options.serviceAccount === undefined) {
@@ -211,6 +226,7 @@ export class Workload {
     this._serviceAccount = options.serviceAccount;
     this._serviceAccountOrigin = sources.serviceAccount;
     this._service = options.service;
+    this._servicePorts = servicePorts === undefined ? undefined : Object.freeze(servicePorts.map(x => Object.freeze({ ...x })));
     const base = selector ?? labelSelector(labels, []);
     this._selector = labelSelector({ ...base.matchLabels }, [...base.matchExpressions, ...exprs.map(e => e._model)]);
     this._problems = all;
@@ -225,11 +241,12 @@ export class Workload {
       ...(this._serviceAccount && this._serviceAccountOrigin ? { serviceAccountOrigin: this._serviceAccountOrigin } : {}),
       ...(this._serviceAccount && this._exclusiveServiceAccount ? { exclusiveServiceAccount: true } : {}),
       ...(this._service ? { service: this._service } : {}),
+      ...(this._service && this._servicePorts ? { servicePorts: this._servicePorts } : {}),
     });
   }
 }
 
-const OPTIONS = ['namespace', 'serviceAccount', 'exclusiveServiceAccount', 'expressions', 'service'];
+const OPTIONS = ['namespace', 'serviceAccount', 'exclusiveServiceAccount', 'expressions', 'service', 'servicePorts'];
 
 /** The options of a Workload factory as an untyped caller may pass them: problems for anything but a WorkloadOptions. */
 function checkOptions(options: unknown, factory: string, problems: InputProblem[], more: readonly string[] = []): WorkloadOptions {

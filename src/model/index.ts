@@ -1,5 +1,6 @@
 export * from './label-selector';
 export * from './pod-set';
+export * from './service-port';
 export * from './peer';
 export * from './port';
 export * from './http-rule';

@@ -1,4 +1,5 @@
 import { intersectSelectors, LabelSelectorModel, selectorToString, EVERYTHING } from './label-selector';
+import { ServicePortModel } from './service-port';
 
 /**
  * A set of pods in ONE namespace: the subject a rule protects or restricts.
@@ -28,6 +29,12 @@ export interface PodSetModel {
    * ambient waypoints) bind policies to it.
    */
   readonly service?: string;
+  /**
+   * The TCP ports of `service` (Service port and the container port it forwards to), when the user declared
+   * them: a waypoint's policies match the Service port (docs/dialects/istio.md "Ambient mode"), the rest of the
+   * model the container port.
+   */
+  readonly servicePorts?: readonly ServicePortModel[];
 }
 
 /** All pods of a namespace. */

@@ -118,7 +118,7 @@ const ROWS: Row[] = [
     name: 'HTTP rules without the workload\'s Service in ambient mode',
     engine: ambientCalico,
     build: (c, fixed) => {
-      new AllowFrom(c, 'in', { to: Workload.select({ app: 'web' }, fixed ? { service: 'web' } : {}), peers: [Peer.namespace('x')], ports: [Port.tcp(80)], http: [HttpRule.get('/')] });
+      new AllowFrom(c, 'in', { to: Workload.select({ app: 'web' }, fixed ? { service: 'web', servicePorts: [{ port: 80 }] } : {}), peers: [Peer.namespace('x')], ports: [Port.tcp(80)], http: [HttpRule.get('/')] });
     },
     error: /cannot express HTTP rules for pods without a Service/,
     firstFix: /name the Service that fronts the pods: Workload.select\(\{...\}, \{ service: '<service name>' \}\)/,
@@ -272,7 +272,7 @@ const ROWS: Row[] = [
     name: 'HTTP rules for clients outside the mesh in ambient mode',
     engine: ambientCalico,
     build: (c, fixed) => {
-      new AllowFrom(c, 'in', { to: Workload.select({ app: 'web' }, { service: 'web' }), peers: [fixed ? Peer.namespace('x') : Peer.cidr('192.0.2.0/24')], ports: [Port.tcp(80)], http: [HttpRule.get('/')] });
+      new AllowFrom(c, 'in', { to: Workload.select({ app: 'web' }, { service: 'web', servicePorts: [{ port: 80 }] }), peers: [fixed ? Peer.namespace('x') : Peer.cidr('192.0.2.0/24')], ports: [Port.tcp(80)], http: [HttpRule.get('/')] });
     },
     error: /cannot express HTTP rules for clients outside the mesh/,
     firstFix: /allow mesh identities \(Peer.serviceAccount\(\), Peer.namespace\(\)\) for the HTTP rules/,
@@ -283,7 +283,7 @@ const ROWS: Row[] = [
     build: (c, fixed) => {
       new DefaultDeny(c, 'deny');
       new AllowDns(c, 'dns');
-      const redis = Workload.select({ app: 'redis' }, { service: 'redis' });
+      const redis = Workload.select({ app: 'redis' }, { service: 'redis', servicePorts: [{ port: 80 }, { port: 6379 }] });
       new AllowFrom(c, 'web', { to: redis, peers: [Peer.serviceAccount('web')], ports: [Port.tcp(80)], http: [HttpRule.get('/')] });
       const backend = Workload.allPods({ serviceAccount: 'backend' });
       if (fixed) new AllowFrom(c, 'id', { to: redis, peers: [Peer.workload(backend)], ports: [Port.tcp(6379)] });

@@ -102,7 +102,7 @@ describe('every rendered object names the intent behind it', () => {
     }));
     new DefaultDeny(chart, 'deny');
     new AllowDns(chart, 'dns');
-    new AllowFrom(chart, 'web-to-api', { to: Workload.select({ app: 'api' }, { service: 'api' }), peers: [Peer.serviceAccount('web')], ports: [Port.tcp(8080)], http: [HttpRule.get('/')] });
+    new AllowFrom(chart, 'web-to-api', { to: Workload.select({ app: 'api' }, { service: 'api', servicePorts: [{ port: 8080 }] }), peers: [Peer.serviceAccount('web')], ports: [Port.tcp(8080)], http: [HttpRule.get('/')] });
     const objs = Testing.synth(chart);
     const shared = objs.filter(o => o.metadata.annotations['zero-trust.cdk8s.io/shared'] !== undefined);
     expect(shared.map(o => o.metadata.annotations['zero-trust.cdk8s.io/shared'])).toEqual(expect.arrayContaining(['mesh-hbone', 'waypoint']));

@@ -8,8 +8,8 @@ import { testEngine } from '../helpers/target';
 
 type Intent = (scope: Construct) => void;
 
-const web = Workload.select({ app: 'web' }, { service: 'web' });
-const api = Workload.select({ app: 'api' }, { service: 'api' });
+const web = Workload.select({ app: 'web' }, { service: 'web', servicePorts: [{ port: 80 }, { port: 8080 }, { port: 9090 }] });
+const api = Workload.select({ app: 'api' }, { service: 'api', servicePorts: [{ port: 80 }, { port: 8080 }, { port: 9090 }] });
 const db = Workload.select({ app: 'db' });
 
 /**

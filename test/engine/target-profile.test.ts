@@ -155,7 +155,7 @@ describe('HTTP path rules and the proxies\' path normalization (issue 13 item 5)
   const http = (engine: Engine, rule = HttpRule.get('/api/v1/*')) => {
     const c = chart(engine);
     new AllowFrom(c, 'api', {
-      to: Workload.select({ app: 'backend-api' }, { service: 'backend-api' }), peers: [Peer.serviceAccount('frontend')], ports: [Port.tcp(8080)], http: [rule],
+      to: Workload.select({ app: 'backend-api' }, { service: 'backend-api', servicePorts: [{ port: 8080 }] }), peers: [Peer.serviceAccount('frontend')], ports: [Port.tcp(8080)], http: [rule],
     });
     return c;
   };

@@ -163,21 +163,23 @@ export function toMeshCluster(spec: MeshClusterSpec, plane: DataPlane, inMesh: r
     ],
     pods,
     ...(waypoint ? {
-      // The Service the HTTP allowance names, bound to the waypoint as docs/dialects/istio.md tells the user to. Its ports equal
-      // their target ports: where they differ, the analyzer matches a waypoint policy's ports against the Service port
-      // (docs/ANALYSIS.md "Services and waypoints") while the engine writes the pods' ports (docs/dialects/istio.md "Ambient
-      // mode", to verify per Istio version) — an open question, so both readings are not compared here.
+      // The Service the HTTP allowance names, bound to the waypoint as docs/dialects/istio.md tells the user to, with the
+      // ports the allowance declares (SERVICE_PORTS). Its HTTP port differs from its target port: the waypoint matches the
+      // Service port (src/dialects/istio/waypoint-ports.ts), the pods' ztunnel the target port.
       services: [{
         namespace: waypoint.ns,
         name: waypoint.service,
         labels: { 'istio.io/use-waypoint': 'waypoint' },
         selector: { app: waypoint.service },
-        ports: [{ name: 'http', port: 8080, targetPort: 8080 }, { name: 'metrics', port: 9090, targetPort: 9090 }],
+        ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'metrics', port: 9090, targetPort: 9090 }],
       }],
       waypoints: [{ namespace: waypoint.ns, name: 'waypoint' }],
     } : {}),
   });
 }
+
+/** The ports of the Service an ambient HTTP allowance names, as its workload declares them (the cluster's Service has them). */
+const SERVICE_PORTS = [{ port: 80, targetPort: 8080 }, { port: 9090 }];
 
 /** Ambient: the Service an HTTP allowance names (by the pods' app), bound to its namespace's waypoint. */
 export interface WaypointSpec {
@@ -318,7 +320,7 @@ export function checkIstioEquivalence(plane: DataPlane, cniName: CniName, option
     if (http) {
       new AllowFrom(chart, 'http', {
         namespace: http.ns,
-        to: plane === 'ambient' ? Workload.select({ app: http.app }, { service: http.app }) : Workload.select({ app: http.app }),
+        to: plane === 'ambient' ? Workload.select({ app: http.app }, { service: http.app, servicePorts: SERVICE_PORTS }) : Workload.select({ app: http.app }),
         peers: [Peer.serviceAccount(http.sa, http.from)],
         ports: [Port.tcp(8080)],
         http: [HttpRule.get('/api/*'), HttpRule.post('/orders')],

@@ -15,14 +15,33 @@ import { PROPERTY_TARGET } from '../helpers/target';
  * ztunnel (the waypoint's identity), the CNI seeing HBONE on 15008 at both steps — must be allowed iff the intent
  * allows the client the request on the endpoint pod. Both sides are compared on every Service port and on every
  * request class of the joint connection space of both policy sets (the classes are where any matcher of either
- * side can differ), on all three CNIs, with the enrolled cluster of the istio-production fixture.
+ * side can differ), on all three CNIs, with the enrolled cluster of the istio-production fixture — its Service as
+ * the seed has it (each port equal to its target port), and a variant whose ports differ from their targets and
+ * cross (80 → 8080, 8080 → 9090, 9090 → 9090): the waypoint matches the Service port (istio/ztunnel tunnels the
+ * Service VIP and port to it, istio/istio's waypoint picks the filter chain and its RBAC filter matches
+ * `destination_port` by that port: src/dialects/istio/waypoint-ports.ts), so an output that wrote the container
+ * ports into the waypoint policy would deny requests to Service port 80 the intent allows, and admit to Service
+ * port 8080 (→ 9090) requests the intent allows on 8080 only.
  */
 
 const RUNS = Number(process.env.EQUIVALENCE_RUNS ?? 60);
 const CLUSTER_YAML = fs.readFileSync(path.join(__dirname, '..', 'analysis', 'istio', 'fixtures', 'ambient-waypoint-cluster.yaml'), 'utf8');
-const cluster = parseCluster({ file: 'cluster.yaml', text: CLUSTER_YAML });
-/** The same pods outside the mesh: what the intent means is pod to pod at the application port, with no tunnel to see. */
-const unmeshed = parseCluster({ file: 'cluster.yaml', text: CLUSTER_YAML.replace(/, annotations: \{ ambient\.istio\.io\/redirection: enabled \}/g, '') });
+const SEED_PORTS = '[{ name: http, port: 8080, targetPort: http }, { name: metrics, port: 9090, targetPort: 9090 }]';
+const CROSSED_PORTS = '[{ name: http, port: 80, targetPort: http }, { name: metrics, port: 9090, targetPort: 9090 }, { name: alt, port: 8080, targetPort: 9090 }]';
+/** Each Service layout, with what the workload declares of it (`servicePorts`). */
+const LAYOUTS = {
+  'port = targetPort': { yaml: CLUSTER_YAML, servicePorts: [{ port: 8080 }, { port: 9090 }] },
+  'ports crossing their targets': {
+    yaml: replaceOnce(CLUSTER_YAML, SEED_PORTS, CROSSED_PORTS),
+    servicePorts: [{ port: 80, targetPort: 8080 }, { port: 9090 }, { port: 8080, targetPort: 9090 }],
+  },
+};
+type Layout = keyof typeof LAYOUTS;
+
+function replaceOnce(text: string, from: string, to: string): string {
+  if (!text.includes(from)) throw new Error(`the fixture no longer has ${from}`);
+  return text.replace(from, to);
+}
 const CNIS = {
   kubernetes: () => Engine.kubernetes({ target: PROPERTY_TARGET }),
   cilium: () => Engine.cilium({ target: PROPERTY_TARGET }),
@@ -39,11 +58,11 @@ const allowance: fc.Arbitrary<Allowance> = fc.record({
     { minLength: 1, maxLength: 3, selector: ([m, p]) => `${m} ${p}` }),
 });
 
-function build(cni: keyof typeof CNIS, allowances: readonly Allowance[]): Chart {
+function build(cni: keyof typeof CNIS, layout: Layout, allowances: readonly Allowance[]): Chart {
   const app = new App();
   const chart = new Chart(app, 'production', { namespace: 'production' });
   const zone = new ZeroTrustNamespace(chart, 'zero-trust', { engine: Engine.istio({ mode: IstioMode.AMBIENT, cni: CNIS[cni]() }) });
-  const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
+  const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api', servicePorts: LAYOUTS[layout].servicePorts });
   allowances.forEach((a, i) => zone.allowFrom(`allow-${i}`, {
     to: backend,
     peers: [a.peer === 'frontend' ? Peer.serviceAccount('frontend') : a.peer === 'prometheus' ? Peer.serviceAccount('prometheus', 'monitoring') : Peer.namespace('monitoring')],
@@ -54,10 +73,15 @@ function build(cni: keyof typeof CNIS, allowances: readonly Allowance[]): Chart 
 }
 
 describe('the ambient L7 output allows through the Service exactly what the intent means', () => {
-  test.each(Object.keys(CNIS) as (keyof typeof CNIS)[])('with %s as the CNI', (cni) => {
+  const cases = (Object.keys(CNIS) as (keyof typeof CNIS)[])
+    .flatMap((cni) => (Object.keys(LAYOUTS) as Layout[]).map((layout): [keyof typeof CNIS, Layout] => [cni, layout]));
+  test.each(cases)('with %s as the CNI, Service %s', (cni, layout) => {
+    const cluster = parseCluster({ file: 'cluster.yaml', text: LAYOUTS[layout].yaml });
+    /** The same pods outside the mesh: what the intent means is pod to pod at the application port, with no tunnel to see. */
+    const unmeshed = parseCluster({ file: 'cluster.yaml', text: LAYOUTS[layout].yaml.replace(/, annotations: \{ ambient\.istio\.io\/redirection: enabled \}/g, '') });
     let allowed = 0;
     fc.assert(fc.property(fc.array(allowance, { minLength: 1, maxLength: 3 }), (allowances) => {
-      const chart = build(cni, allowances);
+      const chart = build(cni, layout, allowances);
       const actual = new ReachabilityAnalyzer(cluster, synthesizedPolicies(chart));
       const intent = new ReachabilityAnalyzer(unmeshed, intentPolicies(chart));
       const service = cluster.findService('production', 'backend-api')!;

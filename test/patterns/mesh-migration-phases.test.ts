@@ -18,7 +18,7 @@ import { TEST_TARGET, testEngine } from '../helpers/target';
  * which flows.
  */
 
-const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
+const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api', servicePorts: [{ port: 8080 }, { port: 9090 }] });
 
 function migration(engine: Engine, props: { observeMeshPolicies?: boolean } = {}): MeshMigration {
   const m = new MeshMigration(Testing.app(), 'production-mesh', { namespace: 'production', engine, enrolledNamespaces: ['production', 'monitoring'], ...props });

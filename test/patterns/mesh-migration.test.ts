@@ -6,7 +6,7 @@ import { otherAnnotations } from '../helpers/intent-metadata';
 import { errorOf, synthValid } from '../helpers/synth';
 import { testEngine } from '../helpers/target';
 
-const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
+const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api', servicePorts: [{ port: 8080 }, { port: 9090 }] });
 const frontendSa = Peer.serviceAccount('frontend');
 
 function migration(props: Partial<MeshMigrationProps> = {}, app: App = Testing.app()): MeshMigration {

@@ -5,7 +5,7 @@ import {
 import { errorOf, synthValid } from '../helpers/synth';
 import { testEngine } from '../helpers/target';
 
-const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
+const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api', servicePorts: [{ port: 8080 }, { port: 9090 }] });
 
 /** A bare chart (no engine attached) in namespace production. */
 function bare(app: App = Testing.app()): Chart {

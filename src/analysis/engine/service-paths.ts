@@ -92,8 +92,14 @@ export interface ServiceConnections {
  *   client's ztunnel opens HBONE to a waypoint pod, so the CNI sees TCP 15008 client → waypoint pod
  *   (istio.io `ambient/usage/networkpolicy`); the waypoint applies the policies bound to the Service,
  *   to the waypoint's Gateway or to GatewayClass `istio-waypoint` (root namespace), with the client's
- *   principal, on the Service port (its listener's filter chains are keyed by Service port,
- *   `pilot/pkg/networking/core/listener_waypoint.go`), HTTP included — and no selector policy
+ *   principal, on the **Service port**, HTTP included: ztunnel tunnels the Service VIP and port as the
+ *   HBONE `:authority` (istio/ztunnel @ 62d826530e5c `src/proxy/outbound.rs` `build_request`), the waypoint
+ *   makes it the inner connection's local address and keys its filter chains by Service port (istio/istio
+ *   @ 86c9f01fd735 `pilot/pkg/xds/filters/filters.go` `OriginalDstFilterStateKey`,
+ *   `pilot/pkg/networking/core/listener_waypoint.go` `buildWaypointInternal`), and a policy's `ports` are
+ *   Envoy's `destination_port`, that local port (`pilot/pkg/security/authz/model/generator.go`
+ *   `destPortGenerator`); the engine renders waypoint policies on Service ports to match
+ *   (`dialects/istio/waypoint-ports.ts`) — and no selector policy
  *   (`policyattachment.go` `ShouldAttachPolicy`: waypoints never use selector); then the waypoint
  *   opens HBONE to the endpoint pod, whose ztunnel evaluates its selector policies with the
  *   **waypoint's** principal (L4), and the CNI sees TCP 15008 waypoint pod → endpoint pod.

@@ -2,6 +2,8 @@ import { IConstruct } from 'constructs';
 import { usable } from '../../dialects/istio/capabilities';
 import { AMBIENT_PROBE_SOURCES, GATEWAY_NAME_LABEL, HBONE_PORT, ISTIOD_XDS_PORT, IstioDialectOptions } from '../../dialects/istio/options';
 import { IstioDialect } from '../../dialects/istio/render';
+import { istioPorts } from '../../dialects/istio/sources';
+import { WaypointPorts, waypointPorts } from '../../dialects/istio/waypoint-ports';
 import { PolicyCompiler } from '../../engine/compiler';
 import { Engine } from '../../engine/engine';
 import { AllowStatement, EVERYTHING, IsolateStatement, labelSelector, MtlsStatement, OriginModel, PeerModel, PortModel, Statement } from '../../model';
@@ -103,8 +105,12 @@ function atZtunnel(options: IstioDialectOptions, s: Statement, bound: ReadonlySe
   if (!throughWaypoint(s, bound)) return [s];
   const { http: _http, ...l4 } = s;
   const waypoint: PeerModel = { kind: 'pods', namespaces: { kind: 'name', name: s.subject.namespace }, pods: EVERYTHING, serviceAccount: options.waypointServiceAccount };
-  const viaWaypoint: AllowStatement = { ...l4, origin: { ...s.origin, path: `${s.origin.path}/via-waypoint` }, peers: [waypoint] };
-  return s.http ? [viaWaypoint] : [s, viaWaypoint];
+  const mapped = viaService(s);
+  // The waypoint forwards to the container ports some Service port reaches: its identity is admitted there only.
+  const ports = mapped.target === 'all' ? s.ports : [...s.ports.filter((p) => p.protocol !== 'TCP'), ...tcpPortModels(mapped.target)];
+  const viaWaypoint: AllowStatement = { ...l4, origin: { ...s.origin, path: `${s.origin.path}/via-waypoint` }, peers: [waypoint], ports };
+  const admitted = mapped.target === 'all' || mapped.target.length > 0 ? [viaWaypoint] : [];
+  return s.http ? admitted : [s, ...admitted];
 }
 
 /**
@@ -114,9 +120,28 @@ function atZtunnel(options: IstioDialectOptions, s: Statement, bound: ReadonlySe
 function atWaypoint(s: Statement, bound: ReadonlySet<string>): AnalysisPolicy[] {
   if (!throughWaypoint(s, bound)) return [];
   const targets: WaypointTarget[] = [{ kind: 'Service', namespace: s.subject.namespace, name: s.subject.service }];
-  return translateIntent([s]).flatMap(({ egress: _egress, ...p }): AnalysisPolicy[] => (p.ingress ? [{
+  // The waypoint matches the Service port (dialects/istio/waypoint-ports.ts): the allowance's container ports as
+  // the Service ports that forward to them.
+  const mapped = viaService(s);
+  if (mapped.service !== 'all' && mapped.service.length === 0) return [];
+  const ports = mapped.service === 'all' ? s.ports : tcpPortModels(mapped.service);
+  return translateIntent([{ ...s, ports }]).flatMap(({ egress: _egress, ...p }): AnalysisPolicy[] => (p.ingress ? [{
     ...p, layer: 'mesh', ref: meshRef(p, 'waypoint'), subject: { namespaces: { kind: 'names', names: [] }, pods: SELECT_ALL }, ingress: asIdentities(p.ingress), waypointTargets: targets,
   }] : []));
+}
+
+/** The ports of an allowance through its Service's waypoint, as the engine renders them (`waypointPorts`). */
+function viaService(s: AllowStatement & { subject: { service: string } }): WaypointPorts {
+  const mapped = waypointPorts(istioPorts(s.ports).ports, s.subject);
+  if (!mapped) {
+    throw new AnalysisInputError(`${s.origin.path}: an allowance to the pods of Service ${s.subject.namespace}/${s.subject.service}, which is bound to the waypoint, names container ports, `
+      + 'and the waypoint matches Service ports; without the Service\'s ports (Workload.select({...}, { service, servicePorts: [{ port, targetPort }] })) what it admits is not known');
+  }
+  return mapped;
+}
+
+function tcpPortModels(ports: readonly number[]): PortModel[] {
+  return ports.map((port) => ({ protocol: 'TCP', port }));
 }
 
 /**

@@ -71,3 +71,19 @@ export function istioDataPlaneMode(scope: IConstruct): 'sidecar' | 'ambient' | u
 export function intentPolicies(scope: IConstruct): AnalysisPolicy[] {
   return translateIntent(PolicyCompiler.of(scope).statements());
 }
+
+/**
+ * The waypoint the app's ambient Istio engines render (its Gateway name and the service account its pods run as),
+ * when they agree on one; undefined without an ambient Istio engine or with several that differ.
+ */
+export function istioWaypoint(scope: IConstruct): { readonly name: string; readonly serviceAccount: string } | undefined {
+  const found = new Map<string, { name: string; serviceAccount: string }>();
+  for (const construct of scope.node.root.node.findAll()) {
+    const dialect = Engine.tryOf(construct)?._dialect;
+    if (dialect instanceof IstioDialect && dialect.mode === 'ambient') {
+      const { waypointName: name, waypointServiceAccount: serviceAccount } = dialect.meshOptions;
+      found.set(`${name}|${serviceAccount}`, { name, serviceAccount });
+    }
+  }
+  return found.size === 1 ? [...found.values()][0] : undefined;
+}

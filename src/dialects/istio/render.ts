@@ -5,6 +5,7 @@ import { HBONE_PORT, IstioDialectOptions } from './options';
 import { subjectPlumbing, suffixed, waypointPlumbing, waypointPods } from './plumbing';
 import { covers, mayOverlap } from './pod-sets';
 import { istioOperations, istioPorts, istioRule, istioSeesTcp, istioSources, onlyTcp, principal, SourceProblem } from './sources';
+import { sameServicePorts, servicePortsToString, waypointPorts } from './waypoint-ports';
 import { toJson_GatewaySpec } from '../../imports/gateway-gateway.networking.k8s.io';
 import { AuthorizationPolicySpec, AuthorizationPolicySpecAction, toJson_AuthorizationPolicySpec } from '../../imports/istio-ap-security.istio.io';
 import { PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode, toJson_PeerAuthenticationSpec } from '../../imports/istio-pa-security.istio.io';
@@ -266,8 +267,41 @@ export class IstioDialect implements Dialect {
           out.push(cannot(`HTTP rules for clients outside the mesh (${plain.map(peerToString).join('; ')})`, 'in ambient mode HTTP rules are enforced by the waypoint, and clients outside the mesh never pass through it, so they could only be denied', 'allow mesh identities (Peer.serviceAccount(), Peer.namespace()) for the HTTP rules, or use IstioMode.SIDECAR'));
         }
       }
+      if (s.isolating && this.isWaypointBound(s, ctx)) out.push(...this.waypointPortProblems(s, ctx, cannot));
     }
     out.push(...mtlsConflicts(s, this.view(ctx).mtlsIn(s.subject.namespace)));
+    return out;
+  }
+
+  /**
+   * Ambient, an allowance rendered on the waypoint: its ports are container ports, the waypoint matches Service ports
+   * (`waypoint-ports.ts`), so the Service's ports must be declared, agree wherever the Service is named, and an HTTP
+   * allowance's ports must each be the target of a Service port (else its rules could never take effect).
+   */
+  private waypointPortProblems(s: AllowStatement, ctx: RenderContext, cannot: (w: string, r: string, f: string) => string): string[] {
+    const service = s.subject.service!;
+    const ports = istioPorts(s.ports).ports;
+    const mapped = waypointPorts(ports, s.subject);
+    const out: string[] = [];
+    if (!mapped) {
+      out.push(cannot(`an allowance on TCP ${(ports as readonly number[]).join(', ')} to the pods of Service ${s.subject.namespace}/${service}, which is bound to the waypoint, without the Service's ports`,
+        'the waypoint matches AuthorizationPolicy ports against the Service port the client connects to (ztunnel tunnels the Service VIP and port to it, and its filter chains are per Service port), while the allowance names container ports, and a Service may forward port 80 to 8080',
+        `declare the Service's TCP ports as its spec.ports says: Workload.select({...}, { service: '${service}', servicePorts: [{ port: 80, targetPort: 8080 }] }) — { port: 8080 } where the port equals its targetPort`));
+      return out;
+    }
+    const declared = s.subject.servicePorts;
+    const other = declared === undefined ? undefined : this.view(ctx).allowsIn('ingress', s.subject.namespace)
+      .find(x => x.subject.service === service && x.subject.servicePorts !== undefined && !sameServicePorts(x.subject.servicePorts, declared));
+    if (other) {
+      out.push(cannot(`two declarations of the ports of Service ${s.subject.namespace}/${service} (${servicePortsToString(s.subject.servicePorts!)}; and ${servicePortsToString(other.subject.servicePorts!)} from ${other.origin.path})`,
+        'one Service has one list of ports, and the waypoint policies of both allowances are rendered from it',
+        'declare the same servicePorts on every Workload that names the Service (one Workload object, reused, says it once)'));
+    }
+    if (s.http && mapped.unmapped.length) {
+      out.push(cannot(`HTTP rules on TCP ${mapped.unmapped.join(', ')} of the pods of Service ${s.subject.namespace}/${service}, which no port of the Service forwards to (its ports: ${servicePortsToString(s.subject.servicePorts!)})`,
+        'in ambient mode only the waypoint enforces HTTP rules, and only connections addressed to the Service pass it; a connection to the pod IP on these ports is denied',
+        'list the Service port that forwards to the container port in servicePorts, or allow only ports the Service serves'));
+    }
     return out;
   }
 
@@ -360,15 +394,21 @@ export class IstioDialect implements Dialect {
     }, audit);
     if (this.options.mode === 'sidecar') return [direct()];
     if (!s.http) out.push(direct()); // ztunnel enforces L4 rules itself
-    if (this.isWaypointBound(s, ctx)) {
+    // The waypoint matches the Service port, ztunnel the container port (waypoint-ports.ts); undeclared Service
+    // ports failed synthesis, and an allowance whose ports no Service port reaches has nothing on the waypoint.
+    const viaService = this.isWaypointBound(s, ctx) ? waypointPorts(ports, s.subject) : undefined;
+    if (viaService && (viaService.service === 'all' || viaService.service.length > 0)) {
       out.push(this.ap(s.origin, ctx.objectName(s.origin, 'waypoint'), ns, {
-        targetRefs: [{ kind: 'Service', group: '', name: s.subject.service! }], action: AuthorizationPolicySpecAction.ALLOW, rules: [rule],
+        targetRefs: [{ kind: 'Service', group: '', name: s.subject.service! }],
+        action: AuthorizationPolicySpecAction.ALLOW,
+        rules: [istioRule(sources, istioOperations(viaService.service, s.http))],
       }, audit));
       // What reaches the pods through the waypoint carries the waypoint's identity: admit it on these ports only.
       out.push(this.ap(s.origin, ctx.objectName(s.origin, 'via-waypoint'), ns, {
         ...this.selectorOf(s.subject),
         action: AuthorizationPolicySpecAction.ALLOW,
-        rules: [istioRule([{ principals: [principal(this.options, ns, this.options.waypointServiceAccount)] }], istioOperations(ports, undefined))],
+        rules: [istioRule([{ principals: [principal(this.options, ns, this.options.waypointServiceAccount)] }],
+          istioOperations(viaService.target, undefined))],
       }, audit));
     }
     if (this.options.createWaypoint && this.gatewayOwner(s, ctx)) out.push(this.gateway(s.origin, ns));

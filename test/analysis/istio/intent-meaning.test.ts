@@ -123,7 +123,7 @@ describe('what an ambient HTTP allowance means on Istio', () => {
   const chart = chartOn(IstioMode.AMBIENT);
   new DefaultDeny(chart, 'deny', { namespace: 'prod', acknowledgeDnsBlocked: true });
   new AllowFrom(chart, 'api', {
-    namespace: 'prod', to: Workload.select({ app: 'server' }, { service: 'server' }), peers: [Peer.serviceAccount('client', 'prod')], ports: [Port.tcp(8080)], http: [HttpRule.get('/api/*')],
+    namespace: 'prod', to: Workload.select({ app: 'server' }, { service: 'server', servicePorts: [{ port: 8080 }] }), peers: [Peer.serviceAccount('client', 'prod')], ports: [Port.tcp(8080)], http: [HttpRule.get('/api/*')],
   });
   const analyzer = new ReachabilityAnalyzer(model, istioIntentPolicies(chart));
   const viaService = (from: string, method: string, path: string) => analyzer.evaluateService(podEndpoint('prod', from), 'prod', 'server', 8080, 'TCP', { method, path }).allowed;

@@ -4,7 +4,7 @@ import { AllowDns, AllowFrom, DefaultDeny, Engine, HttpRule, IstioMode, Peer, Po
 import { intentAnnotations, otherAnnotations } from '../../helpers/intent-metadata';
 import { byName, synthValid } from '../../helpers/synth';
 
-const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api' });
+const backend = Workload.select({ app: 'backend-api' }, { service: 'backend-api', servicePorts: [{ port: 8080 }, { port: 9090 }] });
 const frontendSa = Peer.serviceAccount('frontend');
 
 /** The seed's namespace: default deny, DNS, frontend → backend-api GET/POST /api/v1/* on 8080. */
@@ -75,11 +75,48 @@ describe('Istio (ambient) renders', () => {
 
   test('L4 allowances of a waypoint-bound workload on ztunnel (direct) and on the waypoint (through the Service)', () => {
     const chart = seed();
-    new AllowFrom(chart, 'grpc', { to: backend, peers: [Peer.serviceAccount('worker')], ports: [Port.tcp(9000)] });
+    new AllowFrom(chart, 'grpc', { to: backend, peers: [Peer.serviceAccount('worker')], ports: [Port.tcp(9090)] });
     const objs = synthValid(chart);
     expect(byName(objs, 'grpc-ingress', 'AuthorizationPolicy').spec.selector).toEqual({ matchLabels: { app: 'backend-api' } });
     expect(byName(objs, 'grpc-waypoint', 'AuthorizationPolicy').spec.targetRefs).toEqual([{ kind: 'Service', group: '', name: 'backend-api' }]);
-    expect(byName(objs, 'grpc-via-waypoint', 'AuthorizationPolicy').spec.rules[0].to).toEqual([{ operation: { ports: ['9000'] } }]);
+    expect(byName(objs, 'grpc-via-waypoint', 'AuthorizationPolicy').spec.rules[0].to).toEqual([{ operation: { ports: ['9090'] } }]);
+  });
+
+  test('an L4 allowance on a port no Service port forwards to stays on ztunnel: nothing through the Service reaches that port', () => {
+    const chart = seed();
+    new AllowFrom(chart, 'grpc', { to: backend, peers: [Peer.serviceAccount('worker')], ports: [Port.tcp(9000)] });
+    const objs = synthValid(chart);
+    expect(byName(objs, 'grpc-ingress', 'AuthorizationPolicy').spec.rules[0].to).toEqual([{ operation: { ports: ['9000'] } }]);
+    expect(objs.filter(o => o.kind === 'AuthorizationPolicy' && o.metadata.name.startsWith('grpc-')).map(o => o.metadata.name)).toEqual(['grpc-ingress']);
+  });
+
+  // The waypoint matches destination.port against the Service port: ztunnel tunnels the Service VIP:port to it (istio/ztunnel
+  // @ 62d826530e5c src/proxy/outbound.rs build_request, test build_request_destination_svc_waypoint: Service 80 → target 8080
+  // is tunnelled as VIP:80), its filter chains are per Service port (istio/istio @ 86c9f01fd735
+  // pilot/pkg/networking/core/listener_waypoint.go buildWaypointInternal, TargetPort: uint32(port.Port)), and the RBAC
+  // destination_port matcher (pilot/pkg/security/authz/model/generator.go destPortGenerator) reads that local port.
+  test('the waypoint policy names the Service ports that forward to the allowance\'s container ports; ztunnel keeps the container ports', () => {
+    const chart = istioChart(IstioMode.AMBIENT);
+    const api = Workload.select({ app: 'api' }, { service: 'api', servicePorts: [{ port: 80, targetPort: 8080 }, { port: 8443, targetPort: 8080 }, { port: 8080, targetPort: 9090 }] });
+    new AllowFrom(chart, 'web', { to: api, peers: [frontendSa], ports: [Port.tcp(8080)], http: [HttpRule.get('/')] });
+    new AllowFrom(chart, 'metrics', { to: api, peers: [Peer.serviceAccount('prometheus', 'monitoring')], ports: [Port.tcp(9090)] });
+    const objs = synthValid(chart);
+    expect(byName(objs, 'web-waypoint', 'AuthorizationPolicy').spec.rules).toEqual([{
+      from: [{ source: { principals: ['cluster.local/ns/production/sa/frontend'] } }],
+      to: [{ operation: { ports: ['80', '8443'], methods: ['GET'], paths: ['/'] } }],
+    }]);
+    expect(byName(objs, 'web-via-waypoint', 'AuthorizationPolicy').spec.rules[0].to).toEqual([{ operation: { ports: ['8080'] } }]);
+    // Service port 8080 forwards to 9090: on the waypoint it is the metrics allowance's port, not the web one's.
+    expect(byName(objs, 'metrics-waypoint', 'AuthorizationPolicy').spec.rules[0].to).toEqual([{ operation: { ports: ['8080'] } }]);
+    expect(byName(objs, 'metrics-via-waypoint', 'AuthorizationPolicy').spec.rules[0].to).toEqual([{ operation: { ports: ['9090'] } }]);
+    expect(byName(objs, 'metrics-ingress', 'AuthorizationPolicy').spec.rules[0].to).toEqual([{ operation: { ports: ['9090'] } }]);
+  });
+
+  test('every TCP port through the waypoint needs no Service ports: all of them are all of them', () => {
+    const chart = istioChart(IstioMode.AMBIENT);
+    const api = Workload.select({ app: 'api' }, { service: 'api' });
+    new AllowFrom(chart, 'web', { to: api, peers: [frontendSa], ports: [Port.allTcp()], http: [HttpRule.get('/')] });
+    expect(byName(synthValid(chart), 'web-waypoint', 'AuthorizationPolicy').spec.rules[0].to).toEqual([{ operation: { methods: ['GET'], paths: ['/'] } }]);
   });
 
   test('L4-only allowances of workloads without HTTP rules stay on ztunnel, with no waypoint at all (and no egress side where nothing isolates egress)', () => {

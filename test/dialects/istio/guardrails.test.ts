@@ -7,7 +7,7 @@ import {
 import { errorOf, synthValid } from '../../helpers/synth';
 
 const backend = Workload.select({ app: 'backend-api' });
-const web = Workload.select({ app: 'web' }, { service: 'web' });
+const web = Workload.select({ app: 'web' }, { service: 'web', servicePorts: [{ port: 80 }, { port: 8080 }] });
 const SIDECAR = 'istio-sidecar-kubernetes';
 const AMBIENT = 'istio-ambient-kubernetes';
 
@@ -65,6 +65,34 @@ describe('the Istio engine fails synthesis, with a fix, for', () => {
     const message = failure(chart);
     expect(message).toContain(`[test/named] the ${SIDECAR} engine cannot express TCP http (AuthorizationPolicy ports are numbers: Istio does not resolve container port names)`);
     expect(message).toContain(`[test/range] the ${SIDECAR} engine cannot express TCP 1000-2000 (AuthorizationPolicy has no port ranges; the engine spells a range out, up to 256 ports)`);
+  });
+
+  test('an allowance the waypoint enforces without the Service\'s ports: the waypoint matches Service ports, the intent names container ports', () => {
+    const chart = istioChart(IstioMode.AMBIENT);
+    new AllowFrom(chart, 'in', { to: Workload.select({ app: 'api' }, { service: 'api' }), peers: [Peer.serviceAccount('frontend')], ports: [Port.tcp(8080)], http: [HttpRule.get('/')] });
+    expect(failure(chart)).toContain(`[test/in] the ${AMBIENT} engine cannot express an allowance on TCP 8080 to the pods of Service production/api, which is bound to the waypoint, without the Service's ports `
+      + '(the waypoint matches AuthorizationPolicy ports against the Service port the client connects to (ztunnel tunnels the Service VIP and port to it, and its filter chains are per Service port), '
+      + 'while the allowance names container ports, and a Service may forward port 80 to 8080); in: allow ingress of production/app=api from [pods (all) with service account frontend in namespace production] on [TCP 8080] for HTTP [GET /]. '
+      + 'Fix: declare the Service\'s TCP ports as its spec.ports says: Workload.select({...}, { service: \'api\', servicePorts: [{ port: 80, targetPort: 8080 }] }) — { port: 8080 } where the port equals its targetPort.');
+  });
+
+  test('HTTP rules on a container port no declared Service port forwards to: only connections to the Service pass the waypoint', () => {
+    const chart = istioChart(IstioMode.AMBIENT);
+    const api = Workload.select({ app: 'api' }, { service: 'api', servicePorts: [{ port: 80, targetPort: 8080 }] });
+    new AllowFrom(chart, 'in', { to: api, peers: [Peer.serviceAccount('frontend')], ports: [Port.tcp(8080), Port.tcp(9090)], http: [HttpRule.get('/')] });
+    expect(failure(chart)).toContain(`[test/in] the ${AMBIENT} engine cannot express HTTP rules on TCP 9090 of the pods of Service production/api, which no port of the Service forwards to (its ports: 80→8080) `
+      + '(in ambient mode only the waypoint enforces HTTP rules, and only connections addressed to the Service pass it; a connection to the pod IP on these ports is denied); ');
+    expect(failure(chart)).toContain('Fix: list the Service port that forwards to the container port in servicePorts, or allow only ports the Service serves.');
+  });
+
+  test('two declarations of one Service\'s ports that differ: the waypoint policies of both come from one list', () => {
+    const chart = istioChart(IstioMode.AMBIENT);
+    new AllowFrom(chart, 'a', { to: Workload.select({ app: 'api' }, { service: 'api', servicePorts: [{ port: 80, targetPort: 8080 }] }), peers: [Peer.serviceAccount('frontend')], ports: [Port.tcp(8080)], http: [HttpRule.get('/')] });
+    new AllowFrom(chart, 'b', { to: Workload.select({ app: 'api' }, { service: 'api', servicePorts: [{ port: 8080 }] }), peers: [Peer.serviceAccount('worker')], ports: [Port.tcp(8080)], http: [HttpRule.post('/')] });
+    const message = failure(chart);
+    expect(message).toContain(`[test/a] the ${AMBIENT} engine cannot express two declarations of the ports of Service production/api (80→8080; and 8080 from test/b)`);
+    expect(message).toContain(`[test/b] the ${AMBIENT} engine cannot express two declarations of the ports of Service production/api (8080; and 80→8080 from test/a)`);
+    expect(message).toContain('Fix: declare the same servicePorts on every Workload that names the Service (one Workload object, reused, says it once).');
   });
 
   test('HTTP rules on non-TCP ports, which no mesh proxy sees', () => {
