@@ -1,5 +1,6 @@
 import {
-  istioHeaderMatch, istioNamespaceMatch, istioPathMatch, istioPrincipalMatch, istioServiceAccountMatch, MatcherResult, ztunnelPrincipalMatch, ztunnelStringMatch,
+  istioHeaderMatch, istioNamespaceMatch, istioPathMatch, istioPrincipalMatch, istioServiceAccountMatch, MatcherResult,
+  ztunnelPrincipalMatch, ztunnelStringMatch,
 } from './istio-matchers';
 import { Cidr, cidrContainsCidr, parseCidr } from '../ip/cidr';
 import {
@@ -80,7 +81,8 @@ export function translateIstioAuthorizationPolicy(m: IstioAuthorizationPolicyMan
       throw new UnsupportedIstioPolicy(`spec.rules[${i}].when`, 'destination.ip in a policy bound with targetRefs is evaluated at a waypoint, where the destination address is the one the client dialled (a Service address), which the analyzer does not model');
     }
     const sources: readonly (IstioSourceManifest | undefined)[] = rule.from ?? [undefined];
-    const sourceMatches = sources.map((source, j) => sourceMatch(source, when, context, rule.from === undefined ? `spec.rules[${i}].when` : `spec.rules[${i}].from[${j}].source`));
+    const sourcePath = (j: number) => (rule.from === undefined ? `spec.rules[${i}].when` : `spec.rules[${i}].from[${j}].source`);
+    const sourceMatches = sources.map((source, j) => sourceMatch(source, when, context, sourcePath(j)));
     // Sources that are plain peers share one rule (their peers OR); one that excludes identities needs its own.
     const groups: { label: string; match: SourceMatch }[] = [];
     const plain = sourceMatches.filter((match) => match.notPeers === undefined);
@@ -174,13 +176,13 @@ interface SourceMatch {
   readonly notPeers?: readonly PeerMatch[];
 }
 
-function readWhen(conditions: readonly IstioConditionManifest[], path: string, context: SourceContext): WhenConditions {
+function readWhen(whenConditions: readonly IstioConditionManifest[], path: string, context: SourceContext): WhenConditions {
   const identity: IdentityPart[] = [];
   let sourceAddress: AddressCondition | undefined;
   let destination: AddressCondition | undefined;
   const ports: PortCondition[] = [];
   let ztunnelLacks = false;
-  conditions.forEach((c, k) => {
+  whenConditions.forEach((c, k) => {
     const at = `${path}[${k}]`;
     switch (c.key) {
       case 'source.principal':
@@ -216,7 +218,10 @@ function readWhen(conditions: readonly IstioConditionManifest[], path: string, c
 type IdentityField = 'principals' | 'namespaces' | 'serviceAccounts';
 
 /** The identity parts of a field and its `not…` twin: one test each, for Envoy and for ztunnel. */
-function identityParts(field: IdentityField, values: readonly string[] | undefined, notValues: readonly string[] | undefined, path: string, notPath: string, context: SourceContext): IdentityPart[] {
+function identityParts(
+  field: IdentityField, values: readonly string[] | undefined, notValues: readonly string[] | undefined,
+  path: string, notPath: string, context: SourceContext,
+): IdentityPart[] {
   const parts: IdentityPart[] = [];
   for (const [list, negated, at] of [[values, false, path], [notValues, true, notPath]] as const) {
     if (!list) continue;
@@ -276,7 +281,8 @@ function sourceMatch(s: IstioSourceManifest | undefined, when: WhenConditions, c
 /** An mTLS peer whose identity passes every part (a negated part: matches none of its values). */
 function identityPeer(parts: readonly IdentityPart[], context: SourceContext): PeerMatch {
   const trustDomain = context.trustDomain ?? PLACEHOLDER_TRUST_DOMAIN;
-  const test = (t: IdentityTest, negated: boolean): IdentityTest => (negated ? { attribute: t.attribute, condition: { noneOf: t.condition.anyOf ?? [] } } : t);
+  const test = (t: IdentityTest, negated: boolean): IdentityTest => (negated
+    ? { attribute: t.attribute, condition: { noneOf: t.condition.anyOf ?? [] } } : t);
   const identity: IdentityCondition = { trustDomain, all: parts.map((part) => test(part.envoy, part.negated)) };
   const ztunnel: IdentityCondition = { trustDomain, all: parts.map((part) => test(part.ztunnel, part.negated)) };
   const same = JSON.stringify(ztunnel) === JSON.stringify(identity);
@@ -290,7 +296,9 @@ function identityPeer(parts: readonly IdentityPart[], context: SourceContext): P
 }
 
 /** `values`/`notValues` (or `ipBlocks`/`notIpBlocks`) as an address condition; single addresses are /32 or /128 (`AddrStrToCidrRange`). */
-function addressCondition(values: readonly string[] | undefined, notValues: readonly string[] | undefined, path: string, field = 'values', notField = 'notValues'): AddressCondition {
+function addressCondition(
+  values: readonly string[] | undefined, notValues: readonly string[] | undefined, path: string, field = 'values', notField = 'notValues',
+): AddressCondition {
   return {
     ...(values ? { blocks: values.map((v, k) => cidr(v, `${path}.${field}[${k}]`)) } : {}),
     except: (notValues ?? []).map((v, k) => cidr(v, `${path}.${notField}[${k}]`)),
@@ -312,9 +320,9 @@ function andAddress(a: AddressCondition | undefined, b: AddressCondition): Addre
 }
 
 /** The peers of an address condition: its blocks (every address of both families when undefined) minus the exceptions. */
-function addressPeers(condition: AddressCondition): PeerMatch[] {
-  const blocks = condition.blocks ?? [parseCidr('0.0.0.0/0'), parseCidr('::/0')];
-  return blocks.map((block) => ({ kind: 'ipBlock', cidr: block, except: condition.except, podAddresses: 'always' }));
+function addressPeers(address: AddressCondition): PeerMatch[] {
+  const blocks = address.blocks ?? [parseCidr('0.0.0.0/0'), parseCidr('::/0')];
+  return blocks.map((block) => ({ kind: 'ipBlock', cidr: block, except: address.except, podAddresses: 'always' }));
 }
 
 function cidr(text: string, path: string) {
@@ -352,7 +360,9 @@ function matcher(result: MatcherResult, path: string): StringMatch {
  * names a port. Port 0 never carries a connection.
  */
 function tcpPorts(op: IstioOperationManifest | undefined, when: WhenConditions): PortMatch[] | undefined {
-  const conditions: PortCondition[] = [...(op && (op.ports || op.notPorts) ? [{ ...(op.ports ? { ports: op.ports } : {}), ...(op.notPorts ? { notPorts: op.notPorts } : {}) }] : []), ...when.ports];
+  const own: PortCondition[] = op && (op.ports || op.notPorts)
+    ? [{ ...(op.ports ? { ports: op.ports } : {}), ...(op.notPorts ? { notPorts: op.notPorts } : {}) }] : [];
+  const conditions: PortCondition[] = [...own, ...when.ports];
   if (conditions.length === 0) return undefined;
   const excluded = new Set(conditions.flatMap((c) => c.notPorts ?? []));
   let included: Set<number> | undefined;

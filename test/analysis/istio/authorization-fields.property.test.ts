@@ -41,16 +41,24 @@ const REQUESTS: (HttpRequest | undefined)[] = [undefined, { method: 'GET', path:
 
 const some = (values: readonly string[]) => fc.subarray([...values], { minLength: 1, maxLength: 2 });
 const sourceArb: fc.Arbitrary<Source> = fc.oneof(
-  fc.record({ principals: some(PRINCIPALS), notPrincipals: some(PRINCIPALS), namespaces: some(NAMESPACES), notNamespaces: some(NAMESPACES) }, { requiredKeys: [] }),
+  fc.record({
+    principals: some(PRINCIPALS), notPrincipals: some(PRINCIPALS), namespaces: some(NAMESPACES), notNamespaces: some(NAMESPACES),
+  }, { requiredKeys: [] }),
   fc.record({ serviceAccounts: some(ACCOUNTS), notServiceAccounts: some(ACCOUNTS) }, { requiredKeys: [] }),
-  fc.record({ ipBlocks: some(BLOCKS), notIpBlocks: some(BLOCKS), notPrincipals: some(PRINCIPALS), notNamespaces: some(NAMESPACES) }, { requiredKeys: [] }),
+  fc.record({
+    ipBlocks: some(BLOCKS), notIpBlocks: some(BLOCKS), notPrincipals: some(PRINCIPALS), notNamespaces: some(NAMESPACES),
+  }, { requiredKeys: [] }),
 ).filter((s) => Object.keys(s).length > 0);
 const operationArb: fc.Arbitrary<Operation> = fc.record({
   ports: some(PORTS), notPorts: some(PORTS), methods: fc.constant(['GET']), notPaths: fc.constant(['/admin*']),
 }, { requiredKeys: [] }).filter((o) => Object.keys(o).length > 0);
 const valuesFor: Record<string, readonly string[]> = {
-  'source.principal': PRINCIPALS, 'source.namespace': NAMESPACES, 'source.serviceAccount': ACCOUNTS,
-  'source.ip': BLOCKS, 'destination.ip': DESTINATIONS, 'destination.port': PORTS,
+  'source.principal': PRINCIPALS,
+  'source.namespace': NAMESPACES,
+  'source.serviceAccount': ACCOUNTS,
+  'source.ip': BLOCKS,
+  'destination.ip': DESTINATIONS,
+  'destination.port': PORTS,
 };
 const conditionArb: fc.Arbitrary<Condition> = fc.constantFrom(...Object.keys(valuesFor)).chain((key) => fc.record({
   key: fc.constant(key), values: some(valuesFor[key]), notValues: some(valuesFor[key]),
@@ -82,11 +90,15 @@ function refused(rule: Rule): boolean {
 
 function manifests(c: Case): string {
   return c.policies.map((p, i) => `---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: p${i}, namespace: prod }\n`
-    + `spec: ${JSON.stringify({ action: p.action, selector: { matchLabels: { app: 'server' } }, rules: p.rules.map((r) => ({
-      ...(r.from ? { from: r.from.map((source) => ({ source })) } : {}),
-      ...(r.to ? { to: r.to.map((operation) => ({ operation })) } : {}),
-      ...(r.when ? { when: r.when } : {}),
-    })) })}\n`).join('');
+    + `spec: ${JSON.stringify({
+      action: p.action,
+      selector: { matchLabels: { app: 'server' } },
+      rules: p.rules.map((r) => ({
+        ...(r.from ? { from: r.from.map((source) => ({ source })) } : {}),
+        ...(r.to ? { to: r.to.map((operation) => ({ operation })) } : {}),
+        ...(r.when ? { when: r.when } : {}),
+      })),
+    })}\n`).join('');
 }
 
 // ---- the independent evaluator ----
@@ -116,7 +128,8 @@ function escape(text: string): string {
 type Point = 'envoy' | 'ztunnel';
 
 /** One attribute test: `values` (one must match) and `notValues` (none may match), each with the identity absent treated as no match. */
-function attribute(point: Point, key: string, values: readonly string[] | undefined, notValues: readonly string[] | undefined, probe: Probe): boolean {
+function attribute(point: Point, key: string, values: readonly string[] | undefined, notValues: readonly string[] | undefined, p: Probe): boolean {
+  const probe = p;
   const one = (v: string): boolean => {
     const id = probe.peer.identity;
     switch (key) {
@@ -142,11 +155,17 @@ function attribute(point: Point, key: string, values: readonly string[] | undefi
   return (values === undefined || values.some(one)) && (notValues === undefined || !notValues.some(one));
 }
 
-const SOURCE_KEYS: [string, string, string][] = [['principals', 'notPrincipals', 'principal'], ['namespaces', 'notNamespaces', 'namespace'],
-  ['serviceAccounts', 'notServiceAccounts', 'serviceAccount'], ['ipBlocks', 'notIpBlocks', 'ip']];
+const SOURCE_KEYS: [string, string, string][] = [
+  ['principals', 'notPrincipals', 'principal'], ['namespaces', 'notNamespaces', 'namespace'],
+  ['serviceAccounts', 'notServiceAccounts', 'serviceAccount'], ['ipBlocks', 'notIpBlocks', 'ip'],
+];
 const WHEN_KEYS: Record<string, string> = {
-  'source.principal': 'principal', 'source.namespace': 'namespace', 'source.serviceAccount': 'serviceAccount',
-  'source.ip': 'ip', 'destination.ip': 'destination.ip', 'destination.port': 'port',
+  'source.principal': 'principal',
+  'source.namespace': 'namespace',
+  'source.serviceAccount': 'serviceAccount',
+  'source.ip': 'ip',
+  'destination.ip': 'destination.ip',
+  'destination.port': 'port',
 };
 const HTTP_FIELDS = ['methods', 'notMethods', 'paths', 'notPaths'];
 
