@@ -224,9 +224,9 @@ function meshIngress(
       };
     }
     // ztunnel sees no request: an ambient pod's mesh policies are evaluated on the connection alone.
-    const l4 = pod.mesh?.enrollment === 'ambient' && match.http !== undefined;
+    const l4 = pod.mesh?.enrollment === 'ambient';
     const { http: _request, ...withoutRequest } = match;
-    const step = evaluateDirection(context, l4 ? withoutRequest : match, 'mesh', 'ingress', destination, source);
+    const step = evaluateDirection(context, l4 ? { ...withoutRequest, ztunnel: true } : match, 'mesh', 'ingress', destination, source);
     const hop = pod.mesh?.enrollment === 'ambient' ? 'ztunnel (L4 only)' : pod.mesh?.enrollment === 'sidecar' ? 'sidecar' : '';
     return pod.mesh === undefined && !auth.present ? step : { ...step, reason: `${hop ? `${hop}: ` : ''}${how} connection${why}; ${step.reason}` };
   }

@@ -61,6 +61,7 @@ function buildCatalog(index: PolicyIndex): FeatureCatalog {
     if (peer.kind === 'pods') {
       addSelection('P', peer.selection);
       if (peer.identity) identities.set(identityKey(peer.identity), peer.identity);
+      if (peer.ztunnelIdentity) identities.set(identityKey(peer.ztunnelIdentity), peer.ztunnelIdentity);
     } else if (peer.kind === 'ipBlock') {
       ipBlocks.set(ipBlockKey(peer), peer);
     }

@@ -68,7 +68,7 @@ export function mtlsProfileKey(index: number, profile: string): string {
   return `A:${index}:${profile}`;
 }
 
-/** Feature key of the pods whose SPIFFE ID satisfies an identity condition. */
+/** Feature key of the pods whose identity satisfies an identity condition. */
 export function identityKey(identity: IdentityCondition): string {
-  return `I:${identity.trustDomain}|${JSON.stringify(identity.anyOf)}`;
+  return `I:${identity.trustDomain}|${JSON.stringify(identity.all)}`;
 }

@@ -3,7 +3,7 @@ import { selectionMatchesPod } from './policy-index';
 import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
 import { cidrContains } from '../ip/cidr';
 import { IpAddress, IpFamily } from '../ip/ip-address';
-import { EntityName, HttpMatch, PeerMatch, PolicyRule, PortMatch, Protocol } from '../ir/analysis-policy';
+import { EntityName, HttpMatch, IdentityCondition, PeerMatch, PodsPeer, PolicyRule, PortMatch, Protocol } from '../ir/analysis-policy';
 import { HttpRequest } from '../ir/flow';
 import { conditionHolds, stringMatches, urlPath } from '../ir/string-match';
 import { identityMatches } from '../ir/workload-identity';
@@ -25,6 +25,11 @@ export interface MatchContext {
   readonly destination: ResolvedEndpoint;
   readonly http?: HttpRequest;
   readonly mtls: boolean;
+  /**
+   * True when ztunnel enforces the mesh policies (an ambient pod): it sees no request, evaluates
+   * identities as ztunnel does (`PodsPeer.ztunnelIdentity`) and skips rules marked `ztunnel: 'noMatch'`.
+   */
+  readonly ztunnel?: boolean;
   /** The pod whose policies are being applied (node-relative entities such as `host` need its node). */
   readonly subject?: ResolvedEndpoint;
 }
@@ -48,7 +53,8 @@ export function matchRule(rule: PolicyRule, peer: ResolvedEndpoint, context: Mat
   return {
     peer: subjectMatched && peerMatched,
     port: rule.ports === undefined || rule.ports.some((candidate) => portMatches(candidate, context)),
-    http: httpMatches(rule, context),
+    // ztunnel never sees the rule, or skips it (its HTTP parts or a key it lacks).
+    http: !(context.ztunnel && rule.ztunnel === 'noMatch') && httpMatches(rule, context),
   };
 }
 
@@ -60,7 +66,7 @@ export function peerMatches(peer: PeerMatch, endpoint: ResolvedEndpoint, context
         return false;
       }
       return endpoint.kind === 'pod' && selectionMatchesPod(context.cluster, peer.selection, endpoint.pod)
-        && identityMatches(peer.identity, endpoint.pod.namespace, endpoint.pod.serviceAccountName);
+        && identityMatches(peerIdentity(peer, context.ztunnel === true), endpoint.pod.namespace, endpoint.pod.serviceAccountName);
     case 'ipBlock': {
       const address = endpointAddress(peer.podAddresses, endpoint, context);
       return address !== undefined && cidrContains(peer.cidr, address) && !peer.except.some((except) => cidrContains(except, address));
@@ -193,4 +199,9 @@ export function httpMatchMatches(match: HttpMatch, request: HttpRequest): boolea
   }
   return (!match.methodCondition || conditionHolds(match.methodCondition, request.method))
     && (!match.urlPathCondition || conditionHolds(match.urlPathCondition, urlPath(request.path)));
+}
+
+/** The identity condition of an mTLS peer where it is evaluated: ztunnel's (`l4Only`, an ambient pod) or Envoy's. */
+export function peerIdentity(peer: PodsPeer, l4Only: boolean): IdentityCondition | undefined {
+  return l4Only ? peer.ztunnelIdentity ?? peer.identity : peer.identity;
 }

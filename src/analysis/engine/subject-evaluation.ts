@@ -10,6 +10,7 @@ import { clusterHasHbone, MeshAuthentication, requireEnrollment } from './mesh-a
 import { PodGroup } from './pod-grouping';
 import { PolicyIndex, PolicyPart } from './policy-index';
 import { namedConnections, RuleConnections, ruleConnections } from './rule-connections';
+import { peerIdentity } from './rule-matching';
 import { HBONE_PORT } from '../../dialects/istio/options';
 import { IpFamily } from '../ip/ip-address';
 import { Direction, EntityName, PeerMatch, PolicyRule } from '../ir/analysis-policy';
@@ -332,6 +333,9 @@ export class SubjectEvaluator {
     if ((rule.subjectPeers !== undefined || rule.notSubjectPeers !== undefined) && !this.subjectMatches(rule, group)) {
       return [];
     }
+    if (l4Only && rule.ztunnel === 'noMatch') {
+      return []; // istiod sends ztunnel no such rule, or one it skips
+    }
     const connections = l4Only && rule.http !== undefined ? this.l4Connections(rule) : this.connectionsOf(rule);
     if (connections.base.isEmpty() && connections.named.length === 0) {
       return [];
@@ -348,7 +352,7 @@ export class SubjectEvaluator {
     if (own.isEmpty()) {
       return [];
     }
-    return this.ingressPeerPieces(rule, node, group).flatMap((piece) => {
+    return this.ingressPeerPieces(rule, node, group, l4Only).flatMap((piece) => {
       const matched = piece.connections.intersect(own);
       return matched.isEmpty() ? [] : [{ classes: piece.classes, connections: matched }];
     });
@@ -384,28 +388,54 @@ export class SubjectEvaluator {
 
   /**
    * Ingress: the peer pieces, plus the clients whose identity a mTLS peer (Istio principals,
-   * namespaces, service accounts) matches, on the connections that reach the subject over mTLS.
+   * namespaces, service accounts) matches, on the connections that reach the subject over mTLS;
+   * minus, on those connections, the clients whose identity an excluded mTLS peer (`notPeers`:
+   * Istio's notPrincipals, notNamespaces, notServiceAccounts) matches — a plaintext connection
+   * has no identity, so no exclusion applies to it. `l4Only`: ztunnel's identity conditions.
    */
-  private ingressPeerPieces(rule: PolicyRule, node: string, group: PodGroup): readonly Piece[] {
+  private ingressPeerPieces(rule: PolicyRule, node: string, group: PodGroup, l4Only: boolean): readonly Piece[] {
     const plain = this.peerPieces(rule, node);
     const identityPeers = (rule.peers ?? []).filter((peer) => peer.kind === 'pods' && peer.requiresMtls);
-    if (identityPeers.length === 0) {
+    const excludedPeers = (rule.notPeers ?? []).filter((peer) => peer.kind === 'pods' && peer.requiresMtls);
+    if (identityPeers.length === 0 && excludedPeers.length === 0) {
       return plain;
     }
-    return cached(this.identityPieceCache, rule, `${node}|${this.meshKeyOf(group)}`, () => {
+    return cached(this.identityPieceCache, rule, `${node}|${this.meshKeyOf(group)}|${l4Only}`, () => {
       const universe = this.universe;
-      let identities = universe.sets.empty;
-      for (const peer of identityPeers) {
-        if (peer.kind !== 'pods') continue;
-        let classes = universe.groupsWith(selectionFeatureKey('P', peer.selection));
-        if (peer.identity) classes = classes.intersect(universe.groupsWith(identityKey(peer.identity)));
-        identities = identities.union(classes);
-      }
+      const classesOf = (peers: readonly PeerMatch[]) => {
+        let classes = universe.sets.empty;
+        for (const peer of peers) {
+          if (peer.kind !== 'pods') continue;
+          let matched = universe.groupsWith(selectionFeatureKey('P', peer.selection));
+          const identity = peerIdentity(peer, l4Only);
+          if (identity) matched = matched.intersect(universe.groupsWith(identityKey(identity)));
+          classes = classes.union(matched);
+        }
+        return classes;
+      };
+      const identities = classesOf(identityPeers);
       const covered = plain.reduce((set, piece) => set.union(piece.classes), universe.sets.empty);
-      const pieces: Piece[] = [...plain];
-      for (const piece of this.mtlsPieces(group)) {
+      let pieces: Piece[] = [...plain];
+      const mtls = this.mtlsPieces(group);
+      for (const piece of mtls) {
         const classes = identities.intersect(piece.classes).subtract(covered);
         if (!classes.isEmpty()) pieces.push({ classes, connections: piece.connections });
+      }
+      const excluded = classesOf(excludedPeers);
+      if (!excluded.isEmpty()) {
+        pieces = pieces.flatMap((piece) => {
+          const out: Piece[] = [];
+          let rest = piece.classes;
+          for (const secure of mtls) {
+            const classes = rest.intersect(secure.classes).intersect(excluded);
+            if (classes.isEmpty()) continue;
+            const connections = piece.connections.subtract(secure.connections);
+            if (!connections.isEmpty()) out.push({ classes, connections });
+            rest = rest.subtract(classes);
+          }
+          if (!rest.isEmpty()) out.push({ classes: rest, connections: piece.connections });
+          return out;
+        });
       }
       return pieces;
     });
@@ -625,3 +655,4 @@ function cached<T>(cache: Map<PolicyRule, Map<string, T>>, rule: PolicyRule, nod
   }
   return value;
 }
+

@@ -153,6 +153,13 @@ export interface PolicyRule {
    * @default 'noMatch'
    */
   readonly nonHttpFlows?: 'match' | 'noMatch';
+  /**
+   * How ztunnel, which enforces an ambient pod's mesh policies without seeing any request, treats
+   * the rule: `noMatch` = it never matches there (istiod sends ztunnel no such rule, or one with a
+   * clause whose matches are all empty, which ztunnel skips — `ambient/authorization.go`
+   * `handleRule`, ztunnel `src/rbac.rs` `matches`). undefined: without its `http`, as `nonHttpFlows` says.
+   */
+  readonly ztunnel?: 'noMatch';
 }
 
 /** Pods chosen by namespace, labels and optionally service account. */
@@ -178,11 +185,17 @@ export interface PodsPeer {
   /** True for cryptographic identities (Istio principals): only matches flows with mTLS. */
   readonly requiresMtls?: boolean;
   /**
-   * The pod's SPIFFE ID must satisfy this (`workload-identity.ts`): Istio's `principals`,
-   * `namespaces` and `serviceAccounts`, compiled as istiod compiles them. Used with
-   * `requiresMtls`. undefined = no identity condition.
+   * The pod's identity must satisfy this (`workload-identity.ts`): Istio's `principals`,
+   * `namespaces` and `serviceAccounts` (and their `when` keys), compiled as istiod compiles them
+   * for Envoy (a sidecar or a waypoint). Used with `requiresMtls`. undefined = no identity condition.
    */
   readonly identity?: IdentityCondition;
+  /**
+   * The same condition as ztunnel evaluates it for an ambient pod (istiod sends ztunnel the
+   * values, not Envoy's matchers: `ambient/authorization.go`, ztunnel `src/rbac.rs`).
+   * undefined = as `identity`.
+   */
+  readonly ztunnelIdentity?: IdentityCondition;
 }
 
 /** An address range with exceptions. */

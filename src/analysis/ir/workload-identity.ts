@@ -1,9 +1,24 @@
-import { StringMatch, stringMatches } from './string-match';
+import { conditionHolds, StringCondition } from './string-match';
 
 /**
- * A condition on the client's mesh identity (Istio's `principals`, `namespaces` and
- * `serviceAccounts`): the SPIFFE ID of the client pod, built with `trustDomain`, must match one of
- * `anyOf`.
+ * The strings of a client's mesh identity a condition can test: its SPIFFE ID
+ * (`spiffe://<trust domain>/ns/<namespace>/sa/<service account>`, what Envoy's `authenticated`
+ * principal matcher and ztunnel's principal matcher see) or its namespace alone (what ztunnel's
+ * namespace matcher sees).
+ */
+export type IdentityAttribute = 'spiffeId' | 'namespace';
+
+/** One test of a client identity: the attribute must satisfy the condition. */
+export interface IdentityTest {
+  readonly attribute: IdentityAttribute;
+  readonly condition: StringCondition;
+}
+
+/**
+ * A condition on the client's mesh identity (Istio's `principals`, `namespaces`,
+ * `serviceAccounts`, their `not…` twins and the `when` keys on them, ANDed as Istio ANDs a
+ * source's fields): every test in `all` must hold for the client pod's identity, with SPIFFE IDs
+ * built with `trustDomain`.
  */
 export interface IdentityCondition {
   /**
@@ -11,7 +26,8 @@ export interface IdentityCondition {
    * `PLACEHOLDER_TRUST_DOMAIN` — and then the matchers' answers do not depend on it.
    */
   readonly trustDomain: string;
-  readonly anyOf: readonly StringMatch[];
+  /** Every test must hold; an empty list holds for every identity. */
+  readonly all: readonly IdentityTest[];
 }
 
 /**
@@ -35,5 +51,5 @@ export function identityMatches(condition: IdentityCondition | undefined, namesp
     return true;
   }
   const id = spiffeId(condition.trustDomain, namespace, serviceAccount);
-  return condition.anyOf.some((match) => stringMatches(match, id));
+  return condition.all.every((test) => conditionHolds(test.condition, test.attribute === 'namespace' ? namespace : id));
 }

@@ -3,14 +3,30 @@ import { WaypointTarget } from '../ir/analysis-policy';
 import { MTLS_MODES, MtlsMode } from '../ir/peer-authentication';
 import { SourceLocation } from '../ir/policy-ref';
 
-/** An Istio `Source` (fields AND; values inside a field OR). Only the fields the analyzer can evaluate. */
+/**
+ * An Istio `Source` (fields AND; values inside a field OR; a `not…` field excludes what it
+ * matches). Only the fields the analyzer can evaluate.
+ */
 export interface IstioSourceManifest {
   readonly principals?: readonly string[];
+  readonly notPrincipals?: readonly string[];
   readonly namespaces?: readonly string[];
+  readonly notNamespaces?: readonly string[];
   /** `<namespace>/<account>` or `<account>` (the policy's namespace). */
   readonly serviceAccounts?: readonly string[];
+  readonly notServiceAccounts?: readonly string[];
   readonly ipBlocks?: readonly string[];
   readonly notIpBlocks?: readonly string[];
+}
+
+/** The `when` keys the analyzer evaluates (istio/istio `pilot/pkg/security/authz/model/model.go`). */
+export type IstioConditionKey = 'source.principal' | 'source.namespace' | 'source.serviceAccount' | 'source.ip' | 'destination.ip' | 'destination.port';
+
+/** One `when` condition: the attribute must match one of `values` (when set) and none of `notValues` (when set). */
+export interface IstioConditionManifest {
+  readonly key: IstioConditionKey;
+  readonly values?: readonly string[];
+  readonly notValues?: readonly string[];
 }
 
 /** An Istio `Operation` (fields AND; values OR; a `not…` field excludes what it matches). */
@@ -23,10 +39,11 @@ export interface IstioOperationManifest {
   readonly notPaths?: readonly string[];
 }
 
-/** One rule: one of `from` AND one of `to` (each absent = any). */
+/** One rule: one of `from` AND one of `to` AND every `when` (each absent = any). */
 export interface IstioRuleManifest {
   readonly from?: readonly IstioSourceManifest[];
   readonly to?: readonly IstioOperationManifest[];
+  readonly when?: readonly IstioConditionManifest[];
 }
 
 /** A validated `security.istio.io` AuthorizationPolicy (v1 or v1beta1). */
@@ -46,10 +63,28 @@ export interface IstioAuthorizationPolicyManifest {
 }
 
 const API_VERSIONS = ['security.istio.io/v1', 'security.istio.io/v1beta1'];
-const SOURCE_FIELDS = ['principals', 'namespaces', 'serviceAccounts', 'ipBlocks', 'notIpBlocks'];
-const UNSUPPORTED_SOURCE_FIELDS = ['notPrincipals', 'notNamespaces', 'notServiceAccounts', 'requestPrincipals', 'notRequestPrincipals', 'remoteIpBlocks', 'notRemoteIpBlocks', 'trustDomains', 'notTrustDomains'];
+const SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'ipBlocks', 'notIpBlocks'];
+/**
+ * Why `remote.ip` / `remoteIpBlocks` are refused: Envoy's `remote_ip` is the original client
+ * address taken from X-Forwarded-For or the PROXY protocol (`model.go` `attrRemoteIP`), which
+ * depends on request headers a client can set and on the mesh's `numTrustedProxies`; the model
+ * has neither, so it cannot tell it equals the connection's source address.
+ */
+const REMOTE_IP_REASON = 'it matches the original client address taken from X-Forwarded-For or the PROXY protocol (per numTrustedProxies), which the model does not have; '
+  + 'use ipBlocks (the connection\'s source address) or the when key source.ip instead';
+/** Source fields the analyzer cannot evaluate, and why. */
+const UNSUPPORTED_SOURCE_FIELDS: Record<string, string> = {
+  requestPrincipals: 'it matches the JWT of the request (RequestAuthentication), which the analyzer does not model',
+  notRequestPrincipals: 'it matches the JWT of the request (RequestAuthentication), which the analyzer does not model',
+  remoteIpBlocks: REMOTE_IP_REASON,
+  notRemoteIpBlocks: REMOTE_IP_REASON,
+  trustDomains: 'the analyzer does not evaluate trust domains yet; use principals with a suffix such as */ns/<namespace>/sa/<account> instead',
+  notTrustDomains: 'the analyzer does not evaluate trust domains yet; use notPrincipals with a suffix such as */ns/<namespace>/sa/<account> instead',
+};
 const OPERATION_FIELDS = ['ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'];
 const UNSUPPORTED_OPERATION_FIELDS = ['hosts', 'notHosts'];
+const CONDITION_KEYS: readonly IstioConditionKey[] = ['source.principal', 'source.namespace', 'source.serviceAccount', 'source.ip', 'destination.ip', 'destination.port'];
+
 /** Istio's limit on `serviceAccounts` (`pkg/config/security` `CheckServiceAccount`). */
 const MAX_SERVICE_ACCOUNTS = 16;
 
@@ -91,9 +126,8 @@ export function readIstioAuthorizationPolicy(reader: FieldReader, value: unknown
     const path = indexPath('spec.rules', i);
     const rule = reader.optionalObject(ruleValue, path) ?? {};
     reader.rejectUnknownFields(rule, path, ['from', 'to', 'when']);
-    if (reader.list(rule.when, childPath(path, 'when')).length > 0) {
-      reader.fail(childPath(path, 'when'), '`when` conditions are not supported by the analyzer');
-    }
+    const when = rule.when === undefined || rule.when === null ? [] : reader.list(rule.when, childPath(path, 'when'))
+      .map((c, j) => readCondition(reader, c, indexPath(childPath(path, 'when'), j)));
     const from = rule.from === undefined || rule.from === null ? undefined : reader.list(rule.from, childPath(path, 'from')).map((f, j) => {
       const fromPath = indexPath(childPath(path, 'from'), j);
       const entry = reader.object(f, fromPath);
@@ -107,7 +141,7 @@ export function readIstioAuthorizationPolicy(reader: FieldReader, value: unknown
       return readOperation(reader, entry.operation, childPath(toPath, 'operation'));
     });
     // Protobuf cannot tell an empty list from an absent one: `from: []` means any source, like no `from`.
-    return { ...(from?.length ? { from } : {}), ...(to?.length ? { to } : {}) };
+    return { ...(from?.length ? { from } : {}), ...(to?.length ? { to } : {}), ...(when.length ? { when } : {}) };
   });
   return {
     name,
@@ -174,8 +208,8 @@ function readTargets(reader: FieldReader, spec: Record<string, unknown>, namespa
 
 function readSource(reader: FieldReader, value: unknown, path: string): IstioSourceManifest {
   const source = reader.optionalObject(value, path) ?? {};
-  for (const field of UNSUPPORTED_SOURCE_FIELDS) {
-    if (source[field] !== undefined) reader.fail(childPath(path, field), `${field} is not supported by the analyzer`);
+  for (const [field, why] of Object.entries(UNSUPPORTED_SOURCE_FIELDS)) {
+    if (source[field] !== undefined && source[field] !== null) reader.fail(childPath(path, field), `${field} cannot be evaluated by the analyzer: ${why}`);
   }
   reader.rejectUnknownFields(source, path, SOURCE_FIELDS);
   const out: Record<string, string[]> = {};
@@ -186,15 +220,76 @@ function readSource(reader: FieldReader, value: unknown, path: string): IstioSou
   if (Object.keys(out).length === 0) {
     reader.fail(path, 'a source must set at least one field (Istio refuses an empty `from.source`); to allow every client, leave out `from`');
   }
-  const accounts = out.serviceAccounts ?? [];
-  if (accounts.length > MAX_SERVICE_ACCOUNTS) reader.fail(childPath(path, 'serviceAccounts'), `expected at most ${MAX_SERVICE_ACCOUNTS} service accounts (Istio's limit), got ${accounts.length}`);
+  const accountFields = ['serviceAccounts', 'notServiceAccounts'].filter((field) => out[field]);
+  const identityField = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces'].find((field) => out[field]);
+  if (accountFields.length > 0 && identityField) {
+    reader.fail(childPath(path, accountFields[0]), `cannot set ${accountFields[0]} with ${identityField} (Istio refuses serviceAccounts with namespaces or principals); use principals or namespaces alone`);
+  }
+  for (const field of accountFields) checkServiceAccounts(reader, out[field], childPath(path, field));
+  return out;
+}
+
+/** `pkg/config/security` `CheckServiceAccount`: at most 16 values, `<account>` or `<namespace>/<account>`, no wildcard, at most 320 characters. */
+function checkServiceAccounts(reader: FieldReader, accounts: readonly string[], path: string): void {
+  if (accounts.length > MAX_SERVICE_ACCOUNTS) reader.fail(path, `expected at most ${MAX_SERVICE_ACCOUNTS} service accounts (Istio's limit), got ${accounts.length}`);
   accounts.forEach((account, k) => {
     const parts = account.split('/');
     if (account.includes('*') || parts.length > 2 || parts.some((part) => part === '') || account.length > 320) {
-      reader.fail(indexPath(childPath(path, 'serviceAccounts'), k), `expected <account> or <namespace>/<account> without wildcards (Istio's format), got ${JSON.stringify(account)}`);
+      reader.fail(indexPath(path, k), `expected <account> or <namespace>/<account> without wildcards (Istio's format), got ${JSON.stringify(account)}`);
     }
   });
-  return out;
+}
+
+/**
+ * A `when` condition, validated as Istio's webhook validates it (`pkg/config/validation`
+ * `ValidateAuthorizationPolicy`, `pkg/config/security` `ValidateAttribute`): a non-empty key, at
+ * least one of `values` and `notValues`, no empty value, addresses and ports well formed, service
+ * accounts in Istio's format. Keys naming what the model has no value for (request headers, JWT
+ * claims, remote.ip, SNI, Envoy metadata, trust domains) fail with why.
+ */
+function readCondition(reader: FieldReader, value: unknown, path: string): IstioConditionManifest {
+  const condition = reader.object(value, path);
+  reader.rejectUnknownFields(condition, path, ['key', 'values', 'notValues']);
+  const key = reader.string(condition.key, childPath(path, 'key'));
+  const values = readValues(reader, condition.values, childPath(path, 'values'));
+  const notValues = readValues(reader, condition.notValues, childPath(path, 'notValues'));
+  const keyPath = childPath(path, 'key');
+  const refuse = (why: string): never => reader.fail(keyPath, `the condition on ${JSON.stringify(key)} cannot be evaluated by the analyzer: ${why}`);
+  if (key.startsWith('request.headers')) {
+    if (!/^request\.headers\[.+\]$/.test(key)) reader.fail(keyPath, `bad key ${JSON.stringify(key)}: expected request.headers[<header name>] (Istio's format)`);
+    refuse('request headers other than the method, path and host are not part of the analyzer\'s request model');
+  }
+  if (key.startsWith('request.auth.')) refuse('it matches the JWT of the request (RequestAuthentication), which the analyzer does not model');
+  if (key === 'remote.ip') refuse(REMOTE_IP_REASON);
+  if (key === 'connection.sni') refuse('it matches the TLS server name the client sent, which the model does not have');
+  if (key.startsWith('experimental.')) refuse('it matches Envoy filter metadata, which the model does not have');
+  if (key === 'source.trustDomain') refuse('the analyzer does not evaluate trust domains yet; use source.principal with a suffix such as */ns/<namespace>/sa/<account> instead');
+  if (key === 'destination.namespace') reader.fail(keyPath, 'attribute destination.namespace is replaced by the metadata.namespace (Istio refuses it)');
+  if (key.startsWith('destination.labels')) reader.fail(keyPath, 'attribute destination.labels is replaced by the workload selector (Istio refuses it)');
+  if (!(CONDITION_KEYS as readonly string[]).includes(key)) {
+    reader.fail(keyPath, `unknown attribute ${JSON.stringify(key)} (Istio refuses it); expected one of ${CONDITION_KEYS.join(', ')}, or a key the analyzer cannot evaluate (request.headers[…], request.auth.…, remote.ip, connection.sni)`);
+  }
+  if (!values && !notValues) reader.fail(path, `at least one of values or notValues must be set for key ${key} (Istio refuses a condition with neither)`);
+  for (const [field, list] of [['values', values], ['notValues', notValues]] as const) {
+    if (!list) continue;
+    const listPath = childPath(path, field);
+    if (key === 'source.ip' || key === 'destination.ip') list.forEach((v, k) => readAddress(reader, v, indexPath(listPath, k)));
+    if (key === 'destination.port') list.forEach((v, k) => readPort(reader, v, indexPath(listPath, k)));
+    if (key === 'source.serviceAccount') checkServiceAccounts(reader, list, listPath);
+  }
+  return { key: key as IstioConditionKey, ...(values ? { values } : {}), ...(notValues ? { notValues } : {}) };
+}
+
+/** `pkg/config/security` `ValidateIPs`: an address or a CIDR prefix, as Go's `netip` parses them. */
+function readAddress(reader: FieldReader, text: string, path: string): void {
+  const [address, bits, ...rest] = text.split('/');
+  const v4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(address);
+  const v6 = !v4 && address.includes(':') && /^[0-9a-fA-F:.]+$/.test(address);
+  const max = v4 ? 32 : 128;
+  const bitsOk = bits === undefined || (/^(0|[1-9]\d*)$/.test(bits) && Number(bits) <= max);
+  if ((!v4 && !v6) || !bitsOk || rest.length > 0) {
+    reader.fail(path, `expected an IP address or a CIDR range such as 10.0.0.0/16, got ${JSON.stringify(text)}`);
+  }
 }
 
 function readOperation(reader: FieldReader, value: unknown, path: string): IstioOperationManifest {

@@ -1,13 +1,16 @@
 import {
   istioHeaderMatch, istioNamespaceMatch, istioPathMatch, istioPrincipalMatch, istioServiceAccountMatch, MatcherResult,
+  ztunnelPrincipalMatch, ztunnelStringMatch,
 } from './istio-matchers';
-import { parseCidr } from '../ip/cidr';
+import { Cidr, cidrContainsCidr, parseCidr } from '../ip/cidr';
 import {
-  AnalysisPolicy, HttpMatch, PeerMatch, PodSelection, PolicyRule, PolicyTier, PortMatch, RuleAction, StringCondition, StringMatch,
+  AnalysisPolicy, HttpMatch, IdentityCondition, PeerMatch, PodSelection, PolicyRule, PolicyTier, PortMatch, RuleAction, StringCondition, StringMatch,
 } from '../ir/analysis-policy';
 import { SELECT_ALL, selectorFromLabelSelector } from '../ir/selector';
-import { PLACEHOLDER_TRUST_DOMAIN } from '../ir/workload-identity';
-import { IstioAuthorizationPolicyManifest, IstioOperationManifest, IstioSourceManifest } from '../parse/istio-security';
+import { IdentityTest, PLACEHOLDER_TRUST_DOMAIN } from '../ir/workload-identity';
+import {
+  IstioAuthorizationPolicyManifest, IstioConditionManifest, IstioOperationManifest, IstioSourceManifest,
+} from '../parse/istio-security';
 
 /** Istio's DENY policies run before its ALLOW policies; a DENY that matches nothing passes on. */
 export const ISTIO_DENY_TIER: PolicyTier = { name: 'istio-deny', order: 0, defaultAction: 'pass' };
@@ -39,17 +42,28 @@ export class UnsupportedIstioPolicy extends Error {
  * semantics [IAPI, IST]: CUSTOM (refused by the reader) → DENY → ALLOW; no ALLOW policy for a
  * workload = allow, else allow iff one matches (ALLOW with no rules, `spec: {}`, matches nothing:
  * deny all); enforcement is server side only (ingress); AUDIT and dry-run policies enforce nothing.
+ * A rule matches when one of its sources, one of its operations and every `when` condition match
+ * (`model.go` `New`: each condition is ANDed into every source or operation).
  *
- * - `principals`, `namespaces`, `serviceAccounts` become pod peers that require mTLS (a plaintext
- *   flow has no identity, so they never match it) with the Envoy matchers istiod builds for them
- *   (`istio-matchers.ts`), evaluated on the client's SPIFFE ID; `ipBlocks` minus `notIpBlocks`
- *   match the connection's source address, pods included.
- * - operations: TCP `ports` minus `notPorts` as port ranges; `methods`/`notMethods` and
- *   `paths`/`notPaths` as string conditions (exact, `prefix*`, `*suffix`, `*`, path templates),
- *   paths compared with the URL path (query string and fragment removed).
+ * - identities — `principals`, `namespaces`, `serviceAccounts`, their `not…` twins and the `when`
+ *   keys `source.principal`, `source.namespace`, `source.serviceAccount` — are conditions on the
+ *   client's SPIFFE ID with the Envoy matchers istiod builds for them (`istio-matchers.ts`),
+ *   ANDed. A positive one needs mTLS (a plaintext connection has no identity, so it never matches
+ *   one); a source with only negative ones matches every client except the mTLS clients with such
+ *   an identity (Envoy's `authenticated` matcher is false without TLS, so its negation is true).
+ * - `ipBlocks` minus `notIpBlocks`, ANDed with `when` `source.ip`, match the connection's source
+ *   address, pods included; `when` `destination.ip` the subject pod's own address.
+ * - operations: TCP `ports` minus `notPorts` (ANDed with `when` `destination.port`) as port
+ *   ranges; `methods`/`notMethods` and `paths`/`notPaths` as string conditions (exact, `prefix*`,
+ *   `*suffix`, `*`, path templates), paths compared with the URL path (query string and fragment removed).
  * - a flow without HTTP: istiod's TCP filter cannot evaluate HTTP fields, so an ALLOW rule with
  *   one in any operation is dropped whole (none of its operations matches), and a DENY operation
  *   loses them (it matches on its other fields) — `builder.go`, `model.go` `checkError`.
+ * - ztunnel (an ambient pod): istiod sends it the values, not Envoy's matchers (`ztunnelIdentity`),
+ *   drops an ALLOW rule with an HTTP field or a `when` key ztunnel lacks (`source.serviceAccount`),
+ *   and for DENY sends an operation without ports, or such a condition, as an empty match that
+ *   ztunnel skips, so that rule never matches there (`ambient/authorization.go` `handleRule`,
+ *   ztunnel `src/rbac.rs`) — the rule's `ztunnel: 'noMatch'`.
  * - Istio never intercepts UDP or SCTP: every policy gets a first rule that leaves them alone.
  */
 export function translateIstioAuthorizationPolicy(m: IstioAuthorizationPolicyManifest, options: IstioTranslationOptions = {}): AnalysisPolicy {
@@ -60,24 +74,49 @@ export function translateIstioAuthorizationPolicy(m: IstioAuthorizationPolicyMan
     ports: [{ protocol: 'UDP' }, { protocol: 'SCTP' }],
   };
   const rules: PolicyRule[] = [nonTcp];
+  const context: SourceContext = { policyNamespace: m.namespace, trustDomain: options.trustDomain };
   m.rules.forEach((rule, i) => {
-    const peers = rule.from === undefined ? undefined : rule.from.flatMap((s, j) => sourcePeers(s, m.namespace, options.trustDomain, `spec.rules[${i}].from[${j}].source`));
+    const when = readWhen(rule.when ?? [], `spec.rules[${i}].when`, context);
+    if (when.destinationIps && m.targets) {
+      throw new UnsupportedIstioPolicy(`spec.rules[${i}].when`, 'destination.ip in a policy bound with targetRefs is evaluated at a waypoint, where the destination address is the one the client dialled (a Service address), which the analyzer does not model');
+    }
+    const sources: readonly (IstioSourceManifest | undefined)[] = rule.from ?? [undefined];
+    const sourcePath = (j: number) => (rule.from === undefined ? `spec.rules[${i}].when` : `spec.rules[${i}].from[${j}].source`);
+    const sourceMatches = sources.map((source, j) => sourceMatch(source, when, context, sourcePath(j)));
+    // Sources that are plain peers share one rule (their peers OR); one that excludes identities needs its own.
+    const groups: { label: string; match: SourceMatch }[] = [];
+    const plain = sourceMatches.filter((match) => match.notPeers === undefined);
+    if (plain.length > 0) {
+      const anyPeer = plain.some((match) => match.peers === undefined);
+      groups.push({ label: '', match: anyPeer ? {} : { peers: plain.flatMap((match) => match.peers ?? []) } });
+    }
+    sourceMatches.forEach((match, j) => {
+      if (match.notPeers !== undefined) groups.push({ label: rule.from === undefined ? '' : `.from[${j}]`, match });
+    });
     const operations: readonly (IstioOperationManifest | undefined)[] = rule.to === undefined ? [undefined] : rule.to;
     const https = operations.map((op, j) => (op ? httpMatch(op, `spec.rules[${i}].to[${j}].operation`) : undefined));
     // istiod drops an ALLOW rule from the TCP filter when any of its operations needs HTTP.
     const httpOnly = action === 'allow' && https.some((http) => http !== undefined);
-    operations.forEach((op, j) => {
-      const ports = op ? tcpPorts(op) : undefined;
-      const http = https[j] ?? (httpOnly ? {} : undefined);
-      rules.push({
-        label: rule.to === undefined ? `rules[${i}]` : `rules[${i}].to[${j}]`,
-        action,
-        ...(peers ? { peers } : {}),
-        // No `ports` in Istio = every TCP port; the non-TCP rule above already decided UDP and SCTP.
-        ...(ports ? { ports } : {}),
-        ...(http ? { http: [http], nonHttpFlows: action === 'deny' ? 'match' as const : 'noMatch' as const } : {}),
+    for (const group of groups) {
+      operations.forEach((op, j) => {
+        const ports = tcpPorts(op, when);
+        const http = https[j] ?? (httpOnly ? {} : undefined);
+        // ztunnel: an ALLOW rule with HTTP (or a key it lacks) is dropped; a DENY operation without ports is an empty, skipped match.
+        const ztunnelNever = when.ztunnelLacks || (action === 'allow' ? httpOnly : op !== undefined && op.ports === undefined && op.notPorts === undefined);
+        const label = `rules[${i}]${group.label}${rule.to === undefined ? '' : `.to[${j}]`}`;
+        rules.push({
+          label,
+          action,
+          ...(group.match.peers ? { peers: group.match.peers } : {}),
+          ...(group.match.notPeers ? { notPeers: group.match.notPeers } : {}),
+          ...(when.destinationIps ? { subjectPeers: when.destinationIps } : {}),
+          // No `ports` in Istio = every TCP port; the non-TCP rule above already decided UDP and SCTP.
+          ...(ports ? { ports } : {}),
+          ...(http ? { http: [http], nonHttpFlows: action === 'deny' ? 'match' as const : 'noMatch' as const } : {}),
+          ...(ztunnelNever ? { ztunnel: 'noMatch' as const } : {}),
+        });
       });
-    });
+    }
   });
   // A waypoint policy (targetRefs) is never attached to a pod's sidecar or ztunnel
   // (`policyattachment.go` `ShouldAttachPolicy`, `ambient/authorization.go`): its subject is no pod.
@@ -97,24 +136,193 @@ export function translateIstioAuthorizationPolicy(m: IstioAuthorizationPolicyMan
   };
 }
 
-function sourcePeers(s: IstioSourceManifest, policyNamespace: string, trustDomain: string | undefined, path: string): PeerMatch[] {
-  const identityFields = [s.principals, s.namespaces, s.serviceAccounts].filter(x => x !== undefined).length;
-  const blocks = s.ipBlocks !== undefined || s.notIpBlocks !== undefined;
-  if (identityFields + (blocks ? 1 : 0) > 1) {
-    throw new UnsupportedIstioPolicy(path, 'a source that combines identities with each other or with IP blocks (AND) is not supported by the analyzer; use one field per source');
+interface SourceContext {
+  readonly policyNamespace: string;
+  readonly trustDomain: string | undefined;
+}
+
+/** One identity field or condition: its tests for Envoy and for ztunnel, and whether it is negated. */
+interface IdentityPart {
+  readonly negated: boolean;
+  readonly envoy: IdentityTest;
+  readonly ztunnel: IdentityTest;
+}
+
+/** An address condition: one of `blocks` (undefined = any address) and none of `except`. */
+interface AddressCondition {
+  readonly blocks?: readonly Cidr[];
+  readonly except: readonly Cidr[];
+}
+
+/** What a rule's `when` conditions add to each source and operation. */
+interface WhenConditions {
+  readonly identity: readonly IdentityPart[];
+  readonly sourceAddress?: AddressCondition;
+  readonly destinationIps?: readonly PeerMatch[];
+  readonly ports: readonly PortCondition[];
+  /** A key ztunnel does not evaluate (`l4WhenAttributes` lacks it): the rule never matches at ztunnel. */
+  readonly ztunnelLacks: boolean;
+}
+
+/** A destination port condition: one of `ports` (undefined = any) and none of `notPorts`. */
+interface PortCondition {
+  readonly ports?: readonly number[];
+  readonly notPorts?: readonly number[];
+}
+
+/** How one source (with the rule's conditions) matches the client: `peers` (undefined = any) minus `notPeers`. */
+interface SourceMatch {
+  readonly peers?: readonly PeerMatch[];
+  readonly notPeers?: readonly PeerMatch[];
+}
+
+function readWhen(whenConditions: readonly IstioConditionManifest[], path: string, context: SourceContext): WhenConditions {
+  const identity: IdentityPart[] = [];
+  let sourceAddress: AddressCondition | undefined;
+  let destination: AddressCondition | undefined;
+  const ports: PortCondition[] = [];
+  let ztunnelLacks = false;
+  whenConditions.forEach((c, k) => {
+    const at = `${path}[${k}]`;
+    switch (c.key) {
+      case 'source.principal':
+        identity.push(...identityParts('principals', c.values, c.notValues, `${at}.values`, `${at}.notValues`, context));
+        break;
+      case 'source.namespace':
+        identity.push(...identityParts('namespaces', c.values, c.notValues, `${at}.values`, `${at}.notValues`, context));
+        break;
+      case 'source.serviceAccount':
+        identity.push(...identityParts('serviceAccounts', c.values, c.notValues, `${at}.values`, `${at}.notValues`, context));
+        ztunnelLacks = true; // not in `l4WhenAttributes`: dropped (ALLOW) or an empty, skipped match (DENY)
+        break;
+      case 'source.ip':
+        sourceAddress = andAddress(sourceAddress, addressCondition(c.values, c.notValues, at));
+        break;
+      case 'destination.ip':
+        destination = andAddress(destination, addressCondition(c.values, c.notValues, at));
+        break;
+      case 'destination.port':
+        ports.push({ ...(c.values ? { ports: c.values.map(Number) } : {}), ...(c.notValues ? { notPorts: c.notValues.map(Number) } : {}) });
+        break;
+    }
+  });
+  return {
+    identity,
+    ...(sourceAddress ? { sourceAddress } : {}),
+    ...(destination ? { destinationIps: addressPeers(destination) } : {}),
+    ports,
+    ztunnelLacks,
+  };
+}
+
+type IdentityField = 'principals' | 'namespaces' | 'serviceAccounts';
+
+/** The identity parts of a field and its `not…` twin: one test each, for Envoy and for ztunnel. */
+function identityParts(
+  field: IdentityField, values: readonly string[] | undefined, notValues: readonly string[] | undefined,
+  path: string, notPath: string, context: SourceContext,
+): IdentityPart[] {
+  const parts: IdentityPart[] = [];
+  for (const [list, negated, at] of [[values, false, path], [notValues, true, notPath]] as const) {
+    if (!list) continue;
+    parts.push({ negated, ...identityTests(field, list, at, context) });
   }
-  if (identityFields > 0) {
-    const anyOf: StringMatch[] = [
-      ...(s.principals ?? []).map((p, k) => matcher(istioPrincipalMatch(p, trustDomain), `${path}.principals[${k}]`)),
-      ...(s.namespaces ?? []).map(istioNamespaceMatch),
-      ...(s.serviceAccounts ?? []).map((sa) => istioServiceAccountMatch(policyNamespace, sa)),
-    ];
-    const identity = { trustDomain: trustDomain ?? PLACEHOLDER_TRUST_DOMAIN, anyOf };
-    return [{ kind: 'pods', selection: { namespaces: { kind: 'selector', selector: SELECT_ALL }, pods: SELECT_ALL }, requiresMtls: true, identity }];
+  return parts;
+}
+
+function identityTests(field: IdentityField, values: readonly string[], path: string, context: SourceContext): Omit<IdentityPart, 'negated'> {
+  switch (field) {
+    case 'principals':
+      return {
+        envoy: { attribute: 'spiffeId', condition: { anyOf: values.map((p, k) => matcher(istioPrincipalMatch(p, context.trustDomain), `${path}[${k}]`)) } },
+        ztunnel: { attribute: 'spiffeId', condition: { anyOf: values.map(ztunnelPrincipalMatch) } },
+      };
+    case 'namespaces':
+      return {
+        envoy: { attribute: 'spiffeId', condition: { anyOf: values.map(istioNamespaceMatch) } },
+        ztunnel: { attribute: 'namespace', condition: { anyOf: values.map(ztunnelStringMatch) } },
+      };
+    case 'serviceAccounts': {
+      // Envoy's regex and ztunnel's namespace-and-account equality agree on every SPIFFE ID of the model.
+      const test: IdentityTest = { attribute: 'spiffeId', condition: { anyOf: values.map((sa) => istioServiceAccountMatch(context.policyNamespace, sa)) } };
+      return { envoy: test, ztunnel: test };
+    }
   }
-  if (!s.ipBlocks) throw new UnsupportedIstioPolicy(`${path}.notIpBlocks`, 'notIpBlocks without ipBlocks is not supported by the analyzer');
-  const except = (s.notIpBlocks ?? []).map(c => cidr(c, `${path}.notIpBlocks`));
-  return s.ipBlocks.map(block => ({ kind: 'ipBlock', cidr: cidr(block, `${path}.ipBlocks`), except, podAddresses: 'always' }));
+}
+
+/** The source's match, with the rule's `when` conditions ANDed in. */
+function sourceMatch(s: IstioSourceManifest | undefined, when: WhenConditions, context: SourceContext, path: string): SourceMatch {
+  const identity: IdentityPart[] = [...when.identity];
+  if (s) {
+    identity.unshift(
+      ...identityParts('principals', s.principals, s.notPrincipals, `${path}.principals`, `${path}.notPrincipals`, context),
+      ...identityParts('namespaces', s.namespaces, s.notNamespaces, `${path}.namespaces`, `${path}.notNamespaces`, context),
+      ...identityParts('serviceAccounts', s.serviceAccounts, s.notServiceAccounts, `${path}.serviceAccounts`, `${path}.notServiceAccounts`, context),
+    );
+  }
+  const sourceBlocks = s && (s.ipBlocks || s.notIpBlocks) ? addressCondition(s.ipBlocks, s.notIpBlocks, path, 'ipBlocks', 'notIpBlocks') : undefined;
+  const address = sourceBlocks && when.sourceAddress ? andAddress(sourceBlocks, when.sourceAddress) : sourceBlocks ?? when.sourceAddress;
+  const positive = identity.filter((part) => !part.negated);
+  const negative = identity.filter((part) => part.negated);
+  if (positive.length > 0) {
+    if (address) {
+      throw new UnsupportedIstioPolicy(path, 'a source that requires an identity (principals, namespaces, serviceAccounts) and a source address (ipBlocks, notIpBlocks, source.ip) at once (AND) is not supported by the analyzer; split the policy so that each rule tests one of them');
+    }
+    // A positive identity needs mTLS, so the negative ones only narrow it further.
+    return { peers: [identityPeer(identity, context)] };
+  }
+  const peers = address ? addressPeers(address) : undefined;
+  if (negative.length === 0) return peers ? { peers } : {};
+  // Every client except the mTLS clients that have one of the excluded identities.
+  const notPeers = negative.map((part) => identityPeer([{ ...part, negated: false }], context));
+  return { ...(peers ? { peers } : {}), notPeers };
+}
+
+/** An mTLS peer whose identity passes every part (a negated part: matches none of its values). */
+function identityPeer(parts: readonly IdentityPart[], context: SourceContext): PeerMatch {
+  const trustDomain = context.trustDomain ?? PLACEHOLDER_TRUST_DOMAIN;
+  const test = (t: IdentityTest, negated: boolean): IdentityTest => (negated
+    ? { attribute: t.attribute, condition: { noneOf: t.condition.anyOf ?? [] } } : t);
+  const identity: IdentityCondition = { trustDomain, all: parts.map((part) => test(part.envoy, part.negated)) };
+  const ztunnel: IdentityCondition = { trustDomain, all: parts.map((part) => test(part.ztunnel, part.negated)) };
+  const same = JSON.stringify(ztunnel) === JSON.stringify(identity);
+  return {
+    kind: 'pods',
+    selection: { namespaces: { kind: 'selector', selector: SELECT_ALL }, pods: SELECT_ALL },
+    requiresMtls: true,
+    identity,
+    ...(same ? {} : { ztunnelIdentity: ztunnel }),
+  };
+}
+
+/** `values`/`notValues` (or `ipBlocks`/`notIpBlocks`) as an address condition; single addresses are /32 or /128 (`AddrStrToCidrRange`). */
+function addressCondition(
+  values: readonly string[] | undefined, notValues: readonly string[] | undefined, path: string, field = 'values', notField = 'notValues',
+): AddressCondition {
+  return {
+    ...(values ? { blocks: values.map((v, k) => cidr(v, `${path}.${field}[${k}]`)) } : {}),
+    except: (notValues ?? []).map((v, k) => cidr(v, `${path}.${notField}[${k}]`)),
+  };
+}
+
+/** Both conditions: the pairwise intersections of the blocks (two CIDRs meet only when one holds the other), every exception. */
+function andAddress(a: AddressCondition | undefined, b: AddressCondition): AddressCondition {
+  if (!a) return b;
+  let blocks = a.blocks;
+  if (b.blocks) {
+    blocks = blocks === undefined ? b.blocks : blocks.flatMap((x) => b.blocks!.flatMap((y) => {
+      if (cidrContainsCidr(x, y)) return [y];
+      if (cidrContainsCidr(y, x)) return [x];
+      return [];
+    }));
+  }
+  return { ...(blocks ? { blocks } : {}), except: [...a.except, ...b.except] };
+}
+
+/** The peers of an address condition: its blocks (every address of both families when undefined) minus the exceptions. */
+function addressPeers(address: AddressCondition): PeerMatch[] {
+  const blocks = address.blocks ?? [parseCidr('0.0.0.0/0'), parseCidr('::/0')];
+  return blocks.map((block) => ({ kind: 'ipBlock', cidr: block, except: address.except, podAddresses: 'always' }));
 }
 
 function cidr(text: string, path: string) {
@@ -147,17 +355,26 @@ function matcher(result: MatcherResult, path: string): StringMatch {
 }
 
 /**
- * The TCP ports of an operation: `ports` (or every port) minus `notPorts`, as ranges; undefined
- * when the operation names no port. Port 0 never carries a connection.
+ * The TCP ports of an operation and the rule's `destination.port` conditions (ANDed): the ports
+ * every condition names (or every port) minus every `notPorts`, as ranges; undefined when nothing
+ * names a port. Port 0 never carries a connection.
  */
-function tcpPorts(op: IstioOperationManifest): PortMatch[] | undefined {
-  if (!op.ports && !op.notPorts) return undefined;
-  const excluded = new Set(op.notPorts ?? []);
-  const included = op.ports ? [...new Set(op.ports)].filter(p => p > 0).sort((a, b) => a - b) : undefined;
-  if (included) return included.filter(p => !excluded.has(p)).map(port => ({ protocol: 'TCP' as const, port }));
+function tcpPorts(op: IstioOperationManifest | undefined, when: WhenConditions): PortMatch[] | undefined {
+  const own: PortCondition[] = op && (op.ports || op.notPorts)
+    ? [{ ...(op.ports ? { ports: op.ports } : {}), ...(op.notPorts ? { notPorts: op.notPorts } : {}) }] : [];
+  const conditions: PortCondition[] = [...own, ...when.ports];
+  if (conditions.length === 0) return undefined;
+  const excluded = new Set(conditions.flatMap((c) => c.notPorts ?? []));
+  let included: Set<number> | undefined;
+  for (const c of conditions) {
+    if (!c.ports) continue;
+    const these = new Set(c.ports.filter((p) => p > 0));
+    included = included === undefined ? these : new Set([...included].filter((p) => these.has(p)));
+  }
+  if (included) return [...included].filter((p) => !excluded.has(p)).sort((a, b) => a - b).map((port) => ({ protocol: 'TCP' as const, port }));
   const ranges: PortMatch[] = [];
   let start = 1;
-  for (const port of [...excluded].filter(p => p > 0).sort((a, b) => a - b).concat(65536)) {
+  for (const port of [...excluded].filter((p) => p > 0).sort((a, b) => a - b).concat(65536)) {
     if (port > start) ranges.push(port - 1 === start ? { protocol: 'TCP', port: start } : { protocol: 'TCP', port: start, endPort: port - 1 });
     start = port + 1;
   }

@@ -226,3 +226,30 @@ function trustDomainProblem(value: string, why: string): string {
     + 'pass it (--istio-trust-domain, or the istioTrustDomain option), or write five parts with the trust domain cluster.local, which istiod rewrites to the mesh\'s own (cluster.local/ns/<namespace>/sa/<account>, '
     + 'or cluster.local/ns/<namespace>/sa/* for every account), or a suffix such as */ns/<namespace>/sa/<account>';
 }
+
+/**
+ * ztunnel's `StringMatch` (istio/ztunnel @ 62d826530e5c `src/rbac.rs`) for a value as istiod sends
+ * it (`pilot/pkg/serviceregistry/ambient/authorization.go` `stringToMatch`): `*` is presence (a
+ * non-empty value), `*abc` a suffix, `abc*` a prefix, anything else exact — the order of
+ * `istioStringMatch`, with presence for `*`.
+ */
+export function ztunnelStringMatch(value: string): StringMatch {
+  return value === '*' ? { kind: 'present' } : istioStringMatch(value);
+}
+
+/**
+ * A principal as ztunnel matches it (`StringMatch::matches_principal`): the value as written —
+ * istiod rewrites no trust domain for ztunnel (`ambient/authorization.go` has no
+ * `ReplaceTrustDomainAliases`, which only the Envoy builder calls) — against the SPIFFE ID without
+ * `spiffe://`; returned as a matcher on the whole SPIFFE ID (presence: a non-empty rest). The
+ * model's SPIFFE IDs carry the mesh's trust domain when the analyzer was told it, else
+ * `PLACEHOLDER_TRUST_DOMAIN` (`cluster.local`, Istio's default): then a `cluster.local/…`
+ * principal, which Envoy reads as the mesh's own whatever it is, matches at ztunnel only under
+ * that default (docs/dialects/istio.md).
+ */
+export function ztunnelPrincipalMatch(value: string): StringMatch {
+  if (value === '*') return { kind: 'regex', value: 'spiffe://.+' };
+  if (value.startsWith('*')) return { kind: 'regex', value: `spiffe://.*${quoteMeta(value.slice(1))}` };
+  if (value.endsWith('*')) return { kind: 'prefix', value: `spiffe://${value.slice(0, -1)}` };
+  return { kind: 'exact', value: `spiffe://${value}` };
+}

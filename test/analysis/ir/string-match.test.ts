@@ -59,10 +59,19 @@ describe('workload identities', () => {
     expect(spiffeId('example.org', 'prod', 'web')).toBe('spiffe://example.org/ns/prod/sa/web');
   });
   test('no identity condition matches every pod; otherwise one matcher must match the SPIFFE ID', () => {
-    const condition = (anyOf: StringMatch[]) => ({ trustDomain: 'example.org', anyOf });
+    const condition = (anyOf: StringMatch[]) => ({ trustDomain: 'example.org', all: [{ attribute: 'spiffeId' as const, condition: { anyOf } }] });
     expect(identityMatches(undefined, 'prod', 'web')).toBe(true);
     expect(identityMatches(condition([{ kind: 'prefix', value: 'spiffe://example.org/' }, { kind: 'exact', value: 'x' }]), 'prod', 'web')).toBe(true);
     expect(identityMatches(condition([{ kind: 'prefix', value: 'spiffe://cluster.local/' }]), 'prod', 'web')).toBe(false);
     expect(identityMatches(condition([]), 'prod', 'web')).toBe(false);
+  });
+  test('every test must hold (AND); a namespace test sees the namespace alone, noneOf excludes', () => {
+    const prod = { attribute: 'namespace' as const, condition: { anyOf: [{ kind: 'exact' as const, value: 'prod' }] } };
+    const notWeb = { attribute: 'spiffeId' as const, condition: { noneOf: [{ kind: 'suffix' as const, value: '/sa/web' }] } };
+    const condition = { trustDomain: 'example.org', all: [prod, notWeb] };
+    expect(identityMatches(condition, 'prod', 'api')).toBe(true);
+    expect(identityMatches(condition, 'prod', 'web')).toBe(false);
+    expect(identityMatches(condition, 'dev', 'api')).toBe(false);
+    expect(identityMatches({ trustDomain: 'example.org', all: [] }, 'dev', 'api')).toBe(true);
   });
 });
