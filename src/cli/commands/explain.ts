@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import {
-  AnalysisPolicy, ConnectionSet, dnsEndpoint, Flow, FlowEndpoint, formatPolicyRef, formatSourceLocation, IpFamily, parseFlowEndpoint, ReachabilityAnalyzer,
-  Verdict,
+  AnalysisPolicy, ConnectionSet, dnsEndpoint, Flow, FlowEndpoint, formatPolicyRef, formatSourceLocation, IpFamily, parseFlowEndpoint,
+  ReachabilityAnalyzer, Verdict,
 } from '../../analysis';
 import { analysisNotes, DNS_NAME_NOTE } from '../analysis-notes';
 import { CliError, EXIT_FINDINGS } from '../cli-error';
