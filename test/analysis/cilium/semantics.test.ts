@@ -265,13 +265,13 @@ describe('peers and ports combined', () => {
 
   test('toFQDNs matches an address reached by a matching name only (never a pod, never an address without a name); an empty toFQDNs list is not checked by Cilium, so with ports it allows every destination', () => {
     const fqdn = rule('{ toFQDNs: [{ matchName: Example.COM }, { matchPattern: "api-*.example.org" }], toPorts: [{ ports: [{ port: "443", protocol: TCP }] }] }', 'egress');
-    const to = (destination: FlowEndpoint) => evaluate(cluster, fqdn, { source: podEndpoint('x', 'a'), destination, port: 443, protocol: 'TCP' }).allowed;
+    const allowedTo = (destination: FlowEndpoint) => evaluate(cluster, fqdn, { source: podEndpoint('x', 'a'), destination, port: 443, protocol: 'TCP' }).allowed;
     expect(allows(cluster, fqdn, 'x/a', '93.184.216.34', 443)).toBe(false);
     // Cilium lower-cases names and patterns and adds the trailing dot (pkg/fqdn/matchpattern); "*" stays inside one label.
     expect(['example.com', 'EXAMPLE.com.', 'www.example.com', 'api-v1.example.org', 'api-.example.org', 'api-v1.eu.example.org', 'api.example.org']
-      .map((name) => to(dnsEndpoint(name, '93.184.216.34')))).toEqual([true, true, false, true, true, false, false]);
+      .map((name) => allowedTo(dnsEndpoint(name, '93.184.216.34')))).toEqual([true, true, false, true, true, false, false]);
     // A name that resolves to a pod address is that pod: toFQDNs never applies to in-cluster addresses.
-    expect(to(dnsEndpoint('example.com', '10.2.0.12'))).toBe(false);
+    expect(allowedTo(dnsEndpoint('example.com', '10.2.0.12'))).toBe(false);
     const empty = rule('{ toFQDNs: [], toPorts: [{ ports: [{ port: "443", protocol: TCP }] }] }', 'egress');
     expect(['93.184.216.34', 'y/a'].map((to) => allows(cluster, empty, 'x/a', to, 443))).toEqual([true, true]);
   });
