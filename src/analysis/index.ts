@@ -10,6 +10,7 @@ export * from './ip/cidr';
 export * from './ir/analysis-input-error';
 export * from './ir/analysis-policy';
 export * from './ir/flow';
+export * from './ir/dns-name';
 export * from './ir/intent-ref';
 export * from './ir/policy-ref';
 export * from './ir/selector';
@@ -46,6 +47,8 @@ export { ConnectionSpace, MAX_PORT, MIN_PORT } from './engine/connection-space';
 export { Connectivity } from './engine/connectivity';
 export type { ConnectivityBlock } from './engine/connectivity';
 export type { ExternalClass } from './engine/external-classes';
+export { DnsNameClasses, dnsNameClassLabel } from './engine/dns-name-classes';
+export type { DnsNameClass } from './engine/dns-name-classes';
 // Observed flows (issue 16): readers for Hubble's JSON export, Calico flow logs and the neutral format.
 export * from './flows/observed-flow';
 export * from './flows/flow-input-error';

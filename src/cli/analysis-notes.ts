@@ -1,4 +1,4 @@
-import { ambientHostTrafficNote, ClusterModel, NAMESPACE_NAME_LABEL, podId, TERMINATED_PHASES } from '../analysis';
+import { ambientHostTrafficNote, AnalysisUniverse, ClusterModel, NAMESPACE_NAME_LABEL, podId, TERMINATED_PHASES } from '../analysis';
 
 /**
  * What an answer assumed or left out, said in every output format of reach, diff and explain (one
@@ -28,6 +28,25 @@ export function analysisNotes(cluster: ClusterModel): string[] {
   if (ambientHosts !== undefined) notes.push(ambientHosts);
   return notes;
 }
+
+/**
+ * What a DNS-name row means and what it cannot say, when the policies have DNS-name peers (Cilium
+ * toFQDNs): said in every output that can have name rows (docs/ANALYSIS.md "DNS names").
+ */
+export function dnsNameNotes(universe: AnalysisUniverse): string[] {
+  if (universe.names.classes.length === 0) {
+    return [];
+  }
+  return [DNS_NAME_NOTE];
+}
+
+/** The limits of a DNS-name row (see `dnsNameNotes`). */
+export const DNS_NAME_NOTE = 'DNS names: a "dns <names>" destination is an address the source looked the name up by (toFQDNs). '
+  + 'Cilium allows it only once its DNS proxy saw the address in an answer, to any pod on the node: a pod whose own lookups are not proxied '
+  + '(no toPorts[].rules.dns towards its resolver) reaches only what others looked up, so a name row is the most a pod can reach by that name. '
+  + 'An address is shared by every name behind it (a CDN address allowed for one name is allowed for all), and an address that a CIDR or entity rule '
+  + 'allows is allowed whatever the name: the address rows are what is reachable without a name the policies match. Names compare lower-case, '
+  + 'with a trailing dot; toFQDNs never applies to in-cluster addresses';
 
 function list(items: readonly string[]): string {
   return items.length <= 10 ? items.join(', ') : `${items.slice(0, 10).join(', ')} and ${items.length - 10} more`;

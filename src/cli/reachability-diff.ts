@@ -1,8 +1,9 @@
-import { analysisNotes } from './analysis-notes';
+import { analysisNotes, dnsNameNotes } from './analysis-notes';
 import { ConnectionFocus } from './port-selection';
 import { diffServices, ServiceDiff } from './service-diff';
 import {
-  ClassSet, ConnectionMap, ConnectionSet, Connectivity, FlowEndpoint, HttpRequest, ipEndpoint, mapKey, normalizeMap, podEndpoint, podId, Protocol,
+  ClassSet, ConnectionMap, ConnectionSet, Connectivity, displayDnsName, dnsEndpoint, FlowEndpoint, HttpRequest, ipEndpoint, mapKey, normalizeMap,
+  podEndpoint, podId, Protocol,
   ReachabilityAnalyzer, subtractMaps, Verdict,
 } from '../analysis';
 
@@ -86,7 +87,7 @@ export function diffReachability(before: ReachabilityAnalyzer, after: Reachabili
     lostSelf,
     gainedPairs: pairCount(now, gained) + selfCount(now, gainedSelf),
     lostPairs: pairCount(now, lost) + selfCount(now, lostSelf),
-    notes: analysisNotes(universe.cluster),
+    notes: [...analysisNotes(universe.cluster), ...dnsNameNotes(universe)],
     services: diffServices(before, after, focus, universe),
   };
 }
@@ -210,6 +211,10 @@ class Explainer {
       const endpoint = universe.classAt(index);
       if (endpoint.kind === 'external') {
         const ip = endpoint.external.representative.text;
+        if (endpoint.name) {
+          const name = displayDnsName(endpoint.name.example);
+          return { endpoint: dnsEndpoint(name, ip), label: `${ip} (dns ${name})` };
+        }
         return { endpoint: ipEndpoint(ip), label: ip };
       }
       const pod = endpoint.group.pods.find((candidate) => podId(candidate) !== skip) ?? endpoint.group.pods[0];

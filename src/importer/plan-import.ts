@@ -656,8 +656,12 @@ class Planner {
   private peers(p: AnalysisPolicy, field: string, peers: readonly PeerMatch[] | undefined, otherSide: Direction | undefined): PlanPeer[] | undefined {
     if (peers === undefined) return [{ kind: 'anyone' }];
     if (peers.length === 0) {
-      this.cannot(p, field, 'a rule on ports with no peer the analyzer can decide (Cilium toFQDNs: DNS names, which the cluster model cannot resolve, '
-        + 'or an empty peer list): import cannot prove what it allows; write it as EgressToFqdn by hand, or remove it if it allows nothing');
+      this.cannot(p, field, 'a rule on ports with an empty peer list: it allows nothing; remove it');
+      return undefined;
+    }
+    if (peers.some((peer) => peer.kind === 'dnsName')) {
+      // The analyzer decides DNS names (docs/ANALYSIS.md "DNS names"), but import does not plan EgressToFqdn yet.
+      this.cannot(p, field, 'a rule on DNS names (Cilium toFQDNs), which import does not plan as an intent yet; write it as EgressToFqdn by hand');
       return undefined;
     }
     const out: PlanPeer[] = [];

@@ -203,3 +203,53 @@ spec:
     expect(narrowed.stdout).toBe('No change in reachability over TCP 2000.\n');
   });
 });
+
+describe('diff over DNS-name destinations (Cilium toFQDNs)', () => {
+  // frontend's egress: the resolver (through the DNS proxy) and DNS names on TCP 443.
+  const egress = (peers: string) => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: fe-egress, namespace: production }
+spec:
+  endpointSelector: { matchLabels: { app: frontend } }
+  egress:
+  - toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": kube-system, "k8s:k8s-app": kube-dns } }]
+    toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [{ matchPattern: "*" }] } }]
+${peers === '' ? '' : `  - toFQDNs: ${peers}
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
+`}`;
+  const NAME = '[{ matchName: api.example.com }]';
+  const WILDCARD = '[{ matchPattern: "*.example.com" }]';
+  const EVERY = '[{ matchPattern: "*" }]';
+
+  test.each([
+    ['adding toFQDNs matchPattern "*"', egress(''), egress(EVERY), 'dns * (e.g. a)'],
+    ['widening api.example.com to *.example.com', egress(NAME), egress(WILDCARD), 'dns *.example.com except api.example.com (e.g. a.example.com)'],
+    ['widening api.example.com to every name', egress(NAME), egress(EVERY), 'dns * except api.example.com (e.g. a)'],
+  ])('%s is a gain, and fails --fail-on-gain', async (_what, before, after, destination) => {
+    const run = await diffPolicies(before, after, 'text', ['--fail-on-gain']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('connections gained between 1 pair of endpoints (--fail-on-gain)\n');
+    expect(run.stdout).toContain(`  + production/frontend -> ${destination} at 0.0.0.0/0 (without pod addresses): TCP 443\n`);
+    expect(run.stdout).toContain('      TCP 443: CiliumNetworkPolicy production/fe-egress egress[1]\n');
+    expect(run.stdout).toContain('note: DNS names: a "dns <names>" destination is an address the source looked the name up by');
+  });
+
+  test.each([
+    ['narrowing *.example.com to api.example.com', egress(WILDCARD), egress(NAME)],
+    ['removing the toFQDNs rule', egress(NAME), egress('')],
+  ])('%s is no gain: --fail-on-gain passes, and the loss is listed', async (_what, before, after) => {
+    const run = await diffPolicies(before, after, 'text', ['--fail-on-gain']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('connections gained between 0 pairs of endpoints, lost between 1 pair of endpoints.');
+    expect(run.stdout).toMatch(/ {2}- production\/frontend -> dns .* at 0\.0\.0\.0\/0 \(without pod addresses\): TCP 443\n/);
+  });
+
+  test('json: a class reached by a DNS name says which names, with an example and the patterns they match', async () => {
+    const run = await diffPolicies(egress(NAME), egress(WILDCARD), 'json');
+    const document = JSON.parse(run.stdout) as { gained: { to: string[] }[]; classes: { id: string; dnsName?: unknown }[] };
+    const [to] = document.gained[0].to;
+    expect(document.classes.find((c) => c.id === to)?.dnsName).toEqual({
+      description: 'dns *.example.com except api.example.com', example: 'a.example.com', matches: [{ matchPattern: '*.example.com' }],
+    });
+  });
+});

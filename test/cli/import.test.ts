@@ -192,7 +192,7 @@ spec:
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  test('fails with exit 1 for a Cilium toFQDNs rule, which the analyzer cannot decide, instead of dropping it', async () => {
+  test('fails with exit 1 for a Cilium toFQDNs rule, which import does not plan yet, instead of dropping it', async () => {
     const fqdn = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: { name: web, namespace: tenant }
@@ -205,7 +205,7 @@ spec:
     const out = path.join(dir, 'app');
     const run = await runCli(['import', '--cluster', 'cluster.yaml', '--policies', 'fqdn.yaml', '--out', out], { files: { 'cluster.yaml': CLUSTER, 'fqdn.yaml': fqdn } });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('- CiliumNetworkPolicy tenant/web (fqdn.yaml, document 1) egress[0]: a rule on ports with no peer the analyzer can decide (Cilium toFQDNs');
+    expect(run.stderr).toContain('- CiliumNetworkPolicy tenant/web (fqdn.yaml, document 1) egress[0]: a rule on DNS names (Cilium toFQDNs), which import does not plan as an intent yet');
     expect(fs.existsSync(out)).toBe(false);
   });
 

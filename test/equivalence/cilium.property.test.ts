@@ -77,8 +77,11 @@ type ExtraSpec =
   | { kind: 'ClusterDefaultDeny'; except: string[]; dirs: ('ingress' | 'egress')[] }
   | { kind: 'ClusterAllowDns'; except: string[] }
   | { kind: 'AllowToAccount'; ns: string; app: string; sa: string; fromApp: string; fromNs?: string }
-  | { kind: 'EgressToFqdn'; ns: string; app: string; withDns: boolean }
+  | { kind: 'EgressToFqdn'; ns: string; app: string; withDns: boolean; names: string[]; port: number }
   | { kind: 'ToApiServer'; ns: string; app: string };
+
+/** Names for EgressToFqdn: exact names inside and outside the patterns, and nested patterns. */
+const FQDN_NAMES = ['api.example.com', '*.example.com', 'example.com', '*.api.example.com', 'a.api.example.com', '*.example.org', 'db-1.example.org'];
 
 const extraArb: fc.Arbitrary<ExtraSpec> = fc.oneof(
   fc.record({ kind: fc.constant('ClusterDefaultDeny' as const), except: fc.subarray(NAMESPACES), dirs: fc.constantFrom<('ingress' | 'egress')[]>(['ingress'], ['egress'], ['ingress', 'egress']) }),
@@ -92,7 +95,15 @@ const extraArb: fc.Arbitrary<ExtraSpec> = fc.oneof(
     fromNs: fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }),
   }),
   // toFQDNs and the DNS proxy rules it needs on AllowDns; without an AllowDns synthesis fails (skipped).
-  fc.record({ kind: fc.constant('EgressToFqdn' as const), ns: fc.constantFrom(...NAMESPACES), app: fc.constantFrom(...APPS), withDns: fc.boolean() }),
+  // Overlapping exact names and one-label patterns, so that the DNS-name classes cut them several ways.
+  fc.record({
+    kind: fc.constant('EgressToFqdn' as const),
+    ns: fc.constantFrom(...NAMESPACES),
+    app: fc.constantFrom(...APPS),
+    withDns: fc.boolean(),
+    names: fc.uniqueArray(fc.constantFrom(...FQDN_NAMES), { minLength: 1, maxLength: 3 }),
+    port: fc.constantFrom(443, 8443),
+  }),
   // The kube-apiserver entity plus the addresses given, outside every pod address.
   fc.record({ kind: fc.constant('ToApiServer' as const), ns: fc.constantFrom(...NAMESPACES), app: fc.constantFrom(...APPS) }),
 );
@@ -118,7 +129,7 @@ function buildExtras(scope: Construct, extras: ExtraSpec[]): void {
         break;
       case 'EgressToFqdn':
         if (x.withDns) new AllowDns(scope, `${id}-dns`, { namespace: x.ns });
-        new EgressToFqdn(scope, id, { namespace: x.ns, workload: Workload.select({ app: x.app }), names: ['api.example.com', '*.example.org'], ports: [Port.tcp(443)] });
+        new EgressToFqdn(scope, id, { namespace: x.ns, workload: Workload.select({ app: x.app }), names: x.names, ports: [Port.tcp(x.port)] });
         break;
       case 'ToApiServer':
         new AllowFrom(scope, id, { namespace: x.ns, to: Workload.select({ app: x.app }), peers: [Peer.kubeApiServer(['203.0.113.200/32'])], ports: [Port.tcp(8080)] });

@@ -6,7 +6,8 @@ import {
 /** A class as text: its pods (`ns/name`) or its CIDRs. */
 function labelOf(connectivity: Connectivity, index: number): string {
   const endpoint = connectivity.universe.classAt(index);
-  return endpoint.kind === 'pods' ? endpoint.group.pods.map(podId).join(', ') : endpoint.external.label;
+  if (endpoint.kind === 'pods') return endpoint.group.pods.map(podId).join(', ');
+  return endpoint.name ? `${endpoint.name.description} (e.g. ${endpoint.name.example}) at ${endpoint.external.label}` : endpoint.external.label;
 }
 
 /** One difference between two policy sets' results: from a class to classes, a connection set one allows and the other denies. */

@@ -1,6 +1,7 @@
 import { ClassSet, ClassSetTable } from './class-set';
 import { PortRange } from './connection-set';
 import { ConnectionSpace } from './connection-space';
+import { DnsNameClass, DnsNameClasses } from './dns-name-classes';
 import { ResolvedEvaluatorOptions } from './evaluator-options';
 import { ExternalAddressClasses, ExternalClass } from './external-classes';
 import { featureCatalog } from './feature-catalog';
@@ -12,12 +13,15 @@ import { HBONE_PORT } from '../../dialects/istio/options';
 import { ClusterModel, ClusterPod } from '../cluster/cluster-model';
 import { Cidr } from '../ip/cidr';
 import { IpAddress, IpFamily } from '../ip/ip-address';
-import { IpBlockPeer } from '../ir/analysis-policy';
+import { DnsNamePeer, IpBlockPeer } from '../ir/analysis-policy';
 
-/** An endpoint class: a group of pods, or a class of external addresses. */
+/**
+ * An endpoint class: a group of pods, or a class of external addresses — reached without a DNS name
+ * the input's patterns match, or (`name`) by a name of a DNS-name class (a destination only).
+ */
 export type EndpointClass =
   | { readonly kind: 'pods'; readonly index: number; readonly group: PodGroup }
-  | { readonly kind: 'external'; readonly index: number; readonly external: ExternalClass };
+  | { readonly kind: 'external'; readonly index: number; readonly external: ExternalClass; readonly name?: DnsNameClass };
 
 /** What a universe is built for, besides the policy sets. */
 export interface UniverseScope {
@@ -48,6 +52,11 @@ export class AnalysisUniverse {
     return ConnectionSpace.forRules(cluster, rules, [...ports ?? [], ...mtlsPorts, ...hbone]);
   }
 
+  /** The DNS-name classes of policy sets (see `DnsNameClasses`). */
+  public static namesOf(indexes: readonly PolicyIndex[]): DnsNameClasses {
+    return DnsNameClasses.derive(indexes.flatMap((index) => featureCatalog(index).dnsNames.map((peer) => peer.pattern)));
+  }
+
   /** The external address classes of policy sets over a cluster (see `ExternalAddressClasses`). */
   public static externalOf(cluster: ClusterModel, indexes: readonly PolicyIndex[]): ExternalAddressClasses {
     const cidrs: Cidr[] = [];
@@ -62,6 +71,14 @@ export class AnalysisUniverse {
   public readonly grouping: PodGrouping;
   public readonly space: ConnectionSpace;
   public readonly external: ExternalAddressClasses;
+  /**
+   * The DNS-name classes. External class `i` (index `groupCount + i`) is address class
+   * `i % addressCount` reached by a name of name class `floor(i / addressCount)`, 0 = without a name
+   * any pattern matches; so without patterns the external classes are the address classes.
+   */
+  public readonly names: DnsNameClasses;
+  /** Number of external address classes. */
+  public readonly addressCount: number;
   /** Sets of endpoint classes. */
   public readonly sets: ClassSetTable;
   /** Number of pod groups; external class `i` has index `groupCount + i`. */
@@ -86,22 +103,33 @@ export class AnalysisUniverse {
     public readonly options: ResolvedEvaluatorOptions,
     scope: UniverseScope = {},
     /** @internal parts that do not depend on the scope's pods, shared by universes of the same policy sets */
-    shared: { readonly space?: ConnectionSpace; readonly external?: ExternalAddressClasses } = {},
+    shared: { readonly space?: ConnectionSpace; readonly external?: ExternalAddressClasses; readonly names?: DnsNameClasses } = {},
   ) {
     this.grouping = new PodGrouping(cluster, indexes, options, scope.pods);
     this.space = shared.space && !scope.ports?.length ? shared.space : AnalysisUniverse.spaceOf(cluster, indexes, scope.ports);
     this.external = shared.external ?? AnalysisUniverse.externalOf(cluster, indexes);
+    this.names = shared.names ?? AnalysisUniverse.namesOf(indexes);
     this.groupCount = this.grouping.groups.length;
-    this.sets = new ClassSetTable(this.groupCount + this.external.classes.length, this.groupCount);
+    this.addressCount = this.external.classes.length;
+    this.sets = new ClassSetTable(this.groupCount + this.addressCount * (1 + this.names.classes.length), this.groupCount);
     this.allGroups = this.sets.lower;
     this.allExternal = this.sets.upper;
   }
 
   /** The endpoint class of an index. */
   public classAt(index: number): EndpointClass {
-    return index < this.groupCount
-      ? { kind: 'pods', index, group: this.grouping.groups[index] }
-      : { kind: 'external', index, external: this.external.classes[index - this.groupCount] };
+    if (index < this.groupCount) {
+      return { kind: 'pods', index, group: this.grouping.groups[index] };
+    }
+    const offset = index - this.groupCount;
+    const name = Math.floor(offset / this.addressCount);
+    const external = this.external.classes[offset % this.addressCount];
+    return name === 0 ? { kind: 'external', index, external } : { kind: 'external', index, external, name: this.names.classes[name - 1] };
+  }
+
+  /** True for a class of addresses reached by a DNS name: a destination only (a flow comes from an address, not a name). */
+  public isNamed(index: number): boolean {
+    return index >= this.groupCount + this.addressCount;
   }
 
   /** The class of a grouped pod. */
@@ -109,10 +137,14 @@ export class AnalysisUniverse {
     return this.grouping.groupOf(pod);
   }
 
-  /** The class of an address outside the cluster model (undefined for a pod address). */
-  public classOfAddress(ip: IpAddress): number | undefined {
+  /**
+   * The class of an address outside the cluster model (undefined for a pod address), reached by the
+   * DNS name `dnsName` (canonical) when given.
+   */
+  public classOfAddress(ip: IpAddress, dnsName?: string): number | undefined {
     const external = this.external.classOf(ip);
-    return external === undefined ? undefined : this.groupCount + external;
+    const name = dnsName === undefined ? 0 : this.names.classOf(dnsName);
+    return external === undefined ? undefined : this.groupCount + name * this.addressCount + external;
   }
 
   /** The pod groups having a feature (see `PodGrouping`). */
@@ -146,7 +178,25 @@ export class AnalysisUniverse {
     if (!set) {
       set = this.sets.empty;
       for (const [start, end] of this.external.rangesWithin(peer.cidr, peer.except)) {
-        set = set.union(this.sets.range(this.groupCount + start, this.groupCount + end));
+        for (let name = 0; name <= this.names.classes.length; name++) {
+          const base = this.groupCount + name * this.addressCount;
+          set = set.union(this.sets.range(base + start, base + end));
+        }
+      }
+      this.blockSets.set(key, set);
+    }
+    return set;
+  }
+
+  /** The external classes reached by a name the peer's pattern matches (every address class). */
+  public namedIn(peer: DnsNamePeer): ClassSet {
+    const key = `dns|${peer.pattern.regex}`;
+    let set = this.blockSets.get(key);
+    if (!set) {
+      set = this.sets.empty;
+      for (const name of this.names.classesMatching(peer.pattern)) {
+        const base = this.groupCount + name * this.addressCount;
+        set = set.union(this.sets.range(base, base + this.addressCount));
       }
       this.blockSets.set(key, set);
     }
@@ -165,7 +215,10 @@ export class AnalysisUniverse {
       set = this.sets.of(groups);
       for (const family of families) {
         const [start, end] = this.external.familyRange(family);
-        set = set.union(this.sets.range(this.groupCount + start, this.groupCount + end));
+        for (let name = 0; name <= this.names.classes.length; name++) {
+          const base = this.groupCount + name * this.addressCount;
+          set = set.union(this.sets.range(base + start, base + end));
+        }
       }
       this.familySets.set(key, set);
     }
@@ -174,6 +227,7 @@ export class AnalysisUniverse {
 
   /** The families of a class: a group's, or the one of an external class. */
   public familiesOf(index: number): readonly IpFamily[] {
-    return index < this.groupCount ? this.grouping.groups[index].families : [this.external.classes[index - this.groupCount].family];
+    return index < this.groupCount ? this.grouping.groups[index].families
+      : [this.external.classes[(index - this.groupCount) % this.addressCount].family];
   }
 }

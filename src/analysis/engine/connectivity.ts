@@ -89,6 +89,9 @@ export class Connectivity {
     if (sourceExternal && destinationExternal) {
       return space.full;
     }
+    if (universe.isNamed(source)) {
+      return space.empty; // a destination only (see `AnalysisUniverse.isNamed`)
+    }
     const common = universe.familiesOf(source).filter((family) => universe.familiesOf(destination).includes(family));
     if (common.length === 0) {
       return space.empty;
@@ -310,7 +313,7 @@ export class Connectivity {
       }
       return { index, pod: resolved.pod };
     }
-    return { index: this.universe.classOfAddress(resolved.ip) as number };
+    return { index: this.universe.classOfAddress(resolved.ip, resolved.dnsName) as number };
   }
 
   /** Every source's row, computed once (see `computeRows`). */
@@ -486,7 +489,8 @@ export class Connectivity {
       }
       const external = source >= universe.groupCount;
       const families = universe.familiesOf(source);
-      if (mode === 'any' ? families.length === 0 : !families.includes(mode)) {
+      // A class reached by a DNS name is a destination only: connections from outside come from an address.
+      if ((mode === 'any' ? families.length === 0 : !families.includes(mode)) || universe.isNamed(source)) {
         rows[source] = [];
         continue;
       }

@@ -9,6 +9,7 @@ import { isWaypointPod } from '../cluster/waypoint-binding';
 import { IpFamily, tryParseIpAddress } from '../ip/ip-address';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { Direction, EnforcementLayer, PolicyTier, PROTOCOLS, RuleAction } from '../ir/analysis-policy';
+import { canonicalDnsName, displayDnsName } from '../ir/dns-name';
 import { Flow, FlowEndpoint } from '../ir/flow';
 
 /** What a flow is evaluated against. */
@@ -83,12 +84,24 @@ export function resolveEndpoint(cluster: ClusterModel, endpoint: FlowEndpoint, r
   if (typeof ip === 'string') {
     throw new AnalysisInputError(`${role}: ${ip}`);
   }
+  let dnsName: string | undefined;
+  if (endpoint.dnsName !== undefined) {
+    if (role === 'source') {
+      throw new AnalysisInputError(`source: dns:${endpoint.dnsName} — a DNS name is a destination (what the source looked up); a connection comes from an address: give the IP`);
+    }
+    dnsName = canonicalDnsName(endpoint.dnsName);
+    if (dnsName === undefined) {
+      throw new AnalysisInputError(`destination: DNS name ${JSON.stringify(endpoint.dnsName)} is not a name: expected labels of a-z, 0-9, "-" and "_" separated by dots, e.g. api.example.com`);
+    }
+  }
   const owners = cluster.podsWithIp(ip);
   const owner = owners.find((pod) => !pod.hostNetwork) ?? owners[0];
   if (owner) {
+    // A name that resolves to a pod is that pod: Cilium never applies toFQDNs to in-cluster addresses.
     return { kind: 'pod', pod: owner, label: `pod ${owner.namespace}/${owner.name}`, resolvedFrom: ip.text };
   }
-  return { kind: 'external', ip, label: ip.text };
+  return dnsName === undefined ? { kind: 'external', ip, label: ip.text }
+    : { kind: 'external', ip, label: `${ip.text} (dns ${displayDnsName(dnsName)})`, dnsName };
 }
 
 /**

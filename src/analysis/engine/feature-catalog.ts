@@ -1,6 +1,6 @@
 import { identityKey, ipBlockKey, isNodeRelative, namedPortName, selectionFeatureKey } from './feature-keys';
 import { PolicyIndex, PolicyPart } from './policy-index';
-import { IdentityCondition, IpBlockPeer, PeerMatch, PodSelection, PROTOCOLS } from '../ir/analysis-policy';
+import { DnsNamePeer, IdentityCondition, IpBlockPeer, PeerMatch, PodSelection, PROTOCOLS } from '../ir/analysis-policy';
 
 /** A pod selection a policy uses, as a subject (`S:` key) or a peer (`P:` key). */
 export interface CatalogSelection {
@@ -21,6 +21,8 @@ export interface FeatureCatalog {
   /** Selections over namespace labels (any namespace may be in them). */
   readonly selectorScoped: readonly CatalogSelection[];
   readonly ipBlocks: readonly IpBlockPeer[];
+  /** The distinct DNS-name peers (by pattern), which cut the DNS names into classes. */
+  readonly dnsNames: readonly DnsNamePeer[];
   /** The distinct identity conditions of mTLS peers (Istio principals, namespaces, service accounts), by `I:` key. */
   readonly identities: ReadonlyMap<string, IdentityCondition>;
   /** Named ports (`<protocol>/<name>`) resolved on the destination. */
@@ -46,6 +48,7 @@ export function featureCatalog(index: PolicyIndex): FeatureCatalog {
 function buildCatalog(index: PolicyIndex): FeatureCatalog {
   const selections = new Map<string, CatalogSelection>();
   const ipBlocks = new Map<string, IpBlockPeer>();
+  const dnsNames = new Map<string, DnsNamePeer>();
   const identities = new Map<string, IdentityCondition>();
   const names = new Set<string>();
   const partsBySubject = new Map<string, PolicyPart[]>();
@@ -64,6 +67,8 @@ function buildCatalog(index: PolicyIndex): FeatureCatalog {
       if (peer.ztunnelIdentity) identities.set(identityKey(peer.ztunnelIdentity), peer.ztunnelIdentity);
     } else if (peer.kind === 'ipBlock') {
       ipBlocks.set(ipBlockKey(peer), peer);
+    } else if (peer.kind === 'dnsName') {
+      dnsNames.set(peer.pattern.regex, peer);
     }
   };
   for (const part of index.parts) {
@@ -105,6 +110,7 @@ function buildCatalog(index: PolicyIndex): FeatureCatalog {
     byNamespace,
     selectorScoped,
     ipBlocks: [...ipBlocks.values()],
+    dnsNames: [...dnsNames.values()],
     identities,
     names,
     nodeRelative,

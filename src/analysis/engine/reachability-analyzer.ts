@@ -2,6 +2,7 @@ import { AnalysisUniverse, UniverseScope } from './analysis-universe';
 import { ConnectionSet, PortRange } from './connection-set';
 import { ConnectionSpace } from './connection-space';
 import { Connectivity } from './connectivity';
+import { DnsNameClasses } from './dns-name-classes';
 import { evaluateFlow, resolveEndpoint } from './evaluate-flow';
 import { EvaluatorOptions, resolveEvaluatorOptions, ResolvedEvaluatorOptions } from './evaluator-options';
 import { ExternalAddressClasses } from './external-classes';
@@ -60,7 +61,7 @@ export class ReachabilityAnalyzer {
   private readonly results = new Map<AnalysisUniverse, Connectivity>();
   private ownUniverse: AnalysisUniverse | undefined;
   /** The atoms and external classes of this policy set, for the two-endpoint universes of `connections`. */
-  private shared: { space: ConnectionSpace; external: ExternalAddressClasses } | undefined;
+  private shared: { space: ConnectionSpace; external: ExternalAddressClasses; names: DnsNameClasses } | undefined;
   private paths: ServicePaths | undefined;
 
   /**
@@ -131,6 +132,7 @@ export class ReachabilityAnalyzer {
     this.shared ??= {
       space: AnalysisUniverse.spaceOf(this.cluster, [this.index]),
       external: AnalysisUniverse.externalOf(this.cluster, [this.index]),
+      names: AnalysisUniverse.namesOf([this.index]),
     };
     const universe = new AnalysisUniverse(this.cluster, [this.index], this.options, { pods: [...new Set(pods)] }, this.shared);
     return new Connectivity(universe, this.index).connections(source, destination);

@@ -266,6 +266,19 @@ interface Tuple {
 }
 
 /**
+ * The realizable combinations of whole-string conditions over the non-empty strings of `alphabet`
+ * (each with its shortest string and which conditions it satisfies), explored exactly as a request
+ * dimension is (`dnsNameClasses` cuts DNS names with it).
+ * @throws AnalysisInputError when a condition cannot be evaluated or the exploration exceeds its bound
+ */
+export function stringClasses(
+  dimension: string, matches: readonly StringMatch[], alphabet: string,
+): { signature: readonly boolean[]; example: string }[] {
+  const predicates = matches.map((match, k): Predicate => ({ key: `${k}`, match, view: 'whole', automaton: automatonOf(match) }));
+  return dimensionClasses(dimension, predicates, alphabet, '').map((c) => ({ signature: c.signature, example: c.example as string }));
+}
+
+/**
  * The realizable combinations of one dimension's predicates over non-empty strings of `alphabet`
  * that start with `prefix`, each with its shortest string.
  */

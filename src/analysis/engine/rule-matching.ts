@@ -4,6 +4,7 @@ import { ClusterModel, ClusterPod, podIp } from '../cluster/cluster-model';
 import { cidrContains } from '../ip/cidr';
 import { IpAddress, IpFamily } from '../ip/ip-address';
 import { EntityName, HttpMatch, IdentityCondition, PeerMatch, PodsPeer, PolicyRule, PortMatch, Protocol } from '../ir/analysis-policy';
+import { dnsNameMatches } from '../ir/dns-name';
 import { HttpRequest } from '../ir/flow';
 import { conditionHolds, stringMatches, urlPath } from '../ir/string-match';
 import { identityMatches } from '../ir/workload-identity';
@@ -11,7 +12,13 @@ import { identityMatches } from '../ir/workload-identity';
 /** A flow endpoint resolved against the cluster model. */
 export type ResolvedEndpoint =
   | { readonly kind: 'pod'; readonly pod: ClusterPod; readonly label: string; readonly resolvedFrom?: string }
-  | { readonly kind: 'external'; readonly ip: IpAddress; readonly label: string };
+  | {
+    readonly kind: 'external';
+    readonly ip: IpAddress;
+    readonly label: string;
+    /** The DNS name (canonical) the address was looked up by, when the flow says so: what `dnsName` peers match. */
+    readonly dnsName?: string;
+  };
 
 /** Everything a rule is matched against, for one flow and one address family. */
 export interface MatchContext {
@@ -73,6 +80,8 @@ export function peerMatches(peer: PeerMatch, endpoint: ResolvedEndpoint, context
     }
     case 'entity':
       return entityMatches(peer.entity, endpoint, context.subject);
+    case 'dnsName':
+      return endpoint.kind === 'external' && endpoint.dnsName !== undefined && dnsNameMatches(peer.pattern, endpoint.dnsName);
   }
 }
 

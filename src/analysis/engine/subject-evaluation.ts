@@ -484,6 +484,8 @@ export class SubjectEvaluator {
       }
       case 'entity':
         return this.entityClasses(peer.entity, node);
+      case 'dnsName':
+        return universe.namedIn(peer);
     }
   }
 
@@ -523,6 +525,8 @@ export class SubjectEvaluator {
         case 'entity':
           // The subject is a pod that policies select: never host-network, never outside the model.
           return peer.entity === 'all' || peer.entity === 'cluster';
+        case 'dnsName':
+          return false; // a DNS name is an address outside the cluster, never a pod policies select
       }
     });
     return (rule.subjectPeers === undefined || matches(rule.subjectPeers))

@@ -1,3 +1,4 @@
+import { DnsNamePattern } from './dns-name';
 import { IntentRef } from './intent-ref';
 import { PeerAuthenticationSpec } from './peer-authentication';
 import { PolicyRef, SourceLocation } from './policy-ref';
@@ -176,7 +177,7 @@ export type NamespaceScope =
   | { readonly kind: 'selector'; readonly selector: SelectorExpr };
 
 /** The other end of a flow, as a rule names it. */
-export type PeerMatch = PodsPeer | IpBlockPeer | EntityPeer;
+export type PeerMatch = PodsPeer | IpBlockPeer | EntityPeer | DnsNamePeer;
 
 /** Pods of the cluster model, never external addresses. Host-network pods are never matched (node traffic). */
 export interface PodsPeer {
@@ -209,6 +210,17 @@ export interface IpBlockPeer {
    * `always` = Calico nets; `never` = Cilium CIDR rules.
    */
   readonly podAddresses: 'option' | 'always' | 'never';
+}
+
+/**
+ * Destinations outside the cluster by DNS name (Cilium `toFQDNs`, egress allow rules only): an
+ * address the flow's destination name resolved to, when that name matches the pattern
+ * (`dns-name.ts`). It never matches a pod of the cluster model (Cilium does not apply `toFQDNs` to
+ * in-cluster addresses) nor an address reached without a name (`ResolvedEndpoint.dnsName`).
+ */
+export interface DnsNamePeer {
+  readonly kind: 'dnsName';
+  readonly pattern: DnsNamePattern;
 }
 
 /**
@@ -267,3 +279,4 @@ export interface HttpMatch {
 
 export type { StringCondition, StringMatch } from './string-match';
 export type { IdentityCondition } from './workload-identity';
+export type { DnsNamePattern } from './dns-name';

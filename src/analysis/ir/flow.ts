@@ -1,10 +1,13 @@
 import { Protocol } from './analysis-policy';
 import { IpFamily } from '../ip/ip-address';
 
-/** One end of a flow: a pod of the cluster model, or an IP address. */
+/**
+ * One end of a flow: a pod of the cluster model, or an IP address — for a destination, optionally
+ * with the DNS name the source looked it up by (what Cilium `toFQDNs` rules decide on).
+ */
 export type FlowEndpoint =
   | { readonly kind: 'pod'; readonly namespace: string; readonly name: string }
-  | { readonly kind: 'ip'; readonly ip: string };
+  | { readonly kind: 'ip'; readonly ip: string; readonly dnsName?: string };
 
 /** A connection attempt to analyse. The port is the destination (post-DNAT, container) port. */
 export interface Flow {
@@ -46,6 +49,11 @@ export function ipEndpoint(ip: string): FlowEndpoint {
   return { kind: 'ip', ip };
 }
 
+/** An IP endpoint reached by a DNS name (a destination). */
+export function dnsEndpoint(dnsName: string, ip: string): FlowEndpoint {
+  return { kind: 'ip', ip, dnsName };
+}
+
 /**
  * Reads `<namespace>/<pod>` as a pod and anything else as an IP address (not validated here),
  * the notation the CLI uses for `--from` and `--to`.
@@ -60,5 +68,6 @@ export function parseFlowEndpoint(text: string): FlowEndpoint {
 
 /** `pod ns/name` or the IP, for messages. */
 export function describeFlowEndpoint(endpoint: FlowEndpoint): string {
-  return endpoint.kind === 'pod' ? `pod ${endpoint.namespace}/${endpoint.name}` : endpoint.ip;
+  if (endpoint.kind === 'pod') return `pod ${endpoint.namespace}/${endpoint.name}`;
+  return endpoint.dnsName === undefined ? endpoint.ip : `${endpoint.ip} (dns ${endpoint.dnsName})`;
 }

@@ -2,7 +2,9 @@ import { childPath, FieldReader, indexPath } from './field-reader';
 import { describeValue, isRecord } from './yaml-documents';
 import { Cidr, cidrContainsCidr, tryParseCidr } from '../ip/cidr';
 import { FAMILY_BITS, tryParseIpAddress } from '../ip/ip-address';
+import { AnalysisInputError } from '../ir/analysis-input-error';
 import { EntityName, Protocol } from '../ir/analysis-policy';
+import { DnsNamePattern, dnsNamePattern } from '../ir/dns-name';
 import { SourceLocation } from '../ir/policy-ref';
 import { translateRe2 } from '../ir/re2-regex';
 
@@ -70,7 +72,7 @@ export type CiliumPeersManifest =
   | { readonly kind: 'endpoints'; readonly selectors: readonly CiliumSelectorManifest[] }
   | { readonly kind: 'entities'; readonly entities: readonly EntityName[] }
   | { readonly kind: 'cidrs'; readonly blocks: readonly { readonly cidr: Cidr; readonly except: readonly Cidr[] }[] }
-  | { readonly kind: 'fqdns'; readonly names: readonly string[] };
+  | { readonly kind: 'fqdns'; readonly patterns: readonly DnsNamePattern[] };
 
 /** An endpoint selector: its requirements AND together. Keys are split into source and key. */
 export interface CiliumSelectorManifest {
@@ -333,7 +335,7 @@ function readTrafficRule(
     } else {
       peers = {
         kind: 'fqdns',
-        names: items.map((item, i) => {
+        patterns: items.map((item, i) => {
           const entryPath = indexPath(fieldPath, i);
           const entry = reader.object(item, entryPath);
           reader.rejectUnknownFields(entry, entryPath, ['matchName', 'matchPattern']);
@@ -342,7 +344,13 @@ function readTrafficRule(
           if ((nameValue === undefined) === (pattern === undefined)) {
             reader.fail(entryPath, 'expected exactly one of matchName and matchPattern');
           }
-          return (nameValue ?? pattern) as string;
+          const which = nameValue === undefined ? 'matchPattern' : 'matchName';
+          try {
+            return dnsNamePattern(which, (nameValue ?? pattern) as string);
+          } catch (e) {
+            if (e instanceof AnalysisInputError) reader.fail(childPath(entryPath, which), e.message);
+            throw e;
+          }
         }),
       };
     }

@@ -229,7 +229,14 @@ const ANY_ENDPOINT: EntityPeers = {};
  * network sets it matches (`calico-network-sets.ts`); a notSelector's excludes both.
  */
 function entityPeers(e: CalicoEntityManifest, namespace: string | undefined, path: string, networkSets: NetworkSetContext): EntityPeers {
-  if (e.domains) return { peers: [] }; // DNS names (Calico Enterprise): nothing the cluster model can decide
+  if (e.domains) {
+    // Calico Open Source has no DNS-name rules: its API server prunes `domains`, and the rule then
+    // matches every destination; Calico Enterprise matches the names. Reading it as either would
+    // guess the edition (docs/ANALYSIS.md "DNS names").
+    throw new UnsupportedCalicoPolicy(`${path}.domains`, 'domains is a Calico Enterprise / Cloud field: Calico Open Source, which the analyzer evaluates, '
+      + 'prunes it, so the rule would allow its ports to every destination, while Enterprise allows only the names. '
+      + 'Fix: on Calico Open Source remove the rule (or give nets); Calico Enterprise policies are not analysed');
+  }
   const byAddress = e.nets !== undefined || e.notNets !== undefined;
   const bySelector = e.selector !== undefined || e.namespaceSelector !== undefined || e.serviceAccounts !== undefined || e.notSelector !== undefined;
   if (byAddress && bySelector) {

@@ -31,8 +31,9 @@ export const CILIUM_ALLOW_TIER: PolicyTier = KUBERNETES_TIER;
  * - a direction with rules (allow or deny) isolates the selected pods unless
  *   `enableDefaultDeny.<direction>` is false; a direction without rules is not touched;
  * - a rule's peers: `fromEndpoints`/`toEndpoints` (scoped as `cilium-selector.ts` says), entities,
- *   CIDRs (never matching cluster pods or nodes: `podAddresses: 'never'`), `toFQDNs` (no address in
- *   the cluster model has a DNS name: nothing). No peer field with ports = every peer; no peer
+ *   CIDRs (never matching cluster pods or nodes: `podAddresses: 'never'`), `toFQDNs` (`dnsName` peers:
+ *   an address reached by a name the pattern matches, `ir/dns-name.ts`; an empty `toFQDNs` is no peer
+ *   field). No peer field with ports = every peer; no peer
  *   field and no ports = nothing (the `[{}]` default-deny rule); a peer field present but empty =
  *   nothing;
  * - ports: `ANY`/omitted = TCP, UDP and SCTP; port "0" = every port; `endPort` ranges; named ports
@@ -40,7 +41,9 @@ export const CILIUM_ALLOW_TIER: PolicyTier = KUBERNETES_TIER;
  *   never match TCP, UDP or SCTP flows;
  * - `rules.http` entries (RE2 regexes on method, path with the query string, host) become a rule of
  *   their own for that port rule; `rules.dns` only routes lookups through the DNS proxy and allows
- *   the port like any L4 rule.
+ *   the port like any L4 rule (the names a pod may look up are not modelled: the lookup is a
+ *   connection to the resolver, and which names' addresses `toFQDNs` allows does not depend on the
+ *   pod's own lookups, see docs/ANALYSIS.md "DNS names").
  *
  * A policy Cilium refuses (no rule list at all) becomes one unenforced policy with a note; host
  * policies (`nodeSelector`) are not evaluated and likewise unenforced. A `status` Valid=False
@@ -133,8 +136,9 @@ function translatePeers(t: CiliumTrafficRuleManifest, hasL4: boolean, namespace:
     case 'none':
       return hasL4 ? undefined : [];
     case 'empty':
-    case 'fqdns':
       return [];
+    case 'fqdns':
+      return peers.patterns.map((pattern): PeerMatch => ({ kind: 'dnsName', pattern }));
     case 'endpoints':
       return peers.selectors.flatMap((s) => ciliumPeer(s, namespace));
     case 'entities':

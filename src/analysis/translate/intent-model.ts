@@ -6,6 +6,7 @@ import { parseCidr } from '../ip/cidr';
 import {
   AnalysisPolicy, DirectionalRules, HttpMatch, KUBERNETES_TIER, PeerMatch, PodSelection, PolicyRule, PortMatch,
 } from '../ir/analysis-policy';
+import { DnsNamePattern } from '../ir/dns-name';
 import { ADMIN_TIER } from '../ir/network-policy-api-tiers';
 import { SELECT_ALL, selectorFromLabelSelector, SelectorExpr } from '../ir/selector';
 
@@ -22,8 +23,10 @@ import { SELECT_ALL, selectorFromLabelSelector, SelectorExpr } from '../ir/selec
  * first matching rule decides (deny, allow) or hands the connection on
  * (delegate); they isolate nothing.
  *
- * Peers the cluster model cannot decide match nothing: DNS names (FQDN), and
- * the API server when no addresses were given.
+ * DNS names (`EgressToFqdn`) are `dnsName` peers with the intent's own
+ * meaning (`fqdnPattern`): an exact name, or `*.` = exactly one label. The
+ * API server without addresses matches nothing (the cluster model cannot
+ * decide it).
  */
 export function translateIntent(statements: readonly Statement[]): AnalysisPolicy[] {
   // mTLS statements change no reachability between the pods the intent names (model/mtls.ts).
@@ -116,8 +119,20 @@ function peerMatches(p: PeerModel): PeerMatch[] {
     case 'cidr': return [{ kind: 'ipBlock', cidr: parseCidr(p.cidr), except: p.except.map(parseCidr), podAddresses: 'option' }];
     case 'node-local-dns': return [{ kind: 'ipBlock', cidr: parseCidr(p.cidr), except: [], podAddresses: 'option' }];
     case 'kube-apiserver': return p.cidrs.map(c => ({ kind: 'ipBlock' as const, cidr: parseCidr(c), except: [], podAddresses: 'option' as const }));
-    case 'fqdn': return [];
+    case 'fqdn': return [{ kind: 'dnsName', pattern: fqdnPattern(p.pattern) }];
   }
+}
+
+/**
+ * What an `EgressToFqdn` name means (its TSDoc, `checkFqdnPattern`): the exact name, or with a
+ * leftmost `*` exactly one label of DNS characters before the rest; compared with the canonical
+ * name (lower case, trailing dot; `ir/dns-name.ts`). Written here from the intent's definition, not
+ * from any dialect's pattern syntax, so that the equivalence tests compare two readings.
+ */
+function fqdnPattern(name: string): DnsNamePattern {
+  const wildcard = name.startsWith('*.');
+  const rest = (wildcard ? name.slice(2) : name).split('.').map(escapeRegex).join('\\.');
+  return { field: wildcard ? 'matchPattern' : 'matchName', written: name, regex: `${wildcard ? '[-a-z0-9_]+\\.' : ''}${rest}\\.` };
 }
 
 function portMatch(p: PortModel): PortMatch {

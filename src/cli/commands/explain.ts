@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import {
-  AnalysisPolicy, ConnectionSet, Flow, FlowEndpoint, formatPolicyRef, formatSourceLocation, IpFamily, parseFlowEndpoint, ReachabilityAnalyzer,
-  Verdict,
+  AnalysisPolicy, ConnectionSet, dnsEndpoint, Flow, FlowEndpoint, formatPolicyRef, formatSourceLocation, IpFamily, parseFlowEndpoint,
+  ReachabilityAnalyzer, Verdict,
 } from '../../analysis';
-import { analysisNotes } from '../analysis-notes';
+import { analysisNotes, DNS_NAME_NOTE } from '../analysis-notes';
 import { CliError, EXIT_FINDINGS } from '../cli-error';
 import { CommandContext } from '../command-context';
 import { readCluster, readPolicies } from '../inputs';
@@ -38,6 +38,8 @@ An endpoint is <namespace>/<pod> or an IP address; an IP of a pod in the cluster
 --to svc/<namespace>/<name> is a connection addressed to a Service (its ClusterIP and a Service
 port): decided for each endpoint pod, hop by hop (the CNI, the waypoint the Service is bound to,
 ztunnel or sidecar at the pod), each with the rule that decided there.
+--to dns:<name>[@<ip>] is an address the source looked the name up by (what Cilium toFQDNs rules
+decide on); without @<ip>, an address outside every CIDR the policies name.
 With --port, the verdict on that one flow and the rules that decided it. Without --port, the exact
 set of connections between the two endpoints, and the deciding rules for each part of it (one flow
 per set of ports no rule tells apart). --method and --path describe an HTTP request for L7 rules
@@ -49,7 +51,8 @@ Examples:
       --from production/frontend --to production/backend-api --port 8080 --protocol TCP
   $ cdk8s-zero-trust explain ... --from production/frontend --to production/backend-api
   $ cdk8s-zero-trust explain ... --from production/backend-api --to 203.0.113.7 --port 443 --expect denied
-  $ cdk8s-zero-trust explain ... --from production/frontend --to svc/production/backend-api --port 8080 --method GET --path /api/v1/products`;
+  $ cdk8s-zero-trust explain ... --from production/frontend --to svc/production/backend-api --port 8080 --method GET --path /api/v1/products
+  $ cdk8s-zero-trust explain ... --from production/frontend --to dns:api.example.com --port 443`;
 
 /** `explain`: the verdict on one flow (or every connection between two endpoints) and the rules that decided it. */
 export function explainCommand(context: CommandContext): Command {
@@ -58,7 +61,7 @@ export function explainCommand(context: CommandContext): Command {
     .requiredOption('--cluster <file>', 'Namespaces and Pods as YAML (multi-document or kind: List)')
     .requiredOption('--policies <files...>', 'policy manifests, YAML or JSON')
     .requiredOption('--from <endpoint>', 'source: <namespace>/<pod> or an IP address')
-    .requiredOption('--to <endpoint>', 'destination: <namespace>/<pod>, an IP address, or svc/<namespace>/<name> for a Service');
+    .requiredOption('--to <endpoint>', 'destination: <namespace>/<pod>, an IP address, svc/<namespace>/<name> for a Service, or dns:<name>[@<ip>] for an address reached by DNS name');
   const extra = [
     ...portOptions(false),
     new Option('--method <method>', 'HTTP method of the request, case-sensitive as the proxies compare it (for L7 rules; needs --port; default GET with --path)'),
@@ -89,7 +92,12 @@ export function explainCommand(context: CommandContext): Command {
         explainService(context, analyzer, source, flags, notes);
         return;
       }
-      const destination = parseFlowEndpoint(flags.to);
+      let destination = parseFlowEndpoint(flags.to);
+      if (flags.to.startsWith(DNS_PREFIX)) {
+        const resolved = dnsDestination(analyzer, flags.to);
+        destination = resolved.endpoint;
+        notes.push(...resolved.notes);
+      }
       if (flags.port === undefined) {
         explainConnections(context, analyzer, policies, source, destination, flags.format, notes);
         return;
@@ -118,6 +126,32 @@ export function explainCommand(context: CommandContext): Command {
         context.exitCode = EXIT_FINDINGS;
       }
     });
+}
+
+/** The `--to` prefix of a destination reached by DNS name: `dns:<name>` or `dns:<name>@<ip>`. */
+const DNS_PREFIX = 'dns:';
+
+/**
+ * `--to dns:<name>[@<ip>]`: the address the name resolved to, reached by that name (what toFQDNs
+ * rules decide on). Without `@<ip>` the address is one outside every CIDR the policies name (the
+ * representative of the IPv4 class 0.0.0.0/0), said in a note.
+ */
+function dnsDestination(analyzer: ReachabilityAnalyzer, text: string): { endpoint: FlowEndpoint; notes: string[] } {
+  const [name, ip, ...rest] = text.slice(DNS_PREFIX.length).split('@');
+  if (!name || rest.length > 0 || ip === '') {
+    throw new CliError(`--to ${text}: expected dns:<name> or dns:<name>@<ip>, e.g. dns:api.example.com or dns:api.example.com@203.0.113.7`);
+  }
+  const notes = [DNS_NAME_NOTE];
+  if (ip !== undefined) {
+    return { endpoint: dnsEndpoint(name, ip), notes };
+  }
+  const root = analyzer.universe().external.classes.find((c) => c.cidr.text === '0.0.0.0/0');
+  if (!root) {
+    throw new CliError(`--to ${text}: the policies' CIDRs cover every IPv4 address, so no address stands for "any address of the name": give one, dns:${name}@<ip>`);
+  }
+  notes.push(`the address of ${name} is taken as ${root.representative.text}, outside every CIDR the policies name; `
+    + `an address a CIDR rule names may be decided otherwise: ask with --to dns:${name}@<ip>`);
+  return { endpoint: dnsEndpoint(name, root.representative.text), notes };
 }
 
 /** The `--to` prefix of a Service destination: `svc/<namespace>/<name>`. */

@@ -1,4 +1,4 @@
-import { chunked, classId } from './reach-json';
+import { chunked, classId, externalClassJson } from './reach-json';
 import { Connectivity, podId } from '../../analysis';
 import { ConnectivityChange, ReachabilityDiff, SelfChange } from '../reachability-diff';
 
@@ -40,15 +40,7 @@ function classJson(connectivity: Connectivity, index: number): string {
   if (endpoint.kind === 'pods') {
     return JSON.stringify({ id: classId(connectivity, index), kind: 'pods', pods: endpoint.group.pods.map(podId) });
   }
-  const external = endpoint.external;
-  return JSON.stringify({
-    id: classId(connectivity, index),
-    kind: 'external',
-    family: external.family,
-    cidr: external.cidr.text,
-    except: external.except.map((cidr) => cidr.text),
-    withoutPodAddresses: external.withoutPodAddresses,
-  });
+  return externalClassJson(connectivity, index);
 }
 
 function changeJson(connectivity: Connectivity, change: ConnectivityChange): string {

@@ -1,4 +1,4 @@
-import { Connectivity, podId } from '../../analysis';
+import { Connectivity, displayDnsName, podId } from '../../analysis';
 import { ReachReport, reportBlocks } from '../reach-report';
 
 /** The schema id of the `reach --format json` document without `--port` (docs/ANALYSIS.md). */
@@ -11,17 +11,39 @@ export function classesJson(connectivity: Connectivity): string[] {
   universe.grouping.groups.forEach((group) => {
     out.push(JSON.stringify({ id: classId(connectivity, group.index), kind: 'pods', pods: group.pods.map(podId) }));
   });
-  universe.external.classes.forEach((external, i) => {
-    out.push(JSON.stringify({
-      id: classId(connectivity, universe.groupCount + i),
-      kind: 'external',
-      family: external.family,
-      cidr: external.cidr.text,
-      except: external.except.map((cidr) => cidr.text),
-      withoutPodAddresses: external.withoutPodAddresses,
-    }));
-  });
+  for (let index = universe.groupCount; index < universe.sets.size; index++) {
+    out.push(externalClassJson(connectivity, index));
+  }
   return out;
+}
+
+/**
+ * An external class: its address class, and for a class reached by a DNS name, `dnsName` (the
+ * class in words, an example name, and the toFQDNs patterns its names match).
+ */
+export function externalClassJson(connectivity: Connectivity, index: number): string {
+  const endpoint = connectivity.universe.classAt(index);
+  if (endpoint.kind !== 'external') {
+    throw new Error(`class ${index} is not external (a bug)`);
+  }
+  const external = endpoint.external;
+  const name = endpoint.name;
+  const patterns = connectivity.universe.names.patterns;
+  return JSON.stringify({
+    id: classId(connectivity, index),
+    kind: 'external',
+    family: external.family,
+    cidr: external.cidr.text,
+    except: external.except.map((cidr) => cidr.text),
+    withoutPodAddresses: external.withoutPodAddresses,
+    ...(name === undefined ? {} : {
+      dnsName: {
+        description: name.description,
+        example: displayDnsName(name.example),
+        matches: patterns.filter((_, k) => name.matches[k]).map((p) => ({ [p.field]: p.written })),
+      },
+    }),
+  });
 }
 
 /** `g3` for pod group 3, `x0` for the first external class. */

@@ -20,6 +20,12 @@ export function renderReachMarkdown(report: ReachReport): string {
       lines.push(`| ${sources} | ${cell(endpointLabels(report.connectivity, entry.destinations))} | ${entry.connections.format()} |`);
     }
   }
+  for (const row of report.names) {
+    const sources = cell(endpointLabels(report.connectivity, row.sources));
+    for (const entry of row.entries) {
+      lines.push(`| ${sources} | ${cell([entry.label])} | ${entry.connections.format()} |`);
+    }
+  }
   if (report.nothing.length > 0) {
     lines.push(`| ${cell(endpointLabels(report.connectivity, report.nothing))} | *(any endpoint)* | nothing |`);
   }

@@ -14,6 +14,15 @@ export function renderReachText(report: ReachReport): string {
       lines.push(`  to ${list(endpointLabels(report.connectivity, entry.destinations))}: ${entry.connections.format()}`);
     }
   }
+  if (report.names.length > 0) {
+    lines.push('', 'to DNS names (addresses the source looked the names up by; see the DNS names note):');
+    for (const row of report.names) {
+      lines.push(`  from ${list(endpointLabels(report.connectivity, row.sources))}`);
+      for (const entry of row.entries) {
+        lines.push(`    to ${escapeText(entry.label)}: ${entry.connections.format()}`);
+      }
+    }
+  }
   if (report.nothing.length > 0) {
     lines.push('', `no connection from ${list(endpointLabels(report.connectivity, report.nothing))}`);
   }
@@ -59,8 +68,10 @@ export function summary(report: ReachReport): string {
   const universe = report.connectivity.universe;
   const pods = universe.grouping.pods.length;
   const external = universe.external.classes.length;
+  const names = universe.names.classes.length;
   return `Reachability over ${report.focus}: ${pods} pod${pods === 1 ? '' : 's'}, `
-    + `${external} external address class${external === 1 ? '' : 'es'} (addresses outside the cluster model that no rule tells apart).`;
+    + `${external} external address class${external === 1 ? '' : 'es'} (addresses outside the cluster model that no rule tells apart)`
+    + `${names === 0 ? '' : `, ${names} DNS-name class${names === 1 ? '' : 'es'} (names no toFQDNs pattern tells apart)`}.`;
 }
 
 function list(labels: readonly string[]): string {

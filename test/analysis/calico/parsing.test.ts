@@ -113,6 +113,9 @@ spec: { selector: all(), doNotTrack: true, applyOnForward: true, ingress: [{ act
       ['an ipVersion-only rule', np('{ ingress: [{ action: Allow, ipVersion: 6 }] }'), 'limited to one IP version'],
       ['a service-account selector on other labels', np("{ serviceAccountSelector: \"team == 'ops'\" }"), 'knows service accounts by name only'],
       ['"every account but"', np("{ egress: [{ action: Allow, destination: { serviceAccounts: { selector: \"projectcalico.org/name != 'x'\" } } }] }"), 'every service account except x'],
+      // Calico Open Source prunes destination.domains (the rule then allows every destination); Enterprise matches names.
+      ['DNS names (Calico Enterprise destination.domains)', np('{ egress: [{ action: Allow, protocol: TCP, destination: { domains: [api.example.com], ports: [443] } }] }'),
+        'spec.egress[0].destination.domains: domains is a Calico Enterprise / Cloud field'],
       ['excluding a named port', np('{ ingress: [{ action: Allow, protocol: TCP, destination: { notPorts: [http] } }] }'), 'excluding a named port'],
     ])('%s', (_, yaml, message) => {
       const msg = readError(yaml);

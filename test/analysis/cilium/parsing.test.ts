@@ -112,6 +112,8 @@ describe('reading Cilium policies', () => {
     ['mutual authentication', ingress('{ fromEndpoints: [{}], authentication: { mode: required } }'), 'spec.ingress[0].authentication.mode', /mutual authentication/],
     ['an L7 field in a deny rule', cnp('shop', 'web', '{ endpointSelector: {}, ingressDeny: [{ toPorts: [{ ports: [{ port: "80" }], rules: { http: [{}] } }] }] }'), 'spec.ingressDeny[0].toPorts[0].rules', /unknown field "rules"/],
     ['toFQDNs in an egress deny rule', cnp('shop', 'web', '{ endpointSelector: {}, egressDeny: [{ toFQDNs: [{ matchName: a.example }] }] }'), 'spec.egressDeny[0].toFQDNs', /unknown field "toFQDNs"/],
+    ['a toFQDNs "**." pattern, whose meaning depends on the Cilium version', egress('{ toFQDNs: [{ matchPattern: "**.example.com" }] }'), 'spec.egress[0].toFQDNs[0].matchPattern', /one or more labels from Cilium 1\.19.*exactly one label before/],
+    ['a toFQDNs pattern with characters Cilium refuses', egress('{ toFQDNs: [{ matchPattern: "a+b.example.com" }] }'), 'spec.egress[0].toFQDNs[0].matchPattern', /only 0-9, a-z/],
     ['a toFQDNs entry with both forms', egress('{ toFQDNs: [{ matchName: a.example, matchPattern: "*.example" }] }'), 'spec.egress[0].toFQDNs[0]', /exactly one of matchName and matchPattern/],
     ['enableDefaultDeny that is not a boolean', cnp('shop', 'web', '{ endpointSelector: {}, enableDefaultDeny: { ingress: "yes" }, ingress: [{}] }'), 'spec.enableDefaultDeny.ingress', /expected true or false/],
   ])('rejects %s', (_what, yaml, field, message) => {

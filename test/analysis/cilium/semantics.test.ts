@@ -1,5 +1,5 @@
 import { allows, ccnp, cnp } from './helpers';
-import { ClusterModel, evaluate, ipEndpoint, podEndpoint } from '../../../src/analysis';
+import { ClusterModel, dnsEndpoint, evaluate, FlowEndpoint, ipEndpoint, podEndpoint } from '../../../src/analysis';
 import { expectTruthTable, policiesFromYaml, threeNamespaceCluster } from '../support/fixtures';
 
 // Cilium's policy semantics, pinned by truth tables (grouped matrix AND pair-by-pair evaluation) and
@@ -263,9 +263,15 @@ describe('peers and ports combined', () => {
     expect(from.map((f) => allows(cluster, rule('{ fromEntities: [all], fromCIDR: [] }'), f, 'x/a'))).toEqual([false, false, false]);
   });
 
-  test('toFQDNs matches nothing in the cluster model; an empty toFQDNs list is not checked by Cilium, so with ports it allows every destination', () => {
-    const fqdn = rule('{ toFQDNs: [{ matchName: example.com }], toPorts: [{ ports: [{ port: "443", protocol: TCP }] }] }', 'egress');
+  test('toFQDNs matches an address reached by a matching name only (never a pod, never an address without a name); an empty toFQDNs list is not checked by Cilium, so with ports it allows every destination', () => {
+    const fqdn = rule('{ toFQDNs: [{ matchName: Example.COM }, { matchPattern: "api-*.example.org" }], toPorts: [{ ports: [{ port: "443", protocol: TCP }] }] }', 'egress');
+    const allowedTo = (destination: FlowEndpoint) => evaluate(cluster, fqdn, { source: podEndpoint('x', 'a'), destination, port: 443, protocol: 'TCP' }).allowed;
     expect(allows(cluster, fqdn, 'x/a', '93.184.216.34', 443)).toBe(false);
+    // Cilium lower-cases names and patterns and adds the trailing dot (pkg/fqdn/matchpattern); "*" stays inside one label.
+    expect(['example.com', 'EXAMPLE.com.', 'www.example.com', 'api-v1.example.org', 'api-.example.org', 'api-v1.eu.example.org', 'api.example.org']
+      .map((name) => allowedTo(dnsEndpoint(name, '93.184.216.34')))).toEqual([true, true, false, true, true, false, false]);
+    // A name that resolves to a pod address is that pod: toFQDNs never applies to in-cluster addresses.
+    expect(allowedTo(dnsEndpoint('example.com', '10.2.0.12'))).toBe(false);
     const empty = rule('{ toFQDNs: [], toPorts: [{ ports: [{ port: "443", protocol: TCP }] }] }', 'egress');
     expect(['93.184.216.34', 'y/a'].map((to) => allows(cluster, empty, 'x/a', to, 443))).toEqual([true, true]);
   });
