@@ -4,7 +4,7 @@ import {
 import { CannotExpress, isEveryPod, labelsOf, planImport, PlanImportOptions, PlanImportResult } from './plan-import';
 import { identifier } from './render-app';
 import {
-  AnalysisPolicy, ClusterModel, DirectionalRules, formatPolicyRef, formatSourceLocation, NAMESPACE_NAME_LABEL, PeerMatch, PodSelection, PolicyRule,
+  AnalysisPolicy, ClusterModel, DirectionalRules, formatPolicyRef, formatSourceLocation, isWaypointPod, NAMESPACE_NAME_LABEL, PeerMatch, PodSelection, PolicyRule,
   PortMatch, StringMatch,
 } from '../analysis';
 import { selectionMatchesPod } from '../analysis/engine/policy-index';
@@ -55,6 +55,7 @@ export function hasMeshPolicies(policies: readonly AnalysisPolicy[]): boolean {
 export function meshModeOf(cluster: ClusterModel): IstioImportMode | { readonly problem: string } {
   const modes = new Set<IstioImportMode>();
   for (const pod of cluster.pods) {
+    if (isWaypointPod(cluster, pod)) continue; // a waypoint's proxy is not a sidecar of an application
     const enrollment = pod.mesh?.enrollment;
     if (enrollment === 'sidecar' || enrollment === 'ambient') modes.add(enrollment);
   }
@@ -367,9 +368,11 @@ class IstioPlanner {
       return tcpDecidedByMesh ? withoutTcp(rule) : rule;
     });
     const egress = this.stripDirection(p.egress, (rule) => {
-      if (this.options.mode === 'sidecar') return isIstiod(rule) ? undefined : rule;
-      if (waypointPods && (isIstiod(rule) || isHboneTo(rule, isEveryPod))) return undefined;
-      return withoutHboneEgress(rule);
+      if (this.options.mode === 'sidecar' && isIstiod(rule)) return undefined;
+      if (this.options.mode === 'ambient' && waypointPods && (isIstiod(rule) || isHboneTo(rule, isEveryPod))) return undefined;
+      const kept = this.options.mode === 'ambient' ? withoutHboneEgress(rule) : rule;
+      // To pods the mesh isolates, the destination's ALLOW policies decide TCP, and each AllowFrom planned from them writes its source half.
+      return kept && this.toGovernedPods(kept, governed) ? withoutTcp(kept) : kept;
     });
     if (ingress === 'unchanged' && egress === 'unchanged') return [p];
     const out: { -readonly [K in keyof AnalysisPolicy]?: AnalysisPolicy[K] } = { ...p };
@@ -382,6 +385,16 @@ class IstioPlanner {
       else delete out.egress;
     }
     return out.ingress || out.egress ? [out as AnalysisPolicy] : [];
+  }
+
+  /** Whether every peer of the rule is pods (no identity), at least one of the cluster's, each of which the mesh isolates on ingress. */
+  private toGovernedPods(rule: PolicyRule, governed: Governed): boolean {
+    const peers = rule.peers ?? [];
+    return peers.length > 0 && peers.every(peer => {
+      if (peer.kind !== 'pods' || peer.identity || peer.requiresMtls) return false;
+      const pods = this.cluster.pods.filter(pod => selectionMatchesPod(this.cluster, peer.selection, pod));
+      return pods.length > 0 && pods.every(pod => governed.has(pod));
+    });
   }
 
   private stripDirection(rules: DirectionalRules | undefined, each: (rule: PolicyRule) => PolicyRule | undefined): DirectionalRules | undefined | 'unchanged' {
@@ -514,6 +527,7 @@ function workloadKey(w: PlanWorkload): string {
 
 /** The rule without its TCP ports (what the mesh decides where it isolates the pods), or undefined when nothing is left. */
 function withoutTcp(rule: PolicyRule): PolicyRule | undefined {
+  if (rule.peers !== undefined && rule.peers.length === 0) return rule; // matches no peer (Cilium's default deny `ingress: [{}]`): allows nothing, as it is
   const ports: PortMatch[] = rule.ports === undefined ? [{ protocol: 'UDP' }, { protocol: 'SCTP' }]
     : rule.ports.flatMap((x): PortMatch[] => (x.protocol === 'TCP' ? [] : x.protocol === 'ANY' ? [{ ...x, protocol: 'UDP' }, { ...x, protocol: 'SCTP' }] : [x]));
   if (rule.ports !== undefined && ports.length === rule.ports.length && rule.ports.every(x => x.protocol !== 'ANY')) return rule;
