@@ -8,6 +8,7 @@ import {
   PortMatch, StringMatch,
 } from '../analysis';
 import { selectionMatchesPod } from '../analysis/engine/policy-index';
+import { selectorFromLabelSelector } from '../analysis/ir/selector';
 import { ISTIO_ALLOW_TIER } from '../analysis/translate/istio-authorization-policy';
 import { AMBIENT_PROBE_SOURCES, GATEWAY_NAME_LABEL, HBONE_PORT, ISTIOD_XDS_PORT } from '../dialects/istio/options';
 
@@ -151,8 +152,9 @@ class IstioPlanner {
       return;
     }
     if (!p.enforced) {
-      this.cannot(p, 'metadata.annotations', 'a dry-run policy (istio.io/dry-run): an intent in audit stage also stages its CNI policies, which the input enforces; '
-        + 'enforce it, or keep the mesh policies as they are with --keep-mesh-policies');
+      this.cannot(p, 'metadata.annotations', 'a dry-run policy (istio.io/dry-run: the mesh only observes it, as in the prepare and network phases of a MeshMigration): '
+        + 'import writes the Istio layer of enforced intents only; import a phase whose mesh policies are enforced, or keep the mesh policies as they are '
+        + 'with --engine <cni> --keep-mesh-policies');
       return;
     }
     if (p.waypointTargets) {
@@ -169,7 +171,9 @@ class IstioPlanner {
       this.cannot(p, 'spec.selector', 'a selector with set-based requirements, which an Istio selector (matchLabels) cannot hold');
       return;
     }
-    for (const pod of this.cluster.pods) if (selectionMatchesPod(this.cluster, p.subject, pod)) governed.add(pod);
+    const pods = this.cluster.pods.filter(pod => selectionMatchesPod(this.cluster, p.subject, pod));
+    pods.forEach(pod => governed.add(pod));
+    if (!this.cniIsolates(p, pods)) return;
     this.planRules(p, { namespace, labels: labels.labels });
   }
 
@@ -190,7 +194,24 @@ class IstioPlanner {
       this.cannot(p, 'spec.targetRefs', `the Service ${target.namespace}/${target.name} is not in the cluster model with a selector, so the pods the policy protects are unknown: add the Service to --cluster`);
       return;
     }
+    const selection: PodSelection = { namespaces: { kind: 'names', names: [target.namespace] }, pods: selectorFromLabelSelector({ ...service.selector }, undefined) };
+    if (!this.cniIsolates(p, this.cluster.pods.filter(pod => selectionMatchesPod(this.cluster, selection, pod)))) return;
     this.planRules(p, { namespace: target.namespace, labels: { ...service.selector }, service: target.name });
+  }
+
+  /**
+   * Whether the input's CNI layer isolates the ingress of every pod the ALLOW policy protects, as each intent that
+   * renders an ALLOW policy isolates it on the CNI too (UDP and SCTP, which no proxy sees, included); lists it when not.
+   */
+  private cniIsolates(p: AnalysisPolicy, pods: readonly ClusterModel['pods'][number][]): boolean {
+    const open = pods.filter(pod => !this.policies.some(x => x.layer === 'network' && x.enforced && x.ingress?.isolates === true
+      && selectionMatchesPod(this.cluster, x.subject, pod)));
+    if (open.length === 0) return true;
+    this.cannot(p, p.waypointTargets ? 'spec.targetRefs' : 'spec.selector', `it isolates pods whose ingress the CNI layer does not isolate (${open.slice(0, 3).map(x => `${x.namespace}/${x.name}`).join(', ')}`
+      + `${open.length > 3 ? ', …' : ''}), and every intent that renders an ALLOW policy isolates the pods on the CNI too (UDP and SCTP, which no proxy sees, included); `
+      + 'add the CNI\'s default deny (a NetworkPolicy selecting the pods with policyTypes: [Ingress]) to the input if that is what the cluster enforces, '
+      + 'or keep the mesh policies as they are with --engine <cni> --keep-mesh-policies');
+    return false;
   }
 
   private planRules(p: AnalysisPolicy, to: MeshSubject): void {
