@@ -72,3 +72,46 @@ describe('import round-trips every Istio example\'s output as an Istio app (both
     }
   });
 });
+
+describe('import of Istio policies: what it refuses, nothing written', () => {
+  const app: App = Testing.app();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const example: Example = require(path.join(root, 'istio-production', 'app.ts')).example;
+  example.build(app, example.engines['istio-sidecar-kubernetes']());
+  const output = Yaml.stringify(...app.charts.flatMap((chart) => Testing.synth(chart)));
+  const base = ['import', '--cluster', 'cluster.yaml', '--policies', 'out.yaml', '--ignore-other-kinds', '--pod-cidr', '10.244.0.0/16', '--service-cidr', '10.96.0.0/16'];
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-import-istio-refused-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('HTTP path rules need the mesh\'s path normalization declared (exit 2)', async () => {
+    const out = path.join(dir, 'paths');
+    const run = await runCli([...base, '--out', out], { files: { 'cluster.yaml': istioExampleCluster('sidecar'), 'out.yaml': output } });
+    expect([run.code, run.stderr]).toEqual([2, expect.stringContaining('declare meshConfig.pathNormalization.normalization with --istio-path-normalization')]);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('a DENY policy next to the example\'s is refused by object and field (exit 1)', async () => {
+    const deny = '---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: no-admin, namespace: production }\n'
+      + 'spec:\n  selector: { matchLabels: { app: backend-api } }\n  action: DENY\n  rules: [{ to: [{ operation: { paths: [/admin*] } }] }]\n';
+    const out = path.join(dir, 'deny');
+    const run = await runCli([...base, '--istio-path-normalization', 'DECODE_AND_MERGE_SLASHES', '--out', out],
+      { files: { 'cluster.yaml': istioExampleCluster('sidecar'), 'out.yaml': output + deny } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^ {2}- AuthorizationPolicy production\/no-admin \(out\.yaml, document 12\) spec\.action: a DENY policy: no intent renders one/m);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('a CUSTOM policy is refused when it is read (exit 2), naming the object', async () => {
+    const custom = '---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: ext, namespace: production }\n'
+      + 'spec:\n  action: CUSTOM\n  provider: { name: opa }\n  rules: [{}]\n';
+    const out = path.join(dir, 'custom');
+    const run = await runCli([...base, '--istio-path-normalization', 'DECODE_AND_MERGE_SLASHES', '--out', out],
+      { files: { 'cluster.yaml': istioExampleCluster('sidecar'), 'out.yaml': output + custom } });
+    expect([run.code, run.stderr]).toEqual([2, expect.stringMatching(/production\/ext|document 12/)]);
+    expect(run.stderr).toContain('CUSTOM');
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
