@@ -1,10 +1,12 @@
 import {
-  CLUSTER_CHART_ID, ImportPlan, PlanChart, PlanEngineKind, PlanHttpRule, PlanIntent, PlanMtlsMode, PlanPeer, PlanPort, PlanSource, PlanTarget, PlanWorkload,
+  CLUSTER_CHART_ID, ImportPlan, PlanChart, PlanEngineKind, PlanHttpRule, PlanIntent, PlanMtlsMode, PlanPeer, PlanPort, PlanSource, PlanTarget,
+  PlanWorkload,
 } from './import-plan';
 import { CannotExpress, isEveryPod, labelsOf, planImport, PlanImportOptions, PlanImportResult } from './plan-import';
 import { identifier } from './render-app';
 import {
-  AnalysisPolicy, ClusterModel, DirectionalRules, formatPolicyRef, formatSourceLocation, isWaypointPod, NAMESPACE_NAME_LABEL, PeerMatch, PodSelection, PolicyRule,
+  AnalysisPolicy, ClusterModel, DirectionalRules, formatPolicyRef, formatSourceLocation, isWaypointPod, NAMESPACE_NAME_LABEL, PeerMatch, PodSelection,
+  PolicyRule,
   PortMatch, StringMatch,
 } from '../analysis';
 import { selectionMatchesPod } from '../analysis/engine/policy-index';
@@ -108,8 +110,15 @@ interface MeshSubject {
 /** An intent of the mesh layer whose workloads are subjects (given ids when merged with the CNI plan). */
 type MeshIntent =
   | { readonly kind: 'AllowFrom'; readonly base: string; readonly source: PlanSource; readonly to: MeshSubject; readonly peers: PlanPeer[]; readonly ports: PlanPort[]; readonly http?: PlanHttpRule[] }
-  | { readonly kind: 'MutualTls'; readonly base: string; readonly source: PlanSource; readonly namespace: string; readonly pods?: MeshSubject;
-    readonly mode: PlanMtlsMode; readonly portExceptions: { port: number; mode: PlanMtlsMode }[]; };
+  | {
+    readonly kind: 'MutualTls';
+    readonly base: string;
+    readonly source: PlanSource;
+    readonly namespace: string;
+    readonly pods?: MeshSubject;
+    readonly mode: PlanMtlsMode;
+    readonly portExceptions: { port: number; mode: PlanMtlsMode }[];
+  };
 
 class IstioPlanner {
   private readonly problems: CannotExpress[] = [];
@@ -229,7 +238,12 @@ class IstioPlanner {
       if (http) this.http = true;
       if (peers.some(x => x.kind === 'cidr')) this.cidr = true;
       this.meshIntents.push({
-        kind: 'AllowFrom', base: rules.length === 1 ? p.ref.name : `${p.ref.name}-${index}`, source: this.source(p, `spec.${rule.label}`), to, peers, ports,
+        kind: 'AllowFrom',
+        base: rules.length === 1 ? p.ref.name : `${p.ref.name}-${index}`,
+        source: this.source(p, `spec.${rule.label}`),
+        to,
+        peers,
+        ports,
         ...(http ? { http } : {}),
       });
     });
@@ -306,18 +320,14 @@ class IstioPlanner {
     }
     const methods: (string | undefined)[] = [];
     for (const x of m.methodCondition?.anyOf ?? [{ kind: 'present' } as StringMatch]) {
-      if (x.kind === 'present') methods.push(undefined);
-      else if (x.kind === 'exact' && /^[A-Za-z][A-Za-z0-9_-]*$/.test(x.value)) methods.push(x.value);
-      else {
+      if (x.kind === 'present') {methods.push(undefined);} else if (x.kind === 'exact' && /^[A-Za-z][A-Za-z0-9_-]*$/.test(x.value)) {methods.push(x.value);} else {
         this.cannot(p, field, `the method ${describeMatch(x)}: an HttpRule names one method exactly (or any method)`);
         return undefined;
       }
     }
     const paths: PlanHttpRule['path'][] = [];
     for (const x of m.urlPathCondition?.anyOf ?? [{ kind: 'present' } as StringMatch]) {
-      if (x.kind === 'present' || (x.kind === 'regex' && x.value === '.+')) paths.push(undefined);
-      else if ((x.kind === 'exact' || x.kind === 'prefix') && x.value.startsWith('/')) paths.push({ kind: x.kind, value: x.value });
-      else {
+      if (x.kind === 'present' || (x.kind === 'regex' && x.value === '.+')) {paths.push(undefined);} else if ((x.kind === 'exact' || x.kind === 'prefix') && x.value.startsWith('/')) {paths.push({ kind: x.kind, value: x.value });} else {
         this.cannot(p, field, `the path ${describeMatch(x)}: an HttpRule's path is exact or a prefix (ending in *) starting with /`);
         return undefined;
       }
@@ -361,7 +371,12 @@ class IstioPlanner {
     const pods = spec.level === 'workload' && spec.selector && Object.keys(spec.selector).length > 0
       ? { namespace: spec.namespace, labels: { ...spec.selector } } : undefined;
     this.meshIntents.push({
-      kind: 'MutualTls', base: p.ref.name, source: this.source(p), namespace: spec.namespace, ...(pods ? { pods } : {}), mode,
+      kind: 'MutualTls',
+      base: p.ref.name,
+      source: this.source(p),
+      namespace: spec.namespace,
+      ...(pods ? { pods } : {}),
+      mode,
       portExceptions: portExceptions.sort((a, b) => a.port - b.port),
     });
   }
@@ -460,12 +475,24 @@ class IstioPlanner {
     const mesh: PlanIntent[] = this.meshIntents.map((m): PlanIntent => {
       if (m.kind === 'MutualTls') {
         return {
-          kind: 'MutualTls', id: intentId(m.namespace, m.base), chart: m.namespace, source: m.source, namespace: m.namespace,
-          ...(m.pods ? { pods: workloadOf(m.pods) } : {}), mode: m.mode, portExceptions: m.portExceptions,
+          kind: 'MutualTls',
+          id: intentId(m.namespace, m.base),
+          chart: m.namespace,
+          source: m.source,
+          namespace: m.namespace,
+          ...(m.pods ? { pods: workloadOf(m.pods) } : {}),
+          mode: m.mode,
+          portExceptions: m.portExceptions,
         };
       }
       return {
-        kind: 'AllowFrom', id: intentId(m.to.namespace, m.base), chart: m.to.namespace, source: m.source, to: workloadOf(m.to), peers: m.peers, ports: m.ports,
+        kind: 'AllowFrom',
+        id: intentId(m.to.namespace, m.base),
+        chart: m.to.namespace,
+        source: m.source,
+        to: workloadOf(m.to),
+        peers: m.peers,
+        ports: m.ports,
         ...(m.http ? { http: m.http } : {}),
       };
     });
@@ -473,7 +500,8 @@ class IstioPlanner {
     const namespaces = [...new Set(all.map(i => i.chart))].filter(c => c !== CLUSTER_CHART_ID).sort();
     const charts: PlanChart[] = [...cni.charts.filter(c => c.id === CLUSTER_CHART_ID), ...namespaces.map(n => ({ id: n, namespace: n }))];
     const order = new Map(charts.map((c, i) => [c.id, i]));
-    const intents = all.map((intent, i) => ({ intent, i })).sort((a, b) => order.get(a.intent.chart)! - order.get(b.intent.chart)! || a.i - b.i).map(x => x.intent);
+    const intents = all.map((intent, i) => ({ intent, i }))
+      .sort((a, b) => order.get(a.intent.chart)! - order.get(b.intent.chart)! || a.i - b.i).map(x => x.intent);
     const needsTarget = this.cidr || (this.http && this.options.istioPathNormalization !== undefined);
     const target: PlanTarget | undefined = cni.engine.target || needsTarget ? {
       podCidrs: cni.engine.target?.podCidrs ?? [...this.options.podCidrs ?? []],
@@ -562,7 +590,8 @@ function withoutTcp(rule: PolicyRule): PolicyRule | undefined {
 /** Exactly one TCP port `port`. */
 function onlyTcpPort(rule: PolicyRule, port: number): boolean {
   return rule.action === 'allow' && rule.ports?.length === 1 && rule.ports[0].protocol === 'TCP' && rule.ports[0].port === port
-    && (rule.ports[0].endPort === undefined || rule.ports[0].endPort === port) && !rule.http && !rule.subjectPeers && !rule.notPeers && !rule.notSubjectPeers;
+    && (rule.ports[0].endPort === undefined || rule.ports[0].endPort === port)
+    && !rule.http && !rule.subjectPeers && !rule.notPeers && !rule.notSubjectPeers;
 }
 
 /** Sidecar (and waypoint) plumbing: egress to istiod (`app: istiod` in istio-system) on TCP 15012. */

@@ -125,7 +125,8 @@ export function importCommand(context: CommandContext): Command {
       }
       const network = input.filter((policy) => policy.layer === 'network');
       const mesh = meshEngine(flags, input, cluster);
-      const engine: PlanEngineKind = mesh ? flags.cni ?? defaultEngineFor(network) : (flags.engine as PlanEngineKind | undefined) ?? defaultEngineFor(input);
+      const engine: PlanEngineKind = mesh ? flags.cni ?? defaultEngineFor(network)
+        : (flags.engine as PlanEngineKind | undefined) ?? defaultEngineFor(input);
       if (!mesh && flags.cni) throw new CliError(`--cni names the CNI layer of an Istio engine; with --engine ${engine}, leave it out (or use --engine istio-sidecar or istio-ambient)`);
       const common = {
         engine,
@@ -135,7 +136,9 @@ export function importCommand(context: CommandContext): Command {
         ...(flags.ciliumHttpNormalizePath ? { ciliumHttpNormalizePath: true } : {}),
       };
       const result: PlanImportResult = mesh
-        ? planIstioImport(input, cluster, { ...common, mode: mesh, cni: engine, ...(flags.istioPathNormalization ? { istioPathNormalization: flags.istioPathNormalization } : {}) })
+        ? planIstioImport(input, cluster, {
+          ...common, mode: mesh, cni: engine, ...(flags.istioPathNormalization ? { istioPathNormalization: flags.istioPathNormalization } : {}),
+        })
         : planImport(input, cluster, { ...common, ...(flags.keepMeshPolicies ? { keepMeshPolicies: true } : {}) });
       if (!result.plan) {
         const parts = result.cannotExpress;
