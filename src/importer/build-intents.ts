@@ -4,6 +4,8 @@ import {
 } from './import-plan';
 import { ClusterNetworkPolicyImplementation } from '../engine/cluster-network-policy-implementation';
 import { Engine } from '../engine/engine';
+import { IstioMode } from '../engine/istio-mode';
+import { IstioPathNormalization } from '../engine/istio-path-normalization';
 import { AllowDns } from '../intent/allow-dns';
 import { AllowFrom } from '../intent/allow-from';
 import { AllowTo } from '../intent/allow-to';
@@ -18,6 +20,8 @@ import { EgressToCidr } from '../intent/egress-to-cidr';
 import { EgressToFqdn } from '../intent/egress-to-fqdn';
 import { HttpRule } from '../intent/http-rule';
 import { LabelExpression } from '../intent/label-expression';
+import { MtlsMode } from '../intent/mtls-mode';
+import { MutualTls } from '../intent/mutual-tls';
 import { Peer } from '../intent/peer';
 import { PolicyDirection } from '../intent/policy-direction';
 import { PolicyStage } from '../intent/policy-stage';
@@ -57,8 +61,14 @@ function engineOf(plan: ImportPlan): Engine {
       ...(t.serviceCidrs.length > 0 ? { serviceCidrs: [...t.serviceCidrs] } : {}),
       ...(t.acceptCidrsOverlappingPods ? { acceptCidrsOverlappingPods: true } : {}),
       ...(t.ciliumHttpNormalizePath !== undefined ? { ciliumHttpNormalizePath: t.ciliumHttpNormalizePath } : {}),
+      ...(t.istioPathNormalization !== undefined ? { istioPathNormalization: IstioPathNormalization[t.istioPathNormalization] } : {}),
     },
   } : {};
+  const cni = cniEngine(e, target);
+  return e.istio ? Engine.istio({ mode: e.istio.mode === 'ambient' ? IstioMode.AMBIENT : IstioMode.SIDECAR, cni }) : cni;
+}
+
+function cniEngine(e: ImportPlan['engine'], target: { target?: Record<string, unknown> }): Engine {
   switch (e.kind) {
     case 'kubernetes': {
       const cnp = e.clusterNetworkPolicy;
@@ -93,6 +103,7 @@ function workload(w: PlanWorkload): Workload {
     namespace: w.namespace,
     ...(w.expressions.length > 0 ? { expressions: w.expressions.map(expression) } : {}),
     ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}),
+    ...(w.service !== undefined ? { service: w.service } : {}),
   };
   const everyPod = Object.keys(w.labels).length === 0 && w.expressions.length === 0;
   return everyPod ? Workload.allPods(options) : Workload.select({ ...w.labels }, options);
@@ -181,6 +192,13 @@ function construct(chart: Chart, intent: PlanIntent, ref: (id: string) => Worklo
       new Rule(chart, intent.id, props);
       return;
     }
+    case 'MutualTls':
+      new MutualTls(chart, intent.id, {
+        ...(intent.pods !== undefined ? { workload: ref(intent.pods) } : {}),
+        mode: MtlsMode[intent.mode],
+        ...(intent.portExceptions.length > 0 ? { portExceptions: intent.portExceptions.map(x => ({ port: x.port, mode: MtlsMode[x.mode] })) } : {}),
+      });
+      return;
   }
 }
 
@@ -205,6 +223,7 @@ function peer(p: PlanPeer, ref: (id: string) => Workload): Peer {
       if (noPods && p.serviceAccount === undefined && p.namespaces.kind === 'labels') {
         return Peer.namespacesWithLabels({ ...p.namespaces.labels }, p.namespaces.expressions.map(expression));
       }
+      if (noPods && p.serviceAccount !== undefined && p.namespaces.kind === 'name') return Peer.serviceAccount(p.serviceAccount, p.namespaces.name);
       const ns = p.namespaces;
       return Peer.pods({
         ...(Object.keys(p.podLabels).length > 0 ? { podLabels: { ...p.podLabels } } : {}),

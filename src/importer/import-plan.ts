@@ -35,13 +35,25 @@ export interface PlanEngine {
    * @default - no cluster-wide intent (the engine refuses them)
    */
   readonly clusterNetworkPolicy?: PlanClusterNetworkPolicy;
+  /**
+   * Layer Istio on the engine: `Engine.istio({ mode, cni: Engine.<kind>(...) })`, `kind` being the
+   * CNI engine (with the target, and `clusterNetworkPolicy`).
+   * @default - no mesh: the CNI engine alone
+   */
+  readonly istio?: PlanIstio;
 }
 
-/** The engines `import` writes an app for. */
+/** The engines `import` writes an app for (alone, or as the CNI layer of Istio). */
 export type PlanEngineKind = 'kubernetes' | 'cilium' | 'calico';
 
 /** The engines, in a stable order. */
 export const PLAN_ENGINE_KINDS: readonly PlanEngineKind[] = ['kubernetes', 'cilium', 'calico'];
+
+/** `Engine.istio({ mode: IstioMode.<MODE>, cni })`. */
+export interface PlanIstio {
+  /** The data plane: sidecar proxies, or ztunnel (and waypoints for HTTP rules). */
+  readonly mode: 'sidecar' | 'ambient';
+}
 
 /** `Engine.kubernetes({ clusterNetworkPolicy })`. */
 export interface PlanClusterNetworkPolicy {
@@ -59,6 +71,8 @@ export interface PlanTarget {
   readonly acceptCidrsOverlappingPods?: boolean;
   /** Cilium's agent normalizes HTTP paths (`http-normalize-path`, on by default), as the user declared. @default - not declared */
   readonly ciliumHttpNormalizePath?: boolean;
+  /** The mesh's `meshConfig.pathNormalization`, as the user declared it (Istio HTTP path rules need it). @default - not declared */
+  readonly istioPathNormalization?: 'NONE' | 'BASE' | 'MERGE_SLASHES' | 'DECODE_AND_MERGE_SLASHES';
 }
 
 /** A chart: a namespace's intents, or (no namespace) the cluster-wide ones. */
@@ -87,6 +101,8 @@ export interface PlanWorkload {
   readonly expressions: readonly PlanExpression[];
   /** The service account the pods run as (engines with identity only). */
   readonly serviceAccount?: string;
+  /** The Service that fronts the pods (Istio ambient: the waypoint policies bind to it). @default - none */
+  readonly service?: string;
 }
 
 /** The other end of an allowance or cluster-wide rule. */
@@ -247,10 +263,24 @@ export interface PlanClusterRule extends PlanIntentBase {
   readonly podExpressions: readonly PlanExpression[];
 }
 
+/** An mTLS mode of `MutualTls` (Istio's DISABLE and UNSET have no intent). */
+export type PlanMtlsMode = 'STRICT' | 'PERMISSIVE';
+
+/** `MutualTls`: the mTLS mode connections into a namespace's pods (or a workload's) must use, per port. */
+export interface PlanMutualTls extends PlanIntentBase {
+  readonly kind: 'MutualTls';
+  readonly namespace: string;
+  /** The workload (`PlanWorkload.id`); undefined = every pod of the namespace. */
+  readonly pods?: string;
+  readonly mode: PlanMtlsMode;
+  /** Container ports with another mode (workloads only), sorted by port. */
+  readonly portExceptions: readonly { readonly port: number; readonly mode: PlanMtlsMode }[];
+}
+
 /** One intent of the generated app. */
 export type PlanIntent =
   | PlanDefaultDeny | PlanAllowDns | PlanAllowFrom | PlanAllowTo | PlanEgressToCidr | PlanEgressToFqdn
-  | PlanClusterDefaultDeny | PlanClusterAllowDns | PlanClusterRule;
+  | PlanClusterDefaultDeny | PlanClusterAllowDns | PlanClusterRule | PlanMutualTls;
 
 /** The kinds of intent a plan can hold. */
 export type PlanIntentKind = PlanIntent['kind'];

@@ -121,8 +121,8 @@ class Planner {
     const network = this.policies.filter(p => p.layer === 'network');
     if (!this.options.keepMeshPolicies) {
       for (const p of this.policies.filter(x => x.layer !== 'network')) {
-        this.cannot(p, 'spec', `a ${p.layer}-layer policy (Istio): import writes network intents only; import the CNI's policies with --keep-mesh-policies `
-          + 'and keep applying the mesh policies as they are');
+        this.cannot(p, 'spec', `a ${p.layer}-layer policy (Istio): import writes network intents only for a CNI engine; write an Istio app with --engine istio-sidecar `
+          + 'or istio-ambient, or import the CNI\'s policies with --keep-mesh-policies and keep applying the mesh policies as they are');
       }
     }
     for (const p of network.filter(x => !x.enforced && x.ref.kind.startsWith('Cilium'))) {
@@ -776,7 +776,7 @@ function byOrder(a: AnalysisPolicy, b: AnalysisPolicy): number {
 }
 
 /** Whether a peer matches every pod of every namespace. */
-function isEveryPod(peer: PeerMatch): boolean {
+export function isEveryPod(peer: PeerMatch): boolean {
   return peer.kind === 'entity' ? peer.entity === 'all' || peer.entity === 'cluster'
     : peer.kind === 'pods' && !peer.requiresMtls && !peer.identity && !peer.selection.serviceAccounts && peer.selection.pods.op === 'all'
       && peer.selection.namespaces.kind === 'selector' && peer.selection.namespaces.selector.op === 'all';
@@ -804,7 +804,7 @@ function leaves(s: SelectorExpr): SelectorExpr[] | undefined {
 }
 
 /** A selector as matchLabels and expressions, when it is an `and` of Kubernetes requirements. */
-function labelsOf(s: SelectorExpr): { labels: Record<string, string>; expressions: PlanExpression[] } | undefined {
+export function labelsOf(s: SelectorExpr): { labels: Record<string, string>; expressions: PlanExpression[] } | undefined {
   const terms = leaves(s);
   if (!terms) return undefined;
   const labels: Record<string, string> = {};

@@ -145,6 +145,7 @@ function engineExpression(plan: ImportPlan, use: (name: string) => string): stri
     if (e.target.serviceCidrs.length > 0) t.push(`serviceCidrs: ${list(e.target.serviceCidrs.map(quote))}`);
     if (e.target.acceptCidrsOverlappingPods) t.push('acceptCidrsOverlappingPods: true');
     if (e.target.ciliumHttpNormalizePath !== undefined) t.push(`ciliumHttpNormalizePath: ${e.target.ciliumHttpNormalizePath}`);
+    if (e.target.istioPathNormalization !== undefined) t.push(`istioPathNormalization: ${use('IstioPathNormalization')}.${e.target.istioPathNormalization}`);
     entries.push(`target: { ${t.join(', ')} }`);
   }
   if (e.kind === 'kubernetes' && e.clusterNetworkPolicy) {
@@ -152,9 +153,14 @@ function engineExpression(plan: ImportPlan, use: (name: string) => string): stri
     if (e.clusterNetworkPolicy.baselineIngressFromPodsOnly) c.push('baselineIngressFromPodsOnly: true');
     entries.push(`clusterNetworkPolicy: { ${c.join(', ')} }`);
   }
-  if (entries.length === 0) return `Engine.${e.kind}()`;
-  const inline = `Engine.${e.kind}({ ${entries.join(', ')} })`;
-  return inline.length <= 100 ? inline : `Engine.${e.kind}({\n${entries.map(x => `  ${x},`).join('\n')}\n})`;
+  const cni = entries.length === 0 ? `Engine.${e.kind}()` : `Engine.${e.kind}({ ${entries.join(', ')} })`;
+  if (e.istio) {
+    const istio = [`mode: ${use('IstioMode')}.${e.istio.mode.toUpperCase()}`, `cni: ${cni}`];
+    const inline = `Engine.istio({ ${istio.join(', ')} })`;
+    return inline.length <= 100 ? inline : `Engine.istio({\n${istio.map(x => `  ${x},`).join('\n')}\n})`;
+  }
+  if (entries.length === 0) return cni;
+  return cni.length <= 100 ? cni : `Engine.${e.kind}({\n${entries.map(x => `  ${x},`).join('\n')}\n})`;
 }
 
 function workloadExpression(w: PlanWorkload, use: (name: string) => string): string {
@@ -162,6 +168,7 @@ function workloadExpression(w: PlanWorkload, use: (name: string) => string): str
   const options = [`namespace: ${quote(w.namespace)}`];
   if (w.expressions.length > 0) options.push(`expressions: ${expressions(w.expressions, use)}`);
   if (w.serviceAccount !== undefined) options.push(`serviceAccount: ${quote(w.serviceAccount)}`);
+  if (w.service !== undefined) options.push(`service: ${quote(w.service)}`);
   const everyPod = Object.keys(w.labels).length === 0 && w.expressions.length === 0;
   return everyPod ? `Workload.allPods({ ${options.join(', ')} })` : `Workload.select(${labels(w.labels)}, { ${options.join(', ')} })`;
 }
@@ -246,6 +253,12 @@ function props(intent: PlanIntent, use: (name: string) => string, workloads: Rea
       add('podLabels', Object.keys(intent.podLabels).length === 0 ? undefined : labels(intent.podLabels));
       add('podExpressions', intent.podExpressions.length === 0 ? undefined : expressions(intent.podExpressions, use));
       break;
+    case 'MutualTls':
+      add('workload', intent.pods === undefined ? undefined : ref(intent.pods));
+      add('mode', `${use('MtlsMode')}.${intent.mode}`);
+      add('portExceptions', intent.portExceptions.length === 0 ? undefined
+        : list(intent.portExceptions.map(x => `{ port: ${x.port}, mode: ${use('MtlsMode')}.${x.mode} }`)));
+      break;
   }
   if (intent.audit) add('stage', `${use('PolicyStage')}.AUDIT`);
   if (entries.length === 0) return '{}';
@@ -265,6 +278,7 @@ function peer(p: PlanPeer, use: (name: string) => string, ref: (id: string) => s
         const exprs = p.namespaces.expressions.length === 0 ? '' : `, ${expressions(p.namespaces.expressions, use)}`;
         return `Peer.namespacesWithLabels(${labels(p.namespaces.labels)}${exprs})`;
       }
+      if (noPods && p.serviceAccount !== undefined && p.namespaces.kind === 'name') return `Peer.serviceAccount(${quote(p.serviceAccount)}, ${quote(p.namespaces.name)})`;
       const options: string[] = [];
       if (Object.keys(p.podLabels).length > 0) options.push(`podLabels: ${labels(p.podLabels)}`);
       if (p.podExpressions.length > 0) options.push(`podExpressions: ${expressions(p.podExpressions, use)}`);
@@ -361,7 +375,7 @@ const RESERVED = new Set(['app', 'require', 'exports', 'module', 'break', 'case'
   'private', 'protected', 'public', 'await', 'arguments', 'eval', 'undefined', 'NaN', 'Infinity', 'App', 'Chart', 'Engine', 'Peer', 'Port',
   'Workload', 'Protocol', 'LabelExpression', 'PolicyDirection', 'PolicyStage', 'ClusterNetworkPolicyImplementation', 'DefaultDeny', 'AllowDns',
   'AllowFrom', 'AllowTo', 'EgressToCidr', 'EgressToFqdn', 'ClusterDefaultDeny', 'ClusterAllowDns', 'ClusterDeny', 'ClusterAlwaysAllow',
-  'ClusterDelegateToNamespaces']);
+  'ClusterDelegateToNamespaces', 'IstioMode', 'IstioPathNormalization', 'MtlsMode', 'MutualTls']);
 
 /**
  * A camelCase TypeScript identifier for a name (`shop-api` → `shopApi`), with `suffix` appended

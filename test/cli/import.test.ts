@@ -209,7 +209,7 @@ spec:
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  test('fails with exit 1 for an Istio policy: import writes network intents only', async () => {
+  test('an Istio policy: without meshed pods the data plane must be given (exit 2); for a CNI engine it is refused by name (exit 1)', async () => {
     const istio = `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: { name: web, namespace: tenant }
@@ -218,10 +218,18 @@ spec:
   action: ALLOW
   rules: [{ from: [{ source: { namespaces: [tenant] } }] }]
 `;
-    const run = await runCli(['import', '--cluster', 'cluster.yaml', '--policies', 'istio.yaml', '--out', path.join(dir, 'app')],
-      { files: { 'cluster.yaml': CLUSTER, 'istio.yaml': istio } });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('- AuthorizationPolicy tenant/web (istio.yaml, document 1) spec: a mesh-layer policy (Istio): import writes network intents only');
+    const files = { 'cluster.yaml': CLUSTER, 'istio.yaml': istio };
+    const unknown = await runCli(['import', '--cluster', 'cluster.yaml', '--policies', 'istio.yaml', '--out', path.join(dir, 'app')], { files });
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('the app\'s Engine.istio() needs the data plane: no pod of the cluster model is in the mesh')]);
+    const cni = await runCli(['import', '--cluster', 'cluster.yaml', '--policies', 'istio.yaml', '--engine', 'kubernetes', '--out', path.join(dir, 'app')], { files });
+    expect(cni.code).toBe(1);
+    expect(cni.stderr).toContain('- AuthorizationPolicy tenant/web (istio.yaml, document 1) spec: a mesh-layer policy (Istio): import writes network intents only for a CNI engine; '
+      + 'write an Istio app with --engine istio-sidecar or istio-ambient');
+    const both = await runCli(['import', '--cluster', 'cluster.yaml', '--policies', 'istio.yaml', '--engine', 'istio-sidecar', '--keep-mesh-policies', '--out', path.join(dir, 'app')], { files });
+    expect([both.code, both.stderr]).toEqual([2, expect.stringContaining('--keep-mesh-policies imports the CNI\'s policies alone')]);
+    const stray = await runCli(['import', '--cluster', 'cluster.yaml', '--policies', 'istio.yaml', '--engine', 'kubernetes', '--cni', 'cilium', '--out', path.join(dir, 'app')], { files });
+    expect([stray.code, stray.stderr]).toEqual([2, expect.stringContaining('--cni names the CNI layer of an Istio engine')]);
+    expect(fs.existsSync(path.join(dir, 'app'))).toBe(false);
   });
 
   test('fails with exit 1 for --keep-mesh-policies when the app allows more on the CNI than the input, even where a kept mesh DENY hides it', async () => {

@@ -4,8 +4,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { AnalysisPolicy, ReachabilityAnalyzer } from '../../analysis';
 import { synthesizedPolicies } from '../../analysis/intent/synthesized-policies';
 import { buildIntents } from '../../importer/build-intents';
-import { ImportPlan, PLAN_ENGINE_KINDS, PlanEngineKind } from '../../importer/import-plan';
-import { defaultEngineFor, formatCannotExpress, planImport } from '../../importer/plan-import';
+import { ImportPlan, PLAN_ENGINE_KINDS, PlanEngineKind, PlanTarget } from '../../importer/import-plan';
+import { defaultEngineFor, formatCannotExpress, planImport, PlanImportResult } from '../../importer/plan-import';
+import { hasMeshPolicies, IstioImportMode, meshModeOf, planIstioImport } from '../../importer/plan-istio';
 import { renderApp } from '../../importer/render-app';
 import { PolicyInputError } from '../../validation/input-error';
 import { parseCidr } from '../../validation/validators';
@@ -23,7 +24,9 @@ interface ImportFlags extends EvaluatorFlags {
   readonly cluster: string;
   readonly policies: string[];
   readonly out: string;
-  readonly engine?: PlanEngineKind;
+  readonly engine?: ImportEngine;
+  readonly cni?: PlanEngineKind;
+  readonly istioPathNormalization?: NonNullable<PlanTarget['istioPathNormalization']>;
   readonly podCidr?: string[];
   readonly serviceCidr?: string[];
   readonly implementation?: string;
@@ -37,6 +40,13 @@ interface ImportFlags extends EvaluatorFlags {
   readonly allowEmptyPolicies?: boolean;
 }
 
+/** `--engine`: a CNI engine, or Istio in one of its modes (layered on `--cni`). */
+type ImportEngine = PlanEngineKind | 'istio-sidecar' | 'istio-ambient';
+
+const ENGINES: readonly ImportEngine[] = [...PLAN_ENGINE_KINDS, 'istio-sidecar', 'istio-ambient'];
+
+const PATH_NORMALIZATIONS: readonly NonNullable<PlanTarget['istioPathNormalization']>[] = ['NONE', 'BASE', 'MERGE_SLASHES', 'DECODE_AND_MERGE_SLASHES'];
+
 /** The files an import writes; an --out folder that already holds one of them is refused. */
 const WRITTEN = ['main.ts', 'package.json', 'tsconfig.json', 'cdk8s.yaml'];
 
@@ -47,10 +57,11 @@ const IMPLEMENTATIONS: Record<string, string> = {
 
 const HELP_AFTER = `
 Reads existing policies (every dialect reach reads: NetworkPolicy, ClusterNetworkPolicy, Cilium,
-Calico) and writes a cdk8s TypeScript app of intents that means exactly the same traffic: one
+Calico, Istio AuthorizationPolicy and PeerAuthentication) and writes a cdk8s TypeScript app of intents that means exactly the same traffic: one
 intent per allowance (DefaultDeny, AllowDns, AllowFrom, AllowTo, EgressToCidr, and the cluster-wide
-ClusterDefaultDeny, ClusterDeny, ClusterAlwaysAllow, ClusterDelegateToNamespaces), named after the
-policies, each workload declared once.
+ClusterDefaultDeny, ClusterDeny, ClusterAlwaysAllow, ClusterDelegateToNamespaces; with Istio,
+AllowFrom per ALLOW rule and MutualTls per PeerAuthentication), named after the policies, each
+workload declared once.
 
 Before writing anything it proves the app: it builds the intents, synthesizes them for --engine,
 reads the objects back and compares what they allow with what the input allows on the cluster,
@@ -62,10 +73,18 @@ intent, or the proof finds a difference (listed as diff lists it). Exit 2: bad i
 --engine switched from the input's dialect is a CNI migration with proof: the app is synthesized for
 the other engine and compared with the input policies as they are.
 
+Istio: with AuthorizationPolicies or PeerAuthentications in the input, the app is written for
+Engine.istio() (--engine istio-sidecar or istio-ambient; default: the data plane of the cluster's
+meshed pods) layered on --cni (default: the input's CNI dialect), and proven against both layers
+of the input together, the mesh plumbing the engine renders (istiod, HBONE, probes) included.
+--keep-mesh-policies imports the CNI layer alone instead.
+
 Examples:
   $ cdk8s-zero-trust import --cluster cluster.yaml --policies deploy/*.yaml --out imported
   $ cdk8s-zero-trust import --cluster cluster.yaml --policies netpols.yaml --engine cilium \\
-      --pod-cidr 10.244.0.0/16 --service-cidr 10.96.0.0/12 --out migrated`;
+      --pod-cidr 10.244.0.0/16 --service-cidr 10.96.0.0/12 --out migrated
+  $ cdk8s-zero-trust import --cluster cluster.yaml --policies mesh.yaml --engine istio-sidecar --cni kubernetes \\
+      --istio-path-normalization DECODE_AND_MERGE_SLASHES --out imported`;
 
 /** `import`: existing policies → a proven cdk8s app of intents. */
 export function importCommand(context: CommandContext): Command {
@@ -75,8 +94,11 @@ export function importCommand(context: CommandContext): Command {
     .requiredOption('--policies <files...>', 'the policy manifests to import')
     .requiredOption('--out <dir>', 'folder to write main.ts, package.json, tsconfig.json and cdk8s.yaml into (created; must not hold them yet)');
   const extra = [
-    choiceOption('--engine <engine>', 'engine of the generated app (default: the input\'s dialect: Calico objects → calico, Cilium → cilium, else kubernetes)',
-      PLAN_ENGINE_KINDS),
+    choiceOption('--engine <engine>', 'engine of the generated app (default: the input\'s dialect: Istio policies → istio-sidecar or istio-ambient, as the cluster\'s '
+      + 'meshed pods run; Calico objects → calico, Cilium → cilium, else kubernetes)', ENGINES),
+    choiceOption('--cni <engine>', 'with --engine istio-*: the CNI engine Istio is layered on (default: the input\'s CNI dialect, as for --engine)', PLAN_ENGINE_KINDS),
+    choiceOption('--istio-path-normalization <mode>', 'with Istio HTTP path rules: the mesh\'s meshConfig.pathNormalization.normalization (the engine\'s '
+      + 'TargetProfile; Istio\'s default is BASE, and only DECODE_AND_MERGE_SLASHES compares paths as HttpRule does)', PATH_NORMALIZATIONS),
     new Option('--pod-cidr <cidr...>', 'the cluster\'s pod CIDRs (needed when the policies name CIDR blocks: the engine\'s TargetProfile)').argParser(collectCidr),
     new Option('--service-cidr <cidr...>', 'the cluster\'s Service CIDRs (needed with --pod-cidr)').argParser(collectCidr),
     choiceOption('--implementation <name>', 'kubernetes engine with cluster-wide intents: the ClusterNetworkPolicy implementation of the cluster '
@@ -101,15 +123,23 @@ export function importCommand(context: CommandContext): Command {
       if (flags.library.trim() === '') {
         throw new CliError('--library is empty; give the module main.ts imports the intents from (default cdk8s-zero-trust), or leave the option out');
       }
-      const engine = flags.engine ?? defaultEngineFor(input);
-      const result = planImport(input, cluster, {
+      const network = input.filter((policy) => policy.layer === 'network');
+      const mesh = meshEngine(flags, input, cluster);
+      const engine: PlanEngineKind = mesh ? flags.cni ?? defaultEngineFor(network)
+        : (flags.engine as PlanEngineKind | undefined) ?? defaultEngineFor(input);
+      if (!mesh && flags.cni) throw new CliError(`--cni names the CNI layer of an Istio engine; with --engine ${engine}, leave it out (or use --engine istio-sidecar or istio-ambient)`);
+      const common = {
         engine,
         ...(flags.podCidr ? { podCidrs: flags.podCidr } : {}),
         ...(flags.serviceCidr ? { serviceCidrs: flags.serviceCidr } : {}),
         ...(flags.implementation ? { clusterNetworkPolicyImplementation: IMPLEMENTATIONS[flags.implementation] } : {}),
         ...(flags.ciliumHttpNormalizePath ? { ciliumHttpNormalizePath: true } : {}),
-        ...(flags.keepMeshPolicies ? { keepMeshPolicies: true } : {}),
-      });
+      };
+      const result: PlanImportResult = mesh
+        ? planIstioImport(input, cluster, {
+          ...common, mode: mesh, cni: engine, ...(flags.istioPathNormalization ? { istioPathNormalization: flags.istioPathNormalization } : {}),
+        })
+        : planImport(input, cluster, { ...common, ...(flags.keepMeshPolicies ? { keepMeshPolicies: true } : {}) });
       if (!result.plan) {
         const parts = result.cannotExpress;
         io.stderr(`cannot import: ${parts.length} part${parts.length === 1 ? '' : 's'} of the input ${parts.length === 1 ? 'is' : 'are'} not what any intent says exactly `
@@ -124,7 +154,11 @@ export function importCommand(context: CommandContext): Command {
         throw new CliError(`the policies name CIDR blocks (${cidrs.slice(0, 3).join(', ')}${cidrs.length > 3 ? ', …' : ''}), and an engine checks them against the cluster's `
           + 'pod and Service CIDRs: pass --pod-cidr and --service-cidr (kubectl cluster-info dump | grep -m1 -E \'cluster-cidr|service-cluster-ip-range\')');
       }
-      if (engine === 'cilium' && !flags.ciliumHttpNormalizePath && plan.intents.some(i => i.kind === 'AllowFrom' && i.http)) {
+      if (mesh && !flags.istioPathNormalization && plan.intents.some(i => i.kind === 'AllowFrom' && i.http?.some(h => h.path))) {
+        throw new CliError('the policies have HTTP path rules, and the Istio engine writes them only for a mesh whose path normalization it knows: declare '
+          + 'meshConfig.pathNormalization.normalization with --istio-path-normalization (DECODE_AND_MERGE_SLASHES is the one HttpRule paths mean)');
+      }
+      if (!mesh && engine === 'cilium' && !flags.ciliumHttpNormalizePath && plan.intents.some(i => i.kind === 'AllowFrom' && i.http)) {
         throw new CliError('the policies have HTTP rules, and the cilium engine writes their paths only for an agent that normalizes them: '
           + 'declare http-normalize-path (on by default in Cilium) with --cilium-http-normalize-path');
       }
@@ -132,9 +166,10 @@ export function importCommand(context: CommandContext): Command {
         throw new CliError('the policies hold cluster-wide rules, which the kubernetes engine writes as ClusterNetworkPolicy: name the implementation that enforces them '
           + `in the cluster with --implementation (${Object.keys(IMPLEMENTATIONS).join(', ')}), or choose --engine calico or cilium`);
       }
+      const factory = mesh ? `Engine.istio({ mode: ${mesh}, cni: Engine.${engine}() })` : `Engine.${engine}()`;
       const generated = synthesize(plan);
       if ('error' in generated) {
-        io.stderr(`cannot import: Engine.${engine}() refuses the intents (nothing written): ${escapeText(oneLine(generated.error))}\n`);
+        io.stderr(`cannot import: ${factory} refuses the intents (nothing written): ${escapeText(oneLine(generated.error))}\n`);
         context.exitCode = EXIT_FINDINGS;
         return;
       }
@@ -148,7 +183,7 @@ export function importCommand(context: CommandContext): Command {
       const diff = diffReachability(before, after, connectionFocus({}));
       const universe = diff.before.universe;
       const classes = universe.sets.size;
-      const summary = `${count(plan.intents.length, 'intent')} (${kindCounts(plan)}) for Engine.${engine}() from ${count(input.length, 'policy', 'policies')}, `
+      const summary = `${count(plan.intents.length, 'intent')} (${kindCounts(plan)}) for ${factory} from ${count(input.length, 'policy', 'policies')}, `
         + `${count(plan.workloads.length, 'workload')}`;
       const compared = `compared ${count(classes, 'endpoint class', 'endpoint classes')} (${count(universe.groupCount, 'pod group')}, `
         + `${count(classes - universe.groupCount, 'outside address class', 'outside address classes')}), ${count(classes * classes, 'ordered pair')}, on every connection `
@@ -183,6 +218,26 @@ export function importCommand(context: CommandContext): Command {
       io.stdout(`import: ${summary}\nproof: ${compared}: no difference\n`);
       io.stdout(`wrote ${files.map(f => path.join(flags.out, f.path)).join(', ')}\n`);
     });
+}
+
+/**
+ * The Istio data plane the app is written for, or undefined for a CNI engine: `--engine istio-*`, else
+ * (by default) the mode of the cluster's meshed pods when the input holds Istio policies and
+ * `--keep-mesh-policies` does not keep them.
+ */
+function meshEngine(flags: ImportFlags, input: readonly AnalysisPolicy[], cluster: Parameters<typeof meshModeOf>[0]): IstioImportMode | undefined {
+  const given = flags.engine === 'istio-sidecar' ? 'sidecar' : flags.engine === 'istio-ambient' ? 'ambient' : undefined;
+  if (given && flags.keepMeshPolicies) {
+    throw new CliError(`--keep-mesh-policies imports the CNI's policies alone, for a CNI engine; --engine ${flags.engine} imports the mesh policies too: choose one`);
+  }
+  if (given) return given;
+  if (flags.engine !== undefined || flags.keepMeshPolicies || !hasMeshPolicies(input)) return undefined;
+  const mode = meshModeOf(cluster);
+  if (typeof mode !== 'string') {
+    throw new CliError(`the policies hold Istio objects, and the app's Engine.istio() needs the data plane: ${mode.problem}; `
+      + 'give it with --engine istio-sidecar or --engine istio-ambient (or import the CNI\'s policies alone with --engine <cni> --keep-mesh-policies)');
+  }
+  return mode;
 }
 
 /** Synthesizes the plan's app and reads its objects back, or the synthesis error the engine gives. */
