@@ -7,7 +7,7 @@ import { canonicalRequestPath, pathOnly } from '../../model';
 export interface RecommendedHttpRule {
   /** The method as recorded (upper case: an `HttpRule` names no other). */
   readonly method: string;
-  /** The canonical path of the observed requests (exact), or their first segments (prefix, `--http-path-prefix-depth`). */
+  /** The path of the observed requests without the query string (exact), or their first segments (prefix, `--http-path-prefix-depth`). */
   readonly path: { readonly kind: 'exact' | 'prefix'; readonly value: string };
   /** The distinct observed requests (method and path as recorded) this rule allows. */
   readonly requests: readonly { readonly method: string; readonly path: string; readonly line: number }[];
@@ -44,12 +44,12 @@ export type HttpRulesDecision =
 
 /**
  * The HTTP rules that allow exactly the observed requests of one allowance and port (`flows`: every
- * observed flow of the pair on that port): one rule per distinct (method, canonical path) — the path
- * the engines match (query string cut off, normalized as `canonicalRequestPath` says), never widened
- * unless `pathPrefixDepth` is given. The port stays at L4, with the reason, when a flow carries no
+ * observed flow of the pair on that port): one rule per distinct (method, path without the query
+ * string) — the recorded path is the one the policy saw, after the proxy's normalization — never
+ * widened unless `pathPrefixDepth` is given. The port stays at L4, with the reason, when a flow carries no
  * HTTP request (a connection-level record of the same port: nothing says it carried only the observed
- * requests), when a request cannot be written as an exact `HttpRule` (a lower-case method, a path with
- * percent-escapes that stay encoded, or a `*`), or, with `overMaxAtL4`, when more than `maxRules` rules
+ * requests), when a request cannot be written as an exact `HttpRule` (a lower-case method, a path not
+ * in the normalized form, with percent-escapes, or with a `*`), or, with `overMaxAtL4`, when more than `maxRules` rules
  * would be needed.
  *
  * @param pair the allowance and port, as the report names them (for messages)
@@ -68,7 +68,8 @@ export function httpRulesFor(pair: string, flows: readonly ObservedConnection[],
   const rules = new Map<string, { method: string; path: RecommendedHttpRule['path']; requests: Map<string, { method: string; path: string; line: number }> }>();
   for (const f of flows) {
     const { method, path } = f.http!;
-    const canonical = canonicalRequestPath(path);
+    // The recorded path is the one the policy saw (docs/ANALYSIS.md): the proxy's normalized path, with the query string.
+    const canonical = pathOnly(path);
     const problem = inexpressible(method, canonical);
     if (problem) return { kind: 'l4', reason: `the request ${method} ${path} (line ${f.line}) cannot be allowed by an exact HttpRule: ${problem}` };
     const rulePath = prefixOf(canonical, options.pathPrefixDepth);
@@ -99,14 +100,22 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Why a request cannot be an exact `HttpRule` (the library's own validation, plus `*`, which would make it a prefix). */
-function inexpressible(method: string, canonical: string): string | undefined {
-  if (canonical.includes('*')) return `its path ${canonical} holds "*", which an HttpRule reads as a prefix`;
-  const problems = HttpRule.method(method, canonical)._problems;
+/**
+ * Why a request cannot be an exact `HttpRule`: a path the proxy would not match as recorded (not in the
+ * normalized form, docs/dialects/http-paths.md: the record does not say which path the policy saw), `*`
+ * (an HttpRule reads it as a prefix), and the library's own validation (an upper-case method, no `%`).
+ */
+function inexpressible(method: string, path: string): string | undefined {
+  const normalized = canonicalRequestPath(path);
+  if (normalized !== path) {
+    return `its path is not in the normalized form the proxy matches (${normalized}), so the record does not say which path the policy saw`;
+  }
+  if (path.includes('*')) return `its path ${path} holds "*", which an HttpRule reads as a prefix`;
+  const problems = HttpRule.method(method, path)._problems;
   return problems.length === 0 ? undefined : problems.map(p => `${p.what} ${JSON.stringify(p.value)}: expected ${p.expected}`).join('; ');
 }
 
-/** The rule path of a canonical path: itself, or with `depth`, the prefix of its first `depth` segments when it has more. */
+/** The rule path of a (normalized) path: itself, or with `depth`, the prefix of its first `depth` segments when it has more. */
 function prefixOf(canonical: string, depth: number | undefined): RecommendedHttpRule['path'] {
   if (depth === undefined) return { kind: 'exact', value: canonical };
   const segments = canonical.split('/').slice(1);
@@ -114,7 +123,7 @@ function prefixOf(canonical: string, depth: number | undefined): RecommendedHttp
   return { kind: 'prefix', value: `/${segments.slice(0, depth).join('/')}/` };
 }
 
-/** Whether a recorded path differs from the path its rule matches (a query string, or normalization). */
-export function pathIsCanonical(path: string): boolean {
-  return pathOnly(path) === path && canonicalRequestPath(path) === path;
+/** Whether a recorded path carries a query string (or fragment), which no HTTP rule matches on. */
+export function hasQuery(path: string): boolean {
+  return pathOnly(path) !== path;
 }

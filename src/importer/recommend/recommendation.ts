@@ -1,4 +1,4 @@
-import { httpRulesFor, HttpRulesOptions, pathIsCanonical, RecommendedHttpRule } from './http-rules';
+import { httpRulesFor, HttpRulesOptions, hasQuery, RecommendedHttpRule } from './http-rules';
 import { ConnectionEndpoint, IgnoredFlows, ObservedConnection, ObservedConnections } from './observed-connections';
 import { RecommendedWorkload, selectWorkloads, WorkloadSelection, WorkloadSelectionOptions } from './workload-selection';
 import {
@@ -300,7 +300,7 @@ function httpDecisions(pairs: readonly Pair[], isolated: ReadonlySet<string>, op
           for (const rule of decision.rules) {
             if (rule.path.kind === 'prefix') prefixes++;
             for (const r of rule.requests) {
-              if (rule.path.kind === 'exact' && !pathIsCanonical(r.path)) queried.push({ ...r, rule: rule.path.value });
+              if (rule.path.kind === 'exact' && hasQuery(r.path)) queried.push({ ...r, rule: rule.path.value });
             }
           }
           continue;
