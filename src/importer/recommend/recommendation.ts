@@ -191,7 +191,7 @@ export function recommend(cluster: ClusterModel, observed: ObservedConnections, 
   }
   if (httpPorts.queried.length > 0) {
     const first = httpPorts.queried[0];
-    notes.push('HTTP rules match the request\'s path without its query string, normalized as the proxies do (docs/dialects/http-paths.md): '
+    notes.push('HTTP rules match the request\'s path without its query string: '
       + `${httpPorts.queried.length} observed request${httpPorts.queried.length === 1 ? ' is' : 's are'} allowed by that path, e.g. ${first.method} ${first.path} (line ${first.line}) `
       + `by ${first.method} ${first.rule}, so the same path with any query string is allowed too`);
   }

@@ -70,7 +70,9 @@ describe('recommend, HTTP rules', () => {
         let run;
         try {
           run = runRecommend(cluster, reader.finish(), {
-            engine: 'cilium', flowFile: 'flows.csv', ciliumHttpNormalizePath: true,
+            engine: 'cilium',
+            flowFile: 'flows.csv',
+            ciliumHttpNormalizePath: true,
             http: { maxRules, ...(depth !== undefined ? { pathPrefixDepth: depth } : {}) },
           });
         } catch (e) {
