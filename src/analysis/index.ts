@@ -4,6 +4,7 @@ export * from './cluster/cluster-model';
 export * from './cluster/parse-cluster';
 export * from './cluster/mesh-facts';
 export * from './cluster/waypoint-binding';
+export * from './cluster/ambient-host-traffic';
 export * from './ip/ip-address';
 export * from './ip/cidr';
 export * from './ir/analysis-input-error';

@@ -1,4 +1,4 @@
-import { ClusterModel, NAMESPACE_NAME_LABEL, podId, TERMINATED_PHASES } from '../analysis';
+import { ambientHostTrafficNote, ClusterModel, NAMESPACE_NAME_LABEL, podId, TERMINATED_PHASES } from '../analysis';
 
 /**
  * What an answer assumed or left out, said in every output format of reach, diff and explain (one
@@ -24,6 +24,8 @@ export function analysisNotes(cluster: ClusterModel): string[] {
     notes.push(`${plural(other.length, 'pod')} without an IP address (${list(other.map(podId))}) `
       + 'have no network: no connection from or to them (not running, or not scheduled yet)');
   }
+  const ambientHosts = ambientHostTrafficNote(cluster);
+  if (ambientHosts !== undefined) notes.push(ambientHosts);
   return notes;
 }
 

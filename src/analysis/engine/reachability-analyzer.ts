@@ -9,6 +9,7 @@ import { PolicyIndex } from './policy-index';
 import { ReachabilityMatrix } from './reachability-matrix';
 import { ServiceConnections, ServicePaths, ServiceVerdict } from './service-paths';
 import { Verdict } from './verdict';
+import { rejectEvaluatedAmbientHostTraffic } from '../cluster/ambient-host-traffic';
 import { ClusterModel, ClusterPod } from '../cluster/cluster-model';
 import { ClusterService } from '../cluster/mesh-facts';
 import { rejectWorkloadWaypoints } from '../cluster/waypoint-binding';
@@ -66,12 +67,16 @@ export class ReachabilityAnalyzer {
    * @param cluster the namespaces and pods
    * @param policies policies of any dialect, translated into the analysis IR (unenforced ones are ignored)
    * @param options implementation-defined behaviour; see `EvaluatorOptions` for the defaults
-   * @throws AnalysisInputError if two policies define the same tier differently
+   * @throws AnalysisInputError if two policies define the same tier differently, a pod is bound to a
+   * workload waypoint (`rejectWorkloadWaypoints`), or node-local traffic is to be evaluated while ambient
+   * pods share a node with host-network pods (`rejectEvaluatedAmbientHostTraffic`)
    */
   constructor(public readonly cluster: ClusterModel, policies: readonly AnalysisPolicy[], options: EvaluatorOptions = {}) {
     this.options = resolveEvaluatorOptions(options);
     // Pod-addressed connections that pass a workload waypoint are not modelled: an error, not a wrong path.
     rejectWorkloadWaypoints(cluster);
+    // Node traffic to ambient pods skips ztunnel from a rewritten source: not modelled when it is to be evaluated.
+    rejectEvaluatedAmbientHostTraffic(cluster, this.options.nodeLocalTraffic);
     this.index = new PolicyIndex(policies);
   }
 
