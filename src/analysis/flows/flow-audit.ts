@@ -8,7 +8,7 @@ import { Verdict } from '../engine/verdict';
 import { tryParseIpAddress } from '../ip/ip-address';
 import { AnalysisInputError } from '../ir/analysis-input-error';
 import { Direction, Protocol } from '../ir/analysis-policy';
-import { FlowEndpoint } from '../ir/flow';
+import { FlowEndpoint, HttpRequest } from '../ir/flow';
 
 export { DEFAULT_MAX_DISTINCT_FLOWS } from './distinct-flows';
 
@@ -198,7 +198,7 @@ export class FlowAudit {
         reason: reasonOf(verdict),
         ...(difference ? { difference } : {}),
       });
-      if (connectivity) this.markUsed(connectivity, used, source.endpoints, destination.endpoints, port, protocol);
+      if (connectivity) this.markUsed(connectivity, used, source.endpoints, destination.endpoints, port, protocol, flow.http);
     }
     return {
       flowRecords: this.records,
@@ -257,9 +257,10 @@ export class FlowAudit {
   }
 
   private markUsed(connectivity: Connectivity, used: Map<number, Map<number, number[]>>, sources: readonly FlowEndpoint[],
-    destinations: readonly FlowEndpoint[], port: number, protocol: Protocol): void {
+    destinations: readonly FlowEndpoint[], port: number, protocol: Protocol, request: HttpRequest | undefined): void {
     const universe = connectivity.universe;
-    const atom = universe.space.atomAt(port, protocol);
+    // The flow's own request class: an HTTP request uses that class of the port, not the connections without a request.
+    const atom = universe.space.atomAt(port, protocol, request);
     for (const s of sources) {
       const from = this.classOf(connectivity, s);
       if (from === undefined) continue;

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFlows } from './audit';
 import { AnalysisInputError, DEFAULT_MAX_DISTINCT_FLOWS, FLOW_FORMATS, FlowFormat, tryParseCidr } from '../../analysis';
 import { PLAN_ENGINE_KINDS, PlanEngineKind } from '../../importer/import-plan';
+import { DEFAULT_MAX_HTTP_RULES } from '../../importer/recommend/http-rules';
 import { ObservedConnectionsReader } from '../../importer/recommend/observed-connections';
 import { RecommendSynthesisError, runRecommend } from '../../importer/recommend/run-recommend';
 import { CliError } from '../cli-error';
@@ -11,6 +12,8 @@ import { CommandContext } from '../command-context';
 import { readCluster } from '../inputs';
 import { choiceOption, EvaluatorFlags, evaluatorOptions, parseMebibytes, parseNamespaceName, toEvaluatorOptions } from '../options';
 import { appDependencyVersion, packageVersion } from '../package-version';
+import { writeRecommendJson } from '../render/recommend-json';
+import { renderRecommendMarkdown } from '../render/recommend-markdown';
 import { renderRecommendText } from '../render/recommend-text';
 
 /** The files `recommend` writes; an --out folder that already holds one of them is refused. */
@@ -38,7 +41,15 @@ interface RecommendFlags extends EvaluatorFlags {
   readonly library: string;
   readonly implicitNamespaces?: boolean;
   readonly maxInputSize?: number;
+  readonly ciliumHttpNormalizePath?: boolean;
+  readonly maxHttpRules: number;
+  readonly httpL4OverMax?: boolean;
+  readonly httpPathPrefixDepth?: number;
+  readonly format: typeof RECOMMEND_FORMATS[number];
 }
+
+/** Output formats of `recommend`'s report. */
+export const RECOMMEND_FORMATS = ['text', 'json', 'markdown'] as const;
 
 const HELP_AFTER = `
 Writes the cdk8s app that allows exactly the observed flows at workload granularity: every
@@ -90,6 +101,13 @@ export function recommendCommand(context: CommandContext): Command {
     .requiredOption('--out <dir>', `folder to write ${RECOMMEND_FILES.join(', ')} into (created; must not hold them yet)`);
   const extra = [
     choiceOption('--engine <engine>', 'engine of the generated app', PLAN_ENGINE_KINDS, 'kubernetes'),
+    choiceOption('--format <format>', 'format of the report on stdout (json: docs/RECOMMEND.md, "JSON report")', RECOMMEND_FORMATS, 'text'),
+    new Option('--cilium-http-normalize-path', 'declare that Cilium\'s agent normalizes HTTP paths (http-normalize-path, on by default): '
+      + 'with --engine cilium, a port whose observed records are all HTTP requests is allowed for exactly those requests (HTTP rules)'),
+    new Option('--max-http-rules <n>', 'most HTTP rules per allowance and port; more is an error (or L4 with --http-l4-over-max)').argParser(count).default(DEFAULT_MAX_HTTP_RULES),
+    new Option('--http-l4-over-max', 'allow a port whose observed requests need more than --max-http-rules rules at L4 (any request), with a note, instead of failing'),
+    new Option('--http-path-prefix-depth <n>', 'allow a path longer than n segments by the prefix of its first n (/api/v1/orders/17 at 2: /api/v1/*): '
+      + 'an approximation the report names; default: exact paths').argParser(count),
     new Option('--namespaces <names>', 'the namespaces to isolate (comma-separated; default: every namespace with an observed pod)').argParser(namespaces),
     new Option('--merge-workloads', 'merge workloads no label selector tells apart into one (what one is allowed, all are); without it such a workload is an error'),
     new Option('--include-unverdicted', 'allow flows whose records say no verdict (a neutral file without a verdict column); without it they are left out'),
@@ -122,7 +140,7 @@ export function recommendCommand(context: CommandContext): Command {
         maxDistinctFlows: flags.maxDistinctFlows,
       });
       const large = { records: 0 };
-      readFlows(context, flags, {
+      const flowsFormat = readFlows(context, flags, {
         flow: (f, n, l) => {
           large.records++;
           reader.flow(f, n, l);
@@ -154,6 +172,12 @@ export function recommendCommand(context: CommandContext): Command {
           // The written app depends on exactly this version, whose synthesis the command proved (as import's).
           libraryVersion: appDependencyVersion(packageVersion()),
           evaluator: toEvaluatorOptions(flags),
+          ...(flags.ciliumHttpNormalizePath ? { ciliumHttpNormalizePath: true } : {}),
+          http: {
+            maxRules: flags.maxHttpRules,
+            ...(flags.httpL4OverMax ? { overMaxAtL4: true } : {}),
+            ...(flags.httpPathPrefixDepth !== undefined ? { pathPrefixDepth: flags.httpPathPrefixDepth } : {}),
+          },
           // Progress for inputs large enough that readFlows reported it.
           ...(large.records >= 250_000 ? { progress: (step: string) => io.stderr(`recommend: ${step}\n`) } : {}),
         });
@@ -170,8 +194,19 @@ export function recommendCommand(context: CommandContext): Command {
         throw new CliError(`cannot write the app into --out ${flags.out}: `
           + `${code === 'EACCES' ? 'permission denied' : code === 'EEXIST' ? 'a file appeared there meanwhile' : (error as Error).message}`);
       }
-      io.stdout(renderRecommendText(run, flags.engine, run.policyCount, flags.maxListed));
-      io.stdout(`wrote ${run.files.map(f => path.join(flags.out, f.path)).join(', ')}\n`);
+      const written = run.files.map(f => path.join(flags.out, f.path));
+      switch (flags.format) {
+        case 'json':
+          writeRecommendJson(run, { flows: flags.flows, format: flowsFormat ?? undefined, engine: flags.engine, written }, io.stdout);
+          break;
+        case 'markdown':
+          io.stdout(renderRecommendMarkdown(run, flags.engine, flags.maxListed));
+          break;
+        case 'text':
+          io.stdout(renderRecommendText(run, flags.engine, run.policyCount, flags.maxListed));
+          io.stdout(`wrote ${written.join(', ')}\n`);
+          break;
+      }
     });
 }
 

@@ -1,6 +1,6 @@
 import { auditFlowLine } from './audit-text';
 import { escapeText } from './text-escape';
-import { describeEnd } from '../../importer/recommend/recommendation';
+import { AllowedPort, describeEnd } from '../../importer/recommend/recommendation';
 import { RecommendRun } from '../../importer/recommend/run-recommend';
 import { RecommendedWorkload } from '../../importer/recommend/workload-selection';
 
@@ -12,6 +12,22 @@ function selectorText(w: RecommendedWorkload): string {
   return w.selector.kind === 'all-pods' ? 'Workload.allPods()' : `{${Object.entries(w.selector.labels).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
 }
 
+/** The one-line summary every format starts with: records, flows allowed, intents by kind, engine, workloads. */
+export function recommendSummary(run: RecommendRun, engine: string): string {
+  const r = run.recommendation;
+  const flows = r.allowances.reduce((n, a) => n + a.observed.length, 0);
+  const records = r.allowances.reduce((n, a) => n + a.records, 0);
+  const counts = new Map<string, number>();
+  for (const i of run.plan.intents) counts.set(i.kind, (counts.get(i.kind) ?? 0) + 1);
+  return `${plural(r.flowRecords, 'flow record')}; ${plural(flows, 'distinct flow')} (${plural(records, 'record')}) allowed by `
+    + `${plural(run.plan.intents.length, 'intent')} (${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}) for Engine.${engine}() over ${plural(r.workloads.length, 'workload')}`;
+}
+
+/** A port as the report writes it: `TCP 8080`, with its HTTP rules when it has some (`TCP 8080 (GET /api/v1/orders, POST /api/v1/*)`). */
+export function portText(p: AllowedPort): string {
+  return `${p.protocol} ${p.port}${p.http ? ` (${p.http.map(h => `${h.method} ${h.path.value}${h.path.kind === 'prefix' ? '*' : ''}`).join(', ')})` : ''}`;
+}
+
 /**
  * `recommend`'s report: what was read, the workloads and why each selector, the intents, the proof
  * (every observed allowed flow allowed; what the grouping allows beyond them), what was left out and
@@ -19,13 +35,8 @@ function selectorText(w: RecommendedWorkload): string {
  */
 export function renderRecommendText(run: RecommendRun, engine: string, policies: number, maxListed: number): string {
   const r = run.recommendation;
-  const flows = r.allowances.reduce((n, a) => n + a.observed.length, 0);
-  const records = r.allowances.reduce((n, a) => n + a.records, 0);
-  const counts = new Map<string, number>();
-  for (const i of run.plan.intents) counts.set(i.kind, (counts.get(i.kind) ?? 0) + 1);
   const lines: string[] = [
-    `recommend: ${plural(r.flowRecords, 'flow record')}; ${plural(flows, 'distinct flow')} (${plural(records, 'record')}) allowed by `
-      + `${plural(run.plan.intents.length, 'intent')} (${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}) for Engine.${engine}() over ${plural(r.workloads.length, 'workload')}`,
+    `recommend: ${recommendSummary(run, engine)}`,
     `isolated both ways (DefaultDeny): ${list(r.isolatedNamespaces, 10)}; DNS is allowed only where it was observed (acknowledgeDnsBlocked)`,
   ];
   if (r.openNamespaces.length > 0) lines.push(`not isolated (peers only, --namespaces): ${list(r.openNamespaces, 10)}`);
@@ -45,7 +56,7 @@ export function renderRecommendText(run: RecommendRun, engine: string, policies:
     `    why: ${w.reason}`,
   ]);
   section('ALLOWED', r.allowances, a => [
-    `  ${describeEnd(a.source)} -> ${describeEnd(a.destination)}: ${a.ports.map(p => `${p.protocol} ${p.port}`).join(', ')}`
+    `  ${describeEnd(a.source)} -> ${describeEnd(a.destination)}: ${a.ports.map(portText).join(', ')}`
       + ` (${plural(a.observed.length, 'flow')}, ${plural(a.records, 'record')}, first on line ${a.observed[0].line})`,
     ...(a.source.kind === 'cidr' && a.source.apiServer ? ['    the API server (reserved:kube-apiserver) by its address'] : []),
     ...(a.destination.kind === 'cidr' && a.destination.apiServer ? ['    the API server (reserved:kube-apiserver) by its address'] : []),
@@ -68,7 +79,7 @@ export function renderRecommendText(run: RecommendRun, engine: string, policies:
   ], 'none (each class of pods the policies tell apart was observed on every connection allowed to it)');
   section('LEFT OUT: DENIED BY POLICY WHEN OBSERVED', r.denied, c => {
     const still = run.proof.deniedNowAllowed.some(f => f.line === c.line);
-    return [`  ${c.source.label} -> ${c.destination.label} ${c.protocol} ${c.port} (${plural(c.count, 'record')}, first on line ${c.line}): `
+    return [`  ${c.source.label} -> ${c.destination.label} ${c.protocol} ${c.port}${c.http ? ` ${c.http.method} ${c.http.path}` : ''} (${plural(c.count, 'record')}, first on line ${c.line}): `
       + `${still ? 'ALLOWED by the app (observed allowed too, or through the workload grouping)' : 'denied by the app too'}`];
   });
   section('LEFT OUT', r.ignored, i => [`  ${plural(i.count, 'record')} (first on line ${i.line}): ${i.reason}`]);

@@ -1,4 +1,5 @@
-import { AllowanceEnd, describeEnd, RecommendedAllowance, Recommendation } from './recommendation';
+import { RecommendedHttpRule } from './http-rules';
+import { AllowanceEnd, AllowedPort, describeEnd, RecommendedAllowance, Recommendation } from './recommendation';
 import { RecommendedWorkload } from './workload-selection';
 import { ImportPlan, PlanChart, PlanEngineKind, PlanIntent, PlanPeer, PlanTarget, PlanWorkload } from '../import-plan';
 import { identifier } from '../render-app';
@@ -49,25 +50,35 @@ export function recommendationPlan(r: Recommendation, options: RecommendationPla
     return id;
   };
   const peer = (e: AllowanceEnd): PlanPeer => (e.kind === 'cidr' ? { kind: 'cidr', cidr: e.cidr, except: [] } : { kind: 'workload', workload: ids.get(e.workload)! });
-  // Allowances with the same subject, side and ports are one intent with several peers (DNS from every workload of a namespace is one AllowFrom).
+  // Allowances with the same subject, side and ports (and HTTP rules) are one intent with several peers (DNS from
+  // every workload of a namespace is one AllowFrom). An intent's HTTP rules apply to all its ports, so an allowance's
+  // ports are split: those at L4 together, and each port with HTTP rules with the ports that have the same rules.
   interface Group {
     readonly side: 'ingress' | 'egress';
     readonly subject: RecommendedWorkload;
+    readonly ports: readonly AllowedPort[];
+    readonly http?: readonly RecommendedHttpRule[];
     readonly allowances: RecommendedAllowance[];
   }
   const groups = new Map<string, Group>();
   for (const a of r.allowances) {
     const side = a.construct === 'AllowFrom' ? 'ingress' as const : 'egress' as const;
     const subject = ((side === 'ingress' ? a.destination : a.source) as { workload: RecommendedWorkload }).workload;
-    const key = `${side}|${ids.get(subject)}|${a.ports.map(p => `${p.protocol}/${p.port}`).join(',')}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, g = { side, subject, allowances: [] });
-    g.allowances.push(a);
+    const byRules = new Map<string, AllowedPort[]>();
+    for (const p of a.ports) {
+      const rules = rulesKey(p.http);
+      byRules.set(rules, [...(byRules.get(rules) ?? []), p]);
+    }
+    for (const [rules, ports] of byRules) {
+      const key = `${side}|${ids.get(subject)}|${ports.map(p => `${p.protocol}/${p.port}`).join(',')}|${rules}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, g = { side, subject, ports, ...(ports[0].http ? { http: ports[0].http } : {}), allowances: [] });
+      g.allowances.push(a);
+    }
   }
   for (const g of groups.values()) {
-    const first = g.allowances[0];
-    const ports = first.ports.map(p => ({ kind: 'port' as const, protocol: p.protocol, port: p.port }));
-    const source = { object: sourceText(g.allowances), location: options.flowFile };
+    const ports = g.ports.map(p => ({ kind: 'port' as const, protocol: p.protocol, port: p.port }));
+    const source = { object: sourceText(g.allowances, g.ports), location: options.flowFile };
     const chart = chartOf(g.subject.namespace);
     const others = g.allowances.map(a => (g.side === 'ingress' ? a.source : a.destination));
     const other = others.length === 1 ? constructIdPart(others[0], g.subject.namespace) : undefined;
@@ -76,7 +87,8 @@ export function recommendationPlan(r: Recommendation, options: RecommendationPla
       : (other ? `${g.subject.name}-to-${other}` : `from-${g.subject.name}`));
     const workload = ids.get(g.subject)!;
     if (g.side === 'ingress') {
-      intents.push({ kind: 'AllowFrom', id, chart, to: workload, peers: others.map(peer), ports, source });
+      const http = g.http?.map(h => ({ method: h.method, path: { kind: h.path.kind, value: h.path.value } }));
+      intents.push({ kind: 'AllowFrom', id, chart, to: workload, peers: others.map(peer), ports, ...(http ? { http } : {}), source });
     } else if (others.length === 1 && others[0].kind === 'cidr') {
       intents.push({ kind: 'EgressToCidr', id, chart, workload, cidr: others[0].cidr, except: [], ports, acknowledgeDnsBlocked: true, source });
     } else {
@@ -127,10 +139,16 @@ function constructIdPart(e: AllowanceEnd, chartNamespace: string): string {
   return text.replace(/^-+|-+$/g, '') || 'peer';
 }
 
-function sourceText(allowances: readonly RecommendedAllowance[]): string {
-  const flows = allowances.reduce((n, a) => n + a.observed.length, 0);
-  const records = allowances.reduce((n, a) => n + a.records, 0);
-  const line = Math.min(...allowances.map(a => a.observed[0].line));
+/** The identity of a port's HTTP rules ('' at L4). */
+function rulesKey(http: readonly RecommendedHttpRule[] | undefined): string {
+  return http ? JSON.stringify(http.map(h => [h.method, h.path.kind, h.path.value])) : '';
+}
+
+function sourceText(allowances: readonly RecommendedAllowance[], ports: readonly AllowedPort[]): string {
+  const on = (a: RecommendedAllowance) => a.observed.filter(c => ports.some(p => p.protocol === c.protocol && p.port === c.port));
+  const flows = allowances.reduce((n, a) => n + on(a).length, 0);
+  const records = allowances.reduce((n, a) => n + on(a).reduce((k, c) => k + c.count, 0), 0);
+  const line = Math.min(...allowances.map(a => on(a)[0].line));
   const pairs = allowances.slice(0, 3).map(a => `${describeEnd(a.source)} -> ${describeEnd(a.destination)}`).join('; ');
   return `recommend: ${pairs}${allowances.length > 3 ? `; and ${allowances.length - 3} more` : ''}: ${flows} observed flow${flows === 1 ? '' : 's'} `
     + `(${records} record${records === 1 ? '' : 's'}), first on line ${line}`;

@@ -2,7 +2,7 @@ import { ConnectionEndpoint, ObservedConnection } from './observed-connections';
 import { AllowanceEnd, AllowedPort, describeEnd, Recommendation } from './recommendation';
 import { RecommendedWorkload } from './workload-selection';
 import {
-  ClusterModel, ClusterPod, FAMILY_BITS, FlowEndpoint, ipEndpoint, ipFromValue, NAMESPACE_NAME_LABEL, podEndpoint, podId, Protocol,
+  ClusterModel, ClusterPod, FAMILY_BITS, FlowEndpoint, HttpRequest, ipEndpoint, ipFromValue, NAMESPACE_NAME_LABEL, podEndpoint, podId, Protocol,
   ReachabilityAnalyzer, tryParseIpAddress,
 } from '../../analysis';
 import { identifier, quote } from '../render-app';
@@ -58,8 +58,8 @@ export function generateTests(cluster: ClusterModel, r: Recommendation, analyzer
   options: GenerateTestsOptions): GeneratedTests {
   const maxAllowed = options.maxAllowed ?? 500;
   const samples = options.deniedSamples ?? 20;
-  const allows = (from: TestEnd, to: TestEnd, port: number, protocol: Protocol) =>
-    analyzer.connections(flowEndpoint(from), flowEndpoint(to)).contains(port, protocol);
+  const allows = (from: TestEnd, to: TestEnd, port: number, protocol: Protocol, http?: HttpRequest) =>
+    analyzer.connections(flowEndpoint(from), flowEndpoint(to)).contains(port, protocol, http);
   const end = (e: AllowanceEnd, observed: ConnectionEndpoint): TestEnd => {
     if (e.kind === 'workload') return { kind: 'pod', pod: e.workload.pods[0], workload: e.workload };
     return { kind: 'ip', ip: observed.kind === 'external' ? observed.ip.text : e.addresses[0] };
@@ -70,6 +70,24 @@ export function generateTests(cluster: ClusterModel, r: Recommendation, analyzer
     for (const p of a.ports) {
       const first = a.observed.find(c => c.protocol === p.protocol && c.port === p.port)!;
       const flows = a.observed.filter(c => c.protocol === p.protocol && c.port === p.port);
+      if (p.http) {
+        // Only these requests are allowed on the port: each distinct observed one is asserted.
+        for (const request of p.http.flatMap(h => h.requests).sort((x, y) => x.line - y.line)) {
+          const same = flows.filter(c => c.http?.method === request.method && c.http.path === request.path);
+          const n = same.reduce((k, c) => k + c.count, 0);
+          allowed.push({
+            expectation: 'toAllow',
+            why: `observed: ${describeEnd(a.source)} -> ${describeEnd(a.destination)} ${p.protocol} ${p.port} ${request.method} ${request.path} `
+              + `(${n} record${n === 1 ? '' : 's'}, first on line ${request.line})`,
+            from: end(a.source, same[0].source),
+            to: end(a.destination, same[0].destination),
+            port: p.port,
+            protocol: p.protocol,
+            http: { method: request.method, path: request.path },
+          });
+        }
+        continue;
+      }
       const records = flows.reduce((n, c) => n + c.count, 0);
       allowed.push({
         expectation: 'toAllow',
@@ -93,8 +111,34 @@ export function generateTests(cluster: ClusterModel, r: Recommendation, analyzer
   const observedDenied: GeneratedAssertion[] = r.denied.flatMap((c: ObservedConnection) => {
     const from = c.source.kind === 'pods' ? podEnd(c.source.pods[0]) : { kind: 'ip' as const, ip: c.source.ip.text };
     const to = c.destination.kind === 'pods' ? podEnd(c.destination.pods[0]) : { kind: 'ip' as const, ip: c.destination.ip.text };
-    return [{ expectation: 'toDeny' as const, why: `observed denied by policy (line ${c.line}), and the app denies it too`, from, to, port: c.port, protocol: c.protocol }];
+    return [{
+      expectation: 'toDeny' as const,
+      why: `observed denied by policy (line ${c.line}), and the app denies it too`,
+      from,
+      to,
+      port: c.port,
+      protocol: c.protocol,
+      ...(c.http ? { http: c.http } : {}),
+    }];
   });
+  // On ports with HTTP rules: an unobserved method on an observed path, and an unobserved path with an observed method.
+  const requests: GeneratedAssertion[] = [];
+  for (const a of r.allowances) {
+    for (const p of a.ports) {
+      if (!p.http) continue;
+      const first = a.observed.find(c => c.protocol === p.protocol && c.port === p.port)!;
+      const from = end(a.source, first.source);
+      const to = end(a.destination, first.destination);
+      const pair = `${describeEnd(a.source)} -> ${describeEnd(a.destination)} ${p.protocol} ${p.port}`;
+      const rule = p.http[0];
+      const observedPath = rule.requests[0].path;
+      const method = OTHER_METHODS.map(m => ({ method: m, path: observedPath })).find(h => !allows(from, to, p.port, p.protocol, h));
+      if (method) requests.push({ expectation: 'toDeny', why: `an unobserved method on an observed path: ${pair}`, from, to, port: p.port, protocol: p.protocol, http: method });
+      const paths = rule.path.kind === 'exact' ? [`${rule.path.value}${rule.path.value.endsWith('/') ? '' : '/'}unobserved`, '/unobserved'] : ['/unobserved'];
+      const path = paths.map(x => ({ method: rule.method, path: x })).find(h => !allows(from, to, p.port, p.protocol, h));
+      if (path) requests.push({ expectation: 'toDeny', why: `an unobserved path with an observed method: ${pair}`, from, to, port: p.port, protocol: p.protocol, http: path });
+    }
+  }
   const otherPorts: GeneratedAssertion[] = [];
   const reverse: GeneratedAssertion[] = [];
   const neighbours: GeneratedAssertion[] = [];
@@ -153,13 +197,13 @@ export function generateTests(cluster: ClusterModel, r: Recommendation, analyzer
   }
   const denied: GeneratedAssertion[] = [];
   const seen = new Set<string>();
-  const queues = [observedDenied, otherPorts, reverse, spread(strangers, samples), neighbours].map(q => [...q]);
+  const queues = [observedDenied, requests, otherPorts, reverse, spread(strangers, samples), neighbours].map(q => [...q]);
   while (denied.length < samples && queues.some(q => q.length > 0)) {
     for (const q of queues) {
       const next = q.shift();
       if (!next || denied.length >= samples) continue;
-      const key = `${describeTestEnd(next.from)}|${describeTestEnd(next.to)}|${next.protocol}|${next.port}`;
-      if (seen.has(key) || allows(next.from, next.to, next.port, next.protocol)) continue;
+      const key = `${describeTestEnd(next.from)}|${describeTestEnd(next.to)}|${next.protocol}|${next.port}|${next.http ? `${next.http.method} ${next.http.path}` : ''}`;
+      if (seen.has(key) || allows(next.from, next.to, next.port, next.protocol, next.http)) continue;
       seen.add(key);
       denied.push(next);
     }
@@ -168,6 +212,9 @@ export function generateTests(cluster: ClusterModel, r: Recommendation, analyzer
   const assertions = [...kept, ...denied];
   return { text: render(cluster, assertions, allowed.length - kept.length, options), assertions, allowedLeftOut: allowed.length - kept.length };
 }
+
+/** Methods tried, in turn, for an unobserved method on an observed path (the first the app denies). */
+const OTHER_METHODS = ['DELETE', 'POST', 'PUT', 'GET', 'PATCH'];
 
 /** Every `step`-th item so that `n` of them span the list (deterministic, in order). */
 function spread<T>(items: readonly T[], n: number): T[] {

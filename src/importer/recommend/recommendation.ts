@@ -1,3 +1,4 @@
+import { httpRulesFor, HttpRulesOptions, hasQuery, RecommendedHttpRule } from './http-rules';
 import { ConnectionEndpoint, IgnoredFlows, ObservedConnection, ObservedConnections } from './observed-connections';
 import { RecommendedWorkload, selectWorkloads, WorkloadSelection, WorkloadSelectionOptions } from './workload-selection';
 import {
@@ -22,6 +23,14 @@ export type AllowanceEnd = { readonly kind: 'workload'; readonly workload: Recom
 export interface AllowedPort {
   readonly protocol: Protocol;
   readonly port: number;
+  /**
+   * Only these HTTP requests (any of the rules): set when the engine writes HTTP rules and every
+   * observed record of the pair on the port was an HTTP request (docs/RECOMMEND.md, "HTTP rules").
+   * @default - every request on the port (L4)
+   */
+  readonly http?: readonly RecommendedHttpRule[];
+  /** Set when HTTP requests were observed on the port and it is allowed at L4 all the same: why. */
+  readonly l4Reason?: string;
 }
 
 /**
@@ -86,6 +95,17 @@ export interface RecommendOptions extends WorkloadSelectionOptions {
   readonly externalIpv4Prefix?: number;
   /** The same for IPv6. @default 128 */
   readonly externalIpv6Prefix?: number;
+  /**
+   * Write HTTP rules (`AllowFrom` `http`) for the ports whose observed records are all HTTP
+   * requests: set only for an engine that enforces them as the analyzer reads them.
+   * @default - HTTP requests are allowed at L4 (their port), with a note
+   */
+  readonly httpRules?: HttpRulesOptions;
+  /**
+   * Why the engine gets no HTTP rules, appended to the note when `httpRules` is not set.
+   * @default - no hint
+   */
+  readonly httpRulesHint?: string;
 }
 
 /**
@@ -114,6 +134,14 @@ export function recommend(cluster: ClusterModel, observed: ObservedConnections, 
   const selection = selectWorkloads(cluster, [...isolated, ...peerNamespaces], options);
   const v4 = prefixOption('--external-ipv4-prefix', options.externalIpv4Prefix, 32);
   const v6 = prefixOption('--external-ipv6-prefix', options.externalIpv6Prefix, 128);
+  const depth = options.httpRules?.pathPrefixDepth;
+  if (depth !== undefined && (!Number.isInteger(depth) || depth < 1 || depth > 64)) {
+    throw new AnalysisInputError(`--http-path-prefix-depth: expected a number of path segments from 1 to 64, got ${JSON.stringify(depth)}`);
+  }
+  const maxRules = options.httpRules?.maxRules;
+  if (maxRules !== undefined && (!Number.isInteger(maxRules) || maxRules < 1)) {
+    throw new AnalysisInputError(`--max-http-rules: expected a whole number of 1 or more, got ${JSON.stringify(maxRules)}`);
+  }
   if (v4 < 32 || v6 < 128) {
     notes.push(`outside addresses are allowed by their /${v4} (IPv4) and /${v6} (IPv6) networks, as --external-ipv4-prefix / --external-ipv6-prefix ask: `
       + 'every address of such a network is allowed, observed or not');
@@ -132,13 +160,6 @@ export function recommend(cluster: ClusterModel, observed: ObservedConnections, 
     return { kind: 'workload', workload: workloadOfPods(selection, e.pods, c, role) };
   };
 
-  interface Pair {
-    source: AllowanceEnd;
-    destination: AllowanceEnd;
-    ports: Map<string, AllowedPort>;
-    observed: ObservedConnection[];
-    records: number;
-  }
   const byPair = new Map<string, Pair>();
   const open = new Map<string, { count: number; line: number }>();
   for (const c of observed.connections) {
@@ -159,9 +180,24 @@ export function recommend(cluster: ClusterModel, observed: ObservedConnections, 
     pair.observed.push(c);
     pair.records += c.count;
   }
-  if ([...byPair.values()].some(p => p.observed.some(c => c.http))) {
+  const httpPorts = httpDecisions([...byPair.values()], isolatedSet, options);
+  if (!options.httpRules && httpPorts.atL4.length > 0) {
     notes.push('HTTP requests were observed; the recommendation allows their ports at L4 (any request on them), '
-      + 'which every engine enforces: add AllowFrom http rules by hand for L7 (the generated tests name the requests)');
+      + `which every engine enforces: add AllowFrom http rules by hand for L7 (the generated tests name the requests)${options.httpRulesHint ? `; ${options.httpRulesHint}` : ''}`);
+  } else if (httpPorts.atL4.length > 0) {
+    const shown = httpPorts.atL4.slice(0, 3).map(x => `${x.pair} ${x.port.protocol} ${x.port.port}: ${x.reason}`);
+    notes.push(`HTTP requests were observed on ${httpPorts.atL4.length} port${httpPorts.atL4.length === 1 ? '' : 's'} that the app allows at L4 all the same `
+      + `(any request on them): ${shown.join('; ')}${httpPorts.atL4.length > 3 ? `; and ${httpPorts.atL4.length - 3} more (the JSON report lists them)` : ''}`);
+  }
+  if (httpPorts.queried.length > 0) {
+    const first = httpPorts.queried[0];
+    notes.push('HTTP rules match the request\'s path without its query string: '
+      + `${httpPorts.queried.length} observed request${httpPorts.queried.length === 1 ? ' is' : 's are'} allowed by that path, e.g. ${first.method} ${first.path} (line ${first.line}) `
+      + `by ${first.method} ${first.rule}, so the same path with any query string is allowed too`);
+  }
+  if (options.httpRules?.pathPrefixDepth !== undefined && httpPorts.prefixes > 0) {
+    notes.push(`paths longer than ${options.httpRules.pathPrefixDepth} segment${options.httpRules.pathPrefixDepth === 1 ? '' : 's'} are allowed by the prefix of their first `
+      + `${options.httpRules.pathPrefixDepth}, as --http-path-prefix-depth asks (${httpPorts.prefixes} prefix rule${httpPorts.prefixes === 1 ? '' : 's'}): every path under such a prefix is allowed, observed or not`);
   }
   const peers = new Map<string, ExternalPeer>();
   for (const x of externals.values()) {
@@ -179,7 +215,8 @@ export function recommend(cluster: ClusterModel, observed: ObservedConnections, 
     const source = complete(p.source);
     const destination = complete(p.destination);
     const construct = constructFor(source, destination, isolatedSet)!;
-    const ports = [...p.ports.values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+    const ports = [...p.ports.values()].map(port => httpPorts.decided.get(p)?.get(`${port.protocol}/${port.port}`) ?? port)
+      .sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
     const seen = (role: 'source' | 'destination') => new Set(p.observed.flatMap(c => (c[role].kind === 'pods' ? c[role].pods : [])));
     const rest = (e: AllowanceEnd, role: 'source' | 'destination') => {
       const observedPods = seen(role);
@@ -211,6 +248,73 @@ export function recommend(cluster: ClusterModel, observed: ObservedConnections, 
     flowRecords: observed.flowRecords,
     notes,
   };
+}
+
+interface Pair {
+  source: AllowanceEnd;
+  destination: AllowanceEnd;
+  ports: Map<string, AllowedPort>;
+  observed: ObservedConnection[];
+  records: number;
+}
+
+interface HttpDecisions {
+  /** Per pair, the ports with HTTP requests observed, as decided (rules, or L4 with the reason). */
+  readonly decided: Map<Pair, Map<string, AllowedPort>>;
+  readonly atL4: { pair: string; port: AllowedPort; reason: string }[];
+  /** Observed requests whose path is not the one their rule names (a query string, or normalization). */
+  readonly queried: { method: string; path: string; line: number; rule: string }[];
+  /** Prefix rules written. */
+  readonly prefixes: number;
+}
+
+/**
+ * The ports of each pair on which HTTP requests were observed: with `httpRules`, the rules for those
+ * the destination's `AllowFrom` allows (`httpRulesFor`), else L4 with the reason.
+ */
+function httpDecisions(pairs: readonly Pair[], isolated: ReadonlySet<string>, options: RecommendOptions): HttpDecisions {
+  const decided = new Map<Pair, Map<string, AllowedPort>>();
+  const atL4: HttpDecisions['atL4'] = [];
+  const queried: HttpDecisions['queried'] = [];
+  let prefixes = 0;
+  for (const p of pairs) {
+    const name = `${describeEnd(p.source)} -> ${describeEnd(p.destination)}`;
+    for (const port of p.ports.values()) {
+      const flows = p.observed.filter(c => c.protocol === port.protocol && c.port === port.port);
+      if (!flows.some(c => c.http)) continue;
+      let reason: string;
+      if (!options.httpRules) {
+        reason = 'the engine of the app is given no HTTP rules';
+      } else if (constructFor(p.source, p.destination, isolated) !== 'AllowFrom') {
+        reason = p.destination.kind === 'cidr'
+          ? 'HTTP rules are written on an AllowFrom into an isolated workload, and this destination is an outside address'
+          : 'HTTP rules are written on an AllowFrom into an isolated workload, and this destination\'s namespace is not isolated';
+      } else if (port.protocol !== 'TCP') {
+        reason = `HTTP rules apply to TCP ports, and the requests were recorded over ${port.protocol}`;
+      } else {
+        const decision = httpRulesFor(`${name} ${port.protocol} ${port.port}`, flows, options.httpRules);
+        if (decision.kind === 'rules') {
+          let ports = decided.get(p);
+          if (!ports) decided.set(p, ports = new Map());
+          ports.set(`${port.protocol}/${port.port}`, { ...port, http: decision.rules });
+          for (const rule of decision.rules) {
+            if (rule.path.kind === 'prefix') prefixes++;
+            for (const r of rule.requests) {
+              if (rule.path.kind === 'exact' && hasQuery(r.path)) queried.push({ ...r, rule: rule.path.value });
+            }
+          }
+          continue;
+        }
+        reason = decision.reason;
+      }
+      let ports = decided.get(p);
+      if (!ports) decided.set(p, ports = new Map());
+      ports.set(`${port.protocol}/${port.port}`, { ...port, l4Reason: reason });
+      atL4.push({ pair: name, port, reason });
+    }
+  }
+  queried.sort((a, b) => a.line - b.line);
+  return { decided, atL4, queried, prefixes };
 }
 
 /** `workload production/frontend`, `203.0.113.10/32`. */

@@ -1,3 +1,4 @@
+import { HttpRulesOptions } from './http-rules';
 import { ObservedConnections } from './observed-connections';
 import { renderRecommendedApp } from './recommend-app';
 import { recommendationPlan } from './recommend-plan';
@@ -29,9 +30,25 @@ export interface RunRecommendOptions extends RecommendOptions {
   readonly libraryVersion?: string;
   /** The analyzer's options for the proof. @default - the analyzer's defaults */
   readonly evaluator?: EvaluatorOptions;
+  /**
+   * Declares that Cilium's agent normalizes HTTP paths (`http-normalize-path`, its default): with the
+   * cilium engine, the ports whose observed records are all HTTP requests get HTTP rules.
+   * @default false - HTTP requests are allowed at L4, with a note
+   */
+  readonly ciliumHttpNormalizePath?: boolean;
+  /** How HTTP rules are written (cilium with `ciliumHttpNormalizePath` only). @default - exact paths, at most DEFAULT_MAX_HTTP_RULES per port */
+  readonly http?: HttpRulesOptions;
   /** Told each step as it starts (for progress on large inputs). @default - nothing is told */
   readonly progress?: (step: string) => void;
 }
+
+/** Why an engine gets no HTTP rules from recommend (the note's hint). */
+const HTTP_HINTS: Record<PlanEngineKind, string> = {
+  kubernetes: 'NetworkPolicy has no HTTP rules; --engine cilium with --cilium-http-normalize-path writes them',
+  calico: 'the calico engine enforces HTTP rules only with application layer policy (Istio sidecars), which recommend does not declare; '
+    + '--engine cilium with --cilium-http-normalize-path writes them',
+  cilium: 'pass --cilium-http-normalize-path (Cilium\'s default http-normalize-path=true, declared) to have them written as HTTP rules',
+};
 
 /** What `runRecommend` produced: the recommendation, its plan, the proof, the tests and the files. */
 export interface RecommendRun {
@@ -63,7 +80,18 @@ export class RecommendSynthesisError extends Error {
  * @throws RecommendSynthesisError when the app does not synthesize
  */
 export function runRecommend(cluster: ClusterModel, observed: ObservedConnections, options: RunRecommendOptions): RecommendRun {
-  const recommendation = recommend(cluster, observed, options);
+  const httpRules = options.engine === 'cilium' && options.ciliumHttpNormalizePath === true;
+  if (options.ciliumHttpNormalizePath && options.engine !== 'cilium') {
+    throw new AnalysisInputError(`--cilium-http-normalize-path declares a setting of Cilium's agent; it applies to --engine cilium only, not ${options.engine}`);
+  }
+  if (!httpRules && (options.http?.pathPrefixDepth !== undefined || options.http?.overMaxAtL4)) {
+    throw new AnalysisInputError(`${options.http?.pathPrefixDepth !== undefined ? '--http-path-prefix-depth' : '--http-l4-over-max'} shapes HTTP rules, which recommend writes `
+      + 'only for --engine cilium with --cilium-http-normalize-path; leave it out, or choose that engine');
+  }
+  const recommendation = recommend(cluster, observed, {
+    ...options,
+    ...(httpRules ? { httpRules: options.http ?? {} } : { httpRulesHint: HTTP_HINTS[options.engine] }),
+  });
   if (recommendation.allowances.length === 0) {
     const left = [...recommendation.ignored.map(i => i.count), recommendation.denied.reduce((n, c) => n + c.count, 0)].reduce((a, b) => a + b, 0);
     throw new AnalysisInputError(`${options.flowFile}: no flow to allow (${observed.flowRecords} flow records, ${left} left out`
@@ -77,10 +105,18 @@ export function runRecommend(cluster: ClusterModel, observed: ObservedConnection
       + 'which the app allows as CIDR blocks; an engine renders a CIDR only for a cluster whose ranges are declared: '
       + 'pass --pod-cidr and --service-cidr (docs/TARGET-PROFILE.md, "CIDR peers and cluster addresses")');
   }
+  const hasHttp = recommendation.allowances.some(a => a.ports.some(p => p.http));
   const plan = recommendationPlan(recommendation, {
     engine: options.engine,
     flowFile: options.flowFile,
-    ...(hasTarget ? { target: { podCidrs: [...(options.podCidrs ?? [])], serviceCidrs: [...(options.serviceCidrs ?? [])] } } : {}),
+    ...(hasTarget || hasHttp ? {
+      target: {
+        podCidrs: [...(options.podCidrs ?? [])],
+        serviceCidrs: [...(options.serviceCidrs ?? [])],
+        // Declared in the app as on the command line: the rules' paths mean what they say only with it.
+        ...(hasHttp ? { ciliumHttpNormalizePath: true } : {}),
+      },
+    } : {}),
   });
   const progress = options.progress ?? (() => undefined);
   progress(`building and synthesizing ${plan.intents.length} intents over ${plan.workloads.length} workloads for Engine.${options.engine}()`);
