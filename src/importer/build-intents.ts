@@ -104,6 +104,7 @@ function workload(w: PlanWorkload): Workload {
     ...(w.expressions.length > 0 ? { expressions: w.expressions.map(expression) } : {}),
     ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}),
     ...(w.service !== undefined ? { service: w.service } : {}),
+    ...(w.servicePorts !== undefined ? { servicePorts: w.servicePorts.map(p => ({ port: p.port, targetPort: p.targetPort })) } : {}),
   };
   const everyPod = Object.keys(w.labels).length === 0 && w.expressions.length === 0;
   return everyPod ? Workload.allPods(options) : Workload.select({ ...w.labels }, options);

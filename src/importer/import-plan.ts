@@ -103,6 +103,17 @@ export interface PlanWorkload {
   readonly serviceAccount?: string;
   /** The Service that fronts the pods (Istio ambient: the waypoint policies bind to it). @default - none */
   readonly service?: string;
+  /**
+   * The Service's TCP ports and the container ports they forward to (Istio ambient: a waypoint policy
+   * names Service ports), from the cluster model's Service. @default - none
+   */
+  readonly servicePorts?: readonly PlanServicePort[];
+}
+
+/** One port of the Service in front of a workload: `spec.ports[].port` and its numeric `targetPort`. */
+export interface PlanServicePort {
+  readonly port: number;
+  readonly targetPort: number;
 }
 
 /** The other end of an allowance or cluster-wide rule. */

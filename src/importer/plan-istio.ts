@@ -1,13 +1,14 @@
 import {
   CLUSTER_CHART_ID, ImportPlan, PlanChart, PlanEngineKind, PlanHttpRule, PlanIntent, PlanMtlsMode, PlanPeer, PlanPort, PlanSource, PlanTarget,
-  PlanWorkload,
+  PlanServicePort, PlanWorkload,
 } from './import-plan';
 import { CannotExpress, isEveryPod, labelsOf, planImport, PlanImportOptions, PlanImportResult } from './plan-import';
 import { identifier } from './render-app';
 import {
-  AnalysisPolicy, ClusterModel, DirectionalRules, formatPolicyRef, formatSourceLocation, isWaypointPod, NAMESPACE_NAME_LABEL, PeerMatch, PodSelection,
-  PolicyRule,
-  PortMatch, StringMatch,
+  AnalysisPolicy, ClusterModel, ClusterPod, ClusterService, DirectionalRules, formatPolicyRef, formatSourceLocation, IdentityCondition, isWaypointPod,
+  NAMESPACE_NAME_LABEL,
+  PeerMatch, PodSelection, PolicyRule,
+  PortMatch, resolveTargetPort, StringMatch,
 } from '../analysis';
 import { selectionMatchesPod } from '../analysis/engine/policy-index';
 import { selectorFromLabelSelector } from '../analysis/ir/selector';
@@ -105,6 +106,7 @@ interface MeshSubject {
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly service?: string;
+  readonly servicePorts?: readonly PlanServicePort[];
 }
 
 /** An intent of the mesh layer whose workloads are subjects (given ids when merged with the CNI plan). */
@@ -205,7 +207,28 @@ class IstioPlanner {
     }
     const selection: PodSelection = { namespaces: { kind: 'names', names: [target.namespace] }, pods: selectorFromLabelSelector({ ...service.selector }, undefined) };
     if (!this.cniIsolates(p, this.cluster.pods.filter(pod => selectionMatchesPod(this.cluster, selection, pod)))) return;
-    this.planRules(p, { namespace: target.namespace, labels: { ...service.selector }, service: target.name });
+    const servicePorts = this.servicePorts(p, service, this.cluster.pods.filter(pod => selectionMatchesPod(this.cluster, selection, pod)));
+    if (!servicePorts) return;
+    this.planRules(p, { namespace: target.namespace, labels: { ...service.selector }, service: target.name, servicePorts });
+  }
+
+  /**
+   * The Service's TCP ports with the container port each forwards to (a named targetPort resolved on the
+   * Service's pods, which must agree), as the workload declares them for the waypoint's policies.
+   */
+  private servicePorts(p: AnalysisPolicy, service: ClusterService, pods: readonly ClusterPod[]): PlanServicePort[] | undefined {
+    const out: PlanServicePort[] = [];
+    for (const sp of service.ports.filter(x => x.protocol === 'TCP')) {
+      const targets = new Set(pods.map(pod => resolveTargetPort(sp, pod)));
+      const [target, ...others] = [...targets];
+      if (target === undefined || others.length > 0) {
+        this.cannot(p, 'spec.targetRefs', `port ${sp.port} of the Service ${service.namespace}/${service.name} forwards to ${others.length > 0 ? 'different container ports on its pods' : `a container port named ${String(sp.targetPort)} that its pods do not declare`}, `
+          + 'so the Service ports the waypoint policy names cannot be declared as one servicePorts list: give the Service a numeric targetPort');
+        return undefined;
+      }
+      out.push({ port: sp.port, targetPort: target });
+    }
+    return out;
   }
 
   /**
@@ -253,7 +276,8 @@ class IstioPlanner {
   private isWaypointAdmission(rule: PolicyRule, namespace: string): boolean {
     const [peer, ...others] = rule.peers ?? [];
     if (!peer || others.length > 0 || peer.kind !== 'pods' || !peer.identity || rule.http) return false;
-    return peer.identity.anyOf.length === 1 && sameMatch(peer.identity.anyOf[0], { kind: 'exact', value: `spiffe://${TRUST_DOMAIN}/ns/${namespace}/sa/${WAYPOINT}` });
+    const anyOf = identityAlternatives(peer.identity);
+    return anyOf !== undefined && anyOf.length === 1 && sameMatch(anyOf[0], { kind: 'exact', value: `spiffe://${TRUST_DOMAIN}/ns/${namespace}/sa/${WAYPOINT}` });
   }
 
   private peers(p: AnalysisPolicy, rule: PolicyRule): PlanPeer[] | undefined {
@@ -268,7 +292,13 @@ class IstioPlanner {
         this.cannot(p, `spec.${rule.label}`, `a source the Istio translator does not write (${peer.kind}), which no Peer says`);
         return undefined;
       }
-      for (const match of peer.identity.anyOf) {
+      const alternatives = identityAlternatives(peer.identity);
+      if (alternatives === undefined) {
+        this.cannot(p, `spec.${rule.label}`, 'a source whose identity fields combine or negate (notPrincipals, notNamespaces, notServiceAccounts, '
+          + 'several identity fields or `when` conditions on them), which no Peer says: Peer.serviceAccount and Peer.namespace each allow one identity or namespace');
+        return undefined;
+      }
+      for (const match of alternatives) {
         const identity = identityPeer(match);
         if (!identity) {
           this.cannot(p, `spec.${rule.label}`, `the identity pattern ${describeMatch(match)} is not one service account (principal ${TRUST_DOMAIN}/ns/<namespace>/sa/<account>, `
@@ -450,7 +480,14 @@ class IstioPlanner {
     const used = new Set(workloads.map(w => w.id));
     const byKey = new Map(workloads.map(w => [workloadKey(w), w.id]));
     const workloadOf = (s: MeshSubject): string => {
-      const w: PlanWorkload = { id: '', namespace: s.namespace, labels: s.labels, expressions: [], ...(s.service ? { service: s.service } : {}) };
+      const w: PlanWorkload = {
+        id: '',
+        namespace: s.namespace,
+        labels: s.labels,
+        expressions: [],
+        ...(s.service ? { service: s.service } : {}),
+        ...(s.servicePorts ? { servicePorts: s.servicePorts } : {}),
+      };
       const key = workloadKey(w);
       const found = byKey.get(key);
       if (found) return found;
@@ -543,6 +580,18 @@ function identityPeer(match: StringMatch): PlanPeer | undefined {
   return undefined;
 }
 
+/**
+ * The SPIFFE ID patterns of an identity condition that is one list of alternatives (`principals`,
+ * `namespaces` or `serviceAccounts` alone, as the library writes them); undefined for anything else
+ * (negations, several fields ANDed, `when` conditions), which no Peer says.
+ */
+function identityAlternatives(identity: IdentityCondition): readonly StringMatch[] | undefined {
+  if (identity.all.length !== 1) return undefined;
+  const [test] = identity.all;
+  if (test.attribute !== 'spiffeId' || test.condition.noneOf !== undefined || test.condition.anyOf === undefined) return undefined;
+  return test.condition.anyOf;
+}
+
 function serviceAccountPeer(namespace: string, serviceAccount: string): PlanPeer {
   return { kind: 'pods', podLabels: {}, podExpressions: [], namespaces: { kind: 'name', name: namespace }, serviceAccount };
 }
@@ -571,7 +620,7 @@ function dedupe(peers: PlanPeer[]): PlanPeer[] {
 
 function workloadKey(w: PlanWorkload): string {
   const labels = Object.keys(w.labels).sort().map(k => [k, w.labels[k]]);
-  return JSON.stringify([w.namespace, labels, w.expressions, w.serviceAccount ?? null, w.service ?? null]);
+  return JSON.stringify([w.namespace, labels, w.expressions, w.serviceAccount ?? null, w.service ?? null, w.servicePorts ?? null]);
 }
 
 /** The rule without its TCP ports (what the mesh decides where it isolates the pods), or undefined when nothing is left. */

@@ -169,6 +169,9 @@ function workloadExpression(w: PlanWorkload, use: (name: string) => string): str
   if (w.expressions.length > 0) options.push(`expressions: ${expressions(w.expressions, use)}`);
   if (w.serviceAccount !== undefined) options.push(`serviceAccount: ${quote(w.serviceAccount)}`);
   if (w.service !== undefined) options.push(`service: ${quote(w.service)}`);
+  if (w.servicePorts !== undefined) {
+    options.push(`servicePorts: [${w.servicePorts.map(p => (p.port === p.targetPort ? `{ port: ${p.port} }` : `{ port: ${p.port}, targetPort: ${p.targetPort} }`)).join(', ')}]`);
+  }
   const everyPod = Object.keys(w.labels).length === 0 && w.expressions.length === 0;
   return everyPod ? `Workload.allPods({ ${options.join(', ')} })` : `Workload.select(${labels(w.labels)}, { ${options.join(', ')} })`;
 }
