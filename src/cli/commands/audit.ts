@@ -6,6 +6,7 @@ import {
 import { CliError, EXIT_FINDINGS } from '../cli-error';
 import { formatBytes, InputFileError, MAX_TEXT_BYTES } from '../cli-io';
 import { CommandContext } from '../command-context';
+import { rejectDnsNameAllowances } from '../dns-name-audit';
 import { readCluster, readPolicies } from '../inputs';
 import { choiceOption, EvaluatorFlags, evaluatorOptions, parseMebibytes, policyReadingOptions, toEvaluatorOptions } from '../options';
 import { writeAuditJson } from '../render/audit-json';
@@ -36,6 +37,7 @@ interface AuditFlags extends EvaluatorFlags {
   readonly unused: boolean;
   readonly maxFlowInputSize?: number;
   readonly maxDistinctFlows: number;
+  readonly ignoreDnsNames?: boolean;
   readonly ignoreOtherKinds?: boolean;
   readonly implicitNamespaces?: boolean;
   readonly maxInputSize?: number;
@@ -93,6 +95,8 @@ export function auditCommand(context: CommandContext): Command {
     .addOption(new Option('--max-listed <n>', 'entries listed per section in text and markdown (JSON lists all)').argParser(count).default(50))
     .addOption(new Option('--max-distinct-flows <n>', 'most distinct flows held (memory grows with them, not with records)')
       .argParser(count).default(DEFAULT_MAX_DISTINCT_FLOWS))
+    .addOption(new Option('--ignore-dns-names', 'audit policies that allow DNS names (toFQDNs) with those allowances read as allowing nothing: '
+      + 'flow records name addresses, not the name looked up (without it, such policies are an error)'))
     .addOption(new Option('--no-unused', 'do not compute the allowances no observed flow used (which needs the whole connectivity)'))
     .addOption(new Option('--max-flow-input-size <MiB>', `largest flow file read, in MiB (default ${DEFAULT_MAX_FLOW_INPUT_MIB}); it is streamed, never held whole`)
       .argParser(parseMebibytes));
@@ -102,6 +106,7 @@ export function auditCommand(context: CommandContext): Command {
     .action((flags: AuditFlags) => {
       const cluster = readCluster(context.io, flags.cluster, flags);
       const policies = readPolicies(context.io, flags.policies, { ...flags, cluster });
+      rejectDnsNameAllowances(policies, flags.ignoreDnsNames === true);
       const analyzer = new ReachabilityAnalyzer(cluster, policies, toEvaluatorOptions(flags));
       const audit = new FlowAudit(analyzer, { unused: flags.unused, maxDistinctFlows: flags.maxDistinctFlows });
       const format = readFlows(context, flags, audit, 'audit');
